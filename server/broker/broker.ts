@@ -1,0 +1,33 @@
+import type { CometEvent } from '../../src/protocol/messages.js';
+import type { Position } from '../../src/protocol/position.js';
+
+export interface PublishInput {
+  readonly channel: string;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+export interface HistoryRead {
+  /** Events after the reader's position that are still held, oldest first. */
+  readonly events: readonly CometEvent[];
+  /** Where the reader continues after `events`: the channel's head when nothing was read. */
+  readonly head: Position;
+  /** Set when the history no longer holds everything after the reader's position. */
+  readonly gap?: { readonly to: Position; readonly reason: 'history-exceeded' | 'epoch-changed' };
+}
+
+/**
+ * Where events are stored and fanned out. The memory broker serves one
+ * process; a Redis broker (streams for history, pub/sub for fan-out)
+ * implements the same interface for several.
+ */
+export interface Broker {
+  publish(input: PublishInput): Promise<CometEvent>;
+  /** Events strictly after `after`; with no `after`, none, and the current head. */
+  read(channel: string, after: Position | undefined): Promise<HistoryRead>;
+  /** The last `limit` events still held, oldest first: what a new reader shows before live events arrive. */
+  recent(channel: string, limit: number): Promise<readonly CometEvent[]>;
+  /** Live events of a channel, in order, from the moment of the call. */
+  subscribe(channel: string, listener: (event: CometEvent) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CometEvent } from '../src/protocol/messages.js';
+import type { Broker } from './broker/broker.js';
+import { MemoryBroker } from './broker/memory-broker.js';
+import { answerPreflight, applyCors } from './http/cors.js';
+import { HttpError, sendError, sendJson } from './http/http-error.js';
+import { resolveOptions, type CometServerOptions, type ResolvedOptions } from './options.js';
+import { serveHistory } from './routes/history.js';
+import { checkPublishInput, servePublish } from './routes/publish.js';
+import { serveSse } from './routes/sse.js';
+import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
+import { parseStreamRequest } from './stream/stream-request.js';
+
+export interface CometServer {
+  /** Node request handler; `next` is called for paths outside `basePath` (Connect/Express style). */
+  (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void;
+  readonly options: ResolvedOptions;
+  readonly broker: Broker;
+  /** Publishes from server code, without HTTP. */
+  publish(channel: string, data: unknown, type?: string): Promise<CometEvent>;
+  stats(): StreamStats;
+  /** Ends open streams (those carrying `channel`, or all); clients resume from their cursors. */
+  disconnect(filter?: { channel?: string }): number;
+  /** Ends every open stream and closes the broker. */
+  close(): Promise<void>;
+}
+
+type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+/**
+ * Creates the reference server's request handler. Mount it in any Node
+ * server: `http.createServer(comet)`, `app.use(comet)` in Express, or a
+ * hijacked route in Fastify (see README).
+ */
+export function createCometServer(options: CometServerOptions = {}): CometServer {
+  const resolved = resolveOptions(options);
+  const broker = options.broker ?? new MemoryBroker({ historySize: resolved.historySize });
+  const connections = new ConnectionRegistry();
+  const deps = { broker, options: resolved, connections };
+
+  const routes: Record<string, Partial<Record<string, Route>>> = {
+    '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },
+    '/history': { GET: (req, res, url) => serveHistory(res, url, parseStreamRequest(req, url, resolved), deps) },
+    '/publish': { POST: (req, res) => servePublish(req, res, deps) },
+    '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
+  };
+
+  const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = routePath(req, url.pathname, resolved.basePath);
+    const route = path === undefined ? undefined : routes[path];
+    if (!route) {
+      if (next) return next();
+      return sendError(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname}.`));
+    }
+    const run = async (): Promise<void> => {
+      applyCors(req, res, resolved.allowedOrigins);
+      if (req.method === 'OPTIONS') return answerPreflight(res);
+      const method = route[req.method ?? 'GET'];
+      if (!method) {
+        res.setHeader('Allow', Object.keys(route).join(', '));
+        throw new HttpError(405, 'method-not-allowed', `${url.pathname} accepts ${Object.keys(route).join(', ')}, not ${req.method}.`);
+      }
+      await method(req, res, url);
+    };
+    run().catch((error: unknown) => {
+      if (error instanceof HttpError) return sendError(res, error);
+      console.error('cometkit server: unexpected error', error);
+      sendError(res, new HttpError(500, 'internal', 'The server failed to handle this request; it was logged.'));
+    });
+  };
+
+  return Object.assign(handler, {
+    options: resolved,
+    broker,
+    publish: (channel: string, data: unknown, type = 'message') =>
+      broker.publish(checkPublishInput({ channel, type, data }, 'publish()')),
+    stats: () => connections.stats(),
+    disconnect: (filter?: { channel?: string }) => connections.disconnect(filter),
+    close: async () => {
+      connections.disconnect();
+      await broker.close();
+    },
+  });
+}
+
+/** The endpoint path below the base, or undefined when the request is not for us. */
+function routePath(req: IncomingMessage, pathname: string, basePath: string): string | undefined {
+  if (basePath === '' ) return pathname;
+  if (pathname.startsWith(`${basePath}/`)) return pathname.slice(basePath.length);
+  // Connect and Express strip the mount path from req.url and keep the original.
+  if ('originalUrl' in req) return pathname;
+  return undefined;
+}

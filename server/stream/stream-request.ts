@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import { channelAllowed, isValidChannel } from '../../src/protocol/channel.js';
+import { parseCursor, type Cursor } from '../../src/protocol/cursor.js';
+import { verifyToken, type TokenClaims } from '../auth/token.js';
+import { HttpError } from '../http/http-error.js';
+import type { ResolvedOptions } from '../options.js';
+
+/** A validated request to read channels, whatever transport carries it. */
+export interface StreamRequest {
+  readonly channels: readonly string[];
+  readonly cursor: Cursor;
+  /** The bearer, when a valid token came with the request. */
+  readonly user: TokenClaims | undefined;
+}
+
+function bearer(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header === 'string' && /^Bearer\s+/i.test(header)) return header.replace(/^Bearer\s+/i, '');
+  return url.searchParams.get('token') ?? undefined;
+}
+
+/**
+ * Parses `ch`, `cursor` (merged with `Last-Event-ID`) and the token, and
+ * checks that the bearer may read every channel asked for.
+ */
+export function parseStreamRequest(req: IncomingMessage, url: URL, options: ResolvedOptions): StreamRequest {
+  const channels = [...new Set(url.searchParams.getAll('ch'))];
+  if (channels.length === 0) throw new HttpError(400, 'no-channels', 'Name at least one channel with ?ch=<channel>.');
+  if (channels.length > options.maxChannelsPerStream) {
+    throw new HttpError(400, 'too-many-channels', `A stream carries at most ${options.maxChannelsPerStream} channels; ${channels.length} were asked for.`);
+  }
+  for (const channel of channels) {
+    if (!isValidChannel(channel)) {
+      throw new HttpError(400, 'bad-channel', `Channel "${String(channel).slice(0, 80)}" is not valid: use 1-128 of A-Z a-z 0-9 _ . : @ / -.`);
+    }
+  }
+
+  const cursor = parseCursorParam(url.searchParams.get('cursor') ?? '');
+  // A native EventSource reconnecting by itself keeps the URL it started with
+  // and adds Last-Event-ID, which is newer: its positions win.
+  const lastEventId = req.headers['last-event-id'];
+  if (typeof lastEventId === 'string' && lastEventId !== '') {
+    for (const [channel, position] of parseCursorParam(lastEventId)) cursor.set(channel, position);
+  }
+  for (const channel of cursor.keys()) if (!channels.includes(channel)) cursor.delete(channel);
+
+  const user = authenticate(req, url, options);
+  const allowed = [...options.publicChannels, ...(user?.channels ?? [])];
+  const forbidden = channels.filter((channel) => !channelAllowed(allowed, channel));
+  if (forbidden.length > 0) {
+    if (!user) {
+      throw new HttpError(401, 'token-missing', `Channel "${forbidden[0]}" is not public: send a token (?token= or Authorization: Bearer).`);
+    }
+    throw new HttpError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow channel "${forbidden[0]}".`);
+  }
+  return { channels, cursor, user };
+}
+
+function parseCursorParam(text: string): Cursor {
+  const cursor = parseCursor(text);
+  if (typeof cursor === 'string') throw new HttpError(400, 'bad-cursor', `The cursor is malformed: ${cursor}.`);
+  return cursor;
+}
+
+function authenticate(req: IncomingMessage, url: URL, options: ResolvedOptions): TokenClaims | undefined {
+  const token = bearer(req, url);
+  if (token === undefined || token === '') return undefined;
+  if (!options.tokenSecret) {
+    throw new HttpError(401, 'token-invalid', 'This server accepts no tokens (no tokenSecret / COMET_TOKEN_SECRET is set).');
+  }
+  const check = verifyToken(token, options.tokenSecret);
+  if (!check.ok) throw new HttpError(401, check.code, check.message);
+  return check.claims;
+}

@@ -1,0 +1,32 @@
+import { HttpStatusError } from '../errors/http-status-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import type { CometEvent } from '../protocol/messages.js';
+import { checkEvent } from '../protocol/validate.js';
+
+/** `GET {url}/history`: the last `limit` events of a channel, oldest first, each checked like a stream frame. */
+export async function fetchHistory(
+  url: string,
+  channel: string,
+  limit: number,
+  token: string | undefined,
+  withCredentials: boolean,
+): Promise<CometEvent[]> {
+  const target = new URL(`${url.replace(/\/+$/, '')}/history`, globalThis.location?.href);
+  target.searchParams.set('ch', channel);
+  target.searchParams.set('limit', String(limit));
+  let response: Response;
+  try {
+    response = await fetch(target, {
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+      credentials: withCredentials ? 'include' : 'same-origin',
+    });
+  } catch (cause) {
+    throw new NetworkError('The push server could not be reached for history.', { cause });
+  }
+  const body = (await response.json().catch(() => undefined)) as { events?: unknown; error?: { code?: string; message?: string } } | undefined;
+  if (!response.ok) {
+    throw new HttpStatusError(response.status, body?.error?.code ?? 'http-error', body?.error?.message ?? `History request failed`);
+  }
+  if (!Array.isArray(body?.events)) throw new HttpStatusError(502, 'bad-response', 'The history response holds no "events" array.');
+  return body.events.map(checkEvent).filter((event): event is CometEvent => typeof event !== 'string');
+}

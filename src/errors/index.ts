@@ -1,0 +1,6 @@
+export { CometError, isCometError } from './comet-error.js';
+export { HttpStatusError, isHttpStatusError } from './http-status-error.js';
+export { MalformedFrameError } from './malformed-frame-error.js';
+export { NetworkError } from './network-error.js';
+export { ProtocolError } from './protocol-error.js';
+export { StreamTimeoutError } from './stream-timeout-error.js';

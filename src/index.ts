@@ -1,0 +1,10 @@
+export { CometClient, createClient } from './client/client.js';
+export type { ClientOptions, EventHandler, SubscribeOptions, Subscription } from './client/client.js';
+export { CometErrorEvent, CometGapEvent, CometStateEvent } from './client/events.js';
+export type { CometClientEventMap } from './client/events.js';
+export { configure, getDefaultClient, onDefaultClient } from './client/default-client.js';
+export { CometError, HttpStatusError, MalformedFrameError, NetworkError, ProtocolError, StreamTimeoutError, isCometError, isHttpStatusError } from './errors/index.js';
+export type { CometEvent, GapFrame, GapReason } from './protocol/messages.js';
+export type { TransportName } from './protocol/transport-name.js';
+export type { ConnectionState, TokenSource } from './upstream/upstream.js';
+export type { BackoffOptions } from './upstream/backoff.js';

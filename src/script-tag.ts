@@ -1,0 +1,22 @@
+/**
+ * The `<script>` build: `window.CometKit`, every element defined, and a
+ * default client from the tag's own attributes:
+ *
+ *   <script src="https://push.example.com/dist/cometkit.iife.js"
+ *           data-url="https://push.example.com/comet"></script>
+ *
+ * `data-url` may be omitted; the client is then `configure()`d by the page.
+ */
+import '../components/index.js';
+import { configure } from './client/default-client.js';
+
+export * from './index.js';
+
+const script = document.currentScript;
+const url = script?.getAttribute('data-url');
+if (url) {
+  configure({
+    url: new URL(url, script instanceof HTMLScriptElement ? script.src || location.href : location.href).href,
+    token: script?.getAttribute('data-token') || undefined,
+  });
+}

@@ -1,0 +1,36 @@
+import type { CometError } from '../errors/comet-error.js';
+import { HttpStatusError } from '../errors/http-status-error.js';
+import { NetworkError } from '../errors/network-error.js';
+
+/**
+ * EventSource hides the status of a refused response: it only fires `error`
+ * and closes. To tell a bad token from a server hiccup, the same URL is
+ * fetched once and the server's JSON error read. A 200 this time means the
+ * refusal was passing; the body is dropped unread.
+ */
+export async function diagnoseRefusal(url: string, withCredentials: boolean, signal: AbortSignal): Promise<CometError> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal, credentials: withCredentials ? 'include' : 'same-origin', headers: { Accept: 'application/json' } });
+  } catch (cause) {
+    return new NetworkError('The push server could not be reached.', { cause });
+  }
+  if (response.ok) {
+    void response.body?.cancel().catch(() => {});
+    const type = response.headers.get('content-type') ?? '';
+    if (!type.startsWith('text/event-stream')) {
+      return new HttpStatusError(502, 'bad-content-type', `The stream answered with Content-Type "${type}" instead of text/event-stream; is a proxy rewriting it?`);
+    }
+    return new NetworkError('The stream was refused once, then accepted; retrying.');
+  }
+  let code = 'http-error';
+  let message = `The push server answered ${response.status} ${response.statusText}`.trim();
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.code === 'string') code = body.error.code;
+    if (typeof body.error?.message === 'string') message = body.error.message;
+  } catch {
+    // Not a cometkit error body (a proxy's HTML page, say): the status alone must do.
+  }
+  return new HttpStatusError(response.status, code, message);
+}

@@ -1,0 +1,41 @@
+import { MalformedFrameError } from '../errors/malformed-frame-error.js';
+import { checkEvent, checkGap, checkHeartbeat, checkHello, parseJson } from '../protocol/validate.js';
+import type { TransportSink } from './transport.js';
+
+export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat';
+
+/**
+ * Checks one frame's JSON text and hands it to the sink. Returns the error
+ * for a malformed frame instead of passing it on: the caller closes its
+ * stream, so nothing after a bad frame is read out of order.
+ */
+export function readFrame(kind: FrameKind, text: string, sink: TransportSink): MalformedFrameError | undefined {
+  const json = parseJson(text);
+  const fail = (reason: string): MalformedFrameError => new MalformedFrameError(reason, text);
+  switch (kind) {
+    case 'hello': {
+      const frame = checkHello(json);
+      if (typeof frame === 'string') return fail(frame);
+      sink.hello(frame);
+      return undefined;
+    }
+    case 'event': {
+      const frame = checkEvent(json);
+      if (typeof frame === 'string') return fail(frame);
+      sink.event(frame);
+      return undefined;
+    }
+    case 'gap': {
+      const frame = checkGap(json);
+      if (typeof frame === 'string') return fail(frame);
+      sink.gap(frame);
+      return undefined;
+    }
+    case 'heartbeat': {
+      const frame = checkHeartbeat(json);
+      if (typeof frame === 'string') return fail(frame);
+      sink.heartbeat(frame);
+      return undefined;
+    }
+  }
+}

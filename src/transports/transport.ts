@@ -1,0 +1,37 @@
+import type { CometError } from '../errors/comet-error.js';
+import type { CometEvent, GapFrame, HeartbeatFrame, HelloFrame } from '../protocol/messages.js';
+import type { TransportName } from '../protocol/transport-name.js';
+
+/** What to open: the same for every transport, so switching transport never changes what is read. */
+export interface StreamRequest {
+  /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
+  readonly url: string;
+  readonly channels: readonly string[];
+  /** Encoded positions to resume after (see PROTOCOL.md, "Cursor"). */
+  readonly cursor: string;
+  readonly token: string | undefined;
+  /** Send cookies to a push server on another origin. */
+  readonly withCredentials: boolean;
+}
+
+/** Where a transport hands what it read. Calls after `closed` are ignored by the caller. */
+export interface TransportSink {
+  hello(frame: HelloFrame): void;
+  event(event: CometEvent): void;
+  gap(frame: GapFrame): void;
+  heartbeat(frame: HeartbeatFrame): void;
+  /** The stream ended by itself; `error` says why, when something went wrong. */
+  closed(error?: CometError): void;
+}
+
+/** One open stream. */
+export interface TransportConnection {
+  close(): void;
+}
+
+export interface Transport {
+  readonly name: TransportName;
+  /** False where the environment lacks what the transport needs (a DOM, EventSource…). */
+  isSupported(): boolean;
+  open(request: StreamRequest, sink: TransportSink): TransportConnection;
+}

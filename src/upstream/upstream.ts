@@ -1,0 +1,290 @@
+import type { CometError } from '../errors/comet-error.js';
+import { isHttpStatusError } from '../errors/http-status-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import { ProtocolError } from '../errors/protocol-error.js';
+import { StreamTimeoutError } from '../errors/stream-timeout-error.js';
+import { formatCursor, parseCursor } from '../protocol/cursor.js';
+import type { CometEvent, GapFrame, HelloFrame } from '../protocol/messages.js';
+import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
+import type { TransportName } from '../protocol/transport-name.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
+import type { Transport, TransportConnection, TransportSink } from '../transports/transport.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { Deadline } from './deadline.js';
+
+/**
+ * - `idle`: no channel subscribed, nothing open.
+ * - `connecting`: the first stream is opening.
+ * - `open`: the server said hello; events flow.
+ * - `reconnecting`: the stream broke; waiting or re-opening from the cursor.
+ * - `closed`: closed by the owner, or stopped by an error retrying cannot fix.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface UpstreamOptions {
+  /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
+  readonly url: string;
+  readonly token?: TokenSource;
+  readonly withCredentials?: boolean;
+  readonly transports: readonly Transport[];
+  readonly reconnect?: BackoffOptions;
+  /** How long to wait for the server's hello (ms). Default 10000. */
+  readonly helloTimeoutMs?: number;
+  /** Subscription changes within this window (ms) re-open the stream once. Default 10. */
+  readonly batchDelayMs?: number;
+}
+
+export interface UpstreamListener {
+  event(event: CometEvent): void;
+  gap(gap: GapFrame): void;
+  state(state: ConnectionState, previous: ConnectionState, error: CometError | undefined): void;
+  /** Something went wrong that cometkit is handling (it retries); for logs and status displays. */
+  error(error: CometError): void;
+}
+
+/** Beats may be late by up to one interval plus this slack before the stream counts as dead. */
+const HEARTBEAT_SLACK_MS = 1000;
+
+/**
+ * One upstream connection: the channel set, a position per channel, the
+ * transport, reconnection and liveness. It does not know about tabs or
+ * subscribers; whoever hosts it (a page, a SharedWorker, a leader tab) fans
+ * its events out.
+ *
+ * Every event is delivered at most once: its position is compared with the
+ * channel's last one, so a replay after a reconnect or a stream re-opened
+ * for a new channel set never doubles an event, and since the stream always
+ * resumes from those positions, none is lost.
+ */
+export class Upstream {
+  #state: ConnectionState = 'idle';
+  #channels = new Set<string>();
+  readonly #positions = new Map<string, Position>();
+  #connection: TransportConnection | undefined;
+  #transport: Transport | undefined;
+  /** Increments per opened stream; callbacks of an older stream are dropped. */
+  #generation = 0;
+  #reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeatMs = 0;
+  #tokenRetried = false;
+  readonly #backoff: Backoff;
+  readonly #deadline: Deadline;
+  readonly #options: UpstreamOptions;
+  readonly #listener: UpstreamListener;
+
+  constructor(options: UpstreamOptions, listener: UpstreamListener) {
+    this.#options = options;
+    this.#listener = listener;
+    this.#backoff = new Backoff(options.reconnect);
+    this.#deadline = new Deadline(() => this.#expired());
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** The transport of the current stream, if any. */
+  get transport(): TransportName | undefined {
+    return this.#transport?.name;
+  }
+
+  /** Current positions, e.g. for a new host taking over this connection. */
+  get cursor(): string {
+    return formatCursor(this.#positions);
+  }
+
+  /** Positions to resume from, as handed over by a previous host. */
+  restoreCursor(cursor: string): void {
+    const parsed = parseCursor(cursor);
+    if (typeof parsed === 'string') return;
+    for (const [channel, position] of parsed) this.#positions.set(channel, position);
+  }
+
+  /** Replaces the channel set; the stream is re-opened once for a burst of changes. */
+  setChannels(channels: Iterable<string>): void {
+    if (this.#state === 'closed') return;
+    const next = new Set(channels);
+    if (next.size === this.#channels.size && [...next].every((c) => this.#channels.has(c))) return;
+    this.#channels = next;
+    // A channel dropped and later re-added starts from "now", like any new subscription.
+    for (const channel of [...this.#positions.keys()]) if (!next.has(channel)) this.#positions.delete(channel);
+    clearTimeout(this.#reopenTimer);
+    this.#reopenTimer = setTimeout(() => this.#reopen(), this.#options.batchDelayMs ?? 10);
+  }
+
+  /** Reconnects now if waiting to retry (e.g. the browser came back online). */
+  retryNow(): void {
+    this.#deadline.check();
+    if (this.#retryTimer === undefined) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    void this.#open();
+  }
+
+  close(): void {
+    this.#stop();
+    this.#setState('closed');
+  }
+
+  #stop(): void {
+    clearTimeout(this.#reopenTimer);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#deadline.clear();
+    this.#generation += 1;
+    this.#connection?.close();
+    this.#connection = undefined;
+  }
+
+  #reopen(): void {
+    if (this.#state === 'closed') return;
+    this.#stop();
+    if (this.#channels.size === 0) {
+      this.#setState('idle');
+      return;
+    }
+    // Changing channels on a healthy connection is not a loss of connection.
+    if (this.#state === 'idle') this.#setState('connecting');
+    void this.#open();
+  }
+
+  async #open(): Promise<void> {
+    const generation = ++this.#generation;
+    const transport = this.#options.transports.find((t) => t.isSupported());
+    if (!transport) {
+      this.#fail(new NetworkError('No transport is supported in this environment.'));
+      return;
+    }
+    let token: string | undefined;
+    try {
+      token = await this.#token();
+    } catch (cause) {
+      if (generation !== this.#generation) return;
+      this.#broken(new NetworkError('The token provider failed; retrying.', { cause }));
+      return;
+    }
+    if (generation !== this.#generation) return;
+    this.#transport = transport;
+    this.#connection = transport.open(
+      {
+        url: this.#options.url,
+        channels: [...this.#channels],
+        cursor: this.cursor,
+        token,
+        withCredentials: this.#options.withCredentials ?? false,
+      },
+      this.#sink(generation),
+    );
+    this.#deadline.arm(this.#options.helloTimeoutMs ?? 10_000);
+  }
+
+  async #token(): Promise<string | undefined> {
+    const source = this.#options.token;
+    return typeof source === 'function' ? await source() : source;
+  }
+
+  #sink(generation: number): TransportSink {
+    const current = (): boolean => generation === this.#generation;
+    return {
+      hello: (frame) => current() && this.#hello(frame),
+      event: (event) => {
+        if (!current()) return;
+        this.#armHeartbeatDeadline();
+        this.#event(event);
+      },
+      gap: (frame) => {
+        if (!current()) return;
+        const to = parsePosition(frame.to);
+        if (to) this.#positions.set(frame.channel, to);
+        this.#listener.gap(frame);
+      },
+      heartbeat: () => current() && this.#armHeartbeatDeadline(),
+      closed: (error) => {
+        if (!current()) return;
+        this.#connection = undefined;
+        this.#broken(error ?? new NetworkError('The server ended the stream.'));
+      },
+    };
+  }
+
+  #hello(frame: HelloFrame): void {
+    if (frame.v !== PROTOCOL_VERSION) {
+      this.#fail(new ProtocolError(`The server speaks protocol v${frame.v}; this client speaks v${PROTOCOL_VERSION}. Upgrade one of them.`));
+      return;
+    }
+    // Channels never seen before start where the server started them, so a
+    // break before their first event resumes from here rather than from "now".
+    const start = parseCursor(frame.cursor);
+    if (typeof start !== 'string') {
+      for (const [channel, position] of start) {
+        if (this.#channels.has(channel) && !this.#positions.has(channel)) this.#positions.set(channel, position);
+      }
+    }
+    this.#heartbeatMs = frame.heartbeat;
+    this.#backoff.reset();
+    this.#tokenRetried = false;
+    this.#armHeartbeatDeadline();
+    this.#setState('open');
+  }
+
+  #event(event: CometEvent): void {
+    if (!this.#channels.has(event.channel)) return;
+    const position = parsePosition(event.id);
+    if (!position) return;
+    const current = this.#positions.get(event.channel);
+    if (current && isAtOrBefore(position, current)) return;
+    this.#positions.set(event.channel, position);
+    this.#listener.event(event);
+  }
+
+  #armHeartbeatDeadline(): void {
+    if (this.#heartbeatMs > 0) this.#deadline.arm(this.#heartbeatMs * 2 + HEARTBEAT_SLACK_MS);
+  }
+
+  #expired(): void {
+    const waited = this.#state === 'open' ? 'heartbeat' : 'hello';
+    const ms = waited === 'hello' ? (this.#options.helloTimeoutMs ?? 10_000) : this.#heartbeatMs * 2 + HEARTBEAT_SLACK_MS;
+    this.#generation += 1;
+    this.#connection?.close();
+    this.#connection = undefined;
+    this.#broken(new StreamTimeoutError(waited, ms));
+  }
+
+  /** The stream ended: retry with backoff, unless retrying cannot help. */
+  #broken(error: CometError): void {
+    this.#deadline.clear();
+    if (isHttpStatusError(error) && !error.retryable) {
+      // A token provider may hand out a fresh token: one immediate retry with it.
+      if (error.status === 401 && typeof this.#options.token === 'function' && !this.#tokenRetried) {
+        this.#tokenRetried = true;
+        this.#listener.error(error);
+        void this.#open();
+        return;
+      }
+      this.#fail(error);
+      return;
+    }
+    this.#listener.error(error);
+    this.#setState(this.#state === 'connecting' ? 'connecting' : 'reconnecting', error);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.#open();
+    }, this.#backoff.next());
+  }
+
+  #fail(error: CometError): void {
+    this.#stop();
+    this.#setState('closed', error);
+  }
+
+  #setState(state: ConnectionState, error?: CometError): void {
+    const previous = this.#state;
+    if (previous === state) return;
+    this.#state = state;
+    this.#listener.state(state, previous, error);
+  }
+}
