@@ -6,6 +6,8 @@ import { answerPreflight, applyCors } from './http/cors.js';
 import { HttpError, sendError, sendJson } from './http/http-error.js';
 import { resolveOptions, type CometServerOptions, type ResolvedOptions } from './options.js';
 import { serveHistory } from './routes/history.js';
+import { serveHeartbeat, serveLeave, serveRoster } from './routes/presence.js';
+import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
 import { serveSse } from './routes/sse.js';
 import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
@@ -16,6 +18,8 @@ export interface CometServer {
   (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void;
   readonly options: ResolvedOptions;
   readonly broker: Broker;
+  /** Who is on which channel; joins and leaves are published on `presence:<channel>`. */
+  readonly presence: PresenceService;
   /** Publishes from server code, without HTTP. */
   publish(channel: string, data: unknown, type?: string): Promise<CometEvent>;
   stats(): StreamStats;
@@ -36,12 +40,18 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const resolved = resolveOptions(options);
   const broker = options.broker ?? new MemoryBroker({ historySize: resolved.historySize });
   const connections = new ConnectionRegistry();
-  const deps = { broker, options: resolved, connections };
+  const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokenSecret !== undefined);
+  const deps = { broker, options: resolved, connections, presence };
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
     '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },
     '/history': { GET: (req, res, url) => serveHistory(res, url, parseStreamRequest(req, url, resolved), deps) },
     '/publish': { POST: (req, res) => servePublish(req, res, deps) },
+    '/presence': {
+      GET: (req, res, url) => serveRoster(req, res, url, deps),
+      POST: (req, res, url) => serveHeartbeat(req, res, url, deps),
+    },
+    '/presence/leave': { POST: (req, res, url) => serveLeave(req, res, url, deps) },
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
 
@@ -73,12 +83,14 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   return Object.assign(handler, {
     options: resolved,
     broker,
+    presence,
     publish: (channel: string, data: unknown, type = 'message') =>
       broker.publish(checkPublishInput({ channel, type, data }, 'publish()')),
     stats: () => connections.stats(),
     disconnect: (filter?: { channel?: string }) => connections.disconnect(filter),
     close: async () => {
       connections.disconnect();
+      await presence.close();
       await broker.close();
     },
   });

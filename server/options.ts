@@ -1,5 +1,6 @@
 import type { Broker } from './broker/broker.js';
 import type { AllowedOrigins } from './http/cors.js';
+import type { PresenceOptions } from './presence/presence-service.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -24,6 +25,8 @@ export interface CometServerOptions {
   readonly maxBufferedBytes?: number;
   /** Where events live; by default a memory broker for this process. */
   readonly broker?: Broker;
+  /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
+  readonly presence?: PresenceOptions;
 }
 
 export interface ResolvedOptions {

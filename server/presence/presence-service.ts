@@ -1,0 +1,99 @@
+import { formatPosition } from '../../src/protocol/position.js';
+import { presenceChannel, type PresenceJoinData, type PresenceLeaveData, type RosterJson } from '../../src/presence/presence-protocol.js';
+import type { Broker } from '../broker/broker.js';
+import { MemoryPresenceStore } from './memory-presence-store.js';
+import type { PresenceStore } from './presence-store.js';
+
+export interface PresenceOptions {
+  /**
+   * Milliseconds a session stays present after its last heartbeat; clients
+   * beat every third of it. Default 90000: a background tab whose timers
+   * the browser throttles to one a minute still stays present.
+   */
+  readonly ttlMs?: number;
+  /**
+   * Accept presence without a token, the identity taken from the `user` and
+   * `name` parameters (a demo, or a site without sign-in). Default: true
+   * when the server has no token secret, false otherwise.
+   */
+  readonly anonymous?: boolean;
+  /** Where presence lives; by default in memory, for this process. */
+  readonly store?: PresenceStore;
+}
+
+export interface PresenceIdentity {
+  readonly user: string;
+  readonly name: string;
+}
+
+/**
+ * Presence on top of a store and the broker: heartbeats keep a session
+ * present, the first session of a user publishes `presence.join` and the
+ * last one leaving (or timing out) publishes `presence.leave`, both on
+ * `presence:<channel>`, so readers follow presence like any other channel
+ * and resume it like any other channel.
+ */
+export class PresenceService {
+  readonly ttlMs: number;
+  readonly anonymous: boolean;
+  readonly #store: PresenceStore;
+  readonly #broker: Broker;
+  readonly #sweep: ReturnType<typeof setInterval>;
+
+  constructor(broker: Broker, options: PresenceOptions, hasTokenSecret: boolean) {
+    const ttl = options.ttlMs ?? 90_000;
+    if (!Number.isFinite(ttl) || ttl < 100) throw new TypeError(`cometkit server: presence.ttlMs must be at least 100, got ${ttl}.`);
+    this.ttlMs = ttl;
+    this.anonymous = options.anonymous ?? !hasTokenSecret;
+    this.#store = options.store ?? new MemoryPresenceStore();
+    this.#broker = broker;
+    // Sweeping at a quarter of the TTL bounds how long a silent session stays: at most 1.25 × TTL.
+    this.#sweep = setInterval(() => void this.sweep(), Math.max(25, Math.floor(ttl / 4)));
+    this.#sweep.unref?.();
+  }
+
+  /** Keeps `session` present on `channels` for another TTL; publishes a join for each channel the user was not on. */
+  async heartbeat(channels: readonly string[], identity: PresenceIdentity, session: string): Promise<void> {
+    const now = Date.now();
+    for (const channel of channels) {
+      const joined = await this.#store.touch(channel, identity, session, now, now + this.ttlMs);
+      if (joined) await this.#publish(channel, 'presence.join', { user: identity.user, name: identity.name, since: now } satisfies PresenceJoinData);
+    }
+  }
+
+  async leave(channels: readonly string[], user: string, session: string): Promise<void> {
+    for (const channel of channels) {
+      if (await this.#store.leave(channel, user, session)) {
+        await this.#publish(channel, 'presence.leave', { user, reason: 'left' } satisfies PresenceLeaveData);
+      }
+    }
+  }
+
+  /** Removes sessions past their TTL. Runs on a timer; public so tests and embedders can force it. */
+  async sweep(now = Date.now()): Promise<void> {
+    try {
+      for (const { channel, user } of await this.#store.expire(now)) {
+        await this.#publish(channel, 'presence.leave', { user, reason: 'timeout' } satisfies PresenceLeaveData);
+      }
+    } catch (error) {
+      console.error('cometkit server: presence sweep failed', error);
+    }
+  }
+
+  async roster(channel: string): Promise<RosterJson> {
+    // The position is read before the members: a change in between is both in
+    // the roster and after the position, and joins and leaves apply idempotently.
+    const { head } = await this.#broker.read(presenceChannel(channel)!, undefined);
+    const members = await this.#store.roster(channel);
+    return { channel, position: formatPosition(head), members };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweep);
+    await this.#store.close();
+  }
+
+  async #publish(channel: string, type: 'presence.join' | 'presence.leave', data: PresenceJoinData | PresenceLeaveData): Promise<void> {
+    await this.#broker.publish({ channel: presenceChannel(channel)!, type, data });
+  }
+}

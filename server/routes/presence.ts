@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PRESENCE_NAME_MAX, PRESENCE_SESSION_PATTERN, PRESENCE_USER_PATTERN, presenceChannel, type HeartbeatJson } from '../../src/presence/presence-protocol.js';
+import { HttpError, sendJson } from '../http/http-error.js';
+import type { ResolvedOptions } from '../options.js';
+import type { PresenceIdentity, PresenceService } from '../presence/presence-service.js';
+import { parseStreamRequest, type StreamRequest } from '../stream/stream-request.js';
+
+interface PresenceDeps {
+  readonly options: ResolvedOptions;
+  readonly presence: PresenceService;
+}
+
+/** The channels of a presence request: readable by the bearer, and with a valid `presence:` channel. */
+function presenceRequest(req: IncomingMessage, url: URL, options: ResolvedOptions): StreamRequest {
+  const request = parseStreamRequest(req, url, options);
+  for (const channel of request.channels) {
+    if (presenceChannel(channel) === undefined) {
+      throw new HttpError(400, 'bad-channel', `Channel "${channel.slice(0, 80)}" cannot have presence: it starts with "presence:" or is longer than 119 characters.`);
+    }
+  }
+  return request;
+}
+
+function session(url: URL): string {
+  const value = url.searchParams.get('session') ?? '';
+  if (!PRESENCE_SESSION_PATTERN.test(value)) {
+    throw new HttpError(400, 'bad-session', 'Send ?session= with 8-64 of A-Z a-z 0-9 _ -, one random id per connection.');
+  }
+  return value;
+}
+
+/** The token's user; without a token, the `user` / `name` parameters when the server accepts anonymous presence. */
+function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): PresenceIdentity {
+  if (request.user) return { user: request.user.sub, name: (request.user.name ?? request.user.sub).slice(0, PRESENCE_NAME_MAX) };
+  if (!presence.anonymous) {
+    throw new HttpError(401, 'token-missing', 'Presence needs a token naming the user (sub); this server does not accept anonymous presence.');
+  }
+  const user = url.searchParams.get('user') ?? `guest-${sessionId.slice(0, 8)}`;
+  if (!PRESENCE_USER_PATTERN.test(user)) throw new HttpError(400, 'bad-user', 'user must be 1-128 characters without control characters.');
+  const name = (url.searchParams.get('name') ?? '').replace(/\p{Cc}/gu, '').slice(0, PRESENCE_NAME_MAX) || user.slice(0, PRESENCE_NAME_MAX);
+  return { user, name };
+}
+
+/** `POST {base}/presence?ch=…&session=…`: this session is (still) on these channels. */
+export async function serveHeartbeat(req: IncomingMessage, res: ServerResponse, url: URL, deps: PresenceDeps): Promise<void> {
+  const request = presenceRequest(req, url, deps.options);
+  const sessionId = session(url);
+  const who = identity(request, url, deps.presence, sessionId);
+  await deps.presence.heartbeat(request.channels, who, sessionId);
+  const body: HeartbeatJson = { ttl: deps.presence.ttlMs, user: who.user, name: who.name };
+  sendJson(res, 200, body);
+}
+
+/** `POST {base}/presence/leave?ch=…&session=…`: this session leaves these channels now. */
+export async function serveLeave(req: IncomingMessage, res: ServerResponse, url: URL, deps: PresenceDeps): Promise<void> {
+  const request = presenceRequest(req, url, deps.options);
+  const sessionId = session(url);
+  const who = identity(request, url, deps.presence, sessionId);
+  await deps.presence.leave(request.channels, who.user, sessionId);
+  sendJson(res, 200, { ok: true });
+}
+
+/**
+ * `GET {base}/presence?ch=…`: who is on each channel. Reading a roster is
+ * reading `presence:<channel>`, so that is the channel the bearer must be
+ * allowed, exactly as for following its joins and leaves.
+ */
+export async function serveRoster(req: IncomingMessage, res: ServerResponse, url: URL, deps: PresenceDeps): Promise<void> {
+  const channels = [...new Set(url.searchParams.getAll('ch'))];
+  const derived = channels.map((channel) => presenceChannel(channel));
+  const asRead = new URL(url);
+  asRead.searchParams.delete('ch');
+  derived.forEach((channel, index) => {
+    if (channel === undefined) {
+      throw new HttpError(400, 'bad-channel', `Channel "${String(channels[index]).slice(0, 80)}" cannot have presence: it starts with "presence:", is longer than 119 characters or is not a valid channel.`);
+    }
+    asRead.searchParams.append('ch', channel);
+  });
+  parseStreamRequest(req, asRead, deps.options);
+  const rosters = await Promise.all(channels.map((channel) => deps.presence.roster(channel)));
+  sendJson(res, 200, { rosters });
+}

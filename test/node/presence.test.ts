@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { signToken } from '../../server/auth/token.js';
+import type { CometEvent } from '../../src/protocol/messages.js';
+import type { PresenceJoinData, PresenceLeaveData, RosterJson } from '../../src/presence/presence-protocol.js';
+import { http } from '../support/http-client.js';
+import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
+
+function query(params: Record<string, string | string[]>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) for (const v of [value].flat()) search.append(key, v);
+  return search.toString();
+}
+
+describe('presence (anonymous server)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ presence: { ttlMs: 400 } });
+  });
+  after(() => server.close());
+
+  const beat = (channel: string, session: string, user: string, name = user) =>
+    http(`${server.base}/presence?${query({ ch: channel, session, user, name })}`, { method: 'POST' });
+  const roster = async (channel: string) => (await http(`${server.base}/presence?${query({ ch: channel })}`)).json<{ rosters: RosterJson[] }>().rosters[0]!;
+  const presenceEvents = (channel: string) => {
+    const events: CometEvent[] = [];
+    const stop = server.comet.broker.subscribe(`presence:${channel}`, (event) => events.push(event));
+    return { events, stop };
+  };
+
+  it('counts a user once however many sessions beat, and publishes one join', async () => {
+    const channel = uniqueChannel();
+    const seen = presenceEvents(channel);
+    const first = await beat(channel, 'session-aaaa1', 'ada', 'Ada');
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.json(), { ttl: 400, user: 'ada', name: 'Ada' });
+    await beat(channel, 'session-aaaa2', 'ada', 'Ada');
+    await beat(channel, 'session-bbbb1', 'bob');
+    const members = (await roster(channel)).members;
+    assert.deepEqual(members.map((m) => m.user), ['ada', 'bob']);
+    assert.deepEqual(seen.events.map((e) => [e.type, (e.data as PresenceJoinData).user]), [['presence.join', 'ada'], ['presence.join', 'bob']]);
+    seen.stop();
+  });
+
+  it('publishes a leave only when the last session of a user leaves', async () => {
+    const channel = uniqueChannel();
+    await beat(channel, 'session-cccc1', 'cy');
+    await beat(channel, 'session-cccc2', 'cy');
+    const seen = presenceEvents(channel);
+    const leave = (session: string) => http(`${server.base}/presence/leave?${query({ ch: channel, session, user: 'cy' })}`, { method: 'POST' });
+    assert.equal((await leave('session-cccc1')).status, 200);
+    assert.deepEqual(seen.events, []);
+    await leave('session-cccc2');
+    assert.deepEqual(seen.events.map((e) => [e.type, (e.data as PresenceLeaveData).reason]), [['presence.leave', 'left']]);
+    assert.deepEqual((await roster(channel)).members, []);
+    seen.stop();
+  });
+
+  it('removes a session that stops beating within 1.25 × TTL, with reason timeout', async () => {
+    const channel = uniqueChannel();
+    const seen = presenceEvents(channel);
+    await beat(channel, 'session-dddd1', 'dee');
+    await until(() => seen.events.some((e) => e.type === 'presence.leave'), 2000, 'a timeout leave');
+    const leave = seen.events.find((e) => e.type === 'presence.leave')!;
+    assert.deepEqual(leave.data, { user: 'dee', reason: 'timeout' });
+    seen.stop();
+  });
+
+  it('gives the roster position so joins after it can be applied on top', async () => {
+    const channel = uniqueChannel();
+    await beat(channel, 'session-eeee1', 'eve');
+    const { position, members } = await roster(channel);
+    assert.equal(members.length, 1);
+    assert.match(position, /^[a-z0-9]+-1$/);
+  });
+
+  it('refuses a missing session, a presence channel, and a bad user', async () => {
+    const channel = uniqueChannel();
+    const noSession = await http(`${server.base}/presence?${query({ ch: channel })}`, { method: 'POST' });
+    assert.equal(noSession.status, 400);
+    assert.equal(noSession.json<{ error: { code: string } }>().error.code, 'bad-session');
+    const nested = await beat(`presence:${channel}`, 'session-ffff1', 'f');
+    assert.equal(nested.json<{ error: { code: string } }>().error.code, 'bad-channel');
+    const control = await beat(channel, 'session-ffff1', 'bad\u0007user');
+    assert.equal(control.json<{ error: { code: string } }>().error.code, 'bad-user');
+  });
+});
+
+describe('presence (server with tokens)', () => {
+  let server: TestServer;
+  const secret = 'presence-secret';
+  before(async () => {
+    server = await startServer({ tokenSecret: secret, presence: { ttlMs: 10_000 } });
+  });
+  after(() => server.close());
+
+  it('takes the identity from the token, not from parameters', async () => {
+    const channel = uniqueChannel();
+    const token = signToken({ sub: 'u1', name: 'Grace', channels: [channel, `presence:${channel}`] }, secret);
+    const response = await http(`${server.base}/presence?${query({ ch: channel, session: 'session-gggg1', user: 'mallory' })}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.deepEqual(response.json(), { ttl: 10_000, user: 'u1', name: 'Grace' });
+    const roster = await http(`${server.base}/presence?${query({ ch: channel, token })}`);
+    assert.deepEqual(roster.json<{ rosters: RosterJson[] }>().rosters[0]!.members.map((m) => m.name), ['Grace']);
+  });
+
+  it('refuses anonymous presence, and a roster the token does not allow', async () => {
+    const channel = uniqueChannel();
+    const anonymous = await http(`${server.base}/presence?${query({ ch: channel, session: 'session-hhhh1', user: 'x' })}`, { method: 'POST' });
+    assert.equal(anonymous.status, 401);
+    const token = signToken({ sub: 'u2', channels: [channel] }, secret);
+    const roster = await http(`${server.base}/presence?${query({ ch: channel, token })}`);
+    assert.equal(roster.status, 403);
+    assert.equal(roster.json<{ error: { code: string } }>().error.code, 'channel-forbidden');
+  });
+});
