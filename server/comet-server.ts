@@ -6,6 +6,8 @@ import { answerPreflight, applyCors } from './http/cors.js';
 import { HttpError, sendError, sendJson } from './http/http-error.js';
 import { resolveOptions, type CometServerOptions, type ResolvedOptions } from './options.js';
 import { serveHistory } from './routes/history.js';
+import { serveIframe } from './routes/iframe.js';
+import { servePoll } from './routes/poll.js';
 import { serveHeartbeat, serveLeave, serveRoster } from './routes/presence.js';
 import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
@@ -45,6 +47,8 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
     '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },
+    '/iframe': { GET: (req, res, url) => serveIframe(req, res, url, deps) },
+    '/poll': { GET: (req, res, url) => servePoll(req, res, parseStreamRequest(req, url, resolved), deps) },
     '/history': { GET: (req, res, url) => serveHistory(res, url, parseStreamRequest(req, url, resolved), deps) },
     '/publish': { POST: (req, res) => servePublish(req, res, deps) },
     '/presence': {

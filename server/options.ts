@@ -23,6 +23,10 @@ export interface CometServerOptions {
   readonly maxChannelsPerStream?: number;
   /** Bytes a slow reader may leave unread before its stream is cut (it resumes from its cursor). Default 1 MiB. */
   readonly maxBufferedBytes?: number;
+  /** How long `GET {base}/poll` is held when there is nothing to send (ms). Default 25000. */
+  readonly pollTimeoutMs?: number;
+  /** Bytes after which an iframe stream's document is ended; the client re-opens from its cursor. Default 256 KiB. */
+  readonly iframeMaxBytes?: number;
   /** Where events live; by default a memory broker for this process. */
   readonly broker?: Broker;
   /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
@@ -40,6 +44,8 @@ export interface ResolvedOptions {
   readonly maxPayloadBytes: number;
   readonly maxChannelsPerStream: number;
   readonly maxBufferedBytes: number;
+  readonly pollTimeoutMs: number;
+  readonly iframeMaxBytes: number;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -67,5 +73,7 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     maxPayloadBytes: positive(options.maxPayloadBytes, 64 * 1024, 'maxPayloadBytes'),
     maxChannelsPerStream: positive(options.maxChannelsPerStream, 64, 'maxChannelsPerStream'),
     maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
+    pollTimeoutMs: positive(options.pollTimeoutMs, 25_000, 'pollTimeoutMs'),
+    iframeMaxBytes: positive(options.iframeMaxBytes, 256 * 1024, 'iframeMaxBytes'),
   };
 }

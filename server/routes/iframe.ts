@@ -1,0 +1,166 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HelloFrame } from '../../src/protocol/messages.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
+import type { Broker } from '../broker/broker.js';
+import { HttpError } from '../http/http-error.js';
+import type { ResolvedOptions } from '../options.js';
+import type { ConnectionRegistry } from '../stream/connections.js';
+import { openFeed } from '../stream/feed.js';
+import { parseStreamRequest } from '../stream/stream-request.js';
+
+/**
+ * Browsers hold back incremental rendering (and so the scripts in it) until
+ * the first bytes of a document reach a threshold: about 1 KiB in Chromium
+ * and Firefox, historically 2 KiB in Safari and old IE. The first chunk is
+ * padded past it so the hello runs at once.
+ */
+export const IFRAME_PADDING_BYTES = 2048;
+
+/**
+ * JSON as a JavaScript expression inside an HTML <script>. `<` only ever
+ * occurs inside JSON strings, where `\u003c` means the same; this keeps
+ * `</script>` and `<!--` in event data from ending or changing the script
+ * element. U+2028/2029 are escaped for engines older than ES2019, where they
+ * end a string literal.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+function sameOrigin(req: IncomingMessage, origin: string): boolean {
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The page origin the frames are posted to. It comes from the query (an
+ * iframe navigation sends no Origin header) and is checked against the
+ * allowlist exactly as a CORS Origin would be; postMessage's target origin
+ * then makes the browser drop the frames if the page is anything else.
+ */
+function targetOrigin(req: IncomingMessage, url: URL, options: ResolvedOptions): string {
+  const origin = url.searchParams.get('origin') ?? '';
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.origin !== origin || !/^https?:$/.test(parsed.protocol)) {
+    throw new HttpError(400, 'bad-origin', 'Name the page origin the frames are for with ?origin=<scheme://host[:port]>.');
+  }
+  const allowed = options.allowedOrigins;
+  if (allowed !== '*' && !allowed.includes(origin) && !sameOrigin(req, origin)) {
+    throw new HttpError(403, 'origin-forbidden', `Origin ${origin} is not in the server's allowedOrigins (COMET_ALLOWED_ORIGINS).`);
+  }
+  return origin;
+}
+
+function script(kind: string, frame: unknown, cursor?: string): string {
+  const args = cursor === undefined ? `"${kind}",${scriptJson(frame)}` : `"${kind}",${scriptJson(frame)},${scriptJson(cursor)}`;
+  return `<script>p(${args})</script>\n`;
+}
+
+function head(origin: string): string {
+  // `p` posts one frame to the parent, with the exact origin as target: no other page can read it.
+  return (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>cometkit</title>' +
+    `<script>var o=${scriptJson(origin)};function p(k,f,c){parent.postMessage({cometkit:1,kind:k,frame:f,cursor:c},o)}</script>` +
+    '</head><body>\n'
+  );
+}
+
+/**
+ * `GET {base}/iframe`: a "forever frame". The page adds a hidden iframe; this
+ * document streams one small script per frame, each posting to the parent.
+ * The document ends after `iframeMaxBytes`, so the iframe's DOM stays small;
+ * the client opens a new one from the last cursor.
+ */
+export async function serveIframe(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
+): Promise<void> {
+  const { broker, options, connections } = deps;
+  const origin = targetOrigin(req, url, options);
+  const headers = {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-cache, no-store, no-transform',
+    'X-Accel-Buffering': 'no',
+    'X-Content-Type-Options': 'nosniff',
+    // Only the page the frames are posted to may embed the stream.
+    'Content-Security-Policy': `frame-ancestors ${origin}`,
+  };
+
+  let request;
+  try {
+    request = parseStreamRequest(req, url, options);
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    // The page cannot read an iframe's status: the refusal is posted like any frame.
+    res.writeHead(error.status, headers);
+    res.end(`${head(origin)}${script('error', { status: error.status, code: error.code, message: error.message })}</body></html>`);
+    return;
+  }
+
+  let closed = false;
+  let written = 0;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let feed: { close(): void } | undefined;
+  let untrack = (): void => {};
+
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    feed?.close();
+    untrack();
+    res.end();
+  };
+  const write = (text: string): void => {
+    if (closed) return;
+    res.write(text);
+    written += Buffer.byteLength(text);
+    if (res.writableLength > options.maxBufferedBytes) close();
+  };
+  /** Frames that move the cursor may end the document; the next one starts from that cursor. */
+  const rollOver = (): void => {
+    if (closed || written < options.iframeMaxBytes) return;
+    write(`${script('end', {})}</body></html>`);
+    close();
+  };
+
+  req.on('close', close);
+  res.on('error', close);
+  untrack = connections.add({ transport: 'iframe', channels: request.channels, user: request.user?.sub, close });
+
+  res.writeHead(200, headers);
+  write(`${head(origin)}<!--${' '.repeat(IFRAME_PADDING_BYTES)}-->\n`);
+
+  feed = await openFeed(broker, request.channels, request.cursor, {
+    start(cursor) {
+      const hello: HelloFrame = { v: PROTOCOL_VERSION, time: Date.now(), heartbeat: options.heartbeatMs, cursor, transport: 'iframe' };
+      write(script('hello', hello, cursor));
+    },
+    gap(gap) {
+      write(script('gap', gap));
+    },
+    event(event, cursor) {
+      write(script('event', event, cursor));
+      rollOver();
+    },
+  });
+  if (closed) {
+    feed.close();
+    return;
+  }
+  rollOver();
+  heartbeat = setInterval(() => write(script('heartbeat', { time: Date.now() })), options.heartbeatMs);
+}

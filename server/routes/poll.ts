@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
+import type { Broker } from '../broker/broker.js';
+import { sendJson } from '../http/http-error.js';
+import type { ResolvedOptions } from '../options.js';
+import type { ConnectionRegistry } from '../stream/connections.js';
+import { openFeed, type Feed } from '../stream/feed.js';
+import type { StreamRequest } from '../stream/stream-request.js';
+
+/** Most events in one answer; the client polls again at once from the returned cursor for the rest. */
+export const POLL_MAX_EVENTS = 500;
+
+/** The body of every `GET {base}/poll` answer. */
+export interface PollResponse {
+  readonly hello: HelloFrame;
+  readonly gaps: readonly GapFrame[];
+  readonly events: readonly CometEvent[];
+  /** Where the next poll continues: the positions after the last event of this answer. */
+  readonly cursor: string;
+}
+
+/**
+ * `GET {base}/poll`: answers at once with what follows the cursor, or holds
+ * the request until an event arrives or `pollTimeoutMs` passes. The feed is
+ * opened per request, so the poll is stateless: any server node can answer
+ * the next one, and a lost answer is simply asked for again with the same
+ * cursor.
+ */
+export async function servePoll(
+  req: IncomingMessage,
+  res: ServerResponse,
+  request: StreamRequest,
+  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
+): Promise<void> {
+  const { broker, options, connections } = deps;
+  let hello: HelloFrame | undefined;
+  let cursor = '';
+  const gaps: GapFrame[] = [];
+  const events: CometEvent[] = [];
+  let full = false;
+  let answered = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let flushScheduled = false;
+  let feed: Feed | undefined;
+  let untrack = (): void => {};
+
+  const finish = (): void => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    feed?.close();
+    untrack();
+  };
+  const answer = (): void => {
+    if (answered) return;
+    finish();
+    if (!hello || res.destroyed) return;
+    const body: PollResponse = { hello, gaps, events, cursor };
+    sendJson(res, 200, body);
+  };
+  /** Events published in one burst leave in one answer: wait for the current turn of the event loop to end. */
+  const answerSoon = (): void => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(answer);
+  };
+
+  req.on('close', () => {
+    // A client that went away before its answer: nothing to send, just let go of the feed.
+    if (!res.writableEnded) finish();
+  });
+  untrack = connections.add({ transport: 'long-poll', channels: request.channels, user: request.user?.sub, close: answer });
+
+  feed = await openFeed(broker, request.channels, request.cursor, {
+    start(start) {
+      hello = { v: PROTOCOL_VERSION, time: Date.now(), heartbeat: options.pollTimeoutMs, cursor: start, transport: 'long-poll' };
+      cursor = start;
+    },
+    gap(gap) {
+      gaps.push(gap);
+    },
+    event(event, after) {
+      // Past the cap the cursor stays at the last event included: the next poll resumes right there.
+      if (full) return;
+      events.push(event);
+      cursor = after;
+      if (events.length >= POLL_MAX_EVENTS) full = true;
+      answerSoon();
+    },
+  });
+  if (answered) {
+    feed.close();
+    return;
+  }
+  if (gaps.length > 0 || events.length > 0) {
+    answerSoon();
+    return;
+  }
+  timer = setTimeout(answer, options.pollTimeoutMs);
+}
