@@ -8,3 +8,6 @@ export type { CometEvent, GapFrame, GapReason } from './protocol/messages.js';
 export type { TransportName } from './protocol/transport-name.js';
 export type { ConnectionState, TokenSource } from './upstream/upstream.js';
 export type { BackoffOptions } from './upstream/backoff.js';
+export { PresenceRoster, PresenceChangeEvent, PresenceErrorEvent } from './presence/presence-roster.js';
+export type { PresenceMember, PresenceRosterEventMap } from './presence/presence-roster.js';
+export type { PresenceIdentity, PresenceOptions } from './presence/presence-manager.js';

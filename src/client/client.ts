@@ -3,6 +3,8 @@ import { isValidChannel } from '../protocol/channel.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import type { TransportName } from '../protocol/transport-name.js';
 import { fetchHistory } from './fetch-history.js';
+import { PresenceManager, type PresenceIdentity, type PresenceOptions } from '../presence/presence-manager.js';
+import type { PresenceRoster } from '../presence/presence-roster.js';
 import { sseTransport } from '../transports/sse-transport.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
@@ -22,6 +24,8 @@ export interface ClientOptions {
   readonly helloTimeoutMs?: number;
   /** Subscription changes within this window (ms) re-open the stream once. Default 10. */
   readonly batchDelayMs?: number;
+  /** Who this client is for presence when the server accepts it without a token (a demo); a token's user always wins. */
+  readonly identity?: PresenceIdentity;
 }
 
 export type EventHandler<Data = unknown> = (event: CometEvent<Data>) => void;
@@ -70,6 +74,7 @@ export class CometClient extends EventTarget {
   readonly #entries = new Map<string, Set<Entry>>();
   readonly #upstream: Upstream;
   readonly #options: ClientOptions;
+  #presence: PresenceManager | undefined;
 
   constructor(options: ClientOptions, transports: readonly Transport[] = [sseTransport]) {
     super();
@@ -139,6 +144,22 @@ export class CometClient extends EventTarget {
     return events as CometEvent<Data>[];
   }
 
+  /**
+   * Who is on `channel`, live, counting this client as present unless
+   * `announce` is false. Each user is one member however many tabs or
+   * devices they have. `release()` the roster when done.
+   */
+  presence(channel: string, options: PresenceOptions = {}): PresenceRoster {
+    this.#presence ??= new PresenceManager({
+      url: this.#options.url,
+      token: this.#options.token,
+      withCredentials: this.#options.withCredentials ?? false,
+      identity: this.#options.identity,
+      subscribe: (presenceChannel, handler, onGap) => this.subscribe(presenceChannel, handler, { onGap }),
+    });
+    return this.#presence.roster(channel, options);
+  }
+
   /** Reconnects at once if waiting between retries (e.g. after the device came back online). */
   retryNow(): void {
     this.#upstream.retryNow();
@@ -146,6 +167,7 @@ export class CometClient extends EventTarget {
 
   /** Closes the connection; subscriptions stop receiving. */
   close(): void {
+    this.#presence?.close();
     this.#entries.clear();
     this.#upstream.close();
   }

@@ -1,0 +1,300 @@
+import { CometError } from '../errors/comet-error.js';
+import { HttpStatusError } from '../errors/http-status-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import type { CometEvent } from '../protocol/messages.js';
+import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
+import type { TokenSource } from '../upstream/upstream.js';
+import { presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type RosterJson } from './presence-protocol.js';
+import { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster, type PresenceMember } from './presence-roster.js';
+
+/** Who this client is when the server accepts presence without tokens; a token's user always wins. */
+export interface PresenceIdentity {
+  readonly user: string;
+  readonly name?: string;
+}
+
+export interface PresenceOptions {
+  /** Count this client as present on the channel (heartbeats). Default true; false only watches. */
+  readonly announce?: boolean;
+}
+
+interface PresenceDeps {
+  readonly url: string;
+  readonly token: TokenSource | undefined;
+  readonly withCredentials: boolean;
+  readonly identity: PresenceIdentity | undefined;
+  subscribe(channel: string, handler: (event: CometEvent) => void, onGap: () => void): { unsubscribe(): void };
+}
+
+interface ChannelState {
+  readonly channel: string;
+  members: Map<string, PresenceMember>;
+  loaded: boolean;
+  readonly handles: Set<PresenceRoster>;
+  readonly announcers: Set<PresenceRoster>;
+  readonly subscription: { unsubscribe(): void };
+  /** Position of the last join/leave applied; undefined until a roster was read. */
+  position: Position | undefined;
+  /** Events that arrived while a roster read was in flight. */
+  buffer: CometEvent[] | undefined;
+}
+
+/** Until the server says its TTL, beat as if it were 30 s. */
+const DEFAULT_TTL_MS = 30_000;
+
+function randomSession(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Presence for one connection: one session id, one heartbeat for every
+ * channel announced on, one roster per channel followed through
+ * `presence:<channel>`. Whoever owns the upstream connection owns this,
+ * so with one connection per browser there is one session per browser, and
+ * however many tabs a user has, the server sees one session.
+ */
+export class PresenceManager {
+  readonly #deps: PresenceDeps;
+  readonly #session = randomSession();
+  readonly #channels = new Map<string, ChannelState>();
+  #ttl = DEFAULT_TTL_MS;
+  #beatTimer: ReturnType<typeof setTimeout> | undefined;
+  #self: { user: string; name: string } | undefined;
+  /** The token of the last heartbeat: a goodbye sent while the page unloads cannot wait for a token provider. */
+  #lastToken: string | undefined;
+  #closed = false;
+  readonly #onPageHide = (): void => this.#leave([...this.#announced()]);
+  readonly #onVisible = (event: Event): void => {
+    // Throttled timers in a hidden tab may have let a beat slip, and a page
+    // restored from the back/forward cache said goodbye: announce again at once.
+    const restored = event.type === 'pageshow' && (event as PageTransitionEvent).persisted;
+    if ((restored || document.visibilityState === 'visible') && [...this.#announced()].length > 0) this.#scheduleBeat(0);
+  };
+
+  constructor(deps: PresenceDeps) {
+    this.#deps = deps;
+    if (typeof window !== 'undefined') {
+      window.addEventListener('pagehide', this.#onPageHide);
+      window.addEventListener('pageshow', this.#onVisible);
+      document.addEventListener('visibilitychange', this.#onVisible);
+    }
+  }
+
+  roster(channel: string, options: PresenceOptions = {}): PresenceRoster {
+    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to follow presence.');
+    const derived = presenceChannel(channel);
+    if (derived === undefined) {
+      throw new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" cannot have presence: use a valid channel of at most 119 characters not starting with "presence:".`);
+    }
+    let state = this.#channels.get(channel);
+    if (!state) {
+      const created: ChannelState = {
+        channel,
+        members: new Map(),
+        loaded: false,
+        handles: new Set(),
+        announcers: new Set(),
+        position: undefined,
+        buffer: undefined,
+        subscription: this.#deps.subscribe(derived, (event) => this.#onEvent(created, event), () => void this.#read(created)),
+      };
+      state = created;
+      this.#channels.set(channel, state);
+      void this.#read(state);
+    }
+    const current = state;
+    const handle = new PresenceRoster(
+      channel,
+      () => ({ members: [...current.members.values()], loaded: current.loaded, self: this.#self }),
+      (released) => this.#release(current, released),
+    );
+    state.handles.add(handle);
+    if (options.announce ?? true) {
+      state.announcers.add(handle);
+      if (state.announcers.size === 1) this.#scheduleBeat(0);
+    }
+    return handle;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#leave([...this.#announced()]);
+    clearTimeout(this.#beatTimer);
+    for (const state of this.#channels.values()) state.subscription.unsubscribe();
+    this.#channels.clear();
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('pagehide', this.#onPageHide);
+      window.removeEventListener('pageshow', this.#onVisible);
+      document.removeEventListener('visibilitychange', this.#onVisible);
+    }
+  }
+
+  *#announced(): Iterable<string> {
+    for (const state of this.#channels.values()) if (state.announcers.size > 0) yield state.channel;
+  }
+
+  #release(state: ChannelState, handle: PresenceRoster): void {
+    state.handles.delete(handle);
+    if (state.announcers.delete(handle) && state.announcers.size === 0) this.#leave([state.channel]);
+    if (state.handles.size === 0 && this.#channels.get(state.channel) === state) {
+      state.subscription.unsubscribe();
+      this.#channels.delete(state.channel);
+    }
+  }
+
+  #onEvent(state: ChannelState, event: CometEvent): void {
+    if (state.buffer) {
+      state.buffer.push(event);
+      return;
+    }
+    const position = parsePosition(event.id);
+    if (!position) return;
+    if (state.position && isAtOrBefore(position, state.position)) return;
+    // The stream carries presence:<channel> only from when it re-opened with
+    // it, which may be after the roster was read: an event that does not
+    // follow the roster's position means some were missed, so read again.
+    if (!state.position || position.epoch !== state.position.epoch || position.seq !== state.position.seq + 1) {
+      void this.#read(state, event);
+      return;
+    }
+    this.#apply(state, [event]);
+  }
+
+  #apply(state: ChannelState, events: readonly CometEvent[]): void {
+    const joined: PresenceMember[] = [];
+    const left: PresenceMember[] = [];
+    for (const event of events) {
+      const position = parsePosition(event.id);
+      if (!position || (state.position && isAtOrBefore(position, state.position))) continue;
+      state.position = position;
+      if (event.type === 'presence.join') {
+        const data = event.data as PresenceJoinData;
+        if (typeof data?.user !== 'string' || state.members.has(data.user)) continue;
+        const member: PresenceMember = { user: data.user, name: String(data.name ?? data.user), since: Number(data.since) || event.time };
+        state.members.set(member.user, member);
+        joined.push(member);
+      } else if (event.type === 'presence.leave') {
+        const data = event.data as PresenceLeaveData;
+        const member = typeof data?.user === 'string' ? state.members.get(data.user) : undefined;
+        if (!member) continue;
+        state.members.delete(member.user);
+        left.push(member);
+      }
+    }
+    if (joined.length > 0 || left.length > 0) this.#emit(state, new PresenceChangeEvent(joined, left));
+  }
+
+  #emit(state: ChannelState, event: PresenceChangeEvent | PresenceErrorEvent): void {
+    for (const handle of state.handles) {
+      handle.dispatchEvent(event instanceof PresenceChangeEvent ? new PresenceChangeEvent(event.joined, event.left) : new PresenceErrorEvent(event.error));
+    }
+  }
+
+  /** Reads the roster; events that arrive meanwhile are applied on top of it, those it already holds skipped. */
+  async #read(state: ChannelState, pending?: CometEvent): Promise<void> {
+    if (state.buffer) {
+      if (pending) state.buffer.push(pending);
+      return;
+    }
+    state.buffer = pending ? [pending] : [];
+    let roster: RosterJson | undefined;
+    try {
+      const [first] = await this.#request<{ rosters: RosterJson[] }>('roster', [state.channel], await this.#token());
+      roster = first?.rosters?.[0];
+      if (!roster || !Array.isArray(roster.members)) throw new HttpStatusError(502, 'bad-response', 'The presence response holds no roster.');
+    } catch (error) {
+      state.buffer = undefined;
+      // Without a roster the position stays unknown: the next join or leave triggers another read.
+      state.position = undefined;
+      if (this.#channels.get(state.channel) === state) this.#emit(state, new PresenceErrorEvent(toCometError(error)));
+      return;
+    }
+    const buffered = state.buffer;
+    state.buffer = undefined;
+    if (this.#channels.get(state.channel) !== state) return;
+    const previous = state.members;
+    state.members = new Map(roster.members.map((m) => [m.user, { user: String(m.user), name: String(m.name ?? m.user), since: Number(m.since) }]));
+    state.position = parsePosition(roster.position);
+    state.loaded = true;
+    const joined = [...state.members.values()].filter((m) => !previous.has(m.user));
+    const left = [...previous.values()].filter((m) => !state.members.has(m.user));
+    this.#emit(state, new PresenceChangeEvent(joined, left));
+    this.#apply(state, buffered);
+  }
+
+  #scheduleBeat(delay: number): void {
+    if (this.#closed) return;
+    clearTimeout(this.#beatTimer);
+    this.#beatTimer = setTimeout(() => void this.#beat(), delay);
+  }
+
+  async #beat(): Promise<void> {
+    const channels = [...this.#announced()];
+    if (channels.length === 0 || this.#closed) return;
+    try {
+      const token = await this.#token();
+      this.#lastToken = token;
+      const [body] = await this.#request<HeartbeatJson>('heartbeat', channels, token);
+      if (body && Number.isFinite(body.ttl) && body.ttl > 0) this.#ttl = body.ttl;
+      if (body && typeof body.user === 'string') this.#self = { user: body.user, name: String(body.name ?? body.user) };
+    } catch (error) {
+      for (const channel of channels) {
+        const state = this.#channels.get(channel);
+        if (state) this.#emit(state, new PresenceErrorEvent(toCometError(error)));
+      }
+    }
+    if ([...this.#announced()].length > 0) this.#scheduleBeat(this.#ttl / 3);
+  }
+
+  #leave(channels: readonly string[]): void {
+    if (channels.length === 0) return;
+    // keepalive lets the goodbye outlive the page; with no custom header it needs no CORS preflight.
+    const url = this.#url('leave', channels, this.#lastToken);
+    void fetch(url, { method: 'POST', keepalive: true, credentials: this.#deps.withCredentials ? 'include' : 'same-origin' }).catch(() => {
+      // The TTL removes the session anyway.
+    });
+  }
+
+  async #token(): Promise<string | undefined> {
+    const source = this.#deps.token;
+    return typeof source === 'function' ? await source() : source;
+  }
+
+  #url(kind: 'roster' | 'heartbeat' | 'leave', channels: readonly string[], token?: string): URL {
+    const path = kind === 'leave' ? 'presence/leave' : 'presence';
+    const url = new URL(`${this.#deps.url.replace(/\/+$/, '')}/${path}`, globalThis.location?.href);
+    for (const channel of channels) url.searchParams.append('ch', channel);
+    if (kind === 'roster') return url;
+    url.searchParams.set('session', this.#session);
+    if (this.#deps.identity) {
+      url.searchParams.set('user', this.#deps.identity.user);
+      if (this.#deps.identity.name) url.searchParams.set('name', this.#deps.identity.name);
+    }
+    if (token && kind === 'leave') url.searchParams.set('token', token);
+    return url;
+  }
+
+  async #request<T>(kind: 'roster' | 'heartbeat', channels: readonly string[], token: string | undefined): Promise<[T]> {
+    let response: Response;
+    try {
+      response = await fetch(this.#url(kind, channels), {
+        method: kind === 'roster' ? 'GET' : 'POST',
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+        credentials: this.#deps.withCredentials ? 'include' : 'same-origin',
+      });
+    } catch (cause) {
+      throw new NetworkError('The push server could not be reached for presence.', { cause });
+    }
+    const body = (await response.json().catch(() => undefined)) as (T & { error?: { code?: string; message?: string } }) | undefined;
+    if (!response.ok) throw new HttpStatusError(response.status, body?.error?.code ?? 'http-error', body?.error?.message ?? 'Presence request failed');
+    return [body as T];
+  }
+}
+
+function toCometError(error: unknown): CometError {
+  if (error instanceof CometError) return error;
+  return new CometError('presence-failed', error instanceof Error ? error.message : String(error), { cause: error });
+}

@@ -1,0 +1,100 @@
+import type { CometError } from '../errors/comet-error.js';
+
+/** One user on a channel; several tabs or devices of the same user are one member. */
+export interface PresenceMember {
+  readonly user: string;
+  readonly name: string;
+  /** When the user's first session arrived (server time, ms). */
+  readonly since: number;
+}
+
+/** `change`: members joined and/or left. `members` on the roster is already up to date. */
+export class PresenceChangeEvent extends Event {
+  constructor(
+    readonly joined: readonly PresenceMember[],
+    readonly left: readonly PresenceMember[],
+  ) {
+    super('change');
+  }
+}
+
+/** `error`: presence could not be read or announced (e.g. the server wants a token). */
+export class PresenceErrorEvent extends Event {
+  constructor(readonly error: CometError) {
+    super('error');
+  }
+}
+
+export interface PresenceRosterEventMap {
+  change: PresenceChangeEvent;
+  error: PresenceErrorEvent;
+}
+
+export interface PresenceRoster {
+  addEventListener<K extends keyof PresenceRosterEventMap>(
+    type: K,
+    listener: (this: PresenceRoster, event: PresenceRosterEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof PresenceRosterEventMap>(
+    type: K,
+    listener: (this: PresenceRoster, event: PresenceRosterEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/**
+ * A live view of who is on a channel, from `client.presence(channel)`.
+ * Every handle on the same channel shares one roster and one heartbeat;
+ * `release()` the handle when done (the last release leaves the channel).
+ */
+export class PresenceRoster extends EventTarget {
+  readonly channel: string;
+  readonly #release: (roster: PresenceRoster) => void;
+  readonly #read: () => { members: readonly PresenceMember[]; loaded: boolean; self: { user: string; name: string } | undefined };
+  #released = false;
+
+  /** @internal Made by the client; use `client.presence(channel)`. */
+  constructor(
+    channel: string,
+    read: () => { members: readonly PresenceMember[]; loaded: boolean; self: { user: string; name: string } | undefined },
+    release: (roster: PresenceRoster) => void,
+  ) {
+    super();
+    this.channel = channel;
+    this.#read = read;
+    this.#release = release;
+  }
+
+  /** Members in order of arrival. */
+  get members(): readonly PresenceMember[] {
+    return this.#read().members;
+  }
+
+  get count(): number {
+    return this.#read().members.length;
+  }
+
+  /** False until the first roster came back from the server. */
+  get loaded(): boolean {
+    return this.#read().loaded;
+  }
+
+  /** Who the server took this client for, once it announced itself. */
+  get self(): { user: string; name: string } | undefined {
+    return this.#read().self;
+  }
+
+  has(user: string): boolean {
+    return this.#read().members.some((member) => member.user === user);
+  }
+
+  /** Stops following; the last handle announcing on the channel leaves it at once. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#release(this);
+  }
+}
