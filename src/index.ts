@@ -1,5 +1,7 @@
 export { CometClient, createClient } from './client/client.js';
 export type { ClientOptions, EventHandler, SubscribeOptions, Subscription } from './client/client.js';
+export type { HostKind } from './hub/port-protocol.js';
+export type { HostPreference } from './hosts/choose-host.js';
 export { CometErrorEvent, CometGapEvent, CometStateEvent } from './client/events.js';
 export type { CometClientEventMap } from './client/events.js';
 export { configure, getDefaultClient, onDefaultClient } from './client/default-client.js';

@@ -5,10 +5,28 @@ import type { TransportName } from '../protocol/transport-name.js';
 import { fetchHistory } from './fetch-history.js';
 import { PresenceManager, type PresenceIdentity, type PresenceOptions } from '../presence/presence-manager.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
-import { sseTransport } from '../transports/sse-transport.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
-import { Upstream, type ConnectionState, type TokenSource } from '../upstream/upstream.js';
+import type { ConnectionState, TokenSource } from '../upstream/upstream.js';
+import { chooseHost, type HostPreference } from '../hosts/choose-host.js';
+import type { HostLink, HostLinkEvents, HostTarget } from '../hosts/host-link.js';
+import { openLeaderTabHost } from '../hosts/leader-tab-host.js';
+import { openSharedWorkerHost } from '../hosts/shared-worker-host.js';
+import { openSingleTabHost } from '../hosts/single-tab-host.js';
+import { holdTabLock } from '../hosts/tab-lock.js';
+import { pageTransports } from '../hosts/transports.js';
+import { ProtocolError } from '../errors/protocol-error.js';
+import { formatCursor, parseCursor } from '../protocol/cursor.js';
+import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
+import {
+  PORT_PROTOCOL_VERSION,
+  SDK_VERSION,
+  checkHubMessage,
+  fromWireError,
+  type HostKind,
+  type HubMessage,
+  type TabMessage,
+} from '../hub/port-protocol.js';
 import { CometErrorEvent, CometGapEvent, CometStateEvent, type CometClientEventMap } from './events.js';
 
 export interface ClientOptions {
@@ -24,6 +42,17 @@ export interface ClientOptions {
   readonly helloTimeoutMs?: number;
   /** Subscription changes within this window (ms) re-open the stream once. Default 10. */
   readonly batchDelayMs?: number;
+  /**
+   * URL of cometkit's worker script (`cometkit/worker`, `dist/worker.js`) on
+   * the page's own origin, or of a one-line module importing it. With it, one
+   * SharedWorker holds the connection for every tab; without it, tabs elect a
+   * leader that does.
+   */
+  readonly workerUrl?: string | URL;
+  /** Where the shared connection lives. Default `'auto'`: SharedWorker, else a leader tab, else this tab alone. */
+  readonly host?: HostPreference;
+  /** Clients with the same `url` and `hub` share one connection. Default `'default'`. */
+  readonly hub?: string;
   /** Who this client is for presence when the server accepts it without a token (a demo); a token's user always wins. */
   readonly identity?: PresenceIdentity;
 }
@@ -66,43 +95,88 @@ export interface CometClient {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
+/** Internal construction options, for tests and for the transports work; not part of the public API. */
+export interface ClientInternals {
+  /** Transports for a hub started in this page, best first. */
+  readonly transports?: readonly Transport[];
+  /** Port protocol version this client speaks (tests of version mismatches). */
+  readonly protocolVersion?: number;
+}
+
+function randomTabId(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /**
  * A connection to a cometkit server, shared by every subscription made
- * through it. Handlers receive each event of their channel once, in order.
+ * through it, and by every tab of the browser through the hub (see
+ * ARCHITECTURE.md). Handlers receive each event of their channel once, in order.
  */
 export class CometClient extends EventTarget {
   readonly #entries = new Map<string, Set<Entry>>();
-  readonly #upstream: Upstream;
+  /** What this tab has received per channel: it drops replays, and resumes a new hub after a handover. */
+  readonly #positions = new Map<string, Position>();
   readonly #options: ClientOptions;
+  readonly #internals: ClientInternals;
+  readonly #tab = randomTabId();
+  #state: ConnectionState = 'idle';
+  #transport: TransportName | undefined;
+  #host: HostKind;
+  #hostReason: string;
+  #link: HostLink | undefined;
+  #greeted = false;
+  #closed = false;
+  #releaseTabLock: (() => void) | undefined;
   #presence: PresenceManager | undefined;
+  readonly #onWake = (event: Event): void => {
+    if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
+    if (event.type === 'pageshow' && (event as PageTransitionEvent).persisted) {
+      // Restored from the back/forward cache after saying goodbye: join again, from what this tab has.
+      this.#hello();
+      return;
+    }
+    this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
+  };
+  readonly #onPageHide = (): void => this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
 
-  constructor(options: ClientOptions, transports: readonly Transport[] = [sseTransport]) {
+  constructor(options: ClientOptions, internals: ClientInternals = {}) {
     super();
     this.#options = options;
+    this.#internals = internals;
     if (typeof options?.url !== 'string' || options.url === '') {
       throw new CometError('invalid-option', 'createClient() needs a `url`: the base URL of the push server, e.g. "/comet".');
     }
-    this.#upstream = new Upstream(
-      { ...options, transports },
-      {
-        event: (event) => this.#deliver(event),
-        gap: (gap) => {
-          for (const entry of this.#entries.get(gap.channel) ?? []) entry.onGap?.(gap);
-          this.dispatchEvent(new CometGapEvent(gap));
-        },
-        state: (state, previous, error) => this.dispatchEvent(new CometStateEvent(state, previous, error)),
-        error: (error) => this.dispatchEvent(new CometErrorEvent(error)),
-      },
-    );
+    const choice = chooseHost(options.host ?? 'auto', this.#workerUrl());
+    this.#host = choice.host;
+    this.#hostReason = choice.reason;
+    if (typeof window === 'object' && window !== null) {
+      document.addEventListener('visibilitychange', this.#onWake);
+      window.addEventListener('pageshow', this.#onWake);
+      window.addEventListener('online', this.#onWake);
+      window.addEventListener('pagehide', this.#onPageHide);
+    }
+    void this.#start();
   }
 
   get state(): ConnectionState {
-    return this.#upstream.state;
+    return this.#state;
   }
 
   /** The transport carrying the current stream, once one is open. */
   get transport(): TransportName | undefined {
-    return this.#upstream.transport;
+    return this.#transport;
+  }
+
+  /** Where the connection lives: a SharedWorker, a leader tab, or this tab alone. */
+  get host(): HostKind {
+    return this.#host;
+  }
+
+  /** Why `host` was chosen, including why better hosts were passed over. */
+  get hostReason(): string {
+    return this.#hostReason;
   }
 
   subscribe<Data = unknown>(channel: string, handler: EventHandler<Data>, options: SubscribeOptions = {}): Subscription {
@@ -115,7 +189,7 @@ export class CometClient extends EventTarget {
     if (!entries) {
       entries = new Set();
       this.#entries.set(channel, entries);
-      this.#upstream.setChannels(this.#entries.keys());
+      this.#sendChannels();
     }
     entries.add(entry);
     let active = true;
@@ -127,7 +201,9 @@ export class CometClient extends EventTarget {
         entries.delete(entry);
         if (entries.size === 0 && this.#entries.get(channel) === entries) {
           this.#entries.delete(channel);
-          this.#upstream.setChannels(this.#entries.keys());
+          // A channel subscribed again later starts from "now", like any new subscription.
+          this.#positions.delete(channel);
+          this.#sendChannels();
         }
       },
     };
@@ -162,18 +238,225 @@ export class CometClient extends EventTarget {
 
   /** Reconnects at once if waiting between retries (e.g. after the device came back online). */
   retryNow(): void {
-    this.#upstream.retryNow();
+    this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
   }
 
-  /** Closes the connection; subscriptions stop receiving. */
+  /** Closes this client; its subscriptions stop receiving. The shared connection stays for other tabs. */
   close(): void {
+    if (this.#closed) return;
     this.#presence?.close();
     this.#entries.clear();
-    this.#upstream.close();
+    this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
+    this.#shutDown();
+    this.#setState('closed', undefined);
+  }
+
+  get #version(): number {
+    return this.#internals.protocolVersion ?? PORT_PROTOCOL_VERSION;
+  }
+
+  #workerUrl(): string | undefined {
+    const { workerUrl } = this.#options;
+    return workerUrl === undefined ? undefined : String(workerUrl);
+  }
+
+  #target(): HostTarget {
+    return {
+      url: new URL(this.#options.url, globalThis.location?.href).href.replace(/\/+$/, ''),
+      hub: this.#options.hub ?? 'default',
+      tab: this.#tab,
+      protocolVersion: this.#version,
+    };
+  }
+
+  async #start(): Promise<void> {
+    // The lock must be held before the hub hears of this tab, or the hub's request for it would be granted at once.
+    const release = await holdTabLock(this.#tab);
+    if (this.#closed) {
+      release();
+      return;
+    }
+    this.#releaseTabLock = release;
+    this.#open(this.#host);
+  }
+
+  #open(host: HostKind): void {
+    const events: HostLinkEvents = {
+      message: (data) => this.#receive(data),
+      ready: () => this.#hello(),
+      failed: (reason) => {
+        if (this.#link !== link || this.#closed) return;
+        link.close();
+        const next = chooseHost(this.#options.host ?? 'auto', this.#workerUrl(), host);
+        this.#hostReason = `${next.reason}; not ${host}: ${reason}`;
+        this.#host = next.host;
+        this.#open(next.host);
+      },
+    };
+    const target = this.#target();
+    const transports = this.#internals.transports ?? pageTransports();
+    let link: HostLink;
+    try {
+      link =
+        host === 'shared-worker'
+          ? openSharedWorkerHost(target, this.#workerUrl() ?? '', events)
+          : host === 'leader-tab'
+            ? openLeaderTabHost(target, transports, events)
+            : openSingleTabHost(target, transports, events);
+    } catch (cause) {
+      if (host === 'single-tab') throw cause;
+      const next = chooseHost(this.#options.host ?? 'auto', this.#workerUrl(), host);
+      this.#hostReason = `${next.reason}; not ${host}: ${String((cause as Error)?.message ?? cause)}`;
+      this.#host = next.host;
+      this.#open(next.host);
+      return;
+    }
+    this.#greeted = false;
+    this.#link = link;
+  }
+
+  #hello(): void {
+    if (this.#closed || !this.#link) return;
+    const token = this.#options.token;
+    const reconnect = this.#options.reconnect;
+    const channels = [...this.#entries.keys()];
+    const mine = new Map<string, Position>();
+    for (const channel of channels) {
+      const position = this.#positions.get(channel);
+      if (position) mine.set(channel, position);
+    }
+    this.#greeted = true;
+    this.#post({
+      cometkit: this.#version,
+      type: 'hello',
+      tab: this.#tab,
+      sdk: SDK_VERSION,
+      options: {
+        url: this.#target().url,
+        withCredentials: this.#options.withCredentials ?? false,
+        helloTimeoutMs: this.#options.helloTimeoutMs,
+        batchDelayMs: this.#options.batchDelayMs,
+        reconnectBaseDelayMs: reconnect?.baseDelayMs,
+        reconnectMaxDelayMs: reconnect?.maxDelayMs,
+      },
+      token: typeof token === 'string' ? token : null,
+      tokenFunction: typeof token === 'function',
+      channels,
+      cursor: formatCursor(mine),
+    });
+  }
+
+  #sendChannels(): void {
+    if (!this.#greeted) return;
+    this.#post({ cometkit: this.#version, type: 'channels', tab: this.#tab, channels: [...this.#entries.keys()] });
+  }
+
+  #post(message: TabMessage): void {
+    if (this.#closed || !this.#link) return;
+    this.#link.post(message);
+  }
+
+  #receive(data: unknown): void {
+    if (this.#closed) return;
+    const message = checkHubMessage(data, this.#version);
+    // Not the hub's, or mangled: dropped here rather than trusted.
+    if (typeof message === 'string') return;
+    this.#handle(message);
+  }
+
+  #handle(message: HubMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.#host = message.host;
+        this.#transport = message.transport ?? undefined;
+        // A hub that has just started (after a handover) is idle until it opens this tab's channels a moment later.
+        if (!(message.state === 'idle' && this.#entries.size > 0)) this.#setState(message.state, undefined);
+        return;
+      case 'refused': {
+        const error = new ProtocolError(
+          message.message ||
+            `The shared hub runs cometkit ${message.sdk} (port protocol v${message.cometkit}); this page runs cometkit ${SDK_VERSION} (v${this.#version}). Serve one cometkit version to every page and worker, then reload.`,
+        );
+        this.#shutDown();
+        this.dispatchEvent(new CometErrorEvent(error));
+        this.#setState('closed', error);
+        return;
+      }
+      case 'event':
+        this.#deliver(message.event);
+        return;
+      case 'gap': {
+        const { gap } = message;
+        if (!this.#entries.has(gap.channel)) return;
+        const to = parsePosition(gap.to);
+        if (to) this.#positions.set(gap.channel, to);
+        for (const entry of this.#entries.get(gap.channel) ?? []) entry.onGap?.(gap);
+        this.dispatchEvent(new CometGapEvent(gap));
+        return;
+      }
+      case 'state':
+        this.#transport = message.transport ?? undefined;
+        this.#setState(message.state, message.error ? fromWireError(message.error) : undefined);
+        return;
+      case 'error':
+        this.dispatchEvent(new CometErrorEvent(fromWireError(message.error)));
+        return;
+      case 'positions': {
+        const positions = parseCursor(message.cursor);
+        if (typeof positions === 'string') return;
+        for (const [channel, position] of positions) {
+          if (this.#entries.has(channel) && !this.#positions.has(channel)) this.#positions.set(channel, position);
+        }
+        return;
+      }
+      case 'token-request':
+        void this.#answerToken(message.request);
+        return;
+    }
+  }
+
+  async #answerToken(request: number): Promise<void> {
+    const source = this.#options.token;
+    let token: string | null = null;
+    let error: string | null = null;
+    try {
+      token = (typeof source === 'function' ? await source() : source) ?? null;
+    } catch (cause) {
+      error = `The token function failed: ${String((cause as Error)?.message ?? cause)}`;
+    }
+    this.#post({ cometkit: this.#version, type: 'token', tab: this.#tab, request, token, error });
+  }
+
+  #shutDown(): void {
+    this.#closed = true;
+    this.#link?.close();
+    this.#link = undefined;
+    this.#releaseTabLock?.();
+    if (typeof window === 'object' && window !== null) {
+      document.removeEventListener('visibilitychange', this.#onWake);
+      window.removeEventListener('pageshow', this.#onWake);
+      window.removeEventListener('online', this.#onWake);
+      window.removeEventListener('pagehide', this.#onPageHide);
+    }
+  }
+
+  #setState(state: ConnectionState, error: CometError | undefined): void {
+    const previous = this.#state;
+    if (previous === state || previous === 'closed') return;
+    this.#state = state;
+    this.dispatchEvent(new CometStateEvent(state, previous, error));
   }
 
   #deliver(event: CometEvent): void {
-    for (const entry of this.#entries.get(event.channel) ?? []) {
+    const entries = this.#entries.get(event.channel);
+    if (!entries) return;
+    const position = parsePosition(event.id);
+    if (!position) return;
+    const current = this.#positions.get(event.channel);
+    // A replay after a handover, or after this tab rejoined: already delivered.
+    if (current && isAtOrBefore(position, current)) return;
+    this.#positions.set(event.channel, position);
+    for (const entry of entries) {
       try {
         entry.handler(event);
       } catch (error) {

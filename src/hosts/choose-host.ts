@@ -1,0 +1,60 @@
+import type { HostKind } from '../hub/port-protocol.js';
+import { hasLocks } from './tab-lock.js';
+
+export type HostPreference = 'auto' | HostKind;
+
+export interface HostChoice {
+  readonly host: HostKind;
+  /** Why this host, in words, with the reasons earlier hosts were passed over. */
+  readonly reason: string;
+}
+
+const ORDER: readonly HostKind[] = ['shared-worker', 'leader-tab', 'single-tab'];
+
+/** Why `host` cannot run here, or undefined when it can. */
+export function unavailable(host: HostKind, workerUrl: string | undefined): string | undefined {
+  switch (host) {
+    case 'shared-worker': {
+      if (typeof SharedWorker !== 'function') return 'SharedWorker is not available in this browser';
+      if (workerUrl === undefined) return 'no workerUrl was given (the worker script must be hosted on the page\'s origin)';
+      const page = globalThis.location?.href;
+      let origin: string;
+      try {
+        origin = new URL(workerUrl, page).origin;
+      } catch {
+        return `workerUrl "${workerUrl.slice(0, 200)}" is not a URL`;
+      }
+      // [spec] The SharedWorker constructor throws SecurityError for a script of another origin.
+      if (page && origin !== new URL(page).origin) {
+        return `workerUrl ${workerUrl} is on ${origin}, not on the page's origin ${new URL(page).origin}: host the worker file (or a one-line file importing it) on the page's origin`;
+      }
+      return undefined;
+    }
+    case 'leader-tab':
+      if (typeof BroadcastChannel !== 'function') return 'BroadcastChannel is not available';
+      if (!hasLocks()) return 'Web Locks (navigator.locks) are not available (they need a secure context)';
+      if (typeof document !== 'object') return 'there is no document to lead from';
+      return undefined;
+    case 'single-tab':
+      return undefined;
+  }
+}
+
+/**
+ * Picks where the hub runs: the preferred host if it can run here, else the
+ * first in order SharedWorker → leader tab → this tab that can.
+ */
+export function chooseHost(preference: HostPreference, workerUrl: string | undefined, after?: HostKind): HostChoice {
+  const passed: string[] = [];
+  const candidates = preference === 'auto' ? ORDER : [preference, ...ORDER.slice(ORDER.indexOf(preference) + 1)];
+  const start = after === undefined ? 0 : candidates.indexOf(after) + 1;
+  for (const host of candidates.slice(start)) {
+    const why = unavailable(host, workerUrl);
+    if (why === undefined) {
+      const chosen = preference === host ? `${host} as asked` : `${host}`;
+      return { host, reason: passed.length === 0 ? chosen : `${chosen}; ${passed.join('; ')}` };
+    }
+    passed.push(`not ${host}: ${why}`);
+  }
+  return { host: 'single-tab', reason: passed.join('; ') };
+}

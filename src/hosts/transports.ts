@@ -1,0 +1,16 @@
+import { sseTransport } from '../transports/sse-transport.js';
+import type { Transport } from '../transports/transport.js';
+
+/** Transports for a hub running in a page (leader tab, single tab), best first. */
+export function pageTransports(): readonly Transport[] {
+  return [sseTransport];
+}
+
+/**
+ * Transports for a hub running in a SharedWorker. The iframe transport needs
+ * a document to hold its frame, and a worker has none: it is left out here
+ * rather than borrowed from a tab (see ARCHITECTURE.md).
+ */
+export function workerTransports(): readonly Transport[] {
+  return pageTransports().filter((transport) => transport.name !== 'iframe');
+}

@@ -1,0 +1,439 @@
+import { CometError } from '../errors/comet-error.js';
+import { ProtocolError } from '../errors/protocol-error.js';
+import { formatCursor, parseCursor } from '../protocol/cursor.js';
+import type { Position } from '../protocol/position.js';
+import type { Transport } from '../transports/transport.js';
+import { Upstream, type ConnectionState } from '../upstream/upstream.js';
+import {
+  PORT_PROTOCOL_VERSION,
+  SDK_VERSION,
+  checkTabMessage,
+  readEnvelope,
+  readForeignHello,
+  toWireError,
+  type HelloMessage,
+  type HostKind,
+  type HubMessage,
+  type RefusedMessage,
+  type TabMessage,
+} from './port-protocol.js';
+
+/** Where the hub sends one tab's messages: a MessagePort, a BroadcastChannel, a direct call. */
+export interface HubPeer {
+  post(message: HubMessage | RefusedMessage): void;
+  /** The tab is gone: free what carries its messages. */
+  close(): void;
+}
+
+export interface HubOptions {
+  readonly host: HostKind;
+  /** Transports in order of preference; those unsupported where the hub runs are skipped. */
+  readonly transports: readonly Transport[];
+  /**
+   * Resolves when the tab has gone, even without a goodbye (see
+   * `watchTabLock`). Without it, only a `bye` releases a tab.
+   */
+  readonly watchTab?: (tab: string, signal: AbortSignal) => Promise<void>;
+  /** Overrides for tests of version mismatches. */
+  readonly protocolVersion?: number;
+  readonly sdkVersion?: string;
+}
+
+export interface HubStats {
+  /** Tabs attached. */
+  readonly tabs: number;
+  /** Channels the upstream stream carries. */
+  readonly channels: number;
+  /** Messages dropped because they were not cometkit's, malformed, or from an unknown tab. */
+  readonly ignored: number;
+  /** Hellos refused for another port protocol version. */
+  readonly refused: number;
+}
+
+interface TabSession {
+  readonly id: string;
+  readonly peer: HubPeer;
+  channels: Set<string>;
+  token: string | null;
+  tokenFunction: boolean;
+  readonly watch: AbortController;
+}
+
+interface PendingToken {
+  readonly session: TabSession;
+  readonly resolve: (token: string | undefined) => void;
+  readonly reject: (error: unknown) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+const TOKEN_TIMEOUT_MS = 10_000;
+
+/**
+ * The one upstream connection of a browser and the tabs it serves. It runs
+ * wherever a host puts it (a SharedWorker, the leader tab, the tab itself)
+ * and talks to tabs only through `HubPeer`s, with messages it checks field by
+ * field: anything else posted to it is counted and dropped, never thrown.
+ *
+ * Subscriptions are counted per tab: the stream carries the union of every
+ * tab's channels, and each event goes only to the tabs holding its channel.
+ */
+export class Hub {
+  readonly #options: HubOptions;
+  readonly #version: number;
+  readonly #sdk: string;
+  readonly #tabs = new Map<string, TabSession>();
+  readonly #subscribers = new Map<string, Set<TabSession>>();
+  readonly #pendingTokens = new Map<number, PendingToken>();
+  #upstream: Upstream | undefined;
+  #nextRequest = 1;
+  #ignored = 0;
+  #refused = 0;
+  #closed = false;
+
+  constructor(options: HubOptions) {
+    this.#options = options;
+    this.#version = options.protocolVersion ?? PORT_PROTOCOL_VERSION;
+    this.#sdk = options.sdkVersion ?? SDK_VERSION;
+  }
+
+  get stats(): HubStats {
+    return { tabs: this.#tabs.size, channels: this.#subscribers.size, ignored: this.#ignored, refused: this.#refused };
+  }
+
+  get state(): ConnectionState {
+    return this.#upstream?.state ?? 'idle';
+  }
+
+  /** Positions of the upstream stream, e.g. for a host handing the hub over. */
+  get cursor(): string {
+    return this.#upstream?.cursor ?? '';
+  }
+
+  /**
+   * Handles one message from a tab. `connect` gives the way back to a tab
+   * the hub meets for the first time (called once per tab, on its hello).
+   */
+  receive(data: unknown, connect: (tab: string) => HubPeer): void {
+    if (this.#closed) return;
+    try {
+      this.#receive(data, connect);
+    } catch {
+      // A message that gets past the checks and still breaks something must not take the hub down.
+      this.#ignored += 1;
+    }
+  }
+
+  /** Re-checks liveness deadlines now and retries at once if waiting (tab visible again, back online). */
+  wake(): void {
+    this.#upstream?.retryNow();
+  }
+
+  /**
+   * Stops the upstream connection. With `handover`, tabs are told the stream
+   * is `reconnecting` (another hub is about to take over) rather than closed.
+   */
+  close(handover = false): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const upstream = this.#upstream;
+    this.#upstream = undefined;
+    upstream?.close();
+    for (const pending of this.#pendingTokens.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new CometError('hub-closed', 'The hub closed before a tab answered its token request.'));
+    }
+    this.#pendingTokens.clear();
+    for (const session of this.#tabs.values()) {
+      session.watch.abort();
+      if (handover && upstream) {
+        session.peer.post({
+          cometkit: this.#version,
+          type: 'state',
+          state: 'reconnecting',
+          previous: upstream.state === 'closed' ? 'open' : upstream.state,
+          transport: null,
+          error: null,
+        });
+      }
+      session.peer.close();
+    }
+    this.#tabs.clear();
+    this.#subscribers.clear();
+  }
+
+  #receive(data: unknown, connect: (tab: string) => HubPeer): void {
+    const message = checkTabMessage(data, this.#version);
+    if (typeof message === 'string') {
+      const envelope = readEnvelope(data);
+      if (envelope && envelope.version !== this.#version && envelope.type === 'hello') this.#refuse(envelope.version, envelope.data, connect);
+      else this.#ignored += 1;
+      return;
+    }
+    if (message.type === 'hello') {
+      this.#hello(message, connect);
+      return;
+    }
+    const session = this.#tabs.get(message.tab);
+    if (!session) {
+      this.#ignored += 1;
+      return;
+    }
+    this.#handle(session, message);
+  }
+
+  #handle(session: TabSession, message: Exclude<TabMessage, HelloMessage>): void {
+    switch (message.type) {
+      case 'channels':
+        this.#setTabChannels(session, message.channels);
+        return;
+      case 'token': {
+        const pending = this.#pendingTokens.get(message.request);
+        if (!pending || pending.session !== session) {
+          this.#ignored += 1;
+          return;
+        }
+        this.#pendingTokens.delete(message.request);
+        clearTimeout(pending.timer);
+        if (message.error !== null) pending.reject(new CometError('token-provider', message.error));
+        else pending.resolve(message.token ?? undefined);
+        return;
+      }
+      case 'wake':
+        this.wake();
+        return;
+      case 'bye':
+        this.#drop(session);
+        return;
+    }
+  }
+
+  /**
+   * A tab of another port protocol version: it is told so, and so are the
+   * tabs already here, rather than either side guessing at the other's messages.
+   */
+  #refuse(version: number, data: Record<string, unknown>, connect: (tab: string) => HubPeer): void {
+    const foreign = readForeignHello(data);
+    if (!foreign) {
+      this.#ignored += 1;
+      return;
+    }
+    this.#refused += 1;
+    const text =
+      `This page runs cometkit ${foreign.sdk} (port protocol v${version}), but the shared hub runs cometkit ${this.#sdk} ` +
+      `(port protocol v${this.#version}). Serve the same cometkit version to every page and worker of the site, then reload the tabs.`;
+    const peer = connect(foreign.tab);
+    peer.post({ cometkit: this.#version, type: 'refused', sdk: this.#sdk, message: text });
+    peer.close();
+    const notice = toWireError(new ProtocolError(`A tab running cometkit ${foreign.sdk} (port protocol v${version}) could not join this hub (v${this.#version}); it gets no events. ${text.split('. ')[1] ?? ''}`.trim()));
+    for (const session of this.#tabs.values()) session.peer.post({ cometkit: this.#version, type: 'error', error: notice });
+  }
+
+  #hello(message: HelloMessage, connect: (tab: string) => HubPeer): void {
+    let session = this.#tabs.get(message.tab);
+    if (!session) {
+      session = {
+        id: message.tab,
+        peer: connect(message.tab),
+        channels: new Set(),
+        token: null,
+        tokenFunction: false,
+        watch: new AbortController(),
+      };
+      this.#tabs.set(message.tab, session);
+      this.#watch(session);
+    }
+    session.token = message.token;
+    session.tokenFunction = message.tokenFunction;
+    const upstream = this.#ensureUpstream(message);
+    session.peer.post({
+      cometkit: this.#version,
+      type: 'welcome',
+      sdk: this.#sdk,
+      host: this.#options.host,
+      state: upstream.state,
+      transport: upstream.transport ?? null,
+    });
+    this.#setTabChannels(session, message.channels);
+    this.#resumeFrom(message.cursor, session.channels);
+  }
+
+  #watch(session: TabSession): void {
+    const watchTab = this.#options.watchTab;
+    if (!watchTab) return;
+    watchTab(session.id, session.watch.signal).then(
+      () => {
+        if (this.#tabs.get(session.id) === session) this.#drop(session);
+      },
+      () => {},
+    );
+  }
+
+  #ensureUpstream(hello: HelloMessage): Upstream {
+    const current = this.#upstream;
+    if (current && current.state !== 'closed') return current;
+    // A closed upstream (refused token, say) gets another chance with each new tab: it may carry a fresh token.
+    const { options } = hello;
+    const upstream = new Upstream(
+      {
+        url: options.url,
+        withCredentials: options.withCredentials,
+        // An empty token is sent as none (see streamUrl); the upstream needs a string from a function.
+        token: async () => (await this.#token()) ?? '',
+        transports: this.#options.transports.map((transport) => this.#observeHello(transport)),
+        reconnect: { baseDelayMs: options.reconnectBaseDelayMs, maxDelayMs: options.reconnectMaxDelayMs },
+        helloTimeoutMs: options.helloTimeoutMs,
+        batchDelayMs: options.batchDelayMs,
+      },
+      {
+        event: (event) => {
+          if (this.#upstream !== upstream) return;
+          const subscribers = this.#subscribers.get(event.channel);
+          if (!subscribers) return;
+          const message: HubMessage = { cometkit: this.#version, type: 'event', event };
+          for (const session of subscribers) session.peer.post(message);
+        },
+        gap: (gap) => {
+          if (this.#upstream !== upstream) return;
+          const message: HubMessage = { cometkit: this.#version, type: 'gap', gap };
+          for (const session of this.#subscribers.get(gap.channel) ?? []) session.peer.post(message);
+        },
+        state: (state, previous, error) => {
+          if (this.#upstream !== upstream) return;
+          this.#broadcast({
+            cometkit: this.#version,
+            type: 'state',
+            state,
+            previous,
+            transport: upstream.transport ?? null,
+            error: error ? toWireError(error) : null,
+          });
+        },
+        error: (error) => {
+          if (this.#upstream !== upstream) return;
+          this.#broadcast({ cometkit: this.#version, type: 'error', error: toWireError(error) });
+        },
+      },
+    );
+    if (current) upstream.restoreCursor(current.cursor);
+    this.#upstream = upstream;
+    upstream.setChannels(this.#subscribers.keys());
+    return upstream;
+  }
+
+  /**
+   * After each stream's hello, every tab learns where its channels start,
+   * including those without an event yet: should this hub vanish, the tab's
+   * next hello lets the new hub resume them from there instead of from "now".
+   */
+  #observeHello(transport: Transport): Transport {
+    return {
+      name: transport.name,
+      isSupported: () => transport.isSupported(),
+      open: (request, sink) =>
+        transport.open(request, {
+          ...sink,
+          hello: (frame) => {
+            sink.hello(frame);
+            queueMicrotask(() => this.#sendPositions());
+          },
+        }),
+    };
+  }
+
+  #sendPositions(): void {
+    const positions = parseCursor(this.cursor);
+    if (typeof positions === 'string') return;
+    for (const session of this.#tabs.values()) {
+      const mine = new Map<string, Position>();
+      for (const channel of session.channels) {
+        const position = positions.get(channel);
+        if (position) mine.set(channel, position);
+      }
+      if (mine.size > 0) session.peer.post({ cometkit: this.#version, type: 'positions', cursor: formatCursor(mine) });
+    }
+  }
+
+  #setTabChannels(session: TabSession, channels: readonly string[]): void {
+    const next = new Set(channels);
+    for (const channel of session.channels) {
+      if (next.has(channel)) continue;
+      const subscribers = this.#subscribers.get(channel);
+      subscribers?.delete(session);
+      if (subscribers?.size === 0) this.#subscribers.delete(channel);
+    }
+    for (const channel of next) {
+      let subscribers = this.#subscribers.get(channel);
+      if (!subscribers) {
+        subscribers = new Set();
+        this.#subscribers.set(channel, subscribers);
+      }
+      subscribers.add(session);
+    }
+    session.channels = next;
+    this.#upstream?.setChannels(this.#subscribers.keys());
+  }
+
+  /**
+   * A tab's hello carries what it has received. A new hub (after a handover)
+   * starts each channel from the earliest position any tab reports, and a
+   * tab that reports an earlier position than the stream has reached makes
+   * the stream re-open from there: an event that reached some tabs and not
+   * others before the old hub died is replayed, and each tab drops what it
+   * already has. Nothing is lost; nothing is shown twice.
+   */
+  #resumeFrom(cursor: string, channels: ReadonlySet<string>): void {
+    const upstream = this.#upstream;
+    const reported = parseCursor(cursor);
+    const reached = parseCursor(upstream?.cursor ?? '');
+    if (!upstream || typeof reported === 'string' || typeof reached === 'string') return;
+    const restore = new Map<string, Position>();
+    for (const [channel, position] of reported) {
+      if (!channels.has(channel)) continue;
+      const current = reached.get(channel);
+      if (!current) restore.set(channel, position);
+      else if (current.epoch === position.epoch && position.seq < current.seq) restore.set(channel, position);
+    }
+    if (restore.size === 0) return;
+    const rewound = [...restore.keys()].filter((channel) => reached.has(channel));
+    if (rewound.length > 0) {
+      // Upstream forgets a channel's position when the channel leaves the set;
+      // leaving and re-joining within one batch re-opens the stream once, from the restored position.
+      upstream.setChannels([...this.#subscribers.keys()].filter((channel) => !rewound.includes(channel)));
+      upstream.setChannels(this.#subscribers.keys());
+    }
+    upstream.restoreCursor(formatCursor(restore));
+  }
+
+  #drop(session: TabSession): void {
+    this.#tabs.delete(session.id);
+    session.watch.abort();
+    for (const [request, pending] of this.#pendingTokens) {
+      if (pending.session !== session) continue;
+      this.#pendingTokens.delete(request);
+      clearTimeout(pending.timer);
+      pending.reject(new CometError('token-provider', 'The tab asked for a token went away.'));
+    }
+    this.#setTabChannels(session, []);
+    session.peer.close();
+  }
+
+  #broadcast(message: HubMessage): void {
+    for (const session of this.#tabs.values()) session.peer.post(message);
+  }
+
+  /** The newest tab with a token function is asked; else the newest static token is used. */
+  async #token(): Promise<string | undefined> {
+    const sessions = [...this.#tabs.values()].reverse();
+    const asker = sessions.find((session) => session.tokenFunction);
+    if (!asker) return sessions.find((session) => session.token !== null)?.token ?? undefined;
+    const request = this.#nextRequest++;
+    return new Promise<string | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pendingTokens.delete(request);
+        reject(new CometError('token-provider', `The tab's token function did not answer within ${TOKEN_TIMEOUT_MS} ms.`));
+      }, TOKEN_TIMEOUT_MS);
+      this.#pendingTokens.set(request, { session: asker, resolve, reject, timer });
+      asker.peer.post({ cometkit: this.#version, type: 'token-request', request });
+    });
+  }
+}

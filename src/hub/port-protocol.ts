@@ -1,0 +1,330 @@
+import { CometError } from '../errors/comet-error.js';
+import { HttpStatusError } from '../errors/http-status-error.js';
+import { isValidChannel } from '../protocol/channel.js';
+import { parseCursor } from '../protocol/cursor.js';
+import type { CometEvent, GapFrame } from '../protocol/messages.js';
+import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
+import { checkEvent, checkGap } from '../protocol/validate.js';
+import type { ConnectionState } from '../upstream/upstream.js';
+
+/**
+ * Version of the messages between a tab and its hub (see ARCHITECTURE.md,
+ * "Port protocol"). Bump it for any change an older peer would misread. Only
+ * the envelope `{ cometkit: <version>, type, tab? }` and the `hello` /
+ * `refused` pair are frozen forever, so that peers of different versions can
+ * still tell each other that they differ.
+ */
+export const PORT_PROTOCOL_VERSION = 1;
+
+/** Version of this SDK, carried in every hello so a mismatch names both sides. */
+export const SDK_VERSION = '0.1.0';
+
+export type HostKind = 'shared-worker' | 'leader-tab' | 'single-tab';
+export const HOST_KINDS: readonly HostKind[] = ['shared-worker', 'leader-tab', 'single-tab'];
+
+const CONNECTION_STATES: readonly ConnectionState[] = ['idle', 'connecting', 'open', 'reconnecting', 'closed'];
+
+/** Upstream options a tab hands to the hub; the first tab's win (the hub serves one server URL). */
+export interface HubUpstreamOptions {
+  readonly url: string;
+  readonly withCredentials: boolean;
+  readonly helloTimeoutMs: number | undefined;
+  readonly batchDelayMs: number | undefined;
+  readonly reconnectBaseDelayMs: number | undefined;
+  readonly reconnectMaxDelayMs: number | undefined;
+}
+
+/** An error as it crosses a port: a prototype does not survive structured cloning, these fields do. */
+export interface WireError {
+  readonly name: string;
+  readonly code: string;
+  readonly message: string;
+  readonly status: number | undefined;
+}
+
+interface Envelope {
+  readonly cometkit: number;
+}
+
+// Tab → hub.
+export interface HelloMessage extends Envelope {
+  readonly type: 'hello';
+  readonly tab: string;
+  readonly sdk: string;
+  readonly options: HubUpstreamOptions;
+  /** A static token, if the tab has one. */
+  readonly token: string | null;
+  /** The tab has a token function: the hub asks it with `token-request`. */
+  readonly tokenFunction: boolean;
+  readonly channels: readonly string[];
+  /** What this tab has received per channel: a new hub resumes from the earliest of these. */
+  readonly cursor: string;
+}
+export interface ChannelsMessage extends Envelope {
+  readonly type: 'channels';
+  readonly tab: string;
+  readonly channels: readonly string[];
+}
+export interface TokenMessage extends Envelope {
+  readonly type: 'token';
+  readonly tab: string;
+  readonly request: number;
+  readonly token: string | null;
+  readonly error: string | null;
+}
+/** The tab became visible, was restored, or came online: re-check deadlines now. */
+export interface WakeMessage extends Envelope {
+  readonly type: 'wake';
+  readonly tab: string;
+}
+export interface ByeMessage extends Envelope {
+  readonly type: 'bye';
+  readonly tab: string;
+}
+export type TabMessage = HelloMessage | ChannelsMessage | TokenMessage | WakeMessage | ByeMessage;
+
+// Hub → tab.
+export interface WelcomeMessage extends Envelope {
+  readonly type: 'welcome';
+  readonly sdk: string;
+  readonly host: HostKind;
+  readonly state: ConnectionState;
+  readonly transport: TransportName | null;
+}
+/** The hub speaks another port protocol version: nothing else will be exchanged. */
+export interface RefusedMessage extends Envelope {
+  readonly type: 'refused';
+  readonly sdk: string;
+  readonly message: string;
+}
+export interface EventMessage extends Envelope {
+  readonly type: 'event';
+  readonly event: CometEvent;
+}
+export interface GapMessage extends Envelope {
+  readonly type: 'gap';
+  readonly gap: GapFrame;
+}
+export interface StateMessage extends Envelope {
+  readonly type: 'state';
+  readonly state: ConnectionState;
+  readonly previous: ConnectionState;
+  readonly transport: TransportName | null;
+  readonly error: WireError | null;
+}
+export interface ErrorMessage extends Envelope {
+  readonly type: 'error';
+  readonly error: WireError;
+}
+/** Where the stream started each of the tab's channels, so the tab can resume them after a handover. */
+export interface PositionsMessage extends Envelope {
+  readonly type: 'positions';
+  readonly cursor: string;
+}
+export interface TokenRequestMessage extends Envelope {
+  readonly type: 'token-request';
+  readonly request: number;
+}
+export type HubMessage =
+  | WelcomeMessage
+  | RefusedMessage
+  | EventMessage
+  | GapMessage
+  | StateMessage
+  | ErrorMessage
+  | PositionsMessage
+  | TokenRequestMessage;
+
+type Checked<T> = T | string;
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_SDK = 32;
+
+function optionalNumber(value: unknown): value is number | undefined {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
+}
+
+function channels(value: unknown): readonly string[] | undefined {
+  if (!Array.isArray(value) || value.length > 1024) return undefined;
+  return value.every(isValidChannel) ? (value as string[]) : undefined;
+}
+
+function cursorText(value: unknown): value is string {
+  return typeof value === 'string' && typeof parseCursor(value) !== 'string';
+}
+
+/**
+ * The frozen part of every message: `{ cometkit: <version>, type: <string> }`.
+ * Anything without it is someone else's postMessage traffic.
+ */
+export function readEnvelope(value: unknown): { version: number; type: string; data: Record<string, unknown> } | undefined {
+  const data = record(value);
+  if (!data) return undefined;
+  const version = data['cometkit'];
+  const type = data['type'];
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || typeof type !== 'string') return undefined;
+  return { version, type, data };
+}
+
+/** The tab id and SDK version of a hello of any version, to answer it even when it cannot be understood. */
+export function readForeignHello(data: Record<string, unknown>): { tab: string; sdk: string } | undefined {
+  const { tab, sdk } = data;
+  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return undefined;
+  return { tab, sdk: typeof sdk === 'string' ? sdk.slice(0, MAX_SDK) : 'unknown' };
+}
+
+/** Checks a message from a tab of this protocol version, field by field. */
+export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION): Checked<TabMessage> {
+  const envelope = readEnvelope(value);
+  if (!envelope) return 'not a cometkit message';
+  if (envelope.version !== version) return `port protocol v${envelope.version}`;
+  const { data } = envelope;
+  const tab = data['tab'];
+  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return 'no valid "tab"';
+  const base = { cometkit: version, tab };
+  switch (envelope.type) {
+    case 'hello': {
+      const options = record(data['options']);
+      const list = channels(data['channels']);
+      const { token, tokenFunction, cursor, sdk } = data;
+      if (!options || typeof options['url'] !== 'string' || options['url'] === '') return 'hello has no "options.url"';
+      if (typeof options['withCredentials'] !== 'boolean') return 'hello has no "options.withCredentials"';
+      for (const key of ['helloTimeoutMs', 'batchDelayMs', 'reconnectBaseDelayMs', 'reconnectMaxDelayMs']) {
+        if (!optionalNumber(options[key])) return `hello has an invalid "options.${key}"`;
+      }
+      if (!list) return 'hello has no valid "channels"';
+      if (token !== null && typeof token !== 'string') return 'hello has an invalid "token"';
+      if (typeof tokenFunction !== 'boolean') return 'hello has no "tokenFunction"';
+      if (!cursorText(cursor)) return 'hello has no valid "cursor"';
+      if (typeof sdk !== 'string') return 'hello has no "sdk"';
+      return {
+        ...base,
+        type: 'hello',
+        sdk: sdk.slice(0, MAX_SDK),
+        options: {
+          url: options['url'],
+          withCredentials: options['withCredentials'],
+          helloTimeoutMs: options['helloTimeoutMs'] as number | undefined,
+          batchDelayMs: options['batchDelayMs'] as number | undefined,
+          reconnectBaseDelayMs: options['reconnectBaseDelayMs'] as number | undefined,
+          reconnectMaxDelayMs: options['reconnectMaxDelayMs'] as number | undefined,
+        },
+        token,
+        tokenFunction,
+        channels: list,
+        cursor,
+      };
+    }
+    case 'channels': {
+      const list = channels(data['channels']);
+      if (!list) return 'channels message has no valid "channels"';
+      return { ...base, type: 'channels', channels: list };
+    }
+    case 'token': {
+      const { request, token, error } = data;
+      if (typeof request !== 'number' || !Number.isInteger(request)) return 'token message has no "request"';
+      if (token !== null && typeof token !== 'string') return 'token message has an invalid "token"';
+      if (error !== null && typeof error !== 'string') return 'token message has an invalid "error"';
+      return { ...base, type: 'token', request, token, error };
+    }
+    case 'wake':
+    case 'bye':
+      return { ...base, type: envelope.type };
+    default:
+      return `unknown message type "${envelope.type.slice(0, 40)}"`;
+  }
+}
+
+function wireError(value: unknown): WireError | undefined {
+  const error = record(value);
+  if (!error) return undefined;
+  const { name, code, message, status } = error;
+  if (typeof name !== 'string' || typeof code !== 'string' || typeof message !== 'string') return undefined;
+  if (status !== undefined && typeof status !== 'number') return undefined;
+  return { name, code, message, status };
+}
+
+function transportOrNull(value: unknown): value is TransportName | null {
+  return value === null || TRANSPORT_NAMES.includes(value as TransportName);
+}
+
+function state(value: unknown): value is ConnectionState {
+  return CONNECTION_STATES.includes(value as ConnectionState);
+}
+
+/** Checks a message from the hub; `refused` is understood whatever its version. */
+export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION): Checked<HubMessage> {
+  const envelope = readEnvelope(value);
+  if (!envelope) return 'not a cometkit message';
+  const { data, version } = envelope;
+  const base = { cometkit: version };
+  if (envelope.type === 'refused' || (envelope.type === 'welcome' && version !== expected)) {
+    const sdk = typeof data['sdk'] === 'string' ? data['sdk'].slice(0, MAX_SDK) : 'unknown';
+    const message = typeof data['message'] === 'string' ? data['message'].slice(0, 500) : '';
+    return { ...base, type: 'refused', sdk, message };
+  }
+  if (version !== expected) return `port protocol v${version}`;
+  switch (envelope.type) {
+    case 'welcome': {
+      const { sdk, host, transport } = data;
+      if (typeof sdk !== 'string' || !HOST_KINDS.includes(host as HostKind) || !state(data['state']) || !transportOrNull(transport)) {
+        return 'welcome has invalid fields';
+      }
+      return { ...base, type: 'welcome', sdk, host: host as HostKind, state: data['state'], transport };
+    }
+    case 'event': {
+      const event = checkEvent(data['event']);
+      return typeof event === 'string' ? event : { ...base, type: 'event', event };
+    }
+    case 'gap': {
+      const gap = checkGap(data['gap']);
+      return typeof gap === 'string' ? gap : { ...base, type: 'gap', gap };
+    }
+    case 'state': {
+      const { previous, transport } = data;
+      const error = data['error'] === null ? null : wireError(data['error']);
+      if (!state(data['state']) || !state(previous) || !transportOrNull(transport) || error === undefined) return 'state message has invalid fields';
+      return { ...base, type: 'state', state: data['state'], previous, transport, error };
+    }
+    case 'error': {
+      const error = wireError(data['error']);
+      return error ? { ...base, type: 'error', error } : 'error message has no valid "error"';
+    }
+    case 'positions': {
+      const cursor = data['cursor'];
+      return cursorText(cursor) ? { ...base, type: 'positions', cursor } : 'positions message has no valid "cursor"';
+    }
+    case 'token-request': {
+      const request = data['request'];
+      return typeof request === 'number' && Number.isInteger(request)
+        ? { ...base, type: 'token-request', request }
+        : 'token-request has no "request"';
+    }
+    default:
+      return `unknown message type "${envelope.type.slice(0, 40)}"`;
+  }
+}
+
+export function toWireError(error: CometError): WireError {
+  const status = (error as { status?: unknown }).status;
+  return { name: error.name, code: error.code, message: error.message, status: typeof status === 'number' ? status : undefined };
+}
+
+/**
+ * Rebuilds an error on this side of the port. The type guards check `name`,
+ * which is kept; an HTTP refusal gets its class back so `retryable` works.
+ */
+export function fromWireError(wire: WireError): CometError {
+  if (wire.name === 'HttpStatusError' && wire.status !== undefined) {
+    const error = new HttpStatusError(wire.status, wire.code, '');
+    error.message = wire.message;
+    return error;
+  }
+  const error = new CometError(wire.code, wire.message);
+  Object.defineProperty(error, 'name', { value: wire.name, enumerable: false, configurable: true, writable: true });
+  return error;
+}
