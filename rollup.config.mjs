@@ -2,8 +2,43 @@
 // JS API for rollup's TypeScript plugin); `tsc` checks types and emits .d.ts.
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
-import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import esbuild from 'rollup-plugin-esbuild';
+
+const require = createRequire(import.meta.url);
+const polyfillFile = require.resolve('eventsource-polyfill/dist/eventsource.js');
+
+/**
+ * eventsource-polyfill 0.9.6 assigns two undeclared variables (`request`,
+ * `parts`): legal in the sloppy-mode script it was written as, a
+ * ReferenceError in the ES module chunk it becomes here.
+ */
+const declarePolyfillGlobals = {
+  name: 'eventsource-polyfill-declare',
+  transform(code, id) {
+    if (id === polyfillFile) return { code: `var request, parts;\n${code}`, map: null };
+    return null;
+  },
+};
+
+/**
+ * A classic script cannot import a chunk: the script-tag build swaps the
+ * polyfill's dynamic import for a loader that adds `eventsource-polyfill.js`
+ * (the package's own sloppy-mode file, emitted next to cometkit.iife.js) as
+ * a script element, only where EventSource is missing.
+ */
+const polyfillAsScript = {
+  name: 'eventsource-polyfill-script',
+  resolveId(source, importer) {
+    if (importer && source === './import-eventsource-polyfill.js') return join(dirname(importer), 'import-eventsource-polyfill.script.ts');
+    return null;
+  },
+  buildStart() {
+    this.emitFile({ type: 'asset', fileName: 'eventsource-polyfill.js', source: readFileSync(polyfillFile, 'utf8') });
+  },
+};
 
 const browserEntries = {
   cometkit: 'src/index.ts',
@@ -15,6 +50,7 @@ const target = 'es2022';
 const isLit = (id) => /^(lit|@lit\/|@lit-labs\/|lit-html|lit-element)(\/|$)/.test(id);
 
 const plugins = ({ dev, browser = true }) => [
+  declarePolyfillGlobals,
   nodeResolve({ browser, exportConditions: dev ? ['development'] : [], preferBuiltins: !browser }),
   commonjs(),
   esbuild({ target, minify: !dev, define: { __DEV__: String(dev) }, legalComments: 'none' }),
@@ -39,7 +75,7 @@ export default [
   {
     // The <script> tag build: one classic file, Lit inside, `window.CometKit`, elements defined.
     input: 'src/script-tag.ts',
-    plugins: plugins({ dev: false }),
+    plugins: [polyfillAsScript, ...plugins({ dev: false })],
     output: { file: 'dist/cometkit.iife.js', format: 'iife', name: 'CometKit', sourcemap: true },
   },
   {

@@ -1,7 +1,8 @@
 import { CometError } from '../errors/comet-error.js';
 import { isValidChannel } from '../protocol/channel.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
-import type { TransportName } from '../protocol/transport-name.js';
+import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
+import type { LadderOptions, TransportDecision } from '../upstream/transport-ladder.js';
 import { fetchHistory } from './fetch-history.js';
 import { PresenceManager, type PresenceIdentity, type PresenceOptions } from '../presence/presence-manager.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
@@ -27,7 +28,7 @@ import {
   type HubMessage,
   type TabMessage,
 } from '../hub/port-protocol.js';
-import { CometErrorEvent, CometGapEvent, CometStateEvent, type CometClientEventMap } from './events.js';
+import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent, type CometClientEventMap } from './events.js';
 
 export interface ClientOptions {
   /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
@@ -55,6 +56,15 @@ export interface ClientOptions {
   readonly hub?: string;
   /** Who this client is for presence when the server accepts it without a token (a demo); a token's user always wins. */
   readonly identity?: PresenceIdentity;
+  /**
+   * Transports to use, best first. Default `['sse', 'iframe', 'long-poll']`;
+   * name one to force it, or reorder. Those the hub cannot run where it
+   * lives are skipped (a SharedWorker has no DOM for the iframe). The first
+   * tab's choice holds for the shared connection.
+   */
+  readonly transports?: readonly TransportName[];
+  /** Tuning of the transport ladder: how long a downgrade is remembered, how often a better transport is re-probed. */
+  readonly ladder?: Omit<LadderOptions, 'storage'>;
 }
 
 export type EventHandler<Data = unknown> = (event: CometEvent<Data>) => void;
@@ -130,6 +140,7 @@ export class CometClient extends EventTarget {
   #closed = false;
   #releaseTabLock: (() => void) | undefined;
   #presence: PresenceManager | undefined;
+  readonly #decisions: TransportDecision[] = [];
   readonly #onWake = (event: Event): void => {
     if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
     if (event.type === 'pageshow' && (event as PageTransitionEvent).persisted) {
@@ -147,6 +158,10 @@ export class CometClient extends EventTarget {
     this.#internals = internals;
     if (typeof options?.url !== 'string' || options.url === '') {
       throw new CometError('invalid-option', 'createClient() needs a `url`: the base URL of the push server, e.g. "/comet".');
+    }
+    const { transports } = options;
+    if (transports !== undefined && (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !TRANSPORT_NAMES.includes(t)))) {
+      throw new CometError('invalid-option', `\`transports\` must list one or more of ${TRANSPORT_NAMES.join(', ')}; got ${JSON.stringify(transports)}.`);
     }
     const choice = chooseHost(options.host ?? 'auto', this.#workerUrl());
     this.#host = choice.host;
@@ -167,6 +182,15 @@ export class CometClient extends EventTarget {
   /** The transport carrying the current stream, once one is open. */
   get transport(): TransportName | undefined {
     return this.#transport;
+  }
+
+  /**
+   * Why the connection uses the transport it uses: each decision of the
+   * transport ladder (start, downgrade, probe, switch back) with its reason,
+   * oldest first. Also dispatched one by one as `transportdecision` events.
+   */
+  get decisions(): readonly TransportDecision[] {
+    return this.#decisions;
   }
 
   /** Where the connection lives: a SharedWorker, a leader tab, or this tab alone. */
@@ -338,6 +362,8 @@ export class CometClient extends EventTarget {
         batchDelayMs: this.#options.batchDelayMs,
         reconnectBaseDelayMs: reconnect?.baseDelayMs,
         reconnectMaxDelayMs: reconnect?.maxDelayMs,
+        transports: this.#options.transports ? [...this.#options.transports] : undefined,
+        ladder: this.#options.ladder ? { ...this.#options.ladder } : undefined,
       },
       token: typeof token === 'string' ? token : null,
       tokenFunction: typeof token === 'function',
@@ -411,6 +437,13 @@ export class CometClient extends EventTarget {
       }
       case 'token-request':
         void this.#answerToken(message.request);
+        return;
+      case 'decision':
+        // A tab that re-joins gets the trail again: keep each decision once.
+        if (this.#decisions.some((d) => d.time === message.decision.time && d.reason === message.decision.reason && d.detail === message.decision.detail)) return;
+        this.#decisions.push(message.decision);
+        if (this.#decisions.length > 100) this.#decisions.splice(0, this.#decisions.length - 100);
+        this.dispatchEvent(new CometTransportDecisionEvent(message.decision));
         return;
     }
   }

@@ -1,5 +1,6 @@
 import type { CometError } from '../errors/comet-error.js';
 import type { GapFrame } from '../protocol/messages.js';
+import type { TransportDecision } from '../upstream/transport-ladder.js';
 import type { ConnectionState } from '../upstream/upstream.js';
 
 /** `statechange`: the connection moved from `previous` to `state`. */
@@ -28,8 +29,16 @@ export class CometGapEvent extends Event {
   }
 }
 
+/** `transportdecision`: the transport ladder started, stepped down, probed or switched back; `decision.reason` says why. */
+export class CometTransportDecisionEvent extends Event {
+  constructor(readonly decision: TransportDecision) {
+    super('transportdecision');
+  }
+}
+
 export interface CometClientEventMap {
   statechange: CometStateEvent;
   error: CometErrorEvent;
   gap: CometGapEvent;
+  transportdecision: CometTransportDecisionEvent;
 }

@@ -1,9 +1,11 @@
+import { iframeTransport } from '../transports/iframe-transport.js';
+import { longPollTransport } from '../transports/long-poll-transport.js';
 import { sseTransport } from '../transports/sse-transport.js';
 import type { Transport } from '../transports/transport.js';
 
 /** Transports for a hub running in a page (leader tab, single tab), best first. */
 export function pageTransports(): readonly Transport[] {
-  return [sseTransport];
+  return [sseTransport, iframeTransport, longPollTransport];
 }
 
 /**

@@ -253,6 +253,7 @@ export class Hub {
       state: upstream.state,
       transport: upstream.transport ?? null,
     });
+    for (const decision of upstream.decisions) session.peer.post({ cometkit: this.#version, type: 'decision', decision });
     this.#setTabChannels(session, message.channels);
     this.#resumeFrom(message.cursor, session.channels);
   }
@@ -273,13 +274,19 @@ export class Hub {
     if (current && current.state !== 'closed') return current;
     // A closed upstream (refused token, say) gets another chance with each new tab: it may carry a fresh token.
     const { options } = hello;
+    // The first tab's `transports` option restricts and orders the hub's own (those it can run where it lives).
+    const available = this.#options.transports;
+    const transports = options.transports
+      ? options.transports.flatMap((name) => available.filter((transport) => transport.name === name))
+      : available;
     const upstream = new Upstream(
       {
         url: options.url,
         withCredentials: options.withCredentials,
         // An empty token is sent as none (see streamUrl); the upstream needs a string from a function.
         token: async () => (await this.#token()) ?? '',
-        transports: this.#options.transports.map((transport) => this.#observeHello(transport)),
+        transports: transports.map((transport) => this.#observeHello(transport)),
+        ...(options.ladder ? { ladder: options.ladder } : {}),
         reconnect: { baseDelayMs: options.reconnectBaseDelayMs, maxDelayMs: options.reconnectMaxDelayMs },
         helloTimeoutMs: options.helloTimeoutMs,
         batchDelayMs: options.batchDelayMs,
@@ -311,6 +318,10 @@ export class Hub {
         error: (error) => {
           if (this.#upstream !== upstream) return;
           this.#broadcast({ cometkit: this.#version, type: 'error', error: toWireError(error) });
+        },
+        decision: (decision) => {
+          if (this.#upstream !== upstream) return;
+          this.#broadcast({ cometkit: this.#version, type: 'decision', decision });
         },
       },
     );

@@ -5,6 +5,7 @@ import { parseCursor } from '../protocol/cursor.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import { checkEvent, checkGap } from '../protocol/validate.js';
+import { checkDecision, checkLadderOptions, type LadderOptions, type TransportDecision } from '../upstream/transport-ladder.js';
 import type { ConnectionState } from '../upstream/upstream.js';
 
 /**
@@ -32,6 +33,9 @@ export interface HubUpstreamOptions {
   readonly batchDelayMs: number | undefined;
   readonly reconnectBaseDelayMs: number | undefined;
   readonly reconnectMaxDelayMs: number | undefined;
+  /** Transports to use, best first (the client's `transports` option); undefined for the hub's default order. */
+  readonly transports?: readonly TransportName[] | undefined;
+  readonly ladder?: Omit<LadderOptions, 'storage'> | undefined;
 }
 
 /** An error as it crosses a port: a prototype does not survive structured cloning, these fields do. */
@@ -125,6 +129,11 @@ export interface TokenRequestMessage extends Envelope {
   readonly type: 'token-request';
   readonly request: number;
 }
+/** One decision of the transport ladder; a new tab gets the trail so far after its welcome. */
+export interface DecisionMessage extends Envelope {
+  readonly type: 'decision';
+  readonly decision: TransportDecision;
+}
 export type HubMessage =
   | WelcomeMessage
   | RefusedMessage
@@ -133,7 +142,8 @@ export type HubMessage =
   | StateMessage
   | ErrorMessage
   | PositionsMessage
-  | TokenRequestMessage;
+  | TokenRequestMessage
+  | DecisionMessage;
 
 type Checked<T> = T | string;
 
@@ -196,6 +206,12 @@ export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION)
       for (const key of ['helloTimeoutMs', 'batchDelayMs', 'reconnectBaseDelayMs', 'reconnectMaxDelayMs']) {
         if (!optionalNumber(options[key])) return `hello has an invalid "options.${key}"`;
       }
+      const transports = options['transports'];
+      if (transports !== undefined && (!Array.isArray(transports) || transports.length === 0 || !transports.every((t) => TRANSPORT_NAMES.includes(t as TransportName)))) {
+        return 'hello has an invalid "options.transports"';
+      }
+      const ladder = checkLadderOptions(options['ladder']);
+      if (typeof ladder === 'string') return `hello has invalid "options.ladder": ${ladder}`;
       if (!list) return 'hello has no valid "channels"';
       if (token !== null && typeof token !== 'string') return 'hello has an invalid "token"';
       if (typeof tokenFunction !== 'boolean') return 'hello has no "tokenFunction"';
@@ -212,6 +228,8 @@ export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION)
           batchDelayMs: options['batchDelayMs'] as number | undefined,
           reconnectBaseDelayMs: options['reconnectBaseDelayMs'] as number | undefined,
           reconnectMaxDelayMs: options['reconnectMaxDelayMs'] as number | undefined,
+          transports: transports as TransportName[] | undefined,
+          ladder,
         },
         token,
         tokenFunction,
@@ -297,6 +315,10 @@ export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION
     case 'positions': {
       const cursor = data['cursor'];
       return cursorText(cursor) ? { ...base, type: 'positions', cursor } : 'positions message has no valid "cursor"';
+    }
+    case 'decision': {
+      const decision = checkDecision(data['decision']);
+      return typeof decision === 'string' ? decision : { ...base, type: 'decision', decision };
     }
     case 'token-request': {
       const request = data['request'];

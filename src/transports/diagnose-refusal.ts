@@ -8,7 +8,12 @@ import { NetworkError } from '../errors/network-error.js';
  * fetched once and the server's JSON error read. A 200 this time means the
  * refusal was passing; the body is dropped unread.
  */
-export async function diagnoseRefusal(url: string, withCredentials: boolean, signal: AbortSignal): Promise<CometError> {
+export async function diagnoseRefusal(
+  url: string,
+  withCredentials: boolean,
+  signal: AbortSignal,
+  expectedType = 'text/event-stream',
+): Promise<CometError> {
   let response: Response;
   try {
     response = await fetch(url, { signal, credentials: withCredentials ? 'include' : 'same-origin', headers: { Accept: 'application/json' } });
@@ -18,8 +23,8 @@ export async function diagnoseRefusal(url: string, withCredentials: boolean, sig
   if (response.ok) {
     void response.body?.cancel().catch(() => {});
     const type = response.headers.get('content-type') ?? '';
-    if (!type.startsWith('text/event-stream')) {
-      return new HttpStatusError(502, 'bad-content-type', `The stream answered with Content-Type "${type}" instead of text/event-stream; is a proxy rewriting it?`);
+    if (!type.startsWith(expectedType)) {
+      return new HttpStatusError(502, 'bad-content-type', `The stream answered with Content-Type "${type}" instead of ${expectedType}; is a proxy rewriting it?`);
     }
     return new NetworkError('The stream was refused once, then accepted; retrying.');
   }

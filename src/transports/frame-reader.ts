@@ -10,8 +10,12 @@ export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat';
  * stream, so nothing after a bad frame is read out of order.
  */
 export function readFrame(kind: FrameKind, text: string, sink: TransportSink): MalformedFrameError | undefined {
-  const json = parseJson(text);
-  const fail = (reason: string): MalformedFrameError => new MalformedFrameError(reason, text);
+  return readFrameValue(kind, parseJson(text), sink, text);
+}
+
+/** The same for a frame already parsed (a posted message, a poll answer's entry). */
+export function readFrameValue(kind: FrameKind, json: unknown, sink: TransportSink, text?: string): MalformedFrameError | undefined {
+  const fail = (reason: string): MalformedFrameError => new MalformedFrameError(reason, text ?? safeStringify(json));
   switch (kind) {
     case 'hello': {
       const frame = checkHello(json);
@@ -37,5 +41,13 @@ export function readFrame(kind: FrameKind, text: string, sink: TransportSink): M
       sink.heartbeat(frame);
       return undefined;
     }
+  }
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }

@@ -2,6 +2,7 @@ import { NetworkError } from '../errors/network-error.js';
 import type { CometError } from '../errors/comet-error.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
 import { readFrame, type FrameKind } from './frame-reader.js';
+import { canUseEventSource, loadEventSource } from './load-event-source.js';
 import { streamUrl } from './stream-url.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
 
@@ -12,8 +13,12 @@ const FRAME_KINDS: ReadonlyArray<[string, FrameKind]> = [
   ['heartbeat', 'heartbeat'],
 ];
 
+/** [spec] EventSource.CLOSED; the polyfill defines its constants on the prototype only. */
+const CLOSED = 2;
+
 /**
- * Server-Sent Events through the browser's EventSource.
+ * Server-Sent Events through the browser's EventSource, or through
+ * eventsource-polyfill (loaded lazily) where there is none.
  *
  * The browser's own reconnection is not used: on the first error the source
  * is closed and the caller decides, with its backoff and its cursor, when
@@ -22,46 +27,61 @@ const FRAME_KINDS: ReadonlyArray<[string, FrameKind]> = [
 export const sseTransport: Transport = {
   name: 'sse',
 
-  isSupported: () => typeof EventSource === 'function',
+  streaming: true,
+
+  isSupported: canUseEventSource,
 
   open(request: StreamRequest, sink: TransportSink): TransportConnection {
     const url = streamUrl(request, 'sse');
-    const source = new EventSource(url, { withCredentials: request.withCredentials });
     const diagnosis = new AbortController();
+    let source: EventSource | undefined;
     let done = false;
 
     const finish = (error?: CometError): void => {
       if (done) return;
       done = true;
-      source.close();
+      source?.close();
       sink.closed(error);
     };
 
-    for (const [name, kind] of FRAME_KINDS) {
-      source.addEventListener(name, (event) => {
-        if (done) return;
-        const malformed = readFrame(kind, (event as MessageEvent<string>).data, sink);
-        if (malformed) finish(malformed);
-      });
-    }
-
-    source.addEventListener('error', () => {
+    const start = (Source: typeof EventSource): void => {
       if (done) return;
-      // [spec] A network error leaves readyState CONNECTING (the browser would retry);
-      // a refused response (status other than 200, wrong Content-Type) makes it CLOSED.
-      if (source.readyState !== EventSource.CLOSED) {
-        finish(new NetworkError('The event stream was interrupted.'));
-        return;
+      const native = !('isPolyfill' in Source);
+      // The polyfill's default headers (X-Requested-With, Cache-Control) would need a CORS
+      // preflight the server does not allow; Accept is safelisted. It cannot send cookies cross-origin.
+      const opened = native
+        ? new Source(url, { withCredentials: request.withCredentials })
+        : new Source(url, { xhrHeaders: { Accept: 'text/event-stream' } } as EventSourceInit);
+      source = opened;
+
+      for (const [name, kind] of FRAME_KINDS) {
+        opened.addEventListener(name, (event) => {
+          if (done) return;
+          const malformed = readFrame(kind, (event as MessageEvent<string>).data, sink);
+          if (malformed) finish(malformed);
+        });
       }
-      source.close();
-      void diagnoseRefusal(url, request.withCredentials, diagnosis.signal).then(finish);
-    });
+
+      opened.addEventListener('error', () => {
+        if (done) return;
+        // [spec] A network error leaves readyState CONNECTING (the browser would retry);
+        // a refused response (status other than 200, wrong Content-Type) makes it CLOSED.
+        if (opened.readyState !== CLOSED) {
+          finish(new NetworkError('The event stream was interrupted.'));
+          return;
+        }
+        opened.close();
+        void diagnoseRefusal(url, request.withCredentials, diagnosis.signal).then(finish);
+      });
+    };
+
+    loadEventSource().then(start, (cause: unknown) => finish(new NetworkError('No EventSource here, and eventsource-polyfill could not be loaded.', { cause })));
 
     return {
       close() {
         done = true;
         diagnosis.abort();
-        source.close();
+        source?.close();
       },
     };
   },

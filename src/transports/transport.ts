@@ -31,7 +31,19 @@ export interface TransportConnection {
 
 export interface Transport {
   readonly name: TransportName;
+  /**
+   * True when frames arrive on one long-held response, so a buffering proxy
+   * shows in their timing (late or bunched heartbeats). A poll's answers are
+   * complete responses: their timing says nothing about buffering.
+   * Absent means streaming, except for `long-poll`.
+   */
+  readonly streaming?: boolean;
   /** False where the environment lacks what the transport needs (a DOM, EventSource…). */
   isSupported(): boolean;
   open(request: StreamRequest, sink: TransportSink): TransportConnection;
+}
+
+/** See `Transport.streaming`. */
+export function isStreaming(transport: Transport): boolean {
+  return transport.streaming ?? transport.name !== 'long-poll';
 }

@@ -11,6 +11,7 @@ import { PROTOCOL_VERSION } from '../protocol/version.js';
 import type { Transport, TransportConnection, TransportSink } from '../transports/transport.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Deadline } from './deadline.js';
+import { TransportLadder, type LadderOptions, type TransportDecision } from './transport-ladder.js';
 
 /**
  * - `idle`: no channel subscribed, nothing open.
@@ -28,7 +29,10 @@ export interface UpstreamOptions {
   readonly url: string;
   readonly token?: TokenSource;
   readonly withCredentials?: boolean;
+  /** In order of preference; the ladder starts at the first supported one and steps down on trouble. */
   readonly transports: readonly Transport[];
+  /** Tuning of the transport ladder: memory TTL, re-probe delay, strikes. */
+  readonly ladder?: LadderOptions;
   readonly reconnect?: BackoffOptions;
   /** How long to wait for the server's hello (ms). Default 10000. */
   readonly helloTimeoutMs?: number;
@@ -42,6 +46,8 @@ export interface UpstreamListener {
   state(state: ConnectionState, previous: ConnectionState, error: CometError | undefined): void;
   /** Something went wrong that cometkit is handling (it retries); for logs and status displays. */
   error(error: CometError): void;
+  /** The transport ladder decided something (a start, a downgrade, a probe); for debugging. */
+  decision?(decision: TransportDecision): void;
 }
 
 /** Beats may be late by up to one interval plus this slack before the stream counts as dead. */
@@ -69,7 +75,10 @@ export class Upstream {
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeatMs = 0;
+  /** Whether the current stream said hello: its deadline is the hello's, not the heartbeat's, until then. */
+  #helloSeen = false;
   #tokenRetried = false;
+  readonly #ladder: TransportLadder;
   readonly #backoff: Backoff;
   readonly #deadline: Deadline;
   readonly #options: UpstreamOptions;
@@ -80,6 +89,17 @@ export class Upstream {
     this.#listener = listener;
     this.#backoff = new Backoff(options.reconnect);
     this.#deadline = new Deadline(() => this.#expired());
+    this.#ladder = new TransportLadder(options.transports, pushOrigin(options.url), options.ladder ?? {}, {
+      helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+      openProbe: (transport, sink) => this.#openProbe(transport, sink),
+      switchNow: () => this.#switchTransport(),
+      decision: (decision) => listener.decision?.(decision),
+    });
+  }
+
+  /** Every decision of the transport ladder so far (the last 100), oldest first. */
+  get decisions(): readonly TransportDecision[] {
+    return this.#ladder.decisions;
   }
 
   get state(): ConnectionState {
@@ -126,6 +146,7 @@ export class Upstream {
 
   close(): void {
     this.#stop();
+    this.#ladder.stop();
     this.#setState('closed');
   }
 
@@ -153,7 +174,7 @@ export class Upstream {
 
   async #open(): Promise<void> {
     const generation = ++this.#generation;
-    const transport = this.#options.transports.find((t) => t.isSupported());
+    const transport = this.#ladder.current;
     if (!transport) {
       this.#fail(new NetworkError('No transport is supported in this environment.'));
       return;
@@ -168,6 +189,8 @@ export class Upstream {
     }
     if (generation !== this.#generation) return;
     this.#transport = transport;
+    this.#helloSeen = false;
+    this.#ladder.opening();
     this.#connection = transport.open(
       {
         url: this.#options.url,
@@ -201,10 +224,19 @@ export class Upstream {
         if (to) this.#positions.set(frame.channel, to);
         this.#listener.gap(frame);
       },
-      heartbeat: () => current() && this.#armHeartbeatDeadline(),
+      heartbeat: (frame) => {
+        if (!current()) return;
+        if (this.#ladder.heartbeat(frame, Date.now())) {
+          this.#switchTransport();
+          return;
+        }
+        this.#armHeartbeatDeadline();
+      },
       closed: (error) => {
         if (!current()) return;
         this.#connection = undefined;
+        // A refusal retrying cannot fix is about the request, not the transport.
+        if (!(isHttpStatusError(error) && !error.retryable)) this.#ladder.ended(Date.now());
         this.#broken(error ?? new NetworkError('The server ended the stream.'));
       },
     };
@@ -224,6 +256,8 @@ export class Upstream {
       }
     }
     this.#heartbeatMs = frame.heartbeat;
+    this.#helloSeen = true;
+    this.#ladder.hello(frame, Date.now());
     this.#backoff.reset();
     this.#tokenRetried = false;
     this.#armHeartbeatDeadline();
@@ -245,12 +279,48 @@ export class Upstream {
   }
 
   #expired(): void {
-    const waited = this.#state === 'open' ? 'heartbeat' : 'hello';
+    const waited = this.#helloSeen ? 'heartbeat' : 'hello';
     const ms = waited === 'hello' ? (this.#options.helloTimeoutMs ?? 10_000) : this.#heartbeatMs * 2 + HEARTBEAT_SLACK_MS;
     this.#generation += 1;
     this.#connection?.close();
     this.#connection = undefined;
-    this.#broken(new StreamTimeoutError(waited, ms));
+    const error = new StreamTimeoutError(waited, ms);
+    // A missing hello is the mark of a buffering proxy: the next transport is tried at once.
+    if (waited === 'hello' ? this.#ladder.helloTimeout(ms) : false) {
+      this.#listener.error(error);
+      void this.#open();
+      return;
+    }
+    if (waited === 'heartbeat') this.#ladder.ended(Date.now());
+    this.#broken(error);
+  }
+
+  /** The ladder chose another transport: the stream moves to it now, from the cursor. */
+  #switchTransport(): void {
+    if (this.#state === 'closed' || this.#channels.size === 0) return;
+    this.#deadline.clear();
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#generation += 1;
+    this.#connection?.close();
+    this.#connection = undefined;
+    void this.#open();
+  }
+
+  /** A stream for the ladder's background probe: same channels, cursor and token as the real one. */
+  async #openProbe(transport: Transport, sink: TransportSink): Promise<TransportConnection | undefined> {
+    if (this.#state !== 'open' || this.#channels.size === 0) return undefined;
+    let token: string | undefined;
+    try {
+      token = await this.#token();
+    } catch {
+      return undefined;
+    }
+    if (this.#state !== 'open') return undefined;
+    return transport.open(
+      { url: this.#options.url, channels: [...this.#channels], cursor: this.cursor, token, withCredentials: this.#options.withCredentials ?? false },
+      sink,
+    );
   }
 
   /** The stream ended: retry with backoff, unless retrying cannot help. */
@@ -286,5 +356,14 @@ export class Upstream {
     if (previous === state) return;
     this.#state = state;
     this.#listener.state(state, previous, error);
+  }
+}
+
+/** The origin a transport choice is remembered for. */
+function pushOrigin(url: string): string {
+  try {
+    return new URL(url, globalThis.location?.href).origin;
+  } catch {
+    return url;
   }
 }
