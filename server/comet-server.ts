@@ -88,7 +88,8 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     options: resolved,
     broker,
     presence,
-    publish: (channel: string, data: unknown, type = 'message') =>
+    // async so invalid input rejects the promise instead of throwing past a caller's `.catch()`.
+    publish: async (channel: string, data: unknown, type = 'message') =>
       broker.publish(checkPublishInput({ channel, type, data }, 'publish()')),
     stats: () => connections.stats(),
     disconnect: (filter?: { channel?: string }) => connections.disconnect(filter),
@@ -104,7 +105,9 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
 function routePath(req: IncomingMessage, pathname: string, basePath: string): string | undefined {
   if (basePath === '' ) return pathname;
   if (pathname.startsWith(`${basePath}/`)) return pathname.slice(basePath.length);
-  // Connect and Express strip the mount path from req.url and keep the original.
-  if ('originalUrl' in req) return pathname;
+  // Connect and Express strip the mount path from req.url and keep the original. Express sets
+  // originalUrl on every request, so only a difference means we were mounted under a path.
+  const original = (req as { originalUrl?: unknown }).originalUrl;
+  if (typeof original === 'string' && original !== req.url) return pathname;
   return undefined;
 }

@@ -1,0 +1,206 @@
+/**
+ * The real reference server for browser tests, plus control endpoints the
+ * tests call to act as "the backend": publish, cut streams, read stats and
+ * mint tokens. The test runner config starts one per run (from source,
+ * through tsx, so browser tests never depend on a build).
+ *
+ * The test page is served by the test runner on another origin, so every
+ * endpoint here answers CORS for any origin: the comet endpoints through
+ * `allowedOrigins: '*'`, the control endpoints by hand.
+ *
+ * Standalone, for poking at it by hand: `node --import tsx test/support/harness.ts`.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { signToken, type TokenClaims } from '../../server/auth/token.js';
+import { createCometServer, type CometServer } from '../../server/comet-server.js';
+import { HttpError } from '../../server/http/http-error.js';
+import type { CometServerOptions } from '../../server/options.js';
+
+export interface Harness {
+  /** `http://127.0.0.1:PORT`: control endpoints under /control/, cometkit under /comet. */
+  readonly url: string;
+  readonly comet: CometServer;
+  readonly publishKey: string;
+  readonly tokenSecret: string;
+  close(): Promise<void>;
+}
+
+/** What GET /control/info answers; env.ts mirrors it for the browser side. */
+export interface HarnessInfo {
+  readonly url: string;
+  readonly comet: string;
+  readonly publishKey: string;
+  readonly publicChannels: readonly string[];
+  readonly heartbeatMs: number;
+  readonly historySize: number;
+}
+
+const CONTROL_CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type',
+  'Access-Control-Max-Age': '600',
+};
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...CONTROL_CORS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'bad-json', 'The control body is not JSON.');
+  }
+}
+
+interface PublishItem {
+  channel: string;
+  type?: string;
+  data: unknown;
+}
+
+export async function startHarness(overrides: Partial<CometServerOptions> = {}, port = 0): Promise<Harness> {
+  // Fresh secrets per run: nothing in a browser test may depend on a known key.
+  const publishKey = randomBytes(16).toString('base64url');
+  const tokenSecret = randomBytes(32).toString('base64url');
+  const comet = createCometServer({
+    basePath: '/comet',
+    publishKey,
+    tokenSecret,
+    publicChannels: ['t.*'],
+    allowedOrigins: '*',
+    heartbeatMs: 1000,
+    historySize: 200,
+    ...overrides,
+  });
+
+  let url = '';
+  /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
+  const openStreams = new Set<readonly string[]>();
+  /** Channel → time until which stream requests carrying it are refused with 503, as by a server that is down. */
+  const outages = new Map<string, number>();
+  const control = async (req: IncomingMessage, res: ServerResponse, path: URL): Promise<void> => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, CONTROL_CORS);
+      res.end();
+      return;
+    }
+    const route = `${req.method} ${path.pathname}`;
+    switch (route) {
+      case 'POST /control/publish': {
+        // Through the server API, not HTTP: tests publish without knowing the key.
+        const body = await readJson(req);
+        const items = (Array.isArray(body) ? body : [body]) as PublishItem[];
+        const published = [];
+        for (const item of items) published.push(await comet.publish(item?.channel, item?.data, item?.type ?? 'message'));
+        return send(res, 200, Array.isArray(body) ? published : published[0]);
+      }
+      case 'POST /control/disconnect': {
+        const channel = path.searchParams.get('ch');
+        return send(res, 200, { closed: comet.disconnect(channel ? { channel } : {}) });
+      }
+      case 'POST /control/outage': {
+        // Cuts the channel's streams and refuses new ones for `ms`: events published meanwhile
+        // can only reach the client by a resume from its cursor (or as a gap).
+        const channel = path.searchParams.get('ch') ?? '';
+        outages.set(channel, Date.now() + Number(path.searchParams.get('ms') ?? 1000));
+        return send(res, 200, { closed: comet.disconnect({ channel }) });
+      }
+      case 'GET /control/stats':
+        return send(res, 200, comet.stats());
+      case 'GET /control/streams': {
+        // Counts only the streams of one test's channels: the server's stats() counts every
+        // stream of the run, and the two browsers run their tests at the same time.
+        const prefix = path.searchParams.get('prefix') ?? '';
+        let streams = 0;
+        for (const channels of openStreams) if (channels.some((channel) => channel.startsWith(prefix))) streams += 1;
+        return send(res, 200, { streams });
+      }
+      case 'GET /control/token': {
+        const sub = path.searchParams.get('sub') || 'test-user';
+        const channels = (path.searchParams.get('channels') ?? '').split(',').filter(Boolean);
+        const name = path.searchParams.get('name');
+        const exp = path.searchParams.get('exp');
+        const claims: TokenClaims = {
+          sub,
+          ...(channels.length > 0 ? { channels } : {}),
+          ...(name ? { name } : {}),
+          // Seconds from now; negative mints an already expired token.
+          ...(exp !== null && exp !== '' ? { exp: Math.floor(Date.now() / 1000) + Number(exp) } : {}),
+        };
+        return send(res, 200, { token: signToken(claims, tokenSecret), claims });
+      }
+      case 'GET /control/info': {
+        const info: HarnessInfo = {
+          url,
+          comet: url + comet.options.basePath,
+          publishKey,
+          publicChannels: comet.options.publicChannels,
+          heartbeatMs: comet.options.heartbeatMs,
+          historySize: comet.options.historySize,
+        };
+        return send(res, 200, info);
+      }
+      default:
+        throw new HttpError(404, 'not-found', `No control endpoint ${route}.`);
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost');
+    if (path.pathname.startsWith('/control/')) {
+      control(req, res, path).catch((error: unknown) => {
+        const status = error instanceof HttpError ? error.status : 500;
+        const code = error instanceof HttpError ? error.code : 'internal';
+        send(res, status, { error: { code, message: error instanceof Error ? error.message : String(error) } });
+      });
+      return;
+    }
+    const down = path.searchParams.getAll('ch').some((channel) => (outages.get(channel) ?? 0) > Date.now());
+    if (down && path.pathname !== '/comet/history') {
+      res.writeHead(503, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Outage simulated by the test harness.' } }));
+      return;
+    }
+    if (path.pathname === '/comet/sse' || path.pathname === '/comet/iframe') {
+      const channels = path.searchParams.getAll('ch');
+      openStreams.add(channels);
+      res.once('close', () => openStreams.delete(channels));
+    }
+    comet(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    comet,
+    publishKey,
+    tokenSecret,
+    async close() {
+      await comet.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const harness = await startHarness({}, Number(process.env['PORT'] ?? 0));
+  console.log(`harness on ${harness.url} (comet at ${harness.url}/comet, control at ${harness.url}/control/)`);
+  const stop = (): void => void harness.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

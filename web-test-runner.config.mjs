@@ -1,0 +1,102 @@
+/**
+ * @web/test-runner: browser tests in Chromium and Firefox (the system's
+ * builds, found by scripts/find-browsers.mjs), against the real reference
+ * server started here for the whole run.
+ *
+ * Run through `npm run test:browser` (scripts/run-browser-tests.mjs), or
+ * directly: `npx wtr --config web-test-runner.config.mjs [--files …]`.
+ * Only one engine: `WTR_BROWSERS=chromium` (or `firefox`).
+ */
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher, puppeteerCore } from '@web/test-runner-chrome';
+import { tsImport } from 'tsx/esm/api';
+import { findBrowser } from './scripts/find-browsers.mjs';
+
+const require = createRequire(import.meta.url);
+
+// The harness is TypeScript that imports the server's sources: loaded through tsx so the
+// browser tests run against the code in the tree, not a possibly stale dist/.
+/** @type {typeof import('./test/support/harness.ts')} */
+const { startHarness } = await tsImport('./test/support/harness.ts', import.meta.url);
+const harness = await startHarness();
+
+const CHROMIUM_ARGS = [
+  // Required as root (CI); harmless otherwise in a throwaway headless profile.
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // Tests run in background pages; throttled timers would make heartbeat timing flaky.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+const wanted = (process.env.WTR_BROWSERS ?? 'chromium,firefox').split(',').map((name) => name.trim()).filter(Boolean);
+
+function launcher(name) {
+  const executablePath = findBrowser(name);
+  if (!executablePath) {
+    throw new Error(`No ${name} found: run \`node scripts/find-browsers.mjs --install\`, or set ${name === 'chromium' ? 'CHROMIUM_PATH' : 'FIREFOX_PATH'}.`);
+  }
+  if (name === 'chromium') {
+    return chromeLauncher({ launchOptions: { executablePath, headless: true, args: CHROMIUM_ARGS } });
+  }
+  // Firefox through puppeteer's WebDriver BiDi support: no geckodriver needed.
+  return chromeLauncher({ puppeteer: puppeteerCore, launchOptions: { browser: 'firefox', executablePath, headless: true } });
+}
+
+const mockServiceWorker = require.resolve('msw/mockServiceWorker.js');
+
+/** @type {import('@web/test-runner').TestRunnerConfig} */
+export default {
+  rootDir: '.',
+  files: ['test/browser/**/*.test.ts', 'components/**/*.test.ts'],
+  nodeResolve: {
+    // Without 'browser', msw resolves to its Node build; 'development' picks dev builds (Lit's warnings).
+    exportConditions: ['browser', 'development'],
+  },
+  browsers: wanted.map(launcher),
+  // The 30 s default is tight for a first Firefox start on a loaded 2-core CI box; the finish
+  // timeout covers all files of one browser, and grows with the client's test suite.
+  browserStartTimeout: 60_000,
+  testsFinishTimeout: 180_000,
+  testFramework: {
+    config: { timeout: 5000 },
+  },
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', define: { __DEV__: 'true' } }),
+    {
+      name: 'cometkit-harness',
+      // Stopped with the runner, so a watch-mode restart or a Ctrl-C leaves no server behind.
+      async serverStop() {
+        await harness.close();
+      },
+    },
+  ],
+  middleware: [
+    // msw's worker must be served from the root so its scope covers the test pages.
+    function mockServiceWorkerScript(context, next) {
+      if (context.path !== '/mockServiceWorker.js') return next();
+      context.type = 'application/javascript';
+      context.set('Cache-Control', 'no-store');
+      context.body = createReadStream(mockServiceWorker);
+      return undefined;
+    },
+  ],
+  testRunnerHtml: (testFramework) => `<!DOCTYPE html>
+<html>
+  <head>
+    <meta charset="utf-8" />
+    <script>window.__COMET_TEST__ = ${JSON.stringify({ url: harness.url })};</script>
+  </head>
+  <body>
+    <script type="module" src="${testFramework}"></script>
+  </body>
+</html>`,
+};
