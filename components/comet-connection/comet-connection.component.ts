@@ -1,7 +1,7 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
-import { CometClient } from '../../src/client/client.js';
+import { CometClient, type ClientOptions } from '../../src/client/client.js';
 import { clientContext } from '../shared/client-context.js';
 
 /**
@@ -23,6 +23,12 @@ export class CometConnection extends LitElement {
 
   /** A token for private channels. */
   @property() accessor token = '';
+
+  /** Who this page is for presence when the server accepts it without a token (a demo); a token's user wins. */
+  @property() accessor user = '';
+
+  /** Display name for presence with `user`. */
+  @property({ attribute: 'user-name' }) accessor userName = '';
 
   /** Send cookies to a push server on another origin. */
   @property({ type: Boolean, attribute: 'with-credentials' }) accessor withCredentials = false;
@@ -46,11 +52,9 @@ export class CometConnection extends LitElement {
   #owned = false;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('url') || changed.has('token') || changed.has('withCredentials')) {
+    if (changed.has('url') || changed.has('token') || changed.has('withCredentials') || changed.has('user') || changed.has('userName')) {
       if (this.#client && !this.#owned) return;
-      const client = this.url
-        ? new CometClient({ url: this.url, token: this.token || undefined, withCredentials: this.withCredentials })
-        : undefined;
+      const client = this.url ? new CometClient(this.#options()) : undefined;
       this.#replace(client, true);
     }
   }
@@ -59,13 +63,22 @@ export class CometConnection extends LitElement {
     super.connectedCallback();
     // Re-inserted after a removal: the closed client is replaced by a fresh one.
     if (this.#owned && this.#client?.state === 'closed' && this.url) {
-      this.#replace(new CometClient({ url: this.url, token: this.token || undefined, withCredentials: this.withCredentials }), true);
+      this.#replace(new CometClient(this.#options()), true);
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     if (this.#owned) this.#client?.close();
+  }
+
+  #options(): ClientOptions {
+    return {
+      url: this.url,
+      token: this.token || undefined,
+      withCredentials: this.withCredentials,
+      identity: this.user ? { user: this.user, name: this.userName || undefined } : undefined,
+    };
   }
 
   protected override render() {

@@ -1,32 +1,77 @@
+import { virtualize, virtualizerRef, type VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
-import type { CometClient, Subscription } from '../../src/client/client.js';
+import { property, query, state } from 'lit/decorators.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { ClientController } from '../shared/client-consumer.js';
+import { ChannelEvents } from '../shared/channel-events.js';
+import { emit } from '../shared/events.js';
+import { RelativeTimeController, relativeTime } from '../shared/relative-time.js';
+import { format, languageOf, mergeStrings } from '../shared/strings.js';
 import { summarize } from '../shared/summarize.js';
 import { feedStyles } from './comet-feed.styles.js';
 
-function newestFirst(a: CometEvent, b: CometEvent): number {
-  return b.time - a.time || Number(b.id.split('-')[1]) - Number(a.id.split('-')[1]);
+export interface CometFeedStrings {
+  /** Accessible name of the list. */
+  label: string;
+  /** The pill shown when new events arrived while scrolled; `{count}`. */
+  newItems: string;
+  loading: string;
+  empty: string;
+  notConnected: string;
+  /** `{error}` is the reason. */
+  error: string;
+  retry: string;
 }
 
+const DEFAULT_STRINGS: CometFeedStrings = {
+  label: 'Live events',
+  newItems: '{count} new',
+  loading: 'Loading…',
+  empty: 'No events yet.',
+  notConnected: 'Not connected.',
+  error: 'Could not load earlier events: {error}',
+  retry: 'Retry',
+};
+
+/** What a custom `renderItem` gets besides the event. */
+export interface FeedItemContext {
+  /** "5 minutes ago", in the page's language, kept current. */
+  readonly relativeTime: string;
+  readonly index: number;
+}
+
+/** Scrolled less than this from the top still counts as "at the top": new events show at once. */
+const TOP_SLACK_PX = 4;
+
 /**
- * A live list of a channel's events, newest first.
+ * A live list of a channel's events, newest first. When the reader has
+ * scrolled away from the top, new events wait behind an "N new" pill
+ * instead of moving what is being read. Long lists are virtualized (only
+ * what is on screen is in the DOM), timestamps are relative and kept
+ * current, and the list is navigable with the keyboard (arrows, Page
+ * Up/Down, Home, End).
  *
  * @summary Live list of a channel's events.
- * @csspart list - The `<ol>` of events.
- * @csspart item - One event.
+ * @slot loading - Shown while the first events load.
+ * @slot empty - Shown when the channel has no events.
+ * @slot error - Shown when history could not be loaded and there is nothing to show.
+ * @csspart list - The scrolling list (`role="feed"`).
+ * @csspart item - One event (`role="article"`).
  * @csspart type - The event's type.
  * @csspart text - The event's text.
- * @csspart time - When it was published.
- * @csspart status - Shown instead of the list while waiting, empty or failed.
- * @cssproperty --comet-surface - Item background.
- * @cssproperty --comet-muted - Secondary text colour.
- * @cssproperty --comet-radius - Item corner radius.
+ * @csspart time - When it was published, relative.
+ * @csspart status - Loading, empty, error and not-connected messages.
+ * @csspart retry - The retry button after an error.
+ * @csspart new-pill - The "N new" button shown while scrolled.
+ * @cssproperty --comet-feed-height - Height of the scrolling list.
  * @cssproperty --comet-feed-gap - Space between items.
  * @cssproperty --comet-feed-item-padding - Padding inside an item.
- * @event comet-feed-item - An event was added; `detail.event` is the event.
+ * @cssproperty --comet-feed-pill - Background of the "N new" pill.
+ * @cssproperty --comet-feed-pill-text - Text colour of the pill.
+ * @cssproperty --comet-surface - Item background.
+ * @cssproperty --comet-muted - Secondary text colour.
+ * @cssproperty --comet-radius - Corner radius.
+ * @event comet-feed-item - An event arrived live; `detail.event` is the event.
+ * @event comet-feed-reveal - Events waiting behind the pill were shown; `detail.count`.
  */
 export class CometFeed extends LitElement {
   static override styles = feedStyles;
@@ -34,108 +79,155 @@ export class CometFeed extends LitElement {
   /** The channel to show. */
   @property({ reflect: true }) accessor channel = '';
 
-  /** Most items kept; older ones are dropped. */
+  /** Most items kept; older ones are dropped. Up to 10,000 stays smooth. */
   @property({ type: Number }) accessor limit = 50;
 
   /** Renders one item's content instead of type, text and time; must return a Lit template (text stays text). */
-  @property({ attribute: false }) accessor renderItem: ((event: CometEvent) => TemplateResult) | undefined;
+  @property({ attribute: false }) accessor renderItem: ((event: CometEvent, context: FeedItemContext) => TemplateResult) | undefined;
 
-  /** Why history could not be loaded, if it could not; live events still arrive. */
-  @state() accessor error = '';
+  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
+  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
 
-  /** Events shown, newest first. */
-  @state() accessor items: readonly CometEvent[] = [];
+  /** Replacement strings (i18n). */
+  @property({ attribute: false }) accessor strings: Partial<CometFeedStrings> = {};
 
-  readonly #clients = new ClientController(this, () => this.#resubscribe());
-  #subscription: Subscription | undefined;
-  #subscribedTo: { client: CometClient; channel: string } | undefined;
+  /** New events waiting behind the pill because the reader has scrolled; reflected as `pending`. */
+  @property({ type: Number, reflect: true }) accessor pending = 0;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#resubscribe();
+  @state() accessor #active = 0;
+
+  @query('[part="list"]') accessor list!: (HTMLElement & VirtualizerHostElement) | null;
+
+  readonly #events = new ChannelEvents(this, {
+    channel: () => this.channel,
+    limit: () => this.limit,
+    onLive: (event) => emit(this, 'comet-feed-item', { event }),
+    onAdded: (count) => {
+      if (this.#scrolled()) {
+        this.pending = Math.min(this.pending + count, this.#events.items.length);
+        // Keep the same item active as the list grows above it.
+        this.#active += count;
+      }
+    },
+  });
+  readonly #clock = new RelativeTimeController(this);
+
+  /** Every event held, newest first, including those waiting behind the pill. */
+  get items(): readonly CometEvent[] {
+    return this.#events.items;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#unsubscribe();
+  /** Why history could not be loaded, if it could not; live events still arrive. */
+  get error(): string {
+    return this.#events.error;
+  }
+
+  /** Shows the events waiting behind the pill and scrolls to the newest. */
+  reveal(): void {
+    const count = this.pending;
+    this.pending = 0;
+    this.#active = 0;
+    this.list?.scrollTo({ top: 0 });
+    if (count > 0) emit(this, 'comet-feed-reveal', { count });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('channel')) this.#resubscribe();
-    if (changed.has('limit') && this.items.length > this.#limit) this.items = this.items.slice(0, this.#limit);
-  }
-
-  get #limit(): number {
-    return Number.isFinite(this.limit) && this.limit > 0 ? Math.floor(this.limit) : 50;
-  }
-
-  #resubscribe(): void {
-    const client = this.#clients.client;
-    if (!this.isConnected || !client || !this.channel) {
-      this.#unsubscribe();
-      return;
+    if (changed.has('channel')) {
+      this.pending = 0;
+      this.#active = 0;
+      this.#events.sync();
     }
-    if (this.#subscribedTo?.client === client && this.#subscribedTo.channel === this.channel) return;
-    this.#unsubscribe();
-    this.items = [];
-    const channel = this.channel;
-    this.#subscription = client.subscribe(channel, (event) => this.#add(event));
-    this.#subscribedTo = { client, channel };
-    // Live first, then history: whatever arrives in between is in one or the other, and merged once.
-    client.history(channel, { limit: this.#limit }).then(
-      (events) => {
-        if (this.#subscribedTo?.client === client && this.#subscribedTo.channel === channel) this.#merge(events);
-      },
-      (error: unknown) => {
-        this.error = error instanceof Error ? error.message : String(error);
-      },
-    );
+    if (changed.has('limit')) this.#events.trim();
+    const shown = this.#events.items.length - this.pending;
+    if (this.pending > this.#events.items.length) this.pending = this.#events.items.length;
+    if (this.#active >= shown) this.#active = Math.max(0, shown - 1);
   }
 
-  #unsubscribe(): void {
-    this.#subscription?.unsubscribe();
-    this.#subscription = undefined;
-    this.#subscribedTo = undefined;
+  #scrolled(): boolean {
+    return (this.list?.scrollTop ?? 0) > TOP_SLACK_PX;
   }
 
-  #merge(history: readonly CometEvent[]): void {
-    const seen = new Set(this.items.map((event) => event.id));
-    const older = history.filter((event) => !seen.has(event.id)).reverse();
-    this.items = [...this.items, ...older].sort(newestFirst).slice(0, this.#limit);
+  #onScroll(): void {
+    if (this.pending > 0 && !this.#scrolled()) this.reveal();
   }
 
-  #add(event: CometEvent): void {
-    this.items = [event, ...this.items.slice(0, this.#limit - 1)];
-    this.dispatchEvent(new CustomEvent('comet-feed-item', { detail: { event }, bubbles: true, composed: true }));
+  #onKeyDown(event: KeyboardEvent): void {
+    const shown = this.#events.items.length - this.pending;
+    if (shown === 0) return;
+    const page = Math.max(1, Math.floor((this.list?.clientHeight ?? 300) / 56));
+    const targets: Record<string, number> = {
+      ArrowDown: this.#active + 1,
+      ArrowUp: this.#active - 1,
+      PageDown: this.#active + page,
+      PageUp: this.#active - page,
+      Home: 0,
+      End: shown - 1,
+    };
+    if (!(event.key in targets)) return;
+    event.preventDefault();
+    void this.focusItem(Math.max(0, Math.min(shown - 1, targets[event.key]!)));
+  }
+
+  /** Moves keyboard focus to the item at `index` (0 is the newest shown), scrolling it into view. */
+  async focusItem(index: number): Promise<void> {
+    this.#active = index;
+    const list = this.list;
+    const virtualizer = list?.[virtualizerRef];
+    virtualizer?.element(index)?.scrollIntoView({ block: 'nearest' });
+    await this.updateComplete;
+    await virtualizer?.layoutComplete;
+    list?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus({ preventScroll: true });
+  }
+
+  #renderItem(event: CometEvent, index: number, total: number, language: string): TemplateResult {
+    const relative = relativeTime(event.time, this.#clock.now, language);
+    return html`<article
+      part="item"
+      data-index=${index}
+      tabindex=${index === this.#active ? 0 : -1}
+      aria-posinset=${index + 1}
+      aria-setsize=${total}
+      @focus=${() => (this.#active = index)}
+    >
+      ${this.renderItem
+        ? this.renderItem(event, { relativeTime: relative, index })
+        : html`<span part="type">${event.type}</span>
+            <span part="text">${summarize(event.data)}</span>
+            <time part="time" datetime=${new Date(event.time).toISOString()} title=${new Date(event.time).toLocaleString(language)}>${relative}</time>`}
+    </article>`;
+  }
+
+  #status(strings: CometFeedStrings) {
+    const events = this.#events;
+    if (!events.client) return html`<p part="status" role="status">${strings.notConnected}</p>`;
+    if (events.status === 'error') {
+      return html`<div role="alert">
+        <slot name="error"><p part="status">${format(strings.error, { error: events.error })}</p></slot>
+        <button part="retry" type="button" @click=${() => events.retry()}>${strings.retry}</button>
+      </div>`;
+    }
+    if (events.status === 'loading' || events.status === 'idle') {
+      return html`<div role="status" aria-busy="true"><slot name="loading"><p part="status">${strings.loading}</p></slot></div>`;
+    }
+    return html`<div role="status"><slot name="empty"><p part="status">${strings.empty}</p></slot></div>`;
   }
 
   protected override render() {
-    if (this.items.length === 0) {
-      const client = this.#clients.client;
-      const text = !client
-        ? 'Not connected.'
-        : this.error
-          ? `Could not load earlier events: ${this.error}`
-          : client.state === 'closed'
-            ? 'Disconnected.'
-            : 'No events yet.';
-      return html`<p part="status" role="status">${text}</p>`;
-    }
-    return html`<ol part="list" aria-live="polite" aria-relevant="additions">
-      ${repeat(
-        this.items,
-        (event) => `${event.channel}/${event.id}`,
-        (event) =>
-          html`<li part="item">
-            ${this.renderItem
-              ? this.renderItem(event)
-              : html`<span part="type">${event.type}</span>
-                  <span part="text">${summarize(event.data)}</span>
-                  <time part="time" datetime=${new Date(event.time).toISOString()}
-                    >${new Date(event.time).toLocaleTimeString()}</time
-                  >`}
-          </li>`,
-      )}
-    </ol>${nothing}`;
+    const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
+    const items = this.#events.items;
+    if (items.length === 0) return this.#status(strings);
+    const shown = this.pending > 0 ? items.slice(this.pending) : (items as CometEvent[]);
+    const language = languageOf(this);
+    return html`${this.pending > 0
+        ? html`<button part="new-pill" type="button" @click=${() => this.reveal()}>${format(strings.newItems, { count: this.pending })}</button>`
+        : nothing}
+      <div part="list" role="feed" aria-label=${strings.label} aria-busy=${this.#events.status === 'loading' ? 'true' : 'false'} @keydown=${this.#onKeyDown} @scroll=${this.#onScroll}>
+        ${virtualize({
+          items: shown,
+          scroller: true,
+          keyFunction: (event: CometEvent) => event.id,
+          renderItem: (event: CometEvent, index: number) => this.#renderItem(event, index, shown.length, language),
+        })}
+      </div>`;
   }
 }

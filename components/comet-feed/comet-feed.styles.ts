@@ -1,42 +1,84 @@
 import { css } from 'lit';
+import { themeStyles } from '../shared/theme.js';
 
-export const feedStyles = css`
-  :host {
-    display: block;
-    font: var(--comet-font, inherit);
-    color: var(--comet-color, inherit);
-    --_gap: var(--comet-feed-gap, 0.25rem);
-  }
-  [part='list'] {
-    list-style: none;
-    margin: 0;
-    padding: 0;
-    display: grid;
-    gap: var(--_gap);
-  }
-  [part='item'] {
-    display: grid;
-    grid-template-columns: 1fr auto;
-    gap: 0 0.75rem;
-    padding: var(--comet-feed-item-padding, 0.5rem 0.75rem);
-    border-radius: var(--comet-radius, 0.375rem);
-    background: var(--comet-surface, light-dark(#f6f7f9, #1e2127));
-    overflow-wrap: anywhere;
-  }
-  [part='type'] {
-    font-size: 0.75em;
-    text-transform: uppercase;
-    letter-spacing: 0.04em;
-    color: var(--comet-muted, light-dark(#5b6170, #a5abb8));
-  }
-  [part='time'] {
-    grid-row: 1 / span 2;
-    grid-column: 2;
-    font-size: 0.8em;
-    color: var(--comet-muted, light-dark(#5b6170, #a5abb8));
-  }
-  [part='status'] {
-    color: var(--comet-muted, light-dark(#5b6170, #a5abb8));
-    padding: 0.5rem 0;
-  }
-`;
+export const feedStyles = [
+  themeStyles,
+  css`
+    :host {
+      display: block;
+      position: relative;
+      --_gap: var(--comet-feed-gap, 0.25rem);
+    }
+    [part='list'] {
+      display: block;
+      block-size: var(--comet-feed-height, 22rem);
+      overflow: auto;
+      overscroll-behavior: contain;
+      contain: strict;
+    }
+    [part~='item'] {
+      display: grid;
+      grid-template-columns: 1fr auto;
+      gap: 0 0.75rem;
+      inline-size: 100%;
+      box-sizing: border-box;
+      padding: var(--comet-feed-item-padding, 0.5rem 0.75rem);
+      border-radius: var(--_radius);
+      background: var(--_surface);
+      overflow-wrap: anywhere;
+      /* Margin inside the virtualized item keeps measured heights honest. */
+      border-block-end: var(--_gap) solid var(--comet-feed-background, transparent);
+      background-clip: padding-box;
+    }
+    [part~='item']:focus-visible {
+      outline-offset: -2px;
+    }
+    [part='type'] {
+      font-size: 0.75em;
+      text-transform: uppercase;
+      letter-spacing: 0.04em;
+      color: var(--_muted);
+    }
+    [part='time'] {
+      grid-row: 1 / span 2;
+      grid-column: 2;
+      font-size: 0.8em;
+      color: var(--_muted);
+      white-space: nowrap;
+    }
+    [part='status'] {
+      color: var(--_muted);
+      padding: 0.5rem 0;
+      margin: 0;
+    }
+    [part='retry'] {
+      margin-inline-start: 0.5rem;
+      border: 1px solid var(--_border);
+      background: var(--_raised);
+      border-radius: var(--_radius);
+      cursor: pointer;
+    }
+    [part='new-pill'] {
+      position: absolute;
+      z-index: 1;
+      inset-block-start: 0.5rem;
+      inset-inline-start: 50%;
+      translate: -50% 0;
+      border: 0;
+      border-radius: 999px;
+      padding: 0.3rem 0.9rem;
+      background: var(--comet-feed-pill, var(--_accent));
+      color: var(--comet-feed-pill-text, var(--_on-accent));
+      box-shadow: var(--_shadow);
+      cursor: pointer;
+      font-size: 0.85em;
+      font-weight: 600;
+    }
+    :host(:dir(rtl)) [part='new-pill'] {
+      translate: 50% 0;
+    }
+    [virtualizer-sizer] {
+      visibility: hidden;
+    }
+  `,
+];

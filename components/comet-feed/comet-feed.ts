@@ -2,6 +2,7 @@ import { defineElement } from '../shared/define.js';
 import { CometFeed } from './comet-feed.component.js';
 
 export { CometFeed };
+export type { CometFeedStrings, FeedItemContext } from './comet-feed.component.js';
 defineElement('comet-feed', CometFeed);
 
 declare global {
@@ -10,5 +11,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'comet-feed-item': CustomEvent<{ event: import('../../src/protocol/messages.js').CometEvent }>;
+    'comet-feed-reveal': CustomEvent<{ count: number }>;
   }
 }

@@ -18,6 +18,7 @@ import { signToken, type TokenClaims } from '../../server/auth/token.js';
 import { createCometServer, type CometServer } from '../../server/comet-server.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
+import { startLab } from './proxies/lab.js';
 
 export interface Harness {
   /** `http://127.0.0.1:PORT`: control endpoints under /control/, cometkit under /comet. */
@@ -80,9 +81,13 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     allowedOrigins: '*',
     heartbeatMs: 1000,
     historySize: 200,
+    // Short, so a browser context that goes away is seen leaving within a test's patience.
+    presence: { ttlMs: 1500 },
     ...overrides,
   });
 
+  // The transport lab: its own server with buffering and cutting proxies in front (see proxies/lab.ts).
+  const lab = await startLab();
   let url = '';
   /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
   const openStreams = new Set<readonly string[]>();
@@ -139,6 +144,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         };
         return send(res, 200, { token: signToken(claims, tokenSecret), claims });
       }
+      case 'GET /control/lab':
+        return send(res, 200, lab.info);
       case 'GET /control/info': {
         const info: HarnessInfo = {
           url,
@@ -190,6 +197,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     publishKey,
     tokenSecret,
     async close() {
+      await lab.close();
       await comet.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

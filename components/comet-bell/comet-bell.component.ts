@@ -1,0 +1,251 @@
+import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
+import { property, query } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { CometEvent } from '../../src/protocol/messages.js';
+import { ChannelEvents } from '../shared/channel-events.js';
+import { emit } from '../shared/events.js';
+import { notificationText } from '../shared/notification-text.js';
+import { placeUnder } from '../shared/popover.js';
+import { RelativeTimeController, relativeTime } from '../shared/relative-time.js';
+import { format, languageOf, mergeStrings } from '../shared/strings.js';
+import { bellStyles } from './comet-bell.styles.js';
+import { ReadState } from './read-state.js';
+
+export interface CometBellStrings {
+  /** Accessible name of the button; `{count}` unread. */
+  button: string;
+  buttonNone: string;
+  heading: string;
+  markAll: string;
+  markRead: string;
+  /** Accessible name of one item's mark-read button; `{title}`. */
+  markReadLabel: string;
+  empty: string;
+  loading: string;
+  error: string;
+  open: string;
+  unread: string;
+}
+
+const DEFAULT_STRINGS: CometBellStrings = {
+  button: 'Notifications, {count} unread',
+  buttonNone: 'Notifications',
+  heading: 'Notifications',
+  markAll: 'Mark all read',
+  markRead: 'Mark read',
+  markReadLabel: 'Mark read: {title}',
+  empty: 'No notifications yet.',
+  loading: 'Loading…',
+  error: 'Could not load notifications: {error}',
+  open: 'Open',
+  unread: 'Unread',
+};
+
+const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.6L18 12.6V9a6 6 0 0 0-6-6Zm-2.6 15.5a2.7 2.7 0 0 0 5.2 0Z" fill="currentColor"/>`;
+
+/**
+ * A bell with the number of unread notifications of a channel, opening a
+ * panel (Popover API) that lists them, with "mark read" per item and "mark
+ * all read". Read state is kept in localStorage under `storage-key` and
+ * shared by every open tab of the site at once.
+ *
+ * @summary Notification bell with unread count and panel.
+ * @csspart button - The bell button.
+ * @csspart icon - The bell icon.
+ * @csspart badge - The unread count (99+ above 99).
+ * @csspart panel - The popover panel.
+ * @csspart header - The panel's header.
+ * @csspart heading - The panel's title.
+ * @csspart mark-all - The "mark all read" button.
+ * @csspart list - The list of notifications.
+ * @csspart item - One notification; also `unread` while unread.
+ * @csspart unread - An unread notification.
+ * @csspart title - A notification's title.
+ * @csspart body - A notification's text.
+ * @csspart time - When it arrived, relative ("5 minutes ago").
+ * @csspart link - The notification's link (http(s) only).
+ * @csspart mark-read - One notification's "mark read" button.
+ * @csspart empty - Shown when there is nothing, while loading, or on error.
+ * @cssproperty --comet-bell-size - Button size.
+ * @cssproperty --comet-bell-radius - Button corner radius.
+ * @cssproperty --comet-bell-background - Button background.
+ * @cssproperty --comet-bell-badge - Badge background.
+ * @cssproperty --comet-bell-badge-text - Badge text colour.
+ * @cssproperty --comet-bell-panel-width - Panel width.
+ * @cssproperty --comet-bell-panel-height - Most panel height.
+ * @cssproperty --comet-bell-unread - Background of unread items.
+ * @event comet-notification - A new notification arrived live; `detail.event`.
+ * @event comet-bell-read - Notifications were marked read here; `detail.ids` and `detail.all`.
+ * @event comet-bell-toggle - The panel opened or closed; `detail.open`.
+ */
+export class CometBell extends LitElement {
+  static override styles = bellStyles;
+
+  /** The channel of notifications. */
+  @property({ reflect: true }) accessor channel = '';
+
+  /** Most notifications kept. */
+  @property({ type: Number }) accessor limit = 50;
+
+  /** Where read state is kept; default the channel. Include the user (e.g. `u42:inbox`) when several people share a browser. */
+  @property({ attribute: 'storage-key' }) accessor storageKey = '';
+
+  /** Unread notifications, reflected for styling and tests; set by the element. */
+  @property({ type: Number, reflect: true }) accessor unread = 0;
+
+  /** Whether the panel is open, reflected; set by the element. */
+  @property({ type: Boolean, reflect: true }) accessor open = false;
+
+  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
+  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+
+  /** Replacement strings (i18n). */
+  @property({ attribute: false }) accessor strings: Partial<CometBellStrings> = {};
+
+  @query('[part="panel"]') accessor panel!: HTMLElement | null;
+  @query('[part="button"]') accessor button!: HTMLButtonElement | null;
+
+  readonly #events = new ChannelEvents(this, {
+    channel: () => this.channel,
+    limit: () => this.limit,
+    onLive: (event) => emit(this, 'comet-notification', { event }),
+  });
+  readonly #clock = new RelativeTimeController(this);
+  #readState: ReadState | undefined;
+  #stopReadState: (() => void) | undefined;
+
+  /** Notifications held, newest first. */
+  get notifications(): readonly CometEvent[] {
+    return this.#events.items;
+  }
+
+  isRead(event: CometEvent): boolean {
+    return this.#readState?.isRead(event) ?? false;
+  }
+
+  markRead(events: readonly CometEvent[]): void {
+    if (!this.#readState || events.length === 0) return;
+    this.#readState.markRead(events);
+    emit(this, 'comet-bell-read', { ids: events.map((e) => e.id), all: false });
+  }
+
+  markAllRead(): void {
+    const newest = this.#events.items[0];
+    if (!this.#readState || !newest) return;
+    const ids = this.#events.items.filter((e) => !this.isRead(e)).map((e) => e.id);
+    this.#readState.markAllRead(newest);
+    emit(this, 'comet-bell-read', { ids, all: true });
+  }
+
+  show(): void {
+    this.panel?.showPopover();
+  }
+
+  hide(): void {
+    this.panel?.hidePopover();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#openReadState();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#stopReadState?.();
+    this.#stopReadState = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('channel')) this.#events.sync();
+    if (changed.has('limit')) this.#events.trim();
+    if (changed.has('channel') || changed.has('storageKey')) this.#openReadState();
+    this.unread = this.#events.items.reduce((count, event) => count + (this.isRead(event) ? 0 : 1), 0);
+  }
+
+  protected override firstUpdated(): void {
+    // The native invoker relation gives aria-expanded, focus return and light dismiss for free.
+    if (this.button && this.panel) this.button.popoverTargetElement = this.panel;
+  }
+
+  #openReadState(): void {
+    const key = this.storageKey || this.channel;
+    this.#stopReadState?.();
+    this.#stopReadState = undefined;
+    this.#readState = undefined;
+    if (!key || !this.isConnected) return;
+    this.#readState = new ReadState(key);
+    this.#stopReadState = this.#readState.subscribe(() => this.requestUpdate());
+    this.requestUpdate();
+  }
+
+  #onToggle(event: ToggleEvent): void {
+    this.open = event.newState === 'open';
+    if (this.open && this.panel && this.button) {
+      placeUnder(this.panel, this.button);
+      (this.panel.querySelector<HTMLElement>('[part="list"] button, [part="list"] a') ?? this.panel.querySelector<HTMLElement>('[part="mark-all"]'))?.focus();
+    }
+    emit(this, 'comet-bell-toggle', { open: this.open });
+  }
+
+  /** Up and down move between the panel's buttons and links; Home and End jump. */
+  #onPanelKeyDown(event: KeyboardEvent): void {
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
+    const focusable = [...(this.panel?.querySelectorAll<HTMLElement>('button, a[href]') ?? [])].filter((el) => !(el as HTMLButtonElement).disabled);
+    if (focusable.length === 0) return;
+    event.preventDefault();
+    const index = focusable.indexOf(this.shadowRoot?.activeElement as HTMLElement);
+    const next =
+      event.key === 'Home' ? 0
+      : event.key === 'End' ? focusable.length - 1
+      : event.key === 'ArrowDown' ? (index + 1) % focusable.length
+      : (index - 1 + focusable.length) % focusable.length;
+    focusable[next]!.focus();
+  }
+
+  #item(event: CometEvent, strings: CometBellStrings, language: string) {
+    const read = this.isRead(event);
+    const { title, body, url } = notificationText(event);
+    return html`<li part=${read ? 'item' : 'item unread'} data-id=${event.id}>
+      <span part="title">${read ? nothing : html`<span class="visually-hidden">${strings.unread}: </span>`}${title}</span>
+      ${read
+        ? html`<span></span>`
+        : html`<button part="mark-read" type="button" aria-label=${format(strings.markReadLabel, { title })} @click=${() => this.markRead([event])}>
+            ${strings.markRead}
+          </button>`}
+      ${body ? html`<span part="body">${body}</span>` : nothing}
+      <time part="time" datetime=${new Date(event.time).toISOString()} title=${new Date(event.time).toLocaleString(language)}
+        >${relativeTime(event.time, this.#clock.now, language)}</time
+      >
+      ${url
+        ? html`<a part="link" href=${url} target="_blank" rel="noopener noreferrer" @click=${() => this.markRead([event])}>${strings.open}</a>`
+        : nothing}
+    </li>`;
+  }
+
+  protected override render() {
+    const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
+    const language = languageOf(this);
+    const items = this.#events.items;
+    const badge = this.unread > 99 ? '99+' : String(this.unread);
+    let empty = '';
+    if (items.length === 0) {
+      empty = this.#events.status === 'loading' ? strings.loading : this.#events.status === 'error' ? format(strings.error, { error: this.#events.error }) : strings.empty;
+    }
+    return html`<button part="button" type="button" aria-haspopup="dialog" aria-label=${this.unread > 0 ? format(strings.button, { count: badge }) : strings.buttonNone}>
+        <svg part="icon" viewBox="0 0 24 24" aria-hidden="true">${bellIcon}</svg>
+        ${this.unread > 0 ? html`<span part="badge" aria-hidden="true">${badge}</span>` : nothing}
+      </button>
+      <div part="panel" popover role="dialog" aria-labelledby="heading" @toggle=${this.#onToggle} @keydown=${this.#onPanelKeyDown}>
+        <div part="header">
+          <h2 part="heading" id="heading">${strings.heading}</h2>
+          <button part="mark-all" type="button" ?disabled=${this.unread === 0} @click=${() => this.markAllRead()}>${strings.markAll}</button>
+        </div>
+        ${items.length === 0
+          ? html`<p part="empty" role="status">${empty}</p>`
+          : html`<ul part="list">
+              ${repeat(items, (event) => event.id, (event) => this.#item(event, strings, language))}
+            </ul>`}
+      </div>`;
+  }
+}

@@ -1,0 +1,72 @@
+import { LitElement, html, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { emit } from '../shared/events.js';
+import { PresenceController } from '../shared/presence-controller.js';
+import { format, mergeStrings } from '../shared/strings.js';
+import { badgeStyles } from './comet-presence-badge.styles.js';
+
+export interface CometPresenceBadgeStrings {
+  /** `{user}` is the `label` attribute or the user id. */
+  online: string;
+  offline: string;
+}
+
+const DEFAULT_STRINGS: CometPresenceBadgeStrings = {
+  online: '{user} is online',
+  offline: '{user} is offline',
+};
+
+export type CometPresenceBadgeChangeDetail = { channel: string; user: string; online: boolean };
+
+/**
+ * An online dot for one user on a channel, next to a name or an avatar the
+ * page already shows. It only watches: it never counts this page as present.
+ *
+ * @summary Online dot for one user.
+ * @slot - Content shown next to the dot (a name, an avatar).
+ * @csspart dot - The dot.
+ * @cssproperty --comet-badge-size - Dot size.
+ * @cssproperty --comet-badge-online - Dot colour when online.
+ * @cssproperty --comet-badge-offline - Dot colour when offline.
+ * @cssproperty --comet-badge-ring - Ring around the dot.
+ * @event comet-presence-badge-change - The user came online or went offline; `detail` has `channel`, `user`, `online`.
+ */
+export class CometPresenceBadge extends LitElement {
+  static override styles = badgeStyles;
+
+  /** The channel presence is read from. */
+  @property({ reflect: true }) accessor channel = '';
+
+  /** The user id (the token's `sub`). */
+  @property({ reflect: true }) accessor user = '';
+
+  /** How the user is named to assistive technology; the user id by default. */
+  @property() accessor label = '';
+
+  /** Whether the user is online, reflected for styling; set by the element. */
+  @property({ type: Boolean, reflect: true }) accessor online = false;
+
+  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
+  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+
+  /** Replacement strings (i18n). */
+  @property({ attribute: false }) accessor strings: Partial<CometPresenceBadgeStrings> = {};
+
+  readonly #presence = new PresenceController(this, () => ({ channel: this.channel, announce: false }), () => undefined);
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('channel')) this.#presence.sync();
+    const online = Boolean(this.user) && (this.#presence.roster?.has(this.user) ?? false);
+    if (online !== this.online) {
+      this.online = online;
+      // Not for the first render: a page learns the initial state from the attribute.
+      if (this.hasUpdated || online) emit<CometPresenceBadgeChangeDetail>(this, 'comet-presence-badge-change', { channel: this.channel, user: this.user, online });
+    }
+  }
+
+  protected override render() {
+    const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
+    const text = format(this.online ? strings.online : strings.offline, { user: this.label || this.user });
+    return html`<span part="dot" role="img" aria-label=${text} title=${text}></span><slot></slot>`;
+  }
+}

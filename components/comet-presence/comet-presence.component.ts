@@ -1,0 +1,170 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { PresenceChangeEvent, PresenceMember } from '../../src/presence/presence-roster.js';
+import { emit } from '../shared/events.js';
+import { placeUnder } from '../shared/popover.js';
+import { PresenceController, hueOf, initials } from '../shared/presence-controller.js';
+import { format, mergeStrings } from '../shared/strings.js';
+import { presenceStyles } from './comet-presence.styles.js';
+
+export interface CometPresenceStrings {
+  /** Accessible name of the list, `{count}` people. */
+  label: string;
+  /** Visible count. */
+  count: string;
+  /** The `+N` button; `{count}` more. */
+  more: string;
+  /** Accessible name of the `+N` button. */
+  moreLabel: string;
+  /** After this client's own name. */
+  you: string;
+  nobody: string;
+}
+
+const DEFAULT_STRINGS: CometPresenceStrings = {
+  label: 'Online now: {count}',
+  count: '{count} online',
+  more: '+{count}',
+  moreLabel: 'Show all {total} people online',
+  you: '(you)',
+  nobody: 'Nobody online',
+};
+
+export type CometPresenceChangeDetail = {
+  channel: string;
+  joined: readonly PresenceMember[];
+  left: readonly PresenceMember[];
+  members: readonly PresenceMember[];
+};
+
+/**
+ * Who is on a channel right now: avatars (initials), a `+N` overflow that
+ * opens the full list, and a count. Each user appears once however many
+ * tabs they have; this page counts as present unless `watch` is set.
+ *
+ * @summary Who is online on a channel.
+ * @csspart base - The wrapper.
+ * @csspart list - The list of avatars.
+ * @csspart avatar - One person's avatar (also `self` for this client's user).
+ * @csspart self - This client's own avatar.
+ * @csspart overflow - The `+N` button.
+ * @csspart panel - The popover listing everyone.
+ * @csspart count - The "N online" text.
+ * @cssproperty --comet-avatar-size - Avatar diameter.
+ * @cssproperty --comet-avatar-radius - Avatar corner radius (50% is round).
+ * @cssproperty --comet-avatar-ring - Ring separating overlapping avatars.
+ * @cssproperty --comet-accent - Ring around this client's own avatar.
+ * @event comet-presence-change - Someone joined or left; `detail` has `channel`, `joined`, `left`, `members`.
+ */
+export class CometPresence extends LitElement {
+  static override styles = presenceStyles;
+
+  /** The channel whose presence is shown. */
+  @property({ reflect: true }) accessor channel = '';
+
+  /** Most avatars shown before `+N`. */
+  @property({ type: Number }) accessor max = 5;
+
+  /** Only watch: do not count this page as present. */
+  @property({ type: Boolean }) accessor watch = false;
+
+  /** Hide the "N online" text. */
+  @property({ type: Boolean, attribute: 'hide-count' }) accessor hideCount = false;
+
+  /** Number of users present, reflected for styling and tests; set by the element. */
+  @property({ type: Number, reflect: true }) accessor count = 0;
+
+  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
+  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+
+  /** Replacement strings (i18n). `{count}` and `{total}` are filled in. */
+  @property({ attribute: false }) accessor strings: Partial<CometPresenceStrings> = {};
+
+  @query('[part="panel"]') accessor panel!: HTMLElement | null;
+  @query('[part="overflow"]') accessor overflowButton!: HTMLElement | null;
+
+  readonly #presence = new PresenceController(
+    this,
+    () => ({ channel: this.channel, announce: !this.watch }),
+    (event) => this.#changed(event),
+  );
+
+  /** Everyone present, in order of arrival. */
+  get members(): readonly PresenceMember[] {
+    return this.#presence.roster?.members ?? [];
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('channel') || changed.has('watch')) this.#presence.sync();
+    this.count = this.members.length;
+  }
+
+  #changed(event: PresenceChangeEvent): void {
+    emit<CometPresenceChangeDetail>(this, 'comet-presence-change', {
+      channel: this.channel,
+      joined: event.joined,
+      left: event.left,
+      members: this.members,
+    });
+  }
+
+  #toggle(): void {
+    const panel = this.panel;
+    const button = this.overflowButton;
+    if (!panel || !button) return;
+    panel.togglePopover();
+    if (panel.matches(':popover-open')) placeUnder(panel, button);
+  }
+
+  #avatar(member: PresenceMember, self: string | undefined) {
+    const isSelf = member.user === self;
+    return html`<li>
+      <span
+        part=${isSelf ? 'avatar self' : 'avatar'}
+        style=${styleMap({ '--_hue': String(hueOf(member.user)) })}
+        title=${member.name}
+        aria-hidden="true"
+        >${initials(member.name)}</span
+      ><span class="visually-hidden">${member.name}${isSelf ? ` ${this.#strings.you}` : ''}</span>
+    </li>`;
+  }
+
+  get #strings(): CometPresenceStrings {
+    return mergeStrings(DEFAULT_STRINGS, this.strings);
+  }
+
+  protected override render() {
+    const strings = this.#strings;
+    const members = this.members;
+    const self = this.#presence.roster?.self?.user;
+    const max = Number.isFinite(this.max) && this.max >= 0 ? Math.floor(this.max) : 5;
+    // This client first: people look for themselves before anyone else.
+    const ordered = self ? [...members.filter((m) => m.user === self), ...members.filter((m) => m.user !== self)] : members;
+    const shown = ordered.slice(0, max);
+    const hidden = members.length - shown.length;
+    return html`<div part="base">
+      <ul part="list" aria-label=${format(strings.label, { count: members.length })}>
+        ${repeat(shown, (m) => m.user, (m) => this.#avatar(m, self))}
+        ${hidden > 0
+          ? html`<li>
+              <button part="overflow" type="button" aria-haspopup="dialog" aria-label=${format(strings.moreLabel, { count: hidden, total: members.length })} @click=${this.#toggle}>
+                ${format(strings.more, { count: hidden })}
+              </button>
+            </li>`
+          : nothing}
+      </ul>
+      ${this.hideCount
+        ? nothing
+        : html`<span part="count" aria-hidden="true">${members.length === 0 ? strings.nobody : format(strings.count, { count: members.length })}</span>`}
+      ${hidden > 0
+        ? html`<div part="panel" popover role="dialog" aria-label=${format(strings.label, { count: members.length })}>
+            <ul>
+              ${repeat(ordered, (m) => m.user, (m) => html`<li>${m.name}${m.user === self ? ` ${strings.you}` : ''}</li>`)}
+            </ul>
+          </div>`
+        : nothing}
+    </div>`;
+  }
+}

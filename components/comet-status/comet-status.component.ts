@@ -1,0 +1,120 @@
+import { LitElement, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { CometClient } from '../../src/client/client.js';
+import type { CometStateEvent } from '../../src/client/events.js';
+import type { TransportName } from '../../src/protocol/transport-name.js';
+import type { ConnectionState } from '../../src/upstream/upstream.js';
+import { ClientController } from '../shared/client-consumer.js';
+import { emit } from '../shared/events.js';
+import { mergeStrings } from '../shared/strings.js';
+import { statusStyles } from './comet-status.styles.js';
+
+export interface CometStatusStrings {
+  none: string;
+  idle: string;
+  connecting: string;
+  open: string;
+  reconnecting: string;
+  closed: string;
+  /** Prefix of the transport, e.g. "via sse". */
+  via: string;
+  retry: string;
+}
+
+const DEFAULT_STRINGS: CometStatusStrings = {
+  none: 'Not configured',
+  idle: 'Idle',
+  connecting: 'Connecting…',
+  open: 'Live',
+  reconnecting: 'Reconnecting…',
+  closed: 'Offline',
+  via: 'via',
+  retry: 'Retry now',
+};
+
+export type CometStatusChangeDetail = { state: ConnectionState | 'none'; previous: ConnectionState | 'none'; transport: TransportName | undefined };
+
+/**
+ * The connection's state and transport, for users ("Live", "Reconnecting…")
+ * and for debugging.
+ *
+ * @summary Connection state and transport.
+ * @csspart base - The wrapper.
+ * @csspart indicator - The coloured dot.
+ * @csspart label - The state in words.
+ * @csspart transport - The transport name (`sse`, `iframe`, `long-poll`).
+ * @csspart retry - The button shown while reconnecting, to retry at once.
+ * @cssproperty --comet-status-open - Dot colour when live.
+ * @cssproperty --comet-status-connecting - Dot colour while connecting or reconnecting.
+ * @cssproperty --comet-status-closed - Dot colour when closed.
+ * @cssproperty --comet-status-color - Dot colour otherwise.
+ * @cssproperty --comet-muted - Colour of the transport name.
+ * @event comet-status-change - The state changed; `detail` has `state`, `previous` and `transport`.
+ */
+export class CometStatus extends LitElement {
+  static override styles = statusStyles;
+
+  /** The connection state, reflected for styling; set by the element. */
+  @property({ reflect: true }) accessor state: ConnectionState | 'none' = 'none';
+
+  /** Only the dot is visible; the words stay for assistive technology. */
+  @property({ type: Boolean, reflect: true }) accessor compact = false;
+
+  /** Hide the transport name. */
+  @property({ type: Boolean, attribute: 'hide-transport' }) accessor hideTransport = false;
+
+  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
+  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+
+  /** Replacement strings (i18n). */
+  @property({ attribute: false }) accessor strings: Partial<CometStatusStrings> = {};
+
+  @state() accessor transport: TransportName | undefined;
+
+  #client: CometClient | undefined;
+  readonly #onState = (event: Event): void => {
+    const change = event as CometStateEvent;
+    this.#sync(change.previous);
+  };
+  readonly #clients = new ClientController(this, (client) => this.#watch(client));
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#watch(this.#clients.client);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#watch(undefined);
+  }
+
+  #watch(client: CometClient | undefined): void {
+    if (!this.isConnected) client = undefined;
+    if (client === this.#client) return;
+    this.#client?.removeEventListener('statechange', this.#onState);
+    this.#client = client;
+    client?.addEventListener('statechange', this.#onState);
+    this.#sync(this.state);
+  }
+
+  #sync(previous: ConnectionState | 'none'): void {
+    const next = this.#client?.state ?? 'none';
+    this.transport = this.#client?.transport;
+    if (next === this.state) return;
+    this.state = next;
+    emit<CometStatusChangeDetail>(this, 'comet-status-change', { state: next, previous, transport: this.transport });
+  }
+
+  protected override render() {
+    const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
+    const showTransport = !this.hideTransport && this.state === 'open' && this.transport;
+    return html`<span part="base" role="status">
+      <span part="indicator"></span>
+      <span part="label">${strings[this.state]}</span>
+      ${showTransport ? html`<span part="transport">${strings.via} ${this.transport}</span>` : nothing}
+      ${this.state === 'reconnecting'
+        ? html`<button part="retry" type="button" @click=${() => this.#client?.retryNow()}>${strings.retry}</button>`
+        : nothing}
+    </span>`;
+  }
+}

@@ -1,0 +1,153 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { CometClient, Subscription } from '../../src/client/client.js';
+import type { CometEvent } from '../../src/protocol/messages.js';
+import { ClientController } from './client-consumer.js';
+
+export type ChannelStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+function newestFirst(a: CometEvent, b: CometEvent): number {
+  return b.time - a.time || Number(b.id.split('-')[1]) - Number(a.id.split('-')[1]);
+}
+
+export interface ChannelEventsOptions {
+  channel(): string;
+  limit(): number;
+  /** Each live event, as it arrives (not those from history). */
+  onLive?(event: CometEvent): void;
+  /** After a batch of live events was added to `items`; `count` is how many. */
+  onAdded?(count: number): void;
+}
+
+/**
+ * A channel's recent events for an element, newest first: live events
+ * subscribed first, history read after, merged once by id, so nothing that
+ * arrives in between is lost or doubled. Live events are added in batches,
+ * at most once a frame, so a burst costs one render and one array copy
+ * rather than one per event.
+ */
+export class ChannelEvents implements ReactiveController {
+  items: readonly CometEvent[] = [];
+  status: ChannelStatus = 'idle';
+  error = '';
+  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #options: ChannelEventsOptions;
+  readonly #clients: ClientController;
+  #subscription: Subscription | undefined;
+  #subscribedTo: { client: CometClient; channel: string } | undefined;
+  #incoming: CometEvent[] = [];
+  #flushScheduled = false;
+
+  constructor(host: ReactiveControllerHost & HTMLElement, options: ChannelEventsOptions) {
+    this.#host = host;
+    this.#options = options;
+    this.#clients = new ClientController(host, () => this.sync());
+    host.addController(this);
+  }
+
+  get client(): CometClient | undefined {
+    return this.#clients.client;
+  }
+
+  hostConnected(): void {
+    this.sync();
+  }
+
+  hostDisconnected(): void {
+    this.#unsubscribe();
+  }
+
+  /** Follows the channel and client the element asks for now; cheap when nothing changed. */
+  sync(): void {
+    const client = this.#clients.client;
+    const channel = this.#options.channel();
+    if (!this.#host.isConnected || !client || !channel) {
+      this.#unsubscribe();
+      return;
+    }
+    if (this.#subscribedTo?.client === client && this.#subscribedTo.channel === channel) return;
+    this.#unsubscribe();
+    this.items = [];
+    this.#incoming = [];
+    this.#subscription = client.subscribe(channel, (event) => {
+      this.#incoming.push(event);
+      this.#options.onLive?.(event);
+      this.#scheduleFlush();
+    });
+    this.#subscribedTo = { client, channel };
+    this.#load(client, channel);
+  }
+
+  /** Reads history again after an error. */
+  retry(): void {
+    const taken = this.#subscribedTo;
+    if (taken) this.#load(taken.client, taken.channel);
+  }
+
+  /** Applies a new limit at once. */
+  trim(): void {
+    const limit = this.#limit;
+    if (this.items.length > limit) {
+      this.items = this.items.slice(0, limit);
+      this.#host.requestUpdate();
+    }
+  }
+
+  get #limit(): number {
+    const limit = this.#options.limit();
+    return Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : 50;
+  }
+
+  #load(client: CometClient, channel: string): void {
+    this.status = 'loading';
+    this.error = '';
+    this.#host.requestUpdate();
+    const current = (): boolean => this.#subscribedTo?.client === client && this.#subscribedTo.channel === channel;
+    // History is bounded by the server's history size; ask for no more than it keeps.
+    client.history(channel, { limit: Math.min(this.#limit, 1000) }).then(
+      (events) => {
+        if (!current()) return;
+        const seen = new Set(this.items.map((event) => event.id));
+        const older = events.filter((event) => !seen.has(event.id));
+        this.items = [...this.items, ...older].sort(newestFirst).slice(0, this.#limit);
+        this.status = 'ready';
+        this.#host.requestUpdate();
+      },
+      (error: unknown) => {
+        if (!current()) return;
+        this.status = 'error';
+        this.error = error instanceof Error ? error.message : String(error);
+        this.#host.requestUpdate();
+      },
+    );
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // A hidden tab runs no animation frames; a timer still delivers there, if throttled.
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(() => this.#flush());
+    else setTimeout(() => this.#flush(), 50);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const incoming = this.#incoming;
+    if (incoming.length === 0) return;
+    this.#incoming = [];
+    const limit = this.#limit;
+    const fresh = incoming.length > limit ? incoming.slice(-limit) : incoming;
+    fresh.reverse();
+    this.items = fresh.length >= limit ? fresh : [...fresh, ...this.items.slice(0, limit - fresh.length)];
+    this.#options.onAdded?.(incoming.length);
+    this.#host.requestUpdate();
+  }
+
+  #unsubscribe(): void {
+    this.#subscription?.unsubscribe();
+    this.#subscription = undefined;
+    this.#subscribedTo = undefined;
+    this.#flushScheduled = false;
+    this.#incoming = [];
+    this.status = 'idle';
+  }
+}
