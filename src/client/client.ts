@@ -76,6 +76,12 @@ export interface SubscribeOptions {
 
 export interface Subscription {
   readonly channel: string;
+  /**
+   * Resolves once the stream carries this channel: events published from
+   * then on reach the handler. (A subscription made while the stream is
+   * re-opening for another channel is not live until the new stream is.)
+   */
+  readonly ready: Promise<void>;
   unsubscribe(): void;
 }
 
@@ -128,6 +134,8 @@ export class CometClient extends EventTarget {
   readonly #entries = new Map<string, Set<Entry>>();
   /** What this tab has received per channel: it drops replays, and resumes a new hub after a handover. */
   readonly #positions = new Map<string, Position>();
+  /** Channels not yet carried by the stream, and who waits for them. */
+  readonly #waiting = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   readonly #options: ClientOptions;
   readonly #internals: ClientInternals;
   readonly #tab = randomTabId();
@@ -219,6 +227,7 @@ export class CometClient extends EventTarget {
     let active = true;
     return {
       channel,
+      ready: this.#ready(channel),
       unsubscribe: () => {
         if (!active) return;
         active = false;
@@ -227,6 +236,7 @@ export class CometClient extends EventTarget {
           this.#entries.delete(channel);
           // A channel subscribed again later starts from "now", like any new subscription.
           this.#positions.delete(channel);
+          this.#waiting.delete(channel);
           this.#sendChannels();
         }
       },
@@ -372,6 +382,26 @@ export class CometClient extends EventTarget {
     });
   }
 
+  #ready(channel: string): Promise<void> {
+    if (this.#positions.has(channel)) return Promise.resolve();
+    let waiting = this.#waiting.get(channel);
+    if (!waiting) {
+      let resolve: () => void = () => {};
+      const promise = new Promise<void>((done) => (resolve = done));
+      waiting = { promise, resolve };
+      this.#waiting.set(channel, waiting);
+    }
+    return waiting.promise;
+  }
+
+  /** The channel has a position: the stream carries it. */
+  #live(channel: string): void {
+    const waiting = this.#waiting.get(channel);
+    if (!waiting) return;
+    this.#waiting.delete(channel);
+    waiting.resolve();
+  }
+
   #sendChannels(): void {
     if (!this.#greeted) return;
     this.#post({ cometkit: this.#version, type: 'channels', tab: this.#tab, channels: [...this.#entries.keys()] });
@@ -416,6 +446,7 @@ export class CometClient extends EventTarget {
         if (!this.#entries.has(gap.channel)) return;
         const to = parsePosition(gap.to);
         if (to) this.#positions.set(gap.channel, to);
+        this.#live(gap.channel);
         for (const entry of this.#entries.get(gap.channel) ?? []) entry.onGap?.(gap);
         this.dispatchEvent(new CometGapEvent(gap));
         return;
@@ -431,7 +462,9 @@ export class CometClient extends EventTarget {
         const positions = parseCursor(message.cursor);
         if (typeof positions === 'string') return;
         for (const [channel, position] of positions) {
-          if (this.#entries.has(channel) && !this.#positions.has(channel)) this.#positions.set(channel, position);
+          if (!this.#entries.has(channel)) continue;
+          if (!this.#positions.has(channel)) this.#positions.set(channel, position);
+          this.#live(channel);
         }
         return;
       }
@@ -489,6 +522,7 @@ export class CometClient extends EventTarget {
     // A replay after a handover, or after this tab rejoined: already delivered.
     if (current && isAtOrBefore(position, current)) return;
     this.#positions.set(event.channel, position);
+    this.#live(event.channel);
     for (const entry of entries) {
       try {
         entry.handler(event);

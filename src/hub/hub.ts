@@ -85,6 +85,8 @@ export class Hub {
   readonly #subscribers = new Map<string, Set<TabSession>>();
   readonly #pendingTokens = new Map<number, PendingToken>();
   #upstream: Upstream | undefined;
+  /** Channels of the stream that last said hello: a tab joining them is live at once. */
+  #live = new Set<string>();
   #nextRequest = 1;
   #ignored = 0;
   #refused = 0;
@@ -185,6 +187,7 @@ export class Hub {
     switch (message.type) {
       case 'channels':
         this.#setTabChannels(session, message.channels);
+        this.#sendPositions([session]);
         return;
       case 'token': {
         const pending = this.#pendingTokens.get(message.request);
@@ -256,6 +259,7 @@ export class Hub {
     for (const decision of upstream.decisions) session.peer.post({ cometkit: this.#version, type: 'decision', decision });
     this.#setTabChannels(session, message.channels);
     this.#resumeFrom(message.cursor, session.channels);
+    this.#sendPositions([session]);
   }
 
   #watch(session: TabSession): void {
@@ -335,30 +339,35 @@ export class Hub {
    * After each stream's hello, every tab learns where its channels start,
    * including those without an event yet: should this hub vanish, the tab's
    * next hello lets the new hub resume them from there instead of from "now".
+   * It also tells the tab its subscription is live (`Subscription.ready`).
    */
   #observeHello(transport: Transport): Transport {
     return {
-      name: transport.name,
+      ...transport,
       isSupported: () => transport.isSupported(),
       open: (request, sink) =>
         transport.open(request, {
           ...sink,
           hello: (frame) => {
             sink.hello(frame);
-            queueMicrotask(() => this.#sendPositions());
+            queueMicrotask(() => {
+              this.#live = new Set(request.channels);
+              this.#sendPositions(this.#tabs.values());
+            });
           },
         }),
     };
   }
 
-  #sendPositions(): void {
+  /** Positions of the channels the current stream carries, to each of `sessions` that holds them. */
+  #sendPositions(sessions: Iterable<TabSession>): void {
     const positions = parseCursor(this.cursor);
     if (typeof positions === 'string') return;
-    for (const session of this.#tabs.values()) {
+    for (const session of sessions) {
       const mine = new Map<string, Position>();
       for (const channel of session.channels) {
         const position = positions.get(channel);
-        if (position) mine.set(channel, position);
+        if (position && this.#live.has(channel)) mine.set(channel, position);
       }
       if (mine.size > 0) session.peer.post({ cometkit: this.#version, type: 'positions', cursor: formatCursor(mine) });
     }

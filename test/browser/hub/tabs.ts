@@ -45,7 +45,7 @@ export async function openTabs(count: number, config: (index: number) => TabConf
   const tabs: TestTab[] = [];
   for (let i = 0; i < count; i++) {
     const tab = await openTab(`tab ${i}`, config(i));
-    await waitFor(() => tab.tab.client.state === 'open' || config(i).channels.length === 0, 5000, `tab ${i} to be open`);
+    await tab.tab.ready;
     tabs.push(tab);
   }
   return tabs;
