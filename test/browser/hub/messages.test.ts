@@ -1,0 +1,140 @@
+/**
+ * The hub reads every message field by field: foreign or malformed
+ * postMessage data is counted and dropped, never thrown into the hub, and
+ * each event goes only to the tabs holding its channel.
+ */
+import { expect } from '@esm-bundle/chai';
+import { CometClient } from '../../../src/client/client.js';
+import { hubName } from '../../../src/hosts/host-link.js';
+import { Hub, type HubPeer } from '../../../src/hub/hub.js';
+import { PORT_PROTOCOL_VERSION, SDK_VERSION, type HubMessage, type RefusedMessage } from '../../../src/hub/port-protocol.js';
+import { sseTransport } from '../../../src/transports/sse-transport.js';
+import { getTestServer, uniqueChannel, waitFor } from '../../support/env.js';
+import { hubWorkerUrl, openTab, type TestTab } from './tabs.js';
+
+const server = getTestServer();
+
+function recordingPeer(): HubPeer & { readonly messages: Array<HubMessage | RefusedMessage> } {
+  const messages: Array<HubMessage | RefusedMessage> = [];
+  return { messages, post: (message) => messages.push(message), close: () => {} };
+}
+
+const hello = (tab: string, channels: string[]) => ({
+  cometkit: PORT_PROTOCOL_VERSION,
+  type: 'hello',
+  tab,
+  sdk: SDK_VERSION,
+  options: { url: server.comet, withCredentials: false },
+  token: null,
+  tokenFunction: false,
+  channels,
+  cursor: '',
+});
+
+const junk: unknown[] = [
+  undefined,
+  null,
+  'hello',
+  42,
+  [],
+  { type: 'hello' },
+  { cometkit: 'one', type: 'hello' },
+  { cometkit: PORT_PROTOCOL_VERSION, type: 'hello' },
+  { cometkit: PORT_PROTOCOL_VERSION, type: 'hello', tab: 'bad tab id!' },
+  { ...hello('t1', ['not a channel!']) },
+  { ...hello('t1', ['t.ok']), cursor: 'garbage' },
+  { cometkit: PORT_PROTOCOL_VERSION, type: 'channels', tab: 'never-said-hello', channels: ['t.x'] },
+  { cometkit: PORT_PROTOCOL_VERSION, type: 'explode', tab: 't1' },
+  { cometkit: PORT_PROTOCOL_VERSION + 1, type: 'channels', tab: 't1', channels: [] },
+  JSON.parse('{"__proto__": {"polluted": true}, "cometkit": 1, "type": "bye", "tab": "nobody"}'),
+];
+
+describe('hub message checks', function () {
+  this.timeout(20_000);
+  const cleanup: Array<() => void> = [];
+  afterEach(() => {
+    for (const done of cleanup.splice(0)) done();
+  });
+
+  it('counts and drops foreign and malformed messages, then serves each tab only its channels', async () => {
+    const hub = new Hub({ host: 'single-tab', transports: [sseTransport] });
+    cleanup.push(() => hub.close());
+    const stray = recordingPeer();
+    for (const data of junk) expect(() => hub.receive(data, () => stray)).not.to.throw();
+    expect(hub.stats.ignored).to.equal(junk.length);
+    expect(hub.stats.tabs).to.equal(0);
+    expect(stray.messages).to.deep.equal([]);
+    expect(({} as { polluted?: boolean }).polluted).to.equal(undefined);
+
+    const prefix = uniqueChannel('t.hub');
+    const [a, b] = [recordingPeer(), recordingPeer()];
+    hub.receive(hello('tab-a', [`${prefix}.a`, `${prefix}.both`]), () => a);
+    hub.receive(hello('tab-b', [`${prefix}.b`, `${prefix}.both`]), () => b);
+    expect(hub.stats).to.include({ tabs: 2, channels: 3 });
+    await waitFor(() => hub.state === 'open' && a.messages.some((m) => m.type === 'positions') && b.messages.some((m) => m.type === 'positions'), 5000, 'the stream');
+
+    await server.publishMany([`${prefix}.a`, `${prefix}.b`, `${prefix}.both`].map((channel) => ({ channel, data: channel })));
+    const events = (peer: ReturnType<typeof recordingPeer>): string[] =>
+      peer.messages.flatMap((m) => (m.type === 'event' ? [m.event.channel] : []));
+    await waitFor(() => events(a).length === 2 && events(b).length === 2, 5000, 'the events');
+    expect(events(a)).to.deep.equal([`${prefix}.a`, `${prefix}.both`]);
+    expect(events(b)).to.deep.equal([`${prefix}.b`, `${prefix}.both`]);
+
+    hub.receive({ cometkit: PORT_PROTOCOL_VERSION, type: 'bye', tab: 'tab-b' }, () => b);
+    expect(hub.stats).to.include({ tabs: 1, channels: 2, ignored: junk.length });
+  });
+
+  it('a SharedWorker hub and a leader-tab hub keep serving through junk on their ports and channels', async () => {
+    const prefix = uniqueChannel('t.hub');
+    const channel = `${prefix}.a`;
+    const tabs: TestTab[] = [
+      await openTab('worker page', { url: server.comet, hub: prefix, workerUrl: hubWorkerUrl, channels: [channel] }),
+      await openTab('leader page', { url: server.comet, hub: prefix, host: 'leader-tab', channels: [channel] }),
+    ];
+    cleanup.push(() => tabs.forEach((tab) => tab.close()));
+    await Promise.all(tabs.map((tab) => tab.tab.ready));
+
+    const name = hubName({ url: server.comet, hub: prefix, protocolVersion: PORT_PROTOCOL_VERSION });
+    const worker = new SharedWorker(hubWorkerUrl, { type: 'module', name });
+    worker.port.start();
+    const hubChannel = new BroadcastChannel(`${name}:hub`);
+    cleanup.push(() => {
+      worker.port.close();
+      hubChannel.close();
+    });
+    for (const data of junk) {
+      worker.port.postMessage(data);
+      hubChannel.postMessage(data);
+    }
+    // Something the structured clone algorithm carries but no JSON does.
+    worker.port.postMessage(new Map([['cometkit', 1]]));
+    hubChannel.postMessage(new Blob(['x']));
+
+    const event = await server.publish(channel, 'after the junk');
+    await waitFor(() => tabs.every((tab) => tab.tab.received.length === 1), 5000, 'both pages to receive');
+    for (const tab of tabs) {
+      expect(tab.tab.received[0]?.id).to.equal(event.id);
+      expect(tab.tab.client.state).to.equal('open');
+      expect(tab.tab.errors).to.deep.equal([]);
+    }
+    expect(tabs.map((tab) => tab.tab.client.host)).to.deep.equal(['shared-worker', 'leader-tab']);
+  });
+
+  it('clients ignore junk posted on the announcement channel', async () => {
+    const prefix = uniqueChannel('t.hub');
+    const channel = `${prefix}.a`;
+    const client = new CometClient({ url: server.comet, hub: prefix, host: 'leader-tab' });
+    cleanup.push(() => client.close());
+    const received: string[] = [];
+    await client.subscribe(channel, (event) => received.push(event.id)).ready;
+    // Every tab listens there for a new leader; none of this is a hub-ready announcement.
+    const name = hubName({ url: server.comet, hub: prefix, protocolVersion: PORT_PROTOCOL_VERSION });
+    const announce = new BroadcastChannel(`${name}:announce`);
+    cleanup.push(() => announce.close());
+    for (const data of junk) announce.postMessage(data);
+    const event = await server.publish(channel, 1);
+    await waitFor(() => received.length === 1, 5000, 'the event');
+    expect(received).to.deep.equal([event.id]);
+    expect(client.state).to.equal('open');
+  });
+});
