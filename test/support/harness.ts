@@ -18,6 +18,7 @@ import { signToken, type TokenClaims } from '../../server/auth/token.js';
 import { createCometServer, type CometServer } from '../../server/comet-server.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
+import { startLab } from './proxies/lab.js';
 
 export interface Harness {
   /** `http://127.0.0.1:PORT`: control endpoints under /control/, cometkit under /comet. */
@@ -85,6 +86,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     ...overrides,
   });
 
+  // The transport lab: its own server with buffering and cutting proxies in front (see proxies/lab.ts).
+  const lab = await startLab();
   let url = '';
   /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
   const openStreams = new Set<readonly string[]>();
@@ -141,6 +144,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         };
         return send(res, 200, { token: signToken(claims, tokenSecret), claims });
       }
+      case 'GET /control/lab':
+        return send(res, 200, lab.info);
       case 'GET /control/info': {
         const info: HarnessInfo = {
           url,
@@ -192,6 +197,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     publishKey,
     tokenSecret,
     async close() {
+      await lab.close();
       await comet.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
