@@ -40,6 +40,31 @@ const polyfillAsScript = {
   },
 };
 
+/**
+ * The SharedWorker has no window, so the polyfill (which needs one) can never
+ * run there: the worker build leaves it out rather than carry it unused.
+ */
+const noPolyfillInWorker = {
+  name: 'no-eventsource-polyfill-in-worker',
+  resolveId(source, importer) {
+    if (importer && source === './import-eventsource-polyfill.js') return '\0no-eventsource-polyfill';
+    return null;
+  },
+  load(id) {
+    return id === '\0no-eventsource-polyfill' ? 'export async function importEventSourcePolyfill() { return undefined; }' : null;
+  },
+};
+
+/**
+ * The SharedWorker script (`cometkit/worker`): one self-contained module, so
+ * a site hosts a single file on its own origin (see ARCHITECTURE.md).
+ */
+const workerBuild = (dev) => ({
+  input: 'src/worker.ts',
+  plugins: [noPolyfillInWorker, ...plugins({ dev })],
+  output: { file: dev ? 'dist/dev/worker.js' : 'dist/worker.js', format: 'es', inlineDynamicImports: true, sourcemap: true },
+});
+
 const browserEntries = {
   cometkit: 'src/index.ts',
   components: 'components/index.ts',
@@ -72,11 +97,14 @@ const browserEsm = (dev) => ({
 export default [
   browserEsm(false),
   browserEsm(true),
+  workerBuild(false),
+  workerBuild(true),
   {
     // The <script> tag build: one classic file, Lit inside, `window.CometKit`, elements defined.
     input: 'src/script-tag.ts',
     plugins: [polyfillAsScript, ...plugins({ dev: false })],
-    output: { file: 'dist/cometkit.iife.js', format: 'iife', name: 'CometKit', sourcemap: true },
+    // A classic script cannot load chunks: any dynamic import left (a library's lazy layout, say) is inlined.
+    output: { file: 'dist/cometkit.iife.js', format: 'iife', name: 'CometKit', sourcemap: true, inlineDynamicImports: true },
   },
   {
     input: { index: 'server/index.ts', cli: 'server/cli.ts' },

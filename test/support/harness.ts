@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { signToken, type TokenClaims } from '../../server/auth/token.js';
 import { createCometServer, type CometServer } from '../../server/comet-server.js';
+import { staticFiles } from '../../server/demo/static-files.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
@@ -162,8 +163,18 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     }
   };
 
+  // The built bundles, from this other origin: the script-tag use served by a push server, not by the site.
+  const dist = staticFiles({ '/dist/': fileURLToPath(new URL('../../dist/', import.meta.url)) });
+
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost');
+    if (path.pathname.startsWith('/dist/')) {
+      void dist(req, res).then((served) => {
+        if (served) return;
+        send(res, 404, { error: { code: 'not-found', message: `${path.pathname} is not built: run \`npm run build\` first.` } });
+      });
+      return;
+    }
     if (path.pathname.startsWith('/control/')) {
       control(req, res, path).catch((error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
