@@ -14,5 +14,6 @@ export function pageTransports(): readonly Transport[] {
  * rather than borrowed from a tab (see ARCHITECTURE.md).
  */
 export function workerTransports(): readonly Transport[] {
-  return pageTransports().filter((transport) => transport.name !== 'iframe');
+  // Listed, not filtered from pageTransports(), so the worker bundle does not carry the iframe code at all.
+  return [sseTransport, longPollTransport];
 }
