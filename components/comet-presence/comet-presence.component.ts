@@ -16,7 +16,7 @@ export interface CometPresenceStrings {
   count: string;
   /** The `+N` button; `{count}` more. */
   more: string;
-  /** Accessible name of the `+N` button. */
+  /** Read after the `+N` by assistive technology; `{total}` people. */
   moreLabel: string;
   /** After this client's own name. */
   you: string;
@@ -27,7 +27,7 @@ const DEFAULT_STRINGS: CometPresenceStrings = {
   label: 'Online now: {count}',
   count: '{count} online',
   more: '+{count}',
-  moreLabel: 'Show all {total} people online',
+  moreLabel: 'more, show all {total} people online',
   you: '(you)',
   nobody: 'Nobody online',
 };
@@ -149,8 +149,8 @@ export class CometPresence extends LitElement {
         ${repeat(shown, (m) => m.user, (m) => this.#avatar(m, self))}
         ${hidden > 0
           ? html`<li>
-              <button part="overflow" type="button" aria-haspopup="dialog" aria-label=${format(strings.moreLabel, { count: hidden, total: members.length })} @click=${this.#toggle}>
-                ${format(strings.more, { count: hidden })}
+              <button part="overflow" type="button" aria-haspopup="dialog" @click=${this.#toggle}>
+                ${format(strings.more, { count: hidden })}<span class="visually-hidden"> ${format(strings.moreLabel, { count: hidden, total: members.length })}</span>
               </button>
             </li>`
           : nothing}

@@ -379,7 +379,11 @@ export class CometToasts extends LitElement {
     if (event.button !== 0 || (event.target as Element).closest('button, a')) return;
     const element = event.currentTarget as HTMLElement;
     this.#swipe = { id: toast.id, pointer: event.pointerId, x: event.clientX, width: element.offsetWidth || 1 };
-    element.setPointerCapture?.(event.pointerId);
+    try {
+      element.setPointerCapture(event.pointerId);
+    } catch {
+      // A pointer that is no longer active (or a synthetic one) cannot be captured; the swipe still works while it stays over the toast.
+    }
   }
 
   #onPointerMove(event: PointerEvent): void {
@@ -415,9 +419,12 @@ export class CometToasts extends LitElement {
   }
 
   #onFocusOut(event: FocusEvent): void {
-    const related = event.relatedTarget;
     const stack = event.currentTarget as HTMLElement;
-    if (!(related instanceof Node) || !stack.contains(related)) this.#setPause('focus', false);
+    // Focus also leaves when the focused toast is removed mid-render; decide once the DOM settled.
+    queueMicrotask(() => {
+      const active = this.shadowRoot?.activeElement;
+      if (!active || !stack.contains(active)) this.#setPause('focus', false);
+    });
   }
 
   #renderToast(toast: LiveToast, strings: CometToastsStrings) {

@@ -23,7 +23,8 @@ interface PresenceDeps {
   readonly token: TokenSource | undefined;
   readonly withCredentials: boolean;
   readonly identity: PresenceIdentity | undefined;
-  subscribe(channel: string, handler: (event: CometEvent) => void, onGap: () => void): { unsubscribe(): void };
+  /** `ready` resolves once the stream carries the channel: a roster read after it misses no later change. */
+  subscribe(channel: string, handler: (event: CometEvent) => void, onGap: () => void): { unsubscribe(): void; readonly ready?: Promise<void> };
 }
 
 interface ChannelState {
@@ -32,7 +33,7 @@ interface ChannelState {
   loaded: boolean;
   readonly handles: Set<PresenceRoster>;
   readonly announcers: Set<PresenceRoster>;
-  readonly subscription: { unsubscribe(): void };
+  readonly subscription: { unsubscribe(): void; readonly ready?: Promise<void> };
   /** Position of the last join/leave applied; undefined until a roster was read. */
   position: Position | undefined;
   /** Events that arrived while a roster read was in flight. */
@@ -102,7 +103,10 @@ export class PresenceManager {
       };
       state = created;
       this.#channels.set(channel, state);
-      void this.#read(state);
+      // Read once the stream carries presence:<channel>; any change before that is in the roster, any after it arrives live.
+      void (created.subscription.ready ?? Promise.resolve()).then(() => {
+        if (this.#channels.get(channel) === created && !created.loaded) void this.#read(created);
+      });
     }
     const current = state;
     const handle = new PresenceRoster(
