@@ -187,7 +187,7 @@ describe('<comet-toasts>', () => {
     await getTestServer().publish(channel, {
       title: HOSTILE,
       message: HOSTILE,
-      actions: [{ label: HOSTILE, href: 'javascript:window.__pwned=1' }, { label: 'Docs', href: 'https://example.com/docs' }],
+      actions: [{ label: HOSTILE, href: 'javascript:window.__pwned=true' }, { label: 'Docs', href: 'https://example.com/docs' }],
     });
     await shown;
     await element.updateComplete;

@@ -55,11 +55,11 @@ export function nextEvent<E extends Event = CustomEvent>(target: EventTarget, ty
 }
 
 /** Payloads that would run script if rendered as HTML. */
-export const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
+export const HOSTILE = '<img src=x onerror="window.__pwned=true"><script>window.__pwned=true</script>';
 
 declare global {
   interface Window {
-    __pwned?: number;
+    __pwned?: boolean;
   }
 }
 
