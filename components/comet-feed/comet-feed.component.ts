@@ -175,7 +175,8 @@ export class CometFeed extends LitElement {
     const virtualizer = list?.[virtualizerRef];
     virtualizer?.element(index)?.scrollIntoView({ block: 'nearest' });
     await this.updateComplete;
-    await virtualizer?.layoutComplete;
+    // layoutComplete settles only when a layout is pending; a frame covers the case where none is.
+    await Promise.race([virtualizer?.layoutComplete, new Promise((resolve) => requestAnimationFrame(resolve))]);
     list?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus({ preventScroll: true });
   }
 

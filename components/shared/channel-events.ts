@@ -3,6 +3,14 @@ import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ClientController } from './client-consumer.js';
 
+/**
+ * Most events read from history when an element starts: a screenful many
+ * times over. Longer lists fill from live events.
+ */
+const HISTORY_LIMIT = 100;
+
+const isBadLimit = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'bad-limit';
+
 export type ChannelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 function newestFirst(a: CometEvent, b: CometEvent): number {
@@ -74,7 +82,20 @@ export class ChannelEvents implements ReactiveController {
       this.#scheduleFlush();
     });
     this.#subscribedTo = { client, channel };
-    this.#load(client, channel);
+    // History is read once the stream carries the channel: an event published
+    // before that is in history, one after it arrives live, none falls between.
+    // If the stream fails instead, history is read anyway: it may work, or it says why nothing will.
+    const subscription = this.#subscription as Subscription & { ready?: Promise<void> };
+    this.status = 'loading';
+    let onError: () => void = () => {};
+    const failed = new Promise<void>((resolve) => {
+      onError = resolve;
+      client.addEventListener('error', onError, { once: true });
+    });
+    void Promise.race([subscription.ready ?? Promise.resolve(), failed]).then(() => {
+      client.removeEventListener('error', onError);
+      if (this.#subscribedTo?.client === client && this.#subscribedTo.channel === channel) this.#load(client, channel);
+    });
   }
 
   /** Reads history again after an error. */
@@ -102,8 +123,17 @@ export class ChannelEvents implements ReactiveController {
     this.error = '';
     this.#host.requestUpdate();
     const current = (): boolean => this.#subscribedTo?.client === client && this.#subscribedTo.channel === channel;
-    // History is bounded by the server's history size; ask for no more than it keeps.
-    client.history(channel, { limit: Math.min(this.#limit, 1000) }).then(
+    client.history(channel, { limit: Math.min(this.#limit, HISTORY_LIMIT) }).catch(async (error: unknown) => {
+      // A server keeping less history refuses the limit (bad-limit): ask for less until it fits.
+      for (let limit = Math.min(this.#limit, HISTORY_LIMIT) >> 1; isBadLimit(error) && limit >= 1; limit >>= 1) {
+        try {
+          return await client.history(channel, { limit });
+        } catch (next) {
+          error = next;
+        }
+      }
+      throw error;
+    }).then(
       (events) => {
         if (!current()) return;
         const seen = new Set(this.items.map((event) => event.id));
