@@ -48,7 +48,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const routes: Record<string, Partial<Record<string, Route>>> = {
     '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },
     '/iframe': { GET: (req, res, url) => serveIframe(req, res, url, deps) },
-    '/poll': { GET: (req, res, url) => servePoll(req, res, parseStreamRequest(req, url, resolved), deps) },
+    '/poll': { GET: (req, res, url) => servePoll(req, res, url, parseStreamRequest(req, url, resolved), deps) },
     '/history': { GET: (req, res, url) => serveHistory(res, url, parseStreamRequest(req, url, resolved), deps) },
     '/publish': { POST: (req, res) => servePublish(req, res, deps) },
     '/presence': {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
-import { sendJson } from '../http/http-error.js';
+import { HttpError, sendJson } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
 import { openFeed, type Feed } from '../stream/feed.js';
@@ -30,10 +30,12 @@ export interface PollResponse {
 export async function servePoll(
   req: IncomingMessage,
   res: ServerResponse,
+  url: URL,
   request: StreamRequest,
   deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
 ): Promise<void> {
   const { broker, options, connections } = deps;
+  const wait = holdFor(url, options.pollTimeoutMs);
   let hello: HelloFrame | undefined;
   let cursor = '';
   const gaps: GapFrame[] = [];
@@ -93,9 +95,22 @@ export async function servePoll(
     feed.close();
     return;
   }
-  if (gaps.length > 0 || events.length > 0) {
+  if (gaps.length > 0 || events.length > 0 || wait === 0) {
     answerSoon();
     return;
   }
-  timer = setTimeout(answer, options.pollTimeoutMs);
+  timer = setTimeout(answer, wait);
+}
+
+/**
+ * `wait` (ms) shortens the hold; `wait=0` answers at once. A client's first
+ * poll asks for that: its hello (and its starting cursor) must not wait for
+ * the first event, or a quiet channel would look like a dead server.
+ */
+function holdFor(url: URL, timeout: number): number {
+  const text = url.searchParams.get('wait');
+  if (text === null) return timeout;
+  const wait = Number(text);
+  if (!Number.isInteger(wait) || wait < 0) throw new HttpError(400, 'bad-wait', `wait must be a whole number of milliseconds, got "${text.slice(0, 20)}".`);
+  return Math.min(wait, timeout);
 }

@@ -59,7 +59,8 @@ export const longPollTransport: Transport = {
       while (!done) {
         let response: Response;
         try {
-          response = await fetch(streamUrl({ ...request, cursor, token: undefined }, 'poll'), {
+          // The first poll is answered at once: its hello says the connection works.
+          response = await fetch(streamUrl({ ...request, cursor, token: undefined }, 'poll', first ? { wait: '0' } : {}), {
             headers: request.token ? { Authorization: `Bearer ${request.token}`, Accept: 'application/json' } : { Accept: 'application/json' },
             credentials: request.withCredentials ? 'include' : 'same-origin',
             cache: 'no-store',

@@ -273,8 +273,10 @@ export class TransportLadder {
     }
     if (!entry) return undefined;
     const index = this.#rungs.findIndex((t) => t.name === entry.transport);
+    // A client restricted to other transports leaves the memory to the clients it is about.
+    if (index === -1) return undefined;
     const until = typeof entry.until === 'number' ? entry.until : 0;
-    if (index <= 0 || until <= Date.now() || until > Date.now() + this.#rememberMs) {
+    if (index === 0 || until <= Date.now() || until > Date.now() + this.#rememberMs) {
       this.#forget();
       if (index > 0) this.#decide('remembered-expired', undefined, `the downgrade to ${String(entry.transport)} for ${this.#origin} expired at ${new Date(until).toISOString()}`);
       return undefined;

@@ -49,6 +49,20 @@ describe('long-poll', () => {
     assert.match(body.cursor, new RegExp(`^${channel.replace(/\./g, '\\.')}=[a-z0-9]+-0$`));
   });
 
+  it('answers at once with wait=0, as a first poll asks, so its hello does not wait for an event', async () => {
+    const channel = uniqueChannel();
+    const held = poll(pollUrl(server, [channel]));
+    const body = await poll(pollUrl(server, [channel], { wait: '0' }));
+    assert.deepEqual(body.events, []);
+    assert.equal(body.hello.transport, 'long-poll');
+    // The held poll is still waiting: wait=0 answered first although it was asked second.
+    assert.equal(server.comet.stats().byTransport['long-poll'], 1);
+    await held;
+    const bad = await http(pollUrl(server, [channel], { wait: 'soon' }));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json<{ error: { code: string } }>().error.code, 'bad-wait');
+  });
+
   it('answers a held poll as soon as an event is published', async () => {
     const channel = uniqueChannel();
     const first = await poll(pollUrl(server, [channel]));
