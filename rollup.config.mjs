@@ -72,7 +72,7 @@ const browserEntries = {
 const target = 'es2022';
 
 /** Lit and @lit/context stay external in the ESM builds so an app that uses Lit loads it once. */
-const isLit = (id) => /^(lit|@lit\/|@lit-labs\/|lit-html|lit-element)(\/|$)/.test(id);
+const isLit = (id) => /^(lit|lit-html|lit-element|@lit\/[^/]+|@lit-labs\/[^/]+)(\/|$)/.test(id);
 
 const plugins = ({ dev, browser = true }) => [
   declarePolyfillGlobals,

@@ -1,14 +1,61 @@
-// Shows the default client's connection state; the feeds need no script at all.
-const client = window.CometKit.getDefaultClient();
-const stateOutput = document.getElementById('state');
-const transportOutput = document.getElementById('transport');
-const show = () => {
-  stateOutput.textContent = client.state;
-  transportOutput.textContent = client.transport ?? '—';
+// The demo's only script: a client with a demo identity (the server accepts
+// anonymous presence because it has no token secret), and the toast buttons. The elements need nothing else.
+const { configure } = window.CometKit;
+
+/** One identity per browser (localStorage is shared by its tabs): two tabs are one person. */
+function identity() {
+  let me = null;
+  try {
+    me = JSON.parse(localStorage.getItem('cometkit-demo-identity') ?? 'null');
+  } catch {}
+  if (!me?.user) {
+    const n = Math.floor(1000 + Math.random() * 9000);
+    me = { user: `guest-${n}-${Math.random().toString(36).slice(2, 8)}`, name: `Guest ${n}` };
+    try {
+      localStorage.setItem('cometkit-demo-identity', JSON.stringify(me));
+    } catch {}
+  }
+  return me;
+}
+
+const me = identity();
+configure({ url: '/comet', identity: me, workerUrl: new URL('/dist/worker.js', location.href).href });
+document.getElementById('me').textContent = me.name;
+document.getElementById('my-name').textContent = `${me.name} (you)`;
+const badge = document.getElementById('my-badge');
+badge.user = me.user;
+badge.label = me.name;
+
+const toasts = document.querySelector('comet-toasts');
+const log = document.getElementById('log');
+const samples = {
+  info: { title: 'Heads up', message: 'Maintenance on Sunday 02:00–03:00 UTC' },
+  success: { title: 'Saved', message: 'Your settings are live', actions: [{ label: 'Undo', value: 'undo' }] },
+  warning: { title: 'Quota at 85 %', message: 'Consider archiving old reports' },
+  error: { title: 'Upload failed', message: 'The server refused the file (413)', actions: [{ label: 'Retry', value: 'retry' }] },
 };
-client.addEventListener('statechange', show);
-show();
-const origin = location.origin;
+for (const button of document.querySelectorAll('[data-severity]')) {
+  button.addEventListener('click', () => toasts.toast({ ...samples[button.dataset.severity], severity: button.dataset.severity }));
+}
+document.getElementById('duplicates').addEventListener('click', () => {
+  for (let i = 0; i < 3; i += 1) toasts.toast({ title: 'Reconnected', severity: 'info' });
+});
+document.getElementById('reduce').addEventListener('change', (event) => {
+  toasts.motion = event.target.checked ? 'reduce' : 'auto';
+});
+for (const type of ['comet-toast-action', 'comet-notification', 'comet-bell-read', 'comet-presence-change', 'comet-status-change']) {
+  document.addEventListener(type, (event) => {
+    const detail = event.detail;
+    const what =
+      type === 'comet-toast-action' ? `action "${detail.action.label}"`
+      : type === 'comet-notification' ? `notification "${detail.event.data?.title ?? ''}"`
+      : type === 'comet-bell-read' ? `${detail.ids.length} marked read`
+      : type === 'comet-presence-change' ? `${detail.joined.map((m) => m.name).join(', ') || '—'} joined, ${detail.left.map((m) => m.name).join(', ') || '—'} left`
+      : `connection ${detail.state}`;
+    log.textContent = `${type}: ${what}`;
+  });
+}
+
 for (const code of document.querySelectorAll('pre code')) {
-  code.textContent = code.textContent.replace('http://HOST:PORT', origin);
+  code.textContent = code.textContent.replace('http://HOST:PORT', location.origin);
 }
