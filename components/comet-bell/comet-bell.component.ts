@@ -49,6 +49,7 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * all read". Read state is kept in localStorage under `storage-key` and
  * shared by every open tab of the site at once.
  *
+ * @tagname comet-bell
  * @summary Notification bell with unread count and panel.
  * @csspart button - The bell button.
  * @csspart icon - The bell icon.
@@ -102,7 +103,9 @@ export class CometBell extends LitElement {
   /** Replacement strings (i18n). */
   @property({ attribute: false }) accessor strings: Partial<CometBellStrings> = {};
 
+  /** @internal */
   @query('[part="panel"]') accessor panel!: HTMLElement | null;
+  /** @internal */
   @query('[part="button"]') accessor button!: HTMLButtonElement | null;
 
   readonly #events = new ChannelEvents(this, {

@@ -7,6 +7,7 @@ import { clientContext } from '../shared/client-context.js';
 /**
  * Provides one cometkit client to every element inside it.
  *
+ * @tagname comet-connection
  * @summary Connects the elements inside it to a push server.
  * @slot - Elements that use the connection (`<comet-feed>`, …).
  * @event comet-connection-change - The client was replaced (new `url` or `token`); `detail.client` is the new one.

@@ -50,6 +50,7 @@ const TOP_SLACK_PX = 4;
  * current, and the list is navigable with the keyboard (arrows, Page
  * Up/Down, Home, End).
  *
+ * @tagname comet-feed
  * @summary Live list of a channel's events.
  * @slot loading - Shown while the first events load.
  * @slot empty - Shown when the channel has no events.
@@ -96,6 +97,7 @@ export class CometFeed extends LitElement {
 
   @state() accessor #active = 0;
 
+  /** @internal */
   @query('[part="list"]') accessor list!: (HTMLElement & VirtualizerHostElement) | null;
 
   readonly #events = new ChannelEvents(this, {

@@ -22,6 +22,7 @@ export type CometPresenceBadgeChangeDetail = { channel: string; user: string; on
  * An online dot for one user on a channel, next to a name or an avatar the
  * page already shows. It only watches: it never counts this page as present.
  *
+ * @tagname comet-presence-badge
  * @summary Online dot for one user.
  * @slot - Content shown next to the dot (a name, an avatar).
  * @csspart dot - The dot.

@@ -44,6 +44,7 @@ export type CometPresenceChangeDetail = {
  * opens the full list, and a count. Each user appears once however many
  * tabs they have; this page counts as present unless `watch` is set.
  *
+ * @tagname comet-presence
  * @summary Who is online on a channel.
  * @csspart base - The wrapper.
  * @csspart list - The list of avatars.
@@ -82,7 +83,9 @@ export class CometPresence extends LitElement {
   /** Replacement strings (i18n). `{count}` and `{total}` are filled in. */
   @property({ attribute: false }) accessor strings: Partial<CometPresenceStrings> = {};
 
+  /** @internal */
   @query('[part="panel"]') accessor panel!: HTMLElement | null;
+  /** @internal */
   @query('[part="overflow"]') accessor overflowButton!: HTMLElement | null;
 
   readonly #presence = new PresenceController(

@@ -38,6 +38,7 @@ export type CometStatusChangeDetail = { state: ConnectionState | 'none'; previou
  * The connection's state and transport, for users ("Live", "Reconnecting…")
  * and for debugging.
  *
+ * @tagname comet-status
  * @summary Connection state and transport.
  * @csspart base - The wrapper.
  * @csspart indicator - The coloured dot.

@@ -123,6 +123,7 @@ export function toastFromEvent(event: CometEvent): ToastOptions {
  * Errors are announced assertively, the rest politely; identical toasts
  * coalesce into one with a count. Toasts can be swiped away.
  *
+ * @tagname comet-toasts
  * @summary Toast notifications from a channel and from script.
  * @csspart base - The region holding the stack.
  * @csspart stack - The list of visible toasts.
@@ -258,6 +259,7 @@ export class CometToasts extends LitElement {
     this.#fill();
   }
 
+  /** Dismisses every toast, visible and queued. */
   dismissAll(): void {
     for (const toast of [...this.#queue]) this.dismiss(toast.id);
     for (const toast of [...this.#visible]) this.dismiss(toast.id);
