@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
 import '../index.js';
 import type { CometStatus } from './comet-status.js';
 import { cleanup, expectNoAxeViolations, mount, nextEvent, part } from '../../test/support/components.js';
@@ -14,8 +15,7 @@ describe('<comet-status>', () => {
     await element.updateComplete;
     expect(element.getAttribute('state')).to.equal('open');
     expect(part(element, 'label')!.textContent).to.equal('Live');
-    expect(part(element, 'transport')!.textContent).to.match(/via (sse|iframe|long-poll)/);
-    void connection;
+    expect(part(element, 'transport')!.textContent).to.equal(`via ${(connection as HTMLElementTagNameMap['comet-connection']).client!.transport}`);
   });
 
   it('fires comet-status-change when the state changes, with the previous state', async () => {
@@ -40,7 +40,7 @@ describe('<comet-status>', () => {
     const retry = part(element, 'retry');
     expect(retry?.tagName).to.equal('BUTTON');
     retry!.focus();
-    retry!.click();
+    await sendKeys({ press: 'Enter' });
     await waitFor(() => element.state === 'open', 5000, 'open again');
   });
 
