@@ -77,6 +77,8 @@ export class CometStatus extends LitElement {
     const change = event as CometStateEvent;
     this.#sync(change.previous);
   };
+  // The ladder may switch transports on a healthy connection, with no state change.
+  readonly #onTransport = (): void => this.#sync(this.state);
   readonly #clients = new ClientController(this, (client) => this.#watch(client));
 
   override connectedCallback(): void {
@@ -93,8 +95,10 @@ export class CometStatus extends LitElement {
     if (!this.isConnected) client = undefined;
     if (client === this.#client) return;
     this.#client?.removeEventListener('statechange', this.#onState);
+    this.#client?.removeEventListener('transportdecision', this.#onTransport);
     this.#client = client;
     client?.addEventListener('statechange', this.#onState);
+    client?.addEventListener('transportdecision', this.#onTransport);
     this.#sync(this.state);
   }
 

@@ -39,6 +39,7 @@ export const DEMO_LOBBY = 'demo.lobby';
  */
 export function startDemoGenerator(server: CometServer, everyMs = 2000): () => void {
   const prices = new Map(SYMBOLS.map((s, i) => [s, 100 + i * 37]));
+  const previous = new Map<string, number>();
   const here = new Set(PEOPLE.slice(0, 4).map((p) => p.user));
   const session = (user: string): string => `demo-session-${user}`;
   const beat = (): void => {
@@ -51,7 +52,10 @@ export function startDemoGenerator(server: CometServer, everyMs = 2000): () => v
     const symbol = SYMBOLS[tick % SYMBOLS.length]!;
     const price = Math.max(1, prices.get(symbol)! * (1 + (Math.random() - 0.5) / 50));
     prices.set(symbol, price);
-    void server.publish('demo.ticker', { symbol, price: Math.round(price * 100) / 100 }, 'quote');
+    const rounded = Math.round(price * 100) / 100;
+    const arrow = price >= (previous.get(symbol) ?? price) ? '▲' : '▼';
+    previous.set(symbol, price);
+    void server.publish('demo.ticker', { title: `${symbol} ${rounded.toFixed(2)} ${arrow}`, symbol, price: rounded }, 'quote');
     if (tick % 3 === 0) void server.publish('demo.news', { title: HEADLINES[(tick / 3) % HEADLINES.length] }, 'headline');
     if (tick % 5 === 0) void server.publish('demo.notifications', NOTICES[(tick / 5) % NOTICES.length], 'notice');
     if (tick % 7 === 0) void server.publish('demo.alerts', ALERTS[(tick / 7) % ALERTS.length], 'alert');
