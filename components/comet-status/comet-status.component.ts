@@ -45,6 +45,7 @@ export type CometStatusChangeDetail = { state: ConnectionState | 'none'; previou
  * @csspart label - The state in words.
  * @csspart transport - The transport name (`sse`, `iframe`, `long-poll`).
  * @csspart retry - The button shown while reconnecting, to retry at once.
+ * @csspart details - With `verbose`: where the connection lives and the last transport decision.
  * @cssproperty --comet-status-open - Dot colour when live.
  * @cssproperty --comet-status-connecting - Dot colour while connecting or reconnecting.
  * @cssproperty --comet-status-closed - Dot colour when closed.
@@ -60,6 +61,9 @@ export class CometStatus extends LitElement {
 
   /** Only the dot is visible; the words stay for assistive technology. */
   @property({ type: Boolean, reflect: true }) accessor compact = false;
+
+  /** Also show where the connection lives (SharedWorker, leader tab, this tab) and why the transport was chosen: for debugging. */
+  @property({ type: Boolean }) accessor verbose = false;
 
   /** Hide the transport name. */
   @property({ type: Boolean, attribute: 'hide-transport' }) accessor hideTransport = false;
@@ -110,6 +114,12 @@ export class CometStatus extends LitElement {
     emit<CometStatusChangeDetail>(this, 'comet-status-change', { state: next, previous, transport: this.transport });
   }
 
+  #details(): string {
+    const client = this.#client!;
+    const last = client.decisions.at(-1);
+    return [`${client.host}: ${client.hostReason}`, last ? `${last.reason}: ${last.detail}` : ''].filter(Boolean).join(' · ');
+  }
+
   protected override render() {
     const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
     const showTransport = !this.hideTransport && this.state === 'open' && this.transport;
@@ -117,6 +127,7 @@ export class CometStatus extends LitElement {
       <span part="indicator"></span>
       <span part="label">${strings[this.state]}</span>
       ${showTransport ? html`<span part="transport">${strings.via} ${this.transport}</span>` : nothing}
+      ${this.verbose && this.#client ? html`<span part="details">${this.#details()}</span>` : nothing}
       ${this.state === 'reconnecting'
         ? html`<button part="retry" type="button" @click=${() => this.#client?.retryNow()}>${strings.retry}</button>`
         : nothing}

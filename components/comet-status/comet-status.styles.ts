@@ -37,6 +37,11 @@ export const statusStyles = [
       color: var(--_muted);
       font-size: 0.85em;
     }
+    [part='details'] {
+      color: var(--_muted);
+      font-size: 0.8em;
+      overflow-wrap: anywhere;
+    }
     [part='retry'] {
       border: 1px solid var(--_border);
       background: var(--_raised);

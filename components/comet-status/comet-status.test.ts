@@ -44,6 +44,14 @@ describe('<comet-status>', () => {
     await waitFor(() => element.state === 'open', 5000, 'open again');
   });
 
+  it('explains the host and the transport decision when verbose', async () => {
+    const channel = uniqueChannel();
+    const { element } = mount<CometStatus>(`<comet-status verbose></comet-status><comet-feed channel="${channel}"></comet-feed>`);
+    await waitFor(() => element.state === 'open', 5000, 'open');
+    await element.updateComplete;
+    expect(part(element, 'details')!.textContent).to.match(/^(shared-worker|leader-tab|single-tab): /);
+  });
+
   it('takes replacement strings and a compact mode', async () => {
     const { element } = mount<CometStatus>(`<comet-status compact></comet-status>`, { url: '' });
     element.strings = { none: 'Keine Verbindung' };
