@@ -116,3 +116,28 @@ describe('presence (server with tokens)', () => {
     assert.equal(roster.json<{ error: { code: string } }>().error.code, 'channel-forbidden');
   });
 });
+
+describe('MemoryPresenceStore', () => {
+  it('keeps a user while any session is unexpired, and reports the departure once', async () => {
+    const { MemoryPresenceStore } = await import('../../server/presence/memory-presence-store.js');
+    const store = new MemoryPresenceStore();
+    const ada = { user: 'ada', name: 'Ada' };
+    assert.equal(await store.touch('room', ada, 's1', 0, 100), true);
+    assert.equal(await store.touch('room', ada, 's2', 10, 1000), false);
+    assert.deepEqual(await store.expire(500), []);
+    assert.deepEqual((await store.roster('room')).map((m) => [m.user, m.since]), [['ada', 0]]);
+    assert.deepEqual(await store.expire(1000), [{ channel: 'room', user: 'ada' }]);
+    assert.deepEqual(await store.expire(2000), []);
+    assert.deepEqual(await store.roster('room'), []);
+  });
+
+  it('renames a member when a later heartbeat carries a new name', async () => {
+    const { MemoryPresenceStore } = await import('../../server/presence/memory-presence-store.js');
+    const store = new MemoryPresenceStore();
+    await store.touch('room', { user: 'u', name: 'Old' }, 's', 0, 100);
+    await store.touch('room', { user: 'u', name: 'New' }, 's', 1, 100);
+    assert.equal((await store.roster('room'))[0]!.name, 'New');
+    assert.equal(await store.leave('room', 'u', 'other-session'), false);
+    assert.equal(await store.leave('room', 'u', 's'), true);
+  });
+});
