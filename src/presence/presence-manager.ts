@@ -141,6 +141,8 @@ export class PresenceManager {
   }
 
   #release(state: ChannelState, handle: PresenceRoster): void {
+    // After close() everything is already left and unsubscribed.
+    if (this.#closed) return;
     state.handles.delete(handle);
     if (state.announcers.delete(handle) && state.announcers.size === 0) this.#leave([state.channel]);
     if (state.handles.size === 0 && this.#channels.get(state.channel) === state) {
