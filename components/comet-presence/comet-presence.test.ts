@@ -17,6 +17,12 @@ async function roster(channel: string, token: string): Promise<Array<{ user: str
   return body.rosters[0]!.members;
 }
 
+/** The joins and leaves published on presence:<channel>, oldest first. */
+async function presenceHistory(channel: string, token: string): Promise<Array<{ type: string; data: { user: string; reason?: string } }>> {
+  const response = await fetch(`${server.comet}/history?ch=${encodeURIComponent(`presence:${channel}`)}&limit=50`, { headers: { Authorization: `Bearer ${token}` } });
+  return ((await response.json()) as { events: Array<{ type: string; data: { user: string; reason?: string } }> }).events;
+}
+
 describe('<comet-presence>', function () {
   // Several clients, each announcing and reading a roster, and one TTL to wait out.
   this.timeout(15_000);
@@ -44,7 +50,8 @@ describe('<comet-presence>', function () {
 
   it('removes a browser context that goes away without a goodbye within the TTL', async () => {
     const channel = uniqueChannel();
-    const watcher = mount<CometPresence>(`<comet-presence channel="${channel}" watch></comet-presence>`, { token: await tokenFor(unique('watcher')) }).element;
+    const watcherToken = await tokenFor(unique('watcher'));
+    const watcher = mount<CometPresence>(`<comet-presence channel="${channel}" watch></comet-presence>`, { token: watcherToken }).element;
     const ghost = unique('ghost');
     const token = await tokenFor(ghost, 'Ghost');
     const frame = document.createElement('iframe');
@@ -68,15 +75,22 @@ describe('<comet-presence>', function () {
     await waitFor(() => watcher.count === 0, 4000, 'the silent user removed');
     expect(await left).to.deep.equal([ghost]);
     expect(watcher.members).to.deep.equal([]);
+    const leave = (await presenceHistory(channel, watcherToken)).at(-1)!;
+    expect(leave).to.deep.include({ type: 'presence.leave', data: { user: ghost, reason: 'timeout' } });
   });
 
   it('leaves at once when the element is removed', async () => {
     const channel = uniqueChannel();
-    const watcher = mount<CometPresence>(`<comet-presence channel="${channel}" watch></comet-presence>`, { token: await tokenFor(unique('w')) }).element;
-    const leaver = mount<CometPresence>(`<comet-presence channel="${channel}"></comet-presence>`, { token: await tokenFor(unique('leaver')) });
+    const watcherToken = await tokenFor(unique('w'));
+    const watcher = mount<CometPresence>(`<comet-presence channel="${channel}" watch></comet-presence>`, { token: watcherToken }).element;
+    const user = unique('leaver');
+    const leaver = mount<CometPresence>(`<comet-presence channel="${channel}"></comet-presence>`, { token: await tokenFor(user) });
     await waitFor(() => watcher.count === 1, 5000, 'present');
     leaver.connection.remove();
-    await waitFor(() => watcher.count === 0, 1200, 'left before any TTL could pass');
+    await waitFor(() => watcher.count === 0, 5000, 'left');
+    // Said goodbye, rather than timed out.
+    const leave = (await presenceHistory(channel, watcherToken)).at(-1)!;
+    expect(leave).to.deep.include({ type: 'presence.leave', data: { user, reason: 'left' } });
   });
 
   it('shows +N beyond max, opening the full list from the keyboard', async () => {
