@@ -48,6 +48,26 @@ describe('<comet-presence>', function () {
     expect(first.getAttribute('count')).to.equal('2');
   });
 
+  it('counts a user once with a second tab (another document) open', async () => {
+    const channel = uniqueChannel();
+    const user = unique('tabs');
+    const token = await tokenFor(user, 'Tab User');
+    const here = mount<CometPresence>(`<comet-presence channel="${channel}"></comet-presence>`, { token }).element;
+    const frame = document.createElement('iframe');
+    frame.srcdoc = `<script type="module" src="/components/index.ts"></script>
+      <comet-connection url=${JSON.stringify(server.comet)} token=${JSON.stringify(token)}><comet-presence channel="${channel}"></comet-presence></comet-connection>`;
+    document.body.append(frame);
+    try {
+      const there = () => frame.contentDocument?.querySelector('comet-presence') as CometPresence | null;
+      await waitFor(() => (there()?.members?.length ?? 0) > 0 && here.count > 0, 8000, 'both tabs see the user');
+      expect(there()!.count).to.equal(1);
+      expect(here.count).to.equal(1);
+      expect((await roster(channel, token)).map((m) => m.user)).to.deep.equal([user]);
+    } finally {
+      frame.remove();
+    }
+  });
+
   it('removes a browser context that goes away without a goodbye within the TTL', async () => {
     const channel = uniqueChannel();
     const watcherToken = await tokenFor(unique('watcher'));
