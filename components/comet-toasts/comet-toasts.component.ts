@@ -167,6 +167,13 @@ export class CometToasts extends LitElement {
   /** `reduce` turns animations off whatever the system setting; by default the system's `prefers-reduced-motion` decides. */
   @property({ reflect: true }) accessor motion: 'auto' | 'reduce' = 'auto';
 
+  /**
+   * Keyboard shortcut that moves focus to the newest toast, since toasts sit
+   * outside the page's tab order: modifiers joined by `+` and a key code,
+   * e.g. `alt+KeyT` (the default); empty to turn it off.
+   */
+  @property() accessor hotkey = 'alt+KeyT';
+
   /** True while auto-dismiss is paused (hover, focus, hidden tab); reflected for styling and tests. */
   @property({ type: Boolean, reflect: true }) accessor paused = false;
 
@@ -185,6 +192,14 @@ export class CometToasts extends LitElement {
   #swipe: { id: string; pointer: number; x: number; width: number } | undefined;
   readonly #clients = new ClientController(this, () => this.#resubscribe());
   readonly #onVisibility = (): void => this.#setPause('hidden', document.hidden);
+  readonly #onHotkey = (event: KeyboardEvent): void => {
+    if (!this.hotkey || !matchesHotkey(event, this.hotkey)) return;
+    const newest = [...(this.shadowRoot?.querySelectorAll<HTMLElement>('[part~="toast"]:not([part~="leaving"])') ?? [])].at(-1);
+    const target = newest?.querySelector<HTMLElement>('[part~="action"]') ?? newest?.querySelector<HTMLElement>('[part="close"]');
+    if (!target) return;
+    event.preventDefault();
+    target.focus();
+  };
 
   /** Toasts on screen, oldest first. */
   get toasts(): readonly Toast[] {
@@ -268,6 +283,7 @@ export class CometToasts extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     document.addEventListener('visibilitychange', this.#onVisibility);
+    document.addEventListener('keydown', this.#onHotkey);
     this.#setPause('hidden', document.hidden);
     this.#resubscribe();
   }
@@ -275,6 +291,7 @@ export class CometToasts extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.#onVisibility);
+    document.removeEventListener('keydown', this.#onHotkey);
     this.#unsubscribe();
     for (const toast of this.#visible) this.#stopTimer(toast);
   }
@@ -483,6 +500,20 @@ export class CometToasts extends LitElement {
       <div class="visually-hidden" role="status" aria-live="polite">${this.#announcement.polite}</div>
       <div class="visually-hidden" role="alert" aria-live="assertive">${this.#announcement.assertive}</div>`;
   }
+}
+
+/** `alt+KeyT`: every named modifier down, the others up, and `event.code` equal to the last part. */
+function matchesHotkey(event: KeyboardEvent, hotkey: string): boolean {
+  const parts = hotkey.split('+').map((part) => part.trim());
+  const code = parts.pop();
+  const wanted = new Set(parts.map((part) => part.toLowerCase()));
+  return (
+    event.code === code &&
+    event.altKey === wanted.has('alt') &&
+    event.ctrlKey === wanted.has('ctrl') &&
+    event.shiftKey === wanted.has('shift') &&
+    event.metaKey === wanted.has('meta')
+  );
 }
 
 function snapshot(toast: LiveToast): Toast {

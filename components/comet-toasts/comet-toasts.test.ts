@@ -102,6 +102,16 @@ describe('<comet-toasts>', () => {
     expect(element.paused).to.equal(document.hidden);
   });
 
+  it('moves focus to the newest toast with its hotkey (alt+KeyT)', async () => {
+    const { element } = mount<CometToasts>(`<comet-toasts duration="0" motion="reduce"></comet-toasts>`);
+    element.toast('Older');
+    element.toast({ title: 'Newest', actions: [{ label: 'Open', value: 'open' }] });
+    await element.updateComplete;
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 't', code: 'KeyT', altKey: true, bubbles: true, cancelable: true }));
+    expect(element.shadowRoot!.activeElement?.textContent).to.equal('Open');
+    expect(element.paused, 'focus pauses').to.equal(true);
+  });
+
   it('fires comet-toast-action with the action, and dismisses unless cancelled', async () => {
     const { element } = mount<CometToasts>(`<comet-toasts duration="0" motion="reduce"></comet-toasts>`);
     element.toast({ title: 'Message archived', actions: [{ label: 'Undo', value: 'undo' }] });
