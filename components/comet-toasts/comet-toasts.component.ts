@@ -1,7 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ClientController } from '../shared/client-consumer.js';
@@ -488,7 +487,6 @@ export class CometToasts extends LitElement {
     return html`<section part="base" aria-label=${strings.region}>
         <ol
           part="stack"
-          style=${styleMap({})}
           @pointerover=${() => this.#setPause('hover', true)}
           @pointerout=${this.#onPointerOut}
           @focusin=${() => this.#setPause('focus', true)}
