@@ -1,6 +1,7 @@
 import { virtualize, virtualizerRef, type VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ChannelEvents } from '../shared/channel-events.js';
 import { emit } from '../shared/events.js';
@@ -39,6 +40,9 @@ export interface FeedItemContext {
   readonly index: number;
 }
 
+/** Up to this many items render as plain DOM; more are virtualized. */
+const PLAIN_MAX_ITEMS = 30;
+
 /** Scrolled less than this from the top still counts as "at the top": new events show at once. */
 const TOP_SLACK_PX = 4;
 
@@ -63,7 +67,7 @@ const TOP_SLACK_PX = 4;
  * @csspart status - Loading, empty, error and not-connected messages.
  * @csspart retry - The retry button after an error.
  * @csspart new-pill - The "N new" button shown while scrolled.
- * @cssproperty --comet-feed-height - Height of the scrolling list.
+ * @cssproperty --comet-feed-height - Most height of the list; its fixed height once it holds more than 30 items (virtualized).
  * @cssproperty --comet-feed-gap - Space between items.
  * @cssproperty --comet-feed-item-padding - Padding inside an item.
  * @cssproperty --comet-feed-pill - Background of the "N new" pill.
@@ -175,11 +179,16 @@ export class CometFeed extends LitElement {
     this.#active = index;
     const list = this.list;
     const virtualizer = list?.[virtualizerRef];
-    virtualizer?.element(index)?.scrollIntoView({ block: 'nearest' });
-    await this.updateComplete;
-    // layoutComplete settles only when a layout is pending; a frame covers the case where none is.
-    await Promise.race([virtualizer?.layoutComplete, new Promise((resolve) => requestAnimationFrame(resolve))]);
-    list?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus({ preventScroll: true });
+    if (virtualizer) {
+      virtualizer.element(index)?.scrollIntoView({ block: 'nearest' });
+      await this.updateComplete;
+      // layoutComplete settles only when a layout is pending; a frame covers the case where none is.
+      await Promise.race([virtualizer.layoutComplete, new Promise((resolve) => requestAnimationFrame(resolve))]);
+      list?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus({ preventScroll: true });
+    } else {
+      await this.updateComplete;
+      list?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus();
+    }
   }
 
   #renderItem(event: CometEvent, index: number, total: number, language: string): TemplateResult {
@@ -221,10 +230,20 @@ export class CometFeed extends LitElement {
     if (items.length === 0) return this.#status(strings);
     const shown = this.pending > 0 ? items.slice(this.pending) : (items as CometEvent[]);
     const language = languageOf(this);
-    return html`${this.pending > 0
-        ? html`<button part="new-pill" type="button" @click=${() => this.reveal()}>${format(strings.newItems, { count: this.pending })}</button>`
-        : nothing}
-      <div part="list" role="feed" aria-label=${strings.label} aria-busy=${this.#events.status === 'loading' ? 'true' : 'false'} @keydown=${this.#onKeyDown} @scroll=${this.#onScroll}>
+    const busy = this.#events.status === 'loading' ? 'true' : 'false';
+    const pill = this.pending > 0
+      ? html`<button part="new-pill" type="button" @click=${() => this.reveal()}>${format(strings.newItems, { count: this.pending })}</button>`
+      : nothing;
+    // A short list is plain DOM and as tall as its items; a long one is
+    // virtualized, which needs a fixed height. Both are the same height by
+    // the time the switch happens, so nothing jumps. Separate elements, so
+    // the virtualizer's own nodes never outlive it.
+    if (shown.length <= PLAIN_MAX_ITEMS) {
+      return html`${pill}<div part="list" role="feed" aria-label=${strings.label} aria-busy=${busy} @keydown=${this.#onKeyDown} @scroll=${this.#onScroll}>
+          ${repeat(shown, (event) => event.id, (event, index) => this.#renderItem(event, index, shown.length, language))}
+        </div>`;
+    }
+    return html`${pill}<div part="list" class="virtual" role="feed" aria-label=${strings.label} aria-busy=${busy} @keydown=${this.#onKeyDown} @scroll=${this.#onScroll}>
         ${virtualize({
           items: shown,
           scroller: true,

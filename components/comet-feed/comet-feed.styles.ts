@@ -11,9 +11,12 @@ export const feedStyles = [
     }
     [part='list'] {
       display: block;
-      block-size: var(--comet-feed-height, 22rem);
+      max-block-size: var(--comet-feed-height, 22rem);
       overflow: auto;
       overscroll-behavior: contain;
+    }
+    [part='list'].virtual {
+      block-size: var(--comet-feed-height, 22rem);
       contain: strict;
     }
     [part~='item'] {
