@@ -88,12 +88,17 @@ export class ChannelEvents implements ReactiveController {
     const subscription = this.#subscription as Subscription & { ready?: Promise<void> };
     this.status = 'loading';
     let onError: () => void = () => {};
+    let onClosed: () => void = () => {};
     const failed = new Promise<void>((resolve) => {
       onError = resolve;
-      client.addEventListener('error', onError, { once: true });
+      onClosed = () => client.state === 'closed' && resolve();
+      client.addEventListener('error', onError);
+      client.addEventListener('statechange', onClosed);
     });
-    void Promise.race([subscription.ready ?? Promise.resolve(), failed]).then(() => {
+    const settled = client.state === 'closed' ? Promise.resolve() : Promise.race([subscription.ready ?? Promise.resolve(), failed]);
+    void settled.then(() => {
       client.removeEventListener('error', onError);
+      client.removeEventListener('statechange', onClosed);
       if (this.#subscribedTo?.client === client && this.#subscribedTo.channel === channel) this.#load(client, channel);
     });
   }
