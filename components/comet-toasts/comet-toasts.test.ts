@@ -215,6 +215,22 @@ describe('<comet-toasts>', () => {
     expect(part(element, 'close')!.getAttribute('aria-label')).to.equal('Schließen');
   });
 
+  it('puts the end placement on the left in a right-to-left page', async () => {
+    const rtl = document.createElement('div');
+    rtl.dir = 'rtl';
+    document.body.append(rtl);
+    try {
+      const { element } = mount<CometToasts>(`<comet-toasts duration="0" motion="reduce"></comet-toasts>`, {}, rtl);
+      element.toast('مرحبا');
+      await element.updateComplete;
+      const box = part(element, 'toast')!.getBoundingClientRect();
+      expect(box.left).to.be.lessThan(window.innerWidth / 2);
+      expect(element.getAttribute('placement')).to.equal('bottom-end');
+    } finally {
+      rtl.remove();
+    }
+  });
+
   it('has no axe violations, light and dark', async () => {
     const { element } = mount<CometToasts>(`<comet-toasts duration="0" motion="reduce"></comet-toasts>`);
     element.toast({ title: 'Saved', message: 'Your changes are live', severity: 'success', actions: [{ label: 'View', href: 'https://example.com' }] });
