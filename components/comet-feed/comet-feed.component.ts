@@ -48,8 +48,8 @@ const TOP_SLACK_PX = 4;
 
 /**
  * A live list of a channel's events, newest first. When the reader has
- * scrolled away from the top, new events wait behind an "N new" pill
- * instead of moving what is being read. Long lists are virtualized (only
+ * scrolled away from the top, or is on an item with the keyboard, new
+ * events wait behind an "N new" pill instead of moving what is being read. Long lists are virtualized (only
  * what is on screen is in the DOM), timestamps are relative and kept
  * current, and the list is navigable with the keyboard (arrows, Page
  * Up/Down, Home, End).
@@ -109,9 +109,11 @@ export class CometFeed extends LitElement {
     limit: () => this.limit,
     onLive: (event) => emit(this, 'comet-feed-item', { event }),
     onAdded: (count) => {
-      if (this.#scrolled()) {
+      if (this.#reading()) {
+        // Held back: the items shown, and so their indices, stay as they are.
         this.pending = Math.min(this.pending + count, this.#events.items.length);
-        // Keep the same item active as the list grows above it.
+      } else if (this.#active > 0) {
+        // Shown above: the item to tab back into stays the same item.
         this.#active += count;
       }
     },
@@ -147,6 +149,12 @@ export class CometFeed extends LitElement {
     const shown = this.#events.items.length - this.pending;
     if (this.pending > this.#events.items.length) this.pending = this.#events.items.length;
     if (this.#active >= shown) this.#active = Math.max(0, shown - 1);
+  }
+
+  /** Scrolled away from the newest, or moving through items with the keyboard: new events must not shift what is read. */
+  #reading(): boolean {
+    const active = this.shadowRoot?.activeElement;
+    return this.#scrolled() || (active instanceof HTMLElement && active.matches('[part~="item"]'));
   }
 
   #scrolled(): boolean {

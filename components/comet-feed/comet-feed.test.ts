@@ -61,6 +61,19 @@ describe('<comet-feed>', function () {
     expect(part(feed, 'new-pill')).to.equal(undefined);
   });
 
+  it('holds new events while an item has keyboard focus', async () => {
+    const { feed, channel } = await liveFeed();
+    await server.publishMany([1, 2].map((n) => ({ channel, data: `read ${n}` })));
+    await waitFor(() => parts(feed, 'item').length === 2, 5000, 'two items');
+    parts(feed, 'item')[1]!.focus();
+    await server.publish(channel, 'arrived while reading');
+    await waitFor(() => feed.pending === 1, 5000, 'one pending');
+    expect(texts(feed)).to.deep.equal(['read 2', 'read 1']);
+    expect((feed.shadowRoot!.activeElement as HTMLElement).textContent).to.contain('read 1');
+    part(feed, 'new-pill')!.click();
+    await waitFor(() => texts(feed)[0] === 'arrived while reading', 3000, 'revealed');
+  });
+
   it('shows relative times in the page language', async () => {
     const wrapper = document.createElement('div');
     wrapper.lang = 'de';
