@@ -239,9 +239,10 @@ export class CometFeed extends LitElement {
     const shown = this.pending > 0 ? items.slice(this.pending) : (items as CometEvent[]);
     const language = languageOf(this);
     const busy = this.#events.status === 'loading' ? 'true' : 'false';
-    const pill = this.pending > 0
+    // The live region is always there, so screen readers hear the pill appear and its count change.
+    const pill = html`<div aria-live="polite">${this.pending > 0
       ? html`<button part="new-pill" type="button" @click=${() => this.reveal()}>${format(strings.newItems, { count: this.pending })}</button>`
-      : nothing;
+      : nothing}</div>`;
     // A short list is plain DOM and as tall as its items; a long one is
     // virtualized, which needs a fixed height. Both are the same height by
     // the time the switch happens, so nothing jumps. Separate elements, so
