@@ -113,6 +113,18 @@ describe('<comet-presence>', function () {
     expect(leave).to.deep.include({ type: 'presence.leave', data: { user, reason: 'left' } });
   });
 
+  it('takes the identity from <comet-connection user user-name> on a server without tokens', async () => {
+    const channel = uniqueChannel();
+    const user = unique('anon');
+    const anonymous = { url: `${server.url}/anon`, user, 'user-name': 'Anna Nym' };
+    const first = mount<CometPresence>(`<comet-presence channel="${channel}"></comet-presence>`, anonymous).element;
+    const second = mount<CometPresence>(`<comet-presence channel="${channel}"></comet-presence>`, anonymous).element;
+    await waitFor(() => first.count === 1 && second.count === 1 && first.members[0]?.name === 'Anna Nym', 5000, 'one anonymous member');
+    expect(first.members.map((m) => m.user)).to.deep.equal([user]);
+    await first.updateComplete;
+    expect(part(first, 'self')!.textContent).to.equal('AN');
+  });
+
   it('shows +N beyond max, opening the full list from the keyboard', async () => {
     const channel = uniqueChannel();
     const { element } = mount<CometPresence>(`<comet-presence channel="${channel}" max="2"></comet-presence>`, { token: await tokenFor(unique('me'), 'Me') });

@@ -74,6 +74,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   // Fresh secrets per run: nothing in a browser test may depend on a known key.
   const publishKey = randomBytes(16).toString('base64url');
   const tokenSecret = randomBytes(32).toString('base64url');
+  // A second server under /anon without tokens, so presence takes the identity the page gives (a demo setup).
+  const anonymous = createCometServer({ basePath: '/anon', allowedOrigins: '*', heartbeatMs: 1000, presence: { ttlMs: 1500 } });
   const comet = createCometServer({
     basePath: '/comet',
     publishKey,
@@ -194,6 +196,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       openStreams.add(channels);
       res.once('close', () => openStreams.delete(channels));
     }
+    if (path.pathname.startsWith('/anon/')) return anonymous(req, res);
     comet(req, res);
   });
   await new Promise<void>((resolve, reject) => {
@@ -210,6 +213,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     async close() {
       await lab.close();
       await comet.close();
+      await anonymous.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
