@@ -50,11 +50,14 @@ function randomSession(): string {
 }
 
 /**
- * Presence for one connection: one session id, one heartbeat for every
- * channel announced on, one roster per channel followed through
- * `presence:<channel>`. Whoever owns the upstream connection owns this,
- * so with one connection per browser there is one session per browser, and
- * however many tabs a user has, the server sees one session.
+ * Presence for one client: one session id, one heartbeat for every channel
+ * announced on, one roster per channel followed through `presence:<channel>`.
+ *
+ * Today each client (so each tab) owns one and is one session; the server
+ * merges a user's sessions into one member, so tabs count once either way.
+ * It needs only a URL, a token and a subscribe function, so the hub can host
+ * it next to the upstream and make it one session per browser, with no
+ * change to the protocol or to the roster API tabs see.
  */
 export class PresenceManager {
   readonly #deps: PresenceDeps;
