@@ -113,12 +113,14 @@ export class CometPresence extends LitElement {
     });
   }
 
-  #toggle(): void {
-    const panel = this.panel;
-    const button = this.overflowButton;
-    if (!panel || !button) return;
-    panel.togglePopover();
-    if (panel.matches(':popover-open')) placeUnder(panel, button);
+  protected override updated(): void {
+    // The native invoker relation gives aria-expanded, focus return and light dismiss.
+    const button = this.overflowButton as HTMLButtonElement | null;
+    if (button && this.panel && button.popoverTargetElement !== this.panel) button.popoverTargetElement = this.panel;
+  }
+
+  #onToggle(event: ToggleEvent): void {
+    if (event.newState === 'open' && this.panel && this.overflowButton) placeUnder(this.panel, this.overflowButton);
   }
 
   #avatar(member: PresenceMember, self: string | undefined) {
@@ -152,7 +154,7 @@ export class CometPresence extends LitElement {
         ${repeat(shown, (m) => m.user, (m) => this.#avatar(m, self))}
         ${hidden > 0
           ? html`<li>
-              <button part="overflow" type="button" aria-haspopup="dialog" @click=${this.#toggle}>
+              <button part="overflow" type="button" aria-haspopup="dialog">
                 ${format(strings.more, { count: hidden })}<span class="visually-hidden"> ${format(strings.moreLabel, { count: hidden, total: members.length })}</span>
               </button>
             </li>`
@@ -162,7 +164,7 @@ export class CometPresence extends LitElement {
         ? nothing
         : html`<span part="count" aria-hidden="true">${members.length === 0 ? strings.nobody : format(strings.count, { count: members.length })}</span>`}
       ${hidden > 0
-        ? html`<div part="panel" popover role="dialog" aria-label=${format(strings.label, { count: members.length })}>
+        ? html`<div part="panel" popover role="dialog" @toggle=${this.#onToggle} aria-label=${format(strings.label, { count: members.length })}>
             <ul>
               ${repeat(ordered, (m) => m.user, (m) => html`<li>${m.name}${m.user === self ? ` ${strings.you}` : ''}</li>`)}
             </ul>
