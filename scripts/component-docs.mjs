@@ -3,15 +3,23 @@
  * `npm run docs`: writes docs/components/<tag>.md from custom-elements.json,
  * so the reference pages say exactly what the doc comments in the code say.
  * Run it after changing a component's API and commit the result.
+ * `--check` writes nothing and fails when a page differs from what it would write.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8'));
 const out = join(root, 'docs', 'components');
-mkdirSync(out, { recursive: true });
+const check = process.argv.includes('--check');
+const stale = [];
+/** Writes a page, or with --check compares it with the one on disk. */
+function emit(path, text) {
+  if (!check) return writeFileSync(path, text);
+  if (!existsSync(path) || readFileSync(path, 'utf8') !== text) stale.push(path);
+}
+if (!check) mkdirSync(out, { recursive: true });
 
 const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n+/g, ' ').trim();
 const code = (text) => (text ? `\`${cell(text)}\`` : '');
@@ -65,7 +73,7 @@ for (const element of elements) {
   add('Slots', table(['slot', 'description'], (element.slots ?? []).map((s) => [s.name ? code(s.name) : '(default)', cell(s.description)])));
   add('CSS parts', table(['part', 'description'], (element.cssParts ?? []).map((p) => [code(p.name), cell(p.description)])));
   add('CSS custom properties', table(['property', 'description'], (element.cssProperties ?? []).map((p) => [code(p.name), cell(p.description)])));
-  writeFileSync(join(out, `${element.tagName}.md`), sections.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n').trimEnd() + '\n');
+  emit(join(out, `${element.tagName}.md`), sections.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n').trimEnd() + '\n');
 }
 
 const index = [
@@ -127,5 +135,9 @@ const index = [
   '```',
   '',
 ];
-writeFileSync(join(out, 'README.md'), index.join('\n'));
-console.log(`docs/components: ${elements.length} elements`);
+emit(join(out, 'README.md'), index.join('\n'));
+if (stale.length > 0) {
+  console.error(`docs/components is out of date (${stale.map((p) => p.slice(root.length + 1)).join(', ')}): run \`npm run docs\` and commit.`);
+  process.exit(1);
+}
+console.log(`docs/components: ${elements.length} elements${check ? ', up to date' : ''}`);
