@@ -4,4 +4,7 @@ export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory-broker.j
 export type { Broker, HistoryRead, PublishInput } from './broker/broker.js';
 export { signToken, verifyToken, type TokenClaims } from './auth/token.js';
 export type { StreamStats } from './stream/connections.js';
+export { MemoryPresenceStore } from './presence/memory-presence-store.js';
+export type { PresenceDeparture, PresenceMember, PresenceStore } from './presence/presence-store.js';
+export type { PresenceIdentity, PresenceOptions, PresenceService } from './presence/presence-service.js';
 export type { CometEvent } from '../src/protocol/messages.js';
