@@ -56,6 +56,19 @@ for (const type of ['comet-toast-action', 'comet-notification', 'comet-bell-read
   });
 }
 
+// The server's own count of open streams: one per browser however many tabs, thanks to the shared hub.
+const streams = document.getElementById('streams');
+async function showStreams() {
+  try {
+    const health = await (await fetch('/comet/health', { cache: 'no-store' })).json();
+    streams.textContent = String(health.streams);
+  } catch {
+    streams.textContent = '?';
+  }
+}
+void showStreams();
+setInterval(showStreams, 2000);
+
 for (const code of document.querySelectorAll('pre code')) {
   code.textContent = code.textContent.replace('http://HOST:PORT', location.origin);
 }
