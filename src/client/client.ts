@@ -475,6 +475,8 @@ export class CometClient extends EventTarget {
         // A tab that re-joins gets the trail again: keep each decision once.
         if (this.#decisions.some((d) => d.time === message.decision.time && d.reason === message.decision.reason && d.detail === message.decision.detail)) return;
         this.#decisions.push(message.decision);
+        // A switch of transport on an open connection changes no state, so no state message says it.
+        if (message.decision.transport) this.#transport = message.decision.transport;
         if (this.#decisions.length > 100) this.#decisions.splice(0, this.#decisions.length - 100);
         this.dispatchEvent(new CometTransportDecisionEvent(message.decision));
         return;
