@@ -79,7 +79,11 @@ async function waitReady(pages: readonly Page[], timeoutMs: number): Promise<num
     ready = 0;
     for (const page of pages) {
       // A page still navigating (a stalled naive tab) has no context to ask yet: not ready.
-      const isReady = await page.evaluate(() => (window as unknown as { bench?: { ready: boolean } }).bench?.ready === true).catch(() => false);
+      // (Evaluating in a page whose navigation is stalled waits for a context that never comes: bounded.)
+      const isReady = await Promise.race([
+        page.evaluate(() => (window as unknown as { bench?: { ready: boolean } }).bench?.ready === true).catch(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 200)),
+      ]);
       if (isReady) ready += 1;
     }
     if (ready === pages.length) break;
@@ -96,7 +100,8 @@ async function settle(server: BenchServer, expected: number): Promise<number> {
 }
 
 async function closeAll(pages: readonly Page[], server: BenchServer): Promise<void> {
-  for (const page of pages) await page.close().catch(() => {});
+  // Closing a page whose navigation is stalled can take long: not waited for beyond a second.
+  for (const page of pages) await Promise.race([page.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 1000))]);
   const deadline = Date.now() + 5000;
   while (server.comet.stats().streams > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
@@ -111,7 +116,7 @@ async function connectionCounts(browser: Browser, server: BenchServer): Promise<
       const pages = await openTabs(browser, server, mode, tabs, channel, `count${run}`);
       // A naive page past the browser's six connections per origin never opens: it stalls.
       const ready = await waitReady(pages, mode === 'naive' ? 3000 : 15_000);
-      const streams = await settle(server, mode === 'naive' ? ready : 1);
+      const streams = mode === 'naive' ? server.comet.stats().streams : await settle(server, 1);
       row[`${mode} streams`] = streams;
       row[`${mode} tabs live`] = `${ready}/${tabs}`;
       await closeAll(pages, server);
@@ -206,9 +211,11 @@ export default async function hubBench(): Promise<void> {
     // A browser per part: the stalled naive tabs of the first must not weigh on the others.
     for (const part of [connectionCounts, latency, handover]) {
       const browser = await launchChromium();
+      const started = performance.now();
       try {
         await part(browser, server);
       } finally {
+        console.error(`(${part.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
         await browser.close().catch(() => {});
       }
     }
