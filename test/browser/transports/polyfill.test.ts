@@ -1,0 +1,83 @@
+/**
+ * Without a native EventSource, the SSE transport loads eventsource-polyfill
+ * on first need, and SSE keeps delivering through it. Tested on the built
+ * bundles, since the point is how they are split: the ES module build
+ * imports the polyfill as a chunk of its own, the script-tag build adds it
+ * as a classic script from next to itself. Neither main file contains it.
+ * Needs the build (`npm test` builds before the browser tests).
+ */
+import { expect } from '@esm-bundle/chai';
+import type * as CometKit from '../../../src/index.js';
+import { getTestServer, uniqueChannel, waitFor } from '../../support/env.js';
+import { getLab, proxyKey } from '../../support/proxies/lab-client.js';
+
+declare global {
+  interface Window {
+    CometKit?: typeof CometKit;
+  }
+}
+
+const server = getTestServer();
+const resources = (pattern: RegExp): string[] => performance.getEntriesByType('resource').map((entry) => entry.name).filter((name) => pattern.test(name));
+
+async function deliversOverSse(kit: typeof CometKit): Promise<void> {
+  const lab = await getLab();
+  const channel = uniqueChannel();
+  const client = kit.createClient({ url: lab.comet, host: 'single-tab', hub: proxyKey('polyfill'), transports: ['sse'] });
+  try {
+    const received: unknown[] = [];
+    client.subscribe(channel, (event) => received.push(event.data));
+    await waitFor(() => client.state === 'open', 10_000, `the client to open (now ${client.state})`);
+    expect(client.transport).to.equal('sse');
+    await lab.publishMany([{ channel, data: 1 }, { channel, data: 2 }, { channel, data: 3 }]);
+    await waitFor(() => received.length >= 3, 5000, 'three events');
+    expect(received).to.deep.equal([1, 2, 3]);
+  } finally {
+    client.close();
+  }
+}
+
+describe('eventsource-polyfill', function () {
+  this.timeout(20_000);
+  const native = window.EventSource;
+  beforeEach(() => {
+    // Hidden the way a browser without it would lack it: no property at all.
+    delete (window as { EventSource?: unknown }).EventSource;
+  });
+  afterEach(() => {
+    window.EventSource = native;
+  });
+
+  it('is in neither main bundle', async () => {
+    for (const file of ['/dist/cometkit.js', '/dist/cometkit.iife.js']) {
+      const response = await fetch(file);
+      expect(response.ok, `${file} is built`).to.equal(true);
+      expect(await response.text(), file).to.not.contain('evs_buffer_size_limit');
+    }
+  });
+
+  it('ES module build: imports its chunk only without a native EventSource, and SSE delivers through it', async () => {
+    const before = resources(/\/dist\/chunks\/eventsource-[\w-]+\.js$/).length;
+    const path = '/dist/cometkit.js';
+    const kit = (await import(/* @vite-ignore */ path)) as typeof CometKit;
+    expect(resources(/\/dist\/chunks\/eventsource-[\w-]+\.js$/).length, 'chunk fetched before it was needed').to.equal(before);
+    await deliversOverSse(kit);
+    expect(resources(/\/dist\/chunks\/eventsource-[\w-]+\.js$/).length).to.be.greaterThan(0);
+    // The chunk hands the polyfill to the transport; it does not install itself on window.
+    expect('EventSource' in window).to.equal(false);
+  });
+
+  it('script-tag build: adds eventsource-polyfill.js from next to itself, and SSE delivers through it', async () => {
+    const script = document.createElement('script');
+    script.src = `${server.url}/dist/cometkit.iife.js`;
+    await new Promise((resolve, reject) => {
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`${script.src} did not load: is the package built?`));
+      document.head.append(script);
+    });
+    expect(document.querySelector(`script[src="${server.url}/dist/eventsource-polyfill.js"]`)).to.equal(null);
+    await deliversOverSse(window.CometKit!);
+    expect(document.querySelector(`script[src="${server.url}/dist/eventsource-polyfill.js"]`), 'the polyfill script').to.not.equal(null);
+    expect((window.EventSource as unknown as { isPolyfill?: string }).isPolyfill).to.equal('XHR');
+  });
+});
