@@ -1,11 +1,16 @@
 import type { HeartbeatFrame, HelloFrame } from '../protocol/messages.js';
 
-export type BufferingSign = 'heartbeats-late' | 'heartbeats-bunched';
+export type BufferingSign = 'heartbeats-late' | 'heartbeats-bunched' | 'events-late';
 
 /** Beats whose server stamps are this share of an interval apart... */
 const BUNCH_STAMP_SHARE = 0.75;
 /** ...but that arrive within this share of an interval of each other were held and released together. */
 const BUNCH_ARRIVAL_SHARE = 0.25;
+
+/** An event is late when it takes this much longer than the stream's fastest frame (ms), or a quarter interval if more... */
+const EVENT_LATE_MIN_MS = 2000;
+/** ...and this many late events are evidence, not jitter. */
+const LATE_EVENTS = 3;
 
 /**
  * Reads a stream's heartbeats for the marks of a buffering proxy. The
@@ -25,12 +30,32 @@ export class BeatMonitor {
   #lastArrival: number;
   /** Smallest (arrival − stamp) seen: clock offset plus the stream's best latency. */
   #fastest: number;
+  readonly #helloTime: number;
+  #lateEvents = 0;
 
   constructor(hello: HelloFrame, arrivedAt: number) {
     this.#interval = hello.heartbeat;
     this.#lastStamp = hello.time;
     this.#lastArrival = arrivedAt;
     this.#fastest = arrivedAt - hello.time;
+    this.#helloTime = hello.time;
+  }
+
+  /**
+   * Live events are stamped too (`time`, when published). A proxy that
+   * flushes every few KiB lets a busy stream through in bursts, between
+   * heartbeats: each burst holds events that waited seconds. Replayed events
+   * (published before the hello) are old by nature and not counted.
+   */
+  event(time: number, arrivedAt: number): BufferingSign | undefined {
+    if (time < this.#helloTime) return undefined;
+    const transit = arrivedAt - time;
+    if (transit - this.#fastest > Math.max(EVENT_LATE_MIN_MS, this.#interval / 4)) {
+      this.#lateEvents += 1;
+      return this.#lateEvents >= LATE_EVENTS ? 'events-late' : undefined;
+    }
+    this.#fastest = Math.min(this.#fastest, transit);
+    return undefined;
   }
 
   beat(frame: HeartbeatFrame, arrivedAt: number): BufferingSign | undefined {

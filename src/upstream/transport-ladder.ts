@@ -9,7 +9,7 @@ import { Deadline } from './deadline.js';
  * - `initial`: the first supported transport of the configured order;
  * - `remembered`: a downgrade this browser remembered for the push origin;
  * - `remembered-expired`: a remembered downgrade past its TTL, dropped;
- * - `hello-timeout`, `heartbeats-late`, `heartbeats-bunched`, `early-closes`:
+ * - `hello-timeout`, `heartbeats-late`, `heartbeats-bunched`, `events-late`, `early-closes`:
  *   the marks of a buffering or cutting proxy, each a step down;
  * - `open-failures`: the transport kept failing before its hello, a step down;
  * - `probe-started`, `probe-failed`, `probe-healthy`: a better transport
@@ -22,6 +22,7 @@ export type DecisionReason =
   | 'hello-timeout'
   | 'heartbeats-late'
   | 'heartbeats-bunched'
+  | 'events-late'
   | 'early-closes'
   | 'open-failures'
   | 'probe-started'
@@ -79,7 +80,7 @@ const PROBE_BEATS = 2;
 const HEARTBEAT_SLACK_MS = 1000;
 
 /** Downgrades for these reasons describe the network path, so they are worth remembering. */
-const PATH_REASONS: ReadonlySet<DecisionReason> = new Set(['hello-timeout', 'heartbeats-late', 'heartbeats-bunched', 'early-closes']);
+const PATH_REASONS: ReadonlySet<DecisionReason> = new Set(['hello-timeout', 'heartbeats-late', 'heartbeats-bunched', 'events-late', 'early-closes']);
 
 function defaultStorage(): LadderStorage | null {
   try {
@@ -180,6 +181,13 @@ export class TransportLadder {
     const sign = this.#monitor?.beat(frame, arrivedAt);
     if (!sign || pageHidden()) return false;
     return this.#step(sign, `a heartbeat stamped ${new Date(frame.time).toISOString()} arrived ${arrivedAt - frame.time} ms after it was written (clock offset included)`);
+  }
+
+  /** Returns true when the event's lateness made the ladder step down: re-open at once (the event itself counts). */
+  event(time: number, arrivedAt: number): boolean {
+    const sign = this.#monitor?.event(time, arrivedAt);
+    if (!sign || pageHidden()) return false;
+    return this.#step(sign, `live events arrived seconds after they were published, in bursts (the last ${arrivedAt - time} ms after, clock offset included)`);
   }
 
   /** No hello within the deadline. Returns true when the ladder stepped down: re-open at once. */
@@ -407,6 +415,7 @@ const DECISION_REASONS: ReadonlySet<string> = new Set<DecisionReason>([
   'hello-timeout',
   'heartbeats-late',
   'heartbeats-bunched',
+  'events-late',
   'early-closes',
   'open-failures',
   'probe-started',

@@ -217,6 +217,7 @@ export class Upstream {
         if (!current()) return;
         this.#armHeartbeatDeadline();
         this.#event(event);
+        if (current() && this.#ladder.event(event.time, Date.now())) this.#switchTransport();
       },
       gap: (frame) => {
         if (!current()) return;

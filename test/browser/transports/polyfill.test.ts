@@ -11,12 +11,6 @@ import type * as CometKit from '../../../src/index.js';
 import { getTestServer, uniqueChannel, waitFor } from '../../support/env.js';
 import { getLab, proxyKey } from '../../support/proxies/lab-client.js';
 
-declare global {
-  interface Window {
-    CometKit?: typeof CometKit;
-  }
-}
-
 const server = getTestServer();
 const resources = (pattern: RegExp): string[] => performance.getEntriesByType('resource').map((entry) => entry.name).filter((name) => pattern.test(name));
 
@@ -76,7 +70,7 @@ describe('eventsource-polyfill', function () {
       document.head.append(script);
     });
     expect(document.querySelector(`script[src="${server.url}/dist/eventsource-polyfill.js"]`)).to.equal(null);
-    await deliversOverSse(window.CometKit!);
+    await deliversOverSse((window as unknown as { CometKit: typeof CometKit }).CometKit);
     expect(document.querySelector(`script[src="${server.url}/dist/eventsource-polyfill.js"]`), 'the polyfill script').to.not.equal(null);
     expect((window.EventSource as unknown as { isPolyfill?: string }).isPolyfill).to.equal('XHR');
   });
