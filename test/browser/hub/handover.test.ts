@@ -57,6 +57,20 @@ describe('leader-tab host handover', function () {
     await waitFor(async () => (await server.streams(prefix)) === 1, 5000, 'one stream, from the new leader');
   });
 
+  it('hands over when the leader\'s client closes while its page stays', async () => {
+    const prefix = uniqueChannel('t.hub');
+    const channel = `${prefix}.feed`;
+    tabs = await openTabs(2, () => ({ url: server.comet, hub: prefix, host: 'leader-tab', channels: [channel] }));
+    const [leader, follower] = tabs as [TestTab, TestTab];
+    leader.tab.client.close();
+    expect(leader.tab.client.state).to.equal('closed');
+    const published = await server.publishMany(Array.from({ length: 20 }, (_, i) => ({ channel, data: i })));
+    await waitFor(() => follower.tab.received.length === published.length, 10_000, 'the follower to get every event from its own hub');
+    expect(ids(follower.tab.received)).to.deep.equal(published.map((event) => event.id));
+    expect(leader.tab.received).to.deep.equal([]);
+    await waitFor(async () => (await server.streams(prefix)) === 1, 5000, 'one stream');
+  });
+
   for (const [name, config] of [
     ['leader-tab', { host: 'leader-tab' }],
     ['SharedWorker', { workerUrl: hubWorkerUrl }],

@@ -75,4 +75,29 @@ describe('host choice', function () {
     await delivers(second, prefix);
     expect(await server.streams(prefix)).to.equal(1);
   });
+
+  for (const [name, options] of [
+    ['SharedWorker', { workerUrl: hubWorkerUrl }],
+    ['leader-tab', { host: 'leader-tab' }],
+  ] as const) {
+    it(`${name}: the hub asks the page's token function for a private channel`, async () => {
+      const prefix = uniqueChannel('p.hub');
+      const channel = `${prefix}.inbox`;
+      let asked = 0;
+      const client = create({
+        hub: prefix,
+        ...options,
+        token: async () => {
+          asked += 1;
+          return server.token({ sub: 'ada', channels: [`${prefix}.*`] });
+        },
+      });
+      const received: unknown[] = [];
+      await client.subscribe(channel, (event) => received.push(event.data)).ready;
+      await server.publish(channel, 'for ada');
+      await waitFor(() => received.length === 1, 5000, 'the private event');
+      expect(received).to.deep.equal(['for ada']);
+      expect(asked).to.be.greaterThan(0);
+    });
+  }
 });
