@@ -80,6 +80,15 @@ export default {
     },
   ],
   middleware: [
+    // The one-line worker file a site hosts when cometkit comes from a CDN, on the test page's origin;
+    // the "CDN" is the harness's other origin, known only once it listens (test/browser/hub/hosts.test.ts).
+    function trampolineWorker(context, next) {
+      if (context.path !== '/__cometkit__/trampoline-worker.js') return next();
+      context.type = 'application/javascript';
+      context.set('Cache-Control', 'no-store');
+      context.body = `import '${harness.url}/dist/worker.js';\n`;
+      return undefined;
+    },
     // msw's worker must be served from the root so its scope covers the test pages.
     function mockServiceWorkerScript(context, next) {
       if (context.path !== '/mockServiceWorker.js') return next();

@@ -171,6 +171,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost');
     if (path.pathname.startsWith('/dist/')) {
+      // As a CDN would: a same-origin worker file may `import` cometkit's worker from here (a CORS fetch).
+      res.setHeader('Access-Control-Allow-Origin', '*');
       void dist(req, res).then((served) => {
         if (served) return;
         send(res, 404, { error: { code: 'not-found', message: `${path.pathname} is not built: run \`npm run build\` first.` } });

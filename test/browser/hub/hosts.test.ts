@@ -36,6 +36,14 @@ describe('host choice', function () {
     await delivers(client, prefix);
   });
 
+  it('uses a same-origin one-line worker file that imports the worker from another origin (a CDN)', async () => {
+    const prefix = uniqueChannel('t.hub');
+    // Served by the test runner's config: `import '<test server>/dist/worker.js';`, nothing else.
+    const client = create({ hub: prefix, workerUrl: '/__cometkit__/trampoline-worker.js' });
+    await delivers(client, prefix);
+    expect(client.host, client.hostReason).to.equal('shared-worker');
+  });
+
   it('elects a leader tab without a workerUrl, and says why', async () => {
     const prefix = uniqueChannel('t.hub');
     const client = create({ hub: prefix });
