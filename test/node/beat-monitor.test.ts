@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HelloFrame } from '../../src/protocol/messages.js';
+import { BeatMonitor } from '../../src/upstream/beat-monitor.js';
+
+const INTERVAL = 15_000;
+/** The server's clock runs 42 s ahead of the client's: only differences may matter. */
+const SKEW = 42_000;
+const hello = (serverTime: number): HelloFrame => ({ v: 1, time: serverTime, heartbeat: INTERVAL, cursor: '', transport: 'sse' });
+
+describe('BeatMonitor', () => {
+  it('finds nothing wrong with beats on time, whatever the clock offset and a steady latency', () => {
+    const monitor = new BeatMonitor(hello(SKEW), 80);
+    for (let i = 1; i <= 10; i++) {
+      assert.equal(monitor.beat({ time: SKEW + i * INTERVAL }, i * INTERVAL + 80 + (i % 3) * 40), undefined, `beat ${i}`);
+    }
+  });
+
+  it('calls beats written an interval apart but arriving together bunched', () => {
+    const monitor = new BeatMonitor(hello(SKEW), 30);
+    assert.equal(monitor.beat({ time: SKEW + INTERVAL }, 2 * INTERVAL), undefined);
+    assert.equal(monitor.beat({ time: SKEW + 2 * INTERVAL }, 2 * INTERVAL + 5), 'heartbeats-bunched');
+  });
+
+  it('calls a hello and its first beat released together bunched', () => {
+    const monitor = new BeatMonitor(hello(SKEW), 3 * INTERVAL);
+    assert.equal(monitor.beat({ time: SKEW + INTERVAL }, 3 * INTERVAL + 2), 'heartbeats-bunched');
+  });
+
+  it('calls a beat more than an interval later than the fastest frame late', () => {
+    const monitor = new BeatMonitor(hello(SKEW), 50);
+    assert.equal(monitor.beat({ time: SKEW + INTERVAL }, INTERVAL + 50), undefined);
+    assert.equal(monitor.beat({ time: SKEW + 2 * INTERVAL }, 3 * INTERVAL + 500), 'heartbeats-late');
+  });
+
+  it('calls live events late only after several arrive seconds behind, and never replayed ones', () => {
+    const monitor = new BeatMonitor(hello(SKEW), 50);
+    // Replayed: published long before the hello.
+    for (let i = 0; i < 5; i++) assert.equal(monitor.event(SKEW - 60_000, 50), undefined);
+    assert.equal(monitor.event(SKEW + 1000, 1060), undefined);
+    assert.equal(monitor.event(SKEW + 2000, 9000), undefined);
+    assert.equal(monitor.event(SKEW + 2100, 9000), undefined);
+    assert.equal(monitor.event(SKEW + 2200, 9000), 'events-late');
+  });
+});
