@@ -16,6 +16,7 @@ import { openSharedWorkerHost } from '../hosts/shared-worker-host.js';
 import { openSingleTabHost } from '../hosts/single-tab-host.js';
 import { holdTabLock } from '../hosts/tab-lock.js';
 import { pageTransports } from '../hosts/transports.js';
+import { NetworkError } from '../errors/network-error.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
@@ -314,7 +315,7 @@ export class CometClient extends EventTarget {
     this.#open(this.#host);
   }
 
-  #open(host: HostKind): void {
+  #open(host: HostKind, afterLoss = false): void {
     const events: HostLinkEvents = {
       message: (data) => this.#receive(data),
       ready: () => this.#hello(),
@@ -326,6 +327,16 @@ export class CometClient extends EventTarget {
         this.#host = next.host;
         this.#open(next.host);
       },
+      lost: (reason) => {
+        if (this.#link !== link || this.#closed) return;
+        link.close();
+        this.dispatchEvent(new CometErrorEvent(new NetworkError(`${reason}; starting it again and resuming from this tab's positions.`)));
+        this.#link = undefined;
+        // A moment for the old worker to end, so that the name reaches a new one.
+        setTimeout(() => {
+          if (!this.#closed) this.#open(host, true);
+        }, 250);
+      },
     };
     const target = this.#target();
     const transports = this.#internals.transports ?? pageTransports();
@@ -333,7 +344,7 @@ export class CometClient extends EventTarget {
     try {
       link =
         host === 'shared-worker'
-          ? openSharedWorkerHost(target, this.#workerUrl() ?? '', events)
+          ? openSharedWorkerHost(target, this.#workerUrl() ?? '', events, afterLoss ? 3000 : undefined)
           : host === 'leader-tab'
             ? openLeaderTabHost(target, transports, events)
             : openSingleTabHost(target, transports, events);

@@ -8,6 +8,8 @@ export interface HostLinkEvents {
   ready(): void;
   /** This host cannot work here after all (the worker script failed to load, locks are refused): use the next one. */
   failed(reason: string): void;
+  /** The hub died (its worker was killed): open the same host again; a new hub resumes from the tabs' cursors. */
+  lost(reason: string): void;
 }
 
 /** The tab's end of its link to the hub, whichever host carries it. */
@@ -34,6 +36,9 @@ export interface HostTarget {
  * protocol version: after a deploy, tabs of the new version start their own
  * hub instead of failing against the old one still serving older tabs.
  */
+/** The lock a SharedWorker hub holds for its whole life: tabs learn it died when they are granted it. */
+export const aliveLockName = (name: string): string => `${name}:alive`;
+
 export function hubName(target: Pick<HostTarget, 'url' | 'hub' | 'protocolVersion'>): string {
   return `cometkit:p${target.protocolVersion}:${target.hub}:${target.url}`;
 }

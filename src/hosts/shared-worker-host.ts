@@ -1,5 +1,5 @@
 import type { TabMessage } from '../hub/port-protocol.js';
-import { hubName, type HostLink, type HostLinkEvents, type HostTarget } from './host-link.js';
+import { aliveLockName, hubName, type HostLink, type HostLinkEvents, type HostTarget } from './host-link.js';
 
 /**
  * The hub in a SharedWorker that every tab of the origin shares.
@@ -10,13 +10,22 @@ import { hubName, type HostLink, type HostLinkEvents, type HostTarget } from './
  * worker's name holds the push server URL and the port protocol version, so
  * each server gets its own hub and two cometkit versions never share one.
  */
-export function openSharedWorkerHost(target: HostTarget, workerUrl: string, events: HostLinkEvents): HostLink {
-  const worker = new SharedWorker(workerUrl, { type: 'module', name: hubName(target) });
+export function openSharedWorkerHost(
+  target: HostTarget,
+  workerUrl: string,
+  events: HostLinkEvents,
+  /** After a lost worker: give up on this port if the hub does not answer in time (see below). */
+  answerTimeoutMs?: number,
+): HostLink {
+  const name = hubName(target);
+  const worker = new SharedWorker(workerUrl, { type: 'module', name });
   const port = worker.port;
+  const watching = new AbortController();
   let heard = false;
   let open = true;
   port.onmessage = (event: MessageEvent) => {
     if (!open) return;
+    if (!heard) watchWorker();
     heard = true;
     events.message(event.data);
   };
@@ -25,13 +34,34 @@ export function openSharedWorkerHost(target: HostTarget, workerUrl: string, even
   worker.addEventListener('error', () => {
     if (open && !heard) events.failed(`the worker script ${workerUrl} failed to load or to start`);
   });
+  /**
+   * A port gives no sign when the worker behind it dies (the browser may kill
+   * a worker, e.g. out of memory). The hub holds a lock for its life; asked
+   * for after the hub's first answer, the request queues behind its hold and is
+   * granted only when the worker is gone.
+   */
+  function watchWorker(): void {
+    if (typeof navigator.locks?.request !== 'function') return;
+    navigator.locks
+      .request(aliveLockName(name), { signal: watching.signal }, () => {
+        if (open) events.lost('the SharedWorker holding the hub ended');
+      })
+      .catch(() => {});
+  }
+
   port.start();
   queueMicrotask(() => open && events.ready());
+  // Firefox may hand a new port to the worker that is still ending, which never answers:
+  // the client then tries again, a little later.
+  const silence =
+    answerTimeoutMs === undefined ? undefined : setTimeout(() => open && !heard && events.lost('the restarted SharedWorker did not answer'), answerTimeoutMs);
   return {
     host: 'shared-worker',
     post: (message: TabMessage) => port.postMessage(message),
     close: () => {
       open = false;
+      clearTimeout(silence);
+      watching.abort();
       port.close();
     },
   };

@@ -1,6 +1,7 @@
 import { Hub, type HubOptions, type HubPeer } from '../hub/hub.js';
 import type { HubMessage, RefusedMessage } from '../hub/port-protocol.js';
 import type { Transport } from '../transports/transport.js';
+import { aliveLockName } from './host-link.js';
 import { watchTabLock } from './tab-lock.js';
 
 /**
@@ -8,6 +9,8 @@ import { watchTabLock } from './tab-lock.js';
  * `webworker` and `DOM` libs cannot both be loaded in one TypeScript program.
  */
 export interface SharedWorkerScopeLike {
+  /** The name the pages gave the worker: the hub's name. */
+  readonly name?: string;
   addEventListener(type: 'connect', listener: (event: MessageEvent) => void): void;
   addEventListener(type: 'online', listener: () => void): void;
 }
@@ -33,6 +36,10 @@ export function serveSharedWorker(scope: SharedWorkerScopeLike, options: SharedW
     ...(options.sdkVersion === undefined ? {} : { sdkVersion: options.sdkVersion }),
   };
   const hub = new Hub(hubOptions);
+  // Held until this worker ends, however it ends: tabs waiting for it learn the hub is gone.
+  if (scope.name && typeof navigator === 'object' && typeof navigator.locks?.request === 'function') {
+    navigator.locks.request(aliveLockName(scope.name), () => new Promise<void>(() => {})).catch(() => {});
+  }
   scope.addEventListener('connect', (event: MessageEvent) => {
     const port = event.ports[0];
     if (!port) return;
