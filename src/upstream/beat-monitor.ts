@@ -7,6 +7,13 @@ const BUNCH_STAMP_SHARE = 0.75;
 /** ...but that arrive within this share of an interval of each other were held and released together. */
 const BUNCH_ARRIVAL_SHARE = 0.25;
 
+/**
+ * A starved event loop (a busy page, two cores shared by many processes)
+ * also runs queued network tasks late and back to back, once: a timing mark
+ * counts only when the stream shows it this often.
+ */
+const BEAT_MARKS = 2;
+
 /** An event is late when it takes this much longer than the stream's fastest frame (ms), or a quarter interval if more... */
 const EVENT_LATE_MIN_MS = 2000;
 /** ...and this many late events are evidence, not jitter. */
@@ -32,6 +39,8 @@ export class BeatMonitor {
   #fastest: number;
   readonly #helloTime: number;
   #lateEvents = 0;
+  #bunched = 0;
+  #lateBeats = 0;
 
   constructor(hello: HelloFrame, arrivedAt: number) {
     this.#interval = hello.heartbeat;
@@ -65,9 +74,13 @@ export class BeatMonitor {
     this.#lastStamp = frame.time;
     this.#lastArrival = arrivedAt;
     if (stampGap >= this.#interval * BUNCH_STAMP_SHARE && arrivalGap < this.#interval * BUNCH_ARRIVAL_SHARE) {
-      return 'heartbeats-bunched';
+      this.#bunched += 1;
+      return this.#bunched >= BEAT_MARKS ? 'heartbeats-bunched' : undefined;
     }
-    if (transit - this.#fastest > this.#interval) return 'heartbeats-late';
+    if (transit - this.#fastest > this.#interval) {
+      this.#lateBeats += 1;
+      return this.#lateBeats >= BEAT_MARKS ? 'heartbeats-late' : undefined;
+    }
     this.#fastest = Math.min(this.#fastest, transit);
     return undefined;
   }

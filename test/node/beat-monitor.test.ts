@@ -16,21 +16,27 @@ describe('BeatMonitor', () => {
     }
   });
 
-  it('calls beats written an interval apart but arriving together bunched', () => {
+  it('calls beats written an interval apart but arriving together bunched, the second time it happens', () => {
     const monitor = new BeatMonitor(hello(SKEW), 30);
     assert.equal(monitor.beat({ time: SKEW + INTERVAL }, 2 * INTERVAL), undefined);
-    assert.equal(monitor.beat({ time: SKEW + 2 * INTERVAL }, 2 * INTERVAL + 5), 'heartbeats-bunched');
+    // Once may be a starved event loop...
+    assert.equal(monitor.beat({ time: SKEW + 2 * INTERVAL }, 2 * INTERVAL + 5), undefined);
+    assert.equal(monitor.beat({ time: SKEW + 3 * INTERVAL }, 3 * INTERVAL + 30), undefined);
+    // ...twice is a proxy.
+    assert.equal(monitor.beat({ time: SKEW + 4 * INTERVAL }, 3 * INTERVAL + 35), 'heartbeats-bunched');
   });
 
-  it('calls a hello and its first beat released together bunched', () => {
+  it('calls a hello and the beats behind it released together bunched', () => {
     const monitor = new BeatMonitor(hello(SKEW), 3 * INTERVAL);
-    assert.equal(monitor.beat({ time: SKEW + INTERVAL }, 3 * INTERVAL + 2), 'heartbeats-bunched');
+    assert.equal(monitor.beat({ time: SKEW + INTERVAL }, 3 * INTERVAL + 2), undefined);
+    assert.equal(monitor.beat({ time: SKEW + 2 * INTERVAL }, 3 * INTERVAL + 3), 'heartbeats-bunched');
   });
 
-  it('calls a beat more than an interval later than the fastest frame late', () => {
+  it('calls beats more than an interval later than the fastest frame late, the second time', () => {
     const monitor = new BeatMonitor(hello(SKEW), 50);
     assert.equal(monitor.beat({ time: SKEW + INTERVAL }, INTERVAL + 50), undefined);
-    assert.equal(monitor.beat({ time: SKEW + 2 * INTERVAL }, 3 * INTERVAL + 500), 'heartbeats-late');
+    assert.equal(monitor.beat({ time: SKEW + 2 * INTERVAL }, 3 * INTERVAL + 500), undefined);
+    assert.equal(monitor.beat({ time: SKEW + 3 * INTERVAL }, 4 * INTERVAL + 9000), 'heartbeats-late');
   });
 
   it('calls live events late only after several arrive seconds behind, and never replayed ones', () => {
