@@ -73,17 +73,21 @@ export function openLeaderTabHost(target: HostTarget, transports: readonly Trans
 function lead(name: string, target: HostTarget, transports: readonly Transport[]): () => void {
   const hub = new Hub({ host: 'leader-tab', transports, watchTab: watchTabLock, protocolVersion: target.protocolVersion });
   const requests = new BroadcastChannel(`${name}:hub`);
-  const peers = new Map<string, BroadcastChannel>();
+  const peers = new Map<string, HubPeer>();
+  // One peer per tab, however often it says hello: the hub keeps it while the tab stays.
   const connect = (tab: string): HubPeer => {
+    const known = peers.get(tab);
+    if (known) return known;
     const channel = new BroadcastChannel(`${name}:tab:${tab}`);
-    peers.set(tab, channel);
-    return {
+    const peer: HubPeer = {
       post: (message: HubMessage | RefusedMessage) => channel.postMessage(message),
       close: () => {
         channel.close();
         peers.delete(tab);
       },
     };
+    peers.set(tab, peer);
+    return peer;
   };
   requests.onmessage = (event) => hub.receive(event.data, connect);
   requests.onmessageerror = () => hub.receive(undefined, connect);
@@ -107,6 +111,6 @@ function lead(name: string, target: HostTarget, transports: readonly Transport[]
     removeEventListener('online', wake);
     requests.close();
     hub.close(true);
-    for (const channel of peers.values()) channel.close();
+    for (const peer of [...peers.values()]) peer.close();
   };
 }

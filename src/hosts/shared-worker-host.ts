@@ -10,6 +10,8 @@ import { aliveLockName, hubName, type HostLink, type HostLinkEvents, type HostTa
  * worker's name holds the push server URL and the port protocol version, so
  * each server gets its own hub and two cometkit versions never share one.
  */
+const FIRST_ANSWER_MS = 10_000;
+
 export function openSharedWorkerHost(
   target: HostTarget,
   workerUrl: string,
@@ -53,8 +55,11 @@ export function openSharedWorkerHost(
   queueMicrotask(() => open && events.ready());
   // Firefox may hand a new port to the worker that is still ending, which never answers:
   // the client then tries again, a little later.
+  // A first worker that loads but never answers (a stale or broken worker file) is as unusable as one that fails to load.
   const silence =
-    answerTimeoutMs === undefined ? undefined : setTimeout(() => open && !heard && events.lost('the restarted SharedWorker did not answer'), answerTimeoutMs);
+    answerTimeoutMs === undefined
+      ? setTimeout(() => open && !heard && events.failed(`the worker script ${workerUrl} did not answer within ${FIRST_ANSWER_MS} ms`), FIRST_ANSWER_MS)
+      : setTimeout(() => open && !heard && events.lost('the restarted SharedWorker did not answer'), answerTimeoutMs);
   return {
     host: 'shared-worker',
     post: (message: TabMessage) => port.postMessage(message),

@@ -36,10 +36,17 @@ export function serveSharedWorker(scope: SharedWorkerScopeLike, options: SharedW
     ...(options.sdkVersion === undefined ? {} : { sdkVersion: options.sdkVersion }),
   };
   const hub = new Hub(hubOptions);
-  // Held until this worker ends, however it ends: tabs waiting for it learn the hub is gone.
-  if (scope.name && typeof navigator === 'object' && typeof navigator.locks?.request === 'function') {
-    navigator.locks.request(aliveLockName(scope.name), () => new Promise<void>(() => {})).catch(() => {});
-  }
+  // Held until this worker ends, however it ends: tabs waiting for it learn the hub is gone. Ports are
+  // answered only once it is held, so a tab's request for it (made after the first answer) queues behind it.
+  const alive =
+    scope.name && typeof navigator === 'object' && typeof navigator.locks?.request === 'function'
+      ? new Promise<void>((held) => {
+          navigator.locks.request(aliveLockName(scope.name!), () => {
+            held();
+            return new Promise<void>(() => {});
+          }).catch(() => held());
+        })
+      : Promise.resolve();
   scope.addEventListener('connect', (event: MessageEvent) => {
     const port = event.ports[0];
     if (!port) return;
@@ -47,10 +54,13 @@ export function serveSharedWorker(scope: SharedWorkerScopeLike, options: SharedW
       post: (message: HubMessage | RefusedMessage) => port.postMessage(message),
       close: () => port.close(),
     };
-    port.onmessage = (message: MessageEvent) => hub.receive(message.data, () => peer);
-    // Data that cannot be deserialized is as foreign as data that is not ours: dropped, counted by the hub.
-    port.onmessageerror = () => hub.receive(undefined, () => peer);
-    port.start();
+    // Messages wait in the port until it is started.
+    void alive.then(() => {
+      port.onmessage = (message: MessageEvent) => hub.receive(message.data, () => peer);
+      // Data that cannot be deserialized is as foreign as data that is not ours: dropped, counted by the hub.
+      port.onmessageerror = () => hub.receive(undefined, () => peer);
+      port.start();
+    });
   });
   // A worker's timers are not throttled like a background tab's, but the network can still come back.
   scope.addEventListener('online', () => hub.wake());

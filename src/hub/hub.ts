@@ -52,7 +52,7 @@ export interface HubStats {
 
 interface TabSession {
   readonly id: string;
-  readonly peer: HubPeer;
+  peer: HubPeer;
   channels: Set<string>;
   token: string | null;
   tokenFunction: boolean;
@@ -244,6 +244,13 @@ export class Hub {
       };
       this.#tabs.set(message.tab, session);
       this.#watch(session);
+    } else {
+      // The same tab through a new port (it re-opened a lost worker): answers go to the new one.
+      const peer = connect(message.tab);
+      if (peer !== session.peer) {
+        session.peer.close();
+        session.peer = peer;
+      }
     }
     session.token = message.token;
     session.tokenFunction = message.tokenFunction;
