@@ -19,7 +19,32 @@ function identity() {
 }
 
 const me = identity();
-configure({ url: '/comet', identity: me, workerUrl: new URL('/dist/worker.js', location.href).href });
+// ?transport=sse|iframe|long-poll forces one transport. The iframe needs a DOM, so that choice keeps
+// the shared connection in a leader tab instead of the SharedWorker. A hub of another choice may
+// still be running in other tabs: close them, or the first tab's choice holds.
+const forced = new URLSearchParams(location.search).get('transport');
+const client = configure({
+  url: '/comet',
+  identity: me,
+  ...(forced ? { transports: [forced], hub: `demo-${forced}` } : {}),
+  ...(forced === 'iframe' ? { host: 'leader-tab' } : { workerUrl: new URL('/dist/worker.js', location.href).href }),
+});
+const choice = document.getElementById('transport-choice');
+choice.value = forced ?? '';
+choice.addEventListener('change', () => {
+  const url = new URL(location.href);
+  if (choice.value) url.searchParams.set('transport', choice.value);
+  else url.searchParams.delete('transport');
+  location.href = url.href;
+});
+const showTransport = () => {
+  document.getElementById('transport-now').textContent = client.transport ?? '—';
+  const last = client.decisions.at(-1);
+  document.getElementById('transport-why').textContent = last ? `${last.reason}: ${last.detail}` : '—';
+};
+client.addEventListener('statechange', showTransport);
+client.addEventListener('transportdecision', showTransport);
+showTransport();
 document.getElementById('me').textContent = me.name;
 document.getElementById('my-name').textContent = `${me.name} (you)`;
 const badge = document.getElementById('my-badge');
