@@ -221,13 +221,16 @@ export class Hub {
       return;
     }
     this.#refused += 1;
+    const advice = 'Serve the same cometkit version to every page and worker of the site, then reload the tabs.';
     const text =
       `This page runs cometkit ${foreign.sdk} (port protocol v${version}), but the shared hub runs cometkit ${this.#sdk} ` +
-      `(port protocol v${this.#version}). Serve the same cometkit version to every page and worker of the site, then reload the tabs.`;
+      `(port protocol v${this.#version}). ${advice}`;
     const peer = connect(foreign.tab);
     peer.post({ cometkit: this.#version, type: 'refused', sdk: this.#sdk, message: text });
     peer.close();
-    const notice = toWireError(new ProtocolError(`A tab running cometkit ${foreign.sdk} (port protocol v${version}) could not join this hub (v${this.#version}); it gets no events. ${text.split('. ')[1] ?? ''}`.trim()));
+    const notice = toWireError(
+      new ProtocolError(`A tab running cometkit ${foreign.sdk} (port protocol v${version}) could not join this hub (v${this.#version}); it gets no events. ${advice}`),
+    );
     for (const session of this.#tabs.values()) session.peer.post({ cometkit: this.#version, type: 'error', error: notice });
   }
 
