@@ -195,7 +195,13 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     }
     if (path.pathname === '/comet/sse' || path.pathname === '/comet/iframe') {
       const channels = path.searchParams.getAll('ch');
-      openStreams.add(channels);
+      // Counted from its first write (the SSE hello), when the server has subscribed it: a test
+      // that waits for the count and then publishes cannot publish into the gap before that.
+      const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+      res.write = ((...args: unknown[]) => {
+        if (!res.writableEnded) openStreams.add(channels);
+        return write(...args);
+      }) as typeof res.write;
       res.once('close', () => openStreams.delete(channels));
     }
     if (path.pathname.startsWith('/anon/')) return anonymous(req, res);
