@@ -5,11 +5,16 @@
  * or { "gzip": n, "brotli": m } to bound both. The built files are already
  * minified, so their gzip size is the "min+gzip" size users download.
  *
+ * An ESM entry is measured with every chunk it imports statically: a
+ * facade that re-exports from a shared chunk is tiny, but what a user
+ * downloads is the whole graph. Dynamic imports (the polyfill) are not
+ * followed: browsers that do not need them never fetch them.
+ *
  * A budgeted file that is missing fails too: a renamed or dropped output
  * must not pass the check by no longer being measured.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -19,6 +24,20 @@ const budgets = pkg.sizeBudgets;
 if (!budgets || typeof budgets !== 'object' || Object.keys(budgets).length === 0) {
   console.error('package.json has no "sizeBudgets": nothing to check.');
   process.exit(1);
+}
+
+/** The file and every file it imports statically (relative specifiers), each once. */
+function staticGraph(entry) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    // `from"./x.js"` and bare `import"./x.js"`; `import("./x.js")` is dynamic and skipped.
+    for (const match of code.matchAll(/(?:\bfrom|\bimport)\s*["'](\.{1,2}\/[^"']+)["']/g)) visit(resolve(dirname(file), match[1]));
+  };
+  visit(entry);
+  return [...seen];
 }
 
 // Bytes, like the budgets in package.json, so the two compare at a glance.
@@ -33,13 +52,14 @@ for (const [file, budget] of Object.entries(budgets)) {
     failed += 1;
     continue;
   }
-  const content = readFileSync(path);
+  const files = staticGraph(path);
+  const content = Buffer.concat(files.map((f) => readFileSync(f)));
   // Maximum levels: what a CDN or a precompressing build serves.
   const gzip = gzipSync(content, { level: 9 }).length;
   const brotli = brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   const over = (limits.gzip !== undefined && gzip > limits.gzip) || (limits.brotli !== undefined && brotli > limits.brotli);
   if (over) failed += 1;
-  rows.push({ file, raw: content.length, gzip, brotli, limits, status: over ? 'OVER' : 'ok' });
+  rows.push({ file: files.length > 1 ? `${file} (+${files.length - 1} chunk${files.length > 2 ? 's' : ''})` : file, raw: content.length, gzip, brotli, limits, status: over ? 'OVER' : 'ok' });
 }
 
 const table = [
