@@ -5,7 +5,7 @@ import type { Broker } from '../broker/broker.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
-import { openFeed } from '../stream/feed.js';
+import { holdStream, type HeldStream } from '../stream/held-stream.js';
 import { parseStreamRequest } from '../stream/stream-request.js';
 
 /**
@@ -88,7 +88,7 @@ export async function serveIframe(
   url: URL,
   deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
 ): Promise<void> {
-  const { broker, options, connections } = deps;
+  const { options } = deps;
   const origin = targetOrigin(req, url, options);
   const headers = {
     'Content-Type': 'text/html; charset=utf-8',
@@ -110,57 +110,37 @@ export async function serveIframe(
     return;
   }
 
-  let closed = false;
-  let written = 0;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let feed: { close(): void } | undefined;
-  let untrack = (): void => {};
-
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    clearInterval(heartbeat);
-    feed?.close();
-    untrack();
-    res.end();
-  };
-  const write = (text: string): void => {
-    if (closed) return;
-    res.write(text);
-    written += Buffer.byteLength(text);
-    if (res.writableLength > options.maxBufferedBytes) close();
-  };
+  const { heartbeatMs, iframeMaxBytes } = options;
   /** Frames that move the cursor may end the document; the next one starts from that cursor. */
-  const rollOver = (): void => {
-    if (closed || written < options.iframeMaxBytes) return;
-    write(`${script('end', {})}</body></html>`);
-    close();
+  const rollOver = (stream: HeldStream): void => {
+    if (stream.closed || stream.written < iframeMaxBytes) return;
+    stream.write(`${script('end', {})}</body></html>`);
+    stream.close();
   };
-
-  req.on('close', close);
-  res.on('error', close);
-  untrack = connections.add({ transport: 'iframe', channels: request.channels, user: request.user?.sub, close });
-
-  res.writeHead(200, headers);
-  write(`${head(origin)}<!--${' '.repeat(IFRAME_PADDING_BYTES)}-->\n`);
-
-  feed = await openFeed(broker, request.channels, request.cursor, {
-    start(cursor) {
-      const hello: HelloFrame = { v: PROTOCOL_VERSION, time: Date.now(), heartbeat: options.heartbeatMs, cursor, transport: 'iframe' };
-      write(script('hello', hello, cursor));
+  await holdStream(
+    req,
+    res,
+    request,
+    'iframe',
+    {
+      headers,
+      preamble: `${head(origin)}<!--${' '.repeat(IFRAME_PADDING_BYTES)}-->\n`,
+      sink: (stream) => ({
+        start(cursor) {
+          const hello: HelloFrame = { v: PROTOCOL_VERSION, time: Date.now(), heartbeat: heartbeatMs, cursor, transport: 'iframe' };
+          stream.write(script('hello', hello, cursor));
+        },
+        gap(gap) {
+          stream.write(script('gap', gap));
+        },
+        event(event, cursor) {
+          stream.write(script('event', event, cursor));
+          rollOver(stream);
+        },
+      }),
+      replayed: rollOver,
+      heartbeat: (time) => script('heartbeat', { time }),
     },
-    gap(gap) {
-      write(script('gap', gap));
-    },
-    event(event, cursor) {
-      write(script('event', event, cursor));
-      rollOver();
-    },
-  });
-  if (closed) {
-    feed.close();
-    return;
-  }
-  rollOver();
-  heartbeat = setInterval(() => write(script('heartbeat', { time: Date.now() })), options.heartbeatMs);
+    deps,
+  );
 }

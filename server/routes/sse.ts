@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
-import { openFeed } from '../stream/feed.js';
+import { holdStream } from '../stream/held-stream.js';
 import type { StreamRequest } from '../stream/stream-request.js';
 
 /** One SSE frame. `data` is JSON and so never holds a raw newline. */
@@ -26,54 +26,33 @@ export async function serveSse(
   request: StreamRequest,
   deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
 ): Promise<void> {
-  const { broker, options, connections } = deps;
-  let closed = false;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let feed: { close(): void } | undefined;
-  let untrack = (): void => {};
-
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    clearInterval(heartbeat);
-    feed?.close();
-    untrack();
-    res.end();
-  };
-  const write = (text: string): void => {
-    if (closed) return;
-    res.write(text);
-    // A reader that stopped reading is cut rather than buffered without end; it resumes from its cursor.
-    if (res.writableLength > options.maxBufferedBytes) close();
-  };
-
-  req.on('close', close);
-  res.on('error', close);
-  untrack = connections.add({ transport: 'sse', channels: request.channels, user: request.user?.sub, close });
-
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache, no-transform',
-    // Asks nginx-style proxies not to buffer; others are caught by the client's liveness checks.
-    'X-Accel-Buffering': 'no',
-  });
-  res.flushHeaders();
-
-  feed = await openFeed(broker, request.channels, request.cursor, {
-    start(cursor) {
-      const hello: HelloFrame = { v: PROTOCOL_VERSION, time: Date.now(), heartbeat: options.heartbeatMs, cursor, transport: 'sse' };
-      write(`retry: 1000\n${frame({ event: 'hello', id: cursor, data: hello })}`);
+  const { heartbeatMs } = deps.options;
+  await holdStream(
+    req,
+    res,
+    request,
+    'sse',
+    {
+      headers: {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        // Asks nginx-style proxies not to buffer; others are caught by the client's liveness checks.
+        'X-Accel-Buffering': 'no',
+      },
+      sink: (stream) => ({
+        start(cursor) {
+          const hello: HelloFrame = { v: PROTOCOL_VERSION, time: Date.now(), heartbeat: heartbeatMs, cursor, transport: 'sse' };
+          stream.write(`retry: 1000\n${frame({ event: 'hello', id: cursor, data: hello })}`);
+        },
+        gap(gap) {
+          stream.write(frame({ event: 'gap', data: gap }));
+        },
+        event(event, cursor) {
+          stream.write(frame({ id: cursor, data: event }));
+        },
+      }),
+      heartbeat: (time) => frame({ event: 'heartbeat', data: { time } }),
     },
-    gap(gap) {
-      write(frame({ event: 'gap', data: gap }));
-    },
-    event(event, cursor) {
-      write(frame({ id: cursor, data: event }));
-    },
-  });
-  if (closed) {
-    feed.close();
-    return;
-  }
-  heartbeat = setInterval(() => write(frame({ event: 'heartbeat', data: { time: Date.now() } })), options.heartbeatMs);
+    deps,
+  );
 }

@@ -1,5 +1,6 @@
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
+import { readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { checkEvent } from '../protocol/validate.js';
 
@@ -23,10 +24,8 @@ export async function fetchHistory(
   } catch (cause) {
     throw new NetworkError('The push server could not be reached for history.', { cause });
   }
-  const body = (await response.json().catch(() => undefined)) as { events?: unknown; error?: { code?: string; message?: string } } | undefined;
-  if (!response.ok) {
-    throw new HttpStatusError(response.status, body?.error?.code ?? 'http-error', body?.error?.message ?? `History request failed`);
-  }
+  if (!response.ok) throw await readRefusal(response);
+  const body = (await response.json().catch(() => undefined)) as { events?: unknown } | undefined;
   if (!Array.isArray(body?.events)) throw new HttpStatusError(502, 'bad-response', 'The history response holds no "events" array.');
   return body.events.map(checkEvent).filter((event): event is CometEvent => typeof event !== 'string');
 }

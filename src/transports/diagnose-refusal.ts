@@ -1,6 +1,7 @@
 import type { CometError } from '../errors/comet-error.js';
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
+import { readRefusal } from '../errors/read-refusal.js';
 
 /**
  * EventSource hides the status of a refused response: it only fires `error`
@@ -28,14 +29,5 @@ export async function diagnoseRefusal(
     }
     return new NetworkError('The stream was refused once, then accepted; retrying.');
   }
-  let code = 'http-error';
-  let message = `The push server answered ${response.status} ${response.statusText}`.trim();
-  try {
-    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
-    if (typeof body.error?.code === 'string') code = body.error.code;
-    if (typeof body.error?.message === 'string') message = body.error.message;
-  } catch {
-    // Not a cometkit error body (a proxy's HTML page, say): the status alone must do.
-  }
-  return new HttpStatusError(response.status, code, message);
+  return readRefusal(response);
 }

@@ -1,5 +1,5 @@
 import type { CometError } from '../errors/comet-error.js';
-import { HttpStatusError } from '../errors/http-status-error.js';
+import { readRefusal } from '../errors/read-refusal.js';
 import { MalformedFrameError } from '../errors/malformed-frame-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { readFrameValue } from './frame-reader.js';
@@ -13,18 +13,6 @@ interface PollBody {
   readonly cursor?: unknown;
 }
 
-async function refusal(response: Response): Promise<HttpStatusError> {
-  let code = 'http-error';
-  let message = `The push server answered ${response.status} ${response.statusText}`.trim();
-  try {
-    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
-    if (typeof body.error?.code === 'string') code = body.error.code;
-    if (typeof body.error?.message === 'string') message = body.error.message;
-  } catch {
-    // Not a cometkit error body (a proxy's page): the status alone must do.
-  }
-  return new HttpStatusError(response.status, code, message);
-}
 
 /**
  * Long-polling with `fetch`: each request is held by the server until events
@@ -71,7 +59,7 @@ export const longPollTransport: Transport = {
           return;
         }
         if (!response.ok) {
-          const error = await refusal(response);
+          const error = await readRefusal(response);
           if (!done) finish(error);
           return;
         }
