@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher, puppeteerCore } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
-import { findBrowser } from './scripts/find-browsers.mjs';
+import { CHROMIUM_FLAGS, findBrowser } from './scripts/find-browsers.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -22,20 +22,6 @@ const require = createRequire(import.meta.url);
 const { startHarness } = await tsImport('./test/support/harness.ts', import.meta.url);
 const harness = await startHarness();
 
-const CHROMIUM_ARGS = [
-  // Required as root (CI); harmless otherwise in a throwaway headless profile.
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Tests run in background pages; throttled timers would make heartbeat timing flaky.
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
 
 const wanted = (process.env.WTR_BROWSERS ?? 'chromium,firefox').split(',').map((name) => name.trim()).filter(Boolean);
 
@@ -45,7 +31,7 @@ function launcher(name) {
     throw new Error(`No ${name} found: run \`node scripts/find-browsers.mjs --install\`, or set ${name === 'chromium' ? 'CHROMIUM_PATH' : 'FIREFOX_PATH'}.`);
   }
   if (name === 'chromium') {
-    return chromeLauncher({ launchOptions: { executablePath, headless: true, args: CHROMIUM_ARGS } });
+    return chromeLauncher({ launchOptions: { executablePath, headless: true, args: [...CHROMIUM_FLAGS] } });
   }
   // Firefox through puppeteer's WebDriver BiDi support: no geckodriver needed.
   return chromeLauncher({ puppeteer: puppeteerCore, launchOptions: { browser: 'firefox', executablePath, headless: true } });

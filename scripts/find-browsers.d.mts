@@ -12,3 +12,4 @@ export function findBrowser(name: BrowserName, options?: FindOptions): string | 
 export function findBrowsers(options?: FindOptions): Promise<FoundBrowsers>;
 export function missingMessage(missing: readonly BrowserName[], platform?: NodeJS.Platform): string;
 export function ensureBrowsers(need?: readonly BrowserName[], options?: { install?: boolean }): Promise<Required<FoundBrowsers>>;
+export const CHROMIUM_FLAGS: readonly string[];
