@@ -10,6 +10,10 @@
  */
 import type { CometEvent } from '../../src/protocol/messages.js';
 import type { StreamStats } from '../../server/stream/connections.js';
+// Type-only: erased from the browser bundle, so the Node harness is never loaded in the page.
+import type { HarnessInfo } from './harness.js';
+
+export type { HarnessInfo };
 
 declare global {
   interface Window {
@@ -31,15 +35,6 @@ export interface TokenRequest {
   readonly name?: string;
   /** Seconds from now until expiry; negative for an already expired token; absent for none. */
   readonly exp?: number;
-}
-
-export interface HarnessInfo {
-  readonly url: string;
-  readonly comet: string;
-  readonly publishKey: string;
-  readonly publicChannels: readonly string[];
-  readonly heartbeatMs: number;
-  readonly historySize: number;
 }
 
 export interface TestServer {

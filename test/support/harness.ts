@@ -30,7 +30,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** What GET /control/info answers; env.ts mirrors it for the browser side. */
+/** What GET /control/info answers; env.ts reuses the type for the browser side. */
 export interface HarnessInfo {
   readonly url: string;
   readonly comet: string;
