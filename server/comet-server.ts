@@ -13,6 +13,7 @@ import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
 import { serveSse } from './routes/sse.js';
 import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
+import { Fanout } from './stream/fanout.js';
 import { parseStreamRequest } from './stream/stream-request.js';
 
 export interface CometServer {
@@ -42,8 +43,9 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const resolved = resolveOptions(options);
   const broker = options.broker ?? new MemoryBroker({ historySize: resolved.historySize });
   const connections = new ConnectionRegistry();
+  const fanout = new Fanout(broker);
   const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokenSecret !== undefined);
-  const deps = { broker, options: resolved, connections, presence };
+  const deps = { broker, options: resolved, connections, presence, fanout };
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
     '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },

@@ -1,34 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HelloFrame } from '../../src/protocol/messages.js';
-import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
-import type { Broker } from '../broker/broker.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
-import { holdStream, type HeldStream } from '../stream/held-stream.js';
+import type { Fanout } from '../stream/fanout.js';
+import { holdStream } from '../stream/held-stream.js';
+import { iframeError, iframeFormat, iframeHead, iframePreamble } from '../stream/iframe-format.js';
 import { parseStreamRequest } from '../stream/stream-request.js';
 
-/**
- * Browsers hold back incremental rendering (and so the scripts in it) until
- * the first bytes of a document reach a threshold: about 1 KiB in Chromium
- * and Firefox, historically 2 KiB in Safari and old IE. The first chunk is
- * padded past it so the hello runs at once.
- */
-export const IFRAME_PADDING_BYTES = 2048;
-
-/**
- * JSON as a JavaScript expression inside an HTML <script>. `<` only ever
- * occurs inside JSON strings, where `\u003c` means the same; this keeps
- * `</script>` and `<!--` in event data from ending or changing the script
- * element. U+2028/2029 are escaped for engines older than ES2019, where they
- * end a string literal.
- */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
+export { IFRAME_PADDING_BYTES, scriptJson } from '../stream/iframe-format.js';
 
 function sameOrigin(req: IncomingMessage, origin: string): boolean {
   try {
@@ -62,20 +41,6 @@ function targetOrigin(req: IncomingMessage, url: URL, options: ResolvedOptions):
   return origin;
 }
 
-function script(kind: string, frame: unknown, cursor?: string): string {
-  const args = cursor === undefined ? `"${kind}",${scriptJson(frame)}` : `"${kind}",${scriptJson(frame)},${scriptJson(cursor)}`;
-  return `<script>p(${args})</script>\n`;
-}
-
-function head(origin: string): string {
-  // `p` posts one frame to the parent, with the exact origin as target: no other page can read it.
-  return (
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>cometkit</title>' +
-    `<script>var o=${scriptJson(origin)};function p(k,f,c){parent.postMessage({cometkit:1,kind:k,frame:f,cursor:c},o)}</script>` +
-    '</head><body>\n'
-  );
-}
-
 /**
  * `GET {base}/iframe`: a "forever frame". The page adds a hidden iframe; this
  * document streams one small script per frame, each posting to the parent.
@@ -86,7 +51,7 @@ export async function serveIframe(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
+  deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry },
 ): Promise<void> {
   const { options } = deps;
   const origin = targetOrigin(req, url, options);
@@ -106,41 +71,9 @@ export async function serveIframe(
     if (!(error instanceof HttpError)) throw error;
     // The page cannot read an iframe's status: the refusal is posted like any frame.
     res.writeHead(error.status, headers);
-    res.end(`${head(origin)}${script('error', { status: error.status, code: error.code, message: error.message })}</body></html>`);
+    res.end(`${iframeHead(origin)}${iframeError({ status: error.status, code: error.code, message: error.message })}</body></html>`);
     return;
   }
 
-  const { heartbeatMs, iframeMaxBytes } = options;
-  /** Frames that move the cursor may end the document; the next one starts from that cursor. */
-  const rollOver = (stream: HeldStream): void => {
-    if (stream.closed || stream.written < iframeMaxBytes) return;
-    stream.write(`${script('end', {})}</body></html>`);
-    stream.close();
-  };
-  await holdStream(
-    req,
-    res,
-    request,
-    'iframe',
-    {
-      headers,
-      preamble: `${head(origin)}<!--${' '.repeat(IFRAME_PADDING_BYTES)}-->\n`,
-      sink: (stream) => ({
-        start(cursor) {
-          const hello: HelloFrame = { v: PROTOCOL_VERSION, time: Date.now(), heartbeat: heartbeatMs, cursor, transport: 'iframe' };
-          stream.write(script('hello', hello, cursor));
-        },
-        gap(gap) {
-          stream.write(script('gap', gap));
-        },
-        event(event, cursor) {
-          stream.write(script('event', event, cursor));
-          rollOver(stream);
-        },
-      }),
-      replayed: rollOver,
-      heartbeat: (time) => script('heartbeat', { time }),
-    },
-    deps,
-  );
+  await holdStream(req, res, request, iframeFormat(options.iframeMaxBytes), { headers, preamble: iframePreamble(origin) }, deps);
 }

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
-import { HttpError, sendJson } from '../http/http-error.js';
+import { HttpError, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
+import { eventJson } from '../stream/event-json.js';
 import { openFeed, type Feed } from '../stream/feed.js';
 import type { StreamRequest } from '../stream/stream-request.js';
 
@@ -18,6 +19,12 @@ export interface PollResponse {
   readonly events: readonly CometEvent[];
   /** Where the next poll continues: the positions after the last event of this answer. */
   readonly cursor: string;
+}
+
+/** A poll answer as JSON, its events spliced in as serialized once at publish. */
+export function pollAnswerJson(answer: PollResponse): string {
+  const events = answer.events.map(eventJson).join(',');
+  return `{"hello":${JSON.stringify(answer.hello)},"gaps":${JSON.stringify(answer.gaps)},"events":[${events}],"cursor":${JSON.stringify(answer.cursor)}}`;
 }
 
 /**
@@ -58,8 +65,7 @@ export async function servePoll(
     if (answered) return;
     finish();
     if (!hello || res.destroyed) return;
-    const body: PollResponse = { hello, gaps, events, cursor };
-    sendJson(res, 200, body);
+    sendJsonText(res, 200, pollAnswerJson({ hello, gaps, events, cursor }));
   };
   /** Events published in one burst leave in one answer: wait for the current turn of the event loop to end. */
   const answerSoon = (): void => {
