@@ -12,6 +12,8 @@ import { serveHeartbeat, serveLeave, serveRoster } from './routes/presence.js';
 import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
 import { serveSse } from './routes/sse.js';
+import { GripBroker } from './grip/grip-broker.js';
+import { GripPublisher } from './grip/grip-publisher.js';
 import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
 import { Fanout } from './stream/fanout.js';
 import { parseStreamRequest } from './stream/stream-request.js';
@@ -41,14 +43,15 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<vo
  */
 export function createCometServer(options: CometServerOptions = {}): CometServer {
   const resolved = resolveOptions(options);
-  const broker = options.broker ?? new MemoryBroker({ historySize: resolved.historySize });
+  const store = options.broker ?? new MemoryBroker({ historySize: resolved.historySize });
+  const broker = resolved.grip ? new GripBroker(store, new GripPublisher(resolved.grip, resolved.heartbeatMs)) : store;
   const connections = new ConnectionRegistry();
   const fanout = new Fanout(broker);
   const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokenSecret !== undefined);
-  const deps = { broker, options: resolved, connections, presence, fanout };
+  const deps = { broker, options: resolved, connections, presence, fanout, grip: resolved.grip };
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
-    '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },
+    '/sse': { GET: (req, res, url) => serveSse(req, res, url, parseStreamRequest(req, url, resolved), deps) },
     '/iframe': { GET: (req, res, url) => serveIframe(req, res, url, deps) },
     '/poll': { GET: (req, res, url) => servePoll(req, res, url, parseStreamRequest(req, url, resolved), deps) },
     '/history': { GET: (req, res, url) => serveHistory(res, url, parseStreamRequest(req, url, resolved), deps) },

@@ -1,4 +1,5 @@
 import type { Broker } from './broker/broker.js';
+import { resolveGripOptions, type GripOptions, type ResolvedGripOptions } from './grip/grip-options.js';
 import type { AllowedOrigins } from './http/cors.js';
 import type { PresenceOptions } from './presence/presence-service.js';
 
@@ -31,6 +32,8 @@ export interface CometServerOptions {
   readonly broker?: Broker;
   /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
   readonly presence?: PresenceOptions;
+  /** Behind Pushpin (GRIP): the proxy holds the connections and the server publishes to it. Default: on when `COMET_GRIP_URL` is set. */
+  readonly grip?: GripOptions;
 }
 
 export interface ResolvedOptions {
@@ -46,6 +49,7 @@ export interface ResolvedOptions {
   readonly maxBufferedBytes: number;
   readonly pollTimeoutMs: number;
   readonly iframeMaxBytes: number;
+  readonly grip: ResolvedGripOptions | undefined;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -75,5 +79,6 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
     pollTimeoutMs: positive(options.pollTimeoutMs, 25_000, 'pollTimeoutMs'),
     iframeMaxBytes: positive(options.iframeMaxBytes, 256 * 1024, 'iframeMaxBytes'),
+    grip: resolveGripOptions(options.grip, env),
   };
 }

@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Broker } from '../broker/broker.js';
+import type { ResolvedGripOptions } from '../grip/grip-options.js';
+import { isGripRequest } from '../grip/grip-signature.js';
+import { answerGripStream } from '../grip/grip-stream.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
@@ -51,7 +55,7 @@ export async function serveIframe(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry },
+  deps: { broker: Broker; fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
 ): Promise<void> {
   const { options } = deps;
   const origin = targetOrigin(req, url, options);
@@ -75,5 +79,12 @@ export async function serveIframe(
     return;
   }
 
-  await holdStream(req, res, request, iframeFormat(options.iframeMaxBytes), { headers, preamble: iframePreamble(origin) }, deps);
+  const format = iframeFormat(options.iframeMaxBytes);
+  const response = { headers, preamble: iframePreamble(origin) };
+  const { grip } = deps;
+  if (grip && isGripRequest(req, grip.signingKey)) {
+    await answerGripStream(req, res, url, request, format, response, { ...deps, grip });
+    return;
+  }
+  await holdStream(req, res, request, format, response, deps);
 }

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
+import type { ResolvedGripOptions } from '../grip/grip-options.js';
+import { holdGripPoll } from '../grip/grip-poll.js';
+import { isGripRequest } from '../grip/grip-signature.js';
 import { HttpError, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
@@ -39,10 +42,11 @@ export async function servePoll(
   res: ServerResponse,
   url: URL,
   request: StreamRequest,
-  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
+  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
 ): Promise<void> {
-  const { broker, options, connections } = deps;
+  const { broker, options, connections, grip } = deps;
   const wait = holdFor(url, options.pollTimeoutMs);
+  if (grip && wait > 0 && isGripRequest(req, grip.signingKey) && (await holdGripPoll(res, request, wait, { ...deps, grip }))) return;
   let hello: HelloFrame | undefined;
   let cursor = '';
   const gaps: GapFrame[] = [];

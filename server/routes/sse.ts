@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Broker } from '../broker/broker.js';
+import type { ResolvedGripOptions } from '../grip/grip-options.js';
+import { isGripRequest } from '../grip/grip-signature.js';
+import { answerGripStream } from '../grip/grip-stream.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
 import type { Fanout } from '../stream/fanout.js';
@@ -10,8 +14,14 @@ import type { StreamRequest } from '../stream/stream-request.js';
 export async function serveSse(
   req: IncomingMessage,
   res: ServerResponse,
+  url: URL,
   request: StreamRequest,
-  deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry },
+  deps: { broker: Broker; fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
 ): Promise<void> {
+  const { grip } = deps;
+  if (grip && isGripRequest(req, grip.signingKey)) {
+    await answerGripStream(req, res, url, request, sseFormat, { headers: SSE_HEADERS }, { ...deps, grip });
+    return;
+  }
   await holdStream(req, res, request, sseFormat, { headers: SSE_HEADERS }, deps);
 }
