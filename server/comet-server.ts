@@ -46,7 +46,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const store = options.broker ?? new MemoryBroker({ historySize: resolved.historySize });
   const broker = resolved.grip ? new GripBroker(store, new GripPublisher(resolved.grip, resolved.heartbeatMs)) : store;
   const connections = new ConnectionRegistry();
-  const fanout = new Fanout(broker);
+  const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs });
   const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokenSecret !== undefined);
   const deps = { broker, options: resolved, connections, presence, fanout, grip: resolved.grip };
 

@@ -23,6 +23,8 @@ interface Member {
   buffered: CometEvent[] | undefined;
   /** The stream's own positions while it is not in step with its group. */
   cursor: Cursor;
+  /** When its next heartbeat is due (ms since the epoch). */
+  beatDue: number;
 }
 
 /**
@@ -45,10 +47,12 @@ interface Group {
 }
 
 export interface JoinOptions {
-  readonly heartbeatMs: number;
   /** Bytes the response holds already (a preamble), counted toward a bounded document. */
   readonly written?: number;
 }
+
+/** Heartbeats are checked this many times per interval: each stream beats between 1 and 1.25 intervals apart. */
+const BEAT_CHECKS_PER_INTERVAL = 4;
 
 /**
  * Fan-out of live events to held streams, at the cost of the bare write:
@@ -59,7 +63,10 @@ export interface JoinOptions {
  *   to bytes once, and that Buffer written to every stream of the group;
  * - delivery deferred to the end of the event loop's turn, so the publisher
  *   is answered before the fan-out, and every event published in one turn
- *   leaves in one write per stream.
+ *   leaves in one write per stream;
+ * - one heartbeat timer for every stream, not one each: a stream holds only
+ *   the time its next beat is due, and a tick writes one shared frame to
+ *   every stream whose beat is due.
  *
  * The SSE `id` keeps the stream's whole cursor, so a native EventSource
  * resuming with Last-Event-ID is exact: streams reading the same channels
@@ -67,13 +74,16 @@ export interface JoinOptions {
  */
 export class Fanout {
   readonly #broker: Broker;
+  readonly #heartbeatMs: number;
+  #ticker: ReturnType<typeof setInterval> | undefined;
   readonly #groups = new Map<string, Group>();
   readonly #channels = new Map<string, { readonly unsubscribe: () => void; readonly groups: Set<Group> }>();
   #queue: CometEvent[] = [];
   #flushScheduled = false;
 
-  constructor(broker: Broker) {
+  constructor(broker: Broker, options: { heartbeatMs: number }) {
     this.#broker = broker;
+    this.#heartbeatMs = options.heartbeatMs;
   }
 
   /**
@@ -85,13 +95,14 @@ export class Fanout {
     const group = this.#group(channels);
     // Subscribed (through the group) before history is read, and buffered until the replay is
     // written: reading first and subscribing after would lose whatever was published in between.
-    const member: Member = { group, format, writer, written: options.written ?? 0, buffered: [], cursor: new Map() };
+    const member: Member = { group, format, writer, written: options.written ?? 0, buffered: [], cursor: new Map(), beatDue: Number.POSITIVE_INFINITY };
     group.apart.add(member);
+    this.#ticker ??= setInterval(this.#beat, Math.max(1, this.#heartbeatMs / BEAT_CHECKS_PER_INTERVAL));
     const leave = (): void => this.#leave(member);
-    return { leave, started: this.#start(member, from, options) };
+    return { leave, started: this.#start(member, from) };
   }
 
-  async #start(member: Member, from: Cursor, options: JoinOptions): Promise<void> {
+  async #start(member: Member, from: Cursor): Promise<void> {
     const { format, writer } = member;
     let replay;
     try {
@@ -102,7 +113,9 @@ export class Fanout {
     }
     if (writer.closed) return;
     member.cursor = replay.cursor;
-    const hello = { v: PROTOCOL_VERSION, time: Date.now(), heartbeat: options.heartbeatMs, cursor: formatCursor(member.cursor), transport: format.transport };
+    const time = Date.now();
+    const hello = { v: PROTOCOL_VERSION, time, heartbeat: this.#heartbeatMs, cursor: formatCursor(member.cursor), transport: format.transport };
+    member.beatDue = time + this.#heartbeatMs;
     this.#write(member, format.hello(hello));
     for (const gap of replay.gaps) this.#write(member, format.gap(gap));
     for (const event of replay.events) this.#writeOwn(member, event);
@@ -147,6 +160,10 @@ export class Fanout {
     if (!group.inStep.delete(member) && !group.apart.delete(member)) return;
     if (group.inStep.size + group.apart.size > 0) return;
     this.#groups.delete(group.key);
+    if (this.#groups.size === 0) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+    }
     for (const channel of group.channels) {
       const entry = this.#channels.get(channel);
       if (!entry) continue;
@@ -157,6 +174,25 @@ export class Fanout {
       }
     }
   }
+
+  readonly #beat = (): void => {
+    const now = Date.now();
+    const frames = new Map<StreamFormat['transport'], Buffer>();
+    for (const group of this.#groups.values()) {
+      for (const members of [group.inStep, group.apart]) {
+        for (const member of members) {
+          if (member.beatDue > now) continue;
+          let frame = frames.get(member.format.transport);
+          if (!frame) {
+            frame = Buffer.from(member.format.heartbeat(now));
+            frames.set(member.format.transport, frame);
+          }
+          member.beatDue = now + this.#heartbeatMs;
+          member.writer.write(frame);
+        }
+      }
+    }
+  };
 
   readonly #receive = (event: CometEvent): void => {
     this.#queue.push(event);

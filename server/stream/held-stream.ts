@@ -7,8 +7,8 @@ import type { StreamRequest } from './stream-request.js';
 
 /**
  * The life of a held streaming response, shared by SSE and the iframe: it
- * is tracked for stats and targeted disconnects, fed by the fan-out, beats,
- * and is cut when the reader stops reading (rather than buffered without
+ * is tracked for stats and targeted disconnects, fed and beaten by the
+ * fan-out, and is cut when the reader stops reading (rather than buffered without
  * end) or goes away.
  */
 export async function holdStream(
@@ -20,7 +20,6 @@ export async function holdStream(
   deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry },
 ): Promise<void> {
   const { fanout, options, connections } = deps;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
   let leave = (): void => {};
   let untrack = (): void => {};
 
@@ -34,7 +33,6 @@ export async function holdStream(
     close(): void {
       if (stream.closed) return;
       stream.closed = true;
-      clearInterval(heartbeat);
       leave();
       untrack();
       res.end();
@@ -49,7 +47,6 @@ export async function holdStream(
   else res.flushHeaders();
 
   const joined = fanout.join(request.channels, request.cursor, format, stream, {
-    heartbeatMs: options.heartbeatMs,
     written: response.preamble ? Buffer.byteLength(response.preamble) : 0,
   });
   leave = joined.leave;
@@ -60,6 +57,4 @@ export async function holdStream(
     stream.close();
     throw error;
   }
-  if (stream.closed) return;
-  heartbeat = setInterval(() => stream.write(format.heartbeat(Date.now())), options.heartbeatMs);
 }

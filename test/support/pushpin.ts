@@ -21,6 +21,8 @@ export interface Pushpin {
   readonly controlUrl: string;
   /** The key Pushpin signs its requests to the backend with (`Grip-Sig`). */
   readonly signingKey: string;
+  /** The runner's process id (its services are its children), to measure their memory. */
+  readonly pid: number;
   /** The tail of Pushpin's logs, for a failure message. */
   logs(): string;
   stop(): Promise<void>;
@@ -185,7 +187,7 @@ stats_format=tnetstring
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { origin, controlUrl, signingKey, logs: tail, stop };
+  return { origin, controlUrl, signingKey, pid: child.pid!, logs: tail, stop };
 }
 
 async function answers(url: string): Promise<boolean> {
