@@ -28,7 +28,11 @@ export interface CometServer {
   /** Publishes from server code, without HTTP. */
   publish(channel: string, data: unknown, type?: string): Promise<CometEvent>;
   stats(): StreamStats;
-  /** Ends open streams (those carrying `channel`, or all); clients resume from their cursors. */
+  /**
+   * Ends open streams (those carrying `channel`, or all); clients resume from
+   * their cursors. Returns how many this process held; behind a GRIP proxy,
+   * the proxy is asked to end the ones it holds as well.
+   */
   disconnect(filter?: { channel?: string }): number;
   /** Ends every open stream and closes the broker. */
   close(): Promise<void>;
@@ -44,7 +48,8 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<vo
 export function createCometServer(options: CometServerOptions = {}): CometServer {
   const resolved = resolveOptions(options);
   const store = options.broker ?? new MemoryBroker({ historySize: resolved.historySize });
-  const broker = resolved.grip ? new GripBroker(store, new GripPublisher(resolved.grip, resolved.heartbeatMs)) : store;
+  const gripPublisher = resolved.grip ? new GripPublisher(resolved.grip, resolved.heartbeatMs) : undefined;
+  const broker = gripPublisher ? new GripBroker(store, gripPublisher) : store;
   const connections = new ConnectionRegistry();
   const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs });
   const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokenSecret !== undefined);
@@ -97,7 +102,11 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     publish: async (channel: string, data: unknown, type = 'message') =>
       broker.publish(checkPublishInput({ channel, type, data }, 'publish()')),
     stats: () => connections.stats(),
-    disconnect: (filter?: { channel?: string }) => connections.disconnect(filter),
+    disconnect: (filter?: { channel?: string }) => {
+      // Behind a GRIP proxy the streams are held there: it is asked to end them too (not counted).
+      gripPublisher?.disconnect(filter?.channel);
+      return connections.disconnect(filter);
+    },
     close: async () => {
       connections.disconnect();
       await presence.close();

@@ -63,6 +63,21 @@ export class GripPublisher {
     );
   }
 
+  /**
+   * Ends the connections the proxy holds for `channel` (on every streaming
+   * transport), or all of them: every stream also follows its transport's
+   * beat channel. Clients resume from their cursors, through the proxy.
+   */
+  disconnect(channel?: string): void {
+    const prefix = this.#options.channelPrefix;
+    const close = { 'http-stream': { action: 'close' } };
+    const targets =
+      channel === undefined
+        ? [beatChannel(prefix, 'sse'), beatChannel(prefix, 'iframe')]
+        : [gripChannel(prefix, 'sse', channel), gripChannel(prefix, 'iframe', channel)];
+    this.#enqueue(...targets.map((name) => ({ channel: name, formats: close })));
+  }
+
   beat(time: number): void {
     const prefix = this.#options.channelPrefix;
     this.#enqueue(
