@@ -112,8 +112,11 @@ export class Hub {
   }
 
   /**
-   * Handles one message from a tab. `connect` gives the way back to a tab
-   * the hub meets for the first time (called once per tab, on its hello).
+   * Handles one message from a tab. `connect` gives the way back to the tab
+   * that sent it: the port it came in on (a SharedWorker), or the tab's own
+   * channel (a leader tab). A message naming a tab is taken only from that
+   * tab's way back, so one port cannot drop, re-subscribe or answer token
+   * requests for another tab whose id it learned (tab ids are in lock names).
    */
   receive(data: unknown, connect: (tab: string) => HubPeer): void {
     if (this.#closed) return;
@@ -176,7 +179,7 @@ export class Hub {
       return;
     }
     const session = this.#tabs.get(message.tab);
-    if (!session) {
+    if (!session || connect(message.tab) !== session.peer) {
       this.#ignored += 1;
       return;
     }
