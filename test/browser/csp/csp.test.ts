@@ -18,8 +18,8 @@ const blockedPage = new URL('./fixtures/csp-blocked-page.html', import.meta.url)
 
 const frames: HTMLIFrameElement[] = [];
 
-async function openPage(page: URL, options: ClientOptions, channel: string): Promise<CspPage> {
-  const config: CspPageConfig = { options, channel };
+async function openPage(page: URL, options: ClientOptions, channel: string, extra: Partial<CspPageConfig> = {}): Promise<{ page: CspPage; frame: HTMLIFrameElement }> {
+  const config: CspPageConfig = { options, channel, ...extra };
   const url = new URL(page);
   url.searchParams.set('config', JSON.stringify(config));
   const frame = document.createElement('iframe');
@@ -27,7 +27,7 @@ async function openPage(page: URL, options: ClientOptions, channel: string): Pro
   frames.push(frame);
   document.body.append(frame);
   await waitFor(() => frame.contentWindow?.cspPage !== undefined, 5000, 'the page under CSP to load');
-  return frame.contentWindow!.cspPage!;
+  return { page: frame.contentWindow!.cspPage!, frame };
 }
 
 async function receives(page: CspPage, publish: () => Promise<{ id: string }>): Promise<void> {
@@ -53,7 +53,7 @@ describe('Content Security Policy', function () {
   it('a page under the documented policy receives events over SSE through a SharedWorker hub', async () => {
     const channel = uniqueChannel();
     const hub = uniqueChannel('t.csp');
-    const page = await openPage(documentedPolicyPage, { url: server.comet, hub, workerUrl: hubWorkerUrl, transports: ['sse'] }, channel);
+    const { page } = await openPage(documentedPolicyPage, { url: server.comet, hub, workerUrl: hubWorkerUrl, transports: ['sse'] }, channel);
     await receives(page, () => server.publish(channel, 'under csp'));
     expect(page.client.host).to.equal('shared-worker');
     expect(page.client.transport).to.equal('sse');
@@ -61,7 +61,7 @@ describe('Content Security Policy', function () {
 
   it('a page under the documented policy receives events over long-poll in a leader tab', async () => {
     const channel = uniqueChannel();
-    const page = await openPage(documentedPolicyPage, { url: server.comet, hub: uniqueChannel('t.csp'), host: 'leader-tab', transports: ['long-poll'] }, channel);
+    const { page } = await openPage(documentedPolicyPage, { url: server.comet, hub: uniqueChannel('t.csp'), host: 'leader-tab', transports: ['long-poll'] }, channel);
     await receives(page, () => server.publish(channel, 'under csp'));
     expect(page.client.transport).to.equal('long-poll');
   });
@@ -69,14 +69,23 @@ describe('Content Security Policy', function () {
   it('a page under the documented policy receives events over the iframe transport from another origin', async () => {
     const lab = await getLab();
     const channel = uniqueChannel();
-    const page = await openPage(documentedPolicyPage, { url: lab.comet, hub: uniqueChannel('t.csp'), host: 'single-tab', transports: ['iframe'] }, channel);
+    const { page } = await openPage(documentedPolicyPage, { url: lab.comet, hub: uniqueChannel('t.csp'), host: 'single-tab', transports: ['iframe'] }, channel);
     await receives(page, async () => (await lab.publishMany([{ channel, data: 'under csp' }]))[0]!);
     expect(page.client.transport).to.equal('iframe');
   });
 
+  it('components are styled under the documented policy, which allows no inline style', async () => {
+    const { page, frame } = await openPage(documentedPolicyPage, { url: server.comet, hub: uniqueChannel('t.csp'), host: 'single-tab' }, uniqueChannel(), { status: true });
+    const status = () => frame.contentDocument!.querySelector('comet-status');
+    await waitFor(() => status()?.shadowRoot?.querySelector('[part="indicator"]') != null, 5000, 'the status to render');
+    const indicator = status()!.shadowRoot!.querySelector('[part="indicator"]')!;
+    expect(frame.contentWindow!.getComputedStyle(indicator).borderTopLeftRadius).to.equal('50%');
+    expect(page.violations).to.deep.equal([]);
+  });
+
   it('a page whose connect-src leaves out the push server is blocked, and the browser reports it', async () => {
     const channel = uniqueChannel();
-    const page = await openPage(blockedPage, { url: server.comet, hub: uniqueChannel('t.csp'), host: 'single-tab', transports: ['long-poll'] }, channel);
+    const { page } = await openPage(blockedPage, { url: server.comet, hub: uniqueChannel('t.csp'), host: 'single-tab', transports: ['long-poll'] }, channel);
     await waitFor(() => page.violations.some((v) => v.startsWith('connect-src')), 10_000, 'a connect-src violation');
     expect(page.client.state).to.not.equal('open');
     expect(page.received).to.deep.equal([]);
