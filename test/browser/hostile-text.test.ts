@@ -5,23 +5,35 @@
  * sends, so msw plays that server; oversized fields come from the real one.
  */
 import { expect } from '@esm-bundle/chai';
-import { http, HttpResponse } from 'msw';
+import { delay, http, HttpResponse } from 'msw';
 import { setupWorker } from 'msw/browser';
 import '../../components/index.js';
 import type { CometBell } from '../../components/comet-bell/comet-bell.js';
 import type { CometFeed } from '../../components/comet-feed/comet-feed.js';
+import type { CometStatus } from '../../components/comet-status/comet-status.js';
 import type { CometToasts } from '../../components/comet-toasts/comet-toasts.js';
+import { configure } from '../../src/client/default-client.js';
 import { HOSTILE, cleanup, expectRenderedAsText, mount, nextEvent, part, parts } from '../support/components.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 
 const server = getTestServer();
 const HOSTILE_BASE = `${location.origin}/mocked-hostile-server/comet`;
+/** A server whose long-poll works and whose SSE is refused with markup in the message: a probe for SSE fails with it. */
+const PROBE_BASE = `${location.origin}/mocked-probe-server/comet`;
 const refusal = { error: { code: '<b>bad</b>', message: `History is down: ${HOSTILE}` } };
 
 const worker = setupWorker(
   http.get(`${HOSTILE_BASE}/history`, () => HttpResponse.json(refusal, { status: 500 })),
   // The stream is refused for good, so the connection stays still while the history fails.
   http.get(`${HOSTILE_BASE}/sse`, () => HttpResponse.json({ error: { code: 'token-missing', message: HOSTILE } }, { status: 401 })),
+  http.get(`${PROBE_BASE}/sse`, () => HttpResponse.json({ error: { code: 'unavailable', message: `SSE is off: ${HOSTILE}` } }, { status: 503 })),
+  http.get(`${PROBE_BASE}/poll`, async ({ request }) => {
+    const url = new URL(request.url);
+    const cursor = url.searchParams.get('cursor') ?? `${url.searchParams.get('ch')}=m-0`;
+    // Held like a real poll, so the loop does not spin.
+    if (url.searchParams.get('wait') !== '0') await delay(500);
+    return HttpResponse.json({ hello: { v: 1, time: Date.now(), heartbeat: 1000, cursor, transport: 'long-poll' }, gaps: [], events: [], cursor });
+  }),
 );
 
 describe('components: hostile text from the server, and oversized fields', function () {
@@ -52,6 +64,25 @@ describe('components: hostile text from the server, and oversized fields', funct
     bell.show();
     await waitFor(() => part(bell, 'empty')?.textContent?.includes('History is down') === true, 5000, 'the error state');
     expectRenderedAsText(bell);
+  });
+
+  it('<comet-status verbose> shows a transport decision quoting a server message with markup as text', async () => {
+    const memory = `cometkit:transport:${location.origin}`;
+    localStorage.setItem(memory, JSON.stringify({ transport: 'long-poll', until: Date.now() + 60_000 }));
+    const client = configure({ url: PROBE_BASE, host: 'single-tab', hub: uniqueChannel('t.probe'), transports: ['sse', 'long-poll'], ladder: { rememberMs: 120_000, reprobeMs: 1000 } });
+    const status = document.createElement('comet-status') as CometStatus;
+    status.verbose = true;
+    document.body.append(status);
+    try {
+      client.subscribe(uniqueChannel(), () => {});
+      await waitFor(() => client.decisions.some((decision) => decision.reason === 'probe-failed'), 10_000, 'a failed probe');
+      await waitFor(() => part(status, 'details')?.textContent?.includes('SSE is off') === true, 2000, 'the decision shown');
+      expectRenderedAsText(status);
+    } finally {
+      status.remove();
+      client.close();
+      localStorage.removeItem(memory);
+    }
   });
 
   it('<comet-bell> and <comet-toasts> show at most 500 characters of an oversized title and body', async () => {
