@@ -33,6 +33,7 @@ async function bellWith(count: number, stored?: unknown): Promise<Bell> {
   if (stored !== undefined) localStorage.setItem(storageKey(key), typeof stored === 'string' ? stored : JSON.stringify(stored));
   const { element: bell } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${key}"></comet-bell>`);
   await waitFor(() => bell.notifications.length === count, 5000, 'the notifications');
+  await bell.updateComplete;
   const sender = new BroadcastChannel(CHANNEL_NAME);
   opened.push(sender, () => localStorage.removeItem(storageKey(key)));
   return { bell, channel, events, post: (snapshot) => sender.postMessage({ key: storageKey(key), snapshot }) };
