@@ -219,7 +219,9 @@ export class Hub {
    */
   #refuse(version: number, data: Record<string, unknown>, connect: (tab: string) => HubPeer): void {
     const foreign = readForeignHello(data);
-    if (!foreign) {
+    // A tab of this version already here cannot also be of another; answering (and closing) its way back
+    // would cut it off, as a leader tab's hub reaches a tab by its id alone.
+    if (!foreign || this.#tabs.has(foreign.tab)) {
       this.#ignored += 1;
       return;
     }

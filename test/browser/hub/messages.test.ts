@@ -143,6 +143,29 @@ describe('hub message checks', function () {
     expect(answers.filter((m) => (m as { type?: string }).type === 'event')).to.deep.equal([]);
   });
 
+  it('a hello of another version naming a tab of a leader-tab hub leaves that tab served', async () => {
+    const prefix = uniqueChannel('t.hub');
+    const channel = `${prefix}.a`;
+    const page = await openTab('leader page', { url: server.comet, hub: prefix, host: 'leader-tab', channels: [channel] });
+    cleanup.push(() => page.close());
+    await page.tab.ready;
+
+    const held = (await navigator.locks.query()).held ?? [];
+    const tabIds = held.flatMap((lock) => (lock.name?.startsWith('cometkit-tab:') ? [lock.name.slice('cometkit-tab:'.length)] : []));
+    const name = hubName({ url: server.comet, hub: prefix, protocolVersion: PORT_PROTOCOL_VERSION });
+    const hubChannel = new BroadcastChannel(`${name}:hub`);
+    cleanup.push(() => hubChannel.close());
+    // Refusing answers on the named tab's channel and closes it: it must not be a tab already here.
+    for (const tab of tabIds) hubChannel.postMessage({ cometkit: PORT_PROTOCOL_VERSION + 1, type: 'hello', tab, sdk: '9.9.9' });
+    // Refused like any tab of another release, and its tabs told: once the page hears of this one, those before were handled.
+    hubChannel.postMessage({ cometkit: PORT_PROTOCOL_VERSION + 1, type: 'hello', tab: 'sentinel-tab', sdk: '9.9.9' });
+    await waitFor(() => page.tab.errors.some((error) => error.includes('9.9.9')), 5000, 'the notice of the sentinel hello');
+
+    const event = await server.publish(channel, 'after the forged hello');
+    await waitFor(() => page.tab.received.length === 1, 5000, 'the page to receive');
+    expect(page.tab.received[0]?.id).to.equal(event.id);
+  });
+
   it('a SharedWorker hub and a leader-tab hub keep serving through junk on their ports and channels', async () => {
     const prefix = uniqueChannel('t.hub');
     const channel = `${prefix}.a`;
