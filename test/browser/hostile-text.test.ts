@@ -85,6 +85,18 @@ describe('components: hostile text from the server, and oversized fields', funct
     }
   });
 
+  it('<comet-bell> links no script or data URL however it is spelled, only http(s)', async () => {
+    const channel = uniqueChannel();
+    const { element: bell } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${channel}"></comet-bell>`);
+    await waitFor(async () => (await server.streams(channel)) > 0, 5000, 'the stream');
+    const urls = [' javascript:window.__pwned=true', 'JaVaScRiPt:window.__pwned=true', 'java\tscript:window.__pwned=true', '\u0000javascript:window.__pwned=true', 'data:text/html,<script>parent.__pwned=true</script>', 'vbscript:msgbox(1)', 'https://example.com/ok'];
+    await server.publishMany(urls.map((url, n) => ({ channel, data: { title: `Link ${n}`, url } })));
+    await waitFor(() => bell.notifications.length === urls.length, 5000, 'the notifications');
+    bell.show();
+    await bell.updateComplete;
+    expect([...bell.shadowRoot!.querySelectorAll('a')].map((a) => a.href)).to.deep.equal(['https://example.com/ok']);
+  });
+
   it('<comet-bell> and <comet-toasts> show at most 500 characters of an oversized title and body', async () => {
     const channel = uniqueChannel();
     const { element: bell } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${channel}"></comet-bell>`);
