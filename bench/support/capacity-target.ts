@@ -1,14 +1,15 @@
 /**
  * The server under test in the capacity benchmark, in a process of its own
- * (so its memory is its own): `floor`, `cometkit`, `cometkit-grip <control
- * URL>` or `grip-backend`. Answers `listen`, `memory` and `streams` over IPC.
+ * (so its memory is its own): `floor <heartbeat ms>`, `cometkit <heartbeat ms>`,
+ * `cometkit-grip <heartbeat ms> <control URL>` or `grip-backend`. Answers
+ * `listen`, `memory` and `streams` over IPC.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCometServer } from '../../server/index.js';
 import { serveRequests } from './child.js';
 
-const [mode, controlUrl] = process.argv.slice(2);
+const [mode, heartbeat, controlUrl] = process.argv.slice(2);
 const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform' };
 
 type Handler = Parameters<typeof createServer>[1];
@@ -61,6 +62,7 @@ if (mode === 'floor') {
 } else if (mode === 'cometkit' || mode === 'cometkit-grip') {
   const comet = createCometServer({
     publishKey: 'bench',
+    heartbeatMs: Number(heartbeat),
     ...(mode === 'cometkit-grip' ? { grip: { controlUrl: controlUrl! } } : {}),
   });
   streams = () => comet.stats().streams;
