@@ -57,6 +57,9 @@ export default {
     exportConditions: ['browser', 'development'],
   },
   browsers: wanted.map(launcher),
+  // All engines at once (the default is two, which queues the third behind the first to finish); each
+  // still runs its files with the default concurrency.
+  concurrentBrowsers: 3,
   // The 30 s default is tight for a first Firefox start on a loaded 2-core CI box; the finish
   // timeout covers all files of one browser, and grows with the client's test suite.
   browserStartTimeout: 60_000,
