@@ -21,7 +21,7 @@ const how = cache.works ? 'through the back/forward cache' : `with simulated lif
 
 describe(`back and forward (${how})`, function () {
   // Each test goes away and back, and waits on the server between steps.
-  this.timeout(20_000);
+  this.timeout(40_000);
   const opened: Array<WindowTab | TestTab> = [];
   afterEach(() => {
     for (const tab of opened.splice(0)) tab.close();

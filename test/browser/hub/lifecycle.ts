@@ -35,7 +35,8 @@ export async function openWindowTab(name: string, config: TabConfig): Promise<Wi
   url.searchParams.set('config', JSON.stringify(config));
   const win = window.open(url.href, `${name}-${Math.random().toString(36).slice(2)}`);
   if (!win) throw new Error('window.open() was refused: the runner must allow pop-ups.');
-  await waitFor(() => win.cometTab !== undefined, 5000, `${name} to load`);
+  // Generous: the first load compiles the fixture, on a machine other test runs share.
+  await waitFor(() => win.cometTab !== undefined, 15_000, `${name} to load`);
   return { win, tab: win.cometTab!, close: () => win.close() };
 }
 
