@@ -139,7 +139,10 @@ export class CometClient extends EventTarget {
   readonly #waiting = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   readonly #options: ClientOptions;
   readonly #internals: ClientInternals;
-  readonly #tab = randomTabId();
+  /** This tab's id in the hub: a new one after each return from the cache (see #rejoin). */
+  #tab = randomTabId();
+  /** Counts leaves and returns, so that a start begun before one does not finish after it. */
+  #visit = 0;
   #state: ConnectionState = 'idle';
   #transport: TransportName | undefined;
   #host: HostKind;
@@ -315,9 +318,10 @@ export class CometClient extends EventTarget {
   }
 
   async #start(afterLoss = false): Promise<void> {
+    const visit = this.#visit;
     // The lock must be held before the hub hears of this tab, or the hub's request for it would be granted at once.
     const release = await holdTabLock(this.#tab);
-    if (this.#closed || this.#suspended) {
+    if (this.#closed || this.#suspended || visit !== this.#visit) {
       release();
       return;
     }
@@ -335,6 +339,7 @@ export class CometClient extends EventTarget {
   #suspend(): void {
     if (this.#closed || this.#suspended) return;
     this.#suspended = true;
+    this.#visit += 1;
     this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
     this.#link?.close();
     this.#link = undefined;
@@ -349,6 +354,11 @@ export class CometClient extends EventTarget {
   #rejoin(): void {
     if (this.#closed || !this.#suspended) return;
     this.#suspended = false;
+    this.#visit += 1;
+    // A new id: the hub may still act on this tab's goodbye, or on its released tab lock, after the hello
+    // (a SharedWorker suspended with its pages reads them only on return); under the old id that would
+    // drop the tab that has just rejoined.
+    this.#tab = randomTabId();
     // A SharedWorker left without tabs may be ending: treat it as after a loss (answer within 3 s, else a new one).
     void this.#start(true);
   }

@@ -130,7 +130,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         return send(res, 200, comet.stats());
       case 'GET /control/streams': {
         // Counts only the streams of one test's channels: the server's stats() counts every
-        // stream of the run, and the two browsers run their tests at the same time.
+        // stream of the run, and the browsers run their tests at the same time.
         const prefix = path.searchParams.get('prefix') ?? '';
         let streams = 0;
         for (const channels of openStreams) if (channels.some((channel) => channel.startsWith(prefix))) streams += 1;
