@@ -381,8 +381,10 @@ export class CometClient extends EventTarget {
         this.dispatchEvent(new CometErrorEvent(new NetworkError(`${reason}; starting it again and resuming from this tab's positions.`)));
         this.#link = undefined;
         // A moment for the old worker to end, so that the name reaches a new one.
+        const visit = this.#visit;
         setTimeout(() => {
-          if (!this.#closed) this.#open(host, true);
+          // Not if the page left meanwhile: it opens a new link when it returns.
+          if (!this.#closed && visit === this.#visit) this.#open(host, true);
         }, 250);
       },
     };
