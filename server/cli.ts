@@ -5,12 +5,14 @@
  * COMET_* variables configure it (see README).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCometServer } from './comet-server.js';
 import { startDemoGenerator } from './demo/generator.js';
 import { staticFiles } from './demo/static-files.js';
+import { answerClientError } from './http/client-error.js';
+import { HttpError, sendError } from './http/http-error.js';
 
 const demo = process.argv.includes('--demo');
 const host = process.env['HOST'] || '127.0.0.1';
@@ -25,15 +27,22 @@ const comet = createCometServer({
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const files = demo ? staticFiles({ '/dist/': join(root, 'dist'), '/': join(root, 'demo') }) : undefined;
 
+const notFound = (res: ServerResponse): void => sendError(res, new HttpError(404, 'not-found', 'Nothing is served at this path.'));
 const server = createServer((req, res) => {
   comet(req, res, () => {
-    void (async () => {
-      if (files && (await files(req, res))) return;
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Not found\n');
-    })();
+    if (!files) return notFound(res);
+    files(req, res).then(
+      (served) => {
+        if (!served) notFound(res);
+      },
+      () => sendError(res, new HttpError(500, 'internal', 'The file could not be served.')),
+    );
   });
 });
+// Slow headers and bodies hold a socket each: Node's defaults (60 s, 300 s) are far longer than any client needs.
+server.headersTimeout = 10_000;
+server.requestTimeout = 30_000;
+server.on('clientError', answerClientError);
 const stopDemo = demo ? startDemoGenerator(comet) : () => {};
 
 server.listen(port, host, () => {
