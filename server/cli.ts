@@ -5,14 +5,12 @@
  * COMET_* variables configure it (see README).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCometServer } from './comet-server.js';
 import { startDemoGenerator } from './demo/generator.js';
-import { staticFiles } from './demo/static-files.js';
-import { answerClientError } from './http/client-error.js';
-import { HttpError, sendError } from './http/http-error.js';
+import { createStandaloneServer } from './standalone.js';
 
 const demo = process.argv.includes('--demo');
 const host = process.env['HOST'] || '127.0.0.1';
@@ -25,29 +23,13 @@ const comet = createCometServer({
   ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
 });
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const files = demo ? staticFiles({ '/dist/': join(root, 'dist'), '/': join(root, 'demo') }) : undefined;
-
-const notFound = (res: ServerResponse): void => sendError(res, new HttpError(404, 'not-found', 'Nothing is served at this path.'));
-const server = createServer((req, res) => {
-  comet(req, res, () => {
-    if (!files) return notFound(res);
-    files(req, res).then(
-      (served) => {
-        if (!served) notFound(res);
-      },
-      () => sendError(res, new HttpError(500, 'internal', 'The file could not be served.')),
-    );
-  });
-});
-// Slow headers and bodies hold a socket each: Node's defaults (60 s, 300 s) are far longer than any client needs.
-server.headersTimeout = 10_000;
-server.requestTimeout = 30_000;
-server.on('clientError', answerClientError);
+const server = createStandaloneServer(comet, demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined);
 const stopDemo = demo ? startDemoGenerator(comet) : () => {};
 
 server.listen(port, host, () => {
   const shown = host.includes(':') ? `[${host}]` : host;
-  const base = `http://${shown}:${port}`;
+  // The port actually bound: PORT=0 picks a free one.
+  const base = `http://${shown}:${(server.address() as AddressInfo).port}`;
   console.log(demo ? `cometkit demo on ${base}/` : `cometkit server on ${base}${comet.options.basePath}`);
   console.log(`publish key: ${publishKey}`);
   console.log(
