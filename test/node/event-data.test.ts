@@ -100,7 +100,7 @@ describe('event data that always serializes', () => {
       data.title = 'changed';
       const frame = await stream.next();
       assert.equal(frame.data, eventJson(event));
-      assert.equal(eventOf(frame).data.title, 'x');
+      assert.equal((eventOf(frame).data as { title: string }).title, 'x');
       assert.deepEqual(JSON.parse(eventJson(event)), { id: event.id, channel, type: 'kind', data: { ...data, title: 'x' }, time: event.time });
     } finally {
       stream.close();
