@@ -99,14 +99,17 @@ export async function serveIframe(
     'Content-Security-Policy': `frame-ancestors ${origin}`,
   };
 
+  // The page cannot read an iframe's status: a refusal (a bad token, a stream limit) is posted like any frame.
+  const refuse = (error: unknown): void => {
+    if (!(error instanceof HttpError) || res.headersSent) throw error;
+    res.writeHead(error.status, { ...headers, ...error.headers });
+    res.end(`${head(origin)}${script('error', { status: error.status, code: error.code, message: error.message })}</body></html>`);
+  };
   let request;
   try {
     request = await parseStreamRequest(req, url, options, deps.verify);
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
-    // The page cannot read an iframe's status: the refusal is posted like any frame.
-    res.writeHead(error.status, headers);
-    res.end(`${head(origin)}${script('error', { status: error.status, code: error.code, message: error.message })}</body></html>`);
+    refuse(error);
     return;
   }
 
@@ -142,5 +145,5 @@ export async function serveIframe(
       heartbeat: (time) => script('heartbeat', { time }),
     },
     deps,
-  );
+  ).catch(refuse);
 }

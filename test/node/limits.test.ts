@@ -166,13 +166,16 @@ describe('stream limits', () => {
     await until(() => server.comet.stats().streams === 0, 2000, 'all streams closed');
   });
 
-  it('refuses any stream past maxConnections with 503 server-busy and Retry-After', async () => {
+  it('refuses any stream past maxConnections with 503 server-busy and Retry-After, posted as an error frame on the iframe', async () => {
     const other = await startServer({ maxConnections: 2 });
     try {
       const streams = [await openSse(other.sseUrl(['a'])), await openSse(other.sseUrl(['b']))];
       const res = await http(other.sseUrl(['c']));
       refusal(res, 503, 'server-busy');
       assert.ok(Number(res.headers['retry-after']) > 0);
+      const frame = await http(`${other.base}/iframe?ch=c&origin=${encodeURIComponent(other.origin)}`);
+      assert.equal(frame.status, 503);
+      assert.match(frame.text, /p\("error",\{"status":503,"code":"server-busy"/);
       for (const stream of streams) stream.close();
     } finally {
       await other.close();
