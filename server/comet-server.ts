@@ -93,7 +93,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       return sendError(res, new HttpError(400, 'bad-request', 'The request target is not a valid URL path.'));
     }
     const path = routePath(req, url.pathname, resolved.basePath);
-    const route = path === undefined ? undefined : routes[path];
+    const route = path !== undefined && Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) {
       if (next) return next();
       return sendError(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname.slice(0, 200)}.`));
@@ -102,7 +102,9 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     const run = async (): Promise<void> => {
       applyCors(req, res, resolved.allowedOrigins, resolved.publicOrigins);
       if (req.method === 'OPTIONS') return answerPreflight(res);
-      const method = route[req.method ?? 'GET'];
+      const name = req.method ?? 'GET';
+      // Own keys only: a method named like an Object.prototype member is no route.
+      const method = Object.hasOwn(route, name) ? route[name] : undefined;
       if (!method) {
         res.setHeader('Allow', Object.keys(route).join(', '));
         throw new HttpError(405, 'method-not-allowed', `${url.pathname.slice(0, 200)} accepts ${Object.keys(route).join(', ')}, not ${String(req.method).slice(0, 20)}.`);
