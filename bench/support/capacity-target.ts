@@ -63,6 +63,9 @@ if (mode === 'floor') {
   const comet = createCometServer({
     publishKey: 'bench',
     heartbeatMs: Number(heartbeat),
+    // Every benchmark client comes from 127.0.0.1: the per-address and total caps are lifted.
+    maxConnections: 25_000,
+    maxStreamsPerClient: 25_000,
     ...(mode === 'cometkit-grip' ? { grip: { controlUrl: controlUrl! } } : {}),
   });
   streams = () => comet.stats().streams;

@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TokenVerifier } from '../auth/token.js';
 import type { Broker } from '../broker/broker.js';
 import type { ResolvedGripOptions } from '../grip/grip-options.js';
 import { isGripRequest } from '../grip/grip-signature.js';
 import { answerGripStream } from '../grip/grip-stream.js';
+import { originAllowed } from '../http/cors.js';
 import { HttpError } from '../http/http-error.js';
+import { canonicalOrigin } from '../http/origin.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
 import type { Fanout } from '../stream/fanout.js';
@@ -11,15 +14,7 @@ import { holdStream } from '../stream/held-stream.js';
 import { iframeError, iframeFormat, iframeHead, iframePreamble } from '../stream/iframe-format.js';
 import { parseStreamRequest } from '../stream/stream-request.js';
 
-export { IFRAME_PADDING_BYTES, scriptJson } from '../stream/iframe-format.js';
-
-function sameOrigin(req: IncomingMessage, origin: string): boolean {
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
+export { IFRAME_PADDING_BYTES, scriptJson, scriptSafe } from '../stream/iframe-format.js';
 
 /**
  * The page origin the frames are posted to. It comes from the query (an
@@ -28,18 +23,13 @@ function sameOrigin(req: IncomingMessage, origin: string): boolean {
  * then makes the browser drop the frames if the page is anything else.
  */
 function targetOrigin(req: IncomingMessage, url: URL, options: ResolvedOptions): string {
-  const origin = url.searchParams.get('origin') ?? '';
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || parsed.origin !== origin || !/^https?:$/.test(parsed.protocol)) {
+  const given = url.searchParams.get('origin') ?? '';
+  // Re-serialized from its parts: only this string reaches the CSP header and the script.
+  const origin = canonicalOrigin(given);
+  if (!origin || origin !== given) {
     throw new HttpError(400, 'bad-origin', 'Name the page origin the frames are for with ?origin=<scheme://host[:port]>.');
   }
-  const allowed = options.allowedOrigins;
-  if (allowed !== '*' && !allowed.includes(origin) && !sameOrigin(req, origin)) {
+  if (!originAllowed(req, origin, options.allowedOrigins, options.publicOrigins)) {
     throw new HttpError(403, 'origin-forbidden', `Origin ${origin} is not in the server's allowedOrigins (COMET_ALLOWED_ORIGINS).`);
   }
   return origin;
@@ -55,7 +45,14 @@ export async function serveIframe(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  deps: { broker: Broker; fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
+  deps: {
+    broker: Broker;
+    fanout: Fanout;
+    options: ResolvedOptions;
+    connections: ConnectionRegistry;
+    verify: TokenVerifier | undefined;
+    grip: ResolvedGripOptions | undefined;
+  },
 ): Promise<void> {
   const { options } = deps;
   const origin = targetOrigin(req, url, options);
@@ -68,14 +65,17 @@ export async function serveIframe(
     'Content-Security-Policy': `frame-ancestors ${origin}`,
   };
 
+  // The page cannot read an iframe's status: a refusal (a bad token, a stream limit) is posted like any frame.
+  const refuse = (error: unknown): void => {
+    if (!(error instanceof HttpError) || res.headersSent) throw error;
+    res.writeHead(error.status, { ...headers, ...error.headers });
+    res.end(`${iframeHead(origin)}${iframeError({ status: error.status, code: error.code, message: error.message })}</body></html>`);
+  };
   let request;
   try {
-    request = parseStreamRequest(req, url, options);
+    request = await parseStreamRequest(req, url, options, deps.verify);
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
-    // The page cannot read an iframe's status: the refusal is posted like any frame.
-    res.writeHead(error.status, headers);
-    res.end(`${iframeHead(origin)}${iframeError({ status: error.status, code: error.code, message: error.message })}</body></html>`);
+    refuse(error);
     return;
   }
 
@@ -86,5 +86,5 @@ export async function serveIframe(
     await answerGripStream(req, res, url, request, format, response, { ...deps, grip });
     return;
   }
-  await holdStream(req, res, request, format, response, deps);
+  await holdStream(req, res, request, format, response, deps).catch(refuse);
 }

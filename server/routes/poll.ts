@@ -5,10 +5,10 @@ import type { Broker } from '../broker/broker.js';
 import type { ResolvedGripOptions } from '../grip/grip-options.js';
 import { holdGripPoll } from '../grip/grip-poll.js';
 import { isGripRequest } from '../grip/grip-signature.js';
+import { eventJson } from '../broker/event-json.js';
 import { HttpError, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
-import { eventJson } from '../stream/event-json.js';
 import { openFeed, type Feed } from '../stream/feed.js';
 import type { StreamRequest } from '../stream/stream-request.js';
 
@@ -78,11 +78,11 @@ export async function servePoll(
     setImmediate(answer);
   };
 
+  untrack = connections.add({ transport: 'long-poll', channels: request.channels, user: request.user?.sub, client: request.client, close: answer });
   req.on('close', () => {
     // A client that went away before its answer: nothing to send, just let go of the feed.
     if (!res.writableEnded) finish();
   });
-  untrack = connections.add({ transport: 'long-poll', channels: request.channels, user: request.user?.sub, close: answer });
 
   feed = await openFeed(broker, request.channels, request.cursor, {
     start(start) {

@@ -39,9 +39,9 @@ export async function holdStream(
     },
   };
 
+  untrack = connections.add({ transport: format.transport, channels: request.channels, user: request.user?.sub, client: request.client, close: stream.close });
   req.on('close', stream.close);
   res.on('error', stream.close);
-  untrack = connections.add({ transport: format.transport, channels: request.channels, user: request.user?.sub, close: stream.close });
   res.writeHead(200, response.headers);
   if (response.preamble) stream.write(response.preamble);
   else res.flushHeaders();

@@ -1,5 +1,5 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { eventJson } from './event-json.js';
+import { eventJson } from '../broker/event-json.js';
 import type { StreamFormat } from './stream-format.js';
 
 /**

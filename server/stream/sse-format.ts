@@ -1,5 +1,5 @@
 import type { HelloFrame } from '../../src/protocol/messages.js';
-import { eventJson } from './event-json.js';
+import { eventJson } from '../broker/event-json.js';
 import type { StreamFormat } from './stream-format.js';
 
 /** One SSE frame. `data` is JSON and so never holds a raw newline. */

@@ -21,6 +21,7 @@ import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
 import { pushpinSkipReason, startPushpin, type Pushpin } from './pushpin.js';
+import { wireScripts } from './wire-script.js';
 
 export interface Harness {
   /** `http://127.0.0.1:PORT`: control endpoints under /control/, cometkit under /comet. */
@@ -92,6 +93,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
 
   // The transport lab: its own server with buffering and cutting proxies in front (see proxies/lab.ts).
   const lab = await startLab();
+  // Scripted SSE responses on a real socket, for wire cases the server never produces (wire-script.ts).
+  const wire = wireScripts();
   let url = '';
   /** A third server under /grip behind a private Pushpin (when installed): the Pushpin tests' server. */
   let grip: { readonly comet: CometServer; readonly pushpin: Pushpin } | undefined;
@@ -131,7 +134,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         return send(res, 200, comet.stats());
       case 'GET /control/streams': {
         // Counts only the streams of one test's channels: the server's stats() counts every
-        // stream of the run, and the two browsers run their tests at the same time.
+        // stream of the run, and the browsers run their tests at the same time.
         const prefix = path.searchParams.get('prefix') ?? '';
         let streams = 0;
         for (const channels of openStreams) if (channels.some((channel) => channel.startsWith(prefix))) streams += 1;
@@ -149,7 +152,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
           // Seconds from now; negative mints an already expired token.
           ...(exp !== null && exp !== '' ? { exp: Math.floor(Date.now() / 1000) + Number(exp) } : {}),
         };
-        return send(res, 200, { token: signToken(claims, tokenSecret), claims });
+        return send(res, 200, { token: await signToken(claims, tokenSecret), claims });
       }
       case 'GET /control/lab':
         return send(res, 200, lab.info);
@@ -164,6 +167,12 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         // Pushpin ends the channel's streams it holds; the clients resume through it.
         if (!grip) throw new HttpError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
         return send(res, 200, { closed: grip.comet.disconnect({ channel: path.searchParams.get('ch') ?? '' }) });
+      }
+      case 'GET /control/wire':
+      case 'POST /control/wire': {
+        const answer = await wire.control(req, res, path, () => readJson(req));
+        if (answer === undefined) throw new HttpError(400, 'bad-script', 'POST /control/wire?key=K needs { steps: [ … ] } with at least one step.');
+        return send(res, 200, answer);
       }
       case 'GET /control/info': {
         const info: HarnessInfo = {
@@ -203,6 +212,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       });
       return;
     }
+    if (path.pathname.startsWith('/wire/')) return wire.serve(req, res, path);
     const down = path.searchParams.getAll('ch').some((channel) => (outages.get(channel) ?? 0) > Date.now());
     if (down && path.pathname !== '/comet/history') {
       res.writeHead(503, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
