@@ -11,7 +11,9 @@ import { servePoll } from './routes/poll.js';
 import { serveHeartbeat, serveLeave, serveRoster } from './routes/presence.js';
 import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
+import { serveSend } from './routes/send.js';
 import { serveSse } from './routes/sse.js';
+import { SendService } from './send/send-service.js';
 import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
 import { parseStreamRequest } from './stream/stream-request.js';
 
@@ -43,7 +45,8 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const broker = options.broker ?? new MemoryBroker({ historySize: resolved.historySize });
   const connections = new ConnectionRegistry();
   const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokenSecret !== undefined);
-  const deps = { broker, options: resolved, connections, presence };
+  const send = new SendService(broker, options.send ?? {}, resolved.maxPayloadBytes);
+  const deps = { broker, options: resolved, connections, presence, send };
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
     '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },
@@ -51,6 +54,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     '/poll': { GET: (req, res, url) => servePoll(req, res, url, parseStreamRequest(req, url, resolved), deps) },
     '/history': { GET: (req, res, url) => serveHistory(res, url, parseStreamRequest(req, url, resolved), deps) },
     '/publish': { POST: (req, res) => servePublish(req, res, deps) },
+    '/send': { POST: (req, res, url) => serveSend(req, res, url, deps) },
     '/presence': {
       GET: (req, res, url) => serveRoster(req, res, url, deps),
       POST: (req, res, url) => serveHeartbeat(req, res, url, deps),
@@ -96,6 +100,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     close: async () => {
       connections.disconnect();
       await presence.close();
+      await send.close();
       await broker.close();
     },
   });

@@ -1,6 +1,7 @@
 import type { Broker } from './broker/broker.js';
 import type { AllowedOrigins } from './http/cors.js';
 import type { PresenceOptions } from './presence/presence-service.js';
+import type { SendOptions } from './send/send-service.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -31,6 +32,8 @@ export interface CometServerOptions {
   readonly broker?: Broker;
   /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
   readonly presence?: PresenceOptions;
+  /** Client sends (`POST {base}/send`): the `onSend` hook, anonymous channels, rate limit, idempotency keys (see PROTOCOL.md, Send). */
+  readonly send?: SendOptions;
 }
 
 export interface ResolvedOptions {

@@ -6,6 +6,8 @@ export interface TokenClaims {
   readonly sub: string;
   /** Channel patterns the user may read (`news`, `user:42:*`, `*`). */
   readonly channels?: readonly string[];
+  /** Channel patterns the user may send to with `POST {base}/send`; distinct from what it may read. */
+  readonly publish?: readonly string[];
   /** Display name, shown by presence. */
   readonly name?: string;
   /** Expiry, seconds since the Unix epoch. */
@@ -51,6 +53,9 @@ export function verifyToken(token: string, secret: string, now = Date.now()): To
   }
   if (c.channels !== undefined && !(Array.isArray(c.channels) && c.channels.every((p) => typeof p === 'string'))) {
     return { ok: false, code: 'token-invalid', message: 'The token\'s "channels" must be an array of strings.' };
+  }
+  if (c.publish !== undefined && !(Array.isArray(c.publish) && c.publish.every((p) => typeof p === 'string'))) {
+    return { ok: false, code: 'token-invalid', message: 'The token\'s "publish" must be an array of strings.' };
   }
   if (c.exp !== undefined && (typeof c.exp !== 'number' || c.exp * 1000 <= now)) {
     return { ok: false, code: 'token-expired', message: 'The token has expired; fetch a new one.' };

@@ -62,7 +62,8 @@ function parseCursorParam(text: string): Cursor {
   return cursor;
 }
 
-function authenticate(req: IncomingMessage, url: URL, options: ResolvedOptions): TokenClaims | undefined {
+/** The bearer's claims when the request carries a token; 401 when it carries a bad one. */
+export function authenticate(req: IncomingMessage, url: URL, options: ResolvedOptions): TokenClaims | undefined {
   const token = bearer(req, url);
   if (token === undefined || token === '') return undefined;
   if (!options.tokenSecret) {
