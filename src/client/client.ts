@@ -4,6 +4,8 @@ import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import type { LadderOptions, TransportDecision } from '../upstream/transport-ladder.js';
 import { fetchHistory } from './fetch-history.js';
+import { sendEvent, type SendOptions } from './send.js';
+import type { ServerAccess } from './server-request.js';
 import { PresenceManager, type PresenceIdentity, type PresenceOptions } from '../presence/presence-manager.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
@@ -256,6 +258,18 @@ export class CometClient extends EventTarget {
   }
 
   /**
+   * Publishes `data` on `channel` from this page (`POST {base}/send`, with
+   * this client's token), whichever host and transport carry the stream.
+   * Resolves to the stored event, whose `id` is its position; subscribers
+   * (this page's too) receive it once through the stream. Retries a lost
+   * answer under one idempotency key, so the event is stored once.
+   */
+  send<Data = unknown>(channel: string, data: Data, options: SendOptions = {}): Promise<CometEvent<Data>> {
+    if (this.#closed) return Promise.reject(new CometError('client-closed', 'This client is closed; create a new one to send.'));
+    return sendEvent(this.#access(), channel, data, options);
+  }
+
+  /**
    * Who is on `channel`, live, counting this client as present unless
    * `announce` is false. Each user is one member however many tabs or
    * devices they have. `release()` the roster when done.
@@ -284,6 +298,10 @@ export class CometClient extends EventTarget {
     this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
     this.#shutDown();
     this.#setState('closed', undefined);
+  }
+
+  #access(): ServerAccess {
+    return { url: this.#options.url, token: this.#options.token, withCredentials: this.#options.withCredentials ?? false };
   }
 
   get #version(): number {

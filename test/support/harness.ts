@@ -86,6 +86,14 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     historySize: 200,
     // Short, so a browser context that goes away is seen leaving within a test's patience.
     presence: { ttlMs: 1500 },
+    send: {
+      // Low enough that a test reaches it in a few sends; each test sends as its own user.
+      rate: { perSecond: 10, burst: 10 },
+      onSend: ({ data }) => {
+        if ((data as { refuse?: unknown } | null)?.refuse === true) throw new HttpError(422, 'send-refused', 'This server refuses sends that ask to be refused.');
+        return undefined;
+      },
+    },
     ...overrides,
   });
 
@@ -94,6 +102,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   let url = '';
   /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
   const openStreams = new Set<readonly string[]>();
+  /** Idempotency keys whose next send answer is lost: the server stores the event, the page never hears back. */
+  const losingAnswers = new Set<string>();
   /** Channel → time until which stream requests carrying it are refused with 503, as by a server that is down. */
   const outages = new Map<string, number>();
   const control = async (req: IncomingMessage, res: ServerResponse, path: URL): Promise<void> => {
@@ -123,6 +133,10 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         outages.set(channel, Date.now() + Number(path.searchParams.get('ms') ?? 1000));
         return send(res, 200, { closed: comet.disconnect({ channel }) });
       }
+      case 'POST /control/lose-answer': {
+        losingAnswers.add(path.searchParams.get('key') ?? '');
+        return send(res, 200, { ok: true });
+      }
       case 'GET /control/stats':
         return send(res, 200, comet.stats());
       case 'GET /control/streams': {
@@ -136,11 +150,13 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       case 'GET /control/token': {
         const sub = path.searchParams.get('sub') || 'test-user';
         const channels = (path.searchParams.get('channels') ?? '').split(',').filter(Boolean);
+        const publish = (path.searchParams.get('publish') ?? '').split(',').filter(Boolean);
         const name = path.searchParams.get('name');
         const exp = path.searchParams.get('exp');
         const claims: TokenClaims = {
           sub,
           ...(channels.length > 0 ? { channels } : {}),
+          ...(publish.length > 0 ? { publish } : {}),
           ...(name ? { name } : {}),
           // Seconds from now; negative mints an already expired token.
           ...(exp !== null && exp !== '' ? { exp: Math.floor(Date.now() / 1000) + Number(exp) } : {}),
@@ -203,6 +219,14 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         return write(...args);
       }) as typeof res.write;
       res.once('close', () => openStreams.delete(channels));
+    }
+    const key = req.headers['idempotency-key'];
+    if (req.method === 'POST' && path.pathname === '/comet/send' && typeof key === 'string' && losingAnswers.delete(key)) {
+      // As a connection that drops after the server acted: the send is stored, its answer never arrives.
+      res.end = (() => {
+        req.socket.destroy();
+        return res;
+      }) as typeof res.end;
     }
     if (path.pathname.startsWith('/anon/')) return anonymous(req, res);
     comet(req, res);
