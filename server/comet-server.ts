@@ -12,6 +12,8 @@ import { serveHeartbeat, serveLeave, serveRoster } from './routes/presence.js';
 import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
 import { serveSend } from './routes/send.js';
+import { serveState } from './routes/presence-state.js';
+import { RateLimiter } from './send/rate-limiter.js';
 import { serveSse } from './routes/sse.js';
 import { SendService } from './send/send-service.js';
 import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
@@ -46,7 +48,9 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const connections = new ConnectionRegistry();
   const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokenSecret !== undefined);
   const send = new SendService(broker, options.send ?? {}, resolved.maxPayloadBytes);
-  const deps = { broker, options: resolved, connections, presence, send };
+  // A state changes on keystrokes: the client throttles, this bounds a client that does not.
+  const stateLimiter = new RateLimiter({ perSecond: 10, burst: 20 });
+  const deps = { broker, options: resolved, connections, presence, send, stateLimiter };
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
     '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },
@@ -60,6 +64,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       POST: (req, res, url) => serveHeartbeat(req, res, url, deps),
     },
     '/presence/leave': { POST: (req, res, url) => serveLeave(req, res, url, deps) },
+    '/presence/state': { POST: (req, res, url) => serveState(req, res, url, deps) },
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
 

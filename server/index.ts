@@ -12,3 +12,4 @@ export { HttpError } from './http/http-error.js';
 export type { SendContext, SendOptions } from './send/send-service.js';
 export type { RateLimit } from './send/rate-limiter.js';
 export { MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryIdempotencyStoreOptions } from './send/idempotency-store.js';
+export { MemoryPresenceStateStore, type PresenceStateStore } from './presence/presence-state-store.js';

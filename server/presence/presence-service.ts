@@ -1,8 +1,9 @@
 import { formatPosition } from '../../src/protocol/position.js';
-import { presenceChannel, type PresenceJoinData, type PresenceLeaveData, type RosterJson } from '../../src/presence/presence-protocol.js';
+import { presenceChannel, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from '../../src/presence/presence-protocol.js';
 import type { Broker } from '../broker/broker.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import type { PresenceStore } from './presence-store.js';
+import { MemoryPresenceStateStore, type PresenceStateStore } from './presence-state-store.js';
 
 export interface PresenceOptions {
   /**
@@ -19,6 +20,10 @@ export interface PresenceOptions {
   readonly anonymous?: boolean;
   /** Where presence lives; by default in memory, for this process. */
   readonly store?: PresenceStore;
+  /** Largest member state, in bytes of JSON. Default 1024. */
+  readonly maxStateBytes?: number;
+  /** Where member states live; by default in memory, for this process. */
+  readonly stateStore?: PresenceStateStore;
 }
 
 export interface PresenceIdentity {
@@ -36,7 +41,9 @@ export interface PresenceIdentity {
 export class PresenceService {
   readonly ttlMs: number;
   readonly anonymous: boolean;
+  readonly maxStateBytes: number;
   readonly #store: PresenceStore;
+  readonly #states: PresenceStateStore;
   readonly #broker: Broker;
   readonly #sweep: ReturnType<typeof setInterval>;
 
@@ -46,6 +53,8 @@ export class PresenceService {
     this.ttlMs = ttl;
     this.anonymous = options.anonymous ?? !hasTokenSecret;
     this.#store = options.store ?? new MemoryPresenceStore();
+    this.#states = options.stateStore ?? new MemoryPresenceStateStore();
+    this.maxStateBytes = options.maxStateBytes ?? 1024;
     this.#broker = broker;
     // Sweeping at a quarter of the TTL bounds how long a silent session stays: at most 1.25 × TTL.
     this.#sweep = setInterval(() => void this.sweep(), Math.max(25, Math.floor(ttl / 4)));
@@ -61,9 +70,27 @@ export class PresenceService {
     }
   }
 
+  /**
+   * Sets the member's state on each channel (`null` clears it), after a
+   * heartbeat so that only a present member carries one; publishes
+   * `presence.state` when it changed.
+   */
+  async setState(channels: readonly string[], identity: PresenceIdentity, session: string, state: unknown): Promise<void> {
+    await this.heartbeat(channels, identity, session);
+    const stored = state === null ? undefined : state;
+    for (const channel of channels) {
+      const previous = (await this.#states.all(channel)).get(identity.user);
+      if (JSON.stringify(previous) === JSON.stringify(stored)) continue;
+      await this.#states.set(channel, identity.user, stored);
+      await this.#publish(channel, 'presence.state', { user: identity.user, state: state ?? null } satisfies PresenceStateData);
+    }
+  }
+
   async leave(channels: readonly string[], user: string, session: string): Promise<void> {
     for (const channel of channels) {
       if (await this.#store.leave(channel, user, session)) {
+        // A member who left carries no state: whoever joins next starts without "typing".
+        await this.#states.set(channel, user, undefined);
         await this.#publish(channel, 'presence.leave', { user, reason: 'left' } satisfies PresenceLeaveData);
       }
     }
@@ -73,6 +100,7 @@ export class PresenceService {
   async sweep(now = Date.now()): Promise<void> {
     try {
       for (const { channel, user } of await this.#store.expire(now)) {
+        await this.#states.set(channel, user, undefined);
         await this.#publish(channel, 'presence.leave', { user, reason: 'timeout' } satisfies PresenceLeaveData);
       }
     } catch (error) {
@@ -85,15 +113,25 @@ export class PresenceService {
     // the roster and after the position, and joins and leaves apply idempotently.
     const { head } = await this.#broker.read(presenceChannel(channel)!, undefined);
     const members = await this.#store.roster(channel);
-    return { channel, position: formatPosition(head), members };
+    const states = await this.#states.all(channel);
+    return {
+      channel,
+      position: formatPosition(head),
+      members: members.map((member) => (states.has(member.user) ? { ...member, state: states.get(member.user) } : member)),
+    };
   }
 
   async close(): Promise<void> {
     clearInterval(this.#sweep);
     await this.#store.close();
+    await this.#states.close();
   }
 
-  async #publish(channel: string, type: 'presence.join' | 'presence.leave', data: PresenceJoinData | PresenceLeaveData): Promise<void> {
+  async #publish(
+    channel: string,
+    type: 'presence.join' | 'presence.leave' | 'presence.state',
+    data: PresenceJoinData | PresenceLeaveData | PresenceStateData,
+  ): Promise<void> {
     await this.#broker.publish({ channel: presenceChannel(channel)!, type, data });
   }
 }

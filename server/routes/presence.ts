@@ -11,7 +11,7 @@ interface PresenceDeps {
 }
 
 /** The channels of a presence request: readable by the bearer, and with a valid `presence:` channel. */
-function presenceRequest(req: IncomingMessage, url: URL, options: ResolvedOptions): StreamRequest {
+export function presenceRequest(req: IncomingMessage, url: URL, options: ResolvedOptions): StreamRequest {
   const request = parseStreamRequest(req, url, options);
   for (const channel of request.channels) {
     if (presenceChannel(channel) === undefined) {
@@ -21,7 +21,7 @@ function presenceRequest(req: IncomingMessage, url: URL, options: ResolvedOption
   return request;
 }
 
-function session(url: URL): string {
+export function session(url: URL): string {
   const value = url.searchParams.get('session') ?? '';
   if (!PRESENCE_SESSION_PATTERN.test(value)) {
     throw new HttpError(400, 'bad-session', 'Send ?session= with 8-64 of A-Z a-z 0-9 _ -, one random id per connection.');
@@ -30,7 +30,7 @@ function session(url: URL): string {
 }
 
 /** The token's user; without a token, the `user` / `name` parameters when the server accepts anonymous presence. */
-function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): PresenceIdentity {
+export function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): PresenceIdentity {
   if (request.user) return { user: request.user.sub, name: (request.user.name ?? request.user.sub).slice(0, PRESENCE_NAME_MAX) };
   if (!presence.anonymous) {
     throw new HttpError(401, 'token-missing', 'Presence needs a token naming the user (sub); this server does not accept anonymous presence.');
