@@ -13,6 +13,8 @@ import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
 import { serveSend } from './routes/send.js';
 import { serveState } from './routes/presence-state.js';
+import { serveInboxCounts, serveInboxList, serveInboxNotify, serveInboxState } from './routes/inbox.js';
+import { InboxService } from './inbox/inbox-service.js';
 import { RateLimiter } from './send/rate-limiter.js';
 import { serveSse } from './routes/sse.js';
 import { SendService } from './send/send-service.js';
@@ -26,6 +28,8 @@ export interface CometServer {
   readonly broker: Broker;
   /** Who is on which channel; joins and leaves are published on `presence:<channel>`. */
   readonly presence: PresenceService;
+  /** Each user's notifications with seen/read/archived state; `notify()` adds one and tells the user's devices. */
+  readonly inbox: InboxService;
   /** Publishes from server code, without HTTP. */
   publish(channel: string, data: unknown, type?: string): Promise<CometEvent>;
   stats(): StreamStats;
@@ -50,7 +54,8 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const send = new SendService(broker, options.send ?? {}, resolved.maxPayloadBytes);
   // A state changes on keystrokes: the client throttles, this bounds a client that does not.
   const stateLimiter = new RateLimiter({ perSecond: 10, burst: 20 });
-  const deps = { broker, options: resolved, connections, presence, send, stateLimiter };
+  const inbox = new InboxService(broker, options.inbox ?? {}, resolved.tokenSecret !== undefined, resolved.maxPayloadBytes);
+  const deps = { broker, options: resolved, connections, presence, send, stateLimiter, inbox };
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
     '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },
@@ -65,6 +70,10 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     },
     '/presence/leave': { POST: (req, res, url) => serveLeave(req, res, url, deps) },
     '/presence/state': { POST: (req, res, url) => serveState(req, res, url, deps) },
+    '/inbox': { GET: (req, res, url) => serveInboxList(req, res, url, deps) },
+    '/inbox/counts': { GET: (req, res, url) => serveInboxCounts(req, res, url, deps) },
+    '/inbox/state': { POST: (req, res, url) => serveInboxState(req, res, url, deps) },
+    '/inbox/notify': { POST: (req, res) => serveInboxNotify(req, res, deps) },
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
 
@@ -97,6 +106,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     options: resolved,
     broker,
     presence,
+    inbox,
     // async so invalid input rejects the promise instead of throwing past a caller's `.catch()`.
     publish: async (channel: string, data: unknown, type = 'message') =>
       broker.publish(checkPublishInput({ channel, type, data }, 'publish()')),
@@ -106,6 +116,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       connections.disconnect();
       await presence.close();
       await send.close();
+      await inbox.close();
       await broker.close();
     },
   });

@@ -2,6 +2,7 @@ import type { Broker } from './broker/broker.js';
 import type { AllowedOrigins } from './http/cors.js';
 import type { PresenceOptions } from './presence/presence-service.js';
 import type { SendOptions } from './send/send-service.js';
+import type { InboxOptions } from './inbox/inbox-service.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -34,6 +35,8 @@ export interface CometServerOptions {
   readonly presence?: PresenceOptions;
   /** Client sends (`POST {base}/send`): the `onSend` hook, anonymous channels, rate limit, idempotency keys (see PROTOCOL.md, Send). */
   readonly send?: SendOptions;
+  /** Per-user notification inbox with seen/read/archived state: limits, store, anonymous use (see PROTOCOL.md, Inbox). */
+  readonly inbox?: InboxOptions;
 }
 
 export interface ResolvedOptions {

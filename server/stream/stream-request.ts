@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { channelAllowed, isValidChannel } from '../../src/protocol/channel.js';
 import { parseCursor, type Cursor } from '../../src/protocol/cursor.js';
 import { verifyToken, type TokenClaims } from '../auth/token.js';
+import { inboxChannel } from '../inbox/inbox-channel.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 
@@ -45,7 +46,8 @@ export function parseStreamRequest(req: IncomingMessage, url: URL, options: Reso
   for (const channel of cursor.keys()) if (!channels.includes(channel)) cursor.delete(channel);
 
   const user = authenticate(req, url, options);
-  const allowed = [...options.publicChannels, ...(user?.channels ?? [])];
+  // Every user may read their own inbox channel, whatever the token lists.
+  const allowed = [...options.publicChannels, ...(user?.channels ?? []), ...(user ? [inboxChannel(user.sub)] : [])];
   const forbidden = channels.filter((channel) => !channelAllowed(allowed, channel));
   if (forbidden.length > 0) {
     if (!user) {
