@@ -6,6 +6,7 @@ import type { LadderOptions, TransportDecision } from '../upstream/transport-lad
 import { fetchHistory } from './fetch-history.js';
 import { sendEvent, type SendOptions } from './send.js';
 import type { ServerAccess } from './server-request.js';
+import { Inbox } from '../inbox/inbox.js';
 import { PresenceManager, type PresenceIdentity, type PresenceOptions } from '../presence/presence-manager.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
@@ -151,6 +152,7 @@ export class CometClient extends EventTarget {
   #closed = false;
   #releaseTabLock: (() => void) | undefined;
   #presence: PresenceManager | undefined;
+  #inbox: Inbox | undefined;
   readonly #decisions: TransportDecision[] = [];
   readonly #onWake = (event: Event): void => {
     if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
@@ -285,6 +287,21 @@ export class CometClient extends EventTarget {
     return this.#presence.roster(channel, options);
   }
 
+  /**
+   * The user's notification inbox kept by the server: pages, counts, and
+   * seen/read/archived changes that every device of the user sees live.
+   * One per client; `start()` it to follow counts and changes.
+   */
+  inbox(): Inbox {
+    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to read the inbox.');
+    this.#inbox ??= new Inbox({
+      ...this.#access(),
+      user: this.#options.identity?.user,
+      subscribe: (channel, handler, onGap) => this.subscribe(channel, handler, { onGap }),
+    });
+    return this.#inbox;
+  }
+
   /** Reconnects at once if waiting between retries (e.g. after the device came back online). */
   retryNow(): void {
     this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
@@ -294,6 +311,7 @@ export class CometClient extends EventTarget {
   close(): void {
     if (this.#closed) return;
     this.#presence?.close();
+    this.#inbox?.close();
     this.#entries.clear();
     this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
     this.#shutDown();

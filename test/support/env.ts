@@ -10,6 +10,7 @@
  */
 import type { CometEvent } from '../../src/protocol/messages.js';
 import type { StreamStats } from '../../server/stream/connections.js';
+import type { InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 // Type-only: erased from the browser bundle, so the Node harness is never loaded in the page.
 import type { HarnessInfo } from './harness.js';
 
@@ -55,6 +56,8 @@ export interface TestServer {
   /** A token signed with the harness secret. Channels `t.*` are public; anything else needs one. */
   token(request?: TokenRequest): Promise<string>;
   stats(): Promise<StreamStats>;
+  /** Adds `count` notifications (default 1) to `user`'s inbox, `data` getting `n: 1…count` when counting; resolves to the items. */
+  notify(user: string, data: unknown, options?: { type?: string; count?: number }): Promise<InboxItemJson[]>;
   /** The next send with this idempotency key is stored, but its answer is lost (the connection drops). */
   loseAnswer(key: string): Promise<void>;
   /** Open streams (SSE, iframe) carrying a channel that starts with `prefix`: a test's own streams, whatever else runs. */
@@ -100,6 +103,7 @@ export function getTestServer(): TestServer {
       return (await call<{ token: string }>(`${url}/control/token?${query}`)).token;
     },
     stats: () => call<StreamStats>(`${url}/control/stats`),
+    notify: (user, data, options = {}) => post<InboxItemJson[]>(`${url}/control/notify`, { user, data, ...options }),
     loseAnswer: async (key) => {
       await post(`${url}/control/lose-answer?key=${encodeURIComponent(key)}`);
     },

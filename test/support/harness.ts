@@ -133,6 +133,15 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         outages.set(channel, Date.now() + Number(path.searchParams.get('ms') ?? 1000));
         return send(res, 200, { closed: comet.disconnect({ channel }) });
       }
+      case 'POST /control/notify': {
+        // A backend adding notifications to a user's inbox, through the server API.
+        const body = (await readJson(req)) as { user: string; type?: string; data: unknown; count?: number };
+        const items = [];
+        for (let i = 0; i < Math.min(Math.max(1, Number(body?.count ?? 1)), 1000); i += 1) {
+          items.push(await comet.inbox.notify(body?.user, { ...(body?.type ? { type: body.type } : {}), data: body?.count ? { ...(body.data as object), n: i + 1 } : body?.data }));
+        }
+        return send(res, 200, items);
+      }
       case 'POST /control/lose-answer': {
         losingAnswers.add(path.searchParams.get('key') ?? '');
         return send(res, 200, { ok: true });
