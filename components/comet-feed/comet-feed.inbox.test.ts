@@ -1,0 +1,46 @@
+import { expect } from '@esm-bundle/chai';
+import '../index.js';
+import type { CometFeed } from './comet-feed.js';
+import { expectNoAxeViolations, part, parts } from '../../test/support/components.js';
+import { getTestServer, waitFor } from '../../test/support/env.js';
+import { inboxDevices, removeDevices } from '../../test/support/inbox-devices.js';
+
+const server = getTestServer();
+
+describe('<comet-feed inbox>', function () {
+  this.timeout(30_000);
+  afterEach(removeDevices);
+
+  it('scrolls endlessly into items older than the stream history', async () => {
+    const { historySize } = await server.info();
+    const { user, elements } = await inboxDevices<CometFeed>('<comet-feed inbox limit="50"></comet-feed>', 1);
+    const [feed] = elements as [CometFeed];
+    const count = historySize + 20;
+    await server.notify(user, { title: 'Item' }, { count });
+    // Notified before the feed listed: reload by switching views, as a user would.
+    await waitFor(() => parts(feed, 'item').length > 0 || part(feed, 'empty') !== undefined, 8000, 'first page or empty');
+    parts(feed, 'view').find((el) => el.textContent!.trim() === 'Unread')!.click();
+    parts(feed, 'view').find((el) => el.textContent!.trim() === 'All')!.click();
+    await waitFor(() => parts(feed, 'item').length === 50, 8000, 'first page');
+    await expectNoAxeViolations(feed);
+    // Scrolling to the end of the list loads the next page, until the oldest item.
+    for (let round = 0; round < 20 && parts(feed, 'item').length < count; round += 1) {
+      const shown = parts(feed, 'item').length;
+      part(feed, 'load-older')?.scrollIntoView({ block: 'end' });
+      await waitFor(() => parts(feed, 'item').length > shown, 8000, `more than ${shown} (load-older: ${part(feed, 'load-older')?.outerHTML})`);
+    }
+    const ids = parts(feed, 'item').map((el) => Number(el.dataset['id']));
+    expect(ids.length).to.equal(count);
+    expect(ids.at(-1)).to.equal(1);
+    expect(part(feed, 'load-older')).to.equal(undefined);
+  });
+
+  it('renders hostile notification text as text', async () => {
+    const { user, elements } = await inboxDevices<CometFeed>('<comet-feed inbox></comet-feed>', 1);
+    const [feed] = elements as [CometFeed];
+    await server.notify(user, { title: '<img src=x onerror="window.__pwned=true">' });
+    await waitFor(() => parts(feed, 'item').length === 1, 8000, 'one item');
+    expect(feed.shadowRoot!.querySelector('img')).to.equal(null);
+    expect(part(feed, 'title')!.textContent).to.contain('<img');
+  });
+});
