@@ -15,8 +15,8 @@ export type { DecisionReason, LadderOptions, TransportDecision } from './upstrea
 export { PresenceRoster, PresenceChangeEvent, PresenceErrorEvent } from './presence/presence-roster.js';
 export type { PresenceMember, PresenceRosterEventMap } from './presence/presence-roster.js';
 export type { PresenceIdentity, PresenceOptions } from './presence/presence-manager.js';
-export { Inbox } from './inbox/inbox.js';
-export type { InboxListOptions } from './inbox/inbox.js';
-export { InboxAddedEvent, InboxChangedEvent, InboxErrorEvent, InboxResyncEvent } from './inbox/inbox-events.js';
+// Types only: the inbox's code loads when client.inbox() is first called.
+export type { Inbox, InboxListOptions } from './inbox/inbox.js';
+export type { InboxAddedEvent, InboxChangedEvent, InboxErrorEvent, InboxResyncEvent } from './inbox/inbox-events.js';
 export type { InboxEventMap } from './inbox/inbox-events.js';
 export type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxFlags, InboxItemJson, InboxPageJson } from './inbox/inbox-protocol.js';

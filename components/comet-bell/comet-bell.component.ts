@@ -10,8 +10,8 @@ import { RelativeTimeController, relativeTime } from '../shared/relative-time.js
 import { format, languageOf, mergeStrings } from '../shared/strings.js';
 import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
-import { InboxController } from '../shared/inbox-controller.js';
-import { INBOX_VIEW_STRINGS, inboxViewStyles, renderInboxView, type InboxViewStrings } from '../shared/inbox-view.js';
+import type { InboxViewStrings } from '../shared/inbox-view.js';
+import { LazyInboxView } from '../shared/load-inbox-view.js';
 
 export interface CometBellStrings {
   /** Accessible name of the button; `{count}` unread. */
@@ -92,7 +92,7 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * @cssproperty --comet-inbox-unread - With `inbox`: background of unread items.
  */
 export class CometBell extends LitElement {
-  static override styles = [bellStyles, inboxViewStyles];
+  static override styles = bellStyles;
 
   /** The channel of notifications. */
   @property({ reflect: true }) accessor channel = '';
@@ -139,7 +139,11 @@ export class CometBell extends LitElement {
     onLive: (event) => emit(this, 'comet-notification', { event }),
   });
   readonly #clock = new RelativeTimeController(this);
-  readonly #inbox = new InboxController(this, { enabled: () => this.inbox, pageSize: () => Math.min(100, Math.max(1, this.limit)) });
+  readonly #inbox = new LazyInboxView(this, {
+    enabled: () => this.inbox,
+    pageSize: () => Math.min(100, Math.max(1, this.limit)),
+    strings: () => this.inboxStrings,
+  });
   #readState: ReadState | undefined;
   #stopReadState: (() => void) | undefined;
 
@@ -274,7 +278,7 @@ export class CometBell extends LitElement {
           ${this.inbox ? nothing : html`<button part="mark-all" type="button" ?disabled=${this.unread === 0} @click=${() => this.markAllRead()}>${strings.markAll}</button>`}
         </div>
         ${this.inbox
-          ? renderInboxView(this.#inbox, mergeStrings(INBOX_VIEW_STRINGS, this.inboxStrings), { language, now: this.#clock.now, root: () => this.panel })
+          ? this.#inbox.render({ language, now: this.#clock.now, root: () => this.panel })
           : items.length === 0
           ? html`<p part="empty" role="status">${empty}</p>`
           : html`<ul part="list">

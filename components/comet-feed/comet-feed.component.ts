@@ -9,8 +9,8 @@ import { RelativeTimeController, relativeTime } from '../shared/relative-time.js
 import { format, languageOf, mergeStrings } from '../shared/strings.js';
 import { summarize } from '../shared/summarize.js';
 import { feedStyles } from './comet-feed.styles.js';
-import { InboxController } from '../shared/inbox-controller.js';
-import { INBOX_VIEW_STRINGS, inboxViewStyles, renderInboxView, type InboxViewStrings } from '../shared/inbox-view.js';
+import type { InboxViewStrings } from '../shared/inbox-view.js';
+import { LazyInboxView } from '../shared/load-inbox-view.js';
 
 export interface CometFeedStrings {
   /** Accessible name of the list. */
@@ -93,7 +93,7 @@ const TOP_SLACK_PX = 4;
  * @cssproperty --comet-inbox-unread - With `inbox`: background of unread items.
  */
 export class CometFeed extends LitElement {
-  static override styles = [feedStyles, inboxViewStyles];
+  static override styles = feedStyles;
 
   /** The channel to show. */
   @property({ reflect: true }) accessor channel = '';
@@ -143,7 +143,11 @@ export class CometFeed extends LitElement {
     },
   });
   readonly #clock = new RelativeTimeController(this);
-  readonly #inbox = new InboxController(this, { enabled: () => this.inbox, pageSize: () => Math.min(100, Math.max(1, this.limit)) });
+  readonly #inbox = new LazyInboxView(this, {
+    enabled: () => this.inbox,
+    pageSize: () => Math.min(100, Math.max(1, this.limit)),
+    strings: () => this.inboxStrings,
+  });
 
   /** Every event held, newest first, including those waiting behind the pill. */
   get items(): readonly CometEvent[] {
@@ -263,7 +267,7 @@ export class CometFeed extends LitElement {
     if (this.inbox) {
       const root = (): Element | null => this.shadowRoot?.querySelector('[part="inbox-scroll"]') ?? null;
       return html`<div part="inbox-scroll" class="inbox-scroll">
-        ${renderInboxView(this.#inbox, mergeStrings(INBOX_VIEW_STRINGS, this.inboxStrings), { language: languageOf(this), now: this.#clock.now, root })}
+        ${this.#inbox.render({ language: languageOf(this), now: this.#clock.now, root })}
       </div>`;
     }
     const items = this.#events.items;

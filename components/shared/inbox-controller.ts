@@ -30,8 +30,11 @@ export class InboxController implements ReactiveController {
   readonly #pageSize: () => number;
   readonly #clients: ClientController;
   #inbox: Inbox | undefined;
+  /** The client whose inbox is followed (or being loaded). */
+  #client: CometClient | undefined;
   /** Bumped on every reload: answers of an older load are dropped. */
   #generation = 0;
+  #reloading = false;
   #seenQueue = new Set<number>();
   /** The newest id heard of live: "mark all read" covers it even when the view does not hold it. */
   #newestKnown = 0;
@@ -61,12 +64,25 @@ export class InboxController implements ReactiveController {
 
   /** Follows the inbox of the element's client while the element wants one. */
   sync(): void {
+    // Attaching the client consumer may answer at once, before the constructor has finished.
+    if (!this.#clients) return;
     const client: CometClient | undefined = this.#clients.client;
     const wanted = this.#host.isConnected && this.#enabled() && client !== undefined && client.state !== 'closed';
-    const inbox = wanted ? client!.inbox() : undefined;
-    if (inbox === this.#inbox) return;
+    const target = wanted ? client : undefined;
+    if (target === this.#client) return;
     this.#drop();
-    if (!inbox) return;
+    this.#client = target;
+    if (!target) return;
+    target.inbox().then(
+      (inbox) => {
+        if (this.#client !== target) return;
+        this.#follow(inbox);
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  #follow(inbox: Inbox): void {
     this.#inbox = inbox;
     inbox.addEventListener('added', this.#onAdded);
     inbox.addEventListener('changed', this.#onChanged);
@@ -88,6 +104,7 @@ export class InboxController implements ReactiveController {
     if (!inbox) return;
     const generation = ++this.#generation;
     this.status = this.items.length === 0 ? 'loading' : this.status;
+    this.#reloading = true;
     this.#host.requestUpdate();
     try {
       const page = await inbox.list({ filter: this.filter, limit: this.#pageSize() });
@@ -100,6 +117,7 @@ export class InboxController implements ReactiveController {
     } catch (error) {
       if (generation === this.#generation) this.#fail(error);
     }
+    if (generation === this.#generation) this.#reloading = false;
     this.#host.requestUpdate();
     this.#continueScroll();
   }
@@ -107,13 +125,15 @@ export class InboxController implements ReactiveController {
   /** Loads the next older page (endless scroll). */
   async loadMore(): Promise<void> {
     const inbox = this.#inbox;
-    if (!inbox || this.next === null || this.loadingMore) return;
+    if (!inbox || this.next === null || this.loadingMore || this.#reloading) return;
     const generation = this.#generation;
+    const before = this.next;
     this.loadingMore = true;
     this.#host.requestUpdate();
     try {
-      const page = await inbox.list({ filter: this.filter, before: this.next, limit: this.#pageSize() });
-      if (generation !== this.#generation) return;
+      const page = await inbox.list({ filter: this.filter, before, limit: this.#pageSize() });
+      // A reload meanwhile replaced the list: this page may not follow what is shown now.
+      if (generation !== this.#generation || before !== this.next) return;
       const held = new Set(this.items.map((item) => item.id));
       this.items = [...this.items, ...page.items.filter((item) => !held.has(item.id))];
       this.next = page.next;
@@ -277,6 +297,8 @@ export class InboxController implements ReactiveController {
   #drop(): void {
     const inbox = this.#inbox;
     this.#inbox = undefined;
+    this.#client = undefined;
+    this.#reloading = false;
     this.#generation += 1;
     clearTimeout(this.#seenTimer);
     this.#seenTimer = undefined;

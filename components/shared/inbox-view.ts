@@ -1,12 +1,12 @@
-import { css, html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ref } from 'lit/directives/ref.js';
 import type { InboxFilter, InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import type { InboxController } from './inbox-controller.js';
+import { InboxController } from './inbox-controller.js';
 import { notificationText } from './notification-text.js';
 import { relativeTime } from './relative-time.js';
-import { format } from './strings.js';
+import { format, mergeStrings } from './strings.js';
 
 /** Every text of the inbox view, replaceable through the element's `inboxStrings` (i18n). */
 export interface InboxViewStrings {
@@ -71,6 +71,9 @@ export const INBOX_VIEW_STRINGS: InboxViewStrings = {
 /** An inbox item as an event, for the text helpers shared with the channel-based views. */
 const asEvent = (item: InboxItemJson): CometEvent => ({ id: String(item.id), channel: 'inbox', type: item.type, data: item.data, time: item.time });
 
+/** Loaded on first use: elements without `inbox` do not carry the inbox's code. */
+export { InboxController };
+
 /**
  * The inbox list with its views, "mark all read", per-item read/archive,
  * seen-on-screen and endless scroll. `root` is the scrolling element that
@@ -78,9 +81,10 @@ const asEvent = (item: InboxItemJson): CometEvent => ({ id: String(item.id), cha
  */
 export function renderInboxView(
   inbox: InboxController,
-  strings: InboxViewStrings,
+  replacements: Partial<InboxViewStrings>,
   context: { language: string; now: number; root: () => Element | null; onOpen?: (item: InboxItemJson) => void },
 ): TemplateResult {
+  const strings = mergeStrings(INBOX_VIEW_STRINGS, replacements);
   const views: Array<[InboxFilter, string]> = [
     ['unread', strings.unreadView],
     ['all', strings.allView],
@@ -155,82 +159,3 @@ function renderItem(
     ${url ? html`<a part="link" href=${url} target="_blank" rel="noopener noreferrer" @click=${opened}>${strings.open}</a>` : nothing}
   </li>`;
 }
-
-export const inboxViewStyles = css`
-  .inbox-scroll {
-    max-block-size: var(--comet-feed-height, 24rem);
-    overflow-y: auto;
-  }
-  [part='inbox-bar'] {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.5rem;
-    align-items: center;
-    justify-content: space-between;
-    padding: 0.5rem 0.75rem;
-  }
-  [part='views'] {
-    display: inline-flex;
-    gap: 0.25rem;
-  }
-  [part~='view'],
-  [part='mark-all'],
-  [part='load-older'],
-  [part='actions'] button {
-    font: inherit;
-    font-size: 0.85em;
-    padding: 0.2rem 0.55rem;
-    border-radius: var(--comet-radius, 0.4rem);
-    border: 1px solid var(--_border, #8886);
-    background: var(--_raised, transparent);
-    color: inherit;
-    cursor: pointer;
-  }
-  [part~='view-current'] {
-    font-weight: 700;
-    border-color: currentColor;
-  }
-  [part='notice']:empty {
-    display: none;
-  }
-  [part='notice'] {
-    margin: 0 0.75rem 0.5rem;
-    padding: 0.4rem 0.6rem;
-    border-radius: var(--comet-radius, 0.4rem);
-    border: 1px solid var(--_danger, #c62828);
-  }
-  [part='inbox'] [part='list'] {
-    list-style: none;
-    margin: 0;
-    padding: 0;
-  }
-  [part='inbox'] [part~='item'] {
-    display: grid;
-    grid-template-columns: 1fr auto;
-    gap: 0.15rem 0.5rem;
-    padding: 0.55rem 0.75rem;
-    border-block-start: 1px solid var(--_border, #8884);
-  }
-  [part='inbox'] [part~='unread'] {
-    background: var(--comet-inbox-unread, var(--comet-bell-unread, var(--_surface)));
-  }
-  [part='inbox'] [part~='unread'] [part='title'] {
-    font-weight: 700;
-  }
-  [part='actions'] {
-    display: inline-flex;
-    gap: 0.25rem;
-  }
-  [part='load-older'] {
-    display: block;
-    margin: 0.5rem auto;
-  }
-  .visually-hidden {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
-`;

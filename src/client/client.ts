@@ -4,9 +4,9 @@ import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import type { LadderOptions, TransportDecision } from '../upstream/transport-ladder.js';
 import { fetchHistory } from './fetch-history.js';
-import { sendEvent, type SendOptions } from './send.js';
+import type { SendOptions } from './send.js';
 import type { ServerAccess } from './server-request.js';
-import { Inbox } from '../inbox/inbox.js';
+import type { Inbox } from '../inbox/inbox.js';
 import { PresenceManager, type PresenceIdentity, type PresenceOptions } from '../presence/presence-manager.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
@@ -152,7 +152,7 @@ export class CometClient extends EventTarget {
   #closed = false;
   #releaseTabLock: (() => void) | undefined;
   #presence: PresenceManager | undefined;
-  #inbox: Inbox | undefined;
+  #inbox: Promise<Inbox> | undefined;
   readonly #decisions: TransportDecision[] = [];
   readonly #onWake = (event: Event): void => {
     if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
@@ -266,8 +266,10 @@ export class CometClient extends EventTarget {
    * (this page's too) receive it once through the stream. Retries a lost
    * answer under one idempotency key, so the event is stored once.
    */
-  send<Data = unknown>(channel: string, data: Data, options: SendOptions = {}): Promise<CometEvent<Data>> {
-    if (this.#closed) return Promise.reject(new CometError('client-closed', 'This client is closed; create a new one to send.'));
+  async send<Data = unknown>(channel: string, data: Data, options: SendOptions = {}): Promise<CometEvent<Data>> {
+    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to send.');
+    // Loaded on first use: a page that only reads does not carry the send code.
+    const { sendEvent } = await import('./send.js');
     return sendEvent(this.#access(), channel, data, options);
   }
 
@@ -290,15 +292,19 @@ export class CometClient extends EventTarget {
   /**
    * The user's notification inbox kept by the server: pages, counts, and
    * seen/read/archived changes that every device of the user sees live.
-   * One per client; `start()` it to follow counts and changes.
+   * One per client; `start()` it to follow counts and changes. Its code
+   * loads on first use, hence the promise.
    */
-  inbox(): Inbox {
-    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to read the inbox.');
-    this.#inbox ??= new Inbox({
-      ...this.#access(),
-      user: this.#options.identity?.user,
-      subscribe: (channel, handler, onGap) => this.subscribe(channel, handler, { onGap }),
-    });
+  inbox(): Promise<Inbox> {
+    if (this.#closed) return Promise.reject(new CometError('client-closed', 'This client is closed; create a new one to read the inbox.'));
+    this.#inbox ??= import('../inbox/inbox.js').then(
+      ({ Inbox }) =>
+        new Inbox({
+          ...this.#access(),
+          user: this.#options.identity?.user,
+          subscribe: (channel, handler, onGap) => this.subscribe(channel, handler, { onGap }),
+        }),
+    );
     return this.#inbox;
   }
 
@@ -311,7 +317,7 @@ export class CometClient extends EventTarget {
   close(): void {
     if (this.#closed) return;
     this.#presence?.close();
-    this.#inbox?.close();
+    void this.#inbox?.then((inbox) => inbox.close());
     this.#entries.clear();
     this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
     this.#shutDown();

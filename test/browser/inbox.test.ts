@@ -23,8 +23,8 @@ describe('client.inbox()', function () {
   it('a change on one device reaches the other live, with its counts', async () => {
     const user = uniqueChannel('inbox-user');
     await server.notify(user, { title: 'hello' }, { count: 3 });
-    const laptop = (await device(user, 'laptop')).inbox();
-    const phone = (await device(user, 'phone')).inbox();
+    const laptop = await (await device(user, 'laptop')).inbox();
+    const phone = await (await device(user, 'phone')).inbox();
     await Promise.all([laptop.start(), phone.start()]);
     expect(laptop.counts).to.deep.equal({ total: 3, unseen: 3, unread: 3 });
 
@@ -45,7 +45,7 @@ describe('client.inbox()', function () {
 
   it('a new notification reaches every device with the new counts', async () => {
     const user = uniqueChannel('inbox-user');
-    const laptop = (await device(user, 'laptop')).inbox();
+    const laptop = await (await device(user, 'laptop')).inbox();
     await laptop.start();
     expect(laptop.counts).to.deep.equal({ total: 0, unseen: 0, unread: 0 });
     const added: number[] = [];
@@ -60,7 +60,7 @@ describe('client.inbox()', function () {
     const { historySize } = await server.info();
     const count = historySize + 15;
     await server.notify(user, { title: 'bulk' }, { count });
-    const inbox = (await device(user, 'laptop')).inbox();
+    const inbox = await (await device(user, 'laptop')).inbox();
     const ids: number[] = [];
     let before: number | undefined;
     for (let pages = 0; pages < 10; pages += 1) {
@@ -76,7 +76,7 @@ describe('client.inbox()', function () {
   });
 
   it('refuses a bad change with the server\'s code', async () => {
-    const inbox = (await device(uniqueChannel('inbox-user'), 'laptop')).inbox();
+    const inbox = await (await device(uniqueChannel('inbox-user'), 'laptop')).inbox();
     let code: string | undefined;
     await inbox.update({ ids: [0], set: { read: true } }).catch((error: { code?: string }) => (code = error.code));
     expect(code).to.equal('bad-change');

@@ -88,7 +88,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     presence: { ttlMs: 1500 },
     send: {
       // Low enough that a test reaches it in a few sends; each test sends as its own user.
-      rate: { perSecond: 10, burst: 10 },
+      rate: { perSecond: 2, burst: 10 },
       onSend: ({ data }) => {
         if ((data as { refuse?: unknown } | null)?.refuse === true) throw new HttpError(422, 'send-refused', 'This server refuses sends that ask to be refused.');
         return undefined;
