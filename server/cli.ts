@@ -9,7 +9,9 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCometServer } from './comet-server.js';
+import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
+import { demoNotify } from './demo/inbox-samples.js';
 import { staticFiles } from './demo/static-files.js';
 
 const demo = process.argv.includes('--demo');
@@ -21,13 +23,17 @@ const comet = createCometServer({
   publishKey,
   // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
   ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
+  // The chat page sends without sign-in; what it may store is checked by the demo's onSend.
+  ...(demo ? { send: demoChatSends } : {}),
 });
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const files = demo ? staticFiles({ '/dist/': join(root, 'dist'), '/': join(root, 'demo') }) : undefined;
+const notify = demo ? demoNotify(comet) : undefined;
 
 const server = createServer((req, res) => {
   comet(req, res, () => {
     void (async () => {
+      if (notify && (await notify(req, res))) return;
       if (files && (await files(req, res))) return;
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('Not found\n');
