@@ -54,6 +54,16 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * all read". Read state is kept in localStorage under `storage-key` and
  * shared by every open tab of the site at once.
  *
+ * With `inbox`, the bell shows the user's inbox kept by the server
+ * (`client.inbox()`, PROTOCOL.md "Inbox") instead of a channel: the badge
+ * counts the server's unread (or, with `count="unseen"`, unseen) items, the
+ * panel has Unread / All / Archived views, "mark all read", read/unread and
+ * archive per item; items are marked seen as they become visible and read
+ * when their link is opened; every change shows at once and is undone, with
+ * a message, if the server refuses it; older items load as the list is
+ * scrolled. Changes made on the user's other devices appear live. The local
+ * read state above remains for servers without an inbox.
+ *
  * @tagname comet-bell
  * @summary Notification bell with unread count and panel.
  * @csspart button - The bell button.

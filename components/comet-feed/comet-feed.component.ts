@@ -56,6 +56,13 @@ const TOP_SLACK_PX = 4;
  * current, and the list is navigable with the keyboard (arrows, Page
  * Up/Down, Home, End).
  *
+ * With `inbox`, the feed shows the user's inbox kept by the server
+ * (`client.inbox()`) instead of a channel: Unread / All / Archived views,
+ * "mark all read", read/unread and archive per item, seen as items become
+ * visible, endless scroll into older items (however old: the server's
+ * inbox, not the channel's history), and live changes from the user's
+ * other devices. A change the server refuses is undone with a message.
+ *
  * @tagname comet-feed
  * @summary Live list of a channel's events.
  * @slot loading - Shown while the first events load.
