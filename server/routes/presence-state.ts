@@ -3,7 +3,7 @@ import { HttpError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { ResolvedOptions } from '../options.js';
 import type { PresenceService } from '../presence/presence-service.js';
-import { RateLimitedError } from '../send/send-service.js';
+import { RateLimitedError } from '../http/rate-limited-error.js';
 import type { RateLimiter } from '../send/rate-limiter.js';
 import { identity, presenceRequest, session } from './presence.js';
 
@@ -23,7 +23,7 @@ export async function serveState(
   const who = identity(request, url, deps.presence, sessionId);
   const decision = deps.stateLimiter.take(`user:${who.user}`, Date.now());
   if (!decision.ok) {
-    const error = new RateLimitedError(decision.retryAfterMs);
+    const error = new RateLimitedError(decision.retryAfterMs, 'state changes');
     res.setHeader('Retry-After', String(error.retryAfterSeconds));
     throw error;
   }

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { ResolvedOptions } from '../options.js';
-import { RateLimitedError, SendService } from '../send/send-service.js';
+import { RateLimitedError } from '../http/rate-limited-error.js';
+import { SendService } from '../send/send-service.js';
 import { authenticate } from '../stream/stream-request.js';
 import { checkPublishInput } from './publish.js';
 

@@ -7,6 +7,7 @@ import type { Broker, PublishInput } from '../broker/broker.js';
 import { HttpError } from '../http/http-error.js';
 import { MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryIdempotencyStoreOptions } from './idempotency-store.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
+import { RateLimitedError } from '../http/rate-limited-error.js';
 
 /** What `onSend` is given: one send, already checked against the sender's rights. */
 export interface SendContext {
@@ -158,16 +159,6 @@ export class SendService {
       throw new HttpError(413, 'payload-too-large', `The data to store is larger than ${this.#maxPayloadBytes} bytes (maxPayloadBytes).`);
     }
     return this.#broker.publish({ channel: input.channel, type: input.type, data });
-  }
-}
-
-/** `429` with the wait in whole seconds, as `Retry-After` wants it. */
-export class RateLimitedError extends HttpError {
-  readonly retryAfterSeconds: number;
-  constructor(retryAfterMs: number) {
-    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    super(429, 'rate-limited', `Too many sends from this user; wait ${seconds} s (Retry-After) before sending again.`);
-    this.retryAfterSeconds = seconds;
   }
 }
 

@@ -117,13 +117,6 @@ export class Inbox extends EventTarget {
     return this.update({ upTo: this.#newest, set: { read: true } });
   }
 
-  /** Marks every item up to the newest known as seen: what a badge does when its panel opens. */
-  async markAllSeen(): Promise<InboxCountsJson> {
-    if (this.#newest === 0) await this.list({ limit: 1 });
-    if (this.#newest === 0) return this.#counts ?? { total: 0, unseen: 0, unread: 0 };
-    return this.update({ upTo: this.#newest, set: { seen: true } });
-  }
-
   /** Applies a change on the server; resolves to the new counts. Rejects with the server's refusal. */
   async update(change: InboxChangeJson): Promise<InboxCountsJson> {
     const flags: InboxFlags = change.set;
