@@ -4,6 +4,7 @@ import { PRESENCE_USER_PATTERN } from '../../src/presence/presence-protocol.js';
 import { HttpError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import { checkInboxChange, type InboxService } from '../inbox/inbox-service.js';
+import type { TokenVerifier } from '../auth/token.js';
 import type { ResolvedOptions } from '../options.js';
 import { authenticate } from '../stream/stream-request.js';
 import { requirePublishKey } from './publish.js';
@@ -11,11 +12,12 @@ import { requirePublishKey } from './publish.js';
 interface InboxDeps {
   readonly options: ResolvedOptions;
   readonly inbox: InboxService;
+  readonly verify: TokenVerifier | undefined;
 }
 
 /** Whose inbox: the token's user; without a token, `?user=` when the server accepts anonymous inboxes. */
-function owner(req: IncomingMessage, url: URL, deps: InboxDeps): string {
-  const claims = authenticate(req, url, deps.options);
+async function owner(req: IncomingMessage, url: URL, deps: InboxDeps): Promise<string> {
+  const claims = await authenticate(req, url, deps.verify);
   if (claims) return claims.sub;
   if (!deps.inbox.anonymous) throw new HttpError(401, 'token-missing', 'The inbox needs a token naming the user (sub).');
   const user = url.searchParams.get('user') ?? '';
@@ -35,7 +37,7 @@ function positiveInteger(url: URL, name: string, fallback: number | undefined, m
 
 /** `GET {base}/inbox?filter=&before=&limit=`: one page, newest first. */
 export async function serveInboxList(req: IncomingMessage, res: ServerResponse, url: URL, deps: InboxDeps): Promise<void> {
-  const user = owner(req, url, deps);
+  const user = await owner(req, url, deps);
   const filter = (url.searchParams.get('filter') ?? 'all') as InboxFilter;
   if (!INBOX_FILTERS.includes(filter)) throw new HttpError(400, 'bad-filter', `filter must be one of ${INBOX_FILTERS.join(', ')}.`);
   const limit = positiveInteger(url, 'limit', 20, INBOX_PAGE_MAX)!;
@@ -47,15 +49,15 @@ export async function serveInboxList(req: IncomingMessage, res: ServerResponse, 
 
 /** `GET {base}/inbox/counts` */
 export async function serveInboxCounts(req: IncomingMessage, res: ServerResponse, url: URL, deps: InboxDeps): Promise<void> {
-  const user = owner(req, url, deps);
+  const user = await owner(req, url, deps);
   const body: InboxCountsAnswerJson = { channel: deps.inbox.channel(user), counts: await deps.inbox.counts(user) };
   sendJson(res, 200, body);
 }
 
 /** `POST {base}/inbox/state` with `{ ids | upTo, seen?, read?, archived? }` */
 export async function serveInboxState(req: IncomingMessage, res: ServerResponse, url: URL, deps: InboxDeps): Promise<void> {
-  const user = owner(req, url, deps);
-  const change = checkInboxChange(await readJsonBody(req, deps.options.maxPayloadBytes));
+  const user = await owner(req, url, deps);
+  const change = checkInboxChange(await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs));
   const { counts, changed } = await deps.inbox.update(user, change);
   sendJson(res, 200, { channel: deps.inbox.channel(user), counts, changed });
 }
@@ -63,7 +65,7 @@ export async function serveInboxState(req: IncomingMessage, res: ServerResponse,
 /** `POST {base}/inbox/notify` with the publish key and `{ user, type?, data }`: a backend adds a notification. */
 export async function serveInboxNotify(req: IncomingMessage, res: ServerResponse, deps: InboxDeps): Promise<void> {
   requirePublishKey(req, deps.options);
-  const body = await readJsonBody(req, deps.options.maxPayloadBytes);
+  const body = await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad-event', 'Send {"user", "type"?, "data"}.');
   const { user, type, data } = body as Record<string, unknown>;
   if (data === undefined) throw new HttpError(400, 'bad-event', 'data is missing (use null for none).');

@@ -1,11 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
-import type { ResolvedOptions } from '../options.js';
-import type { PresenceService } from '../presence/presence-service.js';
 import { RateLimitedError } from '../http/rate-limited-error.js';
 import type { RateLimiter } from '../send/rate-limiter.js';
-import { identity, presenceRequest, session } from './presence.js';
+import { identity, presenceRequest, session, type PresenceDeps } from './presence.js';
 
 /**
  * `POST {base}/presence/state?ch=…&session=…` with `{"state": …}`: this
@@ -16,9 +14,9 @@ export async function serveState(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  deps: { options: ResolvedOptions; presence: PresenceService; stateLimiter: RateLimiter },
+  deps: PresenceDeps & { stateLimiter: RateLimiter },
 ): Promise<void> {
-  const request = presenceRequest(req, url, deps.options);
+  const request = await presenceRequest(req, url, deps);
   const sessionId = session(url);
   const who = identity(request, url, deps.presence, sessionId);
   const decision = deps.stateLimiter.take(`user:${who.user}`, Date.now());
@@ -27,7 +25,7 @@ export async function serveState(
     res.setHeader('Retry-After', String(error.retryAfterSeconds));
     throw error;
   }
-  const body = (await readJsonBody(req, deps.options.maxPayloadBytes)) as { state?: unknown } | null;
+  const body = (await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs)) as { state?: unknown } | null;
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !('state' in body)) {
     throw new HttpError(400, 'bad-state', 'Send {"state": <JSON value>}, or {"state": null} to clear it.');
   }

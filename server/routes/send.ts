@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
+import type { TokenVerifier } from '../auth/token.js';
 import type { ResolvedOptions } from '../options.js';
 import { RateLimitedError } from '../http/rate-limited-error.js';
 import { SendService } from '../send/send-service.js';
@@ -16,10 +17,10 @@ export async function serveSend(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  deps: { options: ResolvedOptions; send: SendService },
+  deps: { options: ResolvedOptions; send: SendService; verify: TokenVerifier | undefined },
 ): Promise<void> {
-  const user = authenticate(req, url, deps.options);
-  const sender = user ? `user:${user.sub}` : `address:${req.socket.remoteAddress ?? 'unknown'}`;
+  const user = await authenticate(req, url, deps.verify);
+  const sender = user ? `user:${user.sub}` : `address:${deps.options.clientAddress(req) ?? 'unknown'}`;
   const key = SendService.parseKey(req.headers['idempotency-key']);
   try {
     // Before the body is read: a flood is refused without buffering it.
@@ -28,7 +29,7 @@ export async function serveSend(
     if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
     throw error;
   }
-  const body = await readJsonBody(req, deps.options.maxPayloadBytes);
+  const body = await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs);
   const input = checkPublishInput(body, 'body');
   deps.send.authorize(input.channel, user);
   const { event, replayed } = await deps.send.send({ input, user, sender, key, req });

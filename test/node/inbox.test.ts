@@ -24,9 +24,9 @@ describe('inbox', () => {
   after(() => server.close());
 
   let users = 0;
-  const newUser = () => {
+  const newUser = async () => {
     const sub = `user-${(users += 1)}`;
-    const token = signToken({ sub, channels: [] }, SECRET);
+    const token = await signToken({ sub, channels: [] }, SECRET);
     const auth = { Authorization: `Bearer ${token}` };
     return {
       sub,
@@ -39,7 +39,7 @@ describe('inbox', () => {
   };
 
   it('lists newest first, in pages, and counts unseen and unread', async () => {
-    const user = newUser();
+    const user = await newUser();
     await user.notify(5);
     const first = (await user.list('limit=2')).json<InboxPageJson>();
     assert.deepEqual(first.items.map((i) => i.id), [5, 4]);
@@ -53,7 +53,7 @@ describe('inbox', () => {
   });
 
   it('changes some items, or every item up to an id; reading sees; filters follow', async () => {
-    const user = newUser();
+    const user = await newUser();
     await user.notify(6);
     assert.equal((await user.change({ ids: [2, 3], seen: true })).status, 200);
     assert.deepEqual(await user.counts(), { total: 6, unseen: 4, unread: 6 });
@@ -69,7 +69,7 @@ describe('inbox', () => {
   });
 
   it('publishes additions and changes, with counts, on the user\'s own channel, which only that user may read', async () => {
-    const user = newUser();
+    const user = await newUser();
     const stream = await openSse(server.sseUrl([`inbox:${user.sub}`], { token: user.token }));
     try {
       helloOf(await stream.next());
@@ -85,13 +85,13 @@ describe('inbox', () => {
     } finally {
       stream.close();
     }
-    const other = newUser();
+    const other = await newUser();
     const refused = await http(server.sseUrl([`inbox:${user.sub}`], { token: other.token }));
     assert.equal(refused.status, 403);
   });
 
   it('publishes nothing for a change that changes nothing', async () => {
-    const user = newUser();
+    const user = await newUser();
     await user.notify(1);
     await user.change({ ids: [1], read: true });
     const answer = (await user.change({ ids: [1], read: true })).json<{ changed: number }>();
@@ -100,7 +100,7 @@ describe('inbox', () => {
   });
 
   it('keeps at most maxItemsPerUser items, dropping the oldest', async () => {
-    const user = newUser();
+    const user = await newUser();
     await user.notify(35);
     const page = (await user.list('limit=100')).json<InboxPageJson>();
     assert.equal(page.items.length, 30);
@@ -108,7 +108,7 @@ describe('inbox', () => {
   });
 
   it('refuses bad requests with clear codes', async () => {
-    const user = newUser();
+    const user = await newUser();
     const cases: Array<[Promise<HttpResult>, number, string]> = [
       [http(`${server.base}/inbox`), 401, 'token-missing'],
       [user.list('filter=starred'), 400, 'bad-filter'],
@@ -130,7 +130,7 @@ describe('inbox', () => {
   });
 
   it('lets a backend notify with the publish key', async () => {
-    const user = newUser();
+    const user = await newUser();
     const notify = (body: unknown, key = KEY) => http(`${server.base}/inbox/notify`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body });
     const res = await notify({ user: user.sub, type: 'comment', data: { title: 'Ada replied' } });
     assert.equal(res.status, 200, res.text);
@@ -142,7 +142,7 @@ describe('inbox', () => {
 
   it('hashes user ids that are not valid channel names into a channel of their own', async () => {
     const sub = 'Zoë Example';
-    const token = signToken({ sub }, SECRET);
+    const token = await signToken({ sub }, SECRET);
     await server.comet.inbox.notify(sub, { data: 1 });
     const page = (await http(`${server.base}/inbox`, { headers: { Authorization: `Bearer ${token}` } })).json<InboxPageJson>();
     assert.match(page.channel, /^inbox:h\.[A-Za-z0-9_-]+$/);

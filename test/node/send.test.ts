@@ -8,7 +8,7 @@ import { startServer, uniqueChannel, type TestServer } from '../support/node-ser
 import { openSse } from '../support/sse-client.js';
 
 const SECRET = 'secret-for-send-tests';
-const token = (claims: TokenClaims): string => signToken(claims, SECRET);
+const token = (claims: TokenClaims): Promise<string> => signToken(claims, SECRET);
 
 interface Stored {
   id: string;
@@ -52,9 +52,10 @@ describe('POST /send', () => {
 
   /** One user per test, so rate limits of one test never reach another. */
   let users = 0;
-  const sender = (publish: readonly string[] = ['test.*']): string => token({ sub: `u${(users += 1)}`, channels: ['test.*'], publish });
-  const send = (bearer: string | undefined, body: unknown, key?: string) =>
-    http(`${server.base}/send`, {
+  const sender = (publish: readonly string[] = ['test.*']): Promise<string> => token({ sub: `u${(users += 1)}`, channels: ['test.*'], publish });
+  const send = async (pending: Promise<string> | string | undefined, body: unknown, key?: string) => {
+    const bearer = await pending;
+    return http(`${server.base}/send`, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
@@ -63,6 +64,7 @@ describe('POST /send', () => {
       },
       body,
     });
+  };
 
   it('stores the event, answers it with its position, and delivers it to readers', async () => {
     const channel = uniqueChannel();
