@@ -58,6 +58,8 @@ export interface TestServer {
   stats(): Promise<StreamStats>;
   /** Adds `count` notifications (default 1) to `user`'s inbox, `data` getting `n: 1…count` when counting; resolves to the items. */
   notify(user: string, data: unknown, options?: { type?: string; count?: number }): Promise<InboxItemJson[]>;
+  /** Refuses `user`'s inbox changes with 503 for `ms`, as an inbox store that is down would. */
+  inboxOutage(user: string, ms: number): Promise<void>;
   /** The next send with this idempotency key is stored, but its answer is lost (the connection drops). */
   loseAnswer(key: string): Promise<void>;
   /** Open streams (SSE, iframe) carrying a channel that starts with `prefix`: a test's own streams, whatever else runs. */
@@ -104,6 +106,9 @@ export function getTestServer(): TestServer {
     },
     stats: () => call<StreamStats>(`${url}/control/stats`),
     notify: (user, data, options = {}) => post<InboxItemJson[]>(`${url}/control/notify`, { user, data, ...options }),
+    inboxOutage: async (user, ms) => {
+      await post(`${url}/control/inbox-outage?user=${encodeURIComponent(user)}&ms=${ms}`);
+    },
     loseAnswer: async (key) => {
       await post(`${url}/control/lose-answer?key=${encodeURIComponent(key)}`);
     },

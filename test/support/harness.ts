@@ -64,6 +64,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The `sub` of the request's bearer token, unverified: only to pick which requests an outage refuses. */
+function bearerSubject(req: IncomingMessage): string {
+  const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  try {
+    return String((JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown }).sub ?? '');
+  } catch {
+    return '';
+  }
+}
+
 interface PublishItem {
   channel: string;
   type?: string;
@@ -106,6 +116,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const losingAnswers = new Set<string>();
   /** Channel → time until which stream requests carrying it are refused with 503, as by a server that is down. */
   const outages = new Map<string, number>();
+  /** User → time until which that user's inbox changes are refused with 503, as by an inbox store that is down. */
+  const inboxOutages = new Map<string, number>();
   const control = async (req: IncomingMessage, res: ServerResponse, path: URL): Promise<void> => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, CONTROL_CORS);
@@ -141,6 +153,10 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
           items.push(await comet.inbox.notify(body?.user, { ...(body?.type ? { type: body.type } : {}), data: body?.count ? { ...(body.data as object), n: i + 1 } : body?.data }));
         }
         return send(res, 200, items);
+      }
+      case 'POST /control/inbox-outage': {
+        inboxOutages.set(path.searchParams.get('user') ?? '', Date.now() + Number(path.searchParams.get('ms') ?? 1000));
+        return send(res, 200, { ok: true });
       }
       case 'POST /control/lose-answer': {
         losingAnswers.add(path.searchParams.get('key') ?? '');
@@ -210,6 +226,11 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         const code = error instanceof HttpError ? error.code : 'internal';
         send(res, status, { error: { code, message: error instanceof Error ? error.message : String(error) } });
       });
+      return;
+    }
+    if (req.method === 'POST' && path.pathname === '/comet/inbox/state' && (inboxOutages.get(bearerSubject(req)) ?? 0) > Date.now()) {
+      res.writeHead(503, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Inbox outage simulated by the test harness.' } }));
       return;
     }
     const down = path.searchParams.getAll('ch').some((channel) => (outages.get(channel) ?? 0) > Date.now());

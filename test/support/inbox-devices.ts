@@ -8,12 +8,10 @@ import { getTestServer, uniqueChannel } from './env.js';
 
 const made: Array<{ client: CometClient; wrapper: HTMLElement }> = [];
 
-/** `expiresIn`: seconds until the devices' token expires, for refusals the real server gives. */
-export async function inboxDevices<T extends HTMLElement>(html: string, count = 2, expiresIn?: number): Promise<{ user: string; elements: T[]; expires: number | undefined }> {
+export async function inboxDevices<T extends HTMLElement>(html: string, count = 2): Promise<{ user: string; elements: T[] }> {
   const server = getTestServer();
   const user = uniqueChannel('inbox-user');
-  const token = await server.token({ sub: user, ...(expiresIn === undefined ? {} : { exp: expiresIn }) });
-  const expires = expiresIn === undefined ? undefined : (Math.floor(Date.now() / 1000) + expiresIn) * 1000;
+  const token = await server.token({ sub: user });
   const elements: T[] = [];
   for (let i = 0; i < count; i += 1) {
     const client = createClient({ url: server.comet, token, host: 'single-tab', hub: `${user}-device-${i}` });
@@ -24,7 +22,7 @@ export async function inboxDevices<T extends HTMLElement>(html: string, count = 
     made.push({ client, wrapper });
     elements.push(wrapper.firstElementChild as T);
   }
-  return { user, elements, expires };
+  return { user, elements };
 }
 
 export function removeDevices(): void {
