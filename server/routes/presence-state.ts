@@ -20,11 +20,7 @@ export async function serveState(
   const sessionId = session(url);
   const who = identity(request, url, deps.presence, sessionId);
   const decision = deps.stateLimiter.take(`user:${who.user}`, Date.now());
-  if (!decision.ok) {
-    const error = new RateLimitedError(decision.retryAfterMs, 'state changes');
-    res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    throw error;
-  }
+  if (!decision.ok) throw new RateLimitedError(decision.retryAfterMs, 'state changes');
   const body = (await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs)) as { state?: unknown } | null;
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !('state' in body)) {
     throw new HttpError(400, 'bad-state', 'Send {"state": <JSON value>}, or {"state": null} to clear it.');

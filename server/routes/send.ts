@@ -3,7 +3,6 @@ import { sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { TokenVerifier } from '../auth/token.js';
 import type { ResolvedOptions } from '../options.js';
-import { RateLimitedError } from '../http/rate-limited-error.js';
 import { SendService } from '../send/send-service.js';
 import { authenticate } from '../stream/stream-request.js';
 import { checkPublishInput } from './publish.js';
@@ -22,13 +21,8 @@ export async function serveSend(
   const user = await authenticate(req, url, deps.verify);
   const sender = user ? `user:${user.sub}` : `address:${deps.options.clientAddress(req) ?? 'unknown'}`;
   const key = SendService.parseKey(req.headers['idempotency-key']);
-  try {
-    // Before the body is read: a flood is refused without buffering it.
-    deps.send.admit(sender);
-  } catch (error) {
-    if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    throw error;
-  }
+  // Before the body is read: a flood is refused without buffering it.
+  deps.send.admit(sender);
   const body = await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs);
   const input = checkPublishInput(body, 'body');
   deps.send.authorize(input.channel, user);
