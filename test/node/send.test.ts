@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signToken, type TokenClaims } from '../../server/auth/token.js';
 import { HttpError } from '../../server/http/http-error.js';
+import { MemoryIdempotencyStore } from '../../server/send/idempotency-store.js';
 import { eventOf, helloOf } from '../support/frames.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { startServer, uniqueChannel, type TestServer } from '../support/node-server.js';
@@ -200,5 +201,30 @@ describe('POST /send', () => {
     assert.equal(res.status, 204);
     assert.match(String(res.headers['access-control-allow-headers']), /Idempotency-Key/);
     assert.ok(calls > 0);
+  });
+});
+
+describe('MemoryIdempotencyStore bounds', () => {
+  const event = (data: unknown) => ({ id: 'e-1', channel: 'c', type: 'message', data, time: 1 });
+
+  it('drops the oldest keys past maxKeys, and past maxBytes of stored answers', async () => {
+    const store = new MemoryIdempotencyStore({ maxKeys: 3, maxBytes: 1000 });
+    for (const key of ['k1', 'k2', 'k3', 'k4']) await store.claim(key, { fingerprint: key, event: Promise.resolve(event(key)) }, 0);
+    assert.equal(store.size, 3);
+    const fresh = { fingerprint: 'k1', event: Promise.resolve(event('again')) };
+    assert.equal(await store.claim('k1', fresh, 0), fresh, 'k1 was dropped, so it is free again');
+    await store.claim('big', { fingerprint: 'big', event: Promise.resolve(event('x'.repeat(900))) }, 0);
+    // Let the answers settle: their sizes count once stored.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(store.bytes <= 1000, `${store.bytes} bytes held`);
+  });
+
+  it('forgets keys after ttlMs', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 1000 });
+    const first = { fingerprint: 'a', event: Promise.resolve(event(1)) };
+    await store.claim('a', first, 0);
+    const second = { fingerprint: 'a', event: Promise.resolve(event(2)) };
+    assert.equal(await store.claim('a', second, 500), first);
+    assert.equal(await store.claim('a', second, 1500), second);
   });
 });
