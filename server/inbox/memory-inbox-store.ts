@@ -7,12 +7,14 @@ export interface MemoryInboxStoreOptions {
   readonly maxItemsPerUser?: number;
   /** Users with an inbox; a notification for a new user beyond it is refused (`507 inbox-full`). Default 100000. */
   readonly maxUsers?: number;
+  /** Bytes of notification data (as JSON) held for all users; a notification past it is refused (`507 inbox-full`). Default 64 MiB. */
+  readonly maxBytes?: number;
 }
 
 interface UserInbox {
   lastId: number;
   /** Oldest first; ids only grow, so this is also id order. */
-  readonly items: Array<{ -readonly [K in keyof InboxItemJson]: InboxItemJson[K] }>;
+  readonly items: Array<{ -readonly [K in keyof InboxItemJson]: InboxItemJson[K] } & { bytes: number }>;
 }
 
 /** Inboxes for one process, bounded in items per user and in users. */
@@ -20,14 +22,23 @@ export class MemoryInboxStore implements InboxStore {
   readonly #users = new Map<string, UserInbox>();
   readonly #maxItems: number;
   readonly #maxUsers: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
 
   constructor(options: MemoryInboxStoreOptions = {}) {
     this.#maxItems = options.maxItemsPerUser ?? 500;
     this.#maxUsers = options.maxUsers ?? 100_000;
-    if (!(this.#maxItems >= 1) || !(this.#maxUsers >= 1)) throw new TypeError('cometkit server: inbox maxItemsPerUser and maxUsers must be at least 1.');
+    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    if (!(this.#maxItems >= 1) || !(this.#maxUsers >= 1) || !(this.#maxBytes >= 1)) {
+      throw new TypeError('cometkit server: inbox maxItemsPerUser, maxUsers and maxBytes must be at least 1.');
+    }
   }
 
   async add(user: string, notification: { type: string; data: unknown; time: number }): Promise<InboxItemJson> {
+    const bytes = Buffer.byteLength(JSON.stringify(notification.data) ?? 'null') + notification.type.length;
+    if (this.#bytes + bytes > this.#maxBytes) {
+      throw new HttpError(507, 'inbox-full', `The inbox store holds its limit of ${this.#maxBytes} bytes (inbox.maxBytes); raise it or use a shared store.`);
+    }
     let inbox = this.#users.get(user);
     if (!inbox) {
       if (this.#users.size >= this.#maxUsers) {
@@ -37,10 +48,18 @@ export class MemoryInboxStore implements InboxStore {
       this.#users.set(user, inbox);
     }
     inbox.lastId += 1;
-    const item = { id: inbox.lastId, type: notification.type, data: notification.data, time: notification.time, seen: false, read: false, archived: false };
+    const item = { id: inbox.lastId, type: notification.type, data: notification.data, time: notification.time, seen: false, read: false, archived: false, bytes };
     inbox.items.push(item);
-    if (inbox.items.length > this.#maxItems) inbox.items.splice(0, inbox.items.length - this.#maxItems);
-    return { ...item };
+    this.#bytes += bytes;
+    if (inbox.items.length > this.#maxItems) {
+      for (const dropped of inbox.items.splice(0, inbox.items.length - this.#maxItems)) this.#bytes -= dropped.bytes;
+    }
+    return publicItem(item);
+  }
+
+  /** Bytes of notification data held now. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   async list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<InboxPage> {
@@ -50,7 +69,7 @@ export class MemoryInboxStore implements InboxStore {
     for (; index >= 0 && page.length < limit; index -= 1) {
       const item = items[index]!;
       if (before !== undefined && item.id >= before) continue;
-      if (inFilter(item, filter)) page.push({ ...item });
+      if (inFilter(item, filter)) page.push(publicItem(item));
     }
     // Another page exists when an older item of the filter remains.
     let more = false;
@@ -90,5 +109,10 @@ export class MemoryInboxStore implements InboxStore {
 
   async close(): Promise<void> {
     this.#users.clear();
+    this.#bytes = 0;
   }
+}
+
+function publicItem({ bytes: _bytes, ...item }: InboxItemJson & { bytes: number }): InboxItemJson {
+  return item;
 }

@@ -161,3 +161,16 @@ describe('MemoryInboxStore limits', () => {
     await assert.rejects(store.add('c', { type: 't', data: 1, time: 1 }), (error: { status?: number; code?: string }) => error.status === 507 && error.code === 'inbox-full');
   });
 });
+
+describe('MemoryInboxStore bytes', () => {
+  it('refuses a notification past maxBytes with 507 inbox-full, and frees the bytes of items it drops', async () => {
+    const store = new MemoryInboxStore({ maxBytes: 300, maxItemsPerUser: 2 });
+    const data = 'x'.repeat(90);
+    for (let i = 0; i < 5; i += 1) await store.add('a', { type: 't', data, time: i });
+    // Two items of ~93 bytes held: the three dropped gave their bytes back.
+    assert.ok(store.bytes < 200, `${store.bytes} bytes`);
+    await store.add('b', { type: 't', data, time: 1 });
+    await assert.rejects(store.add('c', { type: 't', data, time: 1 }), (error: { status?: number; code?: string }) => error.status === 507 && error.code === 'inbox-full');
+    assert.equal((await store.list('a', 'all', undefined, 10)).items.every((item) => !('bytes' in item)), true);
+  });
+});
