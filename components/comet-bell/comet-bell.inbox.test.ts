@@ -71,6 +71,20 @@ describe('<comet-bell inbox>', function () {
     expect(parts(phone, 'unread')).to.have.length(1);
   });
 
+  it('marks an item read when its link is opened, on every device', async () => {
+    const { user, elements } = await inboxDevices<CometBell>('<comet-bell inbox></comet-bell>');
+    const [laptop, phone] = elements as [CometBell, CometBell];
+    await server.notify(user, { title: 'Your export is ready', url: 'https://example.com/exports/42' });
+    await waitFor(() => laptop.unread === 1 && phone.unread === 1, 8000, 'one unread on both');
+    phone.show();
+    await waitFor(() => part(phone, 'link') !== undefined, 5000, 'the link');
+    // The page stays put: the test reaches no other host.
+    phone.shadowRoot!.addEventListener('click', (event) => event.preventDefault(), { capture: true });
+    part(phone, 'link')!.click();
+    await waitFor(() => laptop.unread === 0, 8000, 'read on the laptop');
+    expect(phone.unread).to.equal(0);
+  });
+
   it('rolls back a change the server refuses, with a message', async () => {
     const { user, elements } = await inboxDevices<CometBell>('<comet-bell inbox></comet-bell>', 1);
     const [bell] = elements as [CometBell];

@@ -50,10 +50,6 @@ export class InboxController implements ReactiveController {
     host.addController(this);
   }
 
-  get active(): boolean {
-    return this.#inbox !== undefined;
-  }
-
   hostConnected(): void {
     this.sync();
   }
