@@ -67,7 +67,9 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   // A state changes on keystrokes: the client throttles, this bounds a client that does not.
   const stateLimiter = new RateLimiter({ perSecond: 10, burst: 20 });
   const inbox = new InboxService(broker, options.inbox ?? {}, resolved.tokens !== undefined, resolved.maxPayloadBytes);
-  const deps = { broker, options: resolved, connections, presence, verify, send, stateLimiter, inbox };
+  // Seen marks come in batches and reads one per click: this bounds a client that floods.
+  const inboxLimiter = new RateLimiter({ perSecond: 20, burst: 40 });
+  const deps = { broker, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter };
   const read = (req: IncomingMessage, url: URL) => parseStreamRequest(req, url, resolved, verify);
 
   const routes: Record<string, Partial<Record<string, Route>>> = {

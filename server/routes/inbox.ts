@@ -8,11 +8,15 @@ import type { TokenVerifier } from '../auth/token.js';
 import type { ResolvedOptions } from '../options.js';
 import { authenticate } from '../stream/stream-request.js';
 import { requirePublishKey } from './publish.js';
+import { RateLimitedError } from '../http/rate-limited-error.js';
+import type { RateLimiter } from '../send/rate-limiter.js';
 
 interface InboxDeps {
   readonly options: ResolvedOptions;
   readonly inbox: InboxService;
   readonly verify: TokenVerifier | undefined;
+  /** Changes per user: each one that changes something is published to every device of the user. */
+  readonly inboxLimiter: RateLimiter;
 }
 
 /** Whose inbox: the token's user; without a token, `?user=` when the server accepts anonymous inboxes. */
@@ -57,6 +61,8 @@ export async function serveInboxCounts(req: IncomingMessage, res: ServerResponse
 /** `POST {base}/inbox/state` with `{ ids | upTo, seen?, read?, archived? }` */
 export async function serveInboxState(req: IncomingMessage, res: ServerResponse, url: URL, deps: InboxDeps): Promise<void> {
   const user = await owner(req, url, deps);
+  const decision = deps.inboxLimiter.take(`user:${user}`, Date.now());
+  if (!decision.ok) throw new RateLimitedError(decision.retryAfterMs, 'inbox changes');
   const change = checkInboxChange(await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs));
   const { counts, changed } = await deps.inbox.update(user, change);
   sendJson(res, 200, { channel: deps.inbox.channel(user), counts, changed });

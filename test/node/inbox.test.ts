@@ -174,3 +174,23 @@ describe('MemoryInboxStore bytes', () => {
     assert.equal((await store.list('a', 'all', undefined, 10)).items.every((item) => !('bytes' in item)), true);
   });
 });
+
+describe('inbox change rate', () => {
+  it('limits how often one user changes the inbox (429 with Retry-After)', async () => {
+    const server = await startServer({ tokenSecret: SECRET });
+    try {
+      const token = await signToken({ sub: 'flooder' }, SECRET);
+      await server.comet.inbox.notify('flooder', { data: 1 });
+      let res: HttpResult | undefined;
+      // Bursts of 40: a bounded run of changes meets the limit.
+      for (let i = 0; i < 60 && res?.status !== 429; i += 1) {
+        res = await http(`${server.base}/inbox/state`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: { ids: [1], read: i % 2 === 0 } });
+      }
+      assert.equal(res?.status, 429);
+      assert.equal(code(res!), 'rate-limited');
+      assert.ok(Number(res!.headers['retry-after']) >= 1);
+    } finally {
+      await server.close();
+    }
+  });
+});
