@@ -11,3 +11,13 @@ export type { PresenceDeparture, PresenceMember, PresenceStore } from './presenc
 export type { PresenceIdentity, PresenceOptions, PresenceService } from './presence/presence-service.js';
 export type { CometEvent } from '../src/protocol/messages.js';
 export type { GripOptions } from './grip/grip-options.js';
+export { HttpError } from './http/http-error.js';
+export type { SendContext, SendOptions } from './send/send-service.js';
+export type { RateLimit } from './send/rate-limiter.js';
+export { MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryIdempotencyStoreOptions } from './send/idempotency-store.js';
+export { MemoryPresenceStateStore, type PresenceStateStore } from './presence/presence-state-store.js';
+export { InboxService, type InboxOptions } from './inbox/inbox-service.js';
+export { MemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-inbox-store.js';
+export type { InboxPage, InboxStore } from './inbox/inbox-store.js';
+export { inboxChannel } from './inbox/inbox-channel.js';
+export type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxItemJson } from '../src/inbox/inbox-protocol.js';

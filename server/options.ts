@@ -6,6 +6,8 @@ import type { TokenVerifyOptions } from './auth/token.js';
 import type { AllowedOrigins } from './http/cors.js';
 import { canonicalOrigin } from './http/origin.js';
 import type { PresenceOptions } from './presence/presence-service.js';
+import type { SendOptions } from './send/send-service.js';
+import type { InboxOptions } from './inbox/inbox-service.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -75,6 +77,10 @@ export interface CometServerOptions {
   readonly presence?: PresenceOptions;
   /** Behind Pushpin (GRIP): the proxy holds the connections and the server publishes to it. Default: on when `COMET_GRIP_URL` is set. */
   readonly grip?: GripOptions;
+  /** Client sends (`POST {base}/send`): the `onSend` hook, anonymous channels, rate limit, idempotency keys (see PROTOCOL.md, Send). */
+  readonly send?: SendOptions;
+  /** Per-user notification inbox with seen/read/archived state: limits, store, anonymous use (see PROTOCOL.md, Inbox). */
+  readonly inbox?: InboxOptions;
 }
 
 export interface ResolvedOptions {
