@@ -8,7 +8,7 @@ import { isGripRequest } from '../grip/grip-signature.js';
 import { eventJson } from '../broker/event-json.js';
 import { HttpError, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
-import type { ConnectionRegistry } from '../stream/connections.js';
+import type { ConnectionRegistry, OpenStream } from '../stream/connections.js';
 import { openFeed, type Feed } from '../stream/feed.js';
 import type { StreamRequest } from '../stream/stream-request.js';
 
@@ -78,7 +78,9 @@ export async function servePoll(
     setImmediate(answer);
   };
 
-  untrack = connections.add({ transport: 'long-poll', channels: request.channels, user: request.user?.sub, client: request.client, close: answer });
+  const held: OpenStream = { transport: 'long-poll', channels: request.channels, user: request.user?.sub, client: request.client, close: answer };
+  connections.add(held);
+  untrack = () => connections.remove(held);
   req.on('close', () => {
     // A client that went away before its answer: nothing to send, just let go of the feed.
     if (!res.writableEnded) finish();

@@ -40,8 +40,8 @@ export class ConnectionRegistry {
     this.#limits = limits;
   }
 
-  /** Tracks a stream, or throws the refusal (`503 server-busy`, `429 too-many-streams`) when a limit is reached. */
-  add(stream: OpenStream): () => void {
+  /** Tracks a stream, or throws the refusal (`503 server-busy`, `429 too-many-streams`) when a limit is reached; `remove()` lets it go. */
+  add(stream: OpenStream): void {
     const limits = this.#limits;
     const retry = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
     if (this.#streams.size >= limits.maxConnections) {
@@ -56,14 +56,13 @@ export class ConnectionRegistry {
     this.#streams.add(stream);
     bump(this.#perUser, stream.user, 1);
     bump(this.#perClient, stream.client, 1);
-    let tracked = true;
-    return () => {
-      if (!tracked) return;
-      tracked = false;
-      this.#streams.delete(stream);
-      bump(this.#perUser, stream.user, -1);
-      bump(this.#perClient, stream.client, -1);
-    };
+  }
+
+  /** Stops tracking a stream; removing one twice, or one never added, changes nothing. */
+  remove(stream: OpenStream): void {
+    if (!this.#streams.delete(stream)) return;
+    bump(this.#perUser, stream.user, -1);
+    bump(this.#perClient, stream.client, -1);
   }
 
   stats(): StreamStats {

@@ -12,8 +12,8 @@ export interface StreamWriter {
   close(): void;
 }
 
-/** One held stream, as the fan-out knows it. */
-interface Member {
+/** One held stream, as the fan-out knows it; what `join()` hands back and `leave()` takes. */
+export interface Membership {
   readonly group: Group;
   readonly format: StreamFormat;
   readonly writer: StreamWriter;
@@ -39,11 +39,17 @@ interface Group {
   readonly channels: readonly string[];
   /** The positions of every stream in `inStep`; meaningless while it is empty. */
   cursor: Cursor;
-  readonly inStep: Set<Member>;
+  readonly inStep: Set<Membership>;
   /** Streams still replaying, or ahead of or behind the group (they format their own frames). */
-  readonly apart: Set<Member>;
+  readonly apart: Set<Membership>;
   /** Events for `inStep` since the last flush, with the group's cursor after each. */
   outbox: Array<{ readonly event: CometEvent; readonly cursor: string }>;
+}
+
+/** One event burst's frames in one format: each frame (for bounded documents) and all of them in one Buffer. */
+interface SharedFrames {
+  readonly each: readonly Buffer[];
+  readonly all: Buffer;
 }
 
 export interface JoinOptions {
@@ -91,24 +97,23 @@ export class Fanout {
    * or rejects when the broker cannot read), then keeps the stream live
    * until `leave()`.
    */
-  join(channels: readonly string[], from: Cursor, format: StreamFormat, writer: StreamWriter, options: JoinOptions): { leave(): void; started: Promise<void> } {
+  join(channels: readonly string[], from: Cursor, format: StreamFormat, writer: StreamWriter, options: JoinOptions): { membership: Membership; started: Promise<void> } {
     const group = this.#group(channels);
     // Subscribed (through the group) before history is read, and buffered until the replay is
     // written: reading first and subscribing after would lose whatever was published in between.
-    const member: Member = { group, format, writer, written: options.written ?? 0, buffered: [], cursor: new Map(), beatDue: Number.POSITIVE_INFINITY };
+    const member: Membership = { group, format, writer, written: options.written ?? 0, buffered: [], cursor: new Map(), beatDue: Number.POSITIVE_INFINITY };
     group.apart.add(member);
     this.#ticker ??= setInterval(this.#beat, Math.max(1, this.#heartbeatMs / BEAT_CHECKS_PER_INTERVAL));
-    const leave = (): void => this.#leave(member);
-    return { leave, started: this.#start(member, from) };
+    return { membership: member, started: this.#start(member, from) };
   }
 
-  async #start(member: Member, from: Cursor): Promise<void> {
+  async #start(member: Membership, from: Cursor): Promise<void> {
     const { format, writer } = member;
     let replay;
     try {
       replay = await readReplay(this.#broker, member.group.channels, from);
     } catch (error) {
-      this.#leave(member);
+      this.leave(member);
       throw error;
     }
     if (writer.closed) return;
@@ -155,7 +160,8 @@ export class Fanout {
     return group;
   }
 
-  #leave(member: Member): void {
+  /** Stops feeding a stream; leaving twice changes nothing. */
+  leave(member: Membership): void {
     const { group } = member;
     if (!group.inStep.delete(member) && !group.apart.delete(member)) return;
     if (group.inStep.size + group.apart.size > 0) return;
@@ -227,22 +233,29 @@ export class Fanout {
     const outbox = group.outbox;
     group.outbox = [];
     if (outbox.length > 0) {
-      const frames = new Map<StreamFormat['transport'], { readonly each: readonly Buffer[]; readonly all: Buffer }>();
+      const frames = new Map<StreamFormat['transport'], SharedFrames>();
+      // Streams of one transport mostly follow each other: the last format's frames are kept at hand.
+      let format: StreamFormat | undefined;
+      let shared: SharedFrames | undefined;
       for (const member of group.inStep) {
-        let shared = frames.get(member.format.transport);
-        if (!shared) {
-          const each = outbox.map(({ event, cursor }) => Buffer.from(member.format.event(event, cursor)));
-          shared = { each, all: each.length === 1 ? each[0]! : Buffer.concat(each) };
-          frames.set(member.format.transport, shared);
+        if (member.format !== format) {
+          format = member.format;
+          shared = frames.get(format.transport);
+          if (!shared) {
+            const each = outbox.map(({ event, cursor }) => Buffer.from(member.format.event(event, cursor)));
+            shared = { each, all: each.length === 1 ? each[0]! : Buffer.concat(each) };
+            frames.set(format.transport, shared);
+          }
         }
-        if (member.format.rollOver) {
+        if (format.rollOver) {
           // A bounded document ends at the first frame past its bound, not after the whole burst.
-          for (const frame of shared.each) {
+          for (const frame of shared!.each) {
             this.#write(member, frame);
             if (this.#rolledOver(member)) break;
           }
         } else {
-          this.#write(member, shared.all);
+          // Unbounded: nothing to count, and a closed writer ignores the write.
+          member.writer.write(shared!.all);
         }
       }
     }
@@ -252,7 +265,7 @@ export class Fanout {
   }
 
   /** A stream that stands where its group stands shares its frames from now on. */
-  #joinStep(member: Member): void {
+  #joinStep(member: Membership): void {
     const { group } = member;
     if (member.writer.closed || !group.apart.has(member)) return;
     if (group.inStep.size === 0) {
@@ -265,20 +278,20 @@ export class Fanout {
     member.cursor = group.cursor;
   }
 
-  #writeOwn(member: Member, event: CometEvent): void {
+  #writeOwn(member: Membership, event: CometEvent): void {
     if (!advance(member.cursor, event)) return;
     this.#write(member, member.format.event(event, formatCursor(member.cursor)));
     this.#rolledOver(member);
   }
 
-  #write(member: Member, chunk: string | Buffer): void {
+  #write(member: Membership, chunk: string | Buffer): void {
     if (member.writer.closed) return;
     if (member.format.rollOver) member.written += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     member.writer.write(chunk);
   }
 
   /** Ends a bounded document once full; the client opens the next one from the last cursor. */
-  #rolledOver(member: Member): boolean {
+  #rolledOver(member: Membership): boolean {
     const bound = member.format.rollOver;
     if (!bound || member.writer.closed || member.written < bound.afterBytes) return false;
     member.writer.write(bound.ending);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { TransportName } from '../../src/protocol/transport-name.js';
 import type { ResolvedOptions } from '../options.js';
-import type { ConnectionRegistry } from './connections.js';
-import type { Fanout, StreamWriter } from './fanout.js';
+import type { ConnectionRegistry, OpenStream } from './connections.js';
+import type { Fanout, Membership, StreamWriter } from './fanout.js';
 import type { StreamFormat } from './stream-format.js';
 import type { StreamRequest } from './stream-request.js';
 
@@ -19,42 +20,73 @@ export async function holdStream(
   response: { readonly headers: OutgoingHttpHeaders; readonly preamble?: string },
   deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry },
 ): Promise<void> {
-  const { fanout, options, connections } = deps;
-  let leave = (): void => {};
-  let untrack = (): void => {};
-
-  const stream: StreamWriter & { closed: boolean } = {
-    closed: false,
-    write(chunk: string | Buffer): void {
-      if (stream.closed) return;
-      res.write(chunk);
-      if (res.writableLength > options.maxBufferedBytes) stream.close();
-    },
-    close(): void {
-      if (stream.closed) return;
-      stream.closed = true;
-      leave();
-      untrack();
-      res.end();
-    },
-  };
-
-  untrack = connections.add({ transport: format.transport, channels: request.channels, user: request.user?.sub, client: request.client, close: stream.close });
-  req.on('close', stream.close);
-  res.on('error', stream.close);
+  const stream = new HeldStream(res, request, format.transport, deps);
+  deps.connections.add(stream);
+  // One bound function per stream, not a closure over this call: what a held stream keeps is only what it needs.
+  const close = stream.close.bind(stream);
+  req.on('close', close);
+  res.on('error', close);
   res.writeHead(200, response.headers);
   if (response.preamble) stream.write(response.preamble);
   else res.flushHeaders();
 
-  const joined = fanout.join(request.channels, request.cursor, format, stream, {
+  const joined = deps.fanout.join(request.channels, request.cursor, format, stream, {
     written: response.preamble ? Buffer.byteLength(response.preamble) : 0,
   });
-  leave = joined.leave;
-  if (stream.closed) leave();
+  stream.joined(joined.membership);
   try {
     await joined.started;
   } catch (error) {
     stream.close();
     throw error;
+  }
+}
+
+/**
+ * One held response, as the fan-out writes to it and the registry counts
+ * it. Ten thousand of these live at once, so it is a plain object with its
+ * methods on the prototype: no closures or contexts per stream.
+ */
+class HeldStream implements StreamWriter, OpenStream {
+  closed = false;
+  readonly transport: TransportName;
+  readonly channels: readonly string[];
+  readonly user: string | undefined;
+  readonly client: string | undefined;
+  readonly #res: ServerResponse;
+  readonly #maxBufferedBytes: number;
+  readonly #fanout: Fanout;
+  readonly #connections: ConnectionRegistry;
+  #membership: Membership | undefined;
+
+  constructor(res: ServerResponse, request: StreamRequest, transport: TransportName, deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry }) {
+    this.transport = transport;
+    this.channels = request.channels;
+    this.user = request.user?.sub;
+    this.client = request.client;
+    this.#res = res;
+    this.#maxBufferedBytes = deps.options.maxBufferedBytes;
+    this.#fanout = deps.fanout;
+    this.#connections = deps.connections;
+  }
+
+  /** The stream's place in the fan-out; left at once when it closed while joining. */
+  joined(membership: Membership): void {
+    this.#membership = membership;
+    if (this.closed) this.#fanout.leave(membership);
+  }
+
+  write(chunk: string | Buffer): void {
+    if (this.closed) return;
+    this.#res.write(chunk);
+    if (this.#res.writableLength > this.#maxBufferedBytes) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.#membership) this.#fanout.leave(this.#membership);
+    this.#connections.remove(this);
+    this.#res.end();
   }
 }
