@@ -128,7 +128,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       if (next) return next();
       return sendError(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname.slice(0, 200)}.`));
     }
-    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // nosniff is written by each answer with its status line (server/http/nosniff.ts).
     const run = async (): Promise<void> => {
       applyCors(req, res, resolved.allowedOrigins, resolved.publicOrigins);
       if (req.method === 'OPTIONS') return answerPreflight(res);

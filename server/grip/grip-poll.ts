@@ -3,6 +3,7 @@ import { formatCursor } from '../../src/protocol/cursor.js';
 import { formatPosition } from '../../src/protocol/position.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
+import { NOSNIFF } from '../http/nosniff.js';
 import type { ResolvedOptions } from '../options.js';
 import { readReplay } from '../stream/feed.js';
 import type { StreamRequest } from '../stream/stream-request.js';
@@ -39,6 +40,7 @@ export async function holdGripPoll(
       .map((channel) => `${gripChannel(grip.channelPrefix, 'long-poll', channel)}; prev-id=${formatPosition(replay.cursor.get(channel)!)}`)
       .join(', '),
     'Grip-Timeout': String(Math.max(1, Math.round(wait / 1000))),
+    ...NOSNIFF,
   });
   res.end(body);
   return true;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './http-error.js';
+import { NOSNIFF } from './nosniff.js';
 import { canonicalOrigin, isOwnOrigin } from './origin.js';
 
 export type AllowedOrigins = readonly string[] | '*';
@@ -39,6 +40,7 @@ export function answerPreflight(res: ServerResponse): void {
     'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
     'Access-Control-Allow-Headers': 'Authorization, Content-Type, Last-Event-ID, Idempotency-Key',
     'Access-Control-Max-Age': '600',
+    ...NOSNIFF,
   });
   res.end();
 }

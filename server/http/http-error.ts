@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ErrorBody } from '../../src/protocol/messages.js';
+import { NOSNIFF } from './nosniff.js';
 
 /** A request the server refuses, with a stable `code` and a message that says what to change. */
 export class HttpError extends Error {
@@ -22,7 +23,7 @@ export function sendJsonText(res: ServerResponse, status: number, text: string, 
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
+    ...NOSNIFF,
   });
   res.end(text);
 }

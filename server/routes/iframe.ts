@@ -6,6 +6,7 @@ import { isGripRequest } from '../grip/grip-signature.js';
 import { answerGripStream } from '../grip/grip-stream.js';
 import { originAllowed } from '../http/cors.js';
 import { HttpError } from '../http/http-error.js';
+import { NOSNIFF } from '../http/nosniff.js';
 import { canonicalOrigin } from '../http/origin.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
@@ -60,7 +61,7 @@ export async function serveIframe(
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-cache, no-store, no-transform',
     'X-Accel-Buffering': 'no',
-    'X-Content-Type-Options': 'nosniff',
+    ...NOSNIFF,
     // Only the page the frames are posted to may embed the stream.
     'Content-Security-Policy': `frame-ancestors ${origin}`,
   };

@@ -1,5 +1,6 @@
 import type { HelloFrame } from '../../src/protocol/messages.js';
 import { eventJson } from '../broker/event-json.js';
+import { NOSNIFF } from '../http/nosniff.js';
 import type { StreamFormat } from './stream-format.js';
 
 /** One SSE frame. `data` is JSON and so never holds a raw newline. */
@@ -27,4 +28,5 @@ export const SSE_HEADERS = {
   'Cache-Control': 'no-cache, no-transform',
   // Asks nginx-style proxies not to buffer; others are caught by the client's liveness checks.
   'X-Accel-Buffering': 'no',
+  ...NOSNIFF,
 } as const;
