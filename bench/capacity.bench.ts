@@ -11,7 +11,9 @@
  * - `cometkit-grip`: the reference server behind Pushpin (GRIP mode).
  *
  * Measured: memory per connection (RSS after opening minus before, after a
- * GC; for Pushpin, of all its processes), time to open every stream, the
+ * GC; for Pushpin, of all its processes) and the live JS heap per
+ * connection (RSS also holds heap V8 keeps committed but free, which grows
+ * with what opening allocates, not with what a stream keeps), time to open every stream, the
  * fan-out of one publish (publish sent → frame read on each socket,
  * p50/p99/max over 5 publishes), the same under 10 events/s for 5 s, the
  * health endpoint's answer time meanwhile, and the publisher's answer time.
@@ -48,6 +50,8 @@ interface Measure {
   openRetries: number;
   openMs: number;
   bytesPerConn: number;
+  /** Live JS heap per connection (after a GC); undefined for Pushpin. */
+  heapPerConn: number | undefined;
   one: Stats;
   sustained: Stats;
   healthP99: number;
@@ -94,7 +98,8 @@ function redisHook(): string | undefined {
 interface Setup {
   readonly clientPort: number;
   readonly targetPort: number;
-  memory(): Promise<number>;
+  /** RSS (of every Pushpin process when Pushpin holds the streams), and the target's live JS heap when it is Node. */
+  memory(): Promise<{ rss: number; heap: number | undefined }>;
   publish(mark: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -132,7 +137,11 @@ async function setUp(target: Target): Promise<Setup> {
   return {
     clientPort,
     targetPort: port,
-    memory: async () => (pushpin ? treeRss(pushpin.pid) : (await child.ask<{ rss: number }>({ type: 'memory' })).rss),
+    memory: async () => {
+      if (pushpin) return { rss: await treeRss(pushpin.pid), heap: undefined };
+      const usage = await child.ask<{ rss: number; heapUsed: number }>({ type: 'memory' });
+      return { rss: usage.rss, heap: usage.heapUsed };
+    },
     publish,
     stop: async () => {
       await child.stop();
@@ -239,7 +248,8 @@ async function measure(target: Target, size: number, run: number, markBase: numb
       openFailures: opened.failed,
       openRetries: opened.retries,
       openMs: opened.ms,
-      bytesPerConn: (after - before) / Math.max(1, opened.opened),
+      bytesPerConn: (after.rss - before.rss) / Math.max(1, opened.opened),
+      heapPerConn: after.heap === undefined || before.heap === undefined ? undefined : (after.heap - before.heap) / Math.max(1, opened.opened),
       one: stats(one, oneMissing),
       sustained: stats(sustained, sustainedMissing),
       healthP99: percentile(health, 99),
@@ -306,6 +316,7 @@ export default async function capacity(): Promise<void> {
         size,
         target,
         'KiB/conn': `${median(kib).toFixed(1)} (${range(kib, 1)})`,
+        'heap KiB/conn': mine.every((r) => r.heapPerConn !== undefined) ? median(mine.map((r) => r.heapPerConn! / 1024)).toFixed(2) : '',
         'open s': `${median(mine.map((r) => r.openMs / 1000)).toFixed(1)}`,
         'one p50': median(mine.map((r) => r.one.p50)).toFixed(0),
         'one p99': `${median(p99s).toFixed(0)} (${range(p99s)})`,

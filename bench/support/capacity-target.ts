@@ -87,7 +87,7 @@ serveRequests(async (message) => {
     case 'memory': {
       for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
       const usage = process.memoryUsage();
-      return { rss: usage.rss, heapUsed: usage.heapUsed };
+      return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external };
     }
     case 'streams':
       return { streams: streams() };
