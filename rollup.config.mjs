@@ -90,6 +90,8 @@ const browserEsm = (dev) => ({
     format: 'es',
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
+    // Errors only streams raise get a chunk of their own: an app that imports neither drops it whole.
+    manualChunks: (id) => (/src\/errors\/(malformed-frame|stream-timeout)-error\.ts$/.test(id) ? 'stream-errors' : undefined),
     sourcemap: true,
   },
 });

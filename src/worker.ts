@@ -8,6 +8,6 @@
  * (see ARCHITECTURE.md, "The iframe transport and workers").
  */
 import { serveSharedWorker, type SharedWorkerScopeLike } from './hosts/shared-worker-scope.js';
-import { workerTransports } from './hosts/transports.js';
+import { workerTransports } from './hosts/worker-transports.js';
 
 serveSharedWorker(self as unknown as SharedWorkerScopeLike, { transports: workerTransports() });

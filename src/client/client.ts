@@ -2,33 +2,32 @@ import { CometError } from '../errors/comet-error.js';
 import { isValidChannel } from '../protocol/channel.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
-import type { LadderOptions, TransportDecision } from '../upstream/transport-ladder.js';
-import { fetchHistory } from './fetch-history.js';
-import { PresenceManager, type PresenceIdentity, type PresenceOptions } from '../presence/presence-manager.js';
+import type { TransportDecision } from '../upstream/ladder-decision.js';
+import type { LadderOptions } from '../upstream/ladder-options.js';
+import { loadModule } from '../errors/module-load-error.js';
+import type { PresenceIdentity, PresenceOptions } from '../presence/presence-manager.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
 import type { ConnectionState, TokenSource } from '../upstream/upstream.js';
-import { chooseHost, type HostPreference } from '../hosts/choose-host.js';
-import type { HostLink, HostLinkEvents, HostTarget } from '../hosts/host-link.js';
-import { openLeaderTabHost } from '../hosts/leader-tab-host.js';
-import { openSharedWorkerHost } from '../hosts/shared-worker-host.js';
-import { openSingleTabHost } from '../hosts/single-tab-host.js';
-import { holdTabLock } from '../hosts/tab-lock.js';
-import { pageTransports } from '../hosts/transports.js';
-import { NetworkError } from '../errors/network-error.js';
+import type { HostPreference } from '../hosts/choose-host.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import {
+  HUB_OPTION_KEYS,
   PORT_PROTOCOL_VERSION,
   SDK_VERSION,
   checkHubMessage,
   fromWireError,
   type HostKind,
   type HubMessage,
+  type HubUpstreamOptions,
   type TabMessage,
 } from '../hub/port-protocol.js';
+import { HostConnection } from './host-connection.js';
+import { watchPageLifecycle } from './page-lifecycle.js';
+import { LazyPresence } from './lazy-presence.js';
 import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent, type CometClientEventMap } from './events.js';
 
 export interface ClientOptions {
@@ -140,26 +139,15 @@ export class CometClient extends EventTarget {
   readonly #options: ClientOptions;
   readonly #internals: ClientInternals;
   readonly #tab = randomTabId();
+  readonly #connection: HostConnection;
+  readonly #stopWatchingPage: () => void;
   #state: ConnectionState = 'idle';
   #transport: TransportName | undefined;
   #host: HostKind;
-  #hostReason: string;
-  #link: HostLink | undefined;
   #greeted = false;
   #closed = false;
-  #releaseTabLock: (() => void) | undefined;
-  #presence: PresenceManager | undefined;
+  #presence: LazyPresence | undefined;
   readonly #decisions: TransportDecision[] = [];
-  readonly #onWake = (event: Event): void => {
-    if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
-    if (event.type === 'pageshow' && (event as PageTransitionEvent).persisted) {
-      // Restored from the back/forward cache after saying goodbye: join again, from what this tab has.
-      this.#hello();
-      return;
-    }
-    this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
-  };
-  readonly #onPageHide = (): void => this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
 
   constructor(options: ClientOptions, internals: ClientInternals = {}) {
     super();
@@ -172,16 +160,36 @@ export class CometClient extends EventTarget {
     if (transports !== undefined && (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !TRANSPORT_NAMES.includes(t)))) {
       throw new CometError('invalid-option', `\`transports\` must list one or more of ${TRANSPORT_NAMES.join(', ')}; got ${JSON.stringify(transports)}.`);
     }
-    const choice = chooseHost(options.host ?? 'auto', this.#workerUrl());
-    this.#host = choice.host;
-    this.#hostReason = choice.reason;
-    if (typeof window === 'object' && window !== null) {
-      document.addEventListener('visibilitychange', this.#onWake);
-      window.addEventListener('pageshow', this.#onWake);
-      window.addEventListener('online', this.#onWake);
-      window.addEventListener('pagehide', this.#onPageHide);
-    }
-    void this.#start();
+    const { workerUrl } = options;
+    this.#connection = new HostConnection(
+      {
+        preference: options.host ?? 'auto',
+        workerUrl: workerUrl === undefined ? undefined : String(workerUrl),
+        target: this.#target(),
+        transports: internals.transports,
+      },
+      {
+        linked: (host) => {
+          this.#host = host;
+          this.#greeted = false;
+        },
+        message: (data) => this.#receive(data),
+        ready: () => this.#hello(),
+        lost: (error) => this.dispatchEvent(new CometErrorEvent(error)),
+        failed: (error) => {
+          this.#shutDown();
+          this.dispatchEvent(new CometErrorEvent(error));
+          this.#setState('closed', error);
+        },
+      },
+    );
+    this.#host = this.#connection.host;
+    this.#stopWatchingPage = watchPageLifecycle({
+      wake: () => this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab }),
+      rejoin: () => this.#hello(),
+      leave: () => this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab }),
+    });
+    void this.#connection.start();
   }
 
   get state(): ConnectionState {
@@ -209,7 +217,7 @@ export class CometClient extends EventTarget {
 
   /** Why `host` was chosen, including why better hosts were passed over. */
   get hostReason(): string {
-    return this.#hostReason;
+    return this.#connection.reason;
   }
 
   subscribe<Data = unknown>(channel: string, handler: EventHandler<Data>, options: SubscribeOptions = {}): Subscription {
@@ -250,6 +258,8 @@ export class CometClient extends EventTarget {
    * the same `id`.
    */
   async history<Data = unknown>(channel: string, options: { limit?: number } = {}): Promise<CometEvent<Data>[]> {
+    // Loaded on first use: most pages never read history.
+    const { fetchHistory } = await loadModule('history', () => import('./fetch-history.js'));
     const token = typeof this.#options.token === 'function' ? await this.#options.token() : this.#options.token;
     const events = await fetchHistory(this.#options.url, channel, options.limit ?? 50, token, this.#options.withCredentials ?? false);
     return events as CometEvent<Data>[];
@@ -261,7 +271,8 @@ export class CometClient extends EventTarget {
    * devices they have. `release()` the roster when done.
    */
   presence(channel: string, options: PresenceOptions = {}): PresenceRoster {
-    this.#presence ??= new PresenceManager({
+    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to follow presence.');
+    this.#presence ??= new LazyPresence({
       url: this.#options.url,
       token: this.#options.token,
       withCredentials: this.#options.withCredentials ?? false,
@@ -290,12 +301,7 @@ export class CometClient extends EventTarget {
     return this.#internals.protocolVersion ?? PORT_PROTOCOL_VERSION;
   }
 
-  #workerUrl(): string | undefined {
-    const { workerUrl } = this.#options;
-    return workerUrl === undefined ? undefined : String(workerUrl);
-  }
-
-  #target(): HostTarget {
+  #target(): { url: string; hub: string; tab: string; protocolVersion: number } {
     return {
       url: new URL(this.#options.url, globalThis.location?.href).href.replace(/\/+$/, ''),
       hub: this.#options.hub ?? 'default',
@@ -304,66 +310,15 @@ export class CometClient extends EventTarget {
     };
   }
 
-  async #start(): Promise<void> {
-    // The lock must be held before the hub hears of this tab, or the hub's request for it would be granted at once.
-    const release = await holdTabLock(this.#tab);
-    if (this.#closed) {
-      release();
-      return;
-    }
-    this.#releaseTabLock = release;
-    this.#open(this.#host);
-  }
-
-  #open(host: HostKind, afterLoss = false): void {
-    const events: HostLinkEvents = {
-      message: (data) => this.#receive(data),
-      ready: () => this.#hello(),
-      failed: (reason) => {
-        if (this.#link !== link || this.#closed) return;
-        link.close();
-        const next = chooseHost(this.#options.host ?? 'auto', this.#workerUrl(), host);
-        this.#hostReason = `${next.reason}; not ${host}: ${reason}`;
-        this.#host = next.host;
-        this.#open(next.host);
-      },
-      lost: (reason) => {
-        if (this.#link !== link || this.#closed) return;
-        link.close();
-        this.dispatchEvent(new CometErrorEvent(new NetworkError(`${reason}; starting it again and resuming from this tab's positions.`)));
-        this.#link = undefined;
-        // A moment for the old worker to end, so that the name reaches a new one.
-        setTimeout(() => {
-          if (!this.#closed) this.#open(host, true);
-        }, 250);
-      },
-    };
-    const target = this.#target();
-    const transports = this.#internals.transports ?? pageTransports();
-    let link: HostLink;
-    try {
-      link =
-        host === 'shared-worker'
-          ? openSharedWorkerHost(target, this.#workerUrl() ?? '', events, afterLoss ? 3000 : undefined)
-          : host === 'leader-tab'
-            ? openLeaderTabHost(target, transports, events)
-            : openSingleTabHost(target, transports, events);
-    } catch (cause) {
-      if (host === 'single-tab') throw cause;
-      const next = chooseHost(this.#options.host ?? 'auto', this.#workerUrl(), host);
-      this.#hostReason = `${next.reason}; not ${host}: ${String((cause as Error)?.message ?? cause)}`;
-      this.#host = next.host;
-      this.#open(next.host);
-      return;
-    }
-    this.#greeted = false;
-    this.#link = link;
-  }
-
   #hello(): void {
-    if (this.#closed || !this.#link) return;
+    if (this.#closed || !this.#connection.linked) return;
     const token = this.#options.token;
-    const reconnect = this.#options.reconnect;
+    const options: Record<string, unknown> = { url: this.#target().url };
+    for (const key of HUB_OPTION_KEYS) {
+      const value: unknown = this.#options[key];
+      // Copied, not shared: a single-tab hub gets the message itself, and later changes to the caller's objects must not reach it.
+      if (value !== undefined) options[key] = structuredClone(value);
+    }
     const channels = [...this.#entries.keys()];
     const mine = new Map<string, Position>();
     for (const channel of channels) {
@@ -376,16 +331,7 @@ export class CometClient extends EventTarget {
       type: 'hello',
       tab: this.#tab,
       sdk: SDK_VERSION,
-      options: {
-        url: this.#target().url,
-        withCredentials: this.#options.withCredentials ?? false,
-        helloTimeoutMs: this.#options.helloTimeoutMs,
-        batchDelayMs: this.#options.batchDelayMs,
-        reconnectBaseDelayMs: reconnect?.baseDelayMs,
-        reconnectMaxDelayMs: reconnect?.maxDelayMs,
-        transports: this.#options.transports ? [...this.#options.transports] : undefined,
-        ladder: this.#options.ladder ? { ...this.#options.ladder } : undefined,
-      },
+      options: options as unknown as HubUpstreamOptions,
       token: typeof token === 'string' ? token : null,
       tokenFunction: typeof token === 'function',
       channels,
@@ -419,8 +365,7 @@ export class CometClient extends EventTarget {
   }
 
   #post(message: TabMessage): void {
-    if (this.#closed || !this.#link) return;
-    this.#link.post(message);
+    if (!this.#closed) this.#connection.post(message);
   }
 
   #receive(data: unknown): void {
@@ -508,15 +453,8 @@ export class CometClient extends EventTarget {
 
   #shutDown(): void {
     this.#closed = true;
-    this.#link?.close();
-    this.#link = undefined;
-    this.#releaseTabLock?.();
-    if (typeof window === 'object' && window !== null) {
-      document.removeEventListener('visibilitychange', this.#onWake);
-      window.removeEventListener('pageshow', this.#onWake);
-      window.removeEventListener('online', this.#onWake);
-      window.removeEventListener('pagehide', this.#onPageHide);
-    }
+    this.#connection.close();
+    this.#stopWatchingPage();
   }
 
   #setState(state: ConnectionState, error: CometError | undefined): void {

@@ -16,7 +16,7 @@ export function unavailable(host: HostKind, workerUrl: string | undefined): stri
   switch (host) {
     case 'shared-worker': {
       if (typeof SharedWorker !== 'function') return 'SharedWorker is not available in this browser';
-      if (workerUrl === undefined) return 'no workerUrl was given (the worker script must be hosted on the page\'s origin)';
+      if (workerUrl === undefined) return 'no workerUrl was given (the worker file must be on the page\'s origin)';
       const page = globalThis.location?.href;
       let origin: string;
       try {
@@ -32,7 +32,7 @@ export function unavailable(host: HostKind, workerUrl: string | undefined): stri
     }
     case 'leader-tab':
       if (typeof BroadcastChannel !== 'function') return 'BroadcastChannel is not available';
-      if (!hasLocks()) return 'Web Locks (navigator.locks) are not available (they need a secure context)';
+      if (!hasLocks()) return 'navigator.locks is not available (it needs a secure context)';
       if (typeof document !== 'object') return 'there is no document to lead from';
       return undefined;
     case 'single-tab':

@@ -7,16 +7,14 @@ import { Upstream, type ConnectionState } from '../upstream/upstream.js';
 import {
   PORT_PROTOCOL_VERSION,
   SDK_VERSION,
-  checkTabMessage,
   readEnvelope,
-  readForeignHello,
-  toWireError,
   type HelloMessage,
   type HostKind,
   type HubMessage,
   type RefusedMessage,
   type TabMessage,
 } from './port-protocol.js';
+import { checkTabMessage, readForeignHello, toWireError } from './check-tab-message.js';
 
 /** Where the hub sends one tab's messages: a MessagePort, a BroadcastChannel, a direct call. */
 export interface HubPeer {
@@ -295,15 +293,11 @@ export class Hub {
       : available;
     const upstream = new Upstream(
       {
-        url: options.url,
-        withCredentials: options.withCredentials,
+        ...options,
+        withCredentials: options.withCredentials ?? false,
         // An empty token is sent as none (see streamUrl); the upstream needs a string from a function.
         token: async () => (await this.#token()) ?? '',
         transports: transports.map((transport) => this.#observeHello(transport)),
-        ...(options.ladder ? { ladder: options.ladder } : {}),
-        reconnect: { baseDelayMs: options.reconnectBaseDelayMs, maxDelayMs: options.reconnectMaxDelayMs },
-        helloTimeoutMs: options.helloTimeoutMs,
-        batchDelayMs: options.batchDelayMs,
       },
       {
         event: (event) => {

@@ -1,3 +1,4 @@
+import { CometError } from '../errors/comet-error.js';
 import { isValidChannel } from '../protocol/channel.js';
 
 /** Join and leave events of channel `c` are published on `presence:c`. */
@@ -8,6 +9,10 @@ export function presenceChannel(channel: string): string | undefined {
   if (channel.startsWith(PRESENCE_PREFIX)) return undefined;
   const derived = PRESENCE_PREFIX + channel;
   return isValidChannel(derived) ? derived : undefined;
+}
+
+export function invalidPresenceChannel(channel: string): CometError {
+  return new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" cannot have presence: use a valid channel of at most 119 characters not starting with "presence:".`);
 }
 
 /** Identities travel in URLs and end up on screen (as text): bounded, no control characters. */
