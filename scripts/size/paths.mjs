@@ -18,7 +18,11 @@ export const importPaths = {
 
 /** A plain HTML page, measured in a browser with `measurePage`: every script it fetches counts. */
 export const pages = {
-  'page: script tag + one <comet-feed>': `<!doctype html>
+  'page: autoload tag + one <comet-feed>': `<!doctype html>
+<meta charset="utf-8">
+<script src="/dist/cometkit-autoload.js" data-url="/comet"></script>
+<comet-feed channel="size"></comet-feed>`,
+  'page: one-file script tag + one <comet-feed>': `<!doctype html>
 <meta charset="utf-8">
 <script src="/dist/cometkit.iife.js" data-url="/comet"></script>
 <comet-feed channel="size"></comet-feed>`,

@@ -10,7 +10,7 @@ import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
 import type { ConnectionState, TokenSource } from '../upstream/upstream.js';
-import type { HostPreference } from '../hosts/choose-host.js';
+import { HOST_PREFERENCES, type HostPreference } from '../hosts/choose-host.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
@@ -160,10 +160,11 @@ export class CometClient extends EventTarget {
     if (transports !== undefined && (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !TRANSPORT_NAMES.includes(t)))) {
       throw new CometError('invalid-option', `\`transports\` must list one or more of ${TRANSPORT_NAMES.join(', ')}; got ${JSON.stringify(transports)}.`);
     }
-    const { workerUrl } = options;
+    const { workerUrl, host = 'auto' } = options;
+    if (!HOST_PREFERENCES.includes(host)) throw new CometError('invalid-option', `\`host\` must be one of ${HOST_PREFERENCES.join(', ')}; got ${JSON.stringify(host)}.`);
     this.#connection = new HostConnection(
       {
-        preference: options.host ?? 'auto',
+        preference: host,
         workerUrl: workerUrl === undefined ? undefined : String(workerUrl),
         target: this.#target(),
         transports: internals.transports,

@@ -1,15 +1,18 @@
-import type { HostKind } from '../hub/port-protocol.js';
+import { HOST_KINDS, type HostKind } from '../hub/port-protocol.js';
 import { hasLocks } from './tab-lock.js';
 
 export type HostPreference = 'auto' | HostKind;
+
+/** Best first. */
+const ORDER = HOST_KINDS;
+
+export const HOST_PREFERENCES: readonly HostPreference[] = ['auto', ...ORDER];
 
 export interface HostChoice {
   readonly host: HostKind;
   /** Why this host, in words, with the reasons earlier hosts were passed over. */
   readonly reason: string;
 }
-
-const ORDER: readonly HostKind[] = ['shared-worker', 'leader-tab', 'single-tab'];
 
 /** Why `host` cannot run here, or undefined when it can. */
 export function unavailable(host: HostKind, workerUrl: string | undefined): string | undefined {

@@ -104,11 +104,6 @@ export class Hub {
     return this.#upstream?.state ?? 'idle';
   }
 
-  /** Positions of the upstream stream, e.g. for a host handing the hub over. */
-  get cursor(): string {
-    return this.#upstream?.cursor ?? '';
-  }
-
   /**
    * Handles one message from a tab. `connect` gives the way back to a tab
    * the hub meets for the first time (called once per tab, on its hello).
@@ -297,7 +292,7 @@ export class Hub {
         withCredentials: options.withCredentials ?? false,
         // An empty token is sent as none (see streamUrl); the upstream needs a string from a function.
         token: async () => (await this.#token()) ?? '',
-        transports: transports.map((transport) => this.#observeHello(transport)),
+        transports,
       },
       {
         event: (event) => {
@@ -331,9 +326,17 @@ export class Hub {
           if (this.#upstream !== upstream) return;
           this.#broadcast({ cometkit: this.#version, type: 'decision', decision });
         },
+        hello: (channels) => {
+          // After the state message the hello brought, so a tab is open before it is told it is live.
+          queueMicrotask(() => {
+            if (this.#upstream !== upstream) return;
+            this.#live = new Set(channels);
+            this.#sendPositions(this.#tabs.values());
+          });
+        },
       },
     );
-    if (current) upstream.restoreCursor(current.cursor);
+    if (current) upstream.restorePositions(current.positions);
     this.#upstream = upstream;
     upstream.setChannels(this.#subscribers.keys());
     return upstream;
@@ -344,29 +347,12 @@ export class Hub {
    * including those without an event yet: should this hub vanish, the tab's
    * next hello lets the new hub resume them from there instead of from "now".
    * It also tells the tab its subscription is live (`Subscription.ready`).
+   * Sends the positions of the channels the current stream carries to each
+   * of `sessions` that holds them.
    */
-  #observeHello(transport: Transport): Transport {
-    return {
-      ...transport,
-      isSupported: () => transport.isSupported(),
-      open: (request, sink) =>
-        transport.open(request, {
-          ...sink,
-          hello: (frame) => {
-            sink.hello(frame);
-            queueMicrotask(() => {
-              this.#live = new Set(request.channels);
-              this.#sendPositions(this.#tabs.values());
-            });
-          },
-        }),
-    };
-  }
-
-  /** Positions of the channels the current stream carries, to each of `sessions` that holds them. */
   #sendPositions(sessions: Iterable<TabSession>): void {
-    const positions = parseCursor(this.cursor);
-    if (typeof positions === 'string') return;
+    const positions = this.#upstream?.positions;
+    if (!positions) return;
     for (const session of sessions) {
       const mine = new Map<string, Position>();
       for (const channel of session.channels) {
@@ -408,8 +394,8 @@ export class Hub {
   #resumeFrom(cursor: string, channels: ReadonlySet<string>): void {
     const upstream = this.#upstream;
     const reported = parseCursor(cursor);
-    const reached = parseCursor(upstream?.cursor ?? '');
-    if (!upstream || typeof reported === 'string' || typeof reached === 'string') return;
+    if (!upstream || typeof reported === 'string') return;
+    const reached = upstream.positions;
     const restore = new Map<string, Position>();
     for (const [channel, position] of reported) {
       if (!channels.has(channel)) continue;
@@ -425,7 +411,7 @@ export class Hub {
       upstream.setChannels([...this.#subscribers.keys()].filter((channel) => !rewound.includes(channel)));
       upstream.setChannels(this.#subscribers.keys());
     }
-    upstream.restoreCursor(formatCursor(restore));
+    upstream.restorePositions(restore);
   }
 
   #drop(session: TabSession): void {

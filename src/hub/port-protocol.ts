@@ -6,6 +6,7 @@ import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import { checkEvent, checkGap } from '../protocol/check-event.js';
 import { record, type Checked } from '../protocol/check-value.js';
+import { dropped } from '../dev.js';
 
 export { record, type Checked };
 import { checkDecision, type TransportDecision } from '../upstream/ladder-decision.js';
@@ -207,7 +208,7 @@ function state(value: unknown): value is ConnectionState {
 /** Checks a message from the hub; `refused` is understood whatever its version. */
 export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION): Checked<HubMessage> {
   const envelope = readEnvelope(value);
-  if (!envelope) return 'not a cometkit message';
+  if (!envelope) return dropped('not a cometkit message');
   const { data, version } = envelope;
   const base = { cometkit: version };
   if (envelope.type === 'refused' || (envelope.type === 'welcome' && version !== expected)) {
@@ -215,12 +216,12 @@ export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION
     const message = typeof data['message'] === 'string' ? data['message'].slice(0, 500) : '';
     return { ...base, type: 'refused', sdk, message };
   }
-  if (version !== expected) return `port protocol v${version}`;
+  if (version !== expected) return dropped(`port protocol v${version}`);
   switch (envelope.type) {
     case 'welcome': {
       const { sdk, host, transport } = data;
       if (typeof sdk !== 'string' || !HOST_KINDS.includes(host as HostKind) || !state(data['state']) || !transportOrNull(transport)) {
-        return 'welcome has invalid fields';
+        return dropped('welcome has invalid fields');
       }
       return { ...base, type: 'welcome', sdk, host: host as HostKind, state: data['state'], transport };
     }
@@ -235,16 +236,16 @@ export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION
     case 'state': {
       const { previous, transport } = data;
       const error = data['error'] === null ? null : wireError(data['error']);
-      if (!state(data['state']) || !state(previous) || !transportOrNull(transport) || error === undefined) return 'state message has invalid fields';
+      if (!state(data['state']) || !state(previous) || !transportOrNull(transport) || error === undefined) return dropped('state message has invalid fields');
       return { ...base, type: 'state', state: data['state'], previous, transport, error };
     }
     case 'error': {
       const error = wireError(data['error']);
-      return error ? { ...base, type: 'error', error } : 'error message has no valid "error"';
+      return error ? { ...base, type: 'error', error } : dropped('error message has no valid "error"');
     }
     case 'positions': {
       const cursor = data['cursor'];
-      return cursorText(cursor) ? { ...base, type: 'positions', cursor } : 'positions message has no valid "cursor"';
+      return cursorText(cursor) ? { ...base, type: 'positions', cursor } : dropped('positions message has no valid "cursor"');
     }
     case 'decision': {
       const decision = checkDecision(data['decision']);
@@ -254,10 +255,10 @@ export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION
       const request = data['request'];
       return typeof request === 'number' && Number.isInteger(request)
         ? { ...base, type: 'token-request', request }
-        : 'token-request has no "request"';
+        : dropped('token-request has no "request"');
     }
     default:
-      return `unknown message type "${envelope.type.slice(0, 40)}"`;
+      return dropped(`unknown message type "${envelope.type.slice(0, 40)}"`);
   }
 }
 

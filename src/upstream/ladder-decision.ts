@@ -3,6 +3,7 @@
  * check, apart from the ladder itself, so the page that only reads them
  * does not load the ladder that makes them.
  */
+import { dropped } from '../dev.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 
 /**
@@ -62,13 +63,13 @@ const DECISION_REASONS: ReadonlySet<string> = new Set<DecisionReason>([
 
 /** Checks a decision that crossed a port (hub → tab), field by field. */
 export function checkDecision(value: unknown): TransportDecision | string {
-  if (typeof value !== 'object' || value === null) return 'decision is not an object';
+  if (typeof value !== 'object' || value === null) return dropped('decision is not an object');
   const { time, reason, transport, previous, probed, detail } = value as Record<string, unknown>;
   const name = (v: unknown): boolean => v === undefined || TRANSPORT_NAMES.includes(v as TransportName);
-  if (typeof time !== 'number' || !Number.isFinite(time)) return 'decision has no "time"';
-  if (typeof reason !== 'string' || !DECISION_REASONS.has(reason)) return 'decision has an unknown "reason"';
-  if (!name(transport) || !name(previous) || !name(probed)) return 'decision names an unknown transport';
-  if (typeof detail !== 'string') return 'decision has no "detail"';
+  if (typeof time !== 'number' || !Number.isFinite(time)) return dropped('decision has no "time"');
+  if (typeof reason !== 'string' || !DECISION_REASONS.has(reason)) return dropped('decision has an unknown "reason"');
+  if (!name(transport) || !name(previous) || !name(probed)) return dropped('decision names an unknown transport');
+  if (typeof detail !== 'string') return dropped('decision has no "detail"');
   return {
     time,
     reason: reason as DecisionReason,

@@ -1,3 +1,5 @@
+import { dropped } from '../dev.js';
+
 /**
  * Tuning of the transport ladder, and its check once it crossed a port to a
  * hub (the hub's side only: pages send these, they never read them).
@@ -25,13 +27,13 @@ export interface LadderOptions {
 /** Ladder options that can cross a port to a hub in a worker (storage cannot). */
 export function checkLadderOptions(value: unknown): Omit<LadderOptions, 'storage'> | undefined | string {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null) return 'ladder options are not an object';
+  if (typeof value !== 'object' || value === null) return dropped('ladder options are not an object');
   const options = value as Record<string, unknown>;
   const result: Record<string, number> = {};
   for (const key of ['rememberMs', 'reprobeMs', 'earlyCloseMs', 'strikes'] as const) {
     const v = options[key];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `ladder option "${key}" is not a non-negative number`;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return dropped(`ladder option "${key}" is not a non-negative number`);
     result[key] = v;
   }
   return result;
