@@ -12,6 +12,7 @@ import { serveHeartbeat, serveLeave, serveRoster } from './routes/presence.js';
 import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
 import { serveSse } from './routes/sse.js';
+import { BROWSER_FILES_PATH, browserFiles } from './static/browser-files.js';
 import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
 import { parseStreamRequest } from './stream/stream-request.js';
 
@@ -59,15 +60,21 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
 
+  const files = options.browserFiles === false ? undefined : browserFiles();
+
   const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = routePath(req, url.pathname, resolved.basePath);
     const route = path === undefined ? undefined : routes[path];
-    if (!route) {
+    const file = files && path?.startsWith(BROWSER_FILES_PATH) ? path.slice(BROWSER_FILES_PATH.length) : undefined;
+    if (!route && file === undefined) {
       if (next) return next();
       return sendError(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname}.`));
     }
     const run = async (): Promise<void> => {
+      // Public code for any page: its own CORS, not the endpoints' allowedOrigins.
+      if (file !== undefined) return files!(req, res, file);
+      if (!route) return;
       applyCors(req, res, resolved.allowedOrigins);
       if (req.method === 'OPTIONS') return answerPreflight(res);
       const method = route[req.method ?? 'GET'];
