@@ -30,7 +30,7 @@ export default async function sizeBench(): Promise<void> {
   }
   console.log('\n## Size: what a page downloads before it runs (lazy chunks apart)\n');
   printTable([
-    ['what', 'files', 'min', 'gzip', 'brotli', 'lazy chunks (brotli)'],
+    ['what', 'files', 'min', 'gzip', 'brotli', 'may load later (brotli)'],
     ...rows.map(([name, m, lazy]) => [name, m.files.length, kib(m.raw), kib(m.gzip), kib(m.brotli), lazy ? kib(lazy) : '—']),
   ]);
 }

@@ -55,7 +55,8 @@ function packageSelf() {
 
 /**
  * Bundles `code` (an ES module importing packages by name) and returns the
- * files fetched when it runs, before any dynamic import, with their sizes.
+ * files fetched when it runs, before any dynamic import, with their sizes,
+ * and (`lazy`) every file that may load later.
  */
 export async function measureImport(code) {
   const dir = mkdtempSync(join(tmpdir(), 'cometkit-size-'));
@@ -96,7 +97,15 @@ export async function measureImport(code) {
       }
     };
     visit(entryOutput);
-    const lazyFiles = [...lazy].filter((path) => !fetched.some((f) => f.path === path)).map((path) => ({ path, ...compressed(contents.get(resolve(root, path))) }));
+    // Everything that may load later, behind one dynamic import or more.
+    const later = new Set();
+    const reach = (path) => {
+      if (later.has(path) || fetched.some((f) => f.path === path)) return;
+      later.add(path);
+      for (const imported of outputs[path].imports) if (!imported.external) reach(imported.path);
+    };
+    for (const path of lazy) reach(path);
+    const lazyFiles = [...later].map((path) => ({ path, ...compressed(contents.get(resolve(root, path))) }));
     return { files: fetched, ...total(fetched), lazy: lazyFiles };
   } finally {
     rmSync(dir, { recursive: true, force: true });
