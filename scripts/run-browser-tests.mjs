@@ -2,7 +2,7 @@
 /**
  * `npm run test:browser`: makes sure Chromium and Firefox are there (see
  * find-browsers.mjs), then runs @web/test-runner with the project config.
- * Extra arguments go to the runner: `npm run test:browser -- --files test/browser/harness.test.ts`.
+ * Extra arguments go to the runner: `npm run test:browser -- --files test/browser/client.test.ts`.
  * `WTR_BROWSERS=chromium` limits the run to one engine.
  */
 import { spawn } from 'node:child_process';

@@ -144,9 +144,14 @@ describe('<comet-feed>', function () {
     const { element: broken } = mount<CometFeed>(`<comet-feed channel="${uniqueChannel()}"></comet-feed>`, { url: `${server.url}/nowhere` });
     await waitFor(() => part(broken, 'retry') !== undefined, 5000, 'error state');
     expect(broken.error).not.to.equal('');
-    part(broken, 'retry')!.click();
+    // The click starts a new attempt: the retry button leaves (loading) and comes back when that attempt fails too.
+    const retry = part(broken, 'retry')!;
+    retry.click();
     await broken.updateComplete;
-    expect(broken.shadowRoot!.querySelector('[aria-busy="true"], [part="retry"]')).not.to.equal(null);
+    expect(retry.isConnected, 'the old retry button is gone while the new attempt runs').to.equal(false);
+    expect(broken.shadowRoot!.querySelector('[aria-busy="true"]')).not.to.equal(null);
+    await waitFor(() => part(broken, 'retry') !== undefined, 5000, 'the second attempt to fail');
+    expect(part(broken, 'retry')).to.not.equal(retry);
   });
 
   it('has no axe violations, light and dark', async () => {
