@@ -184,7 +184,8 @@ export default [
   },
   {
     input: { index: 'server/index.ts', cli: 'server/cli.ts' },
-    external: (id) => id.startsWith('node:') || builtinModules.includes(id),
+    // jose is a dependency of the package: installed next to it, not copied into it.
+    external: (id) => id.startsWith('node:') || builtinModules.includes(id) || id === 'jose' || id.startsWith('jose/'),
     plugins: plugins({ dev: true, browser: false }),
     output: { dir: 'dist/server', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },

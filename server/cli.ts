@@ -5,12 +5,12 @@
  * COMET_* variables configure it (see README).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCometServer } from './comet-server.js';
 import { startDemoGenerator } from './demo/generator.js';
-import { staticFiles } from './demo/static-files.js';
+import { createStandaloneServer } from './standalone.js';
 
 const demo = process.argv.includes('--demo');
 const host = process.env['HOST'] || '127.0.0.1';
@@ -23,22 +23,13 @@ const comet = createCometServer({
   ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
 });
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const files = demo ? staticFiles({ '/dist/': join(root, 'dist'), '/': join(root, 'demo') }) : undefined;
-
-const server = createServer((req, res) => {
-  comet(req, res, () => {
-    void (async () => {
-      if (files && (await files(req, res))) return;
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Not found\n');
-    })();
-  });
-});
+const server = createStandaloneServer(comet, demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined);
 const stopDemo = demo ? startDemoGenerator(comet) : () => {};
 
 server.listen(port, host, () => {
   const shown = host.includes(':') ? `[${host}]` : host;
-  const base = `http://${shown}:${port}`;
+  // The port actually bound: PORT=0 picks a free one.
+  const base = `http://${shown}:${(server.address() as AddressInfo).port}`;
   console.log(demo ? `cometkit demo on ${base}/` : `cometkit server on ${base}${comet.options.basePath}`);
   console.log(`publish key: ${publishKey}`);
   console.log(
