@@ -12,3 +12,11 @@ export const DEV: boolean = typeof __DEV__ !== 'undefined' && __DEV__;
  * (and the tests) carry the reasons; production says "dropped".
  */
 export const dropped = (reason: string): string => (DEV ? reason : 'dropped');
+
+/**
+ * A development-build warning, with a code to search for: `cometkit
+ * [code]: message`. The production build drops the call and its message.
+ */
+export function warn(code: string, message: string): void {
+  if (DEV) console.warn(`cometkit [${code}]: ${message}`);
+}
