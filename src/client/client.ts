@@ -138,7 +138,10 @@ export class CometClient extends EventTarget {
   readonly #waiting = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   readonly #options: ClientOptions;
   readonly #internals: ClientInternals;
-  readonly #tab = randomTabId();
+  /** This tab's id in the hub: a new one after each return from the cache (see #rejoin). */
+  #tab = randomTabId();
+  /** Put in the back/forward cache or frozen: out of the hub, positions kept, until restored. */
+  #suspended = false;
   readonly #connection: HostConnection;
   readonly #stopWatchingPage: () => void;
   #state: ConnectionState = 'idle';
@@ -187,7 +190,8 @@ export class CometClient extends EventTarget {
     this.#host = this.#connection.host;
     this.#stopWatchingPage = watchPageLifecycle({
       wake: () => this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab }),
-      rejoin: () => this.#hello(),
+      suspend: () => this.#suspend(),
+      rejoin: () => this.#rejoin(),
       leave: () => this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab }),
     });
     void this.#connection.start();
@@ -383,7 +387,7 @@ export class CometClient extends EventTarget {
         this.#host = message.host;
         this.#transport = message.transport ?? undefined;
         // A hub that has just started (after a handover) is idle until it opens this tab's channels a moment later.
-        if (!(message.state === 'idle' && this.#entries.size > 0)) this.#setState(message.state, undefined);
+        if (!(message.state === 'idle' && this.#entries.size > 0)) this.#fromHub(message.state, undefined);
         return;
       case 'refused': {
         const error = new ProtocolError(
@@ -410,7 +414,7 @@ export class CometClient extends EventTarget {
       }
       case 'state':
         this.#transport = message.transport ?? undefined;
-        this.#setState(message.state, message.error ? fromWireError(message.error) : undefined);
+        this.#fromHub(message.state, message.error ? fromWireError(message.error) : undefined);
         return;
       case 'error':
         this.dispatchEvent(new CometErrorEvent(fromWireError(message.error)));
@@ -456,6 +460,39 @@ export class CometClient extends EventTarget {
     this.#closed = true;
     this.#connection.close();
     this.#stopWatchingPage();
+  }
+
+  /**
+   * Leaves the hub as a closing tab does, but keeps the subscriptions and
+   * positions: the hub releases the upstream if this was its last tab, and a
+   * leader tab steps down so that another tab leads.
+   */
+  #suspend(): void {
+    if (this.#closed || this.#suspended) return;
+    this.#suspended = true;
+    this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
+    this.#connection.suspend();
+    this.#greeted = false;
+    // Nothing can arrive until the page is back and has rejoined: not `open`, whatever the hub said last.
+    if (this.#state !== 'idle') this.#setState('reconnecting', undefined);
+  }
+
+  /** Back from the cache or thawed: join a hub again; its hello carries this tab's positions, so the hub resumes from them. */
+  #rejoin(): void {
+    if (this.#closed || !this.#suspended) return;
+    this.#suspended = false;
+    // A new id: the hub may still act on this tab's goodbye, or on its released tab lock, after the hello
+    // (a SharedWorker suspended with its pages reads them only on return); under the old id that would
+    // drop the tab that has just rejoined.
+    this.#tab = randomTabId();
+    this.#connection.resume(this.#target());
+  }
+
+  /** The hub's state, as this tab sees it. */
+  #fromHub(state: ConnectionState, error: CometError | undefined): void {
+    // A new hub's first stream (after a handover, or this tab's return from the cache) re-connects this tab.
+    if (state === 'connecting' && this.#state === 'reconnecting') return;
+    this.#setState(state, error);
   }
 
   #setState(state: ConnectionState, error: CometError | undefined): void {

@@ -11,6 +11,7 @@ import type { Transport } from '../transports/transport.js';
 export interface HostConnectionOptions {
   readonly preference: HostPreference;
   readonly workerUrl: string | undefined;
+  /** The first target; `resume()` gives the next (a tab returning from the cache has a new id). */
   readonly target: HostTarget;
   /** Transports for a hub started in this page; undefined for the default ladder. */
   readonly transports: readonly Transport[] | undefined;
@@ -40,6 +41,10 @@ export interface HostConnectionEvents {
 export class HostConnection {
   readonly #options: HostConnectionOptions;
   readonly #events: HostConnectionEvents;
+  #target: HostTarget;
+  /** Counts suspensions and returns, so that a start or a re-open begun before one does not finish after it. */
+  #visit = 0;
+  #suspended = false;
   #host: HostKind;
   #reason: string;
   #link: HostLink | undefined;
@@ -51,6 +56,7 @@ export class HostConnection {
   constructor(options: HostConnectionOptions, events: HostConnectionEvents) {
     this.#options = options;
     this.#events = events;
+    this.#target = options.target;
     const choice = chooseHost(options.preference, options.workerUrl);
     this.#host = choice.host;
     this.#reason = choice.reason;
@@ -70,15 +76,39 @@ export class HostConnection {
     return this.#link !== undefined;
   }
 
-  async start(): Promise<void> {
+  async start(afterLoss = false): Promise<void> {
+    const visit = this.#visit;
     // The lock must be held before the hub hears of this tab, or the hub's request for it would be granted at once.
-    const release = await holdTabLock(this.#options.target.tab);
-    if (this.#closed) {
+    const release = await holdTabLock(this.#target.tab);
+    if (this.#closed || this.#suspended || visit !== this.#visit) {
       release();
       return;
     }
     this.#releaseTabLock = release;
-    void this.#open(this.#host);
+    void this.#open(this.#host, afterLoss);
+  }
+
+  /**
+   * Lets go of everything that ties this page to the hub (link, port,
+   * BroadcastChannel, Web Lock): a page that holds one is refused by some
+   * engines' back/forward cache (ARCHITECTURE.md). Say goodbye first.
+   */
+  suspend(): void {
+    this.#suspended = true;
+    this.#visit += 1;
+    this.#opening += 1;
+    this.#link?.close();
+    this.#link = undefined;
+    this.#releaseTabLock?.();
+    this.#releaseTabLock = undefined;
+  }
+
+  /** Joins a hub again as `target` (a new tab id). A SharedWorker left without tabs may be ending: treated as after a loss (answer within 3 s, else a new one). */
+  resume(target: HostTarget): void {
+    this.#suspended = false;
+    this.#visit += 1;
+    this.#target = target;
+    void this.start(true);
   }
 
   post(message: TabMessage): void {
@@ -102,7 +132,8 @@ export class HostConnection {
 
   async #open(host: HostKind, afterLoss = false): Promise<void> {
     const opening = ++this.#opening;
-    const { target, transports, workerUrl } = this.#options;
+    const { transports, workerUrl } = this.#options;
+    const target = this.#target;
     const events: HostLinkEvents = {
       message: (data) => this.#events.message(data),
       ready: () => this.#events.ready(),
@@ -117,8 +148,10 @@ export class HostConnection {
         this.#link = undefined;
         this.#events.lost(new NetworkError(`${reason}; starting it again and resuming from this tab's positions.`));
         // A moment for the old worker to end, so that the name reaches a new one.
+        const visit = this.#visit;
         setTimeout(() => {
-          if (!this.#closed) void this.#open(host, true);
+          // Not if the page left meanwhile: it opens a new link when it returns.
+          if (!this.#closed && visit === this.#visit) void this.#open(host, true);
         }, 250);
       },
     };

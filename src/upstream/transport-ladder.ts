@@ -5,6 +5,7 @@ import { BeatMonitor } from './beat-monitor.js';
 import { Deadline } from './deadline.js';
 import type { DecisionReason, TransportDecision } from './ladder-decision.js';
 import type { LadderOptions, LadderStorage } from './ladder-options.js';
+import { PauseDetector } from './pause-detector.js';
 
 export type { DecisionReason, LadderOptions, LadderStorage, TransportDecision };
 
@@ -70,6 +71,8 @@ export class TransportLadder {
   readonly #decisions: TransportDecision[] = [];
   #index = -1;
   #monitor: BeatMonitor | undefined;
+  /** Our own event loop's pauses (a cached page, a suspended worker) are not the path's fault. */
+  readonly #pauses = new PauseDetector((at) => this.#monitor?.resumed(at));
   #helloAt: number | undefined;
   #openFailures = 0;
   #earlyCloses = 0;
@@ -107,12 +110,17 @@ export class TransportLadder {
   opening(): void {
     this.#monitor = undefined;
     this.#helloAt = undefined;
+    this.#pauses.stop();
   }
 
   hello(frame: HelloFrame, arrivedAt: number): void {
     const transport = this.current;
     if (!transport) return;
     this.#monitor = isStreaming(transport) ? new BeatMonitor(frame, arrivedAt) : undefined;
+    // Half an interval, late by half an interval more: a pause shorter than that bunches no beats, and a
+    // loaded machine's late timers are no proxy either. Only streams are judged by their timing.
+    if (this.#monitor) this.#pauses.arm(arrivedAt, Math.max(250, frame.heartbeat / 2), Math.max(250, frame.heartbeat / 2));
+    else this.#pauses.stop();
     this.#helloAt = arrivedAt;
     this.#openFailures = 0;
     if (this.#rememberOnHello) {
@@ -124,6 +132,7 @@ export class TransportLadder {
 
   /** Returns true when the beat made the ladder step down: re-open at once. */
   heartbeat(frame: HeartbeatFrame, arrivedAt: number): boolean {
+    this.#pauses.check(arrivedAt);
     const sign = this.#monitor?.beat(frame, arrivedAt);
     if (!sign || pageHidden()) return false;
     return this.#step(sign, `a heartbeat stamped ${new Date(frame.time).toISOString()} arrived ${arrivedAt - frame.time} ms after it was written (clock offset included)`);
@@ -131,6 +140,7 @@ export class TransportLadder {
 
   /** Returns true when the event's lateness made the ladder step down: re-open at once (the event itself counts). */
   event(time: number, arrivedAt: number): boolean {
+    this.#pauses.check(arrivedAt);
     const sign = this.#monitor?.event(time, arrivedAt);
     if (!sign || pageHidden()) return false;
     return this.#step(sign, `live events arrived seconds after they were published, in bursts (the last ${arrivedAt - time} ms after, clock offset included)`);
@@ -166,9 +176,15 @@ export class TransportLadder {
     return false;
   }
 
+  /** No stream is open (closed, or waiting to re-open): nothing to time. */
+  idle(): void {
+    this.#pauses.stop();
+  }
+
   /** The connection closed for good: no more probes. */
   stop(): void {
     this.#stopped = true;
+    this.#pauses.stop();
     this.#cancelProbe();
   }
 
@@ -191,6 +207,7 @@ export class TransportLadder {
     this.#openFailures = 0;
     this.#earlyCloses = 0;
     this.#monitor = undefined;
+    this.#pauses.stop();
     this.#helloAt = undefined;
     this.#rememberOnHello = PATH_REASONS.has(reason);
     // Stepping down soon after a probe brought us up: the probe was too kind; wait longer next time.

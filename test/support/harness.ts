@@ -20,6 +20,7 @@ import { staticFiles } from '../../server/demo/static-files.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
+import { wireScripts } from './wire-script.js';
 
 export interface Harness {
   /** `http://127.0.0.1:PORT`: control endpoints under /control/, cometkit under /comet. */
@@ -91,6 +92,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
 
   // The transport lab: its own server with buffering and cutting proxies in front (see proxies/lab.ts).
   const lab = await startLab();
+  // Scripted SSE responses on a real socket, for wire cases the server never produces (wire-script.ts).
+  const wire = wireScripts();
   let url = '';
   /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
   const openStreams = new Set<readonly string[]>();
@@ -127,7 +130,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         return send(res, 200, comet.stats());
       case 'GET /control/streams': {
         // Counts only the streams of one test's channels: the server's stats() counts every
-        // stream of the run, and the two browsers run their tests at the same time.
+        // stream of the run, and the browsers run their tests at the same time.
         const prefix = path.searchParams.get('prefix') ?? '';
         let streams = 0;
         for (const channels of openStreams) if (channels.some((channel) => channel.startsWith(prefix))) streams += 1;
@@ -149,6 +152,12 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }
       case 'GET /control/lab':
         return send(res, 200, lab.info);
+      case 'GET /control/wire':
+      case 'POST /control/wire': {
+        const answer = await wire.control(req, res, path, () => readJson(req));
+        if (answer === undefined) throw new HttpError(400, 'bad-script', 'POST /control/wire?key=K needs { steps: [ … ] } with at least one step.');
+        return send(res, 200, answer);
+      }
       case 'GET /control/info': {
         const info: HarnessInfo = {
           url,
@@ -187,6 +196,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       });
       return;
     }
+    if (path.pathname.startsWith('/wire/')) return wire.serve(req, res, path);
     const down = path.searchParams.getAll('ch').some((channel) => (outages.get(channel) ?? 0) > Date.now());
     if (down && path.pathname !== '/comet/history') {
       res.writeHead(503, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
