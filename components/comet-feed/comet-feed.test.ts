@@ -40,6 +40,8 @@ describe('<comet-feed>', function () {
     const { feed, channel } = await liveFeed('limit="200" style="--comet-feed-height: 10rem"');
     await server.publishMany(Array.from({ length: 40 }, (_, n) => ({ channel, data: `old ${n}` })));
     await waitFor(() => feed.items.length === 40, 5000, '40 items');
+    // Past 30 items the list becomes the virtualized one (a new element, once the virtualizer has loaded): scroll that one.
+    await waitFor(() => part(feed, 'list')?.classList.contains('virtual') ?? false, 5000, 'the virtualized list');
     await feed.updateComplete;
     const list = part(feed, 'list')!;
     // The virtualizer measures items over a few frames: scroll once there is room to.
