@@ -5,6 +5,8 @@ import type { TokenVerifyOptions } from './auth/token.js';
 import type { AllowedOrigins } from './http/cors.js';
 import { canonicalOrigin } from './http/origin.js';
 import type { PresenceOptions } from './presence/presence-service.js';
+import type { SendOptions } from './send/send-service.js';
+import type { InboxOptions } from './inbox/inbox-service.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -74,6 +76,10 @@ export interface CometServerOptions {
   readonly maxAnswerBytes?: number;
   /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
   readonly presence?: PresenceOptions;
+  /** Client sends (`POST {base}/send`): the `onSend` hook, anonymous channels, rate limit, idempotency keys (see PROTOCOL.md, Send). */
+  readonly send?: SendOptions;
+  /** Per-user notification inbox with seen/read/archived state: limits, store, anonymous use (see PROTOCOL.md, Inbox). */
+  readonly inbox?: InboxOptions;
 }
 
 export interface ResolvedOptions {

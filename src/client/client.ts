@@ -6,6 +6,9 @@ import type { TransportDecision } from '../upstream/ladder-decision.js';
 import type { LadderOptions } from '../upstream/ladder-options.js';
 import { loadModule } from '../errors/module-load-error.js';
 import type { PresenceIdentity, PresenceOptions } from '../presence/presence-manager.js';
+import type { SendOptions } from './send.js';
+import type { ServerAccess } from './server-request.js';
+import type { Inbox } from '../inbox/inbox.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
@@ -150,6 +153,7 @@ export class CometClient extends EventTarget {
   #greeted = false;
   #closed = false;
   #presence: LazyPresence | undefined;
+  #inbox: Promise<Inbox> | undefined;
   readonly #decisions: TransportDecision[] = [];
 
   constructor(options: ClientOptions, internals: ClientInternals = {}) {
@@ -271,6 +275,20 @@ export class CometClient extends EventTarget {
   }
 
   /**
+   * Publishes `data` on `channel` from this page (`POST {base}/send`, with
+   * this client's token), whichever host and transport carry the stream.
+   * Resolves to the stored event, whose `id` is its position; subscribers
+   * (this page's too) receive it once through the stream. Retries a lost
+   * answer under one idempotency key, so the event is stored once.
+   */
+  async send<Data = unknown>(channel: string, data: Data, options: SendOptions = {}): Promise<CometEvent<Data>> {
+    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to send.');
+    // Loaded on first use: a page that only reads does not carry the send code.
+    const { sendEvent } = await loadModule('send', () => import('./send.js'));
+    return sendEvent(this.#access(), channel, data, options);
+  }
+
+  /**
    * Who is on `channel`, live, counting this client as present unless
    * `announce` is false. Each user is one member however many tabs or
    * devices they have. `release()` the roster when done.
@@ -287,6 +305,27 @@ export class CometClient extends EventTarget {
     return this.#presence.roster(channel, options);
   }
 
+  /**
+   * The user's notification inbox kept by the server: pages, counts, and
+   * seen/read/archived changes that every device of the user sees live.
+   * One per client; `start()` it to follow counts and changes. Its code
+   * loads on first use, hence the promise.
+   */
+  inbox(): Promise<Inbox> {
+    if (this.#closed) return Promise.reject(new CometError('client-closed', 'This client is closed; create a new one to read the inbox.'));
+    this.#inbox ??= loadModule('inbox', () => import('../inbox/inbox.js')).then(
+      ({ Inbox }) =>
+        new Inbox({
+          ...this.#access(),
+          user: this.#options.identity?.user,
+          subscribe: (channel, handler, onGap) => this.subscribe(channel, handler, { onGap }),
+        }),
+    );
+    // A failed load may succeed on the next call.
+    this.#inbox.catch(() => (this.#inbox = undefined));
+    return this.#inbox;
+  }
+
   /** Reconnects at once if waiting between retries (e.g. after the device came back online). */
   retryNow(): void {
     this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
@@ -296,10 +335,15 @@ export class CometClient extends EventTarget {
   close(): void {
     if (this.#closed) return;
     this.#presence?.close();
+    void this.#inbox?.then((inbox) => inbox.close(), () => {});
     this.#entries.clear();
     this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
     this.#shutDown();
     this.#setState('closed', undefined);
+  }
+
+  #access(): ServerAccess {
+    return { url: this.#options.url, token: this.#options.token, withCredentials: this.#options.withCredentials ?? false };
   }
 
   get #version(): number {

@@ -26,6 +26,8 @@ export class LazyPresence {
     if (presenceChannel(channel) === undefined) throw invalidPresenceChannel(channel);
     let binding: RosterBinding | undefined;
     let released = false;
+    /** A state set before the code arrived: sent once it has. */
+    let early: { state: unknown } | undefined;
     const roster = new PresenceRoster(
       channel,
       () => binding?.read() ?? NOT_YET_LOADED,
@@ -33,10 +35,21 @@ export class LazyPresence {
         released = true;
         binding?.release();
       },
+      (_, state) => {
+        if (binding) binding.setState(state);
+        else early = { state };
+      },
     );
     this.#load().then(
       (manager) => {
-        if (!released && !this.#closed) binding = manager.bind(roster, options);
+        if (released || this.#closed) return;
+        binding = manager.bind(roster, options);
+        if (!early) return;
+        try {
+          binding.setState(early.state);
+        } catch (error) {
+          roster.dispatchEvent(new PresenceErrorEvent(error as PresenceErrorEvent['error']));
+        }
       },
       (error: PresenceErrorEvent['error']) => {
         if (!released && !this.#closed) roster.dispatchEvent(new PresenceErrorEvent(error));

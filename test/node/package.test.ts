@@ -62,8 +62,17 @@ describe('the packed package in a scratch app', () => {
 
   it('bundles every entry with Vite', () => {
     run(process.execPath, [vite, 'build', '--config', 'vite.config.mjs'], dir);
-    const manifest = JSON.parse(readFileSync(join(dir, 'dist/.vite/manifest.json'), 'utf8')) as Record<string, { isEntry?: boolean }>;
+    const manifest = JSON.parse(readFileSync(join(dir, 'dist/.vite/manifest.json'), 'utf8')) as Record<string, { file: string; imports?: string[]; isEntry?: boolean }>;
     for (const entry of ['src/spa.ts', 'src/components.ts', 'src/worker.ts']) assert.equal(manifest[entry]?.isEntry, true, entry);
+    // `import 'cometkit/components'` is for its side effect: the chunks that define the elements must survive tree shaking.
+    const code: string[] = [];
+    const visit = (key: string): void => {
+      const chunk = manifest[key]!;
+      code.push(readFileSync(join(dir, 'dist', chunk.file), 'utf8'));
+      for (const imported of chunk.imports ?? []) visit(imported);
+    };
+    visit('src/components.ts');
+    assert.match(code.join('\n'), /customElements\.define\(/, 'the elements are defined');
   });
 
   it('bundles the SPA import alone with Vite within its budget', () => {

@@ -11,7 +11,9 @@ const client = createClient({ url: '/comet' });
 client.subscribe<{ title: string }>('news', (event: CometEvent<{ title: string }>) => console.log(event.data.title));
 client.addEventListener('error', (event) => console.log(isCometError(event.error) ? event.error.code : 'unknown'));
 `,
-  'src/components.ts': `import { CometFeed } from 'cometkit/components';
+  // The bare import defines the elements; a type-only use of an import would be elided by TypeScript.
+  'src/components.ts': `import 'cometkit/components';
+import type { CometFeed } from 'cometkit/components';
 import { configure } from 'cometkit';
 configure({ url: '/comet' });
 const feed: CometFeed = document.createElement('comet-feed');

@@ -65,6 +65,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The `sub` of the request's bearer token, unverified: only to pick which requests an outage refuses. */
+function bearerSubject(req: IncomingMessage): string {
+  const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  try {
+    return String((JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown }).sub ?? '');
+  } catch {
+    return '';
+  }
+}
+
 interface PublishItem {
   channel: string;
   type?: string;
@@ -87,6 +97,14 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     historySize: 200,
     // Short, so a browser context that goes away is seen leaving within a test's patience.
     presence: { ttlMs: 1500 },
+    send: {
+      // Low enough that a test reaches it in a few sends; each test sends as its own user.
+      rate: { perSecond: 2, burst: 10 },
+      onSend: ({ data }) => {
+        if ((data as { refuse?: unknown } | null)?.refuse === true) throw new HttpError(422, 'send-refused', 'This server refuses sends that ask to be refused.');
+        return undefined;
+      },
+    },
     ...overrides,
   });
 
@@ -97,8 +115,12 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   let url = '';
   /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
   const openStreams = new Set<readonly string[]>();
+  /** Idempotency keys whose next send answer is lost: the server stores the event, the page never hears back. */
+  const losingAnswers = new Set<string>();
   /** Channel → time until which stream requests carrying it are refused with 503, as by a server that is down. */
   const outages = new Map<string, number>();
+  /** User → time until which that user's inbox changes are refused with 503, as by an inbox store that is down. */
+  const inboxOutages = new Map<string, number>();
   const control = async (req: IncomingMessage, res: ServerResponse, path: URL): Promise<void> => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, CONTROL_CORS);
@@ -126,6 +148,23 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         outages.set(channel, Date.now() + Number(path.searchParams.get('ms') ?? 1000));
         return send(res, 200, { closed: comet.disconnect({ channel }) });
       }
+      case 'POST /control/notify': {
+        // A backend adding notifications to a user's inbox, through the server API.
+        const body = (await readJson(req)) as { user: string; type?: string; data: unknown; count?: number };
+        const items = [];
+        for (let i = 0; i < Math.min(Math.max(1, Number(body?.count ?? 1)), 1000); i += 1) {
+          items.push(await comet.inbox.notify(body?.user, { ...(body?.type ? { type: body.type } : {}), data: body?.count ? { ...(body.data as object), n: i + 1 } : body?.data }));
+        }
+        return send(res, 200, items);
+      }
+      case 'POST /control/inbox-outage': {
+        inboxOutages.set(path.searchParams.get('user') ?? '', Date.now() + Number(path.searchParams.get('ms') ?? 1000));
+        return send(res, 200, { ok: true });
+      }
+      case 'POST /control/lose-answer': {
+        losingAnswers.add(path.searchParams.get('key') ?? '');
+        return send(res, 200, { ok: true });
+      }
       case 'GET /control/stats':
         return send(res, 200, comet.stats());
       case 'GET /control/streams': {
@@ -139,11 +178,13 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       case 'GET /control/token': {
         const sub = path.searchParams.get('sub') || 'test-user';
         const channels = (path.searchParams.get('channels') ?? '').split(',').filter(Boolean);
+        const publish = (path.searchParams.get('publish') ?? '').split(',').filter(Boolean);
         const name = path.searchParams.get('name');
         const exp = path.searchParams.get('exp');
         const claims: TokenClaims = {
           sub,
           ...(channels.length > 0 ? { channels } : {}),
+          ...(publish.length > 0 ? { publish } : {}),
           ...(name ? { name } : {}),
           // Seconds from now; negative mints an already expired token.
           ...(exp !== null && exp !== '' ? { exp: Math.floor(Date.now() / 1000) + Number(exp) } : {}),
@@ -197,6 +238,11 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       return;
     }
     if (path.pathname.startsWith('/wire/')) return wire.serve(req, res, path);
+    if (req.method === 'POST' && path.pathname === '/comet/inbox/state' && (inboxOutages.get(bearerSubject(req)) ?? 0) > Date.now()) {
+      res.writeHead(503, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Inbox outage simulated by the test harness.' } }));
+      return;
+    }
     const down = path.searchParams.getAll('ch').some((channel) => (outages.get(channel) ?? 0) > Date.now());
     if (down && path.pathname !== '/comet/history') {
       res.writeHead(503, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
@@ -213,6 +259,14 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         return write(...args);
       }) as typeof res.write;
       res.once('close', () => openStreams.delete(channels));
+    }
+    const key = req.headers['idempotency-key'];
+    if (req.method === 'POST' && path.pathname === '/comet/send' && typeof key === 'string' && losingAnswers.delete(key)) {
+      // As a connection that drops after the server acted: the send is stored, its answer never arrives.
+      res.end = (() => {
+        req.socket.destroy();
+        return res;
+      }) as typeof res.end;
     }
     if (path.pathname.startsWith('/anon/')) return anonymous(req, res);
     comet(req, res);
