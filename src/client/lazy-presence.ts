@@ -1,6 +1,6 @@
 import { loadModule } from '../errors/module-load-error.js';
 import type { PresenceDeps, PresenceManager, PresenceOptions } from '../presence/presence-manager.js';
-import { invalidPresenceChannel, presenceChannel } from '../presence/presence-protocol.js';
+import { checkPresenceState, invalidPresenceChannel, presenceChannel } from '../presence/presence-protocol.js';
 import { PresenceErrorEvent, PresenceRoster, type RosterBinding } from '../presence/presence-roster.js';
 
 const NOT_YET_LOADED = { members: [], loaded: false, self: undefined } as const;
@@ -36,8 +36,10 @@ export class LazyPresence {
         binding?.release();
       },
       (_, state) => {
-        if (binding) binding.setState(state);
-        else early = { state };
+        if (binding) return binding.setState(state);
+        // Thrown where it was called, as once presence has loaded.
+        checkPresenceState(options.announce ?? true, state);
+        early = { state };
       },
     );
     this.#load().then(

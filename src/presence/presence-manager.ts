@@ -5,7 +5,7 @@ import { readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import type { TokenSource } from '../upstream/upstream.js';
-import { invalidPresenceChannel, presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from './presence-protocol.js';
+import { checkPresenceState, invalidPresenceChannel, presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from './presence-protocol.js';
 import { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster, type PresenceMember, type RosterBinding } from './presence-roster.js';
 
 /** Who this client is when the server accepts presence without tokens; a token's user always wins. */
@@ -161,16 +161,7 @@ export class PresenceManager {
   }
 
   #setState(state: ChannelState, from: PresenceRoster, value: unknown): void {
-    if (!state.announcers.has(from)) {
-      throw new CometError('not-announced', 'Only a roster that announces this client (announce: true) can set its state.');
-    }
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(value);
-    } catch (cause) {
-      throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).', { cause });
-    }
-    if (text === undefined) throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).');
+    checkPresenceState(state.announcers.has(from), value);
     state.outgoing.pending = { state: value };
     this.#scheduleState(state);
   }
