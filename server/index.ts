@@ -10,6 +10,7 @@ export { MemoryPresenceStore } from './presence/memory-presence-store.js';
 export type { PresenceDeparture, PresenceMember, PresenceStore } from './presence/presence-store.js';
 export type { PresenceIdentity, PresenceOptions, PresenceService } from './presence/presence-service.js';
 export type { CometEvent } from '../src/protocol/messages.js';
+export type { GripOptions } from './grip/grip-options.js';
 export { HttpError } from './http/http-error.js';
 export type { SendContext, SendOptions } from './send/send-service.js';
 export type { RateLimit } from './send/rate-limiter.js';

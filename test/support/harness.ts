@@ -20,6 +20,7 @@ import { staticFiles } from '../../server/demo/static-files.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
+import { pushpinSkipReason, startPushpin, type Pushpin } from './pushpin.js';
 import { wireScripts } from './wire-script.js';
 
 export interface Harness {
@@ -113,6 +114,9 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   // Scripted SSE responses on a real socket, for wire cases the server never produces (wire-script.ts).
   const wire = wireScripts();
   let url = '';
+  /** A third server under /grip behind a private Pushpin (when installed): the Pushpin tests' server. */
+  let grip: { readonly comet: CometServer; readonly pushpin: Pushpin } | undefined;
+  const gripSkipped = pushpinSkipReason();
   /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
   const openStreams = new Set<readonly string[]>();
   /** Idempotency keys whose next send answer is lost: the server stores the event, the page never hears back. */
@@ -193,6 +197,18 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }
       case 'GET /control/lab':
         return send(res, 200, lab.info);
+      case 'GET /control/grip':
+        return send(res, 200, grip ? { url: `${grip.pushpin.origin}${grip.comet.options.basePath}` } : { url: null, reason: gripSkipped });
+      case 'POST /control/grip/publish': {
+        if (!grip) throw new HttpError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
+        const item = (await readJson(req)) as PublishItem;
+        return send(res, 200, await grip.comet.publish(item?.channel, item?.data, item?.type ?? 'message'));
+      }
+      case 'POST /control/grip/disconnect': {
+        // Pushpin ends the channel's streams it holds; the clients resume through it.
+        if (!grip) throw new HttpError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
+        return send(res, 200, { closed: grip.comet.disconnect({ channel: path.searchParams.get('ch') ?? '' }) });
+      }
       case 'GET /control/wire':
       case 'POST /control/wire': {
         const answer = await wire.control(req, res, path, () => readJson(req));
@@ -269,6 +285,10 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }) as typeof res.end;
     }
     if (path.pathname.startsWith('/anon/')) return anonymous(req, res);
+    if (path.pathname.startsWith('/grip/')) {
+      if (grip) return grip.comet(req, res);
+      return send(res, 404, { error: { code: 'not-found', message: `No Pushpin: ${gripSkipped}.` } });
+    }
     comet(req, res);
   });
   await new Promise<void>((resolve, reject) => {
@@ -276,6 +296,19 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     server.listen(port, '127.0.0.1', resolve);
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (!gripSkipped) {
+    const pushpin = await startPushpin({ backendPort: (server.address() as AddressInfo).port });
+    grip = {
+      pushpin,
+      comet: createCometServer({
+        basePath: '/grip',
+        allowedOrigins: '*',
+        heartbeatMs: 1000,
+        historySize: 200,
+        grip: { controlUrl: pushpin.controlUrl, signingKey: pushpin.signingKey },
+      }),
+    };
+  }
 
   return {
     url,
@@ -285,6 +318,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     async close() {
       await lab.close();
       await comet.close();
+      await grip?.comet.close();
+      await grip?.pushpin.stop();
       await anonymous.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
