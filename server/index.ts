@@ -8,3 +8,5 @@ export { MemoryPresenceStore } from './presence/memory-presence-store.js';
 export type { PresenceDeparture, PresenceMember, PresenceStore } from './presence/presence-store.js';
 export type { PresenceIdentity, PresenceOptions, PresenceService } from './presence/presence-service.js';
 export type { CometEvent } from '../src/protocol/messages.js';
+export { RedisBroker, redisBroker, type RedisBrokerOptions } from './broker/redis-broker.js';
+export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions } from './presence/redis-presence-store.js';
