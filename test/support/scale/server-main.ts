@@ -1,0 +1,40 @@
+/**
+ * One reference-server process on Redis, as the scale-out tests run it:
+ * `node --import tsx test/support/scale/server-main.ts` with PORT,
+ * COMET_REDIS_URL, COMET_PUBLISH_KEY and COMET_HEARTBEAT_MS set. Besides
+ * cometkit under /comet it answers POST /control/disconnect (cut every open
+ * stream, as a proxy dropping them would), on loopback only.
+ */
+import { createServer } from 'node:http';
+import { redisBroker } from '../../../server/broker/redis-broker.js';
+import { createCometServer } from '../../../server/comet-server.js';
+import { redisPresenceStore } from '../../../server/presence/redis-presence-store.js';
+
+const url = process.env['COMET_REDIS_URL'];
+if (!url) throw new Error('COMET_REDIS_URL is required');
+const broker = redisBroker({ url, historySize: Number(process.env['COMET_HISTORY_SIZE'] ?? 10_000) });
+const comet = createCometServer({
+  broker,
+  presence: { store: redisPresenceStore({ url }), ttlMs: 3000 },
+  publishKey: process.env['COMET_PUBLISH_KEY'],
+  allowedOrigins: '*',
+  heartbeatMs: Number(process.env['COMET_HEARTBEAT_MS'] ?? 1000),
+  historySize: Number(process.env['COMET_HISTORY_SIZE'] ?? 10_000),
+  pollTimeoutMs: 5000,
+});
+const server = createServer((req, res) => {
+  if (req.method === 'POST' && req.url === '/control/disconnect') {
+    const closed = comet.disconnect();
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ closed }));
+    return;
+  }
+  comet(req, res);
+});
+await broker.ready();
+server.listen(Number(process.env['PORT']), '127.0.0.1', () => console.log(`listening on ${process.env['PORT']} (pid ${process.pid})`));
+process.on('SIGTERM', () => {
+  void comet.close();
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});
