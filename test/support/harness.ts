@@ -20,6 +20,7 @@ import { staticFiles } from '../../server/demo/static-files.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
+import { clusterControl } from './scale/cluster-control.js';
 
 export interface Harness {
   /** `http://127.0.0.1:PORT`: control endpoints under /control/, cometkit under /comet. */
@@ -91,6 +92,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
 
   // The transport lab: its own server with buffering and cutting proxies in front (see proxies/lab.ts).
   const lab = await startLab();
+  // Redis, two processes and nginx, started only when a test asks (see scale/cluster-control.ts).
+  const cluster = clusterControl();
   let url = '';
   /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
   const openStreams = new Set<readonly string[]>();
@@ -103,6 +106,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       return;
     }
     const route = `${req.method} ${path.pathname}`;
+    if (path.pathname.startsWith('/control/cluster/')) return send(res, 200, await cluster.handle(req, path, () => readJson(req)));
     switch (route) {
       case 'POST /control/publish': {
         // Through the server API, not HTTP: tests publish without knowing the key.
@@ -220,6 +224,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     tokenSecret,
     async close() {
       await lab.close();
+      await cluster.close();
       await comet.close();
       await anonymous.close();
       server.closeAllConnections();

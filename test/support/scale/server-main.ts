@@ -2,8 +2,10 @@
  * One reference-server process on Redis, as the scale-out tests run it:
  * `node --import tsx test/support/scale/server-main.ts` with PORT,
  * COMET_REDIS_URL, COMET_PUBLISH_KEY and COMET_HEARTBEAT_MS set. Besides
- * cometkit under /comet it answers POST /control/disconnect (cut every open
- * stream, as a proxy dropping them would), on loopback only.
+ * cometkit under /comet it answers, on loopback only, POST /control/disconnect
+ * (cut every open stream, as a proxy dropping them would) and
+ * GET /control/streams?prefix= (held requests — SSE, iframe, poll — with a
+ * channel starting with prefix: which process serves a test's client).
  */
 import { createServer } from 'node:http';
 import { redisBroker } from '../../../server/broker/redis-broker.js';
@@ -22,7 +24,23 @@ const comet = createCometServer({
   historySize: Number(process.env['COMET_HISTORY_SIZE'] ?? 10_000),
   pollTimeoutMs: 5000,
 });
+/** The channel lists of held requests still open. */
+const held = new Set<readonly string[]>();
 const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/control/streams') {
+    const prefix = url.searchParams.get('prefix') ?? '';
+    let streams = 0;
+    for (const channels of held) if (channels.some((channel) => channel.startsWith(prefix))) streams += 1;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ streams }));
+    return;
+  }
+  if (['/comet/sse', '/comet/iframe', '/comet/poll'].includes(url.pathname)) {
+    const channels = url.searchParams.getAll('ch');
+    held.add(channels);
+    res.once('close', () => held.delete(channels));
+  }
   if (req.method === 'POST' && req.url === '/control/disconnect') {
     const closed = comet.disconnect();
     res.writeHead(200, { 'Content-Type': 'application/json' });
