@@ -108,7 +108,8 @@ export default [
   },
   {
     input: { index: 'server/index.ts', cli: 'server/cli.ts' },
-    external: (id) => id.startsWith('node:') || builtinModules.includes(id),
+    // The Redis client is a dependency installed with cometkit, not bundled into it.
+    external: (id) => id.startsWith('node:') || builtinModules.includes(id) || id === '@redis/client' || id.startsWith('@redis/client/'),
     plugins: plugins({ dev: true, browser: false }),
     output: { dir: 'dist/server', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },

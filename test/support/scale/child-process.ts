@@ -13,6 +13,10 @@ export interface RunningProcess {
 /** Starts a server process and keeps its output, so a test can wait for its "listening" line. */
 export function startProcess(command: string, args: readonly string[], options: SpawnOptions = {}): RunningProcess {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  // A test process that ends (a timeout, an uncaught error) takes its servers with it.
+  const reap = (): void => void child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   let output = '';
   let exited = false;
   const waiters = new Set<() => void>();

@@ -18,34 +18,57 @@ export interface TestCluster {
   readonly redis: TestRedis;
   readonly nginx: TestNginx;
   readonly processes: readonly ServerProcess[];
-  /** Publishes in order through a running process; throws with the server's error when refused. */
-  publish(items: readonly PublishItem[]): Promise<CometEvent[]>;
+  /**
+   * Publishes in order through a running process; throws with the server's error when refused.
+   * Retries a refused batch up to `retries` times (default 20), 50 ms apart.
+   */
+  publish(items: readonly PublishItem[], options?: { retries?: number }): Promise<CometEvent[]>;
   /** Open held requests (SSE, iframe, poll) with a channel starting with `prefix`, per process (0 for one that is down). */
   streams(prefix: string): Promise<number[]>;
+  /** POSTs to a control endpoint of a running process (server-main.ts); false when it is down. */
+  control(process: ServerProcess, path: string): Promise<boolean>;
   /** SIGKILLs a process and starts it again on its port; crashes run one at a time. */
   crash(process: ServerProcess, downMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Redis, `count` server processes on it and nginx (TLS, HTTP/2) in front: the deployment README describes, on loopback. */
-export async function startCluster(options: { processes?: number; heartbeatMs?: number } = {}): Promise<TestCluster> {
+export async function startCluster(options: { processes?: number; heartbeatMs?: number; fsync?: 'always' | 'everysec' } = {}): Promise<TestCluster> {
   const publishKey = randomBytes(12).toString('base64url');
-  const redis = await startRedis();
+  const redis = await startRedis({ fsync: options.fsync ?? 'always' });
   const processes = await Promise.all(
     Array.from({ length: options.processes ?? 2 }, () => startServerProcess({ redisUrl: redis.url, publishKey, heartbeatMs: options.heartbeatMs ?? 1000 })),
   );
   const nginx = await startNginx(processes.map((p) => p.port));
   let crashes = Promise.resolve();
   /**
-   * Publishes and kills take turns: a process killed while answering a publish
-   * may have stored the event without acknowledging it, and a retry would then
-   * store it twice — right for the system, ambiguous for a test counting events.
+   * Publishes run side by side, but never while a process is being killed: a
+   * process killed while answering a publish may have stored the event
+   * without acknowledging it, and the retry would store it again — right for
+   * the system, ambiguous for a test counting events.
    */
-  let turns: Promise<unknown> = Promise.resolve();
-  const inTurn = <T>(step: () => Promise<T>): Promise<T> => {
-    const result = turns.then(step);
-    turns = result.catch(() => undefined);
-    return result;
+  let publishing = 0;
+  let idle: (() => void) | undefined;
+  let killing: Promise<void> | undefined;
+  const whilePublishing = async <T>(step: () => Promise<T>): Promise<T> => {
+    while (killing) await killing;
+    publishing += 1;
+    try {
+      return await step();
+    } finally {
+      publishing -= 1;
+      if (publishing === 0) idle?.();
+    }
+  };
+  const kill = async (target: ServerProcess): Promise<void> => {
+    while (killing) await killing;
+    killing = (async () => {
+      if (publishing > 0) await new Promise<void>((resolve) => (idle = resolve));
+      idle = undefined;
+      await target.stop('SIGKILL');
+    })();
+    await killing;
+    killing = undefined;
   };
   let turn = 0;
 
@@ -64,13 +87,13 @@ export async function startCluster(options: { processes?: number; heartbeatMs?: 
     redis,
     nginx,
     processes,
-    async publish(items) {
+    async publish(items, { retries = 20 } = {}) {
       // A process that died between the check and the request: try another, a few times.
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await inTurn(() => publishOnce(items));
+          return await whilePublishing(() => publishOnce(items));
         } catch (error) {
-          if (attempt >= 20 || (error instanceof Error && /^publish: [45]\d\d/.test(error.message) && !error.message.includes('broker-unavailable'))) throw error;
+          if (attempt > retries || (error instanceof Error && /^publish: [45]\d\d/.test(error.message) && !error.message.includes('broker-unavailable'))) throw error;
           await sleep(50);
         }
       }
@@ -87,9 +110,17 @@ export async function startCluster(options: { processes?: number; heartbeatMs?: 
         }),
       );
     },
+    async control(target, path) {
+      if (!target.running) return false;
+      try {
+        return (await http(`${target.origin}${path}`, { method: 'POST' })).status === 200;
+      } catch {
+        return false;
+      }
+    },
     crash(target, downMs = 0) {
       const crash = crashes.then(async () => {
-        await inTurn(() => target.stop('SIGKILL'));
+        await kill(target);
         if (downMs > 0) await sleep(downMs);
         await target.start();
       });

@@ -66,7 +66,7 @@ http {
   );
   const running: RunningProcess = startProcess(binary, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'logs/error.log')]);
   // nginx prints nothing when it is up: wait until its port takes a connection.
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (!(await accepts(port))) {
     if (running.child.exitCode !== null || Date.now() > deadline) {
       const log = await readFile(join(dir, 'logs/error.log'), 'utf8').catch(() => '');

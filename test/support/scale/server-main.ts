@@ -5,7 +5,10 @@
  * cometkit under /comet it answers, on loopback only, POST /control/disconnect
  * (cut every open stream, as a proxy dropping them would) and
  * GET /control/streams?prefix= (held requests — SSE, iframe, poll — with a
- * channel starting with prefix: which process serves a test's client).
+ * channel starting with prefix: which process serves a test's client) and
+ * POST /control/stall-sse?ms= (for that long, SSE requests get their headers
+ * and nothing more, as behind a buffering proxy: clients step their
+ * transport down, and back up once a probe finds SSE healthy again).
  */
 import { createServer } from 'node:http';
 import { redisBroker } from '../../../server/broker/redis-broker.js';
@@ -26,6 +29,7 @@ const comet = createCometServer({
 });
 /** The channel lists of held requests still open. */
 const held = new Set<readonly string[]>();
+let stallSseUntil = 0;
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/control/streams') {
@@ -34,6 +38,20 @@ const server = createServer((req, res) => {
     for (const channels of held) if (channels.some((channel) => channel.startsWith(prefix))) streams += 1;
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ streams }));
+    return;
+  }
+  if (req.method === 'POST' && url.pathname === '/control/stall-sse') {
+    stallSseUntil = Date.now() + Number(url.searchParams.get('ms') ?? 5000);
+    const closed = comet.disconnect();
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ closed }));
+    return;
+  }
+  if (url.pathname === '/comet/sse' && Date.now() < stallSseUntil) {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Access-Control-Allow-Origin': '*' });
+    res.flushHeaders();
+    // Held silent; ended once the stall is over so nothing lingers.
+    setTimeout(() => res.end(), stallSseUntil - Date.now() + 1000).unref();
     return;
   }
   if (['/comet/sse', '/comet/iframe', '/comet/poll'].includes(url.pathname)) {

@@ -30,7 +30,8 @@ export async function startServerProcess(options: { redisUrl: string; publishKey
         COMET_HEARTBEAT_MS: String(options.heartbeatMs ?? 1000),
       },
     });
-    await running.waitFor(`listening on ${port}`, 20_000);
+    // Generous: tsx compiles the server on start, and CI boxes run several suites at once.
+    await running.waitFor(`listening on ${port}`, 60_000);
   };
   await start();
   return {
