@@ -47,7 +47,9 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * A bell with the number of unread notifications of a channel, opening a
  * panel (Popover API) that lists them, with "mark read" per item and "mark
  * all read". Read state is kept in localStorage under `storage-key` and
- * shared by every open tab of the site at once.
+ * shared by every open tab of the site at once. Any script of the site can
+ * write there, so only event ids and times an event could have are taken,
+ * at most the newest 500 ids (see SECURITY.md, "Same-origin scripts").
  *
  * @tagname comet-bell
  * @summary Notification bell with unread count and panel.

@@ -9,13 +9,38 @@ interface ReadSnapshot {
 }
 
 const MAX_IDS = 500;
+/**
+ * How far ahead of this browser's clock a "read through" time may be. Event
+ * times are the server's clock, which can run somewhat ahead; anything
+ * further is not a time an event could have, and would keep notifications
+ * that have not arrived yet marked read.
+ */
+const MAX_CLOCK_AHEAD_MS = 60 * 60 * 1000;
 const CHANNEL_NAME = 'cometkit:read-state';
 const EMPTY: ReadSnapshot = { through: undefined, ids: [] };
 
-function isSnapshot(value: unknown): value is ReadSnapshot {
-  const v = value as Partial<ReadSnapshot> | null;
-  return typeof v === 'object' && v !== null && Array.isArray(v.ids) && v.ids.every((id) => typeof id === 'string') &&
-    (v.through === undefined || (typeof v.through?.id === 'string' && typeof v.through.time === 'number'));
+const isEventId = (value: unknown): value is string => typeof value === 'string' && parsePosition(value) !== undefined;
+
+function isEventTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= Date.now() + MAX_CLOCK_AHEAD_MS;
+}
+
+/**
+ * Reads a snapshot another tab posted or storage held. Every tab of the
+ * origin, and any script on it, can write both: only ids and times an event
+ * could have are taken, and at most the newest MAX_IDS ids.
+ */
+function readSnapshot(value: unknown): ReadSnapshot | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { ids, through } = value as { ids?: unknown; through?: unknown };
+  if (!Array.isArray(ids)) return undefined;
+  const newest = ids.slice(-MAX_IDS);
+  if (!newest.every(isEventId)) return undefined;
+  if (through === undefined) return { through: undefined, ids: newest };
+  if (typeof through !== 'object' || through === null) return undefined;
+  const { id, time } = through as { id?: unknown; time?: unknown };
+  if (!isEventId(id) || !isEventTime(time)) return undefined;
+  return { through: { id, time }, ids: newest };
 }
 
 /**
@@ -43,7 +68,9 @@ export class ReadState {
       if (typeof BroadcastChannel === 'function') {
         this.#channel = new BroadcastChannel(CHANNEL_NAME);
         this.#channel.onmessage = (message: MessageEvent<{ key?: unknown; snapshot?: unknown }>) => {
-          if (message.data?.key === this.#key && isSnapshot(message.data.snapshot)) this.#set(message.data.snapshot, false);
+          if (message.data?.key !== this.#key) return;
+          const snapshot = readSnapshot(message.data.snapshot);
+          if (snapshot) this.#set(snapshot, false);
         };
       }
       window.addEventListener('storage', this.#onStorage);
@@ -61,12 +88,12 @@ export class ReadState {
   isRead(event: CometEvent): boolean {
     if (this.#ids.has(event.id)) return true;
     const through = this.#snapshot.through;
-    if (!through) return false;
+    if (!through || event.time > through.time) return false;
     const position = parsePosition(event.id);
     const last = parsePosition(through.id);
-    // Positions compare only within an epoch; across a server restart, time decides.
-    if (position && last && position.epoch === last.epoch) return isAtOrBefore(position, last);
-    return event.time <= through.time;
+    // Positions compare only within an epoch; across a server restart, time alone decides. Both must
+    // agree within one, so a "through" far ahead in positions still covers no event newer than its time.
+    return !(position && last && position.epoch === last.epoch) || isAtOrBefore(position, last);
   }
 
   markRead(events: readonly CometEvent[]): void {
@@ -86,8 +113,7 @@ export class ReadState {
   #load(notify = false): void {
     let snapshot: ReadSnapshot = EMPTY;
     try {
-      const parsed: unknown = JSON.parse(localStorage.getItem(this.#key) ?? 'null');
-      if (isSnapshot(parsed)) snapshot = parsed;
+      snapshot = readSnapshot(JSON.parse(localStorage.getItem(this.#key) ?? 'null')) ?? EMPTY;
     } catch {
       // Storage can be disabled (privacy modes) or hold junk: start from nothing read.
     }

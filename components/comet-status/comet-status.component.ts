@@ -81,8 +81,12 @@ export class CometStatus extends LitElement {
     const change = event as CometStateEvent;
     this.#sync(change.previous);
   };
-  // The ladder may switch transports on a healthy connection, with no state change.
-  readonly #onTransport = (): void => this.#sync(this.state);
+  // The ladder may switch transports on a healthy connection, with no state change; and with
+  // `verbose`, every decision (a failed probe keeps the transport) changes the details shown.
+  readonly #onTransport = (): void => {
+    this.#sync(this.state);
+    if (this.verbose) this.requestUpdate();
+  };
   readonly #clients = new ClientController(this, (client) => this.#watch(client));
 
   override connectedCallback(): void {

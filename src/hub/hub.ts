@@ -112,8 +112,11 @@ export class Hub {
   }
 
   /**
-   * Handles one message from a tab. `connect` gives the way back to a tab
-   * the hub meets for the first time (called once per tab, on its hello).
+   * Handles one message from a tab. `connect` gives the way back to the tab
+   * that sent it: the port it came in on (a SharedWorker), or the tab's own
+   * channel (a leader tab). A message naming a tab is taken only from that
+   * tab's way back, so one port cannot drop, re-subscribe or answer token
+   * requests for another tab whose id it learned (tab ids are in lock names).
    */
   receive(data: unknown, connect: (tab: string) => HubPeer): void {
     if (this.#closed) return;
@@ -176,7 +179,7 @@ export class Hub {
       return;
     }
     const session = this.#tabs.get(message.tab);
-    if (!session) {
+    if (!session || connect(message.tab) !== session.peer) {
       this.#ignored += 1;
       return;
     }
@@ -216,7 +219,9 @@ export class Hub {
    */
   #refuse(version: number, data: Record<string, unknown>, connect: (tab: string) => HubPeer): void {
     const foreign = readForeignHello(data);
-    if (!foreign) {
+    // A tab of this version already here cannot also be of another; answering (and closing) its way back
+    // would cut it off, as a leader tab's hub reaches a tab by its id alone.
+    if (!foreign || this.#tabs.has(foreign.tab)) {
       this.#ignored += 1;
       return;
     }

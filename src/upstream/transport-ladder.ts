@@ -75,6 +75,8 @@ export interface LadderHost {
 }
 
 const STORAGE_PREFIX = 'cometkit:transport:';
+/** [spec] ECMAScript time values reach ±8.64e15 ms; `toISOString()` throws beyond. */
+const MAX_DATE_MS = 8.64e15;
 /** Healthy beats a probe must show after its hello before the ladder switches back. */
 const PROBE_BEATS = 2;
 const HEARTBEAT_SLACK_MS = 1000;
@@ -283,7 +285,8 @@ export class TransportLadder {
     const index = this.#rungs.findIndex((t) => t.name === entry.transport);
     // A client restricted to other transports leaves the memory to the clients it is about.
     if (index === -1) return undefined;
-    const until = typeof entry.until === 'number' ? entry.until : 0;
+    // Any script of the origin can write storage: a time a Date cannot hold counts as long expired.
+    const until = typeof entry.until === 'number' && entry.until >= 0 && entry.until <= MAX_DATE_MS ? entry.until : 0;
     if (index === 0 || until <= Date.now() || until > Date.now() + this.#rememberMs) {
       this.#forget();
       if (index > 0) this.#decide('remembered-expired', undefined, `the downgrade to ${String(entry.transport)} for ${this.#origin} expired at ${new Date(until).toISOString()}`);

@@ -47,6 +47,11 @@ const junk: unknown[] = [
   { cometkit: PORT_PROTOCOL_VERSION, type: 'explode', tab: 't1' },
   { cometkit: PORT_PROTOCOL_VERSION + 1, type: 'channels', tab: 't1', channels: [] },
   JSON.parse('{"__proto__": {"polluted": true}, "cometkit": 1, "type": "bye", "tab": "nobody"}'),
+  // Oversized: more channels than a hello may carry, a tab id and a channel name past their lengths.
+  { ...hello('t1', Array.from({ length: 1025 }, (_, n) => `t.c${n}`)) },
+  { ...hello('t'.repeat(65), ['t.ok']) },
+  { ...hello('t1', [`t.${'x'.repeat(127)}`]) },
+  { ...hello('t1', ['t.ok']), token: { forged: true } },
 ];
 
 describe('hub message checks', function () {
@@ -82,6 +87,83 @@ describe('hub message checks', function () {
 
     hub.receive({ cometkit: PORT_PROTOCOL_VERSION, type: 'bye', tab: 'tab-b' }, () => b);
     expect(hub.stats).to.include({ tabs: 1, channels: 2, ignored: junk.length });
+  });
+
+  it('takes messages naming a tab only from that tab\'s own port', async () => {
+    const hub = new Hub({ host: 'single-tab', transports: [sseTransport] });
+    cleanup.push(() => hub.close());
+    const prefix = uniqueChannel('t.hub');
+    const [victim, intruder] = [recordingPeer(), recordingPeer()];
+    hub.receive(hello('victim', [`${prefix}.a`]), () => victim);
+    hub.receive(hello('intruder', [`${prefix}.b`]), () => intruder);
+    await waitFor(() => hub.state === 'open' && victim.messages.some((m) => m.type === 'positions'), 5000, 'the stream');
+
+    const forged = [
+      { cometkit: PORT_PROTOCOL_VERSION, type: 'bye', tab: 'victim' },
+      { cometkit: PORT_PROTOCOL_VERSION, type: 'channels', tab: 'victim', channels: [] },
+      { cometkit: PORT_PROTOCOL_VERSION, type: 'token', tab: 'victim', request: 1, token: 'forged', error: null },
+      { cometkit: PORT_PROTOCOL_VERSION, type: 'wake', tab: 'victim' },
+    ];
+    for (const data of forged) hub.receive(data, () => intruder);
+    expect(hub.stats).to.include({ tabs: 2, channels: 2, ignored: forged.length });
+
+    await server.publish(`${prefix}.a`, 'still here');
+    await waitFor(() => victim.messages.some((m) => m.type === 'event'), 5000, 'the victim’s event');
+    expect(intruder.messages.filter((m) => m.type === 'event')).to.deep.equal([]);
+  });
+
+  it('a port cannot drop or re-subscribe another tab of a SharedWorker hub, even knowing its id from the lock names', async () => {
+    const prefix = uniqueChannel('t.hub');
+    const channel = `${prefix}.a`;
+    const page = await openTab('victim page', { url: server.comet, hub: prefix, workerUrl: hubWorkerUrl, channels: [channel] });
+    cleanup.push(() => page.close());
+    await page.tab.ready;
+
+    // Any script of the origin can list the locks every tab holds, and read tab ids from their names.
+    const held = (await navigator.locks.query()).held ?? [];
+    const tabIds = held.flatMap((lock) => (lock.name?.startsWith('cometkit-tab:') ? [lock.name.slice('cometkit-tab:'.length)] : []));
+    expect(tabIds.length, 'tab ids readable from lock names').to.be.greaterThan(0);
+
+    const name = hubName({ url: server.comet, hub: prefix, protocolVersion: PORT_PROTOCOL_VERSION });
+    const worker = new SharedWorker(hubWorkerUrl, { type: 'module', name });
+    const answers: unknown[] = [];
+    worker.port.onmessage = (event) => answers.push(event.data);
+    cleanup.push(() => worker.port.close());
+    for (const tab of tabIds) {
+      worker.port.postMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'channels', tab, channels: [] });
+      worker.port.postMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'bye', tab });
+    }
+    // The port's own hello, answered after the forged messages before it were handled.
+    worker.port.postMessage(hello('intruder-tab', [`${prefix}.other`]));
+    await waitFor(() => answers.some((m) => (m as { type?: string }).type === 'welcome'), 5000, 'the intruder’s welcome');
+
+    const event = await server.publish(channel, 'after the forgery');
+    await waitFor(() => page.tab.received.length === 1, 5000, 'the victim page to receive');
+    expect(page.tab.received[0]?.id).to.equal(event.id);
+    expect(answers.filter((m) => (m as { type?: string }).type === 'event')).to.deep.equal([]);
+  });
+
+  it('a hello of another version naming a tab of a leader-tab hub leaves that tab served', async () => {
+    const prefix = uniqueChannel('t.hub');
+    const channel = `${prefix}.a`;
+    const page = await openTab('leader page', { url: server.comet, hub: prefix, host: 'leader-tab', channels: [channel] });
+    cleanup.push(() => page.close());
+    await page.tab.ready;
+
+    const held = (await navigator.locks.query()).held ?? [];
+    const tabIds = held.flatMap((lock) => (lock.name?.startsWith('cometkit-tab:') ? [lock.name.slice('cometkit-tab:'.length)] : []));
+    const name = hubName({ url: server.comet, hub: prefix, protocolVersion: PORT_PROTOCOL_VERSION });
+    const hubChannel = new BroadcastChannel(`${name}:hub`);
+    cleanup.push(() => hubChannel.close());
+    // Refusing answers on the named tab's channel and closes it: it must not be a tab already here.
+    for (const tab of tabIds) hubChannel.postMessage({ cometkit: PORT_PROTOCOL_VERSION + 1, type: 'hello', tab, sdk: '9.9.9' });
+    // Refused like any tab of another release, and its tabs told: once the page hears of this one, those before were handled.
+    hubChannel.postMessage({ cometkit: PORT_PROTOCOL_VERSION + 1, type: 'hello', tab: 'sentinel-tab', sdk: '9.9.9' });
+    await waitFor(() => page.tab.errors.some((error) => error.includes('9.9.9')), 5000, 'the notice of the sentinel hello');
+
+    const event = await server.publish(channel, 'after the forged hello');
+    await waitFor(() => page.tab.received.length === 1, 5000, 'the page to receive');
+    expect(page.tab.received[0]?.id).to.equal(event.id);
   });
 
   it('a SharedWorker hub and a leader-tab hub keep serving through junk on their ports and channels', async () => {

@@ -8,7 +8,7 @@ import { expect } from '@esm-bundle/chai';
 import type { CometClient } from '../../../src/client/client.js';
 import type { CometEvent } from '../../../src/protocol/messages.js';
 import type { DecisionReason } from '../../../src/upstream/transport-ladder.js';
-import { uniqueChannel, waitFor } from '../../support/env.js';
+import { getTestServer, uniqueChannel, waitFor } from '../../support/env.js';
 import { getLab, proxyKey, type LabClient } from '../../support/proxies/lab-client.js';
 import { forgetTransportMemory, openClient, waitOpen, type TestClient } from './clients.js';
 
@@ -175,5 +175,19 @@ describe('transport ladder', function () {
     await waitOpen(second.client);
     expect(reasons(second.client)).to.deep.equal(['remembered-expired', 'initial']);
     expect(second.client.transport).to.equal('sse');
+  });
+
+  it('starts on SSE when storage holds a remembered downgrade with a time no clock reaches, or junk', async () => {
+    const server = getTestServer();
+    const key = `cometkit:transport:${new URL(server.comet).origin}`;
+    for (const stored of ['{"transport":"long-poll","until":1e300}', '{"transport":"long-poll","until":-1e300}', '{"transport":"<img src=x>","until":1}', '{"transport":', '[]']) {
+      localStorage.setItem(key, stored);
+      const channel = uniqueChannel();
+      const client = openClient({ url: server.comet, hub: uniqueChannel('t.junk'), host: 'single-tab' }, [channel]);
+      opened.push(client);
+      await waitOpen(client.client);
+      expect(client.client.transport, stored).to.equal('sse');
+      expect(reasons(client.client).at(-1), stored).to.equal('initial');
+    }
   });
 });
