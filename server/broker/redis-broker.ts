@@ -29,6 +29,8 @@ interface Relay {
   /** Settles once Redis confirmed the subscription and `last` is known: reads wait for it (the seam). */
   readonly subscribed: Promise<void>;
   readonly onMessage: (message: string) => void;
+  /** Set while a failed catch-up waits to be tried again. */
+  retry: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -68,7 +70,11 @@ export class RedisBroker implements Broker {
       // other processes may have published: every relay re-reads from where it stopped.
       this.#reconnects += 1;
       if (this.#reconnects === 1) return;
-      for (const relay of this.#relays.values()) this.#enqueue(relay, () => this.#catchUp(relay, undefined));
+      for (const relay of this.#relays.values()) {
+        this.#enqueue(relay, async () => {
+          if (!(await this.#catchUp(relay, undefined))) this.#retryCatchUp(relay);
+        });
+      }
     });
   }
 
@@ -147,6 +153,7 @@ export class RedisBroker implements Broker {
       current.listeners.delete(listener);
       if (current.listeners.size > 0) return;
       if (this.#relays.get(channel) === current) this.#relays.delete(channel);
+      clearTimeout(current.retry);
       this.#subscriber.unsubscribe(this.#keys(channel).live, current.onMessage).catch(() => {
         // Not connected: Redis dropped the subscription with the connection, and the
         // client forgot it with the listener, so there is nothing left to undo.
@@ -155,6 +162,7 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    for (const relay of this.#relays.values()) clearTimeout(relay.retry);
     this.#relays.clear();
     await Promise.all([this.#commands, this.#subscriber].map((client) => client.close().catch(() => client.destroy())));
   }
@@ -176,7 +184,7 @@ export class RedisBroker implements Broker {
       .then((head) => {
         relay.last ??= head;
       });
-    const relay: Relay = { channel, listeners: new Set(), last: undefined, queue: Promise.resolve(), subscribed, onMessage };
+    const relay: Relay = { channel, listeners: new Set(), last: undefined, queue: Promise.resolve(), subscribed, onMessage, retry: undefined };
     // Messages that arrive before the head is known wait behind it in the queue.
     relay.queue = subscribed.catch(() => {
       // Redis is away: this relay is never live. Its readers' reads fail (they retry),
@@ -193,28 +201,50 @@ export class RedisBroker implements Broker {
     const last = relay.last;
     if (last && position.epoch === last.epoch) {
       if (position.seq <= last.seq) return;
-      if (position.seq > last.seq + 1) await this.#catchUp(relay, position.seq - 1);
+      if (position.seq > last.seq + 1 && !(await this.#catchUp(relay, position.seq - 1))) {
+        // The hole could not be read (the command connection is still reconnecting while
+        // pub/sub is back). Delivering this event would skip the hole for good; it is in
+        // the log, so the retry reads it with the rest.
+        this.#retryCatchUp(relay);
+        return;
+      }
       if (relay.last && relay.last.epoch === position.epoch && position.seq <= relay.last.seq) return;
     }
     this.#deliver(relay, event, position);
   }
 
-  /** Reads from the stream what the relay has not delivered, up to `through` (or the end). */
-  async #catchUp(relay: Relay, through: number | undefined): Promise<void> {
+  /**
+   * Reads from the log what the relay has not delivered, up to `through` (or the end).
+   * False when Redis could not be read: the relay is then still behind.
+   */
+  async #catchUp(relay: Relay, through: number | undefined): Promise<boolean> {
     const last = relay.last;
-    if (!last || this.#relays.get(relay.channel) !== relay) return;
+    if (!last || this.#relays.get(relay.channel) !== relay) return true;
     let entries: Array<[string, string[]]>;
     try {
       entries = await this.#commands.sendCommand(['XRANGE', this.#keys(relay.channel).log, `0-${last.seq + 1}`, through === undefined ? '+' : `0-${through}`]);
     } catch {
-      // Redis went away again; the next reconnect retries from the same position.
-      return;
+      return false;
     }
     for (const [, fields] of entries) {
       const event = JSON.parse(fields[1]!) as CometEvent;
       const position = parsePosition(event.id);
-      if (position && position.epoch === last.epoch) this.#deliver(relay, event, position);
+      if (position && position.epoch === last.epoch && position.seq > relay.last!.seq) this.#deliver(relay, event, position);
     }
+    return true;
+  }
+
+  /** Tries the catch-up again shortly, until it succeeds or the relay is gone; one timer per relay at most. */
+  #retryCatchUp(relay: Relay): void {
+    if (relay.retry) return;
+    relay.retry = setTimeout(() => {
+      relay.retry = undefined;
+      if (this.#relays.get(relay.channel) !== relay) return;
+      this.#enqueue(relay, async () => {
+        if (!(await this.#catchUp(relay, undefined))) this.#retryCatchUp(relay);
+      });
+    }, 100 + Math.random() * 200);
+    relay.retry.unref?.();
   }
 
   #deliver(relay: Relay, event: CometEvent, position: Position): void {

@@ -47,6 +47,8 @@ export interface SoakReport {
   readonly p99DelayMs: number;
   readonly transportDecisions: number;
   readonly refusedPublishes: number;
+  /** One line per tab and channel that lost events: which, and around what. */
+  readonly losses: readonly string[];
 }
 
 interface Tab {
@@ -240,7 +242,8 @@ function check(tabs: readonly Tab[], acked: readonly CometEvent[], channels: rea
   let delivered = 0;
   let decisions = 0;
   const delays: number[] = [];
-  for (const tab of tabs) {
+  const losses: string[] = [];
+  for (const [slot, tab] of tabs.entries()) {
     decisions += tab.decisions?.length ?? 0;
     for (const channel of tab.channels) {
       const got = tab.received?.[channel] ?? [];
@@ -259,7 +262,11 @@ function check(tabs: readonly Tab[], acked: readonly CometEvent[], channels: rea
       const first = Math.min(...ids.map((id) => index.get(id)!));
       const last = tab.openAtEnd ? expected.length - 1 : Math.max(...ids.map((id) => index.get(id)!));
       const seen = new Set(ids);
-      for (let i = first; i <= last; i += 1) if (!seen.has(expected[i]!)) lost += 1;
+      const missing = expected.slice(first, last + 1).filter((id) => !seen.has(id));
+      lost += missing.length;
+      if (missing.length > 0) {
+        losses.push(`tab ${slot} (${tab.openAtEnd ? 'open at the end' : 'closed'}) ${channel}: ${missing.length} missing, first ${missing[0]}, decisions ${tab.decisions?.join(' ')}`);
+      }
       for (const [id, at] of ackedGot) delays.push(at - time.get(id)!);
     }
   }
@@ -277,6 +284,7 @@ function check(tabs: readonly Tab[], acked: readonly CometEvent[], channels: rea
     p99DelayMs: Math.round(delays[Math.floor(delays.length * 0.99)] ?? 0),
     transportDecisions: decisions,
     refusedPublishes: refused,
+    losses,
   };
 }
 
@@ -314,5 +322,6 @@ export function formatSoakReport(report: SoakReport): string {
     `tabs (over the run): ${report.tabs}; deliveries: ${report.delivered}; transport decisions: ${report.transportDecisions}`,
     `lost: ${report.lost}   doubled: ${report.doubled}   out of order: ${report.outOfOrder}   stored unacknowledged: ${report.unacknowledged}`,
     `delay publish → handler: worst ${report.worstDelayMs} ms, p99 ${report.p99DelayMs} ms`,
+    ...report.losses,
   ].join('\n');
 }
