@@ -47,7 +47,11 @@ export function follow(origins: readonly string[], channels: readonly string[]):
         continue;
       }
       close = () => stream.close();
-      if (stopped) break;
+      if (stopped) {
+        // stop() came while this stream was opening: it closed the previous one, not this.
+        stream.close();
+        break;
+      }
       if (stream.status !== 200) {
         stream.close();
         turn += 1;
