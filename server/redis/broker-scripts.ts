@@ -30,20 +30,22 @@ local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local json = '{"id":"' .. epoch .. '-' .. seq .. '","channel":' .. ARGV[2] .. ',"type":' .. ARGV[3] .. ',"data":' .. ARGV[4] .. ',"time":' .. now .. '}'
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], '0-' .. seq, 'e', json, 't', now)
--- Age bound: drop entries older than max age from the front, a bounded number per publish.
+-- Age bound: drop entries older than max age from the front, at most 64 per publish.
+-- The common case reads one entry: the oldest is recent enough.
 local cutoff = now - tonumber(ARGV[6])
-local front = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 64)
-local keep = nil
-local last = nil
-for _, entry in ipairs(front) do
-  if tonumber(entry[2][4]) >= cutoff then keep = entry[1] break end
-  last = entry[1]
-end
-if keep then
-  redis.call('XTRIM', KEYS[2], 'MINID', keep)
-elseif last then
-  local lastSeq = tonumber(string.match(last, '-(%d+)$'))
-  redis.call('XTRIM', KEYS[2], 'MINID', '0-' .. (lastSeq + 1))
+local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+if oldest and tonumber(oldest[2][4]) < cutoff then
+  local keep = nil
+  local last = nil
+  for _, entry in ipairs(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 64)) do
+    if tonumber(entry[2][4]) >= cutoff then keep = entry[1] break end
+    last = entry[1]
+  end
+  if keep then
+    redis.call('XTRIM', KEYS[2], 'MINID', keep)
+  else
+    redis.call('XTRIM', KEYS[2], 'MINID', '0-' .. (tonumber(string.match(last, '-(%d+)$')) + 1))
+  end
 end
 -- A channel nobody publishes to loses its history after max age; its meta (and so its positions) stays.
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
