@@ -50,7 +50,7 @@ describe('several processes on one Redis', { skip }, () => {
       await until(() => onA.events.length === 20 && onB.events.length === 20, 10_000, 'both readers to have 20 events');
       // The publisher's answer carries no data: compare positions, and the data by its counter.
       for (const reader of [onA, onB]) {
-        assert.deepEqual(sameIds(reader.events, published), { lost: 0, doubled: 0, ordered: true });
+        assert.deepEqual(sameIds(reader.events, published), { lost: 0, doubled: 0, ordered: true, extra: 0 });
         assert.deepEqual(reader.events.map((event) => (event.data as { n: number }).n), Array.from({ length: 20 }, (_, n) => n));
       }
     } finally {
@@ -74,7 +74,7 @@ describe('several processes on one Redis', { skip }, () => {
       for (let n = 80; n < 100; n += 1) published.push((await publish(a.origin, channel, { n })).event!);
       await until(() => waitsForA.events.length >= 100 && movesOn.events.length >= 100, 20_000, 'both readers to have 100 events');
       for (const reader of [movesOn, waitsForA]) {
-        assert.deepEqual(sameIds(reader.events, published), { lost: 0, doubled: 0, ordered: true });
+        assert.deepEqual(sameIds(reader.events, published), { lost: 0, doubled: 0, ordered: true, extra: 0 });
         assert.deepEqual(reader.gaps, []);
       }
       assert.deepEqual(movesOn.servedBy.slice(0, 2), [a.origin, b.origin], 'the first reader was served by A, then B');
@@ -122,10 +122,14 @@ describe('several processes on one Redis', { skip }, () => {
       assert.ok(acked.length > ackedBeforeRestart);
       assert.deepEqual([...refusals.keys()], ['503 broker-unavailable'], 'the only refusal is the documented one');
       for (const reader of [onA, onB]) {
-        await until(() => reader.events.length >= 300, 20_000, `a reader to have 300 events (has ${reader.events.length})`);
+        const lastIds = channels.map((channel) => acked.filter((event) => event.channel === channel).at(-1)!.id);
+        await until(() => lastIds.every((id) => reader.events.some((event) => event.id === id)), 20_000, `a reader to have the last events (has ${reader.events.length})`);
         for (const channel of channels) {
           const mine = reader.events.filter((event) => event.channel === channel);
-          assert.deepEqual(sameIds(mine, acked.filter((event) => event.channel === channel)), { lost: 0, doubled: 0, ordered: true });
+          const { extra, ...owed } = sameIds(mine, acked.filter((event) => event.channel === channel));
+          assert.deepEqual(owed, { lost: 0, doubled: 0, ordered: true });
+          // Redis killed mid-publish may have stored an event whose answer never came: the retry stores it again.
+          assert.ok(extra <= (refusals.get('503 broker-unavailable') ?? 0), `${extra} unacknowledged events, more than the refusals`);
         }
         assert.deepEqual(reader.gaps, []);
       }
@@ -163,7 +167,7 @@ describe('cli.ts --workers 2 on Redis', { skip }, () => {
       for (let n = 10; n < 20; n += 1) published.push((await publish(origin, channel, { n })).event!);
       for (const reader of readers) {
         await until(() => reader.events.length >= 20, 10_000, 'every reader to have 20 events');
-        assert.deepEqual(sameIds(reader.events, published), { lost: 0, doubled: 0, ordered: true });
+        assert.deepEqual(sameIds(reader.events, published), { lost: 0, doubled: 0, ordered: true, extra: 0 });
       }
     } finally {
       await Promise.all(readers.map((reader) => reader.stop()));

@@ -99,12 +99,18 @@ export function follow(origins: readonly string[], channels: readonly string[]):
   };
 }
 
-/** Asserts that `events` holds each of `expected` once, in the order given, and nothing else. */
-export function sameIds(events: readonly CometEvent[], expected: readonly CometEvent[]): { lost: number; doubled: number; ordered: boolean } {
-  const ids = events.map((event) => event.id);
+/**
+ * How `events` compares with the acknowledged `expected`: acknowledged events
+ * missing, received twice, or out of order, and `extra` events that were never
+ * acknowledged (a publish cut off after Redis stored it, then retried: the
+ * retry is stored again at a new position, and readers rightly get both).
+ */
+export function sameIds(events: readonly CometEvent[], expected: readonly CometEvent[]): { lost: number; doubled: number; ordered: boolean; extra: number } {
+  const owed = new Set(expected.map((event) => event.id));
+  const ids = events.map((event) => event.id).filter((id) => owed.has(id));
   const seen = new Set(ids);
   const lost = expected.filter((event) => !seen.has(event.id)).length;
   const doubled = ids.length - seen.size;
-  const ordered = ids.join(',') === expected.map((event) => event.id).join(',');
-  return { lost, doubled, ordered };
+  const ordered = ids.join(',') === expected.map((event) => event.id).filter((id) => seen.has(id)).join(',');
+  return { lost, doubled, ordered, extra: events.length - ids.length };
 }
