@@ -30,12 +30,13 @@ function launcher(name) {
   if (!executablePath) {
     throw new Error(`No ${name} found: run \`node scripts/find-browsers.mjs --install\`, or set ${name === 'chromium' ? 'CHROMIUM_PATH' : 'FIREFOX_PATH'}.`);
   }
+  // acceptInsecureCerts: the nginx tests' self-signed certificate (made per run) is accepted through the
+  // automation session, one setting for both engines, instead of a Chromium-only command-line flag and a
+  // Firefox profile edit. Every other test uses plain http, so nothing else depends on it.
   if (name === 'chromium') {
     return chromeLauncher({ launchOptions: { executablePath, headless: true, args: [...CHROMIUM_FLAGS], acceptInsecureCerts: true } });
   }
   // Firefox through puppeteer's WebDriver BiDi support: no geckodriver needed.
-  // acceptInsecureCerts (both engines): the nginx tests' self-signed certificate, made per run, is trusted
-  // through the automation session only, not by a flag that turns certificate checks off for the browser.
   return chromeLauncher({ puppeteer: puppeteerCore, launchOptions: { browser: 'firefox', executablePath, headless: true, acceptInsecureCerts: true } });
 }
 
