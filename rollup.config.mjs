@@ -108,8 +108,9 @@ export default [
   },
   {
     input: { index: 'server/index.ts', cli: 'server/cli.ts' },
-    // The Redis client is a dependency installed with cometkit, not bundled into it.
-    external: (id) => id.startsWith('node:') || builtinModules.includes(id) || id === '@redis/client' || id.startsWith('@redis/client/'),
+    // Dependencies of the package (jose, the Redis client): installed next to it, not copied into it.
+    external: (id) =>
+      id.startsWith('node:') || builtinModules.includes(id) || ['jose', '@redis/client'].some((dep) => id === dep || id.startsWith(`${dep}/`)),
     plugins: plugins({ dev: true, browser: false }),
     output: { dir: 'dist/server', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },

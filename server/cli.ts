@@ -7,12 +7,12 @@
  */
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCometServer } from './comet-server.js';
 import { startDemoGenerator } from './demo/generator.js';
-import { staticFiles } from './demo/static-files.js';
+import { createStandaloneServer } from './standalone.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
 import { runWorkers } from './standalone/workers.js';
 
@@ -30,10 +30,10 @@ if (workers > 1 && !process.env['COMET_REDIS_URL']) {
   console.error('--workers needs COMET_REDIS_URL: processes share channels through Redis only.');
   process.exit(2);
 }
-const shown = host.includes(':') ? `[${host}]` : host;
-const base = `http://${shown}:${port}`;
 
-function announce(basePath: string, extra = ''): void {
+function announce(boundPort: number, basePath: string, extra = ''): void {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  const base = `http://${shown}:${boundPort}`;
   console.log(demo ? `cometkit demo on ${base}/${extra}` : `cometkit server on ${base}${basePath}${extra}`);
   console.log(`publish key: ${publishKey}`);
   console.log(
@@ -44,8 +44,8 @@ function announce(basePath: string, extra = ''): void {
 
 if (workers > 1 && cluster.isPrimary) {
   // Every worker gets the same key; the demo's publisher runs in slot 1 only, or each worker would publish the demo's events.
-  runWorkers(workers, (slot) => ({ ...process.env, COMET_PUBLISH_KEY: publishKey, COMET_WORKER_SLOT: String(slot) }), () =>
-    announce('/comet', ` (${workers} workers on Redis)`),
+  runWorkers(workers, (slot) => ({ ...process.env, COMET_PUBLISH_KEY: publishKey, COMET_WORKER_SLOT: String(slot) }), (address) =>
+    announce(Number(address.slice(address.lastIndexOf(':') + 1)), '/comet', ` (${workers} workers on Redis)`),
   );
 } else {
   serve();
@@ -59,22 +59,13 @@ function serve(): void {
     ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
   });
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const files = demo ? staticFiles({ '/dist/': join(root, 'dist'), '/': join(root, 'demo') }) : undefined;
-
-  const server = createServer((req, res) => {
-    comet(req, res, () => {
-      void (async () => {
-        if (files && (await files(req, res))) return;
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('Not found\n');
-      })();
-    });
-  });
+  const server = createStandaloneServer(comet, demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined);
   const publishesDemo = demo && (process.env['COMET_WORKER_SLOT'] ?? '1') === '1';
   const stopDemo = publishesDemo ? startDemoGenerator(comet) : () => {};
 
   server.listen(port, host, () => {
-    if (cluster.isPrimary) announce(comet.options.basePath);
+    // The port actually bound: PORT=0 picks a free one. Workers leave the announcement to the primary.
+    if (cluster.isPrimary) announce((server.address() as AddressInfo).port, comet.options.basePath);
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

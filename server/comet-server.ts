@@ -2,8 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometEvent } from '../src/protocol/messages.js';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory-broker.js';
+import { createTokenVerifier } from './auth/token.js';
+import { BrokerFullError } from './broker/broker.js';
 import { answerPreflight, applyCors } from './http/cors.js';
 import { HttpError, sendError, sendJson } from './http/http-error.js';
+import { isAbortedRequest } from './http/aborted.js';
+import { requestUrl } from './http/request-url.js';
 import { resolveOptions, type CometServerOptions, type ResolvedOptions } from './options.js';
 import { serveHistory } from './routes/history.js';
 import { serveIframe } from './routes/iframe.js';
@@ -40,16 +44,25 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<vo
  */
 export function createCometServer(options: CometServerOptions = {}): CometServer {
   const resolved = resolveOptions(options);
-  const broker = options.broker ?? new MemoryBroker({ historySize: resolved.historySize });
-  const connections = new ConnectionRegistry();
-  const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokenSecret !== undefined);
-  const deps = { broker, options: resolved, connections, presence };
+  const broker =
+    options.broker ??
+    new MemoryBroker({
+      historySize: resolved.historySize,
+      ...(options.historyTtlMs !== undefined ? { historyTtlMs: options.historyTtlMs } : {}),
+      ...(options.maxChannels !== undefined ? { maxChannels: options.maxChannels } : {}),
+      ...(options.maxHistoryBytes !== undefined ? { maxHistoryBytes: options.maxHistoryBytes } : {}),
+    });
+  const connections = new ConnectionRegistry(resolved);
+  const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokens !== undefined);
+  const verify = resolved.tokens ? createTokenVerifier(resolved.tokens) : undefined;
+  const deps = { broker, options: resolved, connections, presence, verify };
+  const read = (req: IncomingMessage, url: URL) => parseStreamRequest(req, url, resolved, verify);
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
-    '/sse': { GET: (req, res, url) => serveSse(req, res, parseStreamRequest(req, url, resolved), deps) },
+    '/sse': { GET: async (req, res, url) => serveSse(req, res, await read(req, url), deps) },
     '/iframe': { GET: (req, res, url) => serveIframe(req, res, url, deps) },
-    '/poll': { GET: (req, res, url) => servePoll(req, res, url, parseStreamRequest(req, url, resolved), deps) },
-    '/history': { GET: (req, res, url) => serveHistory(res, url, parseStreamRequest(req, url, resolved), deps) },
+    '/poll': { GET: async (req, res, url) => servePoll(req, res, url, await read(req, url), deps) },
+    '/history': { GET: async (req, res, url) => serveHistory(res, url, await read(req, url), deps) },
     '/publish': { POST: (req, res) => servePublish(req, res, deps) },
     '/presence': {
       GET: (req, res, url) => serveRoster(req, res, url, deps),
@@ -59,29 +72,46 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
 
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown): void => {
+    if (error instanceof HttpError) return sendError(res, error);
+    if (error instanceof BrokerFullError) return sendError(res, new HttpError(503, 'channels-full', error.message, { 'Retry-After': '30' }));
+    // A client that hung up mid-request is not a server fault: nothing to answer, nothing to log.
+    if (isAbortedRequest(req, error)) {
+      res.destroy();
+      return;
+    }
+    console.error('cometkit server: unexpected error', error);
+    sendError(res, new HttpError(500, 'internal', 'The server failed to handle this request; it was logged.'));
+  };
+
   const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
+    if (!url) {
+      // Not a URL anyone could route: an app we are mounted in may still want to answer it.
+      if (next) return next();
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      return sendError(res, new HttpError(400, 'bad-request', 'The request target is not a valid URL path.'));
+    }
     const path = routePath(req, url.pathname, resolved.basePath);
-    const route = path === undefined ? undefined : routes[path];
+    const route = path !== undefined && Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) {
       if (next) return next();
-      return sendError(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname}.`));
+      return sendError(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname.slice(0, 200)}.`));
     }
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     const run = async (): Promise<void> => {
-      applyCors(req, res, resolved.allowedOrigins);
+      applyCors(req, res, resolved.allowedOrigins, resolved.publicOrigins);
       if (req.method === 'OPTIONS') return answerPreflight(res);
-      const method = route[req.method ?? 'GET'];
+      const name = req.method ?? 'GET';
+      // Own keys only: a method named like an Object.prototype member is no route.
+      const method = Object.hasOwn(route, name) ? route[name] : undefined;
       if (!method) {
         res.setHeader('Allow', Object.keys(route).join(', '));
-        throw new HttpError(405, 'method-not-allowed', `${url.pathname} accepts ${Object.keys(route).join(', ')}, not ${req.method}.`);
+        throw new HttpError(405, 'method-not-allowed', `${url.pathname.slice(0, 200)} accepts ${Object.keys(route).join(', ')}, not ${String(req.method).slice(0, 20)}.`);
       }
       await method(req, res, url);
     };
-    run().catch((error: unknown) => {
-      if (error instanceof HttpError) return sendError(res, error);
-      console.error('cometkit server: unexpected error', error);
-      sendError(res, new HttpError(500, 'internal', 'The server failed to handle this request; it was logged.'));
-    });
+    run().catch((error: unknown) => fail(req, res, error));
   };
 
   return Object.assign(handler, {

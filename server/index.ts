@@ -1,8 +1,10 @@
 export { createCometServer, type CometServer } from './comet-server.js';
 export type { CometServerOptions } from './options.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory-broker.js';
-export type { Broker, HistoryRead, PublishInput } from './broker/broker.js';
-export { signToken, verifyToken, type TokenClaims } from './auth/token.js';
+export { BrokerFullError, type Broker, type HistoryRead, type PublishInput } from './broker/broker.js';
+export { createTokenVerifier, signToken, verifyToken, type TokenCheck, type TokenClaims, type TokenVerifier, type TokenVerifyOptions } from './auth/token.js';
+export { answerClientError } from './http/client-error.js';
+export { eventJson, MAX_DATA_DEPTH } from './broker/event-json.js';
 export type { StreamStats } from './stream/connections.js';
 export { MemoryPresenceStore } from './presence/memory-presence-store.js';
 export type { PresenceDeparture, PresenceMember, PresenceStore } from './presence/presence-store.js';

@@ -1,5 +1,9 @@
+import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Broker } from './broker/broker.js';
+import type { TokenVerifyOptions } from './auth/token.js';
 import type { AllowedOrigins } from './http/cors.js';
+import { canonicalOrigin } from './http/origin.js';
 import type { PresenceOptions } from './presence/presence-service.js';
 
 export interface CometServerOptions {
@@ -7,8 +11,27 @@ export interface CometServerOptions {
   readonly basePath?: string;
   /** Bearer key for `POST {base}/publish`. Default: `COMET_PUBLISH_KEY`; without one, publishing over HTTP is off. */
   readonly publishKey?: string;
-  /** HS256 secret for user tokens. Default: `COMET_TOKEN_SECRET`; without one, tokens are not accepted. */
+  /** HS256 secret for user tokens. Default: `COMET_TOKEN_SECRET`. Without a secret, public key or JWKS URL, tokens are not accepted. */
   readonly tokenSecret?: string;
+  /** Public key (PEM, public JWK or KeyObject) of an identity provider signing tokens with RS256, ES256 or EdDSA. Default: `COMET_TOKEN_PUBLIC_KEY`. */
+  readonly tokenPublicKey?: string | KeyObject | Record<string, unknown>;
+  /** JWKS URL of an identity provider signing tokens with RS256, ES256 or EdDSA. Default: `COMET_TOKEN_JWKS_URL`. */
+  readonly tokenJwksUrl?: string;
+  /** Accepted token algorithms. Default `['HS256']` with a secret, `['RS256', 'ES256', 'EdDSA', 'Ed25519']` with a key. */
+  readonly tokenAlgorithms?: readonly string[];
+  /** When set, a token's `aud` must name it. Default: `COMET_TOKEN_AUDIENCE`. */
+  readonly tokenAudience?: string | readonly string[];
+  /** When set, a token's `iss` must be it. Default: `COMET_TOKEN_ISSUER`. */
+  readonly tokenIssuer?: string | readonly string[];
+  /** Seconds of clock difference tolerated on `exp` and `nbf`. Default 5. */
+  readonly tokenClockToleranceSeconds?: number;
+  /**
+   * The origins this server's own pages are served from (`https://app.example`),
+   * treated as same-origin. Default: `COMET_PUBLIC_ORIGINS` (comma-separated);
+   * the server also knows the scheme and address a request reached it on.
+   * Never judged from the Host header, which a DNS-rebinding page controls.
+   */
+  readonly publicOrigins?: readonly string[];
   /** Channel patterns anyone may read without a token. Default: `['*']` without a token secret, `[]` with one. */
   readonly publicChannels?: readonly string[];
   /** Origins allowed to connect from a browser, or `'*'`. Default: `COMET_ALLOWED_ORIGINS` (comma-separated), else same-origin only. */
@@ -29,6 +52,24 @@ export interface CometServerOptions {
   readonly iframeMaxBytes?: number;
   /** Where events live; by default a memory broker for this process. */
   readonly broker?: Broker;
+  /** Memory broker: a channel nobody reads or publishes to for this long is forgotten (ms). Default 1 hour. */
+  readonly historyTtlMs?: number;
+  /** Memory broker: most channels held at once. Default 100000. */
+  readonly maxChannels?: number;
+  /** Memory broker: bytes of event JSON held across all histories. Default 64 MiB. */
+  readonly maxHistoryBytes?: number;
+  /** Streams and held polls open at once, in total; past it `503 server-busy` with `Retry-After`. Default 10000. */
+  readonly maxConnections?: number;
+  /** Streams and held polls one token user may hold at once; past it `429 too-many-streams`. Default 64. */
+  readonly maxStreamsPerUser?: number;
+  /** Streams and held polls one client address may hold at once; past it `429 too-many-streams`. Default 2000 (an office behind one NAT address). */
+  readonly maxStreamsPerClient?: number;
+  /** Names the client a request comes from, for per-client limits. Default: the socket's remote address. Behind a proxy, read its forwarded header here. */
+  readonly clientAddress?: (req: IncomingMessage) => string | undefined;
+  /** Time allowed to receive a request body (ms); a slower body gets `408 body-timeout`. Default 10000. */
+  readonly bodyTimeoutMs?: number;
+  /** Largest `GET {base}/history` or roster answer, in bytes; past it the oldest events or the latest arrivals are left out and `truncated` is set. Default 1 MiB. */
+  readonly maxAnswerBytes?: number;
   /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
   readonly presence?: PresenceOptions;
 }
@@ -37,6 +78,9 @@ export interface ResolvedOptions {
   readonly basePath: string;
   readonly publishKey: string | undefined;
   readonly tokenSecret: string | undefined;
+  /** The token verification configured, or undefined when the server accepts no tokens. */
+  readonly tokens: TokenVerifyOptions | undefined;
+  readonly publicOrigins: readonly string[];
   readonly publicChannels: readonly string[];
   readonly allowedOrigins: AllowedOrigins;
   readonly heartbeatMs: number;
@@ -46,6 +90,12 @@ export interface ResolvedOptions {
   readonly maxBufferedBytes: number;
   readonly pollTimeoutMs: number;
   readonly iframeMaxBytes: number;
+  readonly maxConnections: number;
+  readonly maxStreamsPerUser: number;
+  readonly maxStreamsPerClient: number;
+  readonly clientAddress: (req: IncomingMessage) => string | undefined;
+  readonly bodyTimeoutMs: number;
+  readonly maxAnswerBytes: number;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -58,6 +108,27 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
   const basePath = (options.basePath ?? '/comet').replace(/\/+$/, '');
   if (basePath !== '' && !basePath.startsWith('/')) throw new TypeError('cometkit server: basePath must start with "/".');
   const tokenSecret = options.tokenSecret ?? (env['COMET_TOKEN_SECRET'] || undefined);
+  const publicKey = options.tokenPublicKey ?? (env['COMET_TOKEN_PUBLIC_KEY'] || undefined);
+  const jwksUrl = options.tokenJwksUrl ?? (env['COMET_TOKEN_JWKS_URL'] || undefined);
+  const audience = options.tokenAudience ?? (env['COMET_TOKEN_AUDIENCE'] || undefined);
+  const issuer = options.tokenIssuer ?? (env['COMET_TOKEN_ISSUER'] || undefined);
+  const tokens: TokenVerifyOptions | undefined =
+    tokenSecret || publicKey || jwksUrl
+      ? {
+          ...(tokenSecret ? { secret: tokenSecret } : {}),
+          ...(publicKey ? { publicKey } : {}),
+          ...(jwksUrl ? { jwksUrl } : {}),
+          ...(options.tokenAlgorithms ? { algorithms: options.tokenAlgorithms } : {}),
+          ...(audience ? { audience } : {}),
+          ...(issuer ? { issuer } : {}),
+          ...(options.tokenClockToleranceSeconds !== undefined ? { clockToleranceSeconds: options.tokenClockToleranceSeconds } : {}),
+        }
+      : undefined;
+  const publicOrigins = (options.publicOrigins ?? list(env['COMET_PUBLIC_ORIGINS'])).map((origin) => {
+    const canonical = canonicalOrigin(origin);
+    if (!canonical) throw new TypeError(`cometkit server: publicOrigins entry "${origin}" is not an origin (scheme://host[:port]).`);
+    return canonical;
+  });
   const originsEnv = env['COMET_ALLOWED_ORIGINS'];
   const allowedOrigins =
     options.allowedOrigins ??
@@ -66,7 +137,9 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     basePath,
     publishKey: options.publishKey ?? (env['COMET_PUBLISH_KEY'] || undefined),
     tokenSecret,
-    publicChannels: options.publicChannels ?? (tokenSecret ? [] : ['*']),
+    tokens,
+    publicOrigins,
+    publicChannels: options.publicChannels ?? (tokens ? [] : ['*']),
     allowedOrigins,
     heartbeatMs: positive(options.heartbeatMs, 15_000, 'heartbeatMs'),
     historySize: positive(options.historySize, 1000, 'historySize'),
@@ -75,5 +148,15 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
     pollTimeoutMs: positive(options.pollTimeoutMs, 25_000, 'pollTimeoutMs'),
     iframeMaxBytes: positive(options.iframeMaxBytes, 256 * 1024, 'iframeMaxBytes'),
+    maxConnections: positive(options.maxConnections, 10_000, 'maxConnections'),
+    maxStreamsPerUser: positive(options.maxStreamsPerUser, 64, 'maxStreamsPerUser'),
+    maxStreamsPerClient: positive(options.maxStreamsPerClient, 2000, 'maxStreamsPerClient'),
+    clientAddress: options.clientAddress ?? ((req) => req.socket.remoteAddress),
+    bodyTimeoutMs: positive(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
+    maxAnswerBytes: positive(options.maxAnswerBytes, 1024 * 1024, 'maxAnswerBytes'),
   };
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 }

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 
 /** What a cometkit token says about its bearer. */
 export interface TokenClaims {
@@ -10,50 +11,142 @@ export interface TokenClaims {
   readonly name?: string;
   /** Expiry, seconds since the Unix epoch. */
   readonly exp?: number;
+  /** Not valid before, seconds since the Unix epoch. */
+  readonly nbf?: number;
+  readonly aud?: string | readonly string[];
+  readonly iss?: string;
+  readonly iat?: number;
 }
 
-export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; code: 'token-invalid' | 'token-expired'; message: string };
-
-const base64url = (input: Buffer | string): string => Buffer.from(input).toString('base64url');
-
-/** Signs a compact JWT (HS256). Use it on your own server to hand tokens to signed-in users. */
-export function signToken(claims: TokenClaims, secret: string): string {
-  const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const payload = base64url(JSON.stringify(claims));
-  const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
-  return `${header}.${payload}.${signature}`;
+/**
+ * How tokens are verified. A secret alone means HS256 tokens signed by the
+ * site's own server (`signToken`); a public key or a JWKS URL means tokens
+ * signed by an identity provider with RS256, ES256 or EdDSA.
+ */
+export interface TokenVerifyOptions {
+  /** HS256 shared secret. */
+  readonly secret?: string;
+  /** A public key (PEM `-----BEGIN PUBLIC KEY-----`, a public JWK, or a KeyObject) for asymmetric tokens. */
+  readonly publicKey?: string | KeyObject | Record<string, unknown>;
+  /** Where the identity provider publishes its keys; fetched on demand and cached, refreshed when an unknown `kid` appears. */
+  readonly jwksUrl?: string;
+  /** Algorithms accepted. Default: `['HS256']` with a secret; `['RS256', 'ES256', 'EdDSA', 'Ed25519']` with a key or JWKS. */
+  readonly algorithms?: readonly string[];
+  /** When set, the token's `aud` must name it (or one of them). */
+  readonly audience?: string | readonly string[];
+  /** When set, the token's `iss` must be it (or one of them). */
+  readonly issuer?: string | readonly string[];
+  /** Seconds of clock difference tolerated on `exp` and `nbf`. Default 5. */
+  readonly clockToleranceSeconds?: number;
 }
 
-/** Verifies an HS256 JWT; any other algorithm is refused, whatever the header claims. */
-export function verifyToken(token: string, secret: string, now = Date.now()): TokenCheck {
+export type TokenCheck =
+  | { ok: true; claims: TokenClaims }
+  | { ok: false; status: 401 | 503; code: 'token-invalid' | 'token-expired' | 'token-keys-unavailable'; message: string };
+
+export type TokenVerifier = (token: string) => Promise<TokenCheck>;
+
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
+/** A token longer than this is refused before it is decoded: no identity provider issues 8 KiB read tokens. */
+export const MAX_TOKEN_LENGTH = 8192;
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+/** Signs an HS256 token. Use it on your own server to hand tokens to signed-in users. */
+export async function signToken(claims: TokenClaims, secret: string): Promise<string> {
+  return new SignJWT({ ...claims } as Record<string, unknown>)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .sign(new TextEncoder().encode(secret));
+}
+
+/**
+ * Base64url has several spellings of the same bytes (unused low bits in the
+ * last character, trailing characters some decoders ignore). Only the one
+ * canonical spelling of each segment is accepted, so a token is exactly one
+ * string and cannot be varied to slip past a cache or a revocation list.
+ */
+function canonical(token: string): boolean {
   const parts = token.split('.');
-  if (parts.length !== 3) return { ok: false, code: 'token-invalid', message: 'The token is not a JWT (three dot-separated parts).' };
-  const [header, payload, signature] = parts as [string, string, string];
-  const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, code: 'token-invalid', message: 'The token signature does not match the server secret.' };
+  if (parts.length !== 3) return false;
+  return parts.every((part) => SEGMENT.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part);
+}
+
+const invalid = (message: string): TokenCheck => ({ ok: false, status: 401, code: 'token-invalid', message });
+
+/** The claims cometkit reads, checked for type; jose has already checked the signature and the times. */
+function readClaims(payload: Record<string, unknown>): TokenCheck {
+  const { sub, channels, name } = payload;
+  if (typeof sub !== 'string' || sub === '') return invalid('The token has no "sub" (user id).');
+  if (channels !== undefined && !(Array.isArray(channels) && channels.every((p) => typeof p === 'string'))) {
+    return invalid('The token\'s "channels" must be an array of strings.');
   }
-  let parsedHeader: unknown;
-  let claims: unknown;
-  try {
-    parsedHeader = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, code: 'token-invalid', message: 'The token header or payload is not JSON.' };
+  if (name !== undefined && typeof name !== 'string') return invalid('The token\'s "name" must be a string.');
+  return { ok: true, claims: payload as unknown as TokenClaims };
+}
+
+function explain(error: unknown, algorithms: readonly string[]): TokenCheck {
+  if (error instanceof errors.JWTExpired) {
+    return { ok: false, status: 401, code: 'token-expired', message: 'The token has expired; fetch a new one.' };
   }
-  if ((parsedHeader as { alg?: unknown })?.alg !== 'HS256') {
-    return { ok: false, code: 'token-invalid', message: 'The token must be signed with HS256.' };
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf' && error.reason === 'check_failed') return invalid('The token is not valid yet (nbf is in the future).');
+    return invalid(`The token's "${error.claim}" claim is not acceptable (${error.reason === 'check_failed' ? 'wrong value' : error.reason}).`);
   }
-  const c = claims as Partial<Record<keyof TokenClaims, unknown>>;
-  if (typeof c !== 'object' || c === null || typeof c.sub !== 'string' || c.sub === '') {
-    return { ok: false, code: 'token-invalid', message: 'The token has no "sub" (user id).' };
+  if (error instanceof errors.JWKSTimeout || (error instanceof errors.JOSEError && error.code === 'ERR_JWKS_INVALID')) {
+    return { ok: false, status: 503, code: 'token-keys-unavailable', message: 'The identity provider\'s keys (JWKS) could not be fetched; try again shortly.' };
   }
-  if (c.channels !== undefined && !(Array.isArray(c.channels) && c.channels.every((p) => typeof p === 'string'))) {
-    return { ok: false, code: 'token-invalid', message: 'The token\'s "channels" must be an array of strings.' };
+  if (error instanceof errors.JWKSNoMatchingKey) return invalid('No key of the identity provider matches the token (kid / alg).');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid('The token signature does not match the server\'s key.');
+  if (error instanceof errors.JOSEAlgNotAllowed) return invalid(`The token must be signed with ${algorithms.join(' or ')}.`);
+  if (error instanceof errors.JOSEError) return invalid(`The token is malformed (${error.code}).`);
+  // fetch failures of the JWKS URL surface as plain errors.
+  return { ok: false, status: 503, code: 'token-keys-unavailable', message: 'The identity provider\'s keys (JWKS) could not be fetched; try again shortly.' };
+}
+
+function publicKeyOf(value: NonNullable<TokenVerifyOptions['publicKey']>): KeyObject {
+  if (typeof value === 'string') return createPublicKey(value);
+  if ('asymmetricKeyType' in value || 'export' in value) return value as KeyObject;
+  return createPublicKey({ key: value as never, format: 'jwk' });
+}
+
+/** Builds the verifier once per server, so a JWKS is fetched once and cached. */
+export function createTokenVerifier(options: TokenVerifyOptions): TokenVerifier {
+  const sources = [options.secret, options.publicKey, options.jwksUrl].filter((s) => s !== undefined && s !== '');
+  if (sources.length !== 1) {
+    throw new TypeError('cometkit server: give exactly one of tokenSecret, tokenPublicKey or tokenJwksUrl.');
   }
-  if (c.exp !== undefined && (typeof c.exp !== 'number' || c.exp * 1000 <= now)) {
-    return { ok: false, code: 'token-expired', message: 'The token has expired; fetch a new one.' };
+  let key: Uint8Array | KeyObject | JWTVerifyGetKey;
+  if (options.secret) key = new TextEncoder().encode(options.secret);
+  else if (options.publicKey) key = publicKeyOf(options.publicKey);
+  else {
+    const url = new URL(options.jwksUrl!);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('cometkit server: tokenJwksUrl must be an http(s) URL.');
+    key = createRemoteJWKSet(url, { timeoutDuration: 5000, cooldownDuration: 30_000 });
   }
-  return { ok: true, claims: c as TokenClaims };
+  const algorithms = [...(options.algorithms ?? (options.secret ? ['HS256'] : ASYMMETRIC_ALGORITHMS))];
+  const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  if (!Number.isFinite(tolerance) || tolerance < 0) throw new TypeError(`cometkit server: clockToleranceSeconds must be 0 or more, got ${tolerance}.`);
+  const verifyOptions = {
+    algorithms,
+    clockTolerance: tolerance,
+    ...(options.audience !== undefined ? { audience: options.audience as string | string[] } : {}),
+    ...(options.issuer !== undefined ? { issuer: options.issuer as string | string[] } : {}),
+  };
+
+  return async (token) => {
+    if (token.length > MAX_TOKEN_LENGTH) return invalid(`The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
+    if (!canonical(token)) return invalid('The token is not a compact JWT in canonical base64url (three dot-separated parts).');
+    try {
+      const { payload } = await jwtVerify(token, key as Uint8Array, verifyOptions);
+      return readClaims(payload);
+    } catch (error) {
+      return explain(error, algorithms);
+    }
+  };
+}
+
+/** Verifies one token (HS256 with a secret, or per `options`). A server verifies through one `createTokenVerifier`. */
+export async function verifyToken(token: string, secretOrOptions: string | TokenVerifyOptions): Promise<TokenCheck> {
+  const options = typeof secretOrOptions === 'string' ? { secret: secretOrOptions } : secretOrOptions;
+  return createTokenVerifier(options)(token);
 }

@@ -1,10 +1,17 @@
-import type { CometEvent } from '../../src/protocol/messages.js';
+import type { CometEvent, GapReason } from '../../src/protocol/messages.js';
 import type { Position } from '../../src/protocol/position.js';
 
 export interface PublishInput {
   readonly channel: string;
   readonly type: string;
   readonly data: unknown;
+  /** `data` as checked and serialized by `dataJson()`; a broker given none checks and serializes `data` itself. */
+  readonly dataJson?: string;
+}
+
+/** A broker that can hold no more channels (`maxChannels`) refuses a publish to a new one with this. */
+export class BrokerFullError extends Error {
+  override readonly name = 'BrokerFullError';
 }
 
 export interface HistoryRead {
@@ -13,7 +20,7 @@ export interface HistoryRead {
   /** Where the reader continues after `events`: the channel's head when nothing was read. */
   readonly head: Position;
   /** Set when the history no longer holds everything after the reader's position. */
-  readonly gap?: { readonly to: Position; readonly reason: 'history-exceeded' | 'epoch-changed' };
+  readonly gap?: { readonly to: Position; readonly reason: GapReason };
 }
 
 /**

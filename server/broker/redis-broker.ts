@@ -1,9 +1,9 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { parsePosition, type Position } from '../../src/protocol/position.js';
-import { HttpError } from '../http/http-error.js';
 import { PUBLISH, READ } from '../redis/broker-scripts.js';
 import { brokerUnavailable, connectRedis, type RedisConnection } from '../redis/redis-connection.js';
 import type { Broker, HistoryRead, PublishInput } from './broker.js';
+import { dataJson, parseStoredEvent } from './event-json.js';
 
 export interface RedisBrokerOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
@@ -84,13 +84,8 @@ export class RedisBroker implements Broker {
   }
 
   async publish(input: PublishInput): Promise<CometEvent> {
-    let data: string | undefined;
-    try {
-      data = JSON.stringify(input.data);
-    } catch {
-      data = undefined;
-    }
-    if (data === undefined) throw new HttpError(400, 'bad-event', 'The event data cannot be written as JSON.');
+    // Checked and serialized once (by the route, or here for server code): the script wraps this text as is.
+    const data = input.dataJson ?? dataJson(input.data, 'data');
     const { meta, log, live } = this.#keys(input.channel);
     let json: string;
     try {
@@ -106,7 +101,7 @@ export class RedisBroker implements Broker {
     } catch (error) {
       throw brokerUnavailable(error, 'store the event');
     }
-    return JSON.parse(json) as CometEvent;
+    return parseStoredEvent(json);
   }
 
   async read(channel: string, after: Position | undefined): Promise<HistoryRead> {
@@ -126,9 +121,11 @@ export class RedisBroker implements Broker {
     }
     const [epoch, seq, oldest, ...entries] = reply;
     const head: Position = { epoch, seq };
-    const events = entries.map((entry) => JSON.parse(entry) as CometEvent);
+    const events = entries.map(parseStoredEvent);
     if (!after) return { events: [], head };
     if (after.epoch !== epoch) return { events, head, gap: { to: { epoch, seq: oldest - 1 }, reason: 'epoch-changed' } };
+    // A position this channel never reached: the reader would wait for it in silence.
+    if (after.seq > seq) return { events: [], head, gap: { to: head, reason: 'cursor-ahead' } };
     if (after.seq < oldest - 1) return { events, head, gap: { to: { epoch, seq: oldest - 1 }, reason: 'history-exceeded' } };
     return { events, head };
   }
@@ -141,7 +138,7 @@ export class RedisBroker implements Broker {
     } catch (error) {
       throw brokerUnavailable(error, 'read the channel history');
     }
-    return entries.reverse().map(([, fields]) => JSON.parse(fields[1]!) as CometEvent);
+    return entries.reverse().map(([, fields]) => parseStoredEvent(fields[1]!));
   }
 
   subscribe(channel: string, listener: (event: CometEvent) => void): () => void {
@@ -172,7 +169,7 @@ export class RedisBroker implements Broker {
     const onMessage = (message: string): void => {
       let event: CometEvent;
       try {
-        event = JSON.parse(message) as CometEvent;
+        event = parseStoredEvent(message);
       } catch {
         return;
       }
@@ -227,7 +224,7 @@ export class RedisBroker implements Broker {
       return false;
     }
     for (const [, fields] of entries) {
-      const event = JSON.parse(fields[1]!) as CometEvent;
+      const event = parseStoredEvent(fields[1]!);
       const position = parsePosition(event.id);
       if (position && position.epoch === last.epoch && position.seq > relay.last!.seq) this.#deliver(relay, event, position);
     }

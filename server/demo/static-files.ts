@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { HttpError, sendError } from '../http/http-error.js';
+import { requestUrl } from '../http/request-url.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -19,7 +21,17 @@ export function staticFiles(mounts: Record<string, string>) {
   const roots = Object.entries(mounts).map(([prefix, dir]) => [prefix, resolve(dir)] as const);
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const url = requestUrl(req);
+    let pathname: string;
+    try {
+      if (!url) throw new URIError('not a URL path');
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      sendError(res, new HttpError(400, 'bad-request', 'The path is not a valid URL path (check its %-escapes).'));
+      return true;
+    }
+    // A NUL byte makes the file system calls throw rather than miss.
+    if (pathname.includes('\0')) return false;
     for (const [prefix, root] of roots) {
       if (!pathname.startsWith(prefix)) continue;
       let file = resolve(join(root, pathname.slice(prefix.length)));
@@ -31,9 +43,11 @@ export function staticFiles(mounts: Record<string, string>) {
           'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
           'Content-Length': info.size,
           'Cache-Control': 'no-cache',
+          'X-Content-Type-Options': 'nosniff',
         });
         if (req.method === 'HEAD') res.end();
-        else createReadStream(file).pipe(res);
+        // A file removed or unreadable mid-answer ends this response, not the process.
+        else createReadStream(file).on('error', () => res.destroy()).pipe(res);
         return true;
       } catch {
         continue;

@@ -1,14 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './http-error.js';
+import { canonicalOrigin, isOwnOrigin } from './origin.js';
 
 export type AllowedOrigins = readonly string[] | '*';
 
-function sameOrigin(req: IncomingMessage, origin: string): boolean {
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
+/** True when a page of `origin` may read this server: listed, `*`, or the server's own. */
+export function originAllowed(req: IncomingMessage, origin: string, allowed: AllowedOrigins, publicOrigins: readonly string[]): boolean {
+  return allowed === '*' || allowed.includes(origin) || isOwnOrigin(req, origin, publicOrigins);
 }
 
 /**
@@ -17,15 +15,19 @@ function sameOrigin(req: IncomingMessage, origin: string): boolean {
  *
  * A refused origin still gets `Access-Control-Allow-Origin` on the error,
  * so the page can read *why* it was refused instead of a bare network error.
+ * Only a well-formed origin is echoed, re-serialized; anything else is refused
+ * without CORS headers.
  */
-export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: AllowedOrigins): void {
-  const origin = req.headers.origin;
-  if (typeof origin !== 'string' || origin === '') return;
+export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: AllowedOrigins, publicOrigins: readonly string[]): void {
+  const given = req.headers.origin;
+  if (typeof given !== 'string' || given === '') return;
   res.setHeader('Vary', 'Origin');
+  // Sandboxed frames and file: pages send `Origin: null`: no list can name it, only `*` lets it in.
+  const origin = given === 'null' && allowed === '*' ? 'null' : canonicalOrigin(given);
+  if (!origin) throw new HttpError(403, 'origin-forbidden', 'The Origin header is not an origin this server can allow (scheme://host[:port]).');
   res.setHeader('Access-Control-Allow-Origin', origin);
   if (allowed !== '*') res.setHeader('Access-Control-Allow-Credentials', 'true');
-  const ok = allowed === '*' || allowed.includes(origin) || sameOrigin(req, origin);
-  if (!ok) {
+  if (!originAllowed(req, origin, allowed, publicOrigins)) {
     throw new HttpError(403, 'origin-forbidden', `Origin ${origin} is not in the server's allowedOrigins (COMET_ALLOWED_ORIGINS).`);
   }
 }

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ErrorBody } from '../../src/protocol/messages.js';
 
 /** A request the server refuses, with a stable `code` and a message that says what to change. */
@@ -8,19 +8,27 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Extra response headers, e.g. `Retry-After` on a 429 or 503. */
+    readonly headers: OutgoingHttpHeaders = {},
   ) {
     super(message);
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+/** Sends a body that is already JSON text (events are serialized once, at publish). */
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers: OutgoingHttpHeaders = {}): void {
   res.writeHead(status, {
+    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
   });
   res.end(text);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+  sendJsonText(res, status, JSON.stringify(body), headers);
 }
 
 export function sendError(res: ServerResponse, error: HttpError): void {
@@ -29,5 +37,5 @@ export function sendError(res: ServerResponse, error: HttpError): void {
     res.destroy();
     return;
   }
-  sendJson(res, error.status, body);
+  sendJson(res, error.status, body, error.headers);
 }

@@ -3,6 +3,8 @@ import { presenceChannel, type PresenceJoinData, type PresenceLeaveData, type Ro
 import type { Broker } from '../broker/broker.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import type { PresenceStore } from './presence-store.js';
+import { HttpError } from '../http/http-error.js';
+import { RateLimiter } from './rate-limiter.js';
 
 export interface PresenceOptions {
   /**
@@ -19,6 +21,14 @@ export interface PresenceOptions {
   readonly anonymous?: boolean;
   /** Where presence lives; by default in memory, for this process. */
   readonly store?: PresenceStore;
+  /** Users on one channel's roster; a new user past it gets `503 presence-full`. Default 10000. */
+  readonly maxMembersPerChannel?: number;
+  /** Channels one session may be present on at once; past it `429 too-many-presence-channels`. Default 64. */
+  readonly maxChannelsPerSession?: number;
+  /** Sessions present at once in this process; a new one past it gets `503 presence-full`. Default 100000. */
+  readonly maxSessions?: number;
+  /** Anonymous heartbeats and leaves one client address may send per minute; past it `429 rate-limited`. Default 1200. */
+  readonly anonymousPerMinute?: number;
 }
 
 export interface PresenceIdentity {
@@ -36,7 +46,16 @@ export interface PresenceIdentity {
 export class PresenceService {
   readonly ttlMs: number;
   readonly anonymous: boolean;
+  readonly maxMembersPerChannel: number;
+  readonly maxChannelsPerSession: number;
+  readonly maxSessions: number;
+  /** Rate of anonymous requests per client address. */
+  readonly anonymousLimiter: RateLimiter;
   readonly #store: PresenceStore;
+  /** session → channel → expiry, in this process: what the per-session and total caps count. */
+  readonly #sessions = new Map<string, Map<string, number>>();
+  /** channel → users on it known to this process, for the roster cap. */
+  readonly #members = new Map<string, number>();
   readonly #broker: Broker;
   readonly #sweep: ReturnType<typeof setInterval>;
 
@@ -46,6 +65,10 @@ export class PresenceService {
     this.ttlMs = ttl;
     this.anonymous = options.anonymous ?? !hasTokenSecret;
     this.#store = options.store ?? new MemoryPresenceStore();
+    this.maxMembersPerChannel = atLeastOne(options.maxMembersPerChannel, 10_000, 'maxMembersPerChannel');
+    this.maxChannelsPerSession = atLeastOne(options.maxChannelsPerSession, 64, 'maxChannelsPerSession');
+    this.maxSessions = atLeastOne(options.maxSessions, 100_000, 'maxSessions');
+    this.anonymousLimiter = new RateLimiter(atLeastOne(options.anonymousPerMinute, 1200, 'anonymousPerMinute'), 60_000);
     this.#broker = broker;
     // Sweeping at a quarter of the TTL bounds how long a silent session stays: at most 1.25 × TTL.
     this.#sweep = setInterval(() => void this.sweep(), Math.max(25, Math.floor(ttl / 4)));
@@ -55,24 +78,52 @@ export class PresenceService {
   /** Keeps `session` present on `channels` for another TTL; publishes a join for each channel the user was not on. */
   async heartbeat(channels: readonly string[], identity: PresenceIdentity, session: string): Promise<void> {
     const now = Date.now();
-    for (const channel of channels) {
-      const joined = await this.#store.touch(channel, identity, session, now, now + this.ttlMs);
-      if (joined) await this.#publish(channel, 'presence.join', { user: identity.user, name: identity.name, since: now } satisfies PresenceJoinData);
+    const held = this.#sessions.get(session);
+    if (!held && this.#sessions.size >= this.maxSessions) {
+      throw new HttpError(503, 'presence-full', `The server holds its limit of ${this.maxSessions} presence sessions; try again later.`, { 'Retry-After': '30' });
     }
-  }
-
-  async leave(channels: readonly string[], user: string, session: string): Promise<void> {
+    const added = channels.filter((channel) => !held?.has(channel));
+    if ((held?.size ?? 0) + added.length > this.maxChannelsPerSession) {
+      throw new HttpError(429, 'too-many-presence-channels', `A session is present on at most ${this.maxChannelsPerSession} channels; leave some first.`);
+    }
+    const entry = held ?? new Map<string, number>();
+    this.#sessions.set(session, entry);
     for (const channel of channels) {
-      if (await this.#store.leave(channel, user, session)) {
-        await this.#publish(channel, 'presence.leave', { user, reason: 'left' } satisfies PresenceLeaveData);
+      if (!entry.has(channel) && (this.#members.get(channel) ?? 0) >= this.maxMembersPerChannel) {
+        if (entry.size === 0) this.#sessions.delete(session);
+        throw new HttpError(503, 'presence-full', `Channel "${channel}" has its limit of ${this.maxMembersPerChannel} present users.`, { 'Retry-After': '30' });
+      }
+      entry.set(channel, now + this.ttlMs);
+      const joined = await this.#store.touch(channel, identity, session, now, now + this.ttlMs);
+      if (joined) {
+        this.#members.set(channel, (this.#members.get(channel) ?? 0) + 1);
+        await this.#publish(channel, 'presence.join', { user: identity.user, name: identity.name, since: now } satisfies PresenceJoinData);
       }
     }
   }
 
+  async leave(channels: readonly string[], user: string, session: string): Promise<void> {
+    const held = this.#sessions.get(session);
+    for (const channel of channels) {
+      held?.delete(channel);
+      if (await this.#store.leave(channel, user, session)) {
+        this.#left(channel);
+        await this.#publish(channel, 'presence.leave', { user, reason: 'left' } satisfies PresenceLeaveData);
+      }
+    }
+    if (held?.size === 0) this.#sessions.delete(session);
+  }
+
   /** Removes sessions past their TTL. Runs on a timer; public so tests and embedders can force it. */
   async sweep(now = Date.now()): Promise<void> {
+    for (const [session, channels] of this.#sessions) {
+      for (const [channel, expires] of channels) if (expires <= now) channels.delete(channel);
+      if (channels.size === 0) this.#sessions.delete(session);
+    }
+    this.anonymousLimiter.prune(now);
     try {
       for (const { channel, user } of await this.#store.expire(now)) {
+        this.#left(channel);
         await this.#publish(channel, 'presence.leave', { user, reason: 'timeout' } satisfies PresenceLeaveData);
       }
     } catch (error) {
@@ -88,12 +139,31 @@ export class PresenceService {
     return { channel, position: formatPosition(head), members };
   }
 
+  /** Sessions this process holds presence for now. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#sweep);
+    this.#sessions.clear();
+    this.#members.clear();
     await this.#store.close();
+  }
+
+  #left(channel: string): void {
+    const count = (this.#members.get(channel) ?? 1) - 1;
+    if (count <= 0) this.#members.delete(channel);
+    else this.#members.set(channel, count);
   }
 
   async #publish(channel: string, type: 'presence.join' | 'presence.leave', data: PresenceJoinData | PresenceLeaveData): Promise<void> {
     await this.#broker.publish({ channel: presenceChannel(channel)!, type, data });
   }
+}
+
+function atLeastOne(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 1) throw new TypeError(`cometkit server: presence.${name} must be at least 1, got ${value}.`);
+  return value;
 }

@@ -2,7 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HelloFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
+import type { TokenVerifier } from '../auth/token.js';
+import { eventJson } from '../broker/event-json.js';
+import { originAllowed } from '../http/cors.js';
 import { HttpError } from '../http/http-error.js';
+import { canonicalOrigin } from '../http/origin.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
 import { holdStream, type HeldStream } from '../stream/held-stream.js';
@@ -24,18 +28,15 @@ export const IFRAME_PADDING_BYTES = 2048;
  * end a string literal.
  */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
+  return scriptSafe(JSON.stringify(value));
+}
+
+/** `scriptJson` for text that is already JSON (an event sealed at publish). */
+export function scriptSafe(json: string): string {
+  return json
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-function sameOrigin(req: IncomingMessage, origin: string): boolean {
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -45,25 +46,24 @@ function sameOrigin(req: IncomingMessage, origin: string): boolean {
  * then makes the browser drop the frames if the page is anything else.
  */
 function targetOrigin(req: IncomingMessage, url: URL, options: ResolvedOptions): string {
-  const origin = url.searchParams.get('origin') ?? '';
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || parsed.origin !== origin || !/^https?:$/.test(parsed.protocol)) {
+  const given = url.searchParams.get('origin') ?? '';
+  // Re-serialized from its parts: only this string reaches the CSP header and the script.
+  const origin = canonicalOrigin(given);
+  if (!origin || origin !== given) {
     throw new HttpError(400, 'bad-origin', 'Name the page origin the frames are for with ?origin=<scheme://host[:port]>.');
   }
-  const allowed = options.allowedOrigins;
-  if (allowed !== '*' && !allowed.includes(origin) && !sameOrigin(req, origin)) {
+  if (!originAllowed(req, origin, options.allowedOrigins, options.publicOrigins)) {
     throw new HttpError(403, 'origin-forbidden', `Origin ${origin} is not in the server's allowedOrigins (COMET_ALLOWED_ORIGINS).`);
   }
   return origin;
 }
 
 function script(kind: string, frame: unknown, cursor?: string): string {
-  const args = cursor === undefined ? `"${kind}",${scriptJson(frame)}` : `"${kind}",${scriptJson(frame)},${scriptJson(cursor)}`;
+  return scriptOfJson(kind, JSON.stringify(frame), cursor);
+}
+
+function scriptOfJson(kind: string, json: string, cursor?: string): string {
+  const args = cursor === undefined ? `"${kind}",${scriptSafe(json)}` : `"${kind}",${scriptSafe(json)},${scriptJson(cursor)}`;
   return `<script>p(${args})</script>\n`;
 }
 
@@ -86,7 +86,7 @@ export async function serveIframe(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
+  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry; verify: TokenVerifier | undefined },
 ): Promise<void> {
   const { options } = deps;
   const origin = targetOrigin(req, url, options);
@@ -99,14 +99,17 @@ export async function serveIframe(
     'Content-Security-Policy': `frame-ancestors ${origin}`,
   };
 
+  // The page cannot read an iframe's status: a refusal (a bad token, a stream limit) is posted like any frame.
+  const refuse = (error: unknown): void => {
+    if (!(error instanceof HttpError) || res.headersSent) throw error;
+    res.writeHead(error.status, { ...headers, ...error.headers });
+    res.end(`${head(origin)}${script('error', { status: error.status, code: error.code, message: error.message })}</body></html>`);
+  };
   let request;
   try {
-    request = parseStreamRequest(req, url, options);
+    request = await parseStreamRequest(req, url, options, deps.verify);
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
-    // The page cannot read an iframe's status: the refusal is posted like any frame.
-    res.writeHead(error.status, headers);
-    res.end(`${head(origin)}${script('error', { status: error.status, code: error.code, message: error.message })}</body></html>`);
+    refuse(error);
     return;
   }
 
@@ -134,7 +137,7 @@ export async function serveIframe(
           stream.write(script('gap', gap));
         },
         event(event, cursor) {
-          stream.write(script('event', event, cursor));
+          stream.write(scriptOfJson('event', eventJson(event), cursor));
           rollOver(stream);
         },
       }),
@@ -142,5 +145,5 @@ export async function serveIframe(
       heartbeat: (time) => script('heartbeat', { time }),
     },
     deps,
-  );
+  ).catch(refuse);
 }

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
-import { HttpError, sendJson } from '../http/http-error.js';
+import { eventJson } from '../broker/event-json.js';
+import { HttpError, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
 import { openFeed, type Feed } from '../stream/feed.js';
@@ -58,8 +59,9 @@ export async function servePoll(
     if (answered) return;
     finish();
     if (!hello || res.destroyed) return;
-    const body: PollResponse = { hello, gaps, events, cursor };
-    sendJson(res, 200, body);
+    // Events go out as the JSON sealed at publish; the rest is small. Same shape as PollResponse.
+    const text = `{"hello":${JSON.stringify(hello)},"gaps":${JSON.stringify(gaps)},"events":[${events.map(eventJson).join(',')}],"cursor":${JSON.stringify(cursor)}}`;
+    sendJsonText(res, 200, text);
   };
   /** Events published in one burst leave in one answer: wait for the current turn of the event loop to end. */
   const answerSoon = (): void => {
@@ -68,11 +70,11 @@ export async function servePoll(
     setImmediate(answer);
   };
 
+  untrack = connections.add({ transport: 'long-poll', channels: request.channels, user: request.user?.sub, client: request.client, close: answer });
   req.on('close', () => {
     // A client that went away before its answer: nothing to send, just let go of the feed.
     if (!res.writableEnded) finish();
   });
-  untrack = connections.add({ transport: 'long-poll', channels: request.channels, user: request.user?.sub, close: answer });
 
   feed = await openFeed(broker, request.channels, request.cursor, {
     start(start) {

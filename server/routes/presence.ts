@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PRESENCE_NAME_MAX, PRESENCE_SESSION_PATTERN, PRESENCE_USER_PATTERN, presenceChannel, type HeartbeatJson } from '../../src/presence/presence-protocol.js';
-import { HttpError, sendJson } from '../http/http-error.js';
+import type { RosterJson } from '../../src/presence/presence-protocol.js';
+import type { TokenVerifier } from '../auth/token.js';
+import { HttpError, sendJson, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { PresenceIdentity, PresenceService } from '../presence/presence-service.js';
 import { parseStreamRequest, type StreamRequest } from '../stream/stream-request.js';
@@ -8,11 +10,12 @@ import { parseStreamRequest, type StreamRequest } from '../stream/stream-request
 interface PresenceDeps {
   readonly options: ResolvedOptions;
   readonly presence: PresenceService;
+  readonly verify: TokenVerifier | undefined;
 }
 
 /** The channels of a presence request: readable by the bearer, and with a valid `presence:` channel. */
-function presenceRequest(req: IncomingMessage, url: URL, options: ResolvedOptions): StreamRequest {
-  const request = parseStreamRequest(req, url, options);
+async function presenceRequest(req: IncomingMessage, url: URL, deps: PresenceDeps): Promise<StreamRequest> {
+  const request = await parseStreamRequest(req, url, deps.options, deps.verify);
   for (const channel of request.channels) {
     if (presenceChannel(channel) === undefined) {
       throw new HttpError(400, 'bad-channel', `Channel "${channel.slice(0, 80)}" cannot have presence: it starts with "presence:" or is longer than 119 characters.`);
@@ -35,6 +38,10 @@ function identity(request: StreamRequest, url: URL, presence: PresenceService, s
   if (!presence.anonymous) {
     throw new HttpError(401, 'token-missing', 'Presence needs a token naming the user (sub); this server does not accept anonymous presence.');
   }
+  // Anonymous presence costs nothing to claim, so each address gets a budget.
+  if (!presence.anonymousLimiter.take(request.client ?? 'unknown')) {
+    throw new HttpError(429, 'rate-limited', `Anonymous presence is limited to ${presence.anonymousLimiter.limit} requests a minute per address; slow down.`, { 'Retry-After': '5' });
+  }
   const user = url.searchParams.get('user') ?? `guest-${sessionId.slice(0, 8)}`;
   if (!PRESENCE_USER_PATTERN.test(user)) throw new HttpError(400, 'bad-user', 'user must be 1-128 characters without control characters.');
   const name = (url.searchParams.get('name') ?? '').replace(/\p{Cc}/gu, '').slice(0, PRESENCE_NAME_MAX) || user.slice(0, PRESENCE_NAME_MAX);
@@ -43,7 +50,7 @@ function identity(request: StreamRequest, url: URL, presence: PresenceService, s
 
 /** `POST {base}/presence?ch=…&session=…`: this session is (still) on these channels. */
 export async function serveHeartbeat(req: IncomingMessage, res: ServerResponse, url: URL, deps: PresenceDeps): Promise<void> {
-  const request = presenceRequest(req, url, deps.options);
+  const request = await presenceRequest(req, url, deps);
   const sessionId = session(url);
   const who = identity(request, url, deps.presence, sessionId);
   await deps.presence.heartbeat(request.channels, who, sessionId);
@@ -53,7 +60,7 @@ export async function serveHeartbeat(req: IncomingMessage, res: ServerResponse, 
 
 /** `POST {base}/presence/leave?ch=…&session=…`: this session leaves these channels now. */
 export async function serveLeave(req: IncomingMessage, res: ServerResponse, url: URL, deps: PresenceDeps): Promise<void> {
-  const request = presenceRequest(req, url, deps.options);
+  const request = await presenceRequest(req, url, deps);
   const sessionId = session(url);
   const who = identity(request, url, deps.presence, sessionId);
   await deps.presence.leave(request.channels, who.user, sessionId);
@@ -76,7 +83,30 @@ export async function serveRoster(req: IncomingMessage, res: ServerResponse, url
     }
     asRead.searchParams.append('ch', channel);
   });
-  parseStreamRequest(req, asRead, deps.options);
+  await parseStreamRequest(req, asRead, deps.options, deps.verify);
   const rosters = await Promise.all(channels.map((channel) => deps.presence.roster(channel)));
-  sendJson(res, 200, { rosters });
+  sendJsonText(res, 200, rosterAnswer(rosters, deps.options.maxAnswerBytes));
+}
+
+/**
+ * `{"rosters":[…]}` within `maxBytes`: members are kept in arrival order
+ * until the budget is spent, and a roster cut short says `"truncated":true`
+ * (its count is then a lower bound; joins and leaves still follow).
+ */
+export function rosterAnswer(rosters: readonly RosterJson[], maxBytes: number): string {
+  let budget = maxBytes - 32;
+  const parts = rosters.map((roster) => {
+    const headText = `{"channel":${JSON.stringify(roster.channel)},"position":${JSON.stringify(roster.position)},"members":[`;
+    budget -= headText.length + 24;
+    const members: string[] = [];
+    for (const member of roster.members) {
+      const text = JSON.stringify(member);
+      const size = Buffer.byteLength(text) + 1;
+      if (size > budget) return `${headText}${members.join(',')}],"truncated":true}`;
+      budget -= size;
+      members.push(text);
+    }
+    return `${headText}${members.join(',')}]}`;
+  });
+  return `{"rosters":[${parts.join(',')}]}`;
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidChannel } from '../../src/protocol/channel.js';
 import type { Broker, PublishInput } from '../broker/broker.js';
+import { dataJson } from '../broker/event-json.js';
 import { HttpError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { ResolvedOptions } from '../options.js';
@@ -16,7 +17,7 @@ function keyMatches(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Checks one `{ channel, type?, data }` object; `where` names it in the error. */
+/** Checks one `{ channel, type?, data }` object and serializes its data; `where` names it in the error. */
 export function checkPublishInput(value: unknown, where: string): PublishInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpError(400, 'bad-event', `${where} must be an object { "channel", "type"?, "data" }.`);
@@ -28,8 +29,7 @@ export function checkPublishInput(value: unknown, where: string): PublishInput {
   if (typeof type !== 'string' || !TYPE_PATTERN.test(type)) {
     throw new HttpError(400, 'bad-event', `${where}.type must be 1-64 of A-Z a-z 0-9 _ . : -.`);
   }
-  if (data === undefined) throw new HttpError(400, 'bad-event', `${where}.data is missing (use null for no data).`);
-  return { channel, type, data };
+  return { channel, type, data, dataJson: dataJson(data, `${where}.data`) };
 }
 
 /**
@@ -50,13 +50,13 @@ export async function servePublish(
   if (!given) throw new HttpError(401, 'publish-key-missing', 'Send the publish key as Authorization: Bearer <key>.');
   if (!keyMatches(given, options.publishKey)) throw new HttpError(401, 'publish-key-invalid', 'The publish key is wrong.');
 
-  const body = await readJsonBody(req, options.maxPayloadBytes);
+  const body = await readJsonBody(req, options.maxPayloadBytes, options.bodyTimeoutMs);
   const batch = Array.isArray(body);
   const items = batch ? body : [body];
   if (items.length === 0 || items.length > MAX_BATCH) {
     throw new HttpError(400, 'bad-event', `A batch holds 1 to ${MAX_BATCH} events; this one holds ${items.length}.`);
   }
-  // Everything is checked before anything is published: a bad batch publishes nothing.
+  // Everything is checked and serialized before anything is published: a bad batch publishes nothing.
   const inputs = items.map((item, index) => checkPublishInput(item, batch ? `body[${index}]` : 'body'));
   const published = [];
   for (const input of inputs) {

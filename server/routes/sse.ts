@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HelloFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
+import { eventJson } from '../broker/event-json.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
 import { holdStream } from '../stream/held-stream.js';
@@ -48,7 +49,7 @@ export async function serveSse(
           stream.write(frame({ event: 'gap', data: gap }));
         },
         event(event, cursor) {
-          stream.write(frame({ id: cursor, data: event }));
+          stream.write(`id: ${cursor}\ndata: ${eventJson(event)}\n\n`);
         },
       }),
       heartbeat: (time) => frame({ event: 'heartbeat', data: { time } }),

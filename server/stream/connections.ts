@@ -1,9 +1,12 @@
 import type { TransportName } from '../../src/protocol/transport-name.js';
+import { HttpError } from '../http/http-error.js';
 
 export interface OpenStream {
   readonly transport: TransportName;
   readonly channels: readonly string[];
   readonly user: string | undefined;
+  /** The address (or what `clientAddress` named) the request came from. */
+  readonly client: string | undefined;
   /** Ends the response; the client resumes from its cursor. */
   close(): void;
 }
@@ -13,13 +16,54 @@ export interface StreamStats {
   readonly byTransport: Record<TransportName, number>;
 }
 
-/** Every response held open by this server, for stats, targeted disconnects and shutdown. */
+export interface ConnectionLimits {
+  readonly maxConnections: number;
+  readonly maxStreamsPerUser: number;
+  readonly maxStreamsPerClient: number;
+}
+
+/** Seconds a refused client is asked to wait: long enough for others to finish, short enough to recover soon. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Every response held open by this server (streams and held polls), for
+ * stats, targeted disconnects, shutdown, and the limits that keep one
+ * client, one user or a flood from holding every socket.
+ */
 export class ConnectionRegistry {
   readonly #streams = new Set<OpenStream>();
+  readonly #perUser = new Map<string, number>();
+  readonly #perClient = new Map<string, number>();
+  readonly #limits: ConnectionLimits;
 
+  constructor(limits: ConnectionLimits = { maxConnections: Infinity, maxStreamsPerUser: Infinity, maxStreamsPerClient: Infinity }) {
+    this.#limits = limits;
+  }
+
+  /** Tracks a stream, or throws the refusal (`503 server-busy`, `429 too-many-streams`) when a limit is reached. */
   add(stream: OpenStream): () => void {
+    const limits = this.#limits;
+    const retry = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+    if (this.#streams.size >= limits.maxConnections) {
+      throw new HttpError(503, 'server-busy', `The server holds its limit of ${limits.maxConnections} open streams (maxConnections); retry shortly.`, retry);
+    }
+    if (stream.user !== undefined && (this.#perUser.get(stream.user) ?? 0) >= limits.maxStreamsPerUser) {
+      throw new HttpError(429, 'too-many-streams', `This user already holds ${limits.maxStreamsPerUser} open streams (maxStreamsPerUser); close some, or share one connection between tabs.`, retry);
+    }
+    if (stream.client !== undefined && (this.#perClient.get(stream.client) ?? 0) >= limits.maxStreamsPerClient) {
+      throw new HttpError(429, 'too-many-streams', `This address already holds ${limits.maxStreamsPerClient} open streams (maxStreamsPerClient).`, retry);
+    }
     this.#streams.add(stream);
-    return () => this.#streams.delete(stream);
+    bump(this.#perUser, stream.user, 1);
+    bump(this.#perClient, stream.client, 1);
+    let tracked = true;
+    return () => {
+      if (!tracked) return;
+      tracked = false;
+      this.#streams.delete(stream);
+      bump(this.#perUser, stream.user, -1);
+      bump(this.#perClient, stream.client, -1);
+    };
   }
 
   stats(): StreamStats {
@@ -38,4 +82,12 @@ export class ConnectionRegistry {
     }
     return count;
   }
+}
+
+/** Counts per key, deleting a key at zero so the maps hold only who is connected. */
+function bump(counts: Map<string, number>, key: string | undefined, by: number): void {
+  if (key === undefined) return;
+  const next = (counts.get(key) ?? 0) + by;
+  if (next <= 0) counts.delete(key);
+  else counts.set(key, next);
 }

@@ -65,9 +65,9 @@ export async function holdStream(
     },
   };
 
+  untrack = connections.add({ transport, channels: request.channels, user: request.user?.sub, client: request.client, close: stream.close });
   req.on('close', stream.close);
   res.on('error', stream.close);
-  untrack = connections.add({ transport, channels: request.channels, user: request.user?.sub, close: stream.close });
   res.writeHead(200, format.headers);
   if (format.preamble) stream.write(format.preamble);
   else res.flushHeaders();

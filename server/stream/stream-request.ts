@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { channelAllowed, isValidChannel } from '../../src/protocol/channel.js';
 import { parseCursor, type Cursor } from '../../src/protocol/cursor.js';
-import { verifyToken, type TokenClaims } from '../auth/token.js';
+import type { TokenClaims, TokenVerifier } from '../auth/token.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 
@@ -11,6 +11,8 @@ export interface StreamRequest {
   readonly cursor: Cursor;
   /** The bearer, when a valid token came with the request. */
   readonly user: TokenClaims | undefined;
+  /** Who the request came from, for per-client limits. */
+  readonly client: string | undefined;
 }
 
 function bearer(req: IncomingMessage, url: URL): string | undefined {
@@ -23,7 +25,7 @@ function bearer(req: IncomingMessage, url: URL): string | undefined {
  * Parses `ch`, `cursor` (merged with `Last-Event-ID`) and the token, and
  * checks that the bearer may read every channel asked for.
  */
-export function parseStreamRequest(req: IncomingMessage, url: URL, options: ResolvedOptions): StreamRequest {
+export async function parseStreamRequest(req: IncomingMessage, url: URL, options: ResolvedOptions, verify: TokenVerifier | undefined): Promise<StreamRequest> {
   const channels = [...new Set(url.searchParams.getAll('ch'))];
   if (channels.length === 0) throw new HttpError(400, 'no-channels', 'Name at least one channel with ?ch=<channel>.');
   if (channels.length > options.maxChannelsPerStream) {
@@ -44,7 +46,7 @@ export function parseStreamRequest(req: IncomingMessage, url: URL, options: Reso
   }
   for (const channel of cursor.keys()) if (!channels.includes(channel)) cursor.delete(channel);
 
-  const user = authenticate(req, url, options);
+  const user = await authenticate(req, url, verify);
   const allowed = [...options.publicChannels, ...(user?.channels ?? [])];
   const forbidden = channels.filter((channel) => !channelAllowed(allowed, channel));
   if (forbidden.length > 0) {
@@ -53,7 +55,7 @@ export function parseStreamRequest(req: IncomingMessage, url: URL, options: Reso
     }
     throw new HttpError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow channel "${forbidden[0]}".`);
   }
-  return { channels, cursor, user };
+  return { channels, cursor, user, client: options.clientAddress(req) };
 }
 
 function parseCursorParam(text: string): Cursor {
@@ -62,13 +64,13 @@ function parseCursorParam(text: string): Cursor {
   return cursor;
 }
 
-function authenticate(req: IncomingMessage, url: URL, options: ResolvedOptions): TokenClaims | undefined {
+async function authenticate(req: IncomingMessage, url: URL, verify: TokenVerifier | undefined): Promise<TokenClaims | undefined> {
   const token = bearer(req, url);
   if (token === undefined || token === '') return undefined;
-  if (!options.tokenSecret) {
-    throw new HttpError(401, 'token-invalid', 'This server accepts no tokens (no tokenSecret / COMET_TOKEN_SECRET is set).');
+  if (!verify) {
+    throw new HttpError(401, 'token-invalid', 'This server accepts no tokens (no tokenSecret, tokenPublicKey or tokenJwksUrl is set).');
   }
-  const check = verifyToken(token, options.tokenSecret);
-  if (!check.ok) throw new HttpError(401, check.code, check.message);
+  const check = await verify(token);
+  if (!check.ok) throw new HttpError(check.status, check.code, check.message, check.status === 503 ? { 'Retry-After': '5' } : {});
   return check.claims;
 }

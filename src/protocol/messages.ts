@@ -29,7 +29,8 @@ export interface HeartbeatFrame {
   readonly time: number;
 }
 
-export type GapReason = 'history-exceeded' | 'epoch-changed';
+/** `cursor-ahead`: the reader's position is past the channel's head (a forged cursor, or history that started over in the same epoch). */
+export type GapReason = 'history-exceeded' | 'epoch-changed' | 'cursor-ahead';
 
 /** Said when the server cannot replay everything after the reader's position. */
 export interface GapFrame {

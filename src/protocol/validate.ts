@@ -65,6 +65,6 @@ export function checkGap(value: unknown): Checked<GapFrame> {
   if (!isValidChannel(channel)) return 'gap frame has no valid "channel"';
   if (from !== null && (typeof from !== 'string' || !parsePosition(from))) return 'gap frame has an invalid "from"';
   if (typeof to !== 'string' || !parsePosition(to)) return 'gap frame has no valid "to"';
-  if (reason !== 'history-exceeded' && reason !== 'epoch-changed') return 'gap frame has an unknown "reason"';
+  if (reason !== 'history-exceeded' && reason !== 'epoch-changed' && reason !== 'cursor-ahead') return 'gap frame has an unknown "reason"';
   return { channel, from, to, reason };
 }

@@ -79,13 +79,13 @@ describe('refused stream requests', () => {
     });
 
     it('401 token-invalid for a token signed with another secret', async () => {
-      const token = signToken({ sub: 'u1', channels: ['*'] }, 'another-secret');
+      const token = await signToken({ sub: 'u1', channels: ['*'] }, 'another-secret');
       assertError(await get(server.sseUrl([priv()], { token })), 401, 'token-invalid');
       assertError(await get(server.sseUrl([priv()]), { Authorization: `Bearer ${token}` }), 401, 'token-invalid');
     });
 
     it('401 token-invalid for a tampered payload or something that is not a JWT', async () => {
-      const [header, , signature] = signToken({ sub: 'u1', channels: ['priv.x'] }, SECRET).split('.');
+      const [header, , signature] = (await signToken({ sub: 'u1', channels: ['priv.x'] }, SECRET)).split('.');
       const payload = Buffer.from(JSON.stringify({ sub: 'u1', channels: ['*'] })).toString('base64url');
       assertError(await get(server.sseUrl([priv()], { token: `${header}.${payload}.${signature}` })), 401, 'token-invalid');
       assertError(await get(server.sseUrl([priv()], { token: 'not-a-jwt' })), 401, 'token-invalid');
@@ -100,20 +100,20 @@ describe('refused stream requests', () => {
     });
 
     it('401 token-expired for an expired token', async () => {
-      const token = signToken({ sub: 'u1', channels: ['*'], exp: nowSeconds() - 5 }, SECRET);
+      const token = await signToken({ sub: 'u1', channels: ['*'], exp: nowSeconds() - 5 }, SECRET);
       assertError(await get(server.sseUrl([priv()], { token })), 401, 'token-expired');
     });
 
     it('403 channel-forbidden for a valid token without the channel', async () => {
       const channel = priv();
-      const token = signToken({ sub: 'alice', channels: ['priv.other.*'], exp: nowSeconds() + 60 }, SECRET);
+      const token = await signToken({ sub: 'alice', channels: ['priv.other.*'], exp: nowSeconds() + 60 }, SECRET);
       const error = assertError(await get(server.sseUrl(['pub.ok', channel], { token })), 403, 'channel-forbidden');
       assert.ok(error.message.includes('alice') && error.message.includes(channel));
     });
 
     it('200 for a valid token with the channel, in the query or the Authorization header', async () => {
       const channel = priv();
-      const token = signToken({ sub: 'bob', channels: ['priv.*'], exp: nowSeconds() + 60 }, SECRET);
+      const token = await signToken({ sub: 'bob', channels: ['priv.*'], exp: nowSeconds() + 60 }, SECRET);
       for (const stream of [
         await openSse(server.sseUrl([channel, 'pub.ok'], { token })),
         await openSse(server.sseUrl([channel]), { headers: { Authorization: `Bearer ${token}` } }),

@@ -212,7 +212,7 @@ describe('iframe stream', () => {
     assert.deepEqual((error?.frame as { code: string; status: number }).code, 'token-missing');
     assert.equal((error?.frame as { status: number }).status, 401);
 
-    const token = signToken({ sub: 'ada', channels: ['private.*'] }, 'iframe-secret');
+    const token = await signToken({ sub: 'ada', channels: ['private.*'] }, 'iframe-secret');
     const allowed = await openIframe(iframeUrl(server, ['private.room'], { token }));
     try {
       await until(() => allowed.frames.length > 0, 2000, 'hello');

@@ -119,7 +119,7 @@ describe('long-poll', () => {
     const refused = await http(pollUrl(server, ['private.room']));
     assert.equal(refused.status, 401);
     assert.equal(refused.json<{ error: { code: string } }>().error.code, 'token-missing');
-    const token = signToken({ sub: 'ada', channels: ['private.*'] }, 'poll-secret');
+    const token = await signToken({ sub: 'ada', channels: ['private.*'] }, 'poll-secret');
     const body = await poll(pollUrl(server, ['private.room']), { Authorization: `Bearer ${token}` });
     assert.equal(body.hello.transport, 'long-poll');
   });

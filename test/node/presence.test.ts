@@ -96,7 +96,7 @@ describe('presence (server with tokens)', () => {
 
   it('takes the identity from the token, not from parameters', async () => {
     const channel = uniqueChannel();
-    const token = signToken({ sub: 'u1', name: 'Grace', channels: [channel, `presence:${channel}`] }, secret);
+    const token = await signToken({ sub: 'u1', name: 'Grace', channels: [channel, `presence:${channel}`] }, secret);
     const response = await http(`${server.base}/presence?${query({ ch: channel, session: 'session-gggg1', user: 'mallory' })}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}` },
@@ -110,7 +110,7 @@ describe('presence (server with tokens)', () => {
     const channel = uniqueChannel();
     const anonymous = await http(`${server.base}/presence?${query({ ch: channel, session: 'session-hhhh1', user: 'x' })}`, { method: 'POST' });
     assert.equal(anonymous.status, 401);
-    const token = signToken({ sub: 'u2', channels: [channel] }, secret);
+    const token = await signToken({ sub: 'u2', channels: [channel] }, secret);
     const roster = await http(`${server.base}/presence?${query({ ch: channel, token })}`);
     assert.equal(roster.status, 403);
     assert.equal(roster.json<{ error: { code: string } }>().error.code, 'channel-forbidden');

@@ -149,7 +149,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
           // Seconds from now; negative mints an already expired token.
           ...(exp !== null && exp !== '' ? { exp: Math.floor(Date.now() / 1000) + Number(exp) } : {}),
         };
-        return send(res, 200, { token: signToken(claims, tokenSecret), claims });
+        return send(res, 200, { token: await signToken(claims, tokenSecret), claims });
       }
       case 'GET /control/lab':
         return send(res, 200, lab.info);

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCometServer, type CometServer } from '../../server/comet-server.js';
 import type { CometServerOptions } from '../../server/options.js';
+import { answerClientError } from '../../server/http/client-error.js';
 
 export interface TestServer {
   readonly comet: CometServer;
@@ -28,6 +29,7 @@ type Handler = (comet: CometServer) => (req: IncomingMessage, res: ServerRespons
 export async function startServer(options: CometServerOptions = {}, handler?: Handler): Promise<TestServer> {
   const comet = createCometServer(options);
   const server = createServer(handler ? handler(comet) : (req, res) => comet(req, res));
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;

@@ -97,6 +97,13 @@ export function brokerContract(name: string, options: { skip: string | false; hi
       assert.deepEqual(read.events, events);
     });
 
+    it('says cursor-ahead for a position the channel never reached', async () => {
+      const channel = uniqueChannel();
+      const events = await publishN(channel, 2);
+      const { epoch } = position(events[0]!.id);
+      assert.deepEqual(await broker.read(channel, { epoch, seq: 9 }), { events: [], head: { epoch, seq: 2 }, gap: { to: { epoch, seq: 2 }, reason: 'cursor-ahead' } });
+    });
+
     it('gives the last events held, oldest first', async () => {
       const channel = uniqueChannel();
       const events = await publishN(channel, 6);

@@ -1,0 +1,29 @@
+/**
+ * The standalone server as the CLI builds it (endpoints, demo files, JSON
+ * for parser errors), in a process of its own so a test can tell whether
+ * anything it sent stopped the process. Prints `port <n>` once listening.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { createCometServer } from '../../server/comet-server.js';
+import { createStandaloneServer } from '../../server/standalone.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const comet = createCometServer({
+  publishKey: 'fuzz-publish-key',
+  tokenSecret: 'fuzz-token-secret',
+  publicChannels: ['pub.*', 'presence:pub.*'],
+  presence: { anonymous: true },
+  pollTimeoutMs: 200,
+  bodyTimeoutMs: 300,
+  heartbeatMs: 1000,
+  allowedOrigins: ['http://app.example'],
+});
+const server = createStandaloneServer(comet, { '/dist/': join(root, 'dist'), '/': join(root, 'demo') });
+server.listen(0, '127.0.0.1', () => console.log(`port ${(server.address() as AddressInfo).port}`));
+process.on('SIGTERM', () => {
+  void comet.close();
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+});
