@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createCometServer } from './comet-server.js';
 import { startDemoGenerator } from './demo/generator.js';
 import { createStandaloneServer } from './standalone.js';
+import { proxyFromEnv } from './standalone/proxy-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
 import { runWorkers } from './standalone/workers.js';
 
@@ -55,6 +56,7 @@ function serve(): void {
   const comet = createCometServer({
     publishKey,
     ...storageFromEnv(),
+    ...proxyFromEnv(),
     // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
     ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
   });

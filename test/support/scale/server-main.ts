@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import { redisBroker } from '../../../server/broker/redis-broker.js';
 import { createCometServer } from '../../../server/comet-server.js';
 import { redisPresenceStore } from '../../../server/presence/redis-presence-store.js';
+import { forwardedClient } from '../../../server/standalone/proxy-from-env.js';
 
 const url = process.env['COMET_REDIS_URL'];
 if (!url) throw new Error('COMET_REDIS_URL is required');
@@ -26,6 +27,8 @@ const comet = createCometServer({
   heartbeatMs: Number(process.env['COMET_HEARTBEAT_MS'] ?? 1000),
   historySize: Number(process.env['COMET_HISTORY_SIZE'] ?? 10_000),
   pollTimeoutMs: 5000,
+  // Behind the tests' nginx, as deploy/nginx/cometkit.conf advises.
+  clientAddress: forwardedClient,
 });
 /** The channel lists of held requests still open. */
 const held = new Set<readonly string[]>();
