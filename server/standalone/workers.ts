@@ -41,7 +41,7 @@ export function runWorkers(count: number, env: (slot: number) => NodeJS.ProcessE
     if (quickDeaths >= MAX_QUICK_DEATHS) {
       console.error(`worker ${info.slot} died ${quickDeaths} times right after starting (last: ${signal ?? `exit ${code}`}); stopping.`);
       stopping = true;
-      for (const other of slots.keys()) other.kill('SIGTERM');
+      for (const other of slots.keys()) other.process.kill('SIGTERM');
       process.exitCode = 1;
       if (slots.size === 0) process.exit(1);
       return;
@@ -53,7 +53,13 @@ export function runWorkers(count: number, env: (slot: number) => NodeJS.ProcessE
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       stopping = true;
-      for (const worker of slots.keys()) worker.kill('SIGTERM');
+      // The signal goes to each worker's process: worker.kill() would first wait for the
+      // worker's server to close, which open streams hold off. Each worker ends its streams
+      // itself on SIGTERM; one that is still there after 10 s is killed.
+      for (const worker of slots.keys()) worker.process.kill('SIGTERM');
+      setTimeout(() => {
+        for (const worker of slots.keys()) worker.process.kill('SIGKILL');
+      }, 10_000).unref();
       if (slots.size === 0) process.exit(0);
     });
   }
