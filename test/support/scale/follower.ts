@@ -40,7 +40,7 @@ export function follow(origins: readonly string[], channels: readonly string[]):
       if (cursor) query.set('cursor', cursor);
       let stream;
       try {
-        stream = await openSse(`${origin}/comet/sse?${query}`);
+        stream = await openWithin(`${origin}/comet/sse?${query}`, 5000);
       } catch {
         turn += 1;
         await sleep(50);
@@ -97,6 +97,27 @@ export function follow(origins: readonly string[], channels: readonly string[]):
       await loop;
     },
   };
+}
+
+/**
+ * openSse, given up after `ms` without response headers. node:cluster's primary can
+ * hold a connection it accepted for a worker that died meanwhile, never answered:
+ * a real client's hello deadline covers that; here this does.
+ */
+async function openWithin(url: string, ms: number): ReturnType<typeof openSse> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const opening = openSse(url);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      opening.then((late) => late.close(), () => undefined);
+      reject(new Error(`no answer from ${url} within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([opening, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
