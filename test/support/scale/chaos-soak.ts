@@ -265,7 +265,12 @@ function check(tabs: readonly Tab[], acked: readonly CometEvent[], channels: rea
       const missing = expected.slice(first, last + 1).filter((id) => !seen.has(id));
       lost += missing.length;
       if (missing.length > 0) {
-        losses.push(`tab ${slot} (${tab.openAtEnd ? 'open at the end' : 'closed'}) ${channel}: ${missing.length} missing, first ${missing[0]}, decisions ${tab.decisions?.join(' ')}`);
+        // A tail never received (the tab was still behind when the wait ended) reads differently from a hole.
+        const lastGot = Math.max(...ids.map((id) => index.get(id)!));
+        const tail = missing.filter((id) => index.get(id)! > lastGot).length;
+        losses.push(
+          `tab ${slot} (${tab.openAtEnd ? 'open at the end' : 'closed'}) ${channel}: ${missing.length} missing (${tail} at the end), first ${missing[0]}; decisions: ${tab.decisions?.join(' ') || 'none'}`,
+        );
       }
       for (const [id, at] of ackedGot) delays.push(at - time.get(id)!);
     }
