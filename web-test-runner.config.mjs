@@ -1,18 +1,21 @@
 /**
- * @web/test-runner: browser tests in Chromium and Firefox (the system's
- * builds, found by scripts/find-browsers.mjs), against the real reference
- * server started here for the whole run.
+ * @web/test-runner: browser tests in Chromium, Firefox and WebKit (the
+ * system's builds, found by scripts/find-browsers.mjs), against the real
+ * reference server started here for the whole run. WebKit is WebKitGTK's
+ * MiniBrowser, driven over W3C WebDriver by scripts/webkit-launcher.mjs.
  *
  * Run through `npm run test:browser` (scripts/run-browser-tests.mjs), or
  * directly: `npx wtr --config web-test-runner.config.mjs [--files …]`.
- * Only one engine: `WTR_BROWSERS=chromium` (or `firefox`).
+ * Fewer engines: `WTR_BROWSERS=chromium` (or `firefox`, `webkit`, or a list: `chromium,webkit`).
+ * WebKit needs a display; run-browser-tests.mjs provides one with `xvfb-run -a`.
  */
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher, puppeteerCore } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
-import { CHROMIUM_FLAGS, findBrowser } from './scripts/find-browsers.mjs';
+import { BROWSER_NAMES, CHROMIUM_FLAGS, findBrowser, findWebKitDriver } from './scripts/find-browsers.mjs';
+import { webkitLauncher } from './scripts/webkit-launcher.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -23,12 +26,18 @@ const { startHarness } = await tsImport('./test/support/harness.ts', import.meta
 const harness = await startHarness();
 
 
-const wanted = (process.env.WTR_BROWSERS ?? 'chromium,firefox').split(',').map((name) => name.trim()).filter(Boolean);
+const wanted = (process.env.WTR_BROWSERS ?? BROWSER_NAMES.join(',')).split(',').map((name) => name.trim()).filter(Boolean);
 
 function launcher(name) {
   const executablePath = findBrowser(name);
   if (!executablePath) {
-    throw new Error(`No ${name} found: run \`node scripts/find-browsers.mjs --install\`, or set ${name === 'chromium' ? 'CHROMIUM_PATH' : 'FIREFOX_PATH'}.`);
+    const variable = { chromium: 'CHROMIUM_PATH', firefox: 'FIREFOX_PATH', webkit: 'MINIBROWSER_PATH' }[name] ?? 'WTR_BROWSERS';
+    throw new Error(`No ${name} found: run \`node scripts/find-browsers.mjs --install\`, or set ${variable}.`);
+  }
+  if (name === 'webkit') {
+    const driverPath = findWebKitDriver();
+    if (!driverPath) throw new Error('No WebKitWebDriver found: `apt-get install webkit2gtk-driver`, or set WEBKIT_WEBDRIVER_PATH.');
+    return webkitLauncher({ binary: executablePath, driverPath });
   }
   // acceptInsecureCerts: the nginx tests' self-signed certificate (made per run) is accepted through the
   // automation session, one setting for both engines, instead of a Chromium-only command-line flag and a
@@ -51,6 +60,9 @@ export default {
     exportConditions: ['browser', 'development'],
   },
   browsers: wanted.map(launcher),
+  // All engines at once (the default is two, which queues the third behind the first to finish); each
+  // still runs its files with the default concurrency.
+  concurrentBrowsers: 3,
   // The 30 s default is tight for a first Firefox start on a loaded 2-core CI box; the finish
   // timeout covers all files of one browser, and grows with the client's test suite.
   browserStartTimeout: 60_000,

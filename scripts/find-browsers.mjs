@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
- * Finds the Chromium and Firefox the browser tests and benchmarks drive.
+ * Finds the browsers the browser tests and benchmarks drive: Chromium,
+ * Firefox, and WebKit (WebKitGTK's MiniBrowser, with `WebKitWebDriver` to
+ * drive it and `xvfb-run` to give it a display when there is none).
  *
  * Nothing here downloads a browser: tools that fetch their own builds
  * (playwright install, puppeteer's postinstall) cannot reach their hosts
@@ -16,25 +18,45 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** @typedef {'chromium' | 'firefox'} BrowserName */
-/** @typedef {{ chromium?: string, firefox?: string }} FoundBrowsers */
+/** @typedef {'chromium' | 'firefox' | 'webkit'} BrowserName */
+/** @typedef {{ chromium?: string, firefox?: string, webkit?: string }} FoundBrowsers */
+
+export const BROWSER_NAMES = Object.freeze(/** @type {BrowserName[]} */ (['chromium', 'firefox', 'webkit']));
 
 /** Variables that name a browser explicitly, checked first, in this order. */
 const ENV_VARS = {
   chromium: ['CHROME_PATH', 'CHROMIUM_PATH'],
   firefox: ['FIREFOX_PATH'],
+  webkit: ['MINIBROWSER_PATH'],
 };
 
-/** Debian's package for each browser: the ones CI installs. */
-const APT_PACKAGES = { chromium: 'chromium', firefox: 'firefox-esr' };
+/**
+ * Debian's packages for each browser: the ones CI installs. MiniBrowser comes
+ * with the driver package; it needs a display (Xvfb, with xauth for
+ * xvfb-run) and Mesa's software GL.
+ */
+const APT_PACKAGES = {
+  chromium: ['chromium'],
+  firefox: ['firefox-esr'],
+  webkit: ['webkit2gtk-driver', 'xvfb', 'xauth', 'libgl1-mesa-dri'],
+};
 
 /** Commands looked up on PATH after the well-known absolute paths. */
 const COMMANDS = {
   chromium: ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'],
   firefox: ['firefox-esr', 'firefox'],
+  // MiniBrowser is not on PATH in any distribution: it lives with the WebKitGTK library.
+  webkit: [],
 };
 
+/** Where distributions put WebKitGTK's MiniBrowser (Debian/Ubuntu multiarch, Fedora/Arch libexec). */
+const MINIBROWSER_PATHS = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].flatMap((arch) =>
+  ['webkit2gtk-4.1', 'webkitgtk-6.0', 'webkit2gtk-4.0'].map((api) => `/usr/lib/${arch}/${api}/MiniBrowser`),
+).concat(['/usr/libexec/webkit2gtk-4.1/MiniBrowser', '/usr/libexec/webkitgtk-6.0/MiniBrowser', '/usr/lib/webkit2gtk-4.1/MiniBrowser']);
+
 function knownPaths(name, platform, env) {
+  // WebKitGTK is a Linux build; Safari on macOS would need safaridriver, which the tests do not drive.
+  if (name === 'webkit') return platform === 'linux' ? MINIBROWSER_PATHS : [];
   if (platform === 'darwin') {
     const home = env.HOME ?? '';
     const apps = ['/Applications', join(home, 'Applications')];
@@ -76,12 +98,6 @@ function onPath(command, platform, env) {
 }
 
 /**
- * Looks for one browser. An explicit variable that points nowhere is an
- * error rather than a silent fallback: whoever set it meant that binary.
- * @param {BrowserName} name
- * @returns {string | undefined}
- */
-/**
  * Headless Chromium flags for tests and benchmarks. `--no-sandbox` is required as
  * root (CI) and harmless in a throwaway profile; the network flags stop Chromium
  * calling home on a closed network; the background flags keep timers in pages
@@ -101,6 +117,12 @@ export const CHROMIUM_FLAGS = Object.freeze([
   '--disable-backgrounding-occluded-windows',
 ]);
 
+/**
+ * Looks for one browser. An explicit variable that points nowhere is an
+ * error rather than a silent fallback: whoever set it meant that binary.
+ * @param {BrowserName} name
+ * @returns {string | undefined}
+ */
 export function findBrowser(name, { env = process.env, platform = process.platform } = {}) {
   for (const variable of ENV_VARS[name]) {
     const value = env[variable];
@@ -117,15 +139,39 @@ export function findBrowser(name, { env = process.env, platform = process.platfo
 }
 
 /**
- * Finds both browsers without installing anything.
+ * `WebKitWebDriver`, which starts and drives MiniBrowser (`WEBKIT_WEBDRIVER_PATH`
+ * names it explicitly).
+ * @returns {string | undefined}
+ */
+export function findWebKitDriver({ env = process.env, platform = process.platform } = {}) {
+  const value = env.WEBKIT_WEBDRIVER_PATH;
+  if (value) {
+    if (isExecutable(value, platform)) return value;
+    throw new Error(`WEBKIT_WEBDRIVER_PATH=${value} is not an executable file; fix or unset it.`);
+  }
+  if (isExecutable('/usr/bin/WebKitWebDriver', platform)) return '/usr/bin/WebKitWebDriver';
+  return onPath('WebKitWebDriver', platform, env);
+}
+
+/** `xvfb-run`, for a WebKit run without a display. */
+export function findXvfbRun({ env = process.env, platform = process.platform } = {}) {
+  return onPath('xvfb-run', platform, env);
+}
+
+/**
+ * Finds the browsers without installing anything. WebKit counts as found
+ * only with its driver, and with `xvfb-run` unless there is a display.
  * @returns {Promise<FoundBrowsers>}
  */
 export async function findBrowsers(options = {}) {
   /** @type {FoundBrowsers} */
   const found = {};
-  for (const name of /** @type {BrowserName[]} */ (['chromium', 'firefox'])) {
+  const env = options.env ?? process.env;
+  for (const name of BROWSER_NAMES) {
     const path = findBrowser(name, options);
-    if (path) found[name] = path;
+    if (!path) continue;
+    if (name === 'webkit' && (!findWebKitDriver(options) || (!env.DISPLAY && !env.WAYLAND_DISPLAY && !findXvfbRun(options)))) continue;
+    found[name] = path;
   }
   return found;
 }
@@ -144,14 +190,18 @@ function run(command, args) {
 /** The one line a person needs when a browser is missing. */
 export function missingMessage(missing, platform = process.platform) {
   const vars = missing.map((name) => ENV_VARS[name].join(' or ')).join(', ');
-  const what = missing.map((name) => (name === 'chromium' ? 'Chromium (or Chrome)' : 'Firefox')).join(' and ');
+  const label = { chromium: 'Chromium (or Chrome)', firefox: 'Firefox', webkit: 'WebKit (WebKitGTK MiniBrowser with WebKitWebDriver, and Xvfb without a display)' };
+  const what = missing.map((name) => label[name]).join(' and ');
   const how =
     platform === 'linux'
-      ? `apt-get install -y ${missing.map((name) => APT_PACKAGES[name]).join(' ')}`
-      : platform === 'darwin'
-        ? `brew install --cask ${missing.map((name) => (name === 'chromium' ? 'chromium' : 'firefox')).join(' ')}`
-        : 'the official installers';
-  return `Browser tests need ${what}: install with \`${how}\`, or set ${vars} to the executable.`;
+      ? `apt-get install -y ${missing.flatMap((name) => APT_PACKAGES[name]).join(' ')}`
+      : missing.includes('webkit')
+        ? 'a Linux machine for WebKit (WebKitGTK), or leave it out with WTR_BROWSERS=chromium,firefox'
+        : platform === 'darwin'
+          ? `brew install --cask ${missing.map((name) => (name === 'chromium' ? 'chromium' : 'firefox')).join(' ')}`
+          : 'the official installers';
+  const webkitVars = missing.includes('webkit') ? ' (and WEBKIT_WEBDRIVER_PATH for the driver)' : '';
+  return `Browser tests need ${what}: install with \`${how}\`, or set ${vars} to the executable${webkitVars}.`;
 }
 
 /**
@@ -161,13 +211,14 @@ export function missingMessage(missing, platform = process.platform) {
  * @param {BrowserName[]} need
  * @returns {Promise<Required<FoundBrowsers>>}
  */
-export async function ensureBrowsers(need = ['chromium', 'firefox'], { install = true } = {}) {
+export async function ensureBrowsers(need = BROWSER_NAMES, { install = true } = {}) {
   let found = await findBrowsers();
   let missing = need.filter((name) => !found[name]);
   if (missing.length > 0 && install && canInstallWithApt()) {
-    console.log(`Installing ${missing.map((name) => APT_PACKAGES[name]).join(' ')} for the browser tests.`);
+    const packages = missing.flatMap((name) => APT_PACKAGES[name]);
+    console.log(`Installing ${packages.join(' ')} for the browser tests.`);
     run('apt-get', ['update']);
-    run('apt-get', ['install', '-y', ...missing.map((name) => APT_PACKAGES[name])]);
+    run('apt-get', ['install', '-y', '--no-install-recommends', ...packages]);
     found = await findBrowsers();
     missing = need.filter((name) => !found[name]);
   }
@@ -177,7 +228,7 @@ export async function ensureBrowsers(need = ['chromium', 'firefox'], { install =
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const found = await ensureBrowsers(['chromium', 'firefox'], { install: process.argv.includes('--install') });
+    const found = await ensureBrowsers(BROWSER_NAMES, { install: process.argv.includes('--install') });
     for (const [name, path] of Object.entries(found)) console.log(`${name}: ${path}`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));

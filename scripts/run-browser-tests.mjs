@@ -1,20 +1,23 @@
 #!/usr/bin/env node
 /**
- * `npm run test:browser`: makes sure Chromium and Firefox are there (see
- * find-browsers.mjs), then runs @web/test-runner with the project config.
+ * `npm run test:browser`: makes sure Chromium, Firefox and WebKit are there
+ * (see find-browsers.mjs), then runs @web/test-runner with the project config.
  * Extra arguments go to the runner: `npm run test:browser -- --files test/browser/harness.test.ts`.
- * `WTR_BROWSERS=chromium` limits the run to one engine.
+ * `WTR_BROWSERS=chromium` (or `firefox`, `webkit`, or a comma-separated list) limits the engines.
+ *
+ * MiniBrowser needs a display: without one, the runner runs under `xvfb-run -a`
+ * (a free display number, so parallel runs on one machine do not collide).
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureBrowsers } from './find-browsers.mjs';
+import { BROWSER_NAMES, ensureBrowsers, findWebKitDriver, findXvfbRun } from './find-browsers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const wanted = (process.env.WTR_BROWSERS ?? 'chromium,firefox').split(',').map((name) => name.trim()).filter(Boolean);
-const unknown = wanted.filter((name) => name !== 'chromium' && name !== 'firefox');
+const wanted = (process.env.WTR_BROWSERS ?? BROWSER_NAMES.join(',')).split(',').map((name) => name.trim()).filter(Boolean);
+const unknown = wanted.filter((name) => !BROWSER_NAMES.includes(name));
 if (unknown.length > 0) {
-  console.error(`WTR_BROWSERS names unknown engines: ${unknown.join(', ')} (use chromium, firefox).`);
+  console.error(`WTR_BROWSERS names unknown engines: ${unknown.join(', ')} (use ${BROWSER_NAMES.join(', ')}).`);
   process.exit(1);
 }
 
@@ -29,9 +32,20 @@ for (const name of wanted) console.log(`${name}: ${browsers[name]}`);
 
 // The config loads the TypeScript harness itself (tsx's tsImport), so plain node runs the CLI;
 // --import tsx is added anyway so any .ts a plugin imports resolves the same way.
-const child = spawn(
+const runner = [
   process.execPath,
-  ['--import', 'tsx', join(root, 'node_modules/@web/test-runner/dist/bin.js'), '--config', join(root, 'web-test-runner.config.mjs'), ...process.argv.slice(2)],
+  '--import',
+  'tsx',
+  join(root, 'node_modules/@web/test-runner/dist/bin.js'),
+  '--config',
+  join(root, 'web-test-runner.config.mjs'),
+  ...process.argv.slice(2),
+];
+const needsDisplay = wanted.includes('webkit') && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+const command = needsDisplay ? [findXvfbRun(), '-a', ...runner] : runner;
+const child = spawn(
+  command[0],
+  command.slice(1),
   {
     cwd: root,
     stdio: 'inherit',
@@ -40,6 +54,7 @@ const child = spawn(
       // Pin what was found (or just installed), so the config cannot pick another binary.
       ...(browsers.chromium ? { CHROME_PATH: browsers.chromium } : {}),
       ...(browsers.firefox ? { FIREFOX_PATH: browsers.firefox } : {}),
+      ...(browsers.webkit ? { MINIBROWSER_PATH: browsers.webkit, WEBKIT_WEBDRIVER_PATH: findWebKitDriver() } : {}),
     },
   },
 );

@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCometServer } from './comet-server.js';
+import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
+import { demoNotify } from './demo/inbox-samples.js';
 import { createStandaloneServer } from './standalone.js';
 import { proxyFromEnv } from './standalone/proxy-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
@@ -59,9 +61,11 @@ function serve(): void {
     ...proxyFromEnv(),
     // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
     ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
+    // The chat page sends without sign-in; what it may store is checked by the demo's onSend.
+    ...(demo ? { send: demoChatSends } : {}),
   });
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const server = createStandaloneServer(comet, demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined);
+  const server = createStandaloneServer(comet, demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined, demo ? demoNotify(comet) : undefined);
   const publishesDemo = demo && (process.env['COMET_WORKER_SLOT'] ?? '1') === '1';
   const stopDemo = publishesDemo ? startDemoGenerator(comet) : () => {};
 

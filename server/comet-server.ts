@@ -16,7 +16,16 @@ import { serveHeartbeat, serveLeave, serveRoster } from './routes/presence.js';
 import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
 import { serveSse } from './routes/sse.js';
+import { GripBroker } from './grip/grip-broker.js';
+import { GripPublisher } from './grip/grip-publisher.js';
+import { serveSend } from './routes/send.js';
+import { serveState } from './routes/presence-state.js';
+import { serveInboxCounts, serveInboxList, serveInboxNotify, serveInboxState } from './routes/inbox.js';
+import { InboxService } from './inbox/inbox-service.js';
+import { SendService } from './send/send-service.js';
+import { RateLimiter } from './send/rate-limiter.js';
 import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
+import { Fanout } from './stream/fanout.js';
 import { parseStreamRequest } from './stream/stream-request.js';
 
 export interface CometServer {
@@ -26,10 +35,16 @@ export interface CometServer {
   readonly broker: Broker;
   /** Who is on which channel; joins and leaves are published on `presence:<channel>`. */
   readonly presence: PresenceService;
+  /** Each user's notifications with seen/read/archived state; `notify()` adds one and tells the user's devices. */
+  readonly inbox: InboxService;
   /** Publishes from server code, without HTTP. */
   publish(channel: string, data: unknown, type?: string): Promise<CometEvent>;
   stats(): StreamStats;
-  /** Ends open streams (those carrying `channel`, or all); clients resume from their cursors. */
+  /**
+   * Ends open streams (those carrying `channel`, or all); clients resume from
+   * their cursors. Returns how many this process held; behind a GRIP proxy,
+   * the proxy is asked to end the ones it holds as well.
+   */
   disconnect(filter?: { channel?: string }): number;
   /** Ends every open stream and closes the broker. */
   close(): Promise<void>;
@@ -44,7 +59,7 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<vo
  */
 export function createCometServer(options: CometServerOptions = {}): CometServer {
   const resolved = resolveOptions(options);
-  const broker =
+  const store =
     options.broker ??
     new MemoryBroker({
       historySize: resolved.historySize,
@@ -52,23 +67,38 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       ...(options.maxChannels !== undefined ? { maxChannels: options.maxChannels } : {}),
       ...(options.maxHistoryBytes !== undefined ? { maxHistoryBytes: options.maxHistoryBytes } : {}),
     });
+  const gripPublisher = resolved.grip ? new GripPublisher(resolved.grip, resolved.heartbeatMs) : undefined;
+  const broker = gripPublisher ? new GripBroker(store, gripPublisher) : store;
   const connections = new ConnectionRegistry(resolved);
+  const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs });
   const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokens !== undefined);
   const verify = resolved.tokens ? createTokenVerifier(resolved.tokens) : undefined;
-  const deps = { broker, options: resolved, connections, presence, verify };
+  const send = new SendService(broker, options.send ?? {}, resolved.maxPayloadBytes);
+  // A state changes on keystrokes: the client throttles, this bounds a client that does not.
+  const stateLimiter = new RateLimiter({ perSecond: 10, burst: 20 });
+  const inbox = new InboxService(broker, options.inbox ?? {}, resolved.tokens !== undefined, resolved.maxPayloadBytes);
+  // Seen marks come in batches and reads one per click: this bounds a client that floods.
+  const inboxLimiter = new RateLimiter({ perSecond: 20, burst: 40 });
+  const deps = { broker, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip };
   const read = (req: IncomingMessage, url: URL) => parseStreamRequest(req, url, resolved, verify);
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
-    '/sse': { GET: async (req, res, url) => serveSse(req, res, await read(req, url), deps) },
+    '/sse': { GET: async (req, res, url) => serveSse(req, res, url, await read(req, url), deps) },
     '/iframe': { GET: (req, res, url) => serveIframe(req, res, url, deps) },
     '/poll': { GET: async (req, res, url) => servePoll(req, res, url, await read(req, url), deps) },
     '/history': { GET: async (req, res, url) => serveHistory(res, url, await read(req, url), deps) },
     '/publish': { POST: (req, res) => servePublish(req, res, deps) },
+    '/send': { POST: (req, res, url) => serveSend(req, res, url, deps) },
     '/presence': {
       GET: (req, res, url) => serveRoster(req, res, url, deps),
       POST: (req, res, url) => serveHeartbeat(req, res, url, deps),
     },
     '/presence/leave': { POST: (req, res, url) => serveLeave(req, res, url, deps) },
+    '/presence/state': { POST: (req, res, url) => serveState(req, res, url, deps) },
+    '/inbox': { GET: (req, res, url) => serveInboxList(req, res, url, deps) },
+    '/inbox/counts': { GET: (req, res, url) => serveInboxCounts(req, res, url, deps) },
+    '/inbox/state': { POST: (req, res, url) => serveInboxState(req, res, url, deps) },
+    '/inbox/notify': { POST: (req, res) => serveInboxNotify(req, res, deps) },
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
 
@@ -118,14 +148,21 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     options: resolved,
     broker,
     presence,
+    inbox,
     // async so invalid input rejects the promise instead of throwing past a caller's `.catch()`.
     publish: async (channel: string, data: unknown, type = 'message') =>
       broker.publish(checkPublishInput({ channel, type, data }, 'publish()')),
     stats: () => connections.stats(),
-    disconnect: (filter?: { channel?: string }) => connections.disconnect(filter),
+    disconnect: (filter?: { channel?: string }) => {
+      // Behind a GRIP proxy the streams are held there: it is asked to end them too (not counted).
+      gripPublisher?.disconnect(filter?.channel);
+      return connections.disconnect(filter);
+    },
     close: async () => {
       connections.disconnect();
       await presence.close();
+      await send.close();
+      await inbox.close();
       await broker.close();
     },
   });

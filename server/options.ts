@@ -1,10 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Broker } from './broker/broker.js';
+import { resolveGripOptions, type GripOptions, type ResolvedGripOptions } from './grip/grip-options.js';
 import type { TokenVerifyOptions } from './auth/token.js';
 import type { AllowedOrigins } from './http/cors.js';
 import { canonicalOrigin } from './http/origin.js';
 import type { PresenceOptions } from './presence/presence-service.js';
+import type { SendOptions } from './send/send-service.js';
+import type { InboxOptions } from './inbox/inbox-service.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -72,6 +75,12 @@ export interface CometServerOptions {
   readonly maxAnswerBytes?: number;
   /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
   readonly presence?: PresenceOptions;
+  /** Behind Pushpin (GRIP): the proxy holds the connections and the server publishes to it. Default: on when `COMET_GRIP_URL` is set. */
+  readonly grip?: GripOptions;
+  /** Client sends (`POST {base}/send`): the `onSend` hook, anonymous channels, rate limit, idempotency keys (see PROTOCOL.md, Send). */
+  readonly send?: SendOptions;
+  /** Per-user notification inbox with seen/read/archived state: limits, store, anonymous use (see PROTOCOL.md, Inbox). */
+  readonly inbox?: InboxOptions;
 }
 
 export interface ResolvedOptions {
@@ -90,6 +99,7 @@ export interface ResolvedOptions {
   readonly maxBufferedBytes: number;
   readonly pollTimeoutMs: number;
   readonly iframeMaxBytes: number;
+  readonly grip: ResolvedGripOptions | undefined;
   readonly maxConnections: number;
   readonly maxStreamsPerUser: number;
   readonly maxStreamsPerClient: number;
@@ -148,6 +158,7 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
     pollTimeoutMs: positive(options.pollTimeoutMs, 25_000, 'pollTimeoutMs'),
     iframeMaxBytes: positive(options.iframeMaxBytes, 256 * 1024, 'iframeMaxBytes'),
+    grip: resolveGripOptions(options.grip, env),
     maxConnections: positive(options.maxConnections, 10_000, 'maxConnections'),
     maxStreamsPerUser: positive(options.maxStreamsPerUser, 64, 'maxStreamsPerUser'),
     maxStreamsPerClient: positive(options.maxStreamsPerClient, 2000, 'maxStreamsPerClient'),

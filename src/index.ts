@@ -1,5 +1,6 @@
 export { CometClient, createClient } from './client/client.js';
 export type { ClientOptions, EventHandler, SubscribeOptions, Subscription } from './client/client.js';
+export type { SendOptions } from './client/send.js';
 export type { HostKind } from './hub/port-protocol.js';
 export type { HostPreference } from './hosts/choose-host.js';
 export { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent } from './client/events.js';
@@ -14,3 +15,8 @@ export type { DecisionReason, LadderOptions, TransportDecision } from './upstrea
 export { PresenceRoster, PresenceChangeEvent, PresenceErrorEvent } from './presence/presence-roster.js';
 export type { PresenceMember, PresenceRosterEventMap } from './presence/presence-roster.js';
 export type { PresenceIdentity, PresenceOptions } from './presence/presence-manager.js';
+// Types only: the inbox's code loads when client.inbox() is first called.
+export type { Inbox, InboxListOptions } from './inbox/inbox.js';
+export type { InboxAddedEvent, InboxChangedEvent, InboxErrorEvent, InboxResyncEvent } from './inbox/inbox-events.js';
+export type { InboxEventMap } from './inbox/inbox-events.js';
+export type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxFlags, InboxItemJson, InboxPageJson } from './inbox/inbox-protocol.js';

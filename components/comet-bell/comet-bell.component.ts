@@ -10,10 +10,14 @@ import { RelativeTimeController, relativeTime } from '../shared/relative-time.js
 import { format, languageOf, mergeStrings } from '../shared/strings.js';
 import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
+import type { InboxViewStrings } from '../shared/inbox-view.js';
+import { LazyInboxView } from '../shared/load-inbox-view.js';
 
 export interface CometBellStrings {
   /** Accessible name of the button; `{count}` unread. */
   button: string;
+  /** With `inbox` and `count="unseen"`; `{count}` unseen. */
+  buttonUnseen: string;
   buttonNone: string;
   heading: string;
   markAll: string;
@@ -29,6 +33,7 @@ export interface CometBellStrings {
 
 const DEFAULT_STRINGS: CometBellStrings = {
   button: 'Notifications, {count} unread',
+  buttonUnseen: 'Notifications, {count} new',
   buttonNone: 'Notifications',
   heading: 'Notifications',
   markAll: 'Mark all read',
@@ -50,6 +55,16 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * shared by every open tab of the site at once. Any script of the site can
  * write there, so only event ids and times an event could have are taken,
  * at most the newest 500 ids (see SECURITY.md, "Same-origin scripts").
+ *
+ * With `inbox`, the bell shows the user's inbox kept by the server
+ * (`client.inbox()`, PROTOCOL.md "Inbox") instead of a channel: the badge
+ * counts the server's unread (or, with `count="unseen"`, unseen) items, the
+ * panel has Unread / All / Archived views, "mark all read", read/unread and
+ * archive per item; items are marked seen as they become visible and read
+ * when their link is opened; every change shows at once and is undone, with
+ * a message, if the server refuses it; older items load as the list is
+ * scrolled. Changes made on the user's other devices appear live. The local
+ * read state above remains for servers without an inbox.
  *
  * @tagname comet-bell
  * @summary Notification bell with unread count and panel.
@@ -80,6 +95,13 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * @event comet-notification - A new notification arrived live; `detail.event`.
  * @event comet-bell-read - Notifications were marked read here; `detail.ids` and `detail.all`.
  * @event comet-bell-toggle - The panel opened or closed; `detail.open`.
+ * @csspart views - With `inbox`: the Unread / All / Archived buttons.
+ * @csspart view - One view button; also `view-current` for the one shown.
+ * @csspart notice - With `inbox`: why a change was undone (the server refused it).
+ * @csspart archive - With `inbox`: one notification's archive button.
+ * @csspart unseen - With `inbox`: a notification not yet seen.
+ * @csspart load-older - With `inbox`: loads older notifications (also when scrolled into view).
+ * @cssproperty --comet-inbox-unread - With `inbox`: background of unread items.
  */
 export class CometBell extends LitElement {
   static override styles = bellStyles;
@@ -105,6 +127,19 @@ export class CometBell extends LitElement {
   /** Replacement strings (i18n). */
   @property({ attribute: false }) accessor strings: Partial<CometBellStrings> = {};
 
+  /**
+   * Use the server's inbox (`client.inbox()`) instead of a channel: state
+   * kept by the server and shared by the user's devices, Unread / All /
+   * Archived views, archive, endless scroll. `channel` is not needed.
+   */
+  @property({ type: Boolean, reflect: true }) accessor inbox = false;
+
+  /** With `inbox`: what the badge counts, `unread` (default) or `unseen`. */
+  @property({ reflect: true }) accessor count: 'unread' | 'unseen' = 'unread';
+
+  /** With `inbox`: replacement strings of the inbox view (i18n). */
+  @property({ attribute: false }) accessor inboxStrings: Partial<InboxViewStrings> = {};
+
   /** @internal */
   @query('[part="panel"]') accessor panel!: HTMLElement | null;
   /** @internal */
@@ -116,6 +151,11 @@ export class CometBell extends LitElement {
     onLive: (event) => emit(this, 'comet-notification', { event }),
   });
   readonly #clock = new RelativeTimeController(this);
+  readonly #inbox = new LazyInboxView(this, {
+    enabled: () => this.inbox,
+    pageSize: () => Math.min(100, Math.max(1, this.limit)),
+    strings: () => this.inboxStrings,
+  });
   #readState: ReadState | undefined;
   #stopReadState: (() => void) | undefined;
 
@@ -165,7 +205,10 @@ export class CometBell extends LitElement {
     if (changed.has('channel')) this.#events.sync();
     if (changed.has('limit')) this.#events.trim();
     if (changed.has('channel') || changed.has('storageKey')) this.#openReadState();
-    this.unread = this.#events.items.reduce((count, event) => count + (this.isRead(event) ? 0 : 1), 0);
+    if (changed.has('inbox')) this.#inbox.sync();
+    this.unread = this.inbox
+      ? (this.#inbox.counts?.[this.count === 'unseen' ? 'unseen' : 'unread'] ?? 0)
+      : this.#events.items.reduce((count, event) => count + (this.isRead(event) ? 0 : 1), 0);
   }
 
   protected override firstUpdated(): void {
@@ -237,16 +280,18 @@ export class CometBell extends LitElement {
     if (items.length === 0) {
       empty = this.#events.status === 'loading' ? strings.loading : this.#events.status === 'error' ? format(strings.error, { error: this.#events.error }) : strings.empty;
     }
-    return html`<button part="button" type="button" aria-haspopup="dialog" aria-label=${this.unread > 0 ? format(strings.button, { count: badge }) : strings.buttonNone}>
+    return html`<button part="button" type="button" aria-haspopup="dialog" aria-label=${this.unread > 0 ? format(this.inbox && this.count === 'unseen' ? strings.buttonUnseen : strings.button, { count: badge }) : strings.buttonNone}>
         <svg part="icon" viewBox="0 0 24 24" aria-hidden="true">${bellIcon}</svg>
         ${this.unread > 0 ? html`<span part="badge" aria-hidden="true">${badge}</span>` : nothing}
       </button>
       <div part="panel" popover role="dialog" aria-labelledby="heading" @toggle=${this.#onToggle} @keydown=${this.#onPanelKeyDown}>
         <div part="header">
           <h2 part="heading" id="heading">${strings.heading}</h2>
-          <button part="mark-all" type="button" ?disabled=${this.unread === 0} @click=${() => this.markAllRead()}>${strings.markAll}</button>
+          ${this.inbox ? nothing : html`<button part="mark-all" type="button" ?disabled=${this.unread === 0} @click=${() => this.markAllRead()}>${strings.markAll}</button>`}
         </div>
-        ${items.length === 0
+        ${this.inbox
+          ? this.#inbox.render({ language, now: this.#clock.now, root: () => this.panel })
+          : items.length === 0
           ? html`<p part="empty" role="status">${empty}</p>`
           : html`<ul part="list">
               ${repeat(items, (event) => event.id, (event) => this.#item(event, strings, language))}

@@ -9,6 +9,8 @@ import { RelativeTimeController, relativeTime } from '../shared/relative-time.js
 import { format, languageOf, mergeStrings } from '../shared/strings.js';
 import { summarize } from '../shared/summarize.js';
 import { feedStyles } from './comet-feed.styles.js';
+import type { InboxViewStrings } from '../shared/inbox-view.js';
+import { LazyInboxView } from '../shared/load-inbox-view.js';
 
 export interface CometFeedStrings {
   /** Accessible name of the list. */
@@ -54,6 +56,13 @@ const TOP_SLACK_PX = 4;
  * current, and the list is navigable with the keyboard (arrows, Page
  * Up/Down, Home, End).
  *
+ * With `inbox`, the feed shows the user's inbox kept by the server
+ * (`client.inbox()`) instead of a channel: Unread / All / Archived views,
+ * "mark all read", read/unread and archive per item, seen as items become
+ * visible, endless scroll into older items (however old: the server's
+ * inbox, not the channel's history), and live changes from the user's
+ * other devices. A change the server refuses is undone with a message.
+ *
  * @tagname comet-feed
  * @summary Live list of a channel's events.
  * @slot loading - Shown while the first events load.
@@ -77,6 +86,18 @@ const TOP_SLACK_PX = 4;
  * @cssproperty --comet-radius - Corner radius.
  * @event comet-feed-item - An event arrived live; `detail.event` is the event.
  * @event comet-feed-reveal - Events waiting behind the pill were shown; `detail.count`.
+ * @csspart inbox-scroll - With `inbox`: the scrolling inbox view.
+ * @csspart inbox - With `inbox`: the view inside it.
+ * @csspart views - With `inbox`: the Unread / All / Archived buttons.
+ * @csspart view - One view button; also `view-current` for the one shown.
+ * @csspart mark-all - With `inbox`: the "mark all read" button.
+ * @csspart notice - With `inbox`: why a change was undone (the server refused it).
+ * @csspart mark-read - With `inbox`: an item's read / unread button.
+ * @csspart archive - With `inbox`: an item's archive button.
+ * @csspart unread - With `inbox`: an unread item.
+ * @csspart unseen - With `inbox`: an item not yet seen.
+ * @csspart load-older - With `inbox`: loads older items (also when scrolled into view).
+ * @cssproperty --comet-inbox-unread - With `inbox`: background of unread items.
  */
 export class CometFeed extends LitElement {
   static override styles = feedStyles;
@@ -95,6 +116,16 @@ export class CometFeed extends LitElement {
 
   /** Replacement strings (i18n). */
   @property({ attribute: false }) accessor strings: Partial<CometFeedStrings> = {};
+
+  /**
+   * Show the server's inbox (`client.inbox()`) instead of a channel: the
+   * user's notifications with their state, Unread / All / Archived views,
+   * and endless scroll into older items. `channel` is not needed.
+   */
+  @property({ type: Boolean, reflect: true }) accessor inbox = false;
+
+  /** With `inbox`: replacement strings of the inbox view (i18n). */
+  @property({ attribute: false }) accessor inboxStrings: Partial<InboxViewStrings> = {};
 
   /** New events waiting behind the pill because the reader has scrolled; reflected as `pending`. */
   @property({ type: Number, reflect: true }) accessor pending = 0;
@@ -119,6 +150,11 @@ export class CometFeed extends LitElement {
     },
   });
   readonly #clock = new RelativeTimeController(this);
+  readonly #inbox = new LazyInboxView(this, {
+    enabled: () => this.inbox,
+    pageSize: () => Math.min(100, Math.max(1, this.limit)),
+    strings: () => this.inboxStrings,
+  });
 
   /** Every event held, newest first, including those waiting behind the pill. */
   get items(): readonly CometEvent[] {
@@ -140,6 +176,7 @@ export class CometFeed extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('inbox')) this.#inbox.sync();
     if (changed.has('channel')) {
       this.pending = 0;
       this.#active = 0;
@@ -234,6 +271,12 @@ export class CometFeed extends LitElement {
 
   protected override render() {
     const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
+    if (this.inbox) {
+      const root = (): Element | null => this.shadowRoot?.querySelector('[part="inbox-scroll"]') ?? null;
+      return html`<div part="inbox-scroll" class="inbox-scroll">
+        ${this.#inbox.render({ language: languageOf(this), now: this.#clock.now, root })}
+      </div>`;
+    }
     const items = this.#events.items;
     if (items.length === 0) return this.#status(strings);
     const shown = this.pending > 0 ? items.slice(this.pending) : (items as CometEvent[]);

@@ -7,6 +7,8 @@ export interface TokenClaims {
   readonly sub: string;
   /** Channel patterns the user may read (`news`, `user:42:*`, `*`). */
   readonly channels?: readonly string[];
+  /** Channel patterns the user may send to with `POST {base}/send`; distinct from what it may read. */
+  readonly publish?: readonly string[];
   /** Display name, shown by presence. */
   readonly name?: string;
   /** Expiry, seconds since the Unix epoch. */
@@ -75,10 +77,13 @@ const invalid = (message: string): TokenCheck => ({ ok: false, status: 401, code
 
 /** The claims cometkit reads, checked for type; jose has already checked the signature and the times. */
 function readClaims(payload: Record<string, unknown>): TokenCheck {
-  const { sub, channels, name } = payload;
+  const { sub, channels, publish, name } = payload;
   if (typeof sub !== 'string' || sub === '') return invalid('The token has no "sub" (user id).');
   if (channels !== undefined && !(Array.isArray(channels) && channels.every((p) => typeof p === 'string'))) {
     return invalid('The token\'s "channels" must be an array of strings.');
+  }
+  if (publish !== undefined && !(Array.isArray(publish) && publish.every((p) => typeof p === 'string'))) {
+    return invalid('The token\'s "publish" must be an array of strings.');
   }
   if (name !== undefined && typeof name !== 'string') return invalid('The token\'s "name" must be a string.');
   return { ok: true, claims: payload as unknown as TokenClaims };

@@ -27,6 +27,8 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Al
   if (!origin) throw new HttpError(403, 'origin-forbidden', 'The Origin header is not an origin this server can allow (scheme://host[:port]).');
   res.setHeader('Access-Control-Allow-Origin', origin);
   if (allowed !== '*') res.setHeader('Access-Control-Allow-Credentials', 'true');
+  // A page reads how long a 429 asks it to wait, and whether a send was a replay of an earlier one.
+  res.setHeader('Access-Control-Expose-Headers', 'Retry-After, Idempotent-Replayed');
   if (!originAllowed(req, origin, allowed, publicOrigins)) {
     throw new HttpError(403, 'origin-forbidden', `Origin ${origin} is not in the server's allowedOrigins (COMET_ALLOWED_ORIGINS).`);
   }
@@ -35,7 +37,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Al
 export function answerPreflight(res: ServerResponse): void {
   res.writeHead(204, {
     'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-    'Access-Control-Allow-Headers': 'Authorization, Content-Type, Last-Event-ID',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, Last-Event-ID, Idempotency-Key',
     'Access-Control-Max-Age': '600',
   });
   res.end();

@@ -1,8 +1,9 @@
 import { formatPosition } from '../../src/protocol/position.js';
-import { presenceChannel, type PresenceJoinData, type PresenceLeaveData, type RosterJson } from '../../src/presence/presence-protocol.js';
+import { presenceChannel, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from '../../src/presence/presence-protocol.js';
 import type { Broker } from '../broker/broker.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import type { PresenceStore } from './presence-store.js';
+import { MemoryPresenceStateStore, type PresenceStateStore } from './presence-state-store.js';
 import { HttpError } from '../http/http-error.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -29,6 +30,10 @@ export interface PresenceOptions {
   readonly maxSessions?: number;
   /** Anonymous heartbeats and leaves one client address may send per minute; past it `429 rate-limited`. Default 1200. */
   readonly anonymousPerMinute?: number;
+  /** Largest member state, in bytes of JSON. Default 1024. */
+  readonly maxStateBytes?: number;
+  /** Where member states live; by default in memory, for this process. */
+  readonly stateStore?: PresenceStateStore;
 }
 
 export interface PresenceIdentity {
@@ -51,7 +56,9 @@ export class PresenceService {
   readonly maxSessions: number;
   /** Rate of anonymous requests per client address. */
   readonly anonymousLimiter: RateLimiter;
+  readonly maxStateBytes: number;
   readonly #store: PresenceStore;
+  readonly #states: PresenceStateStore;
   /** session → channel → expiry, in this process: what the per-session and total caps count. */
   readonly #sessions = new Map<string, Map<string, number>>();
   /** channel → users on it known to this process, for the roster cap. */
@@ -65,6 +72,8 @@ export class PresenceService {
     this.ttlMs = ttl;
     this.anonymous = options.anonymous ?? !hasTokenSecret;
     this.#store = options.store ?? new MemoryPresenceStore();
+    this.#states = options.stateStore ?? new MemoryPresenceStateStore();
+    this.maxStateBytes = options.maxStateBytes ?? 1024;
     this.maxMembersPerChannel = atLeastOne(options.maxMembersPerChannel, 10_000, 'maxMembersPerChannel');
     this.maxChannelsPerSession = atLeastOne(options.maxChannelsPerSession, 64, 'maxChannelsPerSession');
     this.maxSessions = atLeastOne(options.maxSessions, 100_000, 'maxSessions');
@@ -102,12 +111,30 @@ export class PresenceService {
     }
   }
 
+  /**
+   * Sets the member's state on each channel (`null` clears it), after a
+   * heartbeat so that only a present member carries one; publishes
+   * `presence.state` when it changed.
+   */
+  async setState(channels: readonly string[], identity: PresenceIdentity, session: string, state: unknown): Promise<void> {
+    await this.heartbeat(channels, identity, session);
+    const stored = state === null ? undefined : state;
+    for (const channel of channels) {
+      const previous = (await this.#states.all(channel)).get(identity.user);
+      if (JSON.stringify(previous) === JSON.stringify(stored)) continue;
+      await this.#states.set(channel, identity.user, stored);
+      await this.#publish(channel, 'presence.state', { user: identity.user, state: state ?? null } satisfies PresenceStateData);
+    }
+  }
+
   async leave(channels: readonly string[], user: string, session: string): Promise<void> {
     const held = this.#sessions.get(session);
     for (const channel of channels) {
       held?.delete(channel);
       if (await this.#store.leave(channel, user, session)) {
         this.#left(channel);
+        // A member who left carries no state: whoever joins next starts without "typing".
+        await this.#states.set(channel, user, undefined);
         await this.#publish(channel, 'presence.leave', { user, reason: 'left' } satisfies PresenceLeaveData);
       }
     }
@@ -124,6 +151,7 @@ export class PresenceService {
     try {
       for (const { channel, user } of await this.#store.expire(now)) {
         this.#left(channel);
+        await this.#states.set(channel, user, undefined);
         await this.#publish(channel, 'presence.leave', { user, reason: 'timeout' } satisfies PresenceLeaveData);
       }
     } catch (error) {
@@ -136,7 +164,12 @@ export class PresenceService {
     // the roster and after the position, and joins and leaves apply idempotently.
     const { head } = await this.#broker.read(presenceChannel(channel)!, undefined);
     const members = await this.#store.roster(channel);
-    return { channel, position: formatPosition(head), members };
+    const states = await this.#states.all(channel);
+    return {
+      channel,
+      position: formatPosition(head),
+      members: members.map((member) => (states.has(member.user) ? { ...member, state: states.get(member.user) } : member)),
+    };
   }
 
   /** Sessions this process holds presence for now. */
@@ -149,6 +182,7 @@ export class PresenceService {
     this.#sessions.clear();
     this.#members.clear();
     await this.#store.close();
+    await this.#states.close();
   }
 
   #left(channel: string): void {
@@ -157,7 +191,11 @@ export class PresenceService {
     else this.#members.set(channel, count);
   }
 
-  async #publish(channel: string, type: 'presence.join' | 'presence.leave', data: PresenceJoinData | PresenceLeaveData): Promise<void> {
+  async #publish(
+    channel: string,
+    type: 'presence.join' | 'presence.leave' | 'presence.state',
+    data: PresenceJoinData | PresenceLeaveData | PresenceStateData,
+  ): Promise<void> {
     await this.#broker.publish({ channel: presenceChannel(channel)!, type, data });
   }
 }

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
+import type { ResolvedGripOptions } from '../grip/grip-options.js';
+import { holdGripPoll } from '../grip/grip-poll.js';
+import { isGripRequest } from '../grip/grip-signature.js';
 import { eventJson } from '../broker/event-json.js';
 import { HttpError, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
@@ -21,6 +24,12 @@ export interface PollResponse {
   readonly cursor: string;
 }
 
+/** A poll answer as JSON, its events spliced in as serialized once at publish. */
+export function pollAnswerJson(answer: PollResponse): string {
+  const events = answer.events.map(eventJson).join(',');
+  return `{"hello":${JSON.stringify(answer.hello)},"gaps":${JSON.stringify(answer.gaps)},"events":[${events}],"cursor":${JSON.stringify(answer.cursor)}}`;
+}
+
 /**
  * `GET {base}/poll`: answers at once with what follows the cursor, or holds
  * the request until an event arrives or `pollTimeoutMs` passes. The feed is
@@ -33,10 +42,11 @@ export async function servePoll(
   res: ServerResponse,
   url: URL,
   request: StreamRequest,
-  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
+  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
 ): Promise<void> {
-  const { broker, options, connections } = deps;
+  const { broker, options, connections, grip } = deps;
   const wait = holdFor(url, options.pollTimeoutMs);
+  if (grip && wait > 0 && isGripRequest(req, grip.signingKey) && (await holdGripPoll(res, request, wait, { ...deps, grip }))) return;
   let hello: HelloFrame | undefined;
   let cursor = '';
   const gaps: GapFrame[] = [];
@@ -59,9 +69,7 @@ export async function servePoll(
     if (answered) return;
     finish();
     if (!hello || res.destroyed) return;
-    // Events go out as the JSON sealed at publish; the rest is small. Same shape as PollResponse.
-    const text = `{"hello":${JSON.stringify(hello)},"gaps":${JSON.stringify(gaps)},"events":[${events.map(eventJson).join(',')}],"cursor":${JSON.stringify(cursor)}}`;
-    sendJsonText(res, 200, text);
+    sendJsonText(res, 200, pollAnswerJson({ hello, gaps, events, cursor }));
   };
   /** Events published in one burst leave in one answer: wait for the current turn of the event loop to end. */
   const answerSoon = (): void => {

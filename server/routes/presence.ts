@@ -7,14 +7,14 @@ import type { ResolvedOptions } from '../options.js';
 import type { PresenceIdentity, PresenceService } from '../presence/presence-service.js';
 import { parseStreamRequest, type StreamRequest } from '../stream/stream-request.js';
 
-interface PresenceDeps {
+export interface PresenceDeps {
   readonly options: ResolvedOptions;
   readonly presence: PresenceService;
   readonly verify: TokenVerifier | undefined;
 }
 
 /** The channels of a presence request: readable by the bearer, and with a valid `presence:` channel. */
-async function presenceRequest(req: IncomingMessage, url: URL, deps: PresenceDeps): Promise<StreamRequest> {
+export async function presenceRequest(req: IncomingMessage, url: URL, deps: PresenceDeps): Promise<StreamRequest> {
   const request = await parseStreamRequest(req, url, deps.options, deps.verify);
   for (const channel of request.channels) {
     if (presenceChannel(channel) === undefined) {
@@ -24,7 +24,7 @@ async function presenceRequest(req: IncomingMessage, url: URL, deps: PresenceDep
   return request;
 }
 
-function session(url: URL): string {
+export function session(url: URL): string {
   const value = url.searchParams.get('session') ?? '';
   if (!PRESENCE_SESSION_PATTERN.test(value)) {
     throw new HttpError(400, 'bad-session', 'Send ?session= with 8-64 of A-Z a-z 0-9 _ -, one random id per connection.');
@@ -33,7 +33,7 @@ function session(url: URL): string {
 }
 
 /** The token's user; without a token, the `user` / `name` parameters when the server accepts anonymous presence. */
-function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): PresenceIdentity {
+export function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): PresenceIdentity {
   if (request.user) return { user: request.user.sub, name: (request.user.name ?? request.user.sub).slice(0, PRESENCE_NAME_MAX) };
   if (!presence.anonymous) {
     throw new HttpError(401, 'token-missing', 'Presence needs a token naming the user (sub); this server does not accept anonymous presence.');

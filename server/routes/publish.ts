@@ -32,6 +32,17 @@ export function checkPublishInput(value: unknown, where: string): PublishInput {
   return { channel, type, data, dataJson: dataJson(data, `${where}.data`) };
 }
 
+/** Throws unless the request carries the server's publish key (backends only). */
+export function requirePublishKey(req: IncomingMessage, options: ResolvedOptions): void {
+  if (!options.publishKey) {
+    throw new HttpError(403, 'publish-disabled', 'Publishing over HTTP is off: start the server with a publishKey (COMET_PUBLISH_KEY).');
+  }
+  const header = req.headers.authorization ?? '';
+  const given = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+  if (!given) throw new HttpError(401, 'publish-key-missing', 'Send the publish key as Authorization: Bearer <key>.');
+  if (!keyMatches(given, options.publishKey)) throw new HttpError(401, 'publish-key-invalid', 'The publish key is wrong.');
+}
+
 /**
  * `POST {base}/publish` with `Authorization: Bearer <publish key>` and a JSON
  * body: one event, or an array of up to MAX_BATCH published in order.
@@ -42,13 +53,7 @@ export async function servePublish(
   deps: { broker: Broker; options: ResolvedOptions },
 ): Promise<void> {
   const { broker, options } = deps;
-  if (!options.publishKey) {
-    throw new HttpError(403, 'publish-disabled', 'Publishing over HTTP is off: start the server with a publishKey (COMET_PUBLISH_KEY).');
-  }
-  const header = req.headers.authorization ?? '';
-  const given = /^Bearer\s+(.+)$/i.exec(header)?.[1];
-  if (!given) throw new HttpError(401, 'publish-key-missing', 'Send the publish key as Authorization: Bearer <key>.');
-  if (!keyMatches(given, options.publishKey)) throw new HttpError(401, 'publish-key-invalid', 'The publish key is wrong.');
+  requirePublishKey(req, options);
 
   const body = await readJsonBody(req, options.maxPayloadBytes, options.bodyTimeoutMs);
   const batch = Array.isArray(body);

@@ -16,9 +16,52 @@ export interface Feed {
   close(): void;
 }
 
+/** Where a reader starts: the positions after any gaps, the gaps, and the history to replay. */
+export interface Replay {
+  readonly cursor: Cursor;
+  readonly gaps: readonly GapFrame[];
+  readonly events: readonly CometEvent[];
+}
+
+/**
+ * Reads what follows `from` on every channel. A channel without a gap
+ * continues from the reader's own position, or from the head for a new
+ * reader; with a gap, from where the held history starts.
+ */
+export async function readReplay(broker: Broker, channels: readonly string[], from: Cursor): Promise<Replay> {
+  const reads = await Promise.all(channels.map((channel) => broker.read(channel, from.get(channel))));
+  const cursor: Cursor = new Map();
+  const gaps: GapFrame[] = [];
+  const events: CometEvent[] = [];
+  channels.forEach((channel, index) => {
+    const read = reads[index]!;
+    const after = from.get(channel);
+    const start: Position = read.gap ? read.gap.to : (after ?? read.head);
+    if (read.gap) {
+      gaps.push({ channel, from: after ? formatPosition(after) : null, to: formatPosition(start), reason: read.gap.reason });
+    }
+    cursor.set(channel, start);
+    events.push(...read.events);
+  });
+  return { cursor, gaps, events };
+}
+
+/**
+ * Moves `cursor` past `event` and returns true, or returns false when the
+ * cursor already holds it (a replay overlapping live delivery).
+ */
+export function advance(cursor: Cursor, event: CometEvent): boolean {
+  const position = parsePosition(event.id);
+  const current = cursor.get(event.channel);
+  if (!position || (current && isAtOrBefore(position, current))) return false;
+  cursor.set(event.channel, position);
+  return true;
+}
+
 /**
  * Joins replayed history and live events into one ordered sequence per
- * channel, with nothing lost or doubled at the seam.
+ * channel, with nothing lost or doubled at the seam: for one reader (a
+ * poll). Held streams share their channels' delivery instead (fanout.ts).
  *
  * Live delivery is subscribed *before* history is read, and buffered; after
  * the replay the buffer is drained, skipping what the replay already held.
@@ -26,17 +69,13 @@ export interface Feed {
  * between.
  */
 export async function openFeed(broker: Broker, channels: readonly string[], from: Cursor, sink: FeedSink): Promise<Feed> {
-  const cursor: Cursor = new Map();
+  let cursor: Cursor = new Map();
   let live = false;
   let closed = false;
   const buffered: CometEvent[] = [];
 
   const deliver = (event: CometEvent): void => {
-    const position = parsePosition(event.id);
-    const current = cursor.get(event.channel);
-    if (!position || (current && isAtOrBefore(position, current))) return;
-    cursor.set(event.channel, position);
-    sink.event(event, formatCursor(cursor));
+    if (advance(cursor, event)) sink.event(event, formatCursor(cursor));
   };
   const unsubscribes = channels.map((channel) =>
     broker.subscribe(channel, (event) => {
@@ -50,31 +89,24 @@ export async function openFeed(broker: Broker, channels: readonly string[], from
     for (const unsubscribe of unsubscribes) unsubscribe();
   };
 
-  let reads;
+  let replay: Replay;
   try {
-    reads = await Promise.all(channels.map((channel) => broker.read(channel, from.get(channel))));
+    replay = await readReplay(broker, channels, from);
   } catch (error) {
     close();
     throw error;
   }
   if (closed) return { cursor, close };
-
-  const gaps: GapFrame[] = [];
-  channels.forEach((channel, index) => {
-    const read = reads[index]!;
-    const after = from.get(channel);
-    // Without a gap the stream continues from the reader's own position, or from the head for a new reader.
-    const start: Position = read.gap ? read.gap.to : (after ?? read.head);
-    if (read.gap) {
-      gaps.push({ channel, from: after ? formatPosition(after) : null, to: formatPosition(start), reason: read.gap.reason });
-    }
-    cursor.set(channel, start);
-  });
-
+  cursor = replay.cursor;
   sink.start(formatCursor(cursor));
-  for (const gap of gaps) sink.gap(gap);
-  for (const read of reads) for (const event of read.events) deliver(event);
+  for (const gap of replay.gaps) sink.gap(gap);
+  for (const event of replay.events) deliver(event);
   live = true;
   for (const event of buffered.splice(0)) deliver(event);
-  return { cursor, close };
+  return {
+    get cursor() {
+      return cursor;
+    },
+    close,
+  };
 }

@@ -1,83 +1,60 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { TransportName } from '../../src/protocol/transport-name.js';
-import type { Broker } from '../broker/broker.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from './connections.js';
-import { openFeed, type FeedSink } from './feed.js';
+import type { Fanout, StreamWriter } from './fanout.js';
+import type { StreamFormat } from './stream-format.js';
 import type { StreamRequest } from './stream-request.js';
-
-/** An open response that a streaming transport writes its frames to. */
-export interface HeldStream {
-  readonly closed: boolean;
-  /** Bytes written so far, for transports that end their document after a bound. */
-  readonly written: number;
-  write(text: string): void;
-  /** Ends the response; the client resumes from its cursor. */
-  close(): void;
-}
-
-export interface StreamFormat {
-  readonly headers: OutgoingHttpHeaders;
-  /** Written before the hello (padding some browsers need before they render a streamed document). */
-  readonly preamble?: string;
-  /** How feed frames are written. */
-  sink(stream: HeldStream): FeedSink;
-  heartbeat(time: number): string;
-  /** After the replay, before live events: a bounded document may already be full. */
-  replayed?(stream: HeldStream): void;
-}
 
 /**
  * The life of a held streaming response, shared by SSE and the iframe: it
- * is tracked for stats and targeted disconnects, fed from the broker, beats,
- * and is cut when the reader stops reading (rather than buffered without
+ * is tracked for stats and targeted disconnects, fed and beaten by the
+ * fan-out, and is cut when the reader stops reading (rather than buffered without
  * end) or goes away.
  */
 export async function holdStream(
   req: IncomingMessage,
   res: ServerResponse,
   request: StreamRequest,
-  transport: TransportName,
   format: StreamFormat,
-  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry },
+  response: { readonly headers: OutgoingHttpHeaders; readonly preamble?: string },
+  deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry },
 ): Promise<void> {
-  const { broker, options, connections } = deps;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let feed: { close(): void } | undefined;
+  const { fanout, options, connections } = deps;
+  let leave = (): void => {};
   let untrack = (): void => {};
 
-  const stream = {
+  const stream: StreamWriter & { closed: boolean } = {
     closed: false,
-    written: 0,
-    write(text: string): void {
+    write(chunk: string | Buffer): void {
       if (stream.closed) return;
-      res.write(text);
-      stream.written += Buffer.byteLength(text);
+      res.write(chunk);
       if (res.writableLength > options.maxBufferedBytes) stream.close();
     },
     close(): void {
       if (stream.closed) return;
       stream.closed = true;
-      clearInterval(heartbeat);
-      feed?.close();
+      leave();
       untrack();
       res.end();
     },
   };
 
-  untrack = connections.add({ transport, channels: request.channels, user: request.user?.sub, client: request.client, close: stream.close });
+  untrack = connections.add({ transport: format.transport, channels: request.channels, user: request.user?.sub, client: request.client, close: stream.close });
   req.on('close', stream.close);
   res.on('error', stream.close);
-  res.writeHead(200, format.headers);
-  if (format.preamble) stream.write(format.preamble);
+  res.writeHead(200, response.headers);
+  if (response.preamble) stream.write(response.preamble);
   else res.flushHeaders();
 
-  feed = await openFeed(broker, request.channels, request.cursor, format.sink(stream));
-  if (stream.closed) {
-    feed.close();
-    return;
+  const joined = fanout.join(request.channels, request.cursor, format, stream, {
+    written: response.preamble ? Buffer.byteLength(response.preamble) : 0,
+  });
+  leave = joined.leave;
+  if (stream.closed) leave();
+  try {
+    await joined.started;
+  } catch (error) {
+    stream.close();
+    throw error;
   }
-  format.replayed?.(stream);
-  if (stream.closed) return;
-  heartbeat = setInterval(() => stream.write(format.heartbeat(Date.now())), options.heartbeatMs);
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { channelAllowed, isValidChannel } from '../../src/protocol/channel.js';
 import { parseCursor, type Cursor } from '../../src/protocol/cursor.js';
 import type { TokenClaims, TokenVerifier } from '../auth/token.js';
+import { inboxChannel } from '../inbox/inbox-channel.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 
@@ -47,7 +48,8 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
   for (const channel of cursor.keys()) if (!channels.includes(channel)) cursor.delete(channel);
 
   const user = await authenticate(req, url, verify);
-  const allowed = [...options.publicChannels, ...(user?.channels ?? [])];
+  // Every user may read their own inbox channel, whatever the token lists.
+  const allowed = [...options.publicChannels, ...(user?.channels ?? []), ...(user ? [inboxChannel(user.sub)] : [])];
   const forbidden = channels.filter((channel) => !channelAllowed(allowed, channel));
   if (forbidden.length > 0) {
     if (!user) {
@@ -64,7 +66,8 @@ function parseCursorParam(text: string): Cursor {
   return cursor;
 }
 
-async function authenticate(req: IncomingMessage, url: URL, verify: TokenVerifier | undefined): Promise<TokenClaims | undefined> {
+/** The bearer's claims when the request carries a token; 401 when it carries a bad one. */
+export async function authenticate(req: IncomingMessage, url: URL, verify: TokenVerifier | undefined): Promise<TokenClaims | undefined> {
   const token = bearer(req, url);
   if (token === undefined || token === '') return undefined;
   if (!verify) {

@@ -4,6 +4,9 @@ import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import type { LadderOptions, TransportDecision } from '../upstream/transport-ladder.js';
 import { fetchHistory } from './fetch-history.js';
+import type { SendOptions } from './send.js';
+import type { ServerAccess } from './server-request.js';
+import type { Inbox } from '../inbox/inbox.js';
 import { PresenceManager, type PresenceIdentity, type PresenceOptions } from '../presence/presence-manager.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
@@ -139,7 +142,10 @@ export class CometClient extends EventTarget {
   readonly #waiting = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   readonly #options: ClientOptions;
   readonly #internals: ClientInternals;
-  readonly #tab = randomTabId();
+  /** This tab's id in the hub: a new one after each return from the cache (see #rejoin). */
+  #tab = randomTabId();
+  /** Counts leaves and returns, so that a start begun before one does not finish after it. */
+  #visit = 0;
   #state: ConnectionState = 'idle';
   #transport: TransportName | undefined;
   #host: HostKind;
@@ -149,17 +155,26 @@ export class CometClient extends EventTarget {
   #closed = false;
   #releaseTabLock: (() => void) | undefined;
   #presence: PresenceManager | undefined;
+  #inbox: Promise<Inbox> | undefined;
   readonly #decisions: TransportDecision[] = [];
+  /** Put in the back/forward cache or frozen: out of the hub, positions kept, until restored. */
+  #suspended = false;
   readonly #onWake = (event: Event): void => {
     if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
     if (event.type === 'pageshow' && (event as PageTransitionEvent).persisted) {
-      // Restored from the back/forward cache after saying goodbye: join again, from what this tab has.
-      this.#hello();
+      this.#rejoin();
       return;
     }
     this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
   };
-  readonly #onPageHide = (): void => this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
+  readonly #onPageHide = (event: PageTransitionEvent): void => {
+    // [HTML] `persisted` is true when the page may be kept in the back/forward cache: it may come back.
+    if (event.persisted) this.#suspend();
+    else this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
+  };
+  // [Page Lifecycle] `freeze`/`resume` (Chromium): a frozen page runs nothing, so it leaves as if cached.
+  readonly #onFreeze = (): void => this.#suspend();
+  readonly #onResume = (): void => this.#rejoin();
 
   constructor(options: ClientOptions, internals: ClientInternals = {}) {
     super();
@@ -180,6 +195,8 @@ export class CometClient extends EventTarget {
       window.addEventListener('pageshow', this.#onWake);
       window.addEventListener('online', this.#onWake);
       window.addEventListener('pagehide', this.#onPageHide);
+      document.addEventListener('freeze', this.#onFreeze);
+      document.addEventListener('resume', this.#onResume);
     }
     void this.#start();
   }
@@ -256,6 +273,20 @@ export class CometClient extends EventTarget {
   }
 
   /**
+   * Publishes `data` on `channel` from this page (`POST {base}/send`, with
+   * this client's token), whichever host and transport carry the stream.
+   * Resolves to the stored event, whose `id` is its position; subscribers
+   * (this page's too) receive it once through the stream. Retries a lost
+   * answer under one idempotency key, so the event is stored once.
+   */
+  async send<Data = unknown>(channel: string, data: Data, options: SendOptions = {}): Promise<CometEvent<Data>> {
+    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to send.');
+    // Loaded on first use: a page that only reads does not carry the send code.
+    const { sendEvent } = await import('./send.js');
+    return sendEvent(this.#access(), channel, data, options);
+  }
+
+  /**
    * Who is on `channel`, live, counting this client as present unless
    * `announce` is false. Each user is one member however many tabs or
    * devices they have. `release()` the roster when done.
@@ -271,6 +302,25 @@ export class CometClient extends EventTarget {
     return this.#presence.roster(channel, options);
   }
 
+  /**
+   * The user's notification inbox kept by the server: pages, counts, and
+   * seen/read/archived changes that every device of the user sees live.
+   * One per client; `start()` it to follow counts and changes. Its code
+   * loads on first use, hence the promise.
+   */
+  inbox(): Promise<Inbox> {
+    if (this.#closed) return Promise.reject(new CometError('client-closed', 'This client is closed; create a new one to read the inbox.'));
+    this.#inbox ??= import('../inbox/inbox.js').then(
+      ({ Inbox }) =>
+        new Inbox({
+          ...this.#access(),
+          user: this.#options.identity?.user,
+          subscribe: (channel, handler, onGap) => this.subscribe(channel, handler, { onGap }),
+        }),
+    );
+    return this.#inbox;
+  }
+
   /** Reconnects at once if waiting between retries (e.g. after the device came back online). */
   retryNow(): void {
     this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
@@ -280,10 +330,15 @@ export class CometClient extends EventTarget {
   close(): void {
     if (this.#closed) return;
     this.#presence?.close();
+    void this.#inbox?.then((inbox) => inbox.close());
     this.#entries.clear();
     this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
     this.#shutDown();
     this.#setState('closed', undefined);
+  }
+
+  #access(): ServerAccess {
+    return { url: this.#options.url, token: this.#options.token, withCredentials: this.#options.withCredentials ?? false };
   }
 
   get #version(): number {
@@ -304,15 +359,50 @@ export class CometClient extends EventTarget {
     };
   }
 
-  async #start(): Promise<void> {
+  async #start(afterLoss = false): Promise<void> {
+    const visit = this.#visit;
     // The lock must be held before the hub hears of this tab, or the hub's request for it would be granted at once.
     const release = await holdTabLock(this.#tab);
-    if (this.#closed) {
+    if (this.#closed || this.#suspended || visit !== this.#visit) {
       release();
       return;
     }
     this.#releaseTabLock = release;
-    this.#open(this.#host);
+    this.#open(this.#host, afterLoss);
+  }
+
+  /**
+   * Leaves the hub as a closing tab does, but keeps the subscriptions and
+   * positions: the hub releases the upstream if this was its last tab, and a
+   * leader tab steps down so that another tab leads. Nothing of the client
+   * stays open (port, BroadcastChannel, Web Lock, stream): a page that holds
+   * one is refused by some engines' back/forward cache (ARCHITECTURE.md).
+   */
+  #suspend(): void {
+    if (this.#closed || this.#suspended) return;
+    this.#suspended = true;
+    this.#visit += 1;
+    this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
+    this.#link?.close();
+    this.#link = undefined;
+    this.#greeted = false;
+    this.#releaseTabLock?.();
+    this.#releaseTabLock = undefined;
+    // Nothing can arrive until the page is back and has rejoined: not `open`, whatever the hub said last.
+    if (this.#state !== 'idle') this.#setState('reconnecting', undefined);
+  }
+
+  /** Back from the cache or thawed: join a hub again; its hello carries this tab's positions, so the hub resumes from them. */
+  #rejoin(): void {
+    if (this.#closed || !this.#suspended) return;
+    this.#suspended = false;
+    this.#visit += 1;
+    // A new id: the hub may still act on this tab's goodbye, or on its released tab lock, after the hello
+    // (a SharedWorker suspended with its pages reads them only on return); under the old id that would
+    // drop the tab that has just rejoined.
+    this.#tab = randomTabId();
+    // A SharedWorker left without tabs may be ending: treat it as after a loss (answer within 3 s, else a new one).
+    void this.#start(true);
   }
 
   #open(host: HostKind, afterLoss = false): void {
@@ -333,8 +423,10 @@ export class CometClient extends EventTarget {
         this.dispatchEvent(new CometErrorEvent(new NetworkError(`${reason}; starting it again and resuming from this tab's positions.`)));
         this.#link = undefined;
         // A moment for the old worker to end, so that the name reaches a new one.
+        const visit = this.#visit;
         setTimeout(() => {
-          if (!this.#closed) this.#open(host, true);
+          // Not if the page left meanwhile: it opens a new link when it returns.
+          if (!this.#closed && visit === this.#visit) this.#open(host, true);
         }, 250);
       },
     };
@@ -437,7 +529,7 @@ export class CometClient extends EventTarget {
         this.#host = message.host;
         this.#transport = message.transport ?? undefined;
         // A hub that has just started (after a handover) is idle until it opens this tab's channels a moment later.
-        if (!(message.state === 'idle' && this.#entries.size > 0)) this.#setState(message.state, undefined);
+        if (!(message.state === 'idle' && this.#entries.size > 0)) this.#fromHub(message.state, undefined);
         return;
       case 'refused': {
         const error = new ProtocolError(
@@ -464,7 +556,7 @@ export class CometClient extends EventTarget {
       }
       case 'state':
         this.#transport = message.transport ?? undefined;
-        this.#setState(message.state, message.error ? fromWireError(message.error) : undefined);
+        this.#fromHub(message.state, message.error ? fromWireError(message.error) : undefined);
         return;
       case 'error':
         this.dispatchEvent(new CometErrorEvent(fromWireError(message.error)));
@@ -516,7 +608,16 @@ export class CometClient extends EventTarget {
       window.removeEventListener('pageshow', this.#onWake);
       window.removeEventListener('online', this.#onWake);
       window.removeEventListener('pagehide', this.#onPageHide);
+      document.removeEventListener('freeze', this.#onFreeze);
+      document.removeEventListener('resume', this.#onResume);
     }
+  }
+
+  /** The hub's state, as this tab sees it. */
+  #fromHub(state: ConnectionState, error: CometError | undefined): void {
+    // A new hub's first stream (after a handover, or this tab's return from the cache) re-connects this tab.
+    if (state === 'connecting' && this.#state === 'reconnecting') return;
+    this.#setState(state, error);
   }
 
   #setState(state: ConnectionState, error: CometError | undefined): void {

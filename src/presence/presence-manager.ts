@@ -1,10 +1,11 @@
 import { CometError } from '../errors/comet-error.js';
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
+import { readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import type { TokenSource } from '../upstream/upstream.js';
-import { presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type RosterJson } from './presence-protocol.js';
+import { presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from './presence-protocol.js';
 import { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster, type PresenceMember } from './presence-roster.js';
 
 /** Who this client is when the server accepts presence without tokens; a token's user always wins. */
@@ -38,7 +39,12 @@ interface ChannelState {
   position: Position | undefined;
   /** Events that arrived while a roster read was in flight. */
   buffer: CometEvent[] | undefined;
+  /** This member's state: the latest asked for and not yet sent, and the throttle's bookkeeping. */
+  readonly outgoing: { pending: { state: unknown } | undefined; inFlight: boolean; lastSent: number; timer: ReturnType<typeof setTimeout> | undefined };
 }
+
+/** At most one state request per channel this often: typing produces a change per keystroke. */
+const STATE_INTERVAL_MS = 300;
 
 /** Until the server says its TTL, beat as if it were 30 s. */
 const DEFAULT_TTL_MS = 30_000;
@@ -102,6 +108,7 @@ export class PresenceManager {
         announcers: new Set(),
         position: undefined,
         buffer: undefined,
+        outgoing: { pending: undefined, inFlight: false, lastSent: 0, timer: undefined },
         subscription: this.#deps.subscribe(derived, (event) => this.#onEvent(created, event), () => void this.#read(created)),
       };
       state = created;
@@ -116,6 +123,7 @@ export class PresenceManager {
       channel,
       () => ({ members: [...current.members.values()], loaded: current.loaded, self: this.#self }),
       (released) => this.#release(current, released),
+      (from, value) => this.#setState(current, from, value),
     );
     state.handles.add(handle);
     if (options.announce ?? true) {
@@ -139,6 +147,55 @@ export class PresenceManager {
     }
   }
 
+  #setState(state: ChannelState, from: PresenceRoster, value: unknown): void {
+    if (!state.announcers.has(from)) {
+      throw new CometError('not-announced', 'Only a roster that announces this client (announce: true) can set its state.');
+    }
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (cause) {
+      throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).', { cause });
+    }
+    if (text === undefined) throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).');
+    state.outgoing.pending = { state: value };
+    this.#scheduleState(state);
+  }
+
+  #scheduleState(state: ChannelState): void {
+    const out = state.outgoing;
+    if (out.inFlight || out.timer !== undefined || !out.pending) return;
+    const wait = Math.max(0, out.lastSent + STATE_INTERVAL_MS - Date.now());
+    out.timer = setTimeout(() => {
+      out.timer = undefined;
+      void this.#flushState(state);
+    }, wait);
+  }
+
+  async #flushState(state: ChannelState): Promise<void> {
+    const out = state.outgoing;
+    const next = out.pending;
+    if (!next || this.#closed || this.#channels.get(state.channel) !== state) return;
+    out.pending = undefined;
+    out.inFlight = true;
+    out.lastSent = Date.now();
+    try {
+      const token = await this.#token();
+      const response = await fetch(this.#url('state', [state.channel]), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ state: next.state }),
+        credentials: this.#deps.withCredentials ? 'include' : 'same-origin',
+      });
+      if (!response.ok) throw await readRefusal(response);
+    } catch (error) {
+      this.#emit(state, new PresenceErrorEvent(toCometError(error)));
+    } finally {
+      out.inFlight = false;
+      this.#scheduleState(state);
+    }
+  }
+
   *#announced(): Iterable<string> {
     for (const state of this.#channels.values()) if (state.announcers.size > 0) yield state.channel;
   }
@@ -149,6 +206,7 @@ export class PresenceManager {
     state.handles.delete(handle);
     if (state.announcers.delete(handle) && state.announcers.size === 0) this.#leave([state.channel]);
     if (state.handles.size === 0 && this.#channels.get(state.channel) === state) {
+      clearTimeout(state.outgoing.timer);
       state.subscription.unsubscribe();
       this.#channels.delete(state.channel);
     }
@@ -175,6 +233,7 @@ export class PresenceManager {
   #apply(state: ChannelState, events: readonly CometEvent[]): void {
     const joined: PresenceMember[] = [];
     const left: PresenceMember[] = [];
+    const updated: PresenceMember[] = [];
     for (const event of events) {
       const position = parsePosition(event.id);
       if (!position || (state.position && isAtOrBefore(position, state.position))) continue;
@@ -191,14 +250,21 @@ export class PresenceManager {
         if (!member) continue;
         state.members.delete(member.user);
         left.push(member);
+      } else if (event.type === 'presence.state') {
+        const data = event.data as PresenceStateData;
+        const member = typeof data?.user === 'string' ? state.members.get(data.user) : undefined;
+        if (!member) continue;
+        const changed = withState(member, data.state);
+        state.members.set(member.user, changed);
+        updated.push(changed);
       }
     }
-    if (joined.length > 0 || left.length > 0) this.#emit(state, new PresenceChangeEvent(joined, left));
+    if (joined.length > 0 || left.length > 0 || updated.length > 0) this.#emit(state, new PresenceChangeEvent(joined, left, updated));
   }
 
   #emit(state: ChannelState, event: PresenceChangeEvent | PresenceErrorEvent): void {
     for (const handle of state.handles) {
-      handle.dispatchEvent(event instanceof PresenceChangeEvent ? new PresenceChangeEvent(event.joined, event.left) : new PresenceErrorEvent(event.error));
+      handle.dispatchEvent(event instanceof PresenceChangeEvent ? new PresenceChangeEvent(event.joined, event.left, event.updated) : new PresenceErrorEvent(event.error));
     }
   }
 
@@ -225,12 +291,13 @@ export class PresenceManager {
     state.buffer = undefined;
     if (this.#channels.get(state.channel) !== state) return;
     const previous = state.members;
-    state.members = new Map(roster.members.map((m) => [m.user, { user: String(m.user), name: String(m.name ?? m.user), since: Number(m.since) }]));
+    state.members = new Map(roster.members.map((m) => [m.user, withState({ user: String(m.user), name: String(m.name ?? m.user), since: Number(m.since) }, m.state)]));
     state.position = parsePosition(roster.position);
     state.loaded = true;
     const joined = [...state.members.values()].filter((m) => !previous.has(m.user));
     const left = [...previous.values()].filter((m) => !state.members.has(m.user));
-    this.#emit(state, new PresenceChangeEvent(joined, left));
+    const updated = [...state.members.values()].filter((m) => previous.has(m.user) && JSON.stringify(previous.get(m.user)?.state) !== JSON.stringify(m.state));
+    this.#emit(state, new PresenceChangeEvent(joined, left, updated));
     this.#apply(state, buffered);
   }
 
@@ -272,8 +339,8 @@ export class PresenceManager {
     return typeof source === 'function' ? await source() : source;
   }
 
-  #url(kind: 'roster' | 'heartbeat' | 'leave', channels: readonly string[], token?: string): URL {
-    const path = kind === 'leave' ? 'presence/leave' : 'presence';
+  #url(kind: 'roster' | 'heartbeat' | 'leave' | 'state', channels: readonly string[], token?: string): URL {
+    const path = kind === 'leave' ? 'presence/leave' : kind === 'state' ? 'presence/state' : 'presence';
     const url = new URL(`${this.#deps.url.replace(/\/+$/, '')}/${path}`, globalThis.location?.href);
     for (const channel of channels) url.searchParams.append('ch', channel);
     if (kind === 'roster') return url;
@@ -301,6 +368,12 @@ export class PresenceManager {
     if (!response.ok) throw new HttpStatusError(response.status, body?.error?.code ?? 'http-error', body?.error?.message ?? 'Presence request failed');
     return [body as T];
   }
+}
+
+/** The member with `state` (`null` or absent: none). */
+function withState(member: PresenceMember, state: unknown): PresenceMember {
+  const { state: _previous, ...rest } = member;
+  return state === null || state === undefined ? rest : { ...rest, state };
 }
 
 function toCometError(error: unknown): CometError {

@@ -29,10 +29,18 @@ export interface PresenceLeaveData {
   readonly reason: 'left' | 'timeout';
 }
 
+/** `data` of a `presence.state` event: the member's new state, `null` when cleared. */
+export interface PresenceStateData {
+  readonly user: string;
+  readonly state: unknown;
+}
+
 export interface PresenceMemberJson {
   readonly user: string;
   readonly name: string;
   readonly since: number;
+  /** The member's state, when it set one. */
+  readonly state?: unknown;
 }
 
 /** One channel of `GET {base}/presence`. */

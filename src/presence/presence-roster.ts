@@ -1,4 +1,4 @@
-import type { CometError } from '../errors/comet-error.js';
+import { CometError } from '../errors/comet-error.js';
 
 /** One user on a channel; several tabs or devices of the same user are one member. */
 export interface PresenceMember {
@@ -6,13 +6,17 @@ export interface PresenceMember {
   readonly name: string;
   /** When the user's first session arrived (server time, ms). */
   readonly since: number;
+  /** What the member set with `setState()` (typing, away…); absent when none. */
+  readonly state?: unknown;
 }
 
-/** `change`: members joined and/or left. `members` on the roster is already up to date. */
+/** `change`: members joined, left, or changed their state. `members` on the roster is already up to date. */
 export class PresenceChangeEvent extends Event {
   constructor(
     readonly joined: readonly PresenceMember[],
     readonly left: readonly PresenceMember[],
+    /** Members whose state changed, with their new state. */
+    readonly updated: readonly PresenceMember[] = [],
   ) {
     super('change');
   }
@@ -53,6 +57,7 @@ export interface PresenceRoster {
 export class PresenceRoster extends EventTarget {
   readonly channel: string;
   readonly #release: (roster: PresenceRoster) => void;
+  readonly #setState: (roster: PresenceRoster, state: unknown) => void;
   readonly #read: () => { members: readonly PresenceMember[]; loaded: boolean; self: { user: string; name: string } | undefined };
   #released = false;
 
@@ -61,11 +66,24 @@ export class PresenceRoster extends EventTarget {
     channel: string,
     read: () => { members: readonly PresenceMember[]; loaded: boolean; self: { user: string; name: string } | undefined },
     release: (roster: PresenceRoster) => void,
+    setState: (roster: PresenceRoster, state: unknown) => void = () => undefined,
   ) {
     super();
     this.channel = channel;
     this.#read = read;
     this.#release = release;
+    this.#setState = setState;
+  }
+
+  /**
+   * Shows the others a small JSON state for this user on the channel
+   * (`{ typing: true }`, `{ away: true }`, a cursor); `null` clears it.
+   * Calls are throttled: the latest state is sent, at most a few per
+   * second. The state goes when the user leaves. Errors arrive as `error` events.
+   */
+  setState(state: unknown): void {
+    if (this.#released) throw new CometError('roster-released', 'This roster was released; take a new one with client.presence().');
+    this.#setState(this, state);
   }
 
   /** Members in order of arrival. */

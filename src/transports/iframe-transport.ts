@@ -155,7 +155,7 @@ export function createIframeTransport(): IframeTransport {
           finish(malformed);
           return;
         }
-        if (typeof frameCursor === 'string') cursor = frameCursor;
+        if (typeof frameCursor === 'string') cursor = mergeCursor(cursor, frameCursor);
         else if (readAs === 'gap') cursor = applyGap(cursor, frame as { channel: string; to: string });
       };
 
@@ -175,6 +175,20 @@ export function createIframeTransport(): IframeTransport {
 }
 
 /** A gap moves its channel's position forward; later documents must start after it. */
+/**
+ * The frame's positions over the ones held. The server's own frames carry
+ * the whole cursor; through a GRIP proxy an event's frame names only its
+ * own channel (every reader of the channel gets the same bytes).
+ */
+function mergeCursor(cursor: string, frameCursor: string): string {
+  const held = parseCursor(cursor);
+  const update = parseCursor(frameCursor);
+  if (typeof update === 'string') return cursor;
+  if (typeof held === 'string') return frameCursor;
+  for (const [channel, position] of update) held.set(channel, position);
+  return formatCursor(held);
+}
+
 function applyGap(cursor: string, gap: { channel: string; to: string }): string {
   const parsed = parseCursor(cursor);
   const to = parsePosition(gap.to);

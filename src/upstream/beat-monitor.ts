@@ -41,6 +41,8 @@ export class BeatMonitor {
   #lateEvents = 0;
   #bunched = 0;
   #lateBeats = 0;
+  /** Frames stamped before this (server time) were written while this side was paused: no evidence. */
+  #pausedUntil = -Infinity;
 
   constructor(hello: HelloFrame, arrivedAt: number) {
     this.#interval = hello.heartbeat;
@@ -57,7 +59,7 @@ export class BeatMonitor {
    * (published before the hello) are old by nature and not counted.
    */
   event(time: number, arrivedAt: number): BufferingSign | undefined {
-    if (time < this.#helloTime) return undefined;
+    if (time < this.#helloTime || time < this.#pausedUntil) return undefined;
     const transit = arrivedAt - time;
     if (transit - this.#fastest > Math.max(EVENT_LATE_MIN_MS, this.#interval / 4)) {
       this.#lateEvents += 1;
@@ -67,12 +69,23 @@ export class BeatMonitor {
     return undefined;
   }
 
+  /**
+   * This side's event loop was paused until `arrivedAt` (see PauseDetector):
+   * frames written meanwhile arrive late and together through no fault of the
+   * path. Those stamped before the server's "now" (by the fastest transit
+   * seen) are not counted; timing is measured again from the next one.
+   */
+  resumed(arrivedAt: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, arrivedAt - this.#fastest);
+  }
+
   beat(frame: HeartbeatFrame, arrivedAt: number): BufferingSign | undefined {
     const stampGap = frame.time - this.#lastStamp;
     const arrivalGap = arrivedAt - this.#lastArrival;
     const transit = arrivedAt - frame.time;
     this.#lastStamp = frame.time;
     this.#lastArrival = arrivedAt;
+    if (frame.time < this.#pausedUntil) return undefined;
     if (stampGap >= this.#interval * BUNCH_STAMP_SHARE && arrivalGap < this.#interval * BUNCH_ARRIVAL_SHARE) {
       this.#bunched += 1;
       return this.#bunched >= BEAT_MARKS ? 'heartbeats-bunched' : undefined;

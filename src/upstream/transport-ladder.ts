@@ -3,6 +3,7 @@ import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.
 import { isStreaming, type Transport, type TransportConnection, type TransportSink } from '../transports/transport.js';
 import { BeatMonitor } from './beat-monitor.js';
 import { Deadline } from './deadline.js';
+import { PauseDetector } from './pause-detector.js';
 
 /**
  * Why the ladder chose what it chose:
@@ -126,6 +127,8 @@ export class TransportLadder {
   readonly #decisions: TransportDecision[] = [];
   #index = -1;
   #monitor: BeatMonitor | undefined;
+  /** Our own event loop's pauses (a cached page, a suspended worker) are not the path's fault. */
+  readonly #pauses = new PauseDetector((at) => this.#monitor?.resumed(at));
   #helloAt: number | undefined;
   #openFailures = 0;
   #earlyCloses = 0;
@@ -163,12 +166,17 @@ export class TransportLadder {
   opening(): void {
     this.#monitor = undefined;
     this.#helloAt = undefined;
+    this.#pauses.stop();
   }
 
   hello(frame: HelloFrame, arrivedAt: number): void {
     const transport = this.current;
     if (!transport) return;
     this.#monitor = isStreaming(transport) ? new BeatMonitor(frame, arrivedAt) : undefined;
+    // Half an interval, late by half an interval more: a pause shorter than that bunches no beats, and a
+    // loaded machine's late timers are no proxy either. Only streams are judged by their timing.
+    if (this.#monitor) this.#pauses.arm(arrivedAt, Math.max(250, frame.heartbeat / 2), Math.max(250, frame.heartbeat / 2));
+    else this.#pauses.stop();
     this.#helloAt = arrivedAt;
     this.#openFailures = 0;
     if (this.#rememberOnHello) {
@@ -180,6 +188,7 @@ export class TransportLadder {
 
   /** Returns true when the beat made the ladder step down: re-open at once. */
   heartbeat(frame: HeartbeatFrame, arrivedAt: number): boolean {
+    this.#pauses.check(arrivedAt);
     const sign = this.#monitor?.beat(frame, arrivedAt);
     if (!sign || pageHidden()) return false;
     return this.#step(sign, `a heartbeat stamped ${new Date(frame.time).toISOString()} arrived ${arrivedAt - frame.time} ms after it was written (clock offset included)`);
@@ -187,6 +196,7 @@ export class TransportLadder {
 
   /** Returns true when the event's lateness made the ladder step down: re-open at once (the event itself counts). */
   event(time: number, arrivedAt: number): boolean {
+    this.#pauses.check(arrivedAt);
     const sign = this.#monitor?.event(time, arrivedAt);
     if (!sign || pageHidden()) return false;
     return this.#step(sign, `live events arrived seconds after they were published, in bursts (the last ${arrivedAt - time} ms after, clock offset included)`);
@@ -222,9 +232,15 @@ export class TransportLadder {
     return false;
   }
 
+  /** No stream is open (closed, or waiting to re-open): nothing to time. */
+  idle(): void {
+    this.#pauses.stop();
+  }
+
   /** The connection closed for good: no more probes. */
   stop(): void {
     this.#stopped = true;
+    this.#pauses.stop();
     this.#cancelProbe();
   }
 
@@ -247,6 +263,7 @@ export class TransportLadder {
     this.#openFailures = 0;
     this.#earlyCloses = 0;
     this.#monitor = undefined;
+    this.#pauses.stop();
     this.#helloAt = undefined;
     this.#rememberOnHello = PATH_REASONS.has(reason);
     // Stepping down soon after a probe brought us up: the probe was too kind; wait longer next time.

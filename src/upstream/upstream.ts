@@ -132,6 +132,12 @@ export class Upstream {
     // A channel dropped and later re-added starts from "now", like any new subscription.
     for (const channel of [...this.#positions.keys()]) if (!next.has(channel)) this.#positions.delete(channel);
     clearTimeout(this.#reopenTimer);
+    // No channel left (the last tab went, perhaps into the back/forward cache): close now. A SharedWorker
+    // whose pages are all cached may be suspended before a timer fires, and its stream would stay open.
+    if (next.size === 0) {
+      this.#reopen();
+      return;
+    }
     this.#reopenTimer = setTimeout(() => this.#reopen(), this.#options.batchDelayMs ?? 10);
   }
 
@@ -158,6 +164,7 @@ export class Upstream {
     this.#generation += 1;
     this.#connection?.close();
     this.#connection = undefined;
+    this.#ladder.idle();
   }
 
   #reopen(): void {

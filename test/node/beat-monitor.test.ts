@@ -49,3 +49,20 @@ describe('BeatMonitor', () => {
     assert.equal(monitor.event(SKEW + 2200, 9000), 'events-late');
   });
 });
+
+describe('BeatMonitor after a pause of this side', () => {
+  it('does not count frames written while this side was paused, and judges the ones after it again', () => {
+    const monitor = new BeatMonitor(hello(SKEW), 50);
+    assert.equal(monitor.beat({ time: SKEW + INTERVAL }, INTERVAL + 50), undefined);
+    // Paused from 1.1 to 5 intervals: three beats and three events queued meanwhile arrive together.
+    monitor.resumed(5 * INTERVAL);
+    for (let i = 2; i <= 4; i++) {
+      assert.equal(monitor.beat({ time: SKEW + i * INTERVAL }, 5 * INTERVAL + i), undefined, `beat ${i}`);
+      assert.equal(monitor.event(SKEW + i * INTERVAL + 10, 5 * INTERVAL + i), undefined, `event ${i}`);
+    }
+    // Written after the pause: judged as before; a proxy holding them is still found.
+    assert.equal(monitor.beat({ time: SKEW + 6 * INTERVAL }, 6 * INTERVAL + 50), undefined);
+    assert.equal(monitor.beat({ time: SKEW + 7 * INTERVAL }, 8 * INTERVAL + 500), undefined);
+    assert.equal(monitor.beat({ time: SKEW + 8 * INTERVAL }, 9 * INTERVAL + 9000), 'heartbeats-late');
+  });
+});

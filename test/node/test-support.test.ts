@@ -86,4 +86,17 @@ describe('find-browsers', () => {
     assert.match(message, /CHROME_PATH/);
     assert.match(missingMessage(['firefox'], 'darwin'), /brew install --cask firefox/);
   });
+
+  it('finds WebKit (MiniBrowser) by its variable, only on Linux otherwise, and names all its packages', () => {
+    const miniBrowser = fake('MiniBrowser');
+    assert.equal(findBrowser('webkit', { env: { MINIBROWSER_PATH: miniBrowser } }), miniBrowser);
+    assert.throws(() => findBrowser('webkit', { env: { MINIBROWSER_PATH: join(dir, 'missing') } }), /MINIBROWSER_PATH/);
+    // MiniBrowser is never on PATH, and WebKitGTK is not a macOS build.
+    assert.equal(findBrowser('webkit', { platform: 'darwin', env: { PATH: dir, HOME: dir } }), undefined);
+    const message = missingMessage(['webkit'], 'linux');
+    assert.ok(!message.includes('\n'));
+    assert.match(message, /apt-get install -y webkit2gtk-driver xvfb xauth libgl1-mesa-dri/);
+    assert.match(message, /WEBKIT_WEBDRIVER_PATH/);
+    assert.match(missingMessage(['webkit'], 'darwin'), /WTR_BROWSERS=chromium,firefox/);
+  });
 });

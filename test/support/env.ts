@@ -10,6 +10,7 @@
  */
 import type { CometEvent } from '../../src/protocol/messages.js';
 import type { StreamStats } from '../../server/stream/connections.js';
+import type { InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 // Type-only: erased from the browser bundle, so the Node harness is never loaded in the page.
 import type { HarnessInfo } from './harness.js';
 
@@ -32,6 +33,8 @@ export interface TokenRequest {
   readonly sub?: string;
   /** Channel patterns the token allows (`p.room1`, `p.*`). */
   readonly channels?: readonly string[];
+  /** Channel patterns the token may send to (`t.chat.*`). */
+  readonly publish?: readonly string[];
   readonly name?: string;
   /** Seconds from now until expiry; negative for an already expired token; absent for none. */
   readonly exp?: number;
@@ -53,6 +56,12 @@ export interface TestServer {
   /** A token signed with the harness secret. Channels `t.*` are public; anything else needs one. */
   token(request?: TokenRequest): Promise<string>;
   stats(): Promise<StreamStats>;
+  /** Adds `count` notifications (default 1) to `user`'s inbox, `data` getting `n: 1…count` when counting; resolves to the items. */
+  notify(user: string, data: unknown, options?: { type?: string; count?: number }): Promise<InboxItemJson[]>;
+  /** Refuses `user`'s inbox changes with 503 for `ms`, as an inbox store that is down would. */
+  inboxOutage(user: string, ms: number): Promise<void>;
+  /** The next send with this idempotency key is stored, but its answer is lost (the connection drops). */
+  loseAnswer(key: string): Promise<void>;
   /** Open streams (SSE, iframe) carrying a channel that starts with `prefix`: a test's own streams, whatever else runs. */
   streams(prefix: string): Promise<number>;
   info(): Promise<HarnessInfo>;
@@ -90,11 +99,19 @@ export function getTestServer(): TestServer {
       const query = new URLSearchParams();
       if (request.sub) query.set('sub', request.sub);
       if (request.channels) query.set('channels', request.channels.join(','));
+      if (request.publish) query.set('publish', request.publish.join(','));
       if (request.name) query.set('name', request.name);
       if (request.exp !== undefined) query.set('exp', String(request.exp));
       return (await call<{ token: string }>(`${url}/control/token?${query}`)).token;
     },
     stats: () => call<StreamStats>(`${url}/control/stats`),
+    notify: (user, data, options = {}) => post<InboxItemJson[]>(`${url}/control/notify`, { user, data, ...options }),
+    inboxOutage: async (user, ms) => {
+      await post(`${url}/control/inbox-outage?user=${encodeURIComponent(user)}&ms=${ms}`);
+    },
+    loseAnswer: async (key) => {
+      await post(`${url}/control/lose-answer?key=${encodeURIComponent(key)}`);
+    },
     streams: async (prefix) => (await call<{ streams: number }>(`${url}/control/streams?prefix=${encodeURIComponent(prefix)}`)).streams,
     info: () => call<HarnessInfo>(`${url}/control/info`),
   };

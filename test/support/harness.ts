@@ -21,6 +21,8 @@ import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
 import { clusterControl } from './scale/cluster-control.js';
+import { pushpinSkipReason, startPushpin, type Pushpin } from './pushpin.js';
+import { wireScripts } from './wire-script.js';
 
 export interface Harness {
   /** `http://127.0.0.1:PORT`: control endpoints under /control/, cometkit under /comet. */
@@ -65,6 +67,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The `sub` of the request's bearer token, unverified: only to pick which requests an outage refuses. */
+function bearerSubject(req: IncomingMessage): string {
+  const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  try {
+    return String((JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown }).sub ?? '');
+  } catch {
+    return '';
+  }
+}
+
 interface PublishItem {
   channel: string;
   type?: string;
@@ -87,6 +99,14 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     historySize: 200,
     // Short, so a browser context that goes away is seen leaving within a test's patience.
     presence: { ttlMs: 1500 },
+    send: {
+      // Low enough that a test reaches it in a few sends; each test sends as its own user.
+      rate: { perSecond: 2, burst: 10 },
+      onSend: ({ data }) => {
+        if ((data as { refuse?: unknown } | null)?.refuse === true) throw new HttpError(422, 'send-refused', 'This server refuses sends that ask to be refused.');
+        return undefined;
+      },
+    },
     ...overrides,
   });
 
@@ -94,11 +114,20 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const lab = await startLab();
   // Redis, two processes and nginx, started only when a test asks (see scale/cluster-control.ts).
   const cluster = clusterControl();
+  // Scripted SSE responses on a real socket, for wire cases the server never produces (wire-script.ts).
+  const wire = wireScripts();
   let url = '';
+  /** A third server under /grip behind a private Pushpin (when installed): the Pushpin tests' server. */
+  let grip: { readonly comet: CometServer; readonly pushpin: Pushpin } | undefined;
+  const gripSkipped = pushpinSkipReason();
   /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
   const openStreams = new Set<readonly string[]>();
+  /** Idempotency keys whose next send answer is lost: the server stores the event, the page never hears back. */
+  const losingAnswers = new Set<string>();
   /** Channel → time until which stream requests carrying it are refused with 503, as by a server that is down. */
   const outages = new Map<string, number>();
+  /** User → time until which that user's inbox changes are refused with 503, as by an inbox store that is down. */
+  const inboxOutages = new Map<string, number>();
   const control = async (req: IncomingMessage, res: ServerResponse, path: URL): Promise<void> => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, CONTROL_CORS);
@@ -127,11 +156,28 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         outages.set(channel, Date.now() + Number(path.searchParams.get('ms') ?? 1000));
         return send(res, 200, { closed: comet.disconnect({ channel }) });
       }
+      case 'POST /control/notify': {
+        // A backend adding notifications to a user's inbox, through the server API.
+        const body = (await readJson(req)) as { user: string; type?: string; data: unknown; count?: number };
+        const items = [];
+        for (let i = 0; i < Math.min(Math.max(1, Number(body?.count ?? 1)), 1000); i += 1) {
+          items.push(await comet.inbox.notify(body?.user, { ...(body?.type ? { type: body.type } : {}), data: body?.count ? { ...(body.data as object), n: i + 1 } : body?.data }));
+        }
+        return send(res, 200, items);
+      }
+      case 'POST /control/inbox-outage': {
+        inboxOutages.set(path.searchParams.get('user') ?? '', Date.now() + Number(path.searchParams.get('ms') ?? 1000));
+        return send(res, 200, { ok: true });
+      }
+      case 'POST /control/lose-answer': {
+        losingAnswers.add(path.searchParams.get('key') ?? '');
+        return send(res, 200, { ok: true });
+      }
       case 'GET /control/stats':
         return send(res, 200, comet.stats());
       case 'GET /control/streams': {
         // Counts only the streams of one test's channels: the server's stats() counts every
-        // stream of the run, and the two browsers run their tests at the same time.
+        // stream of the run, and the browsers run their tests at the same time.
         const prefix = path.searchParams.get('prefix') ?? '';
         let streams = 0;
         for (const channels of openStreams) if (channels.some((channel) => channel.startsWith(prefix))) streams += 1;
@@ -140,11 +186,13 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       case 'GET /control/token': {
         const sub = path.searchParams.get('sub') || 'test-user';
         const channels = (path.searchParams.get('channels') ?? '').split(',').filter(Boolean);
+        const publish = (path.searchParams.get('publish') ?? '').split(',').filter(Boolean);
         const name = path.searchParams.get('name');
         const exp = path.searchParams.get('exp');
         const claims: TokenClaims = {
           sub,
           ...(channels.length > 0 ? { channels } : {}),
+          ...(publish.length > 0 ? { publish } : {}),
           ...(name ? { name } : {}),
           // Seconds from now; negative mints an already expired token.
           ...(exp !== null && exp !== '' ? { exp: Math.floor(Date.now() / 1000) + Number(exp) } : {}),
@@ -153,6 +201,24 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }
       case 'GET /control/lab':
         return send(res, 200, lab.info);
+      case 'GET /control/grip':
+        return send(res, 200, grip ? { url: `${grip.pushpin.origin}${grip.comet.options.basePath}` } : { url: null, reason: gripSkipped });
+      case 'POST /control/grip/publish': {
+        if (!grip) throw new HttpError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
+        const item = (await readJson(req)) as PublishItem;
+        return send(res, 200, await grip.comet.publish(item?.channel, item?.data, item?.type ?? 'message'));
+      }
+      case 'POST /control/grip/disconnect': {
+        // Pushpin ends the channel's streams it holds; the clients resume through it.
+        if (!grip) throw new HttpError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
+        return send(res, 200, { closed: grip.comet.disconnect({ channel: path.searchParams.get('ch') ?? '' }) });
+      }
+      case 'GET /control/wire':
+      case 'POST /control/wire': {
+        const answer = await wire.control(req, res, path, () => readJson(req));
+        if (answer === undefined) throw new HttpError(400, 'bad-script', 'POST /control/wire?key=K needs { steps: [ … ] } with at least one step.');
+        return send(res, 200, answer);
+      }
       case 'GET /control/info': {
         const info: HarnessInfo = {
           url,
@@ -191,6 +257,12 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       });
       return;
     }
+    if (path.pathname.startsWith('/wire/')) return wire.serve(req, res, path);
+    if (req.method === 'POST' && path.pathname === '/comet/inbox/state' && (inboxOutages.get(bearerSubject(req)) ?? 0) > Date.now()) {
+      res.writeHead(503, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Inbox outage simulated by the test harness.' } }));
+      return;
+    }
     const down = path.searchParams.getAll('ch').some((channel) => (outages.get(channel) ?? 0) > Date.now());
     if (down && path.pathname !== '/comet/history') {
       res.writeHead(503, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
@@ -208,7 +280,19 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }) as typeof res.write;
       res.once('close', () => openStreams.delete(channels));
     }
+    const key = req.headers['idempotency-key'];
+    if (req.method === 'POST' && path.pathname === '/comet/send' && typeof key === 'string' && losingAnswers.delete(key)) {
+      // As a connection that drops after the server acted: the send is stored, its answer never arrives.
+      res.end = (() => {
+        req.socket.destroy();
+        return res;
+      }) as typeof res.end;
+    }
     if (path.pathname.startsWith('/anon/')) return anonymous(req, res);
+    if (path.pathname.startsWith('/grip/')) {
+      if (grip) return grip.comet(req, res);
+      return send(res, 404, { error: { code: 'not-found', message: `No Pushpin: ${gripSkipped}.` } });
+    }
     comet(req, res);
   });
   await new Promise<void>((resolve, reject) => {
@@ -216,6 +300,19 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     server.listen(port, '127.0.0.1', resolve);
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (!gripSkipped) {
+    const pushpin = await startPushpin({ backendPort: (server.address() as AddressInfo).port });
+    grip = {
+      pushpin,
+      comet: createCometServer({
+        basePath: '/grip',
+        allowedOrigins: '*',
+        heartbeatMs: 1000,
+        historySize: 200,
+        grip: { controlUrl: pushpin.controlUrl, signingKey: pushpin.signingKey },
+      }),
+    };
+  }
 
   return {
     url,
@@ -226,6 +323,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       await lab.close();
       await cluster.close();
       await comet.close();
+      await grip?.comet.close();
+      await grip?.pushpin.stop();
       await anonymous.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -25,14 +25,13 @@ export interface TestServer {
 
 type Handler = (comet: CometServer) => (req: IncomingMessage, res: ServerResponse) => void;
 
-/** `handler` lets a test mount the server its own way (Express-style, behind a prefix). */
-export async function startServer(options: CometServerOptions = {}, handler?: Handler): Promise<TestServer> {
+/** `handler` lets a test mount the server its own way (Express-style, behind a prefix); `port` 0 picks a free one. */
+export async function startServer(options: CometServerOptions = {}, handler?: Handler, port = 0): Promise<TestServer> {
   const comet = createCometServer(options);
   const server = createServer(handler ? handler(comet) : (req, res) => comet(req, res));
   server.on('clientError', answerClientError);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const base = origin + comet.options.basePath;
   return {
     comet,

@@ -1,0 +1,97 @@
+/**
+ * The server under test in the capacity benchmark, in a process of its own
+ * (so its memory is its own): `floor <heartbeat ms>`, `cometkit <heartbeat ms>`,
+ * `cometkit-grip <heartbeat ms> <control URL>` or `grip-backend`. Answers
+ * `listen`, `memory` and `streams` over IPC.
+ */
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCometServer } from '../../server/index.js';
+import { serveRequests } from './child.js';
+
+const [mode, heartbeat, controlUrl] = process.argv.slice(2);
+const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform' };
+
+type Handler = Parameters<typeof createServer>[1];
+let handler: NonNullable<Handler>;
+let streams: () => number;
+
+if (mode === 'floor') {
+  // The floor: what any server must do at least. One frame built once per publish, written to every stream.
+  const open = new Set<ServerResponse>();
+  streams = () => open.size;
+  handler = (req, res) => {
+    if (req.url?.startsWith('/comet/sse')) {
+      res.writeHead(200, SSE_HEADERS);
+      res.write('event: hello\ndata: {}\n\n');
+      open.add(res);
+      req.on('close', () => open.delete(res));
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/comet/publish') {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{}');
+        const frame = Buffer.from(`data: ${body}\n\n`);
+        setImmediate(() => {
+          for (const stream of open) stream.write(frame);
+        });
+      });
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end('{"ok":true}');
+  };
+} else if (mode === 'grip-backend') {
+  // Pushpin alone: a backend that only says "hold this on channel bench"; publishes go straight to Pushpin.
+  let answered = 0;
+  streams = () => answered;
+  handler = (req, res) => {
+    if (req.url?.startsWith('/comet/sse')) {
+      answered += 1;
+      res.writeHead(200, { ...SSE_HEADERS, 'Grip-Hold': 'stream', 'Grip-Channel': 'bench' });
+      res.end('event: hello\ndata: {}\n\n');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end('{"ok":true}');
+  };
+} else if (mode === 'cometkit' || mode === 'cometkit-grip') {
+  const comet = createCometServer({
+    publishKey: 'bench',
+    heartbeatMs: Number(heartbeat),
+    // Every benchmark client comes from 127.0.0.1: the per-address and total caps are lifted.
+    maxConnections: 25_000,
+    maxStreamsPerClient: 25_000,
+    ...(mode === 'cometkit-grip' ? { grip: { controlUrl: controlUrl! } } : {}),
+  });
+  streams = () => comet.stats().streams;
+  handler = (req, res) => comet(req, res);
+} else {
+  throw new Error(`unknown mode ${mode}: floor, cometkit, cometkit-grip <url>, grip-backend`);
+}
+
+const server = createServer({ keepAliveTimeout: 60_000 }, handler);
+// 10,000 streams on one server: the default (unlimited) is fine, but say so.
+server.maxConnections = 25_000;
+
+serveRequests(async (message) => {
+  switch (message.type) {
+    case 'listen': {
+      await new Promise<void>((resolve) => server.listen(Number(message['port'] ?? 0), '127.0.0.1', 4096, resolve));
+      return { port: (server.address() as AddressInfo).port };
+    }
+    case 'memory': {
+      for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+      const usage = process.memoryUsage();
+      return { rss: usage.rss, heapUsed: usage.heapUsed };
+    }
+    case 'streams':
+      return { streams: streams() };
+    default:
+      throw new Error(`unknown request ${message.type}`);
+  }
+});

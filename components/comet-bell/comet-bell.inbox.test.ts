@@ -1,0 +1,107 @@
+import { expect } from '@esm-bundle/chai';
+import '../index.js';
+import type { CometBell } from './comet-bell.js';
+import type { CometClient } from '../../src/index.js';
+import { expectNoAxeViolations, part, parts } from '../../test/support/components.js';
+import { getTestServer, waitFor } from '../../test/support/env.js';
+import { inboxDevices, removeDevices } from '../../test/support/inbox-devices.js';
+
+const server = getTestServer();
+
+const titles = (bell: CometBell): string[] => parts(bell, 'title').map((el) => el.textContent!.replace(/^Unread: /, '').trim());
+const view = (bell: CometBell, name: string): HTMLButtonElement => parts(bell, 'view').find((el) => el.textContent!.trim() === name) as HTMLButtonElement;
+
+describe('<comet-bell inbox>', function () {
+  this.timeout(20_000);
+  afterEach(removeDevices);
+
+  it('two devices of one user: reading, archiving and mark-all-read on one update the other live', async () => {
+    const { user, elements } = await inboxDevices<CometBell>('<comet-bell inbox></comet-bell>');
+    const [laptop, phone] = elements as [CometBell, CometBell];
+    await server.notify(user, { title: 'First' });
+    await server.notify(user, { title: 'Second' });
+    await server.notify(user, { title: 'Third' });
+    await waitFor(() => laptop.unread === 3 && phone.unread === 3, 8000, 'three unread on both');
+    await expectNoAxeViolations(laptop);
+
+    phone.show();
+    await waitFor(() => titles(phone).length === 3, 5000, 'the phone lists three');
+    expect(titles(phone)).to.deep.equal(['Third', 'Second', 'First']);
+    await expectNoAxeViolations(phone);
+
+    // Read one on the phone: the laptop's badge follows.
+    (parts(phone, 'mark-read')[0] as HTMLButtonElement).click();
+    await waitFor(() => laptop.unread === 2, 8000, 'laptop unread 2');
+
+    // Archive one on the phone: gone from the laptop's list.
+    laptop.show();
+    await waitFor(() => titles(laptop).length === 3, 5000, 'the laptop lists three');
+    (parts(phone, 'archive').at(-1) as HTMLButtonElement).click();
+    await waitFor(() => titles(laptop).length === 2, 8000, 'archived on the laptop');
+    expect(titles(laptop)).to.deep.equal(['Third', 'Second']);
+    expect(laptop.unread).to.equal(1);
+
+    // Mark all read on the laptop: the phone's badge empties.
+    part(laptop, 'mark-all')!.click();
+    await waitFor(() => phone.unread === 0, 8000, 'phone all read');
+    expect(parts(phone, 'unread')).to.have.length(0);
+    await expectNoAxeViolations(laptop);
+
+    // The Archived view of the phone holds the archived one.
+    view(phone, 'Archived').click();
+    await waitFor(() => titles(phone).join() === 'First', 5000, 'archived view');
+    expect(view(phone, 'Archived').getAttribute('aria-pressed')).to.equal('true');
+    await expectNoAxeViolations(phone);
+
+    // The Unread view is empty, and says so.
+    view(phone, 'Unread').click();
+    await waitFor(() => part(phone, 'empty')?.textContent === 'Nothing unread.', 5000, 'unread view empty');
+    await expectNoAxeViolations(phone);
+  });
+
+  it('marks items seen as they become visible; the unseen badge counts what was not', async () => {
+    const { user, elements } = await inboxDevices<CometBell>('<comet-bell inbox count="unseen"></comet-bell>');
+    const [laptop, phone] = elements as [CometBell, CometBell];
+    await server.notify(user, { title: 'New' });
+    await waitFor(() => laptop.unread === 1 && phone.unread === 1, 8000, 'one unseen on both');
+    expect(part(phone, 'button')!.getAttribute('aria-label')).to.equal('Notifications, 1 new');
+    phone.show();
+    await waitFor(() => laptop.unread === 0, 8000, 'seen on the phone, so on the laptop');
+    // Seen is not read.
+    expect(parts(phone, 'unread')).to.have.length(1);
+  });
+
+  it('marks an item read when its link is opened, on every device', async () => {
+    const { user, elements } = await inboxDevices<CometBell>('<comet-bell inbox></comet-bell>');
+    const [laptop, phone] = elements as [CometBell, CometBell];
+    await server.notify(user, { title: 'Your export is ready', url: 'https://example.com/exports/42' });
+    await waitFor(() => laptop.unread === 1 && phone.unread === 1, 8000, 'one unread on both');
+    phone.show();
+    await waitFor(() => part(phone, 'link') !== undefined, 5000, 'the link');
+    // The page stays put: the test reaches no other host.
+    phone.shadowRoot!.addEventListener('click', (event) => event.preventDefault(), { capture: true });
+    part(phone, 'link')!.click();
+    await waitFor(() => laptop.unread === 0, 8000, 'read on the laptop');
+    expect(phone.unread).to.equal(0);
+  });
+
+  it('rolls back a change the server refuses, with a message', async () => {
+    const { user, elements } = await inboxDevices<CometBell>('<comet-bell inbox></comet-bell>', 1);
+    const [bell] = elements as [CometBell];
+    await server.notify(user, { title: 'Keep me' });
+    // The server's word that the item was seen (shown at once here, confirmed through the user's channel).
+    const inbox = await (bell.parentElement as HTMLElement & { client: CometClient }).client.inbox();
+    let seenConfirmed = false;
+    inbox.addEventListener('changed', (event) => (seenConfirmed ||= event.change.set.seen === true));
+    bell.show();
+    await waitFor(() => titles(bell).length === 1 && seenConfirmed, 8000, 'one listed and seen');
+    await server.inboxOutage(user, 60_000);
+    (parts(bell, 'mark-read')[0] as HTMLButtonElement).click();
+    await waitFor(() => (part(bell, 'notice')?.textContent ?? '') !== '', 8000, 'the notice');
+    expect(part(bell, 'notice')!.textContent).to.contain('undone');
+    expect(part(bell, 'notice')!.textContent).to.contain('outage');
+    expect(parts(bell, 'unread')).to.have.length(1);
+    expect(bell.unread).to.equal(1);
+    await expectNoAxeViolations(bell);
+  });
+});

@@ -1,0 +1,314 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { CometClient } from '../../src/client/client.js';
+import type { Inbox } from '../../src/inbox/inbox.js';
+import type { InboxAddedEvent, InboxChangedEvent, InboxResyncEvent } from '../../src/inbox/inbox-events.js';
+import { changeTargets, inFilter, type InboxChangeJson, type InboxCountsJson, type InboxFilter, type InboxItemJson } from '../../src/inbox/inbox-protocol.js';
+import { ClientController } from './client-consumer.js';
+
+/** Items marked seen as they scroll into view are sent together after this pause. */
+const SEEN_BATCH_MS = 250;
+
+/**
+ * The server inbox for an element: one view (Unread / All / Archived) paged
+ * newest first, the counts, live changes from the user's other devices, and
+ * changes made here applied at once, rolled back with a message when the
+ * server refuses them.
+ */
+export class InboxController implements ReactiveController {
+  items: InboxItemJson[] = [];
+  counts: InboxCountsJson | undefined;
+  filter: InboxFilter = 'all';
+  status: 'idle' | 'loading' | 'ready' | 'error' = 'idle';
+  /** Why the view could not be loaded; empty when it could. */
+  error = '';
+  /** Why a change made here was rolled back; shown until the next change. */
+  notice = '';
+  next: number | null = null;
+  loadingMore = false;
+  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #enabled: () => boolean;
+  readonly #pageSize: () => number;
+  readonly #clients: ClientController;
+  #inbox: Inbox | undefined;
+  /** The client whose inbox is followed (or being loaded). */
+  #client: CometClient | undefined;
+  /** Bumped on every reload: answers of an older load are dropped. */
+  #generation = 0;
+  #reloading = false;
+  #seenQueue = new Set<number>();
+  /** The newest id heard of live: "mark all read" covers it even when the view does not hold it. */
+  #newestKnown = 0;
+  #seenTimer: ReturnType<typeof setTimeout> | undefined;
+  #observer: IntersectionObserver | undefined;
+  #end: { element: Element; visible: boolean; observer: IntersectionObserver } | undefined;
+
+  constructor(host: ReactiveControllerHost & HTMLElement, options: { enabled: () => boolean; pageSize: () => number }) {
+    this.#host = host;
+    this.#enabled = options.enabled;
+    this.#pageSize = options.pageSize;
+    this.#clients = new ClientController(host, () => this.sync());
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.sync();
+  }
+
+  hostDisconnected(): void {
+    this.#drop();
+  }
+
+  /** Follows the inbox of the element's client while the element wants one. */
+  sync(): void {
+    // Attaching the client consumer may answer at once, before the constructor has finished.
+    if (!this.#clients) return;
+    const client: CometClient | undefined = this.#clients.client;
+    const wanted = this.#host.isConnected && this.#enabled() && client !== undefined && client.state !== 'closed';
+    const target = wanted ? client : undefined;
+    if (target === this.#client) return;
+    this.#drop();
+    this.#client = target;
+    if (!target) return;
+    target.inbox().then(
+      (inbox) => {
+        if (this.#client !== target) return;
+        this.#follow(inbox);
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  #follow(inbox: Inbox): void {
+    this.#inbox = inbox;
+    inbox.addEventListener('added', this.#onAdded);
+    inbox.addEventListener('changed', this.#onChanged);
+    inbox.addEventListener('resync', this.#onResync);
+    this.counts = inbox.counts;
+    inbox.start().catch((error: unknown) => this.#fail(error));
+    void this.reload();
+  }
+
+  setFilter(filter: InboxFilter): void {
+    if (filter === this.filter) return;
+    this.filter = filter;
+    void this.reload();
+  }
+
+  /** Loads the first page of the view again. */
+  async reload(): Promise<void> {
+    const inbox = this.#inbox;
+    if (!inbox) return;
+    const generation = ++this.#generation;
+    this.status = this.items.length === 0 ? 'loading' : this.status;
+    this.#reloading = true;
+    this.#host.requestUpdate();
+    try {
+      const page = await inbox.list({ filter: this.filter, limit: this.#pageSize() });
+      if (generation !== this.#generation) return;
+      this.items = [...page.items];
+      this.next = page.next;
+      this.counts = page.counts;
+      this.status = 'ready';
+      this.error = '';
+    } catch (error) {
+      if (generation === this.#generation) this.#fail(error);
+    }
+    if (generation === this.#generation) this.#reloading = false;
+    this.#host.requestUpdate();
+    this.#continueScroll();
+  }
+
+  /** Loads the next older page (endless scroll). */
+  async loadMore(): Promise<void> {
+    const inbox = this.#inbox;
+    if (!inbox || this.next === null || this.loadingMore || this.#reloading) return;
+    const generation = this.#generation;
+    const before = this.next;
+    this.loadingMore = true;
+    this.#host.requestUpdate();
+    try {
+      const page = await inbox.list({ filter: this.filter, before, limit: this.#pageSize() });
+      // A reload meanwhile replaced the list: this page may not follow what is shown now.
+      if (generation !== this.#generation || before !== this.next) return;
+      const held = new Set(this.items.map((item) => item.id));
+      this.items = [...this.items, ...page.items.filter((item) => !held.has(item.id))];
+      this.next = page.next;
+    } catch (error) {
+      if (generation === this.#generation) this.#fail(error);
+    } finally {
+      this.loadingMore = false;
+      this.#host.requestUpdate();
+      this.#continueScroll();
+    }
+  }
+
+  /**
+   * Watches the element at the end of the list: while it is on screen,
+   * older pages load one after another (endless scroll).
+   */
+  observeEnd(element: Element, root: Element | null): void {
+    if (typeof IntersectionObserver !== 'function' || this.#end?.element === element && this.#end.observer.root === root) return;
+    this.#end?.observer.disconnect();
+    const end = {
+      element,
+      visible: false,
+      observer: new IntersectionObserver(
+        (entries) => {
+          end.visible = entries.some((entry) => entry.isIntersecting);
+          this.#continueScroll();
+        },
+        { root, rootMargin: '0px 0px 120px 0px' },
+      ),
+    };
+    this.#end = end;
+    end.observer.observe(element);
+  }
+
+  /** A page that came (or was dropped by a reload) while the end stayed on screen fires no new intersection: load on. */
+  #continueScroll(): void {
+    if (this.#end?.visible && this.#end.element.isConnected && this.next !== null && !this.loadingMore && this.status === 'ready') {
+      queueMicrotask(() => void this.loadMore());
+    }
+  }
+
+  /**
+   * Applies a change here at once and sends it; when the server refuses,
+   * puts back what was shown, says why (`failure` with `{error}`), and
+   * reloads the view from the server.
+   */
+  async change(change: InboxChangeJson, failure: string): Promise<boolean> {
+    const inbox = this.#inbox;
+    if (!inbox) return false;
+    const before = { items: this.items, counts: this.counts };
+    this.#apply(change, this.#optimisticCounts(change));
+    this.notice = '';
+    this.#host.requestUpdate();
+    try {
+      this.counts = await inbox.update(change);
+      this.#host.requestUpdate();
+      return true;
+    } catch (error) {
+      this.items = before.items;
+      this.counts = before.counts;
+      this.notice = failure.replace('{error}', error instanceof Error ? error.message : String(error));
+      this.#host.requestUpdate();
+      void this.reload();
+      return false;
+    }
+  }
+
+  markAllRead(failure: string): Promise<boolean> {
+    const newest = Math.max(0, ...this.items.map((item) => item.id));
+    if (newest === 0) return Promise.resolve(false);
+    return this.change({ upTo: Math.max(newest, this.#newestKnown), set: { read: true } }, failure);
+  }
+
+  /** Watches an item element: once it is on screen, its item is marked seen. */
+  observeSeen(element: Element, root: Element | null): void {
+    if (typeof IntersectionObserver !== 'function') return;
+    if (!this.#observer || this.#observer.root !== root) {
+      this.#observer?.disconnect();
+      this.#observer = new IntersectionObserver((entries) => this.#onVisible(entries), { root, threshold: 0.6 });
+    }
+    this.#observer.observe(element);
+  }
+
+  /** What a refused "seen" says; the element sets it from its strings. */
+  seenFailure = 'Could not mark as seen: {error}';
+
+  #onVisible(entries: IntersectionObserverEntry[]): void {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      const id = Number((entry.target as HTMLElement).dataset['id']);
+      const item = this.items.find((candidate) => candidate.id === id);
+      if (item && !item.seen) this.#seenQueue.add(id);
+      this.#observer?.unobserve(entry.target);
+    }
+    if (this.#seenQueue.size === 0 || this.#seenTimer !== undefined) return;
+    this.#seenTimer = setTimeout(() => {
+      this.#seenTimer = undefined;
+      const ids = [...this.#seenQueue];
+      this.#seenQueue.clear();
+      void this.change({ ids, set: { seen: true } }, this.seenFailure);
+    }, SEEN_BATCH_MS);
+  }
+
+  readonly #onAdded = (event: InboxAddedEvent): void => {
+    this.counts = event.counts;
+    this.#newestKnown = Math.max(this.#newestKnown, event.item.id);
+    if (inFilter(event.item, this.filter) && !this.items.some((item) => item.id === event.item.id)) this.items = [event.item, ...this.items];
+    this.#host.requestUpdate();
+  };
+
+  readonly #onChanged = (event: InboxChangedEvent): void => {
+    this.#apply(event.change, event.counts);
+    // Items this view does not hold may have entered it (archived elsewhere while Archived is shown): ask again.
+    const { archived, read } = event.change.set;
+    const entering = this.filter === 'archived' ? archived === true : archived === false || (this.filter === 'unread' && read === false);
+    if (entering) void this.reload();
+    this.#host.requestUpdate();
+  };
+
+  readonly #onResync = (event: InboxResyncEvent): void => {
+    this.counts = event.counts;
+    void this.reload();
+  };
+
+  /** Sets the flags on the items held; those that leave the view go. Applying a change twice changes nothing. */
+  #apply(change: InboxChangeJson, counts: InboxCountsJson | undefined): void {
+    const set = change.set.read === true ? { ...change.set, seen: true } : change.set;
+    this.items = this.items
+      .map((item) => (changeTargets(change, item.id) ? { ...item, ...set } : item))
+      .filter((item) => inFilter(item, this.filter));
+    if (counts) this.counts = counts;
+  }
+
+  /** What the counts will be once the server applied `change`, from the items held: shown until the answer comes. */
+  #optimisticCounts(change: InboxChangeJson): InboxCountsJson | undefined {
+    const counts = this.counts;
+    if (!counts) return undefined;
+    let { total, unseen, unread } = counts;
+    const set = change.set.read === true ? { ...change.set, seen: true } : change.set;
+    if ('upTo' in change && set.read === true && this.filter !== 'archived') return { total, unseen: 0, unread: 0 };
+    for (const item of this.items) {
+      if (!changeTargets(change, item.id) || item.archived) continue;
+      if (set.seen === true && !item.seen) unseen -= 1;
+      if (set.read === true && !item.read) unread -= 1;
+      if (set.read === false && item.read) unread += 1;
+      if (set.archived === true) {
+        total -= 1;
+        if (!item.seen && set.seen !== true) unseen -= 1;
+        if (!item.read && set.read !== true) unread -= 1;
+      }
+    }
+    return { total: Math.max(0, total), unseen: Math.max(0, unseen), unread: Math.max(0, unread) };
+  }
+
+  #fail(error: unknown): void {
+    this.status = this.items.length === 0 ? 'error' : this.status;
+    this.error = error instanceof Error ? error.message : String(error);
+    this.#host.requestUpdate();
+  }
+
+  #drop(): void {
+    const inbox = this.#inbox;
+    this.#inbox = undefined;
+    this.#client = undefined;
+    this.#reloading = false;
+    this.#generation += 1;
+    clearTimeout(this.#seenTimer);
+    this.#seenTimer = undefined;
+    this.#seenQueue.clear();
+    this.#observer?.disconnect();
+    this.#observer = undefined;
+    this.#end?.observer.disconnect();
+    this.#end = undefined;
+    if (!inbox) return;
+    inbox.removeEventListener('added', this.#onAdded);
+    inbox.removeEventListener('changed', this.#onChanged);
+    inbox.removeEventListener('resync', this.#onResync);
+    this.items = [];
+    this.counts = undefined;
+    this.status = 'idle';
+  }
+}

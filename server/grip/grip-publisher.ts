@@ -1,0 +1,136 @@
+import type { CometEvent } from '../../src/protocol/messages.js';
+import { formatPosition, parsePosition } from '../../src/protocol/position.js';
+import { iframeFormat } from '../stream/iframe-format.js';
+import { sseFormat } from '../stream/sse-format.js';
+import { beatChannel, gripChannel } from './grip-channels.js';
+import type { ResolvedGripOptions } from './grip-options.js';
+
+interface GripItem {
+  readonly channel: string;
+  readonly id?: string;
+  readonly 'prev-id'?: string;
+  readonly formats: Record<string, unknown>;
+}
+
+/** Items per publish request: Pushpin refuses bodies over 1 MB by default. */
+const ITEMS_PER_REQUEST = 300;
+
+/**
+ * Publishes events to the GRIP proxy, which writes them to the connections
+ * it holds. Every item carries the event's position as `id` and the one
+ * before it (`seq - 1`: the brokers' sequences grow by one per channel) as
+ * `prev-id`: a connection whose last item is not that `prev-id` (an item
+ * lost, a publish that failed, two processes' publishes that crossed) is
+ * not written to; the proxy asks the server's next link for what it missed
+ * instead (see grip-stream.ts), so a gap is filled from history, never
+ * skipped. The position before is derived, not remembered, so any process
+ * can publish the next event of a channel.
+ *
+ * Items leave in order, one request in flight, each request carrying
+ * everything queued meanwhile.
+ */
+export class GripPublisher {
+  readonly #options: ResolvedGripOptions;
+  readonly #heartbeatMs: number;
+  #queue: GripItem[] = [];
+  #sending: Promise<void> | undefined;
+  #beat: ReturnType<typeof setInterval> | undefined;
+  #failures = 0;
+
+  constructor(options: ResolvedGripOptions, heartbeatMs: number) {
+    this.#options = options;
+    this.#heartbeatMs = heartbeatMs;
+    // One beat per transport per interval, however many connections the proxy holds.
+    this.#beat = setInterval(() => this.beat(Date.now()), heartbeatMs);
+    this.#beat.unref();
+  }
+
+  /** Queues one event for every transport's GRIP channel. */
+  event(event: CometEvent): void {
+    const position = parsePosition(event.id);
+    if (!position) return;
+    const prefix = this.#options.channelPrefix;
+    // The SDK keeps its own whole cursor; an item's id can only name its own channel's position
+    // (every connection of the channel receives the same bytes). See PROTOCOL.md, "Through a GRIP proxy".
+    const cursor = `${event.channel}=${event.id}`;
+    const previous = formatPosition({ epoch: position.epoch, seq: Math.max(0, position.seq - 1) });
+    const ids = { id: event.id, 'prev-id': previous };
+    this.#enqueue(
+      { channel: gripChannel(prefix, 'sse', event.channel), ...ids, formats: { 'http-stream': { content: sseFormat.event(event, cursor) } } },
+      { channel: gripChannel(prefix, 'iframe', event.channel), ...ids, formats: { 'http-stream': { content: iframeFrames.event(event, cursor) } } },
+      // A held poll is answered by asking the server again: its answer carries the poll's whole cursor.
+      { channel: gripChannel(prefix, 'long-poll', event.channel), ...ids, formats: { 'http-response': { action: 'hint' } } },
+    );
+  }
+
+  /**
+   * Ends the connections the proxy holds for `channel` (on every streaming
+   * transport), or all of them: every stream also follows its transport's
+   * beat channel. Clients resume from their cursors, through the proxy.
+   */
+  disconnect(channel?: string): void {
+    const prefix = this.#options.channelPrefix;
+    const close = { 'http-stream': { action: 'close' } };
+    const targets =
+      channel === undefined
+        ? [beatChannel(prefix, 'sse'), beatChannel(prefix, 'iframe')]
+        : [gripChannel(prefix, 'sse', channel), gripChannel(prefix, 'iframe', channel)];
+    this.#enqueue(...targets.map((name) => ({ channel: name, formats: close })));
+  }
+
+  beat(time: number): void {
+    const prefix = this.#options.channelPrefix;
+    this.#enqueue(
+      { channel: beatChannel(prefix, 'sse'), formats: { 'http-stream': { content: sseFormat.heartbeat(time) } } },
+      { channel: beatChannel(prefix, 'iframe'), formats: { 'http-stream': { content: iframeFrames.heartbeat(time) } } },
+    );
+  }
+
+  get heartbeatMs(): number {
+    return this.#heartbeatMs;
+  }
+
+  /** Resolves once everything queued has been sent (or failed). */
+  async flushed(): Promise<void> {
+    while (this.#sending) await this.#sending;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#beat);
+    await this.flushed();
+  }
+
+  #enqueue(...items: GripItem[]): void {
+    this.#queue.push(...items);
+    this.#sending ??= this.#send();
+  }
+
+  async #send(): Promise<void> {
+    // Lets the rest of this turn's publishes join the request.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.#queue.length > 0) {
+      const items = this.#queue.splice(0, ITEMS_PER_REQUEST);
+      try {
+        const response = await fetch(`${this.#options.controlUrl}/publish/`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...this.#options.publishHeaders },
+          body: JSON.stringify({ items }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        const text = await response.text();
+        if (!response.ok) throw new Error(`${response.status} ${text.slice(0, 200)}`);
+        this.#failures = 0;
+      } catch (error) {
+        // Not retried: the next item's prev-id will not match, and the proxy fills the gap from history.
+        this.#failures += 1;
+        if (this.#failures === 1 || this.#failures % 100 === 0) {
+          console.error(`cometkit server: publishing to the GRIP proxy failed (${this.#failures} in a row); its connections recover from history.`, error);
+        }
+      }
+    }
+    this.#sending = undefined;
+  }
+}
+
+/** Event and beat frames do not depend on the document bound. */
+const iframeFrames = iframeFormat(Number.POSITIVE_INFINITY);

@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { INBOX_FILTERS, INBOX_PAGE_MAX, type InboxCountsAnswerJson, type InboxFilter, type InboxPageJson } from '../../src/inbox/inbox-protocol.js';
+import { PRESENCE_USER_PATTERN } from '../../src/presence/presence-protocol.js';
+import { HttpError, sendJson } from '../http/http-error.js';
+import { readJsonBody } from '../http/read-body.js';
+import { checkInboxChange, type InboxService } from '../inbox/inbox-service.js';
+import type { TokenVerifier } from '../auth/token.js';
+import type { ResolvedOptions } from '../options.js';
+import { authenticate } from '../stream/stream-request.js';
+import { requirePublishKey } from './publish.js';
+import { RateLimitedError } from '../http/rate-limited-error.js';
+import type { RateLimiter } from '../send/rate-limiter.js';
+
+interface InboxDeps {
+  readonly options: ResolvedOptions;
+  readonly inbox: InboxService;
+  readonly verify: TokenVerifier | undefined;
+  /** Changes per user: each one that changes something is published to every device of the user. */
+  readonly inboxLimiter: RateLimiter;
+}
+
+/** Whose inbox: the token's user; without a token, `?user=` when the server accepts anonymous inboxes. */
+async function owner(req: IncomingMessage, url: URL, deps: InboxDeps): Promise<string> {
+  const claims = await authenticate(req, url, deps.verify);
+  if (claims) return claims.sub;
+  if (!deps.inbox.anonymous) throw new HttpError(401, 'token-missing', 'The inbox needs a token naming the user (sub).');
+  const user = url.searchParams.get('user') ?? '';
+  if (!PRESENCE_USER_PATTERN.test(user)) throw new HttpError(400, 'bad-user', 'Name the user with ?user= (1-128 characters without control characters).');
+  return user;
+}
+
+function positiveInteger(url: URL, name: string, fallback: number | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const text = url.searchParams.get(name);
+  if (text === null || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new HttpError(400, `bad-${name}`, `${name} must be an integer from 1 to ${max}.`);
+  }
+  return value;
+}
+
+/** `GET {base}/inbox?filter=&before=&limit=`: one page, newest first. */
+export async function serveInboxList(req: IncomingMessage, res: ServerResponse, url: URL, deps: InboxDeps): Promise<void> {
+  const user = await owner(req, url, deps);
+  const filter = (url.searchParams.get('filter') ?? 'all') as InboxFilter;
+  if (!INBOX_FILTERS.includes(filter)) throw new HttpError(400, 'bad-filter', `filter must be one of ${INBOX_FILTERS.join(', ')}.`);
+  const limit = positiveInteger(url, 'limit', 20, INBOX_PAGE_MAX)!;
+  const before = positiveInteger(url, 'before', undefined);
+  const page = await deps.inbox.list(user, filter, before, limit);
+  const body: InboxPageJson = { channel: deps.inbox.channel(user), items: page.items, next: page.next, counts: await deps.inbox.counts(user) };
+  sendJson(res, 200, body);
+}
+
+/** `GET {base}/inbox/counts` */
+export async function serveInboxCounts(req: IncomingMessage, res: ServerResponse, url: URL, deps: InboxDeps): Promise<void> {
+  const user = await owner(req, url, deps);
+  const body: InboxCountsAnswerJson = { channel: deps.inbox.channel(user), counts: await deps.inbox.counts(user) };
+  sendJson(res, 200, body);
+}
+
+/** `POST {base}/inbox/state` with `{ ids | upTo, seen?, read?, archived? }` */
+export async function serveInboxState(req: IncomingMessage, res: ServerResponse, url: URL, deps: InboxDeps): Promise<void> {
+  const user = await owner(req, url, deps);
+  const decision = deps.inboxLimiter.take(`user:${user}`, Date.now());
+  if (!decision.ok) throw new RateLimitedError(decision.retryAfterMs, 'inbox changes');
+  const change = checkInboxChange(await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs));
+  const { counts, changed } = await deps.inbox.update(user, change);
+  sendJson(res, 200, { channel: deps.inbox.channel(user), counts, changed });
+}
+
+/** `POST {base}/inbox/notify` with the publish key and `{ user, type?, data }`: a backend adds a notification. */
+export async function serveInboxNotify(req: IncomingMessage, res: ServerResponse, deps: InboxDeps): Promise<void> {
+  requirePublishKey(req, deps.options);
+  const body = await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad-event', 'Send {"user", "type"?, "data"}.');
+  const { user, type, data } = body as Record<string, unknown>;
+  if (data === undefined) throw new HttpError(400, 'bad-event', 'data is missing (use null for none).');
+  const item = await deps.inbox.notify(user as string, { ...(type === undefined ? {} : { type: type as string }), data });
+  sendJson(res, 200, item);
+}

@@ -1,0 +1,16 @@
+import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
+
+/**
+ * How one streaming transport writes its frames. Event frames depend only
+ * on the event and the stream's cursor after it, so streams of the same
+ * channels share them (see fanout.ts).
+ */
+export interface StreamFormat {
+  readonly transport: 'sse' | 'iframe';
+  hello(hello: HelloFrame): string;
+  gap(gap: GapFrame): string;
+  event(event: CometEvent, cursor: string): string;
+  heartbeat(time: number): string;
+  /** A bounded document (the iframe's) ends with `ending` once it has written `afterBytes`. */
+  readonly rollOver?: { readonly afterBytes: number; readonly ending: string };
+}

@@ -1,0 +1,201 @@
+/**
+ * A private Pushpin for one test file or benchmark: its own config, routes,
+ * run and log folders in a temp dir, every port a free loopback port, so
+ * several can run at once beside nothing the machine runs itself.
+ *
+ * Debian's Pushpin does not start zurl by itself (it is left out of
+ * `services=`); Pushpin's own internal requests go through it, so it is
+ * added here, with its sockets moved into the private run folder.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Pushpin {
+  /** Where clients connect: `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  /** GRIP control endpoint (the publish API lives under it at `/publish/`). */
+  readonly controlUrl: string;
+  /** The key Pushpin signs its requests to the backend with (`Grip-Sig`). */
+  readonly signingKey: string;
+  /** The runner's process id (its services are its children), to measure their memory. */
+  readonly pid: number;
+  /** The tail of Pushpin's logs, for a failure message. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export interface PushpinOptions {
+  /** The backend every request is routed to. */
+  readonly backendPort: number;
+  /** Raise the handler's throttles (messages per second, queue length); Debian's defaults drop under load. */
+  readonly messageRate?: number;
+  readonly messageHwm?: number;
+  /** Open-file limit for Pushpin's processes (set through `sh -c 'ulimit -n …'`). */
+  readonly openFiles?: number;
+}
+
+/** True when the `pushpin` binary is installed. */
+export function hasPushpin(): boolean {
+  return spawnSync('sh', ['-c', 'command -v pushpin && command -v condure && command -v zurl'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * For a test file: undefined when Pushpin can run, else the reason to skip.
+ * With CI=true a missing binary fails instead: CI installs it.
+ */
+export function pushpinSkipReason(): string | undefined {
+  if (hasPushpin()) return undefined;
+  const reason = 'Pushpin is not installed (Debian: apt-get install pushpin)';
+  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI must run the Pushpin tests.`);
+  console.warn(`skipping: ${reason}`);
+  return reason;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startPushpin(options: PushpinOptions): Promise<Pushpin> {
+  const dir = mkdtempSync(join(tmpdir(), 'cometkit-pushpin-'));
+  const run = join(dir, 'run');
+  const logs = join(dir, 'log');
+  mkdirSync(run);
+  mkdirSync(logs);
+  const [httpPort, pushPort, pushSubPort, controlPort, commandPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const signingKey = randomBytes(16).toString('hex');
+  const ipc = (name: string): string => `ipc://${run}/pushpin-${name}`;
+  writeFileSync(join(dir, 'routes'), `* 127.0.0.1:${options.backendPort}\n`);
+  writeFileSync(
+    join(dir, 'pushpin.conf'),
+    `[global]
+include={libdir}/internal.conf
+rundir=${run}
+ipc_prefix=pushpin-
+port_offset=0
+stats_connection_ttl=120
+
+[runner]
+services=condure,zurl,pushpin-proxy,pushpin-handler
+http_port=127.0.0.1:${httpPort}
+logdir=${logs}
+log_level=2
+client_buffer_size=8192
+client_maxconn=50000
+condure_bin=condure
+zurl_bin=zurl
+
+[proxy]
+routesfile=${join(dir, 'routes')}
+debug=false
+auto_cross_origin=false
+accept_x_forwarded_protocol=false
+set_x_forwarded_protocol=proto-only
+sig_iss=pushpin
+sig_key=${signingKey}
+updates_check=off
+zurl_out_specs=${ipc('zurl-in')}
+zurl_out_stream_specs=${ipc('zurl-in-stream')}
+zurl_in_specs=${ipc('zurl-out')}
+
+[handler]
+push_in_spec=tcp://127.0.0.1:${pushPort}
+push_in_sub_specs=tcp://127.0.0.1:${pushSubPort}
+push_in_sub_connect=false
+push_in_http_addr=127.0.0.1
+push_in_http_port=${controlPort}
+push_in_http_max_headers_size=10000
+push_in_http_max_body_size=1000000
+stats_spec=${ipc('stats')}
+command_spec=tcp://127.0.0.1:${commandPort}
+message_rate=${options.messageRate ?? 2500}
+message_hwm=${options.messageHwm ?? 25000}
+message_wait=5000
+id_cache_ttl=60
+connection_subscription_max=200
+subscription_linger=60
+stats_subscription_ttl=60
+stats_report_interval=10
+stats_format=tnetstring
+`,
+  );
+
+  const command = `${options.openFiles ? `ulimit -n ${options.openFiles} && ` : ''}exec pushpin --config ${join(dir, 'pushpin.conf')} --merge-output`;
+  const child: ChildProcess = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const tail = (): string => {
+    let files = '';
+    for (const name of ['pushpin-proxy.log', 'pushpin-handler.log', 'condure.log', 'zurl.log']) {
+      try {
+        files += `--- ${name}\n${readFileSync(join(logs, name), 'utf8').slice(-2000)}\n`;
+      } catch {
+        // Not every service writes a file at every log level.
+      }
+    }
+    return `${output}\n${files}`;
+  };
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      // The runner stops its services on SIGTERM; the group kill catches any it leaves behind.
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const origin = `http://127.0.0.1:${httpPort}`;
+  const controlUrl = `http://127.0.0.1:${controlPort}`;
+  // Ready when both the client port and the publish API answer (any status).
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      const logText = tail();
+      await stop();
+      throw new Error(`Pushpin exited during start:\n${logText}`);
+    }
+    const ready = await Promise.all([answers(`${origin}/`), answers(`${controlUrl}/publish/`)]);
+    if (ready.every(Boolean)) break;
+    if (Date.now() > deadline) {
+      const logText = tail();
+      await stop();
+      throw new Error(`Pushpin did not start within 15 s:\n${logText}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { origin, controlUrl, signingKey, pid: child.pid!, logs: tail, stop };
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
