@@ -40,7 +40,7 @@ function launcher(name) {
     return webkitLauncher({ binary: executablePath, driverPath });
   }
   // acceptInsecureCerts: the nginx tests' self-signed certificate (made per run) is accepted through the
-  // automation session, one setting for both engines, instead of a Chromium-only command-line flag and a
+  // automation session, one setting for every engine (WebKit: scripts/webkit-launcher.mjs), instead of a Chromium-only flag and a
   // Firefox profile edit. Every other test uses plain http, so nothing else depends on it.
   if (name === 'chromium') {
     return chromeLauncher({ launchOptions: { executablePath, headless: true, args: [...CHROMIUM_FLAGS], acceptInsecureCerts: true } });
