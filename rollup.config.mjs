@@ -184,8 +184,9 @@ export default [
   },
   {
     input: { index: 'server/index.ts', cli: 'server/cli.ts' },
-    // jose is a dependency of the package: installed next to it, not copied into it.
-    external: (id) => id.startsWith('node:') || builtinModules.includes(id) || id === 'jose' || id.startsWith('jose/'),
+    // Dependencies of the package (jose, the Redis client): installed next to it, not copied into it.
+    external: (id) =>
+      id.startsWith('node:') || builtinModules.includes(id) || ['jose', '@redis/client'].some((dep) => id === dep || id.startsWith(`${dep}/`)),
     plugins: plugins({ dev: true, browser: false }),
     output: { dir: 'dist/server', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
