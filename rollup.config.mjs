@@ -42,16 +42,14 @@ const polyfillAsScript = {
 
 /**
  * The SharedWorker has no window, so the polyfill (which needs one) can never
- * run there: the worker build leaves it out rather than carry it unused.
+ * run there: the worker build takes `load-event-source.worker.ts`, which has
+ * only the native EventSource, rather than carry the polyfill's loader unused.
  */
 const noPolyfillInWorker = {
   name: 'no-eventsource-polyfill-in-worker',
   resolveId(source, importer) {
-    if (importer && source === './import-eventsource-polyfill.js') return '\0no-eventsource-polyfill';
+    if (importer && source === './load-event-source.js') return join(dirname(importer), 'load-event-source.worker.ts');
     return null;
-  },
-  load(id) {
-    return id === '\0no-eventsource-polyfill' ? 'export async function importEventSourcePolyfill() { return undefined; }' : null;
   },
 };
 
@@ -90,15 +88,93 @@ const browserEsm = (dev) => ({
     format: 'es',
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
+    // Errors only streams raise get a chunk of their own: an app that imports neither drops it whole.
+    manualChunks: (id) => (/src\/errors\/(malformed-frame|stream-timeout)-error\.ts$/.test(id) ? 'stream-errors' : undefined),
     sourcemap: true,
   },
 });
+
+/** The elements the autoloading script tag knows, each built as a module of its own. */
+const elementTags = ['comet-connection', 'comet-feed', 'comet-toasts', 'comet-presence', 'comet-presence-badge', 'comet-bell', 'comet-status'];
+
+/** Filled by the autoload modules' build, read by the loader's build after it (rollup builds the list in order). */
+const autoloadManifest = { client: '', elements: {} };
+
+const litCore = /node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element|@lit\/context)\/(?!directives\/)/;
+let sdkModules;
+/** `sdk`: the SDK as the elements load it (what `client.ts` imports statically, not its lazy parts); `lit`: Lit's core. */
+function autoloadChunks(id, { getModuleInfo, getModuleIds }) {
+  if (!sdkModules) {
+    sdkModules = new Set();
+    const entry = [...getModuleIds()].find((moduleId) => moduleId.endsWith('/src/autoload/client.ts'));
+    const visit = (moduleId) => {
+      if (sdkModules.has(moduleId)) return;
+      sdkModules.add(moduleId);
+      for (const imported of getModuleInfo(moduleId)?.importedIds ?? []) visit(imported);
+    };
+    if (entry) for (const imported of getModuleInfo(entry).importedIds) visit(imported);
+  }
+  if (sdkModules.has(id)) return 'sdk';
+  if (litCore.test(id)) return 'lit';
+  return undefined;
+}
+
+/**
+ * The modules the autoloading script tag loads (dist/autoload/): the SDK
+ * and one entry per element, Lit inside (a plain page has no Lit of its
+ * own), shared code in chunks. Every name is content-hashed, so a server
+ * can cache them forever; the loader learns the names from the manifest.
+ */
+const autoloadModules = {
+  input: {
+    client: 'src/autoload/client.ts',
+    ...Object.fromEntries(elementTags.map((tag) => [tag, `components/${tag}/${tag}.ts`])),
+  },
+  plugins: [
+    ...plugins({ dev: false }),
+    {
+      name: 'autoload-manifest',
+      generateBundle(_, bundle) {
+        for (const chunk of Object.values(bundle)) {
+          if (chunk.type !== 'chunk' || !chunk.isEntry) continue;
+          if (chunk.name === 'client') autoloadManifest.client = chunk.fileName;
+          else autoloadManifest.elements[chunk.name] = chunk.fileName;
+        }
+      },
+    },
+  ],
+  output: {
+    dir: 'dist/autoload',
+    format: 'es',
+    entryFileNames: '[name]-[hash].js',
+    chunkFileNames: '[name]-[hash].js',
+    // Each file costs a request and a compression window of its own: the SDK every element needs is one chunk, and so is Lit's core.
+    manualChunks: autoloadChunks,
+    sourcemap: true,
+  },
+};
+
+/** The loader itself: a classic script under a stable name, with the module names written in. */
+const autoloadLoader = {
+  input: 'src/autoload/loader.ts',
+  plugins: [
+    {
+      name: 'autoload-manifest-module',
+      resolveId: (id) => (id === 'virtual:cometkit-autoload-manifest' ? '\0autoload-manifest' : null),
+      load: (id) => (id === '\0autoload-manifest' ? `export default ${JSON.stringify(autoloadManifest)};` : null),
+    },
+    ...plugins({ dev: false }),
+  ],
+  output: { file: 'dist/cometkit-autoload.js', format: 'iife', sourcemap: true },
+};
 
 export default [
   browserEsm(false),
   browserEsm(true),
   workerBuild(false),
   workerBuild(true),
+  autoloadModules,
+  autoloadLoader,
   {
     // The <script> tag build: one classic file, Lit inside, `window.CometKit`, elements defined.
     input: 'src/script-tag.ts',
@@ -108,8 +184,9 @@ export default [
   },
   {
     input: { index: 'server/index.ts', cli: 'server/cli.ts' },
-    // jose is a dependency of the package: installed next to it, not copied into it.
-    external: (id) => id.startsWith('node:') || builtinModules.includes(id) || id === 'jose' || id.startsWith('jose/'),
+    // Dependencies of the package (jose, the Redis client): installed next to it, not copied into it.
+    external: (id) =>
+      id.startsWith('node:') || builtinModules.includes(id) || ['jose', '@redis/client'].some((dep) => id === dep || id.startsWith(`${dep}/`)),
     plugins: plugins({ dev: true, browser: false }),
     output: { dir: 'dist/server', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },

@@ -2,7 +2,7 @@
 /**
  * `npm run test:browser`: makes sure Chromium, Firefox and WebKit are there
  * (see find-browsers.mjs), then runs @web/test-runner with the project config.
- * Extra arguments go to the runner: `npm run test:browser -- --files test/browser/harness.test.ts`.
+ * Extra arguments go to the runner: `npm run test:browser -- --files test/browser/client.test.ts`.
  * `WTR_BROWSERS=chromium` (or `firefox`, `webkit`, or a comma-separated list) limits the engines.
  *
  * MiniBrowser needs a display: without one, the runner runs under `xvfb-run -a`

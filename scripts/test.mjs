@@ -3,11 +3,13 @@
  * `npm test`: every check the project has, cheapest first, stopping at the
  * first failure so its output is the last thing on screen.
  *
- *   typecheck → build → size budgets → Node tests → browser tests
+ *   typecheck → build → size budgets → Node tests → browser tests → tool checks
  *
  * Each step's output is passed through as it comes, and also scanned for
  * the runners' pass/fail counts, so the run closes with one
- * "N passed, N failed" line over both runners.
+ * "N passed, N failed" line over both runners. The tool checks (test/tools/:
+ * that msw and the test harness behave as the tests assume) must pass but
+ * are not counted: they test the tools, not cometkit.
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -24,6 +26,7 @@ const steps = [
   { name: 'size', command: [process.execPath, join(root, 'scripts/check-size.mjs')] },
   { name: 'node tests', command: [npm, 'run', '--silent', 'test:node'], count: countNodeTests },
   { name: 'browser tests', command: [npm, 'run', '--silent', 'test:browser'], count: countBrowserTests },
+  { name: 'tool checks', command: [npm, 'run', '--silent', 'test:tools'] },
 ];
 
 const stripAnsi = (text) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');

@@ -119,6 +119,8 @@ export class WebKitLauncher {
           'webkitgtk:browserOptions': { binary: this.#binary, args: this.#args },
           // The control window only opens and closes windows; a loaded machine may still take its time.
           timeouts: { script: 60_000, pageLoad: 60_000 },
+          // The nginx tests' self-signed certificate, made per run (as for the other engines).
+          acceptInsecureCerts: true,
         },
       },
     });

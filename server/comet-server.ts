@@ -16,6 +16,7 @@ import { serveHeartbeat, serveLeave, serveRoster } from './routes/presence.js';
 import { PresenceService } from './presence/presence-service.js';
 import { checkPublishInput, servePublish } from './routes/publish.js';
 import { serveSse } from './routes/sse.js';
+import { BROWSER_FILES_PATH, browserFiles } from './static/browser-files.js';
 import { GripBroker } from './grip/grip-broker.js';
 import { GripPublisher } from './grip/grip-publisher.js';
 import { serveSend } from './routes/send.js';
@@ -102,6 +103,8 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
 
+  const files = options.browserFiles === false ? undefined : browserFiles();
+
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown): void => {
     if (error instanceof HttpError) return sendError(res, error);
     if (error instanceof BrokerFullError) return sendError(res, new HttpError(503, 'channels-full', error.message, { 'Retry-After': '30' }));
@@ -124,12 +127,16 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     }
     const path = routePath(req, url.pathname, resolved.basePath);
     const route = path !== undefined && Object.hasOwn(routes, path) ? routes[path] : undefined;
-    if (!route) {
+    const file = files && path?.startsWith(BROWSER_FILES_PATH) ? path.slice(BROWSER_FILES_PATH.length) : undefined;
+    if (!route && file === undefined) {
       if (next) return next();
       return sendError(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname.slice(0, 200)}.`));
     }
     // nosniff is written by each answer with its status line (server/http/nosniff.ts).
     const run = async (): Promise<void> => {
+      // Public code for any page: its own CORS, not the endpoints' allowedOrigins.
+      if (file !== undefined) return files!(req, res, file);
+      if (!route) return;
       applyCors(req, res, resolved.allowedOrigins, resolved.publicOrigins);
       if (req.method === 'OPTIONS') return answerPreflight(res);
       const name = req.method ?? 'GET';

@@ -21,3 +21,5 @@ export { MemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-i
 export type { InboxPage, InboxStore } from './inbox/inbox-store.js';
 export { inboxChannel } from './inbox/inbox-channel.js';
 export type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxItemJson } from '../src/inbox/inbox-protocol.js';
+export { RedisBroker, redisBroker, type RedisBrokerOptions } from './broker/redis-broker.js';
+export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions } from './presence/redis-presence-store.js';

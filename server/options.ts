@@ -37,6 +37,8 @@ export interface CometServerOptions {
   readonly publicOrigins?: readonly string[];
   /** Channel patterns anyone may read without a token. Default: `['*']` without a token secret, `[]` with one. */
   readonly publicChannels?: readonly string[];
+  /** Serve cometkit's browser files (script tags, their modules, the worker file) under `{basePath}/cometkit/`. Default true. */
+  readonly browserFiles?: boolean;
   /** Origins allowed to connect from a browser, or `'*'`. Default: `COMET_ALLOWED_ORIGINS` (comma-separated), else same-origin only. */
   readonly allowedOrigins?: AllowedOrigins;
   /** Milliseconds between heartbeats. Default 15000. */

@@ -10,19 +10,13 @@
  * origin (`dist/worker.js`, or a one-line module importing it), resolved
  * against the page, not the script: a script from a CDN cannot start a
  * worker from the CDN. Without it, tabs elect a leader tab instead.
+ * `data-host` and `data-hub` are the client's `host` and `hub` options.
  */
 import '../components/index.js';
 import { configure } from './client/default-client.js';
+import { scriptClientOptions } from './client/script-options.js';
 
 export * from './index.js';
 
-const script = document.currentScript;
-const url = script?.getAttribute('data-url');
-const workerUrl = script?.getAttribute('data-worker-url');
-if (url) {
-  configure({
-    url: new URL(url, script instanceof HTMLScriptElement ? script.src || location.href : location.href).href,
-    token: script?.getAttribute('data-token') || undefined,
-    ...(workerUrl ? { workerUrl: new URL(workerUrl, location.href).href } : {}),
-  });
-}
+const options = scriptClientOptions(document.currentScript);
+if (options) configure(options);

@@ -8,6 +8,9 @@
  * (see ARCHITECTURE.md, "The iframe transport and workers").
  */
 import { serveSharedWorker, type SharedWorkerScopeLike } from './hosts/shared-worker-scope.js';
-import { workerTransports } from './hosts/transports.js';
+import { workerTransports } from './hosts/worker-transports.js';
 
-serveSharedWorker(self as unknown as SharedWorkerScopeLike, { transports: workerTransports() });
+// Only a SharedWorker's global has `onconnect`: imported anywhere else (server-side rendering, Node), this does nothing.
+if ('onconnect' in globalThis) {
+  serveSharedWorker(globalThis as unknown as SharedWorkerScopeLike, { transports: workerTransports() });
+}

@@ -2,7 +2,11 @@ import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { CometClient, type ClientOptions } from '../../src/client/client.js';
+import type { HostPreference } from '../../src/hosts/choose-host.js';
 import { clientContext } from '../shared/client-context.js';
+
+/** The attributes a client is made from: a change to any of them replaces the client this element owns. */
+const CLIENT_PROPERTIES = ['url', 'token', 'withCredentials', 'user', 'userName', 'workerUrl', 'host', 'hub'] as const;
 
 /**
  * Provides one cometkit client to every element inside it.
@@ -10,7 +14,7 @@ import { clientContext } from '../shared/client-context.js';
  * @tagname comet-connection
  * @summary Connects the elements inside it to a push server.
  * @slot - Elements that use the connection (`<comet-feed>`, …).
- * @event comet-connection-change - The client was replaced (new `url` or `token`); `detail.client` is the new one.
+ * @event comet-connection-change - The client was replaced (a changed `url`, `token`, `host`…); `detail.client` is the new one.
  */
 export class CometConnection extends LitElement {
   static override styles = css`
@@ -34,6 +38,18 @@ export class CometConnection extends LitElement {
   /** Send cookies to a push server on another origin. */
   @property({ type: Boolean, attribute: 'with-credentials' }) accessor withCredentials = false;
 
+  /**
+   * URL of cometkit's worker file on the page's own origin: with it, one
+   * SharedWorker holds the connection for every tab (the client's `workerUrl`).
+   */
+  @property({ attribute: 'worker-url' }) accessor workerUrl = '';
+
+  /** Where the shared connection lives: `auto` (default), `shared-worker`, `leader-tab` or `single-tab`. */
+  @property() accessor host: HostPreference = 'auto';
+
+  /** Connections with the same `url` and `hub` share one upstream connection. Default `default`. */
+  @property() accessor hub = '';
+
   readonly #provider = new ContextProvider(this, { context: clientContext });
   #client: CometClient | undefined;
 
@@ -53,10 +69,9 @@ export class CometConnection extends LitElement {
   #owned = false;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('url') || changed.has('token') || changed.has('withCredentials') || changed.has('user') || changed.has('userName')) {
+    if (CLIENT_PROPERTIES.some((name) => changed.has(name))) {
       if (this.#client && !this.#owned) return;
-      const client = this.url ? new CometClient(this.#options()) : undefined;
-      this.#replace(client, true);
+      this.#replace(this.#create(), true);
     }
   }
 
@@ -64,7 +79,7 @@ export class CometConnection extends LitElement {
     super.connectedCallback();
     // Re-inserted after a removal: the closed client is replaced by a fresh one.
     if (this.#owned && this.#client?.state === 'closed' && this.url) {
-      this.#replace(new CometClient(this.#options()), true);
+      this.#replace(this.#create(), true);
     }
   }
 
@@ -73,13 +88,24 @@ export class CometConnection extends LitElement {
     if (this.#owned) this.#client?.close();
   }
 
-  #options(): ClientOptions {
-    return {
+  /** A client from the attributes; none without a `url`, or when they are invalid (reported, not thrown into Lit's update). */
+  #create(): CometClient | undefined {
+    if (!this.url) return undefined;
+    const options: ClientOptions = {
       url: this.url,
       token: this.token || undefined,
       withCredentials: this.withCredentials,
       identity: this.user ? { user: this.user, name: this.userName || undefined } : undefined,
+      ...(this.workerUrl ? { workerUrl: new URL(this.workerUrl, location.href).href } : {}),
+      host: this.host || 'auto',
+      ...(this.hub ? { hub: this.hub } : {}),
     };
+    try {
+      return new CometClient(options);
+    } catch (error) {
+      reportError(error);
+      return undefined;
+    }
   }
 
   protected override render() {

@@ -1,4 +1,4 @@
-import { virtualize, virtualizerRef, type VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
+import type { VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -44,6 +44,21 @@ export interface FeedItemContext {
 
 /** Up to this many items render as plain DOM; more are virtualized. */
 const PLAIN_MAX_ITEMS = 30;
+
+type VirtualizerModule = typeof import('@lit-labs/virtualizer/virtualize.js');
+
+/**
+ * The virtualizer is the largest part of the feed and most feeds never
+ * need it: it loads the first time a feed grows past PLAIN_MAX_ITEMS.
+ */
+let virtualizer: VirtualizerModule | undefined;
+let loadingVirtualizer: Promise<VirtualizerModule> | undefined;
+function loadVirtualizer(): Promise<VirtualizerModule> {
+  loadingVirtualizer ??= import('@lit-labs/virtualizer/virtualize.js').then((module) => (virtualizer = module));
+  // A failed load (offline) is tried again by the next render that needs it.
+  loadingVirtualizer.catch(() => (loadingVirtualizer = undefined));
+  return loadingVirtualizer;
+}
 
 /** Scrolled less than this from the top still counts as "at the top": new events show at once. */
 const TOP_SLACK_PX = 4;
@@ -223,12 +238,12 @@ export class CometFeed extends LitElement {
   async focusItem(index: number): Promise<void> {
     this.#active = index;
     const list = this.list;
-    const virtualizer = list?.[virtualizerRef];
-    if (virtualizer) {
-      virtualizer.element(index)?.scrollIntoView({ block: 'nearest' });
+    const virtual = virtualizer && list?.[virtualizer.virtualizerRef];
+    if (virtual) {
+      virtual.element(index)?.scrollIntoView({ block: 'nearest' });
       await this.updateComplete;
       // layoutComplete settles only when a layout is pending; a frame covers the case where none is.
-      await Promise.race([virtualizer.layoutComplete, new Promise((resolve) => requestAnimationFrame(resolve))]);
+      await Promise.race([virtual.layoutComplete, new Promise((resolve) => requestAnimationFrame(resolve))]);
       list?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus({ preventScroll: true });
     } else {
       await this.updateComplete;
@@ -290,13 +305,16 @@ export class CometFeed extends LitElement {
     // virtualized, which needs a fixed height. Both are the same height by
     // the time the switch happens, so nothing jumps. Separate elements, so
     // the virtualizer's own nodes never outlive it.
-    if (shown.length <= PLAIN_MAX_ITEMS) {
+    if (shown.length <= PLAIN_MAX_ITEMS || !virtualizer) {
+      // Until the virtualizer has loaded, a long list shows its newest items as plain DOM.
+      if (shown.length > PLAIN_MAX_ITEMS) void loadVirtualizer().then(() => this.requestUpdate(), () => {});
+      const plain = shown.length > PLAIN_MAX_ITEMS ? shown.slice(0, PLAIN_MAX_ITEMS) : shown;
       return html`${pill}<div part="list" role="feed" aria-label=${strings.label} aria-busy=${busy} @keydown=${this.#onKeyDown} @scroll=${this.#onScroll}>
-          ${repeat(shown, (event) => event.id, (event, index) => this.#renderItem(event, index, shown.length, language))}
+          ${repeat(plain, (event) => event.id, (event, index) => this.#renderItem(event, index, shown.length, language))}
         </div>`;
     }
     return html`${pill}<div part="list" class="virtual" role="feed" aria-label=${strings.label} aria-busy=${busy} @keydown=${this.#onKeyDown} @scroll=${this.#onScroll}>
-        ${virtualize({
+        ${virtualizer.virtualize({
           items: shown,
           scroller: true,
           keyFunction: (event: CometEvent) => event.id,

@@ -40,6 +40,8 @@ describe('<comet-feed>', function () {
     const { feed, channel } = await liveFeed('limit="200" style="--comet-feed-height: 10rem"');
     await server.publishMany(Array.from({ length: 40 }, (_, n) => ({ channel, data: `old ${n}` })));
     await waitFor(() => feed.items.length === 40, 5000, '40 items');
+    // Past 30 items the list becomes the virtualized one (a new element, once the virtualizer has loaded): scroll that one.
+    await waitFor(() => part(feed, 'list')?.classList.contains('virtual') ?? false, 5000, 'the virtualized list');
     await feed.updateComplete;
     const list = part(feed, 'list')!;
     // The virtualizer measures items over a few frames: scroll once there is room to.
@@ -144,9 +146,14 @@ describe('<comet-feed>', function () {
     const { element: broken } = mount<CometFeed>(`<comet-feed channel="${uniqueChannel()}"></comet-feed>`, { url: `${server.url}/nowhere` });
     await waitFor(() => part(broken, 'retry') !== undefined, 5000, 'error state');
     expect(broken.error).not.to.equal('');
-    part(broken, 'retry')!.click();
+    // The click starts a new attempt: the retry button leaves (loading) and comes back when that attempt fails too.
+    const retry = part(broken, 'retry')!;
+    retry.click();
     await broken.updateComplete;
-    expect(broken.shadowRoot!.querySelector('[aria-busy="true"], [part="retry"]')).not.to.equal(null);
+    expect(retry.isConnected, 'the old retry button is gone while the new attempt runs').to.equal(false);
+    expect(broken.shadowRoot!.querySelector('[aria-busy="true"]')).not.to.equal(null);
+    await waitFor(() => part(broken, 'retry') !== undefined, 5000, 'the second attempt to fail');
+    expect(part(broken, 'retry')).to.not.equal(retry);
   });
 
   it('has no axe violations, light and dark', async () => {

@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import '../index.js';
-import type { CometStatus } from './comet-status.js';
+import type { CometStatus, CometStatusChangeDetail } from './comet-status.js';
 import { cleanup, expectNoAxeViolations, mount, nextEvent, part } from '../../test/support/components.js';
 import { getTestServer, uniqueChannel, waitFor } from '../../test/support/env.js';
 
@@ -20,11 +20,17 @@ describe('<comet-status>', () => {
 
   it('fires comet-status-change when the state changes, with the previous state', async () => {
     const channel = uniqueChannel();
+    const changes: CometStatusChangeDetail[] = [];
     const { element } = mount<CometStatus>(`<comet-status></comet-status><comet-feed channel="${channel}"></comet-feed>`);
-    const events: string[] = [];
-    element.addEventListener('comet-status-change', (event) => events.push(`${event.detail.previous}>${event.detail.state}`));
+    element.addEventListener('comet-status-change', (event) => changes.push(event.detail));
     await waitFor(() => element.state === 'open', 5000, 'open');
-    expect(events.at(-1)).to.match(/>open$/);
+    // Each change names the state the element showed before it: the first, none (no client yet); each next, the one before.
+    expect(changes[0]!.previous).to.equal('none');
+    for (const [index, change] of changes.entries()) {
+      if (index > 0) expect(change.previous, `change ${index}`).to.equal(changes[index - 1]!.state);
+      expect(change.previous, `change ${index}`).to.not.equal(change.state);
+    }
+    expect(changes.at(-1)!.state).to.equal('open');
   });
 
   it('offers a retry button while reconnecting, usable with the keyboard', async () => {
@@ -35,7 +41,7 @@ describe('<comet-status>', () => {
     const reconnecting = nextEvent<CustomEvent<{ state: string }>>(element, 'comet-status-change');
     await server.disconnect(channel);
     const change = await reconnecting;
-    expect(change.detail.state).to.equal('reconnecting');
+    expect(change.detail).to.include({ state: 'reconnecting', previous: 'open' });
     await element.updateComplete;
     const retry = part(element, 'retry');
     expect(retry?.tagName).to.equal('BUTTON');
@@ -56,8 +62,15 @@ describe('<comet-status>', () => {
     const { element } = mount<CometStatus>(`<comet-status compact></comet-status>`, { url: '' });
     element.strings = { none: 'Keine Verbindung' };
     await element.updateComplete;
-    expect(part(element, 'label')!.textContent).to.equal('Keine Verbindung');
-    expect(element.hasAttribute('compact')).to.equal(true);
+    const label = part(element, 'label')!;
+    expect(label.textContent).to.equal('Keine Verbindung');
+    // Compact: the words take no room on screen but stay in the accessibility tree (visually hidden, not display: none).
+    expect(label.getBoundingClientRect().width).to.be.at.most(1);
+    expect(getComputedStyle(label).display).to.not.equal('none');
+    expect(getComputedStyle(label).clipPath).to.equal('inset(50%)');
+    element.compact = false;
+    await element.updateComplete;
+    expect(label.getBoundingClientRect().width).to.be.greaterThan(1);
   });
 
   it('has no axe violations, light and dark', async () => {

@@ -5,7 +5,13 @@ import type { CometToasts } from './comet-toasts.js';
 import { HOSTILE, cleanup, expectNoAxeViolations, expectRenderedAsText, mount, nextEvent, part, parts } from '../../test/support/components.js';
 import { getTestServer, uniqueChannel, waitFor } from '../../test/support/env.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Resolves when a timer of `ms`, set now, fires. Set after the toast's own
+ * dismiss timer of the same length, it fires after that one would have
+ * ([spec] timers of equal timeout run in the order they were set): had the
+ * toast not paused, it would be gone by then. Exact by order, not by a margin.
+ */
+const afterOwnTimer = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('<comet-toasts>', () => {
   afterEach(cleanup);
@@ -62,7 +68,7 @@ describe('<comet-toasts>', () => {
     const toast = part(element, 'toast')!;
     toast.dispatchEvent(new PointerEvent('pointerover', { bubbles: true, composed: true }));
     expect(element.paused).to.equal(true);
-    await sleep(400);
+    await afterOwnTimer(150);
     expect(element.toasts, 'still there while hovered').to.have.length(1);
     const dismissed = nextEvent(element, 'comet-toast-dismiss');
     toast.dispatchEvent(new PointerEvent('pointerout', { bubbles: true, composed: true, relatedTarget: document.body }));
@@ -77,7 +83,7 @@ describe('<comet-toasts>', () => {
     await element.updateComplete;
     part(element, 'action')!.focus();
     expect(element.paused).to.equal(true);
-    await sleep(400);
+    await afterOwnTimer(150);
     expect(element.toasts, 'still there while focused').to.have.length(1);
     const dismissed = nextEvent<CustomEvent<{ reason: string }>>(element, 'comet-toast-dismiss');
     await sendKeys({ press: 'Escape' });
@@ -92,7 +98,7 @@ describe('<comet-toasts>', () => {
     try {
       document.dispatchEvent(new Event('visibilitychange'));
       expect(element.paused).to.equal(true);
-      await sleep(300);
+      await afterOwnTimer(100);
       expect(element.toasts).to.have.length(1);
     } finally {
       delete (document as { hidden?: boolean }).hidden;

@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
+import { parsePosition } from '../../src/protocol/position.js';
 import { ClientController } from './client-consumer.js';
 
 /**
@@ -14,7 +15,8 @@ const isBadLimit = (error: unknown): boolean => (error as { code?: unknown } | n
 export type ChannelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 function newestFirst(a: CometEvent, b: CometEvent): number {
-  return b.time - a.time || Number(b.id.split('-')[1]) - Number(a.id.split('-')[1]);
+  // Same time: the later position first (ids are checked positions by now; an unreadable one sorts last).
+  return b.time - a.time || (parsePosition(b.id)?.seq ?? -1) - (parsePosition(a.id)?.seq ?? -1);
 }
 
 export interface ChannelEventsOptions {

@@ -2,6 +2,7 @@ import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient } from '../../src/client/client.js';
 import { onDefaultClient } from '../../src/client/default-client.js';
+import { DEV, warn } from '../../src/dev.js';
 import { clientContext } from './client-context.js';
 
 /**
@@ -39,11 +40,23 @@ export class ClientController implements ReactiveController {
       this.#fromDefault = client;
       this.#changed();
     });
+    if (DEV) {
+      // A script tag configures the default client as it loads: only an element still without one a moment later is a mistake.
+      clearTimeout(this.#noClientWarning);
+      this.#noClientWarning = setTimeout(() => {
+        if (this.#host.isConnected && !this.client) {
+          warn('no-client', `<${this.#host.localName}> has no client: put it inside a <comet-connection url="…">, or configure() a default client (a script tag with data-url does).`);
+        }
+      }, 3000);
+    }
   }
 
   hostDisconnected(): void {
     this.#stopWaiting?.();
+    clearTimeout(this.#noClientWarning);
   }
+
+  #noClientWarning: ReturnType<typeof setTimeout> | undefined;
 
   #changed(): void {
     this.#onChange(this.client);

@@ -86,3 +86,14 @@ export function eventJson(event: CometEvent): string {
   }
   return json;
 }
+
+/**
+ * An event read back from a store that keeps each envelope's JSON (Redis):
+ * parsed once, with that same text sealed to it, so streams reuse the
+ * stored string instead of serializing the event again.
+ */
+export function parseStoredEvent(json: string): CometEvent {
+  const event = JSON.parse(json) as CometEvent;
+  envelopes.set(event, json);
+  return event;
+}

@@ -42,8 +42,10 @@ export function startDemoGenerator(server: CometServer, everyMs = 2000): () => v
   const previous = new Map<string, number>();
   const here = new Set(PEOPLE.slice(0, 4).map((p) => p.user));
   const session = (user: string): string => `demo-session-${user}`;
+  // While the broker is unreachable (Redis restarting) the demo skips its events rather than failing.
+  const skipOnError = (attempt: Promise<unknown>): void => void attempt.catch(() => undefined);
   const beat = (): void => {
-    for (const person of PEOPLE) if (here.has(person.user)) void server.presence.heartbeat([DEMO_LOBBY], person, session(person.user));
+    for (const person of PEOPLE) if (here.has(person.user)) skipOnError(server.presence.heartbeat([DEMO_LOBBY], person, session(person.user)));
   };
   beat();
   let tick = 0;
@@ -55,16 +57,16 @@ export function startDemoGenerator(server: CometServer, everyMs = 2000): () => v
     const rounded = Math.round(price * 100) / 100;
     const arrow = price >= (previous.get(symbol) ?? price) ? '▲' : '▼';
     previous.set(symbol, price);
-    void server.publish('demo.ticker', { title: `${symbol} ${rounded.toFixed(2)} ${arrow}`, symbol, price: rounded }, 'quote');
-    if (tick % 3 === 0) void server.publish('demo.news', { title: HEADLINES[(tick / 3) % HEADLINES.length] }, 'headline');
-    if (tick % 5 === 0) void server.publish('demo.notifications', NOTICES[(tick / 5) % NOTICES.length], 'notice');
-    if (tick % 7 === 0) void server.publish('demo.alerts', ALERTS[(tick / 7) % ALERTS.length], 'alert');
+    skipOnError(server.publish('demo.ticker', { title: `${symbol} ${rounded.toFixed(2)} ${arrow}`, symbol, price: rounded }, 'quote'));
+    if (tick % 3 === 0) skipOnError(server.publish('demo.news', { title: HEADLINES[(tick / 3) % HEADLINES.length] }, 'headline'));
+    if (tick % 5 === 0) skipOnError(server.publish('demo.notifications', NOTICES[(tick / 5) % NOTICES.length], 'notice'));
+    if (tick % 7 === 0) skipOnError(server.publish('demo.alerts', ALERTS[(tick / 7) % ALERTS.length], 'alert'));
     if (tick % 4 === 0) {
       // Someone arrives or goes, so the roster keeps moving.
       const person = PEOPLE[Math.floor(Math.random() * PEOPLE.length)]!;
       if (here.has(person.user) && here.size > 2) {
         here.delete(person.user);
-        void server.presence.leave([DEMO_LOBBY], person.user, session(person.user));
+        skipOnError(server.presence.leave([DEMO_LOBBY], person.user, session(person.user)));
       } else {
         here.add(person.user);
       }

@@ -2,36 +2,35 @@ import { CometError } from '../errors/comet-error.js';
 import { isValidChannel } from '../protocol/channel.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
-import type { LadderOptions, TransportDecision } from '../upstream/transport-ladder.js';
-import { fetchHistory } from './fetch-history.js';
+import type { TransportDecision } from '../upstream/ladder-decision.js';
+import type { LadderOptions } from '../upstream/ladder-options.js';
+import { loadModule } from '../errors/module-load-error.js';
+import type { PresenceIdentity, PresenceOptions } from '../presence/presence-manager.js';
 import type { SendOptions } from './send.js';
 import type { ServerAccess } from './server-request.js';
 import type { Inbox } from '../inbox/inbox.js';
-import { PresenceManager, type PresenceIdentity, type PresenceOptions } from '../presence/presence-manager.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
 import type { ConnectionState, TokenSource } from '../upstream/upstream.js';
-import { chooseHost, type HostPreference } from '../hosts/choose-host.js';
-import type { HostLink, HostLinkEvents, HostTarget } from '../hosts/host-link.js';
-import { openLeaderTabHost } from '../hosts/leader-tab-host.js';
-import { openSharedWorkerHost } from '../hosts/shared-worker-host.js';
-import { openSingleTabHost } from '../hosts/single-tab-host.js';
-import { holdTabLock } from '../hosts/tab-lock.js';
-import { pageTransports } from '../hosts/transports.js';
-import { NetworkError } from '../errors/network-error.js';
+import { HOST_PREFERENCES, type HostPreference } from '../hosts/choose-host.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import {
+  HUB_OPTION_KEYS,
   PORT_PROTOCOL_VERSION,
   SDK_VERSION,
   checkHubMessage,
   fromWireError,
   type HostKind,
   type HubMessage,
+  type HubUpstreamOptions,
   type TabMessage,
 } from '../hub/port-protocol.js';
+import { HostConnection } from './host-connection.js';
+import { watchPageLifecycle } from './page-lifecycle.js';
+import { LazyPresence } from './lazy-presence.js';
 import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent, type CometClientEventMap } from './events.js';
 
 export interface ClientOptions {
@@ -144,37 +143,18 @@ export class CometClient extends EventTarget {
   readonly #internals: ClientInternals;
   /** This tab's id in the hub: a new one after each return from the cache (see #rejoin). */
   #tab = randomTabId();
-  /** Counts leaves and returns, so that a start begun before one does not finish after it. */
-  #visit = 0;
+  /** Put in the back/forward cache or frozen: out of the hub, positions kept, until restored. */
+  #suspended = false;
+  readonly #connection: HostConnection;
+  readonly #stopWatchingPage: () => void;
   #state: ConnectionState = 'idle';
   #transport: TransportName | undefined;
   #host: HostKind;
-  #hostReason: string;
-  #link: HostLink | undefined;
   #greeted = false;
   #closed = false;
-  #releaseTabLock: (() => void) | undefined;
-  #presence: PresenceManager | undefined;
+  #presence: LazyPresence | undefined;
   #inbox: Promise<Inbox> | undefined;
   readonly #decisions: TransportDecision[] = [];
-  /** Put in the back/forward cache or frozen: out of the hub, positions kept, until restored. */
-  #suspended = false;
-  readonly #onWake = (event: Event): void => {
-    if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
-    if (event.type === 'pageshow' && (event as PageTransitionEvent).persisted) {
-      this.#rejoin();
-      return;
-    }
-    this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
-  };
-  readonly #onPageHide = (event: PageTransitionEvent): void => {
-    // [HTML] `persisted` is true when the page may be kept in the back/forward cache: it may come back.
-    if (event.persisted) this.#suspend();
-    else this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
-  };
-  // [Page Lifecycle] `freeze`/`resume` (Chromium): a frozen page runs nothing, so it leaves as if cached.
-  readonly #onFreeze = (): void => this.#suspend();
-  readonly #onResume = (): void => this.#rejoin();
 
   constructor(options: ClientOptions, internals: ClientInternals = {}) {
     super();
@@ -187,18 +167,38 @@ export class CometClient extends EventTarget {
     if (transports !== undefined && (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !TRANSPORT_NAMES.includes(t)))) {
       throw new CometError('invalid-option', `\`transports\` must list one or more of ${TRANSPORT_NAMES.join(', ')}; got ${JSON.stringify(transports)}.`);
     }
-    const choice = chooseHost(options.host ?? 'auto', this.#workerUrl());
-    this.#host = choice.host;
-    this.#hostReason = choice.reason;
-    if (typeof window === 'object' && window !== null) {
-      document.addEventListener('visibilitychange', this.#onWake);
-      window.addEventListener('pageshow', this.#onWake);
-      window.addEventListener('online', this.#onWake);
-      window.addEventListener('pagehide', this.#onPageHide);
-      document.addEventListener('freeze', this.#onFreeze);
-      document.addEventListener('resume', this.#onResume);
-    }
-    void this.#start();
+    const { workerUrl, host = 'auto' } = options;
+    if (!HOST_PREFERENCES.includes(host)) throw new CometError('invalid-option', `\`host\` must be one of ${HOST_PREFERENCES.join(', ')}; got ${JSON.stringify(host)}.`);
+    this.#connection = new HostConnection(
+      {
+        preference: host,
+        workerUrl: workerUrl === undefined ? undefined : String(workerUrl),
+        target: this.#target(),
+        transports: internals.transports,
+      },
+      {
+        linked: (host) => {
+          this.#host = host;
+          this.#greeted = false;
+        },
+        message: (data) => this.#receive(data),
+        ready: () => this.#hello(),
+        lost: (error) => this.dispatchEvent(new CometErrorEvent(error)),
+        failed: (error) => {
+          this.#shutDown();
+          this.dispatchEvent(new CometErrorEvent(error));
+          this.#setState('closed', error);
+        },
+      },
+    );
+    this.#host = this.#connection.host;
+    this.#stopWatchingPage = watchPageLifecycle({
+      wake: () => this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab }),
+      suspend: () => this.#suspend(),
+      rejoin: () => this.#rejoin(),
+      leave: () => this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab }),
+    });
+    void this.#connection.start();
   }
 
   get state(): ConnectionState {
@@ -226,7 +226,7 @@ export class CometClient extends EventTarget {
 
   /** Why `host` was chosen, including why better hosts were passed over. */
   get hostReason(): string {
-    return this.#hostReason;
+    return this.#connection.reason;
   }
 
   subscribe<Data = unknown>(channel: string, handler: EventHandler<Data>, options: SubscribeOptions = {}): Subscription {
@@ -267,6 +267,8 @@ export class CometClient extends EventTarget {
    * the same `id`.
    */
   async history<Data = unknown>(channel: string, options: { limit?: number } = {}): Promise<CometEvent<Data>[]> {
+    // Loaded on first use: most pages never read history.
+    const { fetchHistory } = await loadModule('history', () => import('./fetch-history.js'));
     const token = typeof this.#options.token === 'function' ? await this.#options.token() : this.#options.token;
     const events = await fetchHistory(this.#options.url, channel, options.limit ?? 50, token, this.#options.withCredentials ?? false);
     return events as CometEvent<Data>[];
@@ -282,7 +284,7 @@ export class CometClient extends EventTarget {
   async send<Data = unknown>(channel: string, data: Data, options: SendOptions = {}): Promise<CometEvent<Data>> {
     if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to send.');
     // Loaded on first use: a page that only reads does not carry the send code.
-    const { sendEvent } = await import('./send.js');
+    const { sendEvent } = await loadModule('send', () => import('./send.js'));
     return sendEvent(this.#access(), channel, data, options);
   }
 
@@ -292,7 +294,8 @@ export class CometClient extends EventTarget {
    * devices they have. `release()` the roster when done.
    */
   presence(channel: string, options: PresenceOptions = {}): PresenceRoster {
-    this.#presence ??= new PresenceManager({
+    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to follow presence.');
+    this.#presence ??= new LazyPresence({
       url: this.#options.url,
       token: this.#options.token,
       withCredentials: this.#options.withCredentials ?? false,
@@ -310,7 +313,7 @@ export class CometClient extends EventTarget {
    */
   inbox(): Promise<Inbox> {
     if (this.#closed) return Promise.reject(new CometError('client-closed', 'This client is closed; create a new one to read the inbox.'));
-    this.#inbox ??= import('../inbox/inbox.js').then(
+    this.#inbox ??= loadModule('inbox', () => import('../inbox/inbox.js')).then(
       ({ Inbox }) =>
         new Inbox({
           ...this.#access(),
@@ -318,6 +321,8 @@ export class CometClient extends EventTarget {
           subscribe: (channel, handler, onGap) => this.subscribe(channel, handler, { onGap }),
         }),
     );
+    // A failed load may succeed on the next call.
+    this.#inbox.catch(() => (this.#inbox = undefined));
     return this.#inbox;
   }
 
@@ -330,7 +335,7 @@ export class CometClient extends EventTarget {
   close(): void {
     if (this.#closed) return;
     this.#presence?.close();
-    void this.#inbox?.then((inbox) => inbox.close());
+    void this.#inbox?.then((inbox) => inbox.close(), () => {});
     this.#entries.clear();
     this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
     this.#shutDown();
@@ -345,12 +350,7 @@ export class CometClient extends EventTarget {
     return this.#internals.protocolVersion ?? PORT_PROTOCOL_VERSION;
   }
 
-  #workerUrl(): string | undefined {
-    const { workerUrl } = this.#options;
-    return workerUrl === undefined ? undefined : String(workerUrl);
-  }
-
-  #target(): HostTarget {
+  #target(): { url: string; hub: string; tab: string; protocolVersion: number } {
     return {
       url: new URL(this.#options.url, globalThis.location?.href).href.replace(/\/+$/, ''),
       hub: this.#options.hub ?? 'default',
@@ -359,103 +359,15 @@ export class CometClient extends EventTarget {
     };
   }
 
-  async #start(afterLoss = false): Promise<void> {
-    const visit = this.#visit;
-    // The lock must be held before the hub hears of this tab, or the hub's request for it would be granted at once.
-    const release = await holdTabLock(this.#tab);
-    if (this.#closed || this.#suspended || visit !== this.#visit) {
-      release();
-      return;
-    }
-    this.#releaseTabLock = release;
-    this.#open(this.#host, afterLoss);
-  }
-
-  /**
-   * Leaves the hub as a closing tab does, but keeps the subscriptions and
-   * positions: the hub releases the upstream if this was its last tab, and a
-   * leader tab steps down so that another tab leads. Nothing of the client
-   * stays open (port, BroadcastChannel, Web Lock, stream): a page that holds
-   * one is refused by some engines' back/forward cache (ARCHITECTURE.md).
-   */
-  #suspend(): void {
-    if (this.#closed || this.#suspended) return;
-    this.#suspended = true;
-    this.#visit += 1;
-    this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
-    this.#link?.close();
-    this.#link = undefined;
-    this.#greeted = false;
-    this.#releaseTabLock?.();
-    this.#releaseTabLock = undefined;
-    // Nothing can arrive until the page is back and has rejoined: not `open`, whatever the hub said last.
-    if (this.#state !== 'idle') this.#setState('reconnecting', undefined);
-  }
-
-  /** Back from the cache or thawed: join a hub again; its hello carries this tab's positions, so the hub resumes from them. */
-  #rejoin(): void {
-    if (this.#closed || !this.#suspended) return;
-    this.#suspended = false;
-    this.#visit += 1;
-    // A new id: the hub may still act on this tab's goodbye, or on its released tab lock, after the hello
-    // (a SharedWorker suspended with its pages reads them only on return); under the old id that would
-    // drop the tab that has just rejoined.
-    this.#tab = randomTabId();
-    // A SharedWorker left without tabs may be ending: treat it as after a loss (answer within 3 s, else a new one).
-    void this.#start(true);
-  }
-
-  #open(host: HostKind, afterLoss = false): void {
-    const events: HostLinkEvents = {
-      message: (data) => this.#receive(data),
-      ready: () => this.#hello(),
-      failed: (reason) => {
-        if (this.#link !== link || this.#closed) return;
-        link.close();
-        const next = chooseHost(this.#options.host ?? 'auto', this.#workerUrl(), host);
-        this.#hostReason = `${next.reason}; not ${host}: ${reason}`;
-        this.#host = next.host;
-        this.#open(next.host);
-      },
-      lost: (reason) => {
-        if (this.#link !== link || this.#closed) return;
-        link.close();
-        this.dispatchEvent(new CometErrorEvent(new NetworkError(`${reason}; starting it again and resuming from this tab's positions.`)));
-        this.#link = undefined;
-        // A moment for the old worker to end, so that the name reaches a new one.
-        const visit = this.#visit;
-        setTimeout(() => {
-          // Not if the page left meanwhile: it opens a new link when it returns.
-          if (!this.#closed && visit === this.#visit) this.#open(host, true);
-        }, 250);
-      },
-    };
-    const target = this.#target();
-    const transports = this.#internals.transports ?? pageTransports();
-    let link: HostLink;
-    try {
-      link =
-        host === 'shared-worker'
-          ? openSharedWorkerHost(target, this.#workerUrl() ?? '', events, afterLoss ? 3000 : undefined)
-          : host === 'leader-tab'
-            ? openLeaderTabHost(target, transports, events)
-            : openSingleTabHost(target, transports, events);
-    } catch (cause) {
-      if (host === 'single-tab') throw cause;
-      const next = chooseHost(this.#options.host ?? 'auto', this.#workerUrl(), host);
-      this.#hostReason = `${next.reason}; not ${host}: ${String((cause as Error)?.message ?? cause)}`;
-      this.#host = next.host;
-      this.#open(next.host);
-      return;
-    }
-    this.#greeted = false;
-    this.#link = link;
-  }
-
   #hello(): void {
-    if (this.#closed || !this.#link) return;
+    if (this.#closed || !this.#connection.linked) return;
     const token = this.#options.token;
-    const reconnect = this.#options.reconnect;
+    const options: Record<string, unknown> = { url: this.#target().url };
+    for (const key of HUB_OPTION_KEYS) {
+      const value: unknown = this.#options[key];
+      // Copied, not shared: a single-tab hub gets the message itself, and later changes to the caller's objects must not reach it.
+      if (value !== undefined) options[key] = structuredClone(value);
+    }
     const channels = [...this.#entries.keys()];
     const mine = new Map<string, Position>();
     for (const channel of channels) {
@@ -468,16 +380,7 @@ export class CometClient extends EventTarget {
       type: 'hello',
       tab: this.#tab,
       sdk: SDK_VERSION,
-      options: {
-        url: this.#target().url,
-        withCredentials: this.#options.withCredentials ?? false,
-        helloTimeoutMs: this.#options.helloTimeoutMs,
-        batchDelayMs: this.#options.batchDelayMs,
-        reconnectBaseDelayMs: reconnect?.baseDelayMs,
-        reconnectMaxDelayMs: reconnect?.maxDelayMs,
-        transports: this.#options.transports ? [...this.#options.transports] : undefined,
-        ladder: this.#options.ladder ? { ...this.#options.ladder } : undefined,
-      },
+      options: options as unknown as HubUpstreamOptions,
       token: typeof token === 'string' ? token : null,
       tokenFunction: typeof token === 'function',
       channels,
@@ -511,8 +414,7 @@ export class CometClient extends EventTarget {
   }
 
   #post(message: TabMessage): void {
-    if (this.#closed || !this.#link) return;
-    this.#link.post(message);
+    if (!this.#closed) this.#connection.post(message);
   }
 
   #receive(data: unknown): void {
@@ -600,17 +502,34 @@ export class CometClient extends EventTarget {
 
   #shutDown(): void {
     this.#closed = true;
-    this.#link?.close();
-    this.#link = undefined;
-    this.#releaseTabLock?.();
-    if (typeof window === 'object' && window !== null) {
-      document.removeEventListener('visibilitychange', this.#onWake);
-      window.removeEventListener('pageshow', this.#onWake);
-      window.removeEventListener('online', this.#onWake);
-      window.removeEventListener('pagehide', this.#onPageHide);
-      document.removeEventListener('freeze', this.#onFreeze);
-      document.removeEventListener('resume', this.#onResume);
-    }
+    this.#connection.close();
+    this.#stopWatchingPage();
+  }
+
+  /**
+   * Leaves the hub as a closing tab does, but keeps the subscriptions and
+   * positions: the hub releases the upstream if this was its last tab, and a
+   * leader tab steps down so that another tab leads.
+   */
+  #suspend(): void {
+    if (this.#closed || this.#suspended) return;
+    this.#suspended = true;
+    this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
+    this.#connection.suspend();
+    this.#greeted = false;
+    // Nothing can arrive until the page is back and has rejoined: not `open`, whatever the hub said last.
+    if (this.#state !== 'idle') this.#setState('reconnecting', undefined);
+  }
+
+  /** Back from the cache or thawed: join a hub again; its hello carries this tab's positions, so the hub resumes from them. */
+  #rejoin(): void {
+    if (this.#closed || !this.#suspended) return;
+    this.#suspended = false;
+    // A new id: the hub may still act on this tab's goodbye, or on its released tab lock, after the hello
+    // (a SharedWorker suspended with its pages reads them only on return); under the old id that would
+    // drop the tab that has just rejoined.
+    this.#tab = randomTabId();
+    this.#connection.resume(this.#target());
   }
 
   /** The hub's state, as this tab sees it. */

@@ -1,3 +1,4 @@
+import { warn } from '../dev.js';
 import { CometClient, type ClientOptions } from './client.js';
 
 let defaultClient: CometClient | undefined;
@@ -8,6 +9,9 @@ const waiting = new Set<(client: CometClient) => void>();
  * script-tag build calls it from its `data-url` attribute.
  */
 export function configure(options: ClientOptions | CometClient): CometClient {
+  if (defaultClient && defaultClient !== options) {
+    warn('configure-replaced', 'configure() replaced the default client: the previous one is closed, and elements move to the new one. Configure once (a script tag with data-url already does).');
+  }
   defaultClient?.close();
   defaultClient = options instanceof CometClient ? options : new CometClient(options);
   for (const notify of waiting) notify(defaultClient);

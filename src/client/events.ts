@@ -1,6 +1,6 @@
 import type { CometError } from '../errors/comet-error.js';
 import type { GapFrame } from '../protocol/messages.js';
-import type { TransportDecision } from '../upstream/transport-ladder.js';
+import type { TransportDecision } from '../upstream/ladder-decision.js';
 import type { ConnectionState } from '../upstream/upstream.js';
 
 /** `statechange`: the connection moved from `previous` to `state`. */

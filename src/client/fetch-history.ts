@@ -2,7 +2,7 @@ import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
-import { checkEvent } from '../protocol/validate.js';
+import { checkEvent } from '../protocol/check-event.js';
 
 /** `GET {url}/history`: the last `limit` events of a channel, oldest first, each checked like a stream frame. */
 export async function fetchHistory(

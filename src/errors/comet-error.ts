@@ -1,3 +1,27 @@
+/** The codes the client raises itself; each is explained where it is raised, and in README ("Errors"). */
+export type ClientErrorCode =
+  | 'invalid-option'
+  | 'invalid-channel'
+  | 'invalid-handler'
+  | 'client-closed'
+  | 'hub-closed'
+  | 'token-provider'
+  | 'presence-failed'
+  | 'module-load-failed'
+  | 'network'
+  | 'malformed-frame'
+  | 'stream-timeout'
+  | 'protocol-version'
+  | 'http-error'
+  | 'bad-response';
+
+/**
+ * An error's `code`: one of the client's own, or one the server answered
+ * with (an `HttpStatusError`, see PROTOCOL.md), which this type leaves open
+ * so that a newer server's codes still type-check.
+ */
+export type CometErrorCode = ClientErrorCode | (string & Record<never, never>);
+
 /**
  * Base of every error cometkit reports. Check errors with the type guards,
  * not `instanceof`: an error that crossed a worker or frame boundary was
@@ -6,9 +30,9 @@
 export class CometError extends Error {
   override readonly name: string = 'CometError';
   /** Stable, machine-readable reason, e.g. `token-expired`, `malformed-frame`. */
-  readonly code: string;
+  readonly code: CometErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: CometErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }

@@ -1,7 +1,12 @@
-import type { HostKind } from '../hub/port-protocol.js';
+import { HOST_KINDS, type HostKind } from '../hub/port-protocol.js';
 import { hasLocks } from './tab-lock.js';
 
 export type HostPreference = 'auto' | HostKind;
+
+/** Best first. */
+const ORDER = HOST_KINDS;
+
+export const HOST_PREFERENCES: readonly HostPreference[] = ['auto', ...ORDER];
 
 export interface HostChoice {
   readonly host: HostKind;
@@ -9,14 +14,12 @@ export interface HostChoice {
   readonly reason: string;
 }
 
-const ORDER: readonly HostKind[] = ['shared-worker', 'leader-tab', 'single-tab'];
-
 /** Why `host` cannot run here, or undefined when it can. */
 export function unavailable(host: HostKind, workerUrl: string | undefined): string | undefined {
   switch (host) {
     case 'shared-worker': {
       if (typeof SharedWorker !== 'function') return 'SharedWorker is not available in this browser';
-      if (workerUrl === undefined) return 'no workerUrl was given (the worker script must be hosted on the page\'s origin)';
+      if (workerUrl === undefined) return 'no workerUrl was given (the worker file must be on the page\'s origin)';
       const page = globalThis.location?.href;
       let origin: string;
       try {
@@ -32,7 +35,7 @@ export function unavailable(host: HostKind, workerUrl: string | undefined): stri
     }
     case 'leader-tab':
       if (typeof BroadcastChannel !== 'function') return 'BroadcastChannel is not available';
-      if (!hasLocks()) return 'Web Locks (navigator.locks) are not available (they need a secure context)';
+      if (!hasLocks()) return 'navigator.locks is not available (it needs a secure context)';
       if (typeof document !== 'object') return 'there is no document to lead from';
       return undefined;
     case 'single-tab':

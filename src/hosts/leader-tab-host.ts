@@ -1,8 +1,9 @@
 import { Hub, type HubPeer } from '../hub/hub.js';
 import { readEnvelope, type HubMessage, type RefusedMessage, type TabMessage } from '../hub/port-protocol.js';
 import type { Transport } from '../transports/transport.js';
+import { pageTransports } from './page-transports.js';
 import { hubName, type HostLink, type HostLinkEvents, type HostTarget } from './host-link.js';
-import { watchTabLock } from './tab-lock.js';
+import { watchTabLock } from './watch-tab-lock.js';
 
 /**
  * The hub in one elected tab, for pages that cannot start a SharedWorker
@@ -20,7 +21,7 @@ import { watchTabLock } from './tab-lock.js';
  * every other tab: one path to test, and nothing changes for it when
  * leadership moves.
  */
-export function openLeaderTabHost(target: HostTarget, transports: readonly Transport[], events: HostLinkEvents): HostLink {
+export function openLeaderTabHost(target: HostTarget, transports: readonly Transport[] | undefined, events: HostLinkEvents): HostLink {
   const name = hubName(target);
   const toHub = new BroadcastChannel(`${name}:hub`);
   const inbox = new BroadcastChannel(`${name}:tab:${target.tab}`);
@@ -39,7 +40,7 @@ export function openLeaderTabHost(target: HostTarget, transports: readonly Trans
     .request(`${name}:leader`, { signal: abdicate.signal }, async () => {
       if (!open) return;
       await new Promise<void>((resolve) => {
-        const stop = lead(name, target, transports);
+        const stop = lead(name, target, transports ?? pageTransports());
         stepDown = () => {
           stop();
           resolve();

@@ -2,7 +2,7 @@ import { Hub, type HubOptions, type HubPeer } from '../hub/hub.js';
 import type { HubMessage, RefusedMessage } from '../hub/port-protocol.js';
 import type { Transport } from '../transports/transport.js';
 import { aliveLockName } from './host-link.js';
-import { watchTabLock } from './tab-lock.js';
+import { watchTabLock } from './watch-tab-lock.js';
 
 /**
  * The little of `SharedWorkerGlobalScope` used here, typed locally: the

@@ -2,6 +2,7 @@ import { Hub } from '../hub/hub.js';
 import type { HubMessage, RefusedMessage, TabMessage } from '../hub/port-protocol.js';
 import type { Transport } from '../transports/transport.js';
 import type { HostLink, HostLinkEvents, HostTarget } from './host-link.js';
+import { pageTransports } from './page-transports.js';
 
 /**
  * The hub in this tab, for this client alone: no sharing, but the same hub
@@ -9,8 +10,8 @@ import type { HostLink, HostLinkEvents, HostTarget } from './host-link.js';
  * Messages are handed over in a microtask: a handler that subscribes from
  * inside an event never re-enters the hub.
  */
-export function openSingleTabHost(target: HostTarget, transports: readonly Transport[], events: HostLinkEvents): HostLink {
-  const hub = new Hub({ host: 'single-tab', transports, protocolVersion: target.protocolVersion });
+export function openSingleTabHost(target: HostTarget, transports: readonly Transport[] | undefined, events: HostLinkEvents): HostLink {
+  const hub = new Hub({ host: 'single-tab', transports: transports ?? pageTransports(), protocolVersion: target.protocolVersion });
   let open = true;
   const peer = {
     post: (message: HubMessage | RefusedMessage) => {

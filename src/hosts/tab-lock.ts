@@ -7,11 +7,11 @@
  * which has no other way to learn that a MessagePort's owner is gone.
  */
 
-function locks(): LockManager | undefined {
+export function locks(): LockManager | undefined {
   return typeof navigator === 'object' && navigator !== null && 'locks' in navigator ? navigator.locks : undefined;
 }
 
-const lockName = (tab: string): string => `cometkit-tab:${tab}`;
+export const lockName = (tab: string): string => `cometkit-tab:${tab}`;
 
 /**
  * Takes this tab's lock and keeps it until `release` is called or the tab
@@ -35,13 +35,6 @@ export async function holdTabLock(tab: string): Promise<() => void> {
     return () => {};
   }
   return release;
-}
-
-/** Resolves when the tab's lock is free: the tab closed, crashed or said goodbye. */
-export async function watchTabLock(tab: string, signal: AbortSignal): Promise<void> {
-  const manager = locks();
-  if (!manager) return new Promise<void>(() => {});
-  await manager.request(lockName(tab), { signal }, () => undefined);
 }
 
 export function hasLocks(): boolean {

@@ -7,16 +7,14 @@ import { Upstream, type ConnectionState } from '../upstream/upstream.js';
 import {
   PORT_PROTOCOL_VERSION,
   SDK_VERSION,
-  checkTabMessage,
   readEnvelope,
-  readForeignHello,
-  toWireError,
   type HelloMessage,
   type HostKind,
   type HubMessage,
   type RefusedMessage,
   type TabMessage,
 } from './port-protocol.js';
+import { checkTabMessage, readForeignHello, toWireError } from './check-tab-message.js';
 
 /** Where the hub sends one tab's messages: a MessagePort, a BroadcastChannel, a direct call. */
 export interface HubPeer {
@@ -104,11 +102,6 @@ export class Hub {
 
   get state(): ConnectionState {
     return this.#upstream?.state ?? 'idle';
-  }
-
-  /** Positions of the upstream stream, e.g. for a host handing the hub over. */
-  get cursor(): string {
-    return this.#upstream?.cursor ?? '';
   }
 
   /**
@@ -300,15 +293,11 @@ export class Hub {
       : available;
     const upstream = new Upstream(
       {
-        url: options.url,
-        withCredentials: options.withCredentials,
+        ...options,
+        withCredentials: options.withCredentials ?? false,
         // An empty token is sent as none (see streamUrl); the upstream needs a string from a function.
         token: async () => (await this.#token()) ?? '',
-        transports: transports.map((transport) => this.#observeHello(transport)),
-        ...(options.ladder ? { ladder: options.ladder } : {}),
-        reconnect: { baseDelayMs: options.reconnectBaseDelayMs, maxDelayMs: options.reconnectMaxDelayMs },
-        helloTimeoutMs: options.helloTimeoutMs,
-        batchDelayMs: options.batchDelayMs,
+        transports,
       },
       {
         event: (event) => {
@@ -342,9 +331,17 @@ export class Hub {
           if (this.#upstream !== upstream) return;
           this.#broadcast({ cometkit: this.#version, type: 'decision', decision });
         },
+        hello: (channels) => {
+          // After the state message the hello brought, so a tab is open before it is told it is live.
+          queueMicrotask(() => {
+            if (this.#upstream !== upstream) return;
+            this.#live = new Set(channels);
+            this.#sendPositions(this.#tabs.values());
+          });
+        },
       },
     );
-    if (current) upstream.restoreCursor(current.cursor);
+    if (current) upstream.restorePositions(current.positions);
     this.#upstream = upstream;
     upstream.setChannels(this.#subscribers.keys());
     return upstream;
@@ -355,29 +352,12 @@ export class Hub {
    * including those without an event yet: should this hub vanish, the tab's
    * next hello lets the new hub resume them from there instead of from "now".
    * It also tells the tab its subscription is live (`Subscription.ready`).
+   * Sends the positions of the channels the current stream carries to each
+   * of `sessions` that holds them.
    */
-  #observeHello(transport: Transport): Transport {
-    return {
-      ...transport,
-      isSupported: () => transport.isSupported(),
-      open: (request, sink) =>
-        transport.open(request, {
-          ...sink,
-          hello: (frame) => {
-            sink.hello(frame);
-            queueMicrotask(() => {
-              this.#live = new Set(request.channels);
-              this.#sendPositions(this.#tabs.values());
-            });
-          },
-        }),
-    };
-  }
-
-  /** Positions of the channels the current stream carries, to each of `sessions` that holds them. */
   #sendPositions(sessions: Iterable<TabSession>): void {
-    const positions = parseCursor(this.cursor);
-    if (typeof positions === 'string') return;
+    const positions = this.#upstream?.positions;
+    if (!positions) return;
     for (const session of sessions) {
       const mine = new Map<string, Position>();
       for (const channel of session.channels) {
@@ -419,8 +399,8 @@ export class Hub {
   #resumeFrom(cursor: string, channels: ReadonlySet<string>): void {
     const upstream = this.#upstream;
     const reported = parseCursor(cursor);
-    const reached = parseCursor(upstream?.cursor ?? '');
-    if (!upstream || typeof reported === 'string' || typeof reached === 'string') return;
+    if (!upstream || typeof reported === 'string') return;
+    const reached = upstream.positions;
     const restore = new Map<string, Position>();
     for (const [channel, position] of reported) {
       if (!channels.has(channel)) continue;
@@ -436,7 +416,7 @@ export class Hub {
       upstream.setChannels([...this.#subscribers.keys()].filter((channel) => !rewound.includes(channel)));
       upstream.setChannels(this.#subscribers.keys());
     }
-    upstream.restoreCursor(formatCursor(restore));
+    upstream.restorePositions(restore);
   }
 
   #drop(session: TabSession): void {

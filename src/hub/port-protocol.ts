@@ -4,8 +4,14 @@ import { isValidChannel } from '../protocol/channel.js';
 import { parseCursor } from '../protocol/cursor.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
-import { checkEvent, checkGap } from '../protocol/validate.js';
-import { checkDecision, checkLadderOptions, type LadderOptions, type TransportDecision } from '../upstream/transport-ladder.js';
+import { checkEvent, checkGap } from '../protocol/check-event.js';
+import { record, type Checked } from '../protocol/check-value.js';
+import { dropped } from '../dev.js';
+
+export { record, type Checked };
+import { checkDecision, type TransportDecision } from '../upstream/ladder-decision.js';
+import type { LadderOptions } from '../upstream/ladder-options.js';
+import type { BackoffOptions } from '../upstream/backoff.js';
 import type { ConnectionState } from '../upstream/upstream.js';
 
 /**
@@ -15,7 +21,7 @@ import type { ConnectionState } from '../upstream/upstream.js';
  * `refused` pair are frozen forever, so that peers of different versions can
  * still tell each other that they differ.
  */
-export const PORT_PROTOCOL_VERSION = 1;
+export const PORT_PROTOCOL_VERSION = 2;
 
 /** Version of this SDK, carried in every hello so a mismatch names both sides. */
 export const SDK_VERSION = '0.1.0';
@@ -25,18 +31,29 @@ export const HOST_KINDS: readonly HostKind[] = ['shared-worker', 'leader-tab', '
 
 const CONNECTION_STATES: readonly ConnectionState[] = ['idle', 'connecting', 'open', 'reconnecting', 'closed'];
 
-/** Upstream options a tab hands to the hub; the first tab's win (the hub serves one server URL). */
+/**
+ * Upstream options a tab hands to the hub; the first tab's win (the hub
+ * serves one server URL). Each has the name and type it has in
+ * `ClientOptions`: the tab copies the keys below as they are (the URL
+ * resolved), the hub checks each with the one check declared for it in
+ * check-tab-message.ts, and the Upstream takes them as they are. A new
+ * upstream option is its line in ClientOptions, here, and in that check.
+ */
 export interface HubUpstreamOptions {
   readonly url: string;
-  readonly withCredentials: boolean;
-  readonly helloTimeoutMs: number | undefined;
-  readonly batchDelayMs: number | undefined;
-  readonly reconnectBaseDelayMs: number | undefined;
-  readonly reconnectMaxDelayMs: number | undefined;
-  /** Transports to use, best first (the client's `transports` option); undefined for the hub's default order. */
+  readonly withCredentials?: boolean | undefined;
+  readonly helloTimeoutMs?: number | undefined;
+  readonly batchDelayMs?: number | undefined;
+  readonly reconnect?: BackoffOptions | undefined;
+  /** Transports to use, best first; undefined for the hub's default order. */
   readonly transports?: readonly TransportName[] | undefined;
   readonly ladder?: Omit<LadderOptions, 'storage'> | undefined;
 }
+
+/** The keys a tab copies from its ClientOptions into its hello (`url` apart: it is resolved first). */
+export const HUB_OPTION_KEYS = ['withCredentials', 'helloTimeoutMs', 'batchDelayMs', 'reconnect', 'transports', 'ladder'] as const satisfies ReadonlyArray<
+  Exclude<keyof HubUpstreamOptions, 'url'>
+>;
 
 /** An error as it crosses a port: a prototype does not survive structured cloning, these fields do. */
 export interface WireError {
@@ -145,25 +162,16 @@ export type HubMessage =
   | TokenRequestMessage
   | DecisionMessage;
 
-type Checked<T> = T | string;
+export const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_SDK = 32;
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
-const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const MAX_SDK = 32;
-
-function optionalNumber(value: unknown): value is number | undefined {
-  return value === undefined || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
-}
-
-function channels(value: unknown): readonly string[] | undefined {
+export function channels(value: unknown): readonly string[] | undefined {
   if (!Array.isArray(value) || value.length > 1024) return undefined;
   return value.every(isValidChannel) ? (value as string[]) : undefined;
 }
 
-function cursorText(value: unknown): value is string {
+export function cursorText(value: unknown): value is string {
   return typeof value === 'string' && typeof parseCursor(value) !== 'string';
 }
 
@@ -178,83 +186,6 @@ export function readEnvelope(value: unknown): { version: number; type: string; d
   const type = data['type'];
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || typeof type !== 'string') return undefined;
   return { version, type, data };
-}
-
-/** The tab id and SDK version of a hello of any version, to answer it even when it cannot be understood. */
-export function readForeignHello(data: Record<string, unknown>): { tab: string; sdk: string } | undefined {
-  const { tab, sdk } = data;
-  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return undefined;
-  return { tab, sdk: typeof sdk === 'string' ? sdk.slice(0, MAX_SDK) : 'unknown' };
-}
-
-/** Checks a message from a tab of this protocol version, field by field. */
-export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION): Checked<TabMessage> {
-  const envelope = readEnvelope(value);
-  if (!envelope) return 'not a cometkit message';
-  if (envelope.version !== version) return `port protocol v${envelope.version}`;
-  const { data } = envelope;
-  const tab = data['tab'];
-  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return 'no valid "tab"';
-  const base = { cometkit: version, tab };
-  switch (envelope.type) {
-    case 'hello': {
-      const options = record(data['options']);
-      const list = channels(data['channels']);
-      const { token, tokenFunction, cursor, sdk } = data;
-      if (!options || typeof options['url'] !== 'string' || options['url'] === '') return 'hello has no "options.url"';
-      if (typeof options['withCredentials'] !== 'boolean') return 'hello has no "options.withCredentials"';
-      for (const key of ['helloTimeoutMs', 'batchDelayMs', 'reconnectBaseDelayMs', 'reconnectMaxDelayMs']) {
-        if (!optionalNumber(options[key])) return `hello has an invalid "options.${key}"`;
-      }
-      const transports = options['transports'];
-      if (transports !== undefined && (!Array.isArray(transports) || transports.length === 0 || !transports.every((t) => TRANSPORT_NAMES.includes(t as TransportName)))) {
-        return 'hello has an invalid "options.transports"';
-      }
-      const ladder = checkLadderOptions(options['ladder']);
-      if (typeof ladder === 'string') return `hello has invalid "options.ladder": ${ladder}`;
-      if (!list) return 'hello has no valid "channels"';
-      if (token !== null && typeof token !== 'string') return 'hello has an invalid "token"';
-      if (typeof tokenFunction !== 'boolean') return 'hello has no "tokenFunction"';
-      if (!cursorText(cursor)) return 'hello has no valid "cursor"';
-      if (typeof sdk !== 'string') return 'hello has no "sdk"';
-      return {
-        ...base,
-        type: 'hello',
-        sdk: sdk.slice(0, MAX_SDK),
-        options: {
-          url: options['url'],
-          withCredentials: options['withCredentials'],
-          helloTimeoutMs: options['helloTimeoutMs'] as number | undefined,
-          batchDelayMs: options['batchDelayMs'] as number | undefined,
-          reconnectBaseDelayMs: options['reconnectBaseDelayMs'] as number | undefined,
-          reconnectMaxDelayMs: options['reconnectMaxDelayMs'] as number | undefined,
-          transports: transports as TransportName[] | undefined,
-          ladder,
-        },
-        token,
-        tokenFunction,
-        channels: list,
-        cursor,
-      };
-    }
-    case 'channels': {
-      const list = channels(data['channels']);
-      if (!list) return 'channels message has no valid "channels"';
-      return { ...base, type: 'channels', channels: list };
-    }
-    case 'token': {
-      const { request, token, error } = data;
-      if (typeof request !== 'number' || !Number.isInteger(request)) return 'token message has no "request"';
-      if (token !== null && typeof token !== 'string') return 'token message has an invalid "token"';
-      if (error !== null && typeof error !== 'string') return 'token message has an invalid "error"';
-      return { ...base, type: 'token', request, token, error };
-    }
-    case 'wake':
-    case 'bye':
-      return { ...base, type: envelope.type };
-    default:
-      return `unknown message type "${envelope.type.slice(0, 40)}"`;
-  }
 }
 
 function wireError(value: unknown): WireError | undefined {
@@ -277,7 +208,7 @@ function state(value: unknown): value is ConnectionState {
 /** Checks a message from the hub; `refused` is understood whatever its version. */
 export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION): Checked<HubMessage> {
   const envelope = readEnvelope(value);
-  if (!envelope) return 'not a cometkit message';
+  if (!envelope) return dropped('not a cometkit message');
   const { data, version } = envelope;
   const base = { cometkit: version };
   if (envelope.type === 'refused' || (envelope.type === 'welcome' && version !== expected)) {
@@ -285,12 +216,12 @@ export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION
     const message = typeof data['message'] === 'string' ? data['message'].slice(0, 500) : '';
     return { ...base, type: 'refused', sdk, message };
   }
-  if (version !== expected) return `port protocol v${version}`;
+  if (version !== expected) return dropped(`port protocol v${version}`);
   switch (envelope.type) {
     case 'welcome': {
       const { sdk, host, transport } = data;
       if (typeof sdk !== 'string' || !HOST_KINDS.includes(host as HostKind) || !state(data['state']) || !transportOrNull(transport)) {
-        return 'welcome has invalid fields';
+        return dropped('welcome has invalid fields');
       }
       return { ...base, type: 'welcome', sdk, host: host as HostKind, state: data['state'], transport };
     }
@@ -305,16 +236,16 @@ export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION
     case 'state': {
       const { previous, transport } = data;
       const error = data['error'] === null ? null : wireError(data['error']);
-      if (!state(data['state']) || !state(previous) || !transportOrNull(transport) || error === undefined) return 'state message has invalid fields';
+      if (!state(data['state']) || !state(previous) || !transportOrNull(transport) || error === undefined) return dropped('state message has invalid fields');
       return { ...base, type: 'state', state: data['state'], previous, transport, error };
     }
     case 'error': {
       const error = wireError(data['error']);
-      return error ? { ...base, type: 'error', error } : 'error message has no valid "error"';
+      return error ? { ...base, type: 'error', error } : dropped('error message has no valid "error"');
     }
     case 'positions': {
       const cursor = data['cursor'];
-      return cursorText(cursor) ? { ...base, type: 'positions', cursor } : 'positions message has no valid "cursor"';
+      return cursorText(cursor) ? { ...base, type: 'positions', cursor } : dropped('positions message has no valid "cursor"');
     }
     case 'decision': {
       const decision = checkDecision(data['decision']);
@@ -324,16 +255,11 @@ export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION
       const request = data['request'];
       return typeof request === 'number' && Number.isInteger(request)
         ? { ...base, type: 'token-request', request }
-        : 'token-request has no "request"';
+        : dropped('token-request has no "request"');
     }
     default:
-      return `unknown message type "${envelope.type.slice(0, 40)}"`;
+      return dropped(`unknown message type "${envelope.type.slice(0, 40)}"`);
   }
-}
-
-export function toWireError(error: CometError): WireError {
-  const status = (error as { status?: unknown }).status;
-  return { name: error.name, code: error.code, message: error.message, status: typeof status === 'number' ? status : undefined };
 }
 
 /**

@@ -5,8 +5,8 @@ import { readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import type { TokenSource } from '../upstream/upstream.js';
-import { presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from './presence-protocol.js';
-import { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster, type PresenceMember } from './presence-roster.js';
+import { checkPresenceState, invalidPresenceChannel, presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from './presence-protocol.js';
+import { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster, type PresenceMember, type RosterBinding } from './presence-roster.js';
 
 /** Who this client is when the server accepts presence without tokens; a token's user always wins. */
 export interface PresenceIdentity {
@@ -19,7 +19,7 @@ export interface PresenceOptions {
   readonly announce?: boolean;
 }
 
-interface PresenceDeps {
+export interface PresenceDeps {
   readonly url: string;
   readonly token: TokenSource | undefined;
   readonly withCredentials: boolean;
@@ -93,11 +93,26 @@ export class PresenceManager {
   }
 
   roster(channel: string, options: PresenceOptions = {}): PresenceRoster {
+    let binding: RosterBinding | undefined;
+    const handle = new PresenceRoster(
+      channel,
+      () => binding!.read(),
+      () => binding!.release(),
+      (_, value) => binding!.setState(value),
+    );
+    binding = this.bind(handle, options);
+    return handle;
+  }
+
+  /**
+   * Follows `handle.channel` for a roster made elsewhere (the client makes
+   * it before this manager has loaded); its events are dispatched on it.
+   */
+  bind(handle: PresenceRoster, options: PresenceOptions = {}): RosterBinding {
+    const { channel } = handle;
     if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to follow presence.');
     const derived = presenceChannel(channel);
-    if (derived === undefined) {
-      throw new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" cannot have presence: use a valid channel of at most 119 characters not starting with "presence:".`);
-    }
+    if (derived === undefined) throw invalidPresenceChannel(channel);
     let state = this.#channels.get(channel);
     if (!state) {
       const created: ChannelState = {
@@ -119,18 +134,16 @@ export class PresenceManager {
       });
     }
     const current = state;
-    const handle = new PresenceRoster(
-      channel,
-      () => ({ members: [...current.members.values()], loaded: current.loaded, self: this.#self }),
-      (released) => this.#release(current, released),
-      (from, value) => this.#setState(current, from, value),
-    );
     state.handles.add(handle);
     if (options.announce ?? true) {
       state.announcers.add(handle);
       if (state.announcers.size === 1) this.#scheduleBeat(0);
     }
-    return handle;
+    return {
+      read: () => ({ members: [...current.members.values()], loaded: current.loaded, self: this.#self }),
+      release: () => this.#release(current, handle),
+      setState: (value) => this.#setState(current, handle, value),
+    };
   }
 
   close(): void {
@@ -148,16 +161,7 @@ export class PresenceManager {
   }
 
   #setState(state: ChannelState, from: PresenceRoster, value: unknown): void {
-    if (!state.announcers.has(from)) {
-      throw new CometError('not-announced', 'Only a roster that announces this client (announce: true) can set its state.');
-    }
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(value);
-    } catch (cause) {
-      throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).', { cause });
-    }
-    if (text === undefined) throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).');
+    checkPresenceState(state.announcers.has(from), value);
     state.outgoing.pending = { state: value };
     this.#scheduleState(state);
   }

@@ -29,6 +29,13 @@ export class PresenceErrorEvent extends Event {
   }
 }
 
+/** What a roster reads from, and how it lets go: given by the presence manager following its channel. */
+export interface RosterBinding {
+  read(): { members: readonly PresenceMember[]; loaded: boolean; self: { user: string; name: string } | undefined };
+  release(): void;
+  setState(state: unknown): void;
+}
+
 export interface PresenceRosterEventMap {
   change: PresenceChangeEvent;
   error: PresenceErrorEvent;

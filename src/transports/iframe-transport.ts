@@ -6,6 +6,7 @@ import { parsePosition } from '../protocol/position.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
 import { readFrameValue, type FrameKind } from './frame-reader.js';
 import { streamUrl } from './stream-url.js';
+import { iframeSupported } from './transport-support.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
 
 /** What the server's document posts: `{cometkit: 1, kind, frame, cursor}` (see PROTOCOL.md, iframe). */
@@ -63,8 +64,7 @@ export function createIframeTransport(): IframeTransport {
       return ignored;
     },
 
-    // A worker has no DOM: the ladder there skips this transport (see PROTOCOL.md, transport ladder).
-    isSupported: () => typeof document !== 'undefined' && typeof window !== 'undefined' && typeof window.addEventListener === 'function',
+    isSupported: iframeSupported,
 
     open(request: StreamRequest, sink: TransportSink): TransportConnection {
       const pushOrigin = new URL(request.url, location.href).origin;

@@ -4,6 +4,7 @@ import { MalformedFrameError } from '../errors/malformed-frame-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { readFrameValue } from './frame-reader.js';
 import { streamUrl } from './stream-url.js';
+import { longPollSupported } from './transport-support.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
 
 interface PollBody {
@@ -28,7 +29,7 @@ export const longPollTransport: Transport = {
   name: 'long-poll',
   streaming: false,
 
-  isSupported: () => typeof fetch === 'function' && typeof AbortController === 'function',
+  isSupported: longPollSupported,
 
   open(request: StreamRequest, sink: TransportSink): TransportConnection {
     const controller = new AbortController();

@@ -2,7 +2,7 @@ import { NetworkError } from '../errors/network-error.js';
 import type { CometError } from '../errors/comet-error.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
 import { readFrame, type FrameKind } from './frame-reader.js';
-import { canUseEventSource, loadEventSource } from './load-event-source.js';
+import { canUseEventSource, loadEventSource, type OpenEventSource } from './load-event-source.js';
 import { streamUrl } from './stream-url.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
 
@@ -44,14 +44,9 @@ export const sseTransport: Transport = {
       sink.closed(error);
     };
 
-    const start = (Source: typeof EventSource): void => {
+    const start = (openEventSource: OpenEventSource): void => {
       if (done) return;
-      const native = !('isPolyfill' in Source);
-      // The polyfill's default headers (X-Requested-With, Cache-Control) would need a CORS
-      // preflight the server does not allow; Accept is safelisted. It cannot send cookies cross-origin.
-      const opened = native
-        ? new Source(url, { withCredentials: request.withCredentials })
-        : new Source(url, { xhrHeaders: { Accept: 'text/event-stream' } } as EventSourceInit);
+      const opened = openEventSource(url, request.withCredentials);
       source = opened;
 
       for (const [name, kind] of FRAME_KINDS) {

@@ -1,69 +1,13 @@
 import type { HeartbeatFrame, HelloFrame } from '../protocol/messages.js';
-import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
+import type { TransportName } from '../protocol/transport-name.js';
 import { isStreaming, type Transport, type TransportConnection, type TransportSink } from '../transports/transport.js';
 import { BeatMonitor } from './beat-monitor.js';
 import { Deadline } from './deadline.js';
+import type { DecisionReason, TransportDecision } from './ladder-decision.js';
+import type { LadderOptions, LadderStorage } from './ladder-options.js';
 import { PauseDetector } from './pause-detector.js';
 
-/**
- * Why the ladder chose what it chose:
- * - `initial`: the first supported transport of the configured order;
- * - `remembered`: a downgrade this browser remembered for the push origin;
- * - `remembered-expired`: a remembered downgrade past its TTL, dropped;
- * - `hello-timeout`, `heartbeats-late`, `heartbeats-bunched`, `events-late`, `early-closes`:
- *   the marks of a buffering or cutting proxy, each a step down;
- * - `open-failures`: the transport kept failing before its hello, a step down;
- * - `probe-started`, `probe-failed`, `probe-healthy`: a better transport
- *   tried in the background, and switched back to only when healthy.
- */
-export type DecisionReason =
-  | 'initial'
-  | 'remembered'
-  | 'remembered-expired'
-  | 'hello-timeout'
-  | 'heartbeats-late'
-  | 'heartbeats-bunched'
-  | 'events-late'
-  | 'early-closes'
-  | 'open-failures'
-  | 'probe-started'
-  | 'probe-failed'
-  | 'probe-healthy';
-
-/** One entry of the decision trail. */
-export interface TransportDecision {
-  /** Wall-clock time of the decision (ms since the epoch). */
-  readonly time: number;
-  readonly reason: DecisionReason;
-  /** The transport in use after the decision (undefined when none is supported). */
-  readonly transport: TransportName | undefined;
-  /** The transport in use before it. */
-  readonly previous: TransportName | undefined;
-  /** For probes: the transport probed. */
-  readonly probed?: TransportName;
-  /** What was seen, in words, for logs. */
-  readonly detail: string;
-}
-
-/** The part of Web Storage the ladder uses, so a host without localStorage can hand another. */
-export interface LadderStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
-
-export interface LadderOptions {
-  /** How long a downgrade is remembered for a push origin (ms). Default 30 minutes. */
-  readonly rememberMs?: number;
-  /** Wait before probing a better transport again (ms). Default 60 s, doubled after each failed probe up to `rememberMs`. */
-  readonly reprobeMs?: number;
-  /** A stream that ends sooner than this after its hello counts as an early close (ms). Default 10 s. */
-  readonly earlyCloseMs?: number;
-  /** Early closes, or failed opens, in a row that make the ladder step down. Default 3. */
-  readonly strikes?: number;
-  /** Where the working transport is remembered. Default `localStorage` where usable; `null` for nowhere. */
-  readonly storage?: LadderStorage | null;
-}
+export type { DecisionReason, LadderOptions, LadderStorage, TransportDecision };
 
 /** What the ladder needs from the connection it steers. */
 export interface LadderHost {
@@ -426,53 +370,4 @@ export class TransportLadder {
     if (probe.done) connection.close();
     else probe.connection = connection;
   }
-}
-
-const DECISION_REASONS: ReadonlySet<string> = new Set<DecisionReason>([
-  'initial',
-  'remembered',
-  'remembered-expired',
-  'hello-timeout',
-  'heartbeats-late',
-  'heartbeats-bunched',
-  'events-late',
-  'early-closes',
-  'open-failures',
-  'probe-started',
-  'probe-failed',
-  'probe-healthy',
-]);
-
-/** Checks a decision that crossed a port (hub → tab), field by field. */
-export function checkDecision(value: unknown): TransportDecision | string {
-  if (typeof value !== 'object' || value === null) return 'decision is not an object';
-  const { time, reason, transport, previous, probed, detail } = value as Record<string, unknown>;
-  const name = (v: unknown): boolean => v === undefined || TRANSPORT_NAMES.includes(v as TransportName);
-  if (typeof time !== 'number' || !Number.isFinite(time)) return 'decision has no "time"';
-  if (typeof reason !== 'string' || !DECISION_REASONS.has(reason)) return 'decision has an unknown "reason"';
-  if (!name(transport) || !name(previous) || !name(probed)) return 'decision names an unknown transport';
-  if (typeof detail !== 'string') return 'decision has no "detail"';
-  return {
-    time,
-    reason: reason as DecisionReason,
-    transport: transport as TransportName | undefined,
-    previous: previous as TransportName | undefined,
-    ...(probed ? { probed: probed as TransportName } : {}),
-    detail: detail.slice(0, 500),
-  };
-}
-
-/** Ladder options that can cross a port to a hub in a worker (storage cannot). */
-export function checkLadderOptions(value: unknown): Omit<LadderOptions, 'storage'> | undefined | string {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null) return 'ladder options are not an object';
-  const options = value as Record<string, unknown>;
-  const result: Record<string, number> = {};
-  for (const key of ['rememberMs', 'reprobeMs', 'earlyCloseMs', 'strikes'] as const) {
-    const v = options[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `ladder option "${key}" is not a non-negative number`;
-    result[key] = v;
-  }
-  return result;
 }

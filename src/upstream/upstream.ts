@@ -48,6 +48,8 @@ export interface UpstreamListener {
   error(error: CometError): void;
   /** The transport ladder decided something (a start, a downgrade, a probe); for debugging. */
   decision?(decision: TransportDecision): void;
+  /** The stream said hello: it carries `channels` from `positions` on, including those without an event yet. */
+  hello?(channels: readonly string[]): void;
 }
 
 /** Beats may be late by up to one interval plus this slack before the stream counts as dead. */
@@ -111,16 +113,14 @@ export class Upstream {
     return this.#transport?.name;
   }
 
-  /** Current positions, e.g. for a new host taking over this connection. */
-  get cursor(): string {
-    return formatCursor(this.#positions);
+  /** Where each channel stands: the last event received, or where the stream started it. */
+  get positions(): ReadonlyMap<string, Position> {
+    return this.#positions;
   }
 
-  /** Positions to resume from, as handed over by a previous host. */
-  restoreCursor(cursor: string): void {
-    const parsed = parseCursor(cursor);
-    if (typeof parsed === 'string') return;
-    for (const [channel, position] of parsed) this.#positions.set(channel, position);
+  /** Positions to resume from, as handed over by a previous hub or reported by a tab. */
+  restorePositions(positions: ReadonlyMap<string, Position>): void {
+    for (const [channel, position] of positions) this.#positions.set(channel, position);
   }
 
   /** Replaces the channel set; the stream is re-opened once for a burst of changes. */
@@ -198,15 +198,16 @@ export class Upstream {
     this.#transport = transport;
     this.#helloSeen = false;
     this.#ladder.opening();
+    const channels = [...this.#channels];
     this.#connection = transport.open(
       {
         url: this.#options.url,
-        channels: [...this.#channels],
-        cursor: this.cursor,
+        channels,
+        cursor: formatCursor(this.#positions),
         token,
         withCredentials: this.#options.withCredentials ?? false,
       },
-      this.#sink(generation),
+      this.#sink(generation, channels),
     );
     this.#deadline.arm(this.#options.helloTimeoutMs ?? 10_000);
   }
@@ -216,10 +217,10 @@ export class Upstream {
     return typeof source === 'function' ? await source() : source;
   }
 
-  #sink(generation: number): TransportSink {
+  #sink(generation: number, channels: readonly string[]): TransportSink {
     const current = (): boolean => generation === this.#generation;
     return {
-      hello: (frame) => current() && this.#hello(frame),
+      hello: (frame) => current() && this.#hello(frame, channels),
       event: (event) => {
         if (!current()) return;
         this.#armHeartbeatDeadline();
@@ -250,7 +251,7 @@ export class Upstream {
     };
   }
 
-  #hello(frame: HelloFrame): void {
+  #hello(frame: HelloFrame, channels: readonly string[]): void {
     if (frame.v !== PROTOCOL_VERSION) {
       this.#fail(new ProtocolError(`The server speaks protocol v${frame.v}; this client speaks v${PROTOCOL_VERSION}. Upgrade one of them.`));
       return;
@@ -270,6 +271,7 @@ export class Upstream {
     this.#tokenRetried = false;
     this.#armHeartbeatDeadline();
     this.#setState('open');
+    this.#listener.hello?.(channels);
   }
 
   #event(event: CometEvent): void {
@@ -326,7 +328,7 @@ export class Upstream {
     }
     if (this.#state !== 'open') return undefined;
     return transport.open(
-      { url: this.#options.url, channels: [...this.#channels], cursor: this.cursor, token, withCredentials: this.#options.withCredentials ?? false },
+      { url: this.#options.url, channels: [...this.#channels], cursor: formatCursor(this.#positions), token, withCredentials: this.#options.withCredentials ?? false },
       sink,
     );
   }

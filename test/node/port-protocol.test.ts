@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { PORT_PROTOCOL_VERSION, SDK_VERSION, checkHubMessage, checkTabMessage, fromWireError, toWireError } from '../../src/hub/port-protocol.js';
+import { checkTabMessage, toWireError } from '../../src/hub/check-tab-message.js';
+import { PORT_PROTOCOL_VERSION, SDK_VERSION, checkHubMessage, fromWireError } from '../../src/hub/port-protocol.js';
 import { HttpStatusError, isHttpStatusError } from '../../src/errors/http-status-error.js';
 
 const hello = {

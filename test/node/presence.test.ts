@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { MemoryBroker } from '../../server/broker/memory-broker.js';
+import { PresenceService } from '../../server/presence/presence-service.js';
 import { signToken } from '../../server/auth/token.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import type { PresenceJoinData, PresenceLeaveData, RosterJson } from '../../src/presence/presence-protocol.js';
 import { http } from '../support/http-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
+
+/** Moves the fake clock on by `ms` and lets the sweeps it set off finish (they await the store and the broker). */
+async function advance(t: TestContext, ms: number): Promise<void> {
+  t.mock.timers.tick(ms);
+  for (let turn = 0; turn < 10; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+}
 
 function query(params: Record<string, string | string[]>): string {
   const search = new URLSearchParams();
@@ -56,14 +64,28 @@ describe('presence (anonymous server)', () => {
     seen.stop();
   });
 
-  it('removes a session that stops beating within 1.25 × TTL, with reason timeout', async () => {
+  it('removes a session that stops beating within 1.25 × TTL, with reason timeout', async (t) => {
+    // On a fake clock: the bound is exact, whatever the machine's load.
+    t.mock.timers.enable({ apis: ['setInterval', 'Date'], now: 1_000_000 });
+    const broker = new MemoryBroker({ historySize: 100 });
+    const presence = new PresenceService(broker, { ttlMs: 400 }, false);
     const channel = uniqueChannel();
-    const seen = presenceEvents(channel);
-    await beat(channel, 'session-dddd1', 'dee');
-    await until(() => seen.events.some((e) => e.type === 'presence.leave'), 2000, 'a timeout leave');
-    const leave = seen.events.find((e) => e.type === 'presence.leave')!;
-    assert.deepEqual(leave.data, { user: 'dee', reason: 'timeout' });
-    seen.stop();
+    const events: CometEvent[] = [];
+    const stop = broker.subscribe(`presence:${channel}`, (event) => events.push(event));
+    const leaves = () => events.filter((event) => event.type === 'presence.leave').map((event) => event.data);
+    try {
+      await presence.heartbeat([channel], { user: 'dee', name: 'dee' }, 'session-dddd1');
+      // Sweeps run every TTL/4; until the TTL has passed they find the session alive.
+      await advance(t, 399);
+      assert.deepEqual(leaves(), []);
+      // By 1.25 × TTL a sweep has run after the expiry.
+      await advance(t, 101);
+      assert.deepEqual(leaves(), [{ user: 'dee', reason: 'timeout' }]);
+    } finally {
+      stop();
+      await presence.close();
+      await broker.close();
+    }
   });
 
   it('gives the roster position so joins after it can be applied on top', async () => {

@@ -4,7 +4,6 @@ import type { HelloFrame } from '../../src/protocol/messages.js';
 import type { TransportName } from '../../src/protocol/transport-name.js';
 import type { Transport, TransportSink } from '../../src/transports/transport.js';
 import { TransportLadder, type LadderOptions, type LadderStorage, type TransportDecision } from '../../src/upstream/transport-ladder.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { until } from '../support/node-server.js';
 
 const ORIGIN = 'https://push.example';
@@ -151,13 +150,16 @@ describe('transport ladder', () => {
     // Next round (after a doubled delay): SSE answers and beats on time.
     await until(() => probes.length === 3, 1000, 'the next SSE probe');
     const sink = probes[2]!.sink;
+    // Beats exactly one interval apart, on a fake wall clock: "on time" does not depend on the machine's load.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
     sink.hello(hello('sse', 50));
-    await sleep(50);
+    t.mock.timers.tick(50);
     sink.heartbeat({ time: Date.now() });
     assert.equal(switches(), 0, 'one beat is not yet proof');
-    await sleep(50);
+    t.mock.timers.tick(50);
     sink.heartbeat({ time: Date.now() });
-    await until(() => switches() === 1, 1000, 'the switch');
+    t.mock.timers.reset();
+    assert.equal(switches(), 1, 'the switch, on the second beat on time');
     assert.equal(l.current?.name, 'sse');
     assert.equal(probes[2]!.closed, true);
     assert.deepEqual(decisions.at(-1), { ...decisions.at(-1)!, reason: 'probe-healthy', previous: 'long-poll', transport: 'sse', probed: 'sse' });

@@ -20,6 +20,7 @@ import { staticFiles } from '../../server/demo/static-files.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
+import { clusterControl } from './scale/cluster-control.js';
 import { pushpinSkipReason, startPushpin, type Pushpin } from './pushpin.js';
 import { wireScripts } from './wire-script.js';
 
@@ -111,6 +112,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
 
   // The transport lab: its own server with buffering and cutting proxies in front (see proxies/lab.ts).
   const lab = await startLab();
+  // Redis, two processes and nginx, started only when a test asks (see scale/cluster-control.ts).
+  const cluster = clusterControl();
   // Scripted SSE responses on a real socket, for wire cases the server never produces (wire-script.ts).
   const wire = wireScripts();
   let url = '';
@@ -132,6 +135,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       return;
     }
     const route = `${req.method} ${path.pathname}`;
+    if (path.pathname.startsWith('/control/cluster/')) return send(res, 200, await cluster.handle(req, path, () => readJson(req)));
     switch (route) {
       case 'POST /control/publish': {
         // Through the server API, not HTTP: tests publish without knowing the key.
@@ -317,6 +321,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     tokenSecret,
     async close() {
       await lab.close();
+      await cluster.close();
       await comet.close();
       await grip?.comet.close();
       await grip?.pushpin.stop();

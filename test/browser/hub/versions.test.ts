@@ -33,7 +33,7 @@ describe('port protocol versions', function () {
     expect(isCometError(event.error)).to.equal(true);
     expect(event.error?.name).to.equal('ProtocolError');
     expect(event.error?.code).to.equal('protocol-version');
-    expect(event.error?.message).to.contain('9.0.0').and.to.contain('v2').and.to.contain(`v${PORT_PROTOCOL_VERSION}`);
+    expect(event.error?.message).to.contain('9.0.0').and.to.contain(`v${PORT_PROTOCOL_VERSION + 1}`).and.to.contain(`v${PORT_PROTOCOL_VERSION})`);
     expect(await server.streams(prefix), 'no stream opened for the refused page').to.equal(0);
   });
 

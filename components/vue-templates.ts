@@ -1,0 +1,27 @@
+/**
+ * Types for cometkit's elements in Vue 3 templates (checked by vue-tsc and
+ * editors). Load them once in an app: `import type {} from 'cometkit/vue';`
+ *
+ * Vue must also be told these tags are custom elements, not components:
+ * `compilerOptions.isCustomElement: (tag) => tag.startsWith('comet-')`
+ * (in the Vue plugin's options for single-file components, or
+ * `app.config.compilerOptions` with the runtime compiler). Vue sets a bound
+ * prop as a property when the element has one (`:limit`, `:strings`).
+ */
+import type { DefineComponent } from 'vue';
+import type { CometBell, CometConnection, CometFeed, CometPresence, CometPresenceBadge, CometStatus, CometToasts } from './index.js';
+
+/** An element's own public properties, all optional, as a Vue component's props. */
+export type CometElementComponent<E extends HTMLElement> = DefineComponent<Partial<Omit<E, keyof HTMLElement | 'render' | 'connectedCallback' | 'disconnectedCallback'>>>;
+
+declare module 'vue' {
+  interface GlobalComponents {
+    'comet-connection': CometElementComponent<CometConnection>;
+    'comet-feed': CometElementComponent<CometFeed>;
+    'comet-toasts': CometElementComponent<CometToasts>;
+    'comet-presence': CometElementComponent<CometPresence>;
+    'comet-presence-badge': CometElementComponent<CometPresenceBadge>;
+    'comet-bell': CometElementComponent<CometBell>;
+    'comet-status': CometElementComponent<CometStatus>;
+  }
+}

@@ -1,0 +1,1 @@
+// Imported for its types only (cometkit/react, cometkit/vue).

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * After the build: the files a page loads with a script tag, each with a
+ * content-hashed alias and its Subresource Integrity hash, written to
+ * dist/browser-files.json (read by the reference server, which serves them
+ * under `{basePath}/cometkit/`) and printed, so the values can go into a
+ * page's `<script integrity>`.
+ *
+ * The autoloader's modules (dist/autoload/) already have content-hashed
+ * names from the build.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+/** Loaded by name from a script tag or an `import`: aliased under a content hash. */
+const ENTRY_FILES = ['cometkit-autoload.js', 'cometkit.iife.js', 'eventsource-polyfill.js', 'worker.js'];
+
+const files = {};
+for (const name of ENTRY_FILES) {
+  const bytes = readFileSync(join(dist, name));
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 10);
+  files[name] = {
+    hashed: name.replace(/\.js$/, `.${hash}.js`),
+    integrity: `sha384-${createHash('sha384').update(bytes).digest('base64')}`,
+  };
+}
+const autoload = readdirSync(join(dist, 'autoload')).filter((name) => name.endsWith('.js'));
+writeFileSync(join(dist, 'browser-files.json'), `${JSON.stringify({ files, autoload }, null, 2)}\n`);
+
+if (!process.argv.includes('--quiet')) {
+  console.log('Browser files (served by the reference server under {basePath}/cometkit/):');
+  for (const [name, { hashed, integrity }] of Object.entries(files)) console.log(`  ${hashed.padEnd(38)} integrity="${integrity}"`);
+}

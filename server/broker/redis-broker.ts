@@ -1,0 +1,278 @@
+import type { CometEvent } from '../../src/protocol/messages.js';
+import { parsePosition, type Position } from '../../src/protocol/position.js';
+import { PUBLISH, READ } from '../redis/broker-scripts.js';
+import { brokerUnavailable, connectRedis, type RedisConnection } from '../redis/redis-connection.js';
+import type { Broker, HistoryRead, PublishInput } from './broker.js';
+import { dataJson, parseStoredEvent } from './event-json.js';
+
+export interface RedisBrokerOptions {
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
+  readonly url: string;
+  /** Prefix of every key and pub/sub channel, to share one Redis between deployments. Default `comet:`. */
+  readonly keyPrefix?: string;
+  /** Events kept per channel for resuming readers. Default 1000. */
+  readonly historySize?: number;
+  /** How long an event stays in history (ms). Default 24 h. */
+  readonly historyMaxAgeMs?: number;
+  /** Longest wait for Redis on one command before a publish or read fails with 503 (ms). Default 2000. */
+  readonly commandTimeoutMs?: number;
+}
+
+/** What this process knows of one channel it carries live: who listens, and the last position they were given. */
+interface Relay {
+  readonly channel: string;
+  readonly listeners: Set<(event: CometEvent) => void>;
+  /** Last position handed to the listeners; undefined until the subscription is confirmed. */
+  last: Position | undefined;
+  /** Deliveries and catch-up reads run one after another, so listeners see seq order. */
+  queue: Promise<void>;
+  /** Settles once Redis confirmed the subscription and `last` is known: reads wait for it (the seam). */
+  readonly subscribed: Promise<void>;
+  readonly onMessage: (message: string) => void;
+  /** Set while a failed catch-up waits to be tried again. */
+  retry: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * A broker for several processes on one Redis: history in a stream per
+ * channel, positions from a per-channel epoch and counter kept in Redis (so
+ * they survive restarts and mean the same on every process), and live
+ * fan-out through one pub/sub connection per process, with one SUBSCRIBE per
+ * channel that has local readers.
+ *
+ * Pub/sub alone can miss messages (while the connection is down): each
+ * channel's relay checks that seqs follow each other and reads any hole
+ * from the stream, and after a reconnect re-reads from its last position,
+ * so open streams catch up without being cut.
+ */
+export class RedisBroker implements Broker {
+  readonly #prefix: string;
+  readonly #historySize: number;
+  readonly #maxAgeMs: number;
+  readonly #commands: RedisConnection;
+  readonly #subscriber: RedisConnection;
+  readonly #relays = new Map<string, Relay>();
+  readonly #ready: Promise<void>;
+  #reconnects = 0;
+
+  constructor(options: RedisBrokerOptions) {
+    this.#prefix = options.keyPrefix ?? 'comet:';
+    this.#historySize = Math.max(1, Math.floor(options.historySize ?? 1000));
+    this.#maxAgeMs = Math.max(1000, Math.floor(options.historyMaxAgeMs ?? 24 * 60 * 60 * 1000));
+    const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+    const commands = connectRedis({ url: options.url, commandTimeoutMs, role: 'commands' });
+    const subscriber = connectRedis({ url: options.url, commandTimeoutMs, role: 'pub/sub' });
+    this.#commands = commands.client;
+    this.#subscriber = subscriber.client;
+    this.#ready = Promise.all([commands.ready, subscriber.ready]).then(() => undefined);
+    this.#subscriber.on('ready', () => {
+      // The first 'ready' is the first connect; later ones follow an outage, during which
+      // other processes may have published: every relay re-reads from where it stopped.
+      this.#reconnects += 1;
+      if (this.#reconnects === 1) return;
+      for (const relay of this.#relays.values()) {
+        this.#enqueue(relay, async () => {
+          if (!(await this.#catchUp(relay, undefined))) this.#retryCatchUp(relay);
+        });
+      }
+    });
+  }
+
+  /** Settles once both connections were made (or given up on); for startup and tests. */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  async publish(input: PublishInput): Promise<CometEvent> {
+    // Checked and serialized once (by the route, or here for server code): the script wraps this text as is.
+    const data = input.dataJson ?? dataJson(input.data, 'data');
+    const { meta, log, live } = this.#keys(input.channel);
+    let json: string;
+    try {
+      json = await PUBLISH.run<string>(this.#commands, [meta, log], [
+        newEpoch(),
+        JSON.stringify(input.channel),
+        JSON.stringify(input.type),
+        data,
+        String(this.#historySize),
+        String(this.#maxAgeMs),
+        live,
+      ]);
+    } catch (error) {
+      throw brokerUnavailable(error, 'store the event');
+    }
+    return parseStoredEvent(json);
+  }
+
+  async read(channel: string, after: Position | undefined): Promise<HistoryRead> {
+    // Subscribed before read: a reader's own subscription must be live before the
+    // history it joins to is read, or an event published in between is in neither.
+    try {
+      await this.#relays.get(channel)?.subscribed;
+    } catch (error) {
+      throw brokerUnavailable(error, 'subscribe to the channel');
+    }
+    const { meta, log } = this.#keys(channel);
+    let reply: [string, number, number, ...string[]];
+    try {
+      reply = await READ.run(this.#commands, [meta, log], [newEpoch(), after?.epoch ?? '', String(after?.seq ?? 0)]);
+    } catch (error) {
+      throw brokerUnavailable(error, 'read the channel history');
+    }
+    const [epoch, seq, oldest, ...entries] = reply;
+    const head: Position = { epoch, seq };
+    const events = entries.map(parseStoredEvent);
+    if (!after) return { events: [], head };
+    if (after.epoch !== epoch) return { events, head, gap: { to: { epoch, seq: oldest - 1 }, reason: 'epoch-changed' } };
+    // A position this channel never reached: the reader would wait for it in silence.
+    if (after.seq > seq) return { events: [], head, gap: { to: head, reason: 'cursor-ahead' } };
+    if (after.seq < oldest - 1) return { events, head, gap: { to: { epoch, seq: oldest - 1 }, reason: 'history-exceeded' } };
+    return { events, head };
+  }
+
+  async recent(channel: string, limit: number): Promise<readonly CometEvent[]> {
+    if (limit <= 0) return [];
+    let entries: Array<[string, string[]]>;
+    try {
+      entries = await this.#commands.sendCommand(['XREVRANGE', this.#keys(channel).log, '+', '-', 'COUNT', String(Math.min(limit, this.#historySize))]);
+    } catch (error) {
+      throw brokerUnavailable(error, 'read the channel history');
+    }
+    return entries.reverse().map(([, fields]) => parseStoredEvent(fields[1]!));
+  }
+
+  subscribe(channel: string, listener: (event: CometEvent) => void): () => void {
+    let relay = this.#relays.get(channel);
+    if (!relay) relay = this.#openRelay(channel);
+    relay.listeners.add(listener);
+    const current = relay;
+    return () => {
+      current.listeners.delete(listener);
+      if (current.listeners.size > 0) return;
+      if (this.#relays.get(channel) === current) this.#relays.delete(channel);
+      clearTimeout(current.retry);
+      this.#subscriber.unsubscribe(this.#keys(channel).live, current.onMessage).catch(() => {
+        // Not connected: Redis dropped the subscription with the connection, and the
+        // client forgot it with the listener, so there is nothing left to undo.
+      });
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const relay of this.#relays.values()) clearTimeout(relay.retry);
+    this.#relays.clear();
+    await Promise.all([this.#commands, this.#subscriber].map((client) => client.close().catch(() => client.destroy())));
+  }
+
+  #openRelay(channel: string): Relay {
+    const live = this.#keys(channel).live;
+    const onMessage = (message: string): void => {
+      let event: CometEvent;
+      try {
+        event = parseStoredEvent(message);
+      } catch {
+        return;
+      }
+      this.#enqueue(relay, () => this.#receive(relay, event));
+    };
+    const subscribed = this.#subscriber
+      .subscribe(live, onMessage)
+      .then(() => this.#head(channel))
+      .then((head) => {
+        relay.last ??= head;
+      });
+    const relay: Relay = { channel, listeners: new Set(), last: undefined, queue: Promise.resolve(), subscribed, onMessage, retry: undefined };
+    // Messages that arrive before the head is known wait behind it in the queue.
+    relay.queue = subscribed.catch(() => {
+      // Redis is away: this relay is never live. Its readers' reads fail (they retry),
+      // and the next reader of the channel opens a new relay.
+      if (this.#relays.get(channel) === relay) this.#relays.delete(channel);
+    });
+    this.#relays.set(channel, relay);
+    return relay;
+  }
+
+  async #receive(relay: Relay, event: CometEvent): Promise<void> {
+    const position = parsePosition(event.id);
+    if (!position) return;
+    const last = relay.last;
+    if (last && position.epoch === last.epoch) {
+      if (position.seq <= last.seq) return;
+      if (position.seq > last.seq + 1 && !(await this.#catchUp(relay, position.seq - 1))) {
+        // The hole could not be read (the command connection is still reconnecting while
+        // pub/sub is back). Delivering this event would skip the hole for good; it is in
+        // the log, so the retry reads it with the rest.
+        this.#retryCatchUp(relay);
+        return;
+      }
+      if (relay.last && relay.last.epoch === position.epoch && position.seq <= relay.last.seq) return;
+    }
+    this.#deliver(relay, event, position);
+  }
+
+  /**
+   * Reads from the log what the relay has not delivered, up to `through` (or the end).
+   * False when Redis could not be read: the relay is then still behind.
+   */
+  async #catchUp(relay: Relay, through: number | undefined): Promise<boolean> {
+    const last = relay.last;
+    if (!last || this.#relays.get(relay.channel) !== relay) return true;
+    let entries: Array<[string, string[]]>;
+    try {
+      entries = await this.#commands.sendCommand(['XRANGE', this.#keys(relay.channel).log, `0-${last.seq + 1}`, through === undefined ? '+' : `0-${through}`]);
+    } catch {
+      return false;
+    }
+    for (const [, fields] of entries) {
+      const event = parseStoredEvent(fields[1]!);
+      const position = parsePosition(event.id);
+      if (position && position.epoch === last.epoch && position.seq > relay.last!.seq) this.#deliver(relay, event, position);
+    }
+    return true;
+  }
+
+  /** Tries the catch-up again shortly, until it succeeds or the relay is gone; one timer per relay at most. */
+  #retryCatchUp(relay: Relay): void {
+    if (relay.retry) return;
+    relay.retry = setTimeout(() => {
+      relay.retry = undefined;
+      if (this.#relays.get(relay.channel) !== relay) return;
+      this.#enqueue(relay, async () => {
+        if (!(await this.#catchUp(relay, undefined))) this.#retryCatchUp(relay);
+      });
+    }, 100 + Math.random() * 200);
+    relay.retry.unref?.();
+  }
+
+  #deliver(relay: Relay, event: CometEvent, position: Position): void {
+    relay.last = position;
+    for (const listener of relay.listeners) listener(event);
+  }
+
+  #enqueue(relay: Relay, step: () => Promise<void>): void {
+    relay.queue = relay.queue.then(step).catch((error: unknown) => {
+      console.error('cometkit redis broker: delivering an event failed', error);
+    });
+  }
+
+  async #head(channel: string): Promise<Position> {
+    const { meta, log } = this.#keys(channel);
+    const [epoch, seq] = await READ.run<[string, number]>(this.#commands, [meta, log], [newEpoch(), '', '0']);
+    return { epoch, seq };
+  }
+
+  #keys(channel: string): { meta: string; log: string; live: string } {
+    const tag = `${this.#prefix}{${channel}}`;
+    return { meta: `${tag}:meta`, log: `${tag}:log`, live: `${tag}:live` };
+  }
+}
+
+/** `createCometServer({ broker: redisBroker({ url }) })` */
+export function redisBroker(options: RedisBrokerOptions): RedisBroker {
+  return new RedisBroker(options);
+}
+
+function newEpoch(): string {
+  // Only used when a channel has no epoch yet; the first script to run wins, every process then reads that one.
+  return (Date.now().toString(36) + Math.random().toString(36).slice(2, 8)).slice(0, 16);
+}

@@ -1,0 +1,22 @@
+/**
+ * True in the development build (`development` export condition, dist/dev/),
+ * where cometkit warns and explains; false in the production build, where
+ * the minifier drops what depends on it. Also false when the sources run
+ * unbundled (Node tests), where nothing defines `__DEV__`.
+ */
+export const DEV: boolean = typeof __DEV__ !== 'undefined' && __DEV__;
+
+/**
+ * Why a message that crossed a port was dropped. Whoever receives it drops
+ * what it cannot read whatever the reason, so only the development build
+ * (and the tests) carry the reasons; production says "dropped".
+ */
+export const dropped = (reason: string): string => (DEV ? reason : 'dropped');
+
+/**
+ * A development-build warning, with a code to search for: `cometkit
+ * [code]: message`. The production build drops the call and its message.
+ */
+export function warn(code: string, message: string): void {
+  if (DEV) console.warn(`cometkit [${code}]: ${message}`);
+}

@@ -1,0 +1,115 @@
+/**
+ * The package as users get it: `npm pack` of the built tree, installed into
+ * a scratch app (dependencies from the npm cache), bundled with Vite,
+ * every entry imported, type-checked with strict TypeScript, the SPA
+ * import measured from Vite's bundle, and every entry imported in Node as
+ * server-side rendering would. Needs the build (`npm test` builds first;
+ * `npm pack` itself builds through `prepack`, skipped here for that reason).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { scratchFiles } from '../package/scratch-app.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  scripts: Record<string, string>;
+  sizeBudgets: Record<string, { brotli?: number }>;
+};
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const run = (file: string, args: string[], cwd: string, env: Record<string, string> = {}): string =>
+  execFileSync(file, args, { cwd, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+const vite = join(root, 'node_modules/vite/bin/vite.js');
+
+describe('the packed package in a scratch app', () => {
+  let dir: string;
+  let packed: string[];
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cometkit-package-'));
+    const [info] = JSON.parse(run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], root)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    packed = info!.files.map((file) => file.path);
+    for (const [name, text] of Object.entries(scratchFiles)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    const nodeTypes = JSON.parse(readFileSync(join(root, 'node_modules/@types/node/package.json'), 'utf8')) as { version: string };
+    // From the cache that `npm ci` filled: the test reaches no registry when it can help it.
+    run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, info!.filename), `@types/node@${nodeTypes.version}`], dir);
+  });
+
+  after(() => process.env['KEEP_SCRATCH'] ? console.log(dir) : rmSync(dir, { recursive: true, force: true }));
+
+  it('builds in prepack and ships the build, its types and the elements manifest', () => {
+    assert.match(pkg.scripts['prepack'] ?? '', /npm run build/);
+    for (const file of ['dist/cometkit.js', 'dist/components.js', 'dist/worker.js', 'dist/cometkit.iife.js', 'dist/cometkit-autoload.js', 'dist/browser-files.json', 'dist/server/index.js', 'dist/types/src/index.d.ts', 'custom-elements.json', 'README.md']) {
+      assert.ok(packed.includes(file), `${file} is in the package`);
+    }
+    assert.ok(packed.some((file) => file.startsWith('dist/autoload/comet-feed-')), 'the autoloaded element modules are in the package');
+    assert.ok(!packed.some((file) => file.startsWith('src/') || file.startsWith('test/')), 'no sources or tests');
+  });
+
+  it('type-checks an app using every entry with strict TypeScript', () => {
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    assert.doesNotThrow(() => run(process.execPath, [tsc, '-p', 'tsconfig.json'], dir));
+  });
+
+  it('bundles every entry with Vite', () => {
+    run(process.execPath, [vite, 'build', '--config', 'vite.config.mjs'], dir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'dist/.vite/manifest.json'), 'utf8')) as Record<string, { file: string; imports?: string[]; isEntry?: boolean }>;
+    for (const entry of ['src/spa.ts', 'src/components.ts', 'src/worker.ts']) assert.equal(manifest[entry]?.isEntry, true, entry);
+    // `import 'cometkit/components'` is for its side effect: the chunks that define the elements must survive tree shaking.
+    const code: string[] = [];
+    const visit = (key: string): void => {
+      const chunk = manifest[key]!;
+      code.push(readFileSync(join(dir, 'dist', chunk.file), 'utf8'));
+      for (const imported of chunk.imports ?? []) visit(imported);
+    };
+    visit('src/components.ts');
+    assert.match(code.join('\n'), /customElements\.define\(/, 'the elements are defined');
+  });
+
+  it('bundles the SPA import alone with Vite within its budget', () => {
+    // Alone: bundled with the other entries, code they share would land in the SPA's chunks.
+    run(process.execPath, [vite, 'build', '--config', 'vite.config.mjs', '--outDir', 'dist-spa'], dir, { SCRATCH_ENTRIES: 'spa' });
+    const manifest = JSON.parse(readFileSync(join(dir, 'dist-spa/.vite/manifest.json'), 'utf8')) as Record<string, { file: string; imports?: string[] }>;
+    const fetched = new Set<string>();
+    const visit = (key: string): void => {
+      const chunk = manifest[key]!;
+      if (fetched.has(chunk.file)) return;
+      fetched.add(chunk.file);
+      for (const imported of chunk.imports ?? []) visit(imported);
+    };
+    visit('src/spa.ts');
+    const brotli = [...fetched].reduce(
+      (sum, file) => sum + brotliCompressSync(readFileSync(join(dir, 'dist-spa', file)), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+      0,
+    );
+    const budget = pkg.sizeBudgets['vite: createClient + subscribe']!.brotli!;
+    console.log(`# Vite bundle, createClient + subscribe: ${brotli} B brotli in ${fetched.size} file(s) (budget ${budget} B)`);
+    assert.ok(brotli <= budget, `${brotli} B brotli > ${budget} B`);
+  });
+
+  it('imports every entry in Node, as server-side rendering does, without effect', () => {
+    const script = `
+      const before = Object.keys(globalThis).sort().join();
+      const kit = await import('cometkit');
+      await import('cometkit/components');
+      await import('cometkit/worker');
+      const server = await import('cometkit/server');
+      if (typeof kit.createClient !== 'function' || typeof server.createCometServer !== 'function') throw new Error('missing exports');
+      console.log(JSON.stringify({ before, after: Object.keys(globalThis).sort().join() }));
+    `;
+    const output = run(process.execPath, ['--input-type=module', '-e', script], dir);
+    const { before, after } = JSON.parse(output.trim().split('\n').at(-1)!) as { before: string; after: string };
+    const added = after.split(',').filter((name) => !before.split(',').includes(name));
+    // Lit's Node build installs its DOM shim (customElements, HTMLElement) for server rendering; cometkit adds nothing.
+    assert.deepEqual(added.filter((name) => !['customElements', 'litServerRoot', 'litPropertyMetadata', 'litElementVersions', 'litHtmlVersions', 'reactiveElementVersions'].includes(name)), []);
+  });
+});

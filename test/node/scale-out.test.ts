@@ -1,0 +1,196 @@
+/**
+ * Several server processes on one Redis, all real and on loopback: shared
+ * channels, a process killed and restarted, Redis stopped and restarted
+ * under load, and `cli.ts --workers 2`.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { CometEvent } from '../../src/protocol/messages.js';
+import { uniqueChannel, until } from '../support/node-server.js';
+import { scaleOutBinaries } from '../support/scale/binaries.js';
+import { startProcess } from '../support/scale/child-process.js';
+import { follow, sameIds } from '../support/scale/follower.js';
+import { freePort } from '../support/scale/free-port.js';
+import { startRedis, type TestRedis } from '../support/scale/redis-server.js';
+import { startServerProcess, type ServerProcess } from '../support/scale/server-process.js';
+
+const { skip } = scaleOutBinaries(['redis-server']);
+const publishKey = randomBytes(12).toString('base64url');
+
+/**
+ * One publish, given up after 5 s without an answer (reported as status 0): node:cluster's
+ * primary can hold a connection it accepted for a worker that died meanwhile.
+ */
+async function publish(origin: string, channel: string, data: unknown): Promise<{ status: number; event?: CometEvent; code?: string }> {
+  const res = await fetch(`${origin}/comet/publish`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${publishKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ channel, data }),
+    signal: AbortSignal.timeout(5000),
+  }).catch(() => undefined);
+  if (!res) return { status: 0, code: 'no-answer' };
+  const body = (await res.json()) as CometEvent & { error?: { code: string } };
+  if (res.status === 200) return { status: 200, event: body };
+  return { status: res.status, code: body.error?.code };
+}
+
+/** Publishes until acknowledged (at most 10 tries), for steps where a refusal is not what is tested. */
+async function publishSurely(origin: string, channel: string, data: unknown): Promise<CometEvent> {
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await publish(origin, channel, data);
+    if (result.event) return result.event;
+    if (attempt >= 10) throw new Error(`publish refused 10 times: ${result.status} ${result.code}`);
+  }
+}
+
+describe('several processes on one Redis', { skip }, () => {
+  let redis: TestRedis;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  before(async () => {
+    redis = await startRedis();
+    [a, b] = await Promise.all([startServerProcess({ redisUrl: redis.url, publishKey }), startServerProcess({ redisUrl: redis.url, publishKey })]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
+    await redis?.close();
+  });
+
+  it('share channels: an event published on one reaches readers on both, with the same positions', async () => {
+    const channel = uniqueChannel();
+    const onA = follow([a.origin], [channel]);
+    const onB = follow([b.origin], [channel]);
+    try {
+      await until(() => onA.connections === 1 && onB.connections === 1, 10_000, 'both readers');
+      const published: CometEvent[] = [];
+      for (let n = 0; n < 20; n += 1) published.push(await publishSurely(n % 2 ? a.origin : b.origin, channel, { n }));
+      await until(() => onA.events.length === 20 && onB.events.length === 20, 10_000, 'both readers to have 20 events');
+      // The publisher's answer carries no data: compare positions, and the data by its counter.
+      for (const reader of [onA, onB]) {
+        assert.deepEqual(sameIds(reader.events, published), { lost: 0, doubled: 0, ordered: true, extra: 0 });
+        assert.deepEqual(reader.events.map((event) => (event.data as { n: number }).n), Array.from({ length: 20 }, (_, n) => n));
+      }
+    } finally {
+      await Promise.all([onA.stop(), onB.stop()]);
+    }
+  });
+
+  it('a process killed (SIGKILL) and restarted: its readers resume from Redis on another process and on it, with no gap', async () => {
+    const channel = uniqueChannel();
+    const movesOn = follow([a.origin, b.origin], [channel]);
+    const waitsForA = follow([a.origin], [channel]);
+    const published: CometEvent[] = [];
+    try {
+      await until(() => movesOn.connections === 1 && waitsForA.connections === 1, 10_000, 'both readers on A');
+      for (let n = 0; n < 30; n += 1) published.push(await publishSurely(b.origin, channel, { n }));
+      await until(() => waitsForA.events.length === 30, 10_000, 'the first 30 events');
+      await a.stop('SIGKILL');
+      for (let n = 30; n < 80; n += 1) published.push(await publishSurely(b.origin, channel, { n }));
+      await until(() => movesOn.events.length === 80, 10_000, 'the reader that moved to B to catch up');
+      await a.start();
+      for (let n = 80; n < 100; n += 1) published.push(await publishSurely(a.origin, channel, { n }));
+      await until(() => waitsForA.events.length >= 100 && movesOn.events.length >= 100, 20_000, 'both readers to have 100 events');
+      for (const reader of [movesOn, waitsForA]) {
+        assert.deepEqual(sameIds(reader.events, published), { lost: 0, doubled: 0, ordered: true, extra: 0 });
+        assert.deepEqual(reader.gaps, []);
+      }
+      assert.deepEqual(movesOn.servedBy.slice(0, 2), [a.origin, b.origin], 'the first reader was served by A, then B');
+      assert.ok(waitsForA.connections >= 2, 'the second reader reconnected to the restarted A');
+    } finally {
+      await Promise.all([movesOn.stop(), waitsForA.stop()]);
+    }
+  });
+
+  it('Redis stopped and restarted under load: 503 broker-unavailable meanwhile, streams stay open and beat, nothing acknowledged lost', async () => {
+    const channels = [uniqueChannel(), uniqueChannel()];
+    const onA = follow([a.origin], channels);
+    const onB = follow([b.origin], channels);
+    const acked: CometEvent[] = [];
+    const refusals = new Map<string, number>();
+    let stopPublishing = false;
+    try {
+      await until(() => onA.connections === 1 && onB.connections === 1, 10_000, 'both readers');
+      // One publisher alternating between the processes, retrying what is refused; bounded in count and time.
+      const deadline = Date.now() + 60_000;
+      const publisher = (async () => {
+        for (let n = 0; n < 300 && !stopPublishing && Date.now() < deadline; ) {
+          const result = await publish(n % 2 ? a.origin : b.origin, channels[n % 2]!, { n });
+          if (result.event) {
+            acked.push(result.event);
+            n += 1;
+          } else {
+            const key = `${result.status} ${result.code}`;
+            refusals.set(key, (refusals.get(key) ?? 0) + 1);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        }
+      })();
+      await until(() => acked.length >= 100, 20_000, '100 events before the outage');
+      await redis.stop('SIGKILL');
+      const beats = { a: onA.heartbeats, b: onB.heartbeats };
+      await until(() => (refusals.get('503 broker-unavailable') ?? 0) >= 5, 10_000, 'publishes refused with 503 broker-unavailable');
+      await until(() => onA.heartbeats >= beats.a + 2 && onB.heartbeats >= beats.b + 2, 10_000, 'heartbeats while Redis is down');
+      assert.equal(onA.connections, 1, 'the stream on A stayed open through the outage');
+      assert.equal(onB.connections, 1, 'the stream on B stayed open through the outage');
+      const ackedBeforeRestart = acked.length;
+      await redis.start();
+      await publisher;
+      assert.equal(acked.length, 300, `the publisher got every event acknowledged (refusals: ${JSON.stringify([...refusals])})`);
+      assert.ok(acked.length > ackedBeforeRestart);
+      assert.deepEqual([...refusals.keys()], ['503 broker-unavailable'], 'the only refusal is the documented one');
+      for (const reader of [onA, onB]) {
+        const lastIds = channels.map((channel) => acked.filter((event) => event.channel === channel).at(-1)!.id);
+        await until(() => lastIds.every((id) => reader.events.some((event) => event.id === id)), 20_000, `a reader to have the last events (has ${reader.events.length})`);
+        for (const channel of channels) {
+          const mine = reader.events.filter((event) => event.channel === channel);
+          const { extra, ...owed } = sameIds(mine, acked.filter((event) => event.channel === channel));
+          assert.deepEqual(owed, { lost: 0, doubled: 0, ordered: true });
+          // Redis killed mid-publish may have stored an event whose answer never came: the retry stores it again.
+          assert.ok(extra <= (refusals.get('503 broker-unavailable') ?? 0), `${extra} unacknowledged events, more than the refusals`);
+        }
+        assert.deepEqual(reader.gaps, []);
+      }
+    } finally {
+      stopPublishing = true;
+      await Promise.all([onA.stop(), onB.stop()]);
+    }
+  });
+});
+
+describe('cli.ts --workers 2 on Redis', { skip }, () => {
+  let redis: TestRedis;
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(() => redis?.close());
+
+  it('serves one port from two processes, replaces a worker killed with SIGKILL, and its readers resume', async () => {
+    const port = await freePort();
+    const cli = startProcess(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../server/cli.ts', import.meta.url)), '--workers', '2'], {
+      env: { ...process.env, PORT: String(port), COMET_REDIS_URL: redis.url, COMET_PUBLISH_KEY: publishKey },
+    });
+    const origin = `http://127.0.0.1:${port}`;
+    const channel = uniqueChannel();
+    const readers = Array.from({ length: 4 }, () => follow([origin], [channel]));
+    try {
+      await cli.waitFor('(2 workers on Redis)', 30_000);
+      const pids = [...cli.output().matchAll(/worker \d \(pid (\d+)\) listening/g)].map((match) => Number(match[1]));
+      assert.equal(new Set(pids).size, 2, 'two worker processes');
+      await until(() => readers.every((reader) => reader.connections === 1), 10_000, 'four readers');
+      const published: CometEvent[] = [];
+      for (let n = 0; n < 10; n += 1) published.push(await publishSurely(origin, channel, { n }));
+      process.kill(pids[0]!, 'SIGKILL');
+      await cli.waitFor(/died \(SIGKILL\); starting a new one[\s\S]*listening/, 20_000);
+      for (let n = 10; n < 20; n += 1) published.push(await publishSurely(origin, channel, { n }));
+      for (const reader of readers) {
+        await until(() => reader.events.length >= 20, 10_000, 'every reader to have 20 events');
+        assert.deepEqual(sameIds(reader.events, published), { lost: 0, doubled: 0, ordered: true, extra: 0 });
+      }
+    } finally {
+      await Promise.all(readers.map((reader) => reader.stop()));
+      await cli.stop('SIGTERM');
+    }
+  });
+});

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { describe, it } from 'node:test';
+import { forwardedClient, proxyFromEnv } from '../../server/standalone/proxy-from-env.js';
+import { storageFromEnv } from '../../server/standalone/storage-from-env.js';
+
+const request = (headers: Record<string, string | string[]>, remoteAddress = '127.0.0.1'): IncomingMessage =>
+  ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
+
+describe('standalone server settings from the environment', () => {
+  it('uses the memory broker without COMET_REDIS_URL, and refuses a URL that is not redis://', () => {
+    assert.deepEqual(storageFromEnv({}), {});
+    assert.throws(() => storageFromEnv({ COMET_REDIS_URL: 'http://127.0.0.1:6379' }), /COMET_REDIS_URL must start with redis:\/\/ or rediss:\/\//);
+  });
+
+  it('reads the client address from X-Forwarded-For only with COMET_TRUST_PROXY, and only the entry the proxy appended', () => {
+    assert.deepEqual(proxyFromEnv({}), {});
+    assert.deepEqual(proxyFromEnv({ COMET_TRUST_PROXY: '0' }), {});
+    assert.equal(proxyFromEnv({ COMET_TRUST_PROXY: '1' }).clientAddress, forwardedClient);
+    // A client may send its own header; nginx appends the address it saw.
+    assert.equal(forwardedClient(request({ 'x-forwarded-for': '6.6.6.6, 203.0.113.7' })), '203.0.113.7');
+    assert.equal(forwardedClient(request({ 'x-forwarded-for': '203.0.113.7' })), '203.0.113.7');
+    assert.equal(forwardedClient(request({})), '127.0.0.1', 'without the header, the socket');
+    assert.equal(forwardedClient(request({ 'x-forwarded-for': ' ' })), '127.0.0.1');
+  });
+});
