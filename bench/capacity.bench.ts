@@ -23,11 +23,14 @@
  * loop bounded in count and time. Several runs (`--runs 3`) give the spread.
  *
  * `npm run bench -- capacity [--sizes 1000,5000] [--runs 3] [--targets floor,cometkit] [--heartbeat 15000]`
- * `--broker redis` / `--workers 2` measure cometkit on Redis once the Redis
- * broker is in the server (see `redisHook`).
+ * `--broker redis [--workers 2]` runs cometkit on a private redis-server
+ * (fresh for every size, append-only file synced every second) through
+ * `COMET_REDIS_URL`, in one process or in N node:cluster workers on one
+ * port; their memory is that of the whole process tree.
  */
 import { loadavg } from 'node:os';
 import { startPushpin, freePort, hasPushpin, type Pushpin } from '../test/support/pushpin.js';
+import { startRedis, type TestRedis } from '../test/support/scale/redis-server.js';
 import { startChild, type Child } from './support/child.js';
 import { treeRss } from './support/process-memory.js';
 import { percentile, printTable } from './support/stats.js';
@@ -82,17 +85,21 @@ function option(name: string): string | undefined {
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-/**
- * Where `--broker redis` and `--workers N` plug in: the target process
- * would create its server with the Redis broker (and N processes would
- * share one port through node:cluster). The Redis broker is not part of
- * this server yet; the flags say so instead of measuring something else.
- */
-function redisHook(): string | undefined {
-  const broker = option('broker');
+/** cometkit's storage and processes in the run: `--broker memory|redis`, `--workers N` (Redis only, 1–4). */
+function deployment(): { redis: boolean; workers: number } {
+  const broker = option('broker') ?? 'memory';
+  if (broker !== 'memory' && broker !== 'redis') throw new Error(`--broker takes memory or redis, not ${broker}`);
   const workers = Number(option('workers') ?? 1);
-  if ((broker === undefined || broker === 'memory') && workers <= 1) return undefined;
-  return `--broker ${broker ?? 'memory'} --workers ${workers}: the Redis broker and node:cluster workers are not in this server yet; measuring the memory broker in one process.`;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 4) throw new Error('--workers takes 1 to 4');
+  if (workers > 1 && broker !== 'redis') throw new Error('--workers needs --broker redis: processes share channels through Redis only');
+  return { redis: broker === 'redis', workers };
+}
+
+/** How the table names cometkit in this run. */
+function cometLabel(target: Target): string {
+  const { redis, workers } = deployment();
+  if (target !== 'cometkit' || !redis) return target;
+  return `cometkit, Redis, ${workers} process${workers > 1 ? 'es' : ''}`;
 }
 
 interface Setup {
@@ -115,7 +122,16 @@ async function setUp(target: Target): Promise<Setup> {
   }
   const mode = target === 'pushpin' ? 'grip-backend' : target;
   const heartbeat = String(heartbeatMs());
-  const child: Child = startChild(script, mode === 'cometkit-grip' ? [mode, heartbeat, pushpin!.controlUrl] : [mode, heartbeat], ['--expose-gc']);
+  const { redis: onRedis, workers } = deployment();
+  let redis: TestRedis | undefined;
+  let child: Child;
+  if (target === 'cometkit' && onRedis) {
+    redis = await startRedis({ fsync: 'everysec' });
+    child = startChild(script, [mode, heartbeat, '--workers', String(workers)], ['--expose-gc'], { ...process.env, COMET_REDIS_URL: redis.url });
+  } else {
+    child = startChild(script, mode === 'cometkit-grip' ? [mode, heartbeat, pushpin!.controlUrl] : [mode, heartbeat], ['--expose-gc']);
+  }
+  const clustered = target === 'cometkit' && workers > 1;
   const { port } = await child.ask<{ port: number }>({ type: 'listen', port: backendPort });
   const clientPort = pushpin ? Number(new URL(pushpin.origin).port) : port;
   // One keep-alive connection for the publisher, as a real backend would hold.
@@ -138,7 +154,8 @@ async function setUp(target: Target): Promise<Setup> {
     clientPort,
     targetPort: port,
     memory: async () => {
-      if (pushpin) return { rss: await treeRss(pushpin.pid), heap: undefined };
+      if (pushpin) return { rss: treeRss(pushpin.pid), heap: undefined };
+      if (clustered) return { rss: treeRss(child.pid), heap: undefined };
       const usage = await child.ask<{ rss: number; heapUsed: number }>({ type: 'memory' });
       return { rss: usage.rss, heap: usage.heapUsed };
     },
@@ -146,6 +163,7 @@ async function setUp(target: Target): Promise<Setup> {
     stop: async () => {
       await child.stop();
       await pushpin?.stop();
+      await redis?.close();
     },
   };
 }
@@ -270,8 +288,8 @@ export default async function capacity(): Promise<void> {
   const sizes = (option('sizes') ?? '1000,5000,10000').split(',').map(Number).filter((n) => n > 0 && n <= 10_000);
   const runs = Math.min(10, Math.max(1, Number(option('runs') ?? 3)));
   let targets = (option('targets')?.split(',') ?? [...TARGETS]).filter((t): t is Target => (TARGETS as readonly string[]).includes(t));
-  const hook = redisHook();
-  if (hook) console.log(`\n${hook}`);
+  const { redis, workers } = deployment();
+  if (redis && targets.includes('cometkit')) console.log(`\ncometkit on Redis (redis-server on loopback, appendfsync everysec), ${workers} process(es)`);
   if (!hasPushpin()) {
     console.log('\nPushpin is not installed (Debian: apt-get install pushpin): measuring without it.');
     targets = targets.filter((t) => t !== 'pushpin' && t !== 'cometkit-grip');
@@ -297,7 +315,7 @@ export default async function capacity(): Promise<void> {
         }
         results.push(result);
         console.log(
-          `run ${run} ${target} ${size}: ${result.opened} open in ${(result.openMs / 1000).toFixed(1)} s, ` +
+          `run ${run} ${cometLabel(target)} ${size}: ${result.opened} open in ${(result.openMs / 1000).toFixed(1)} s, ` +
             `${(result.bytesPerConn / 1024).toFixed(1)} KiB/conn, one p99 ${result.one.p99.toFixed(0)} ms, ` +
             `sustained p99 ${result.sustained.p99.toFixed(0)} ms, missing ${result.one.missing + result.sustained.missing}, load ${loadavg()[0]!.toFixed(1)}`,
         );
@@ -314,7 +332,7 @@ export default async function capacity(): Promise<void> {
       const kib = mine.map((r) => r.bytesPerConn / 1024);
       rows.push({
         size,
-        target,
+        target: cometLabel(target),
         'KiB/conn': `${median(kib).toFixed(1)} (${range(kib, 1)})`,
         'heap KiB/conn': mine.every((r) => r.heapPerConn !== undefined) ? median(mine.map((r) => r.heapPerConn! / 1024)).toFixed(2) : '',
         'open s': `${median(mine.map((r) => r.openMs / 1000)).toFixed(1)}`,
@@ -331,5 +349,5 @@ export default async function capacity(): Promise<void> {
       });
     }
   }
-  printTable(`Capacity: idle SSE subscribers of one channel, one process (median of ${runs} run(s), range in brackets; times in ms)`, rows);
+  printTable(`Capacity: idle SSE subscribers of one channel (median of ${runs} run(s), range in brackets; times in ms)`, rows);
 }

@@ -3,13 +3,24 @@
  * (so its memory is its own): `floor <heartbeat ms>`, `cometkit <heartbeat ms>`,
  * `cometkit-grip <heartbeat ms> <control URL>` or `grip-backend`. Answers
  * `listen`, `memory` and `streams` over IPC.
+ *
+ * cometkit takes its storage from the environment as the standalone server
+ * does (`COMET_REDIS_URL`); `cometkit <heartbeat ms> --workers N` runs N
+ * node:cluster workers on one port, through the standalone server's own
+ * primary (`runWorkers`), and this process answers only `listen`.
  */
+import cluster from 'node:cluster';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCometServer } from '../../server/index.js';
+import { storageFromEnv } from '../../server/standalone/storage-from-env.js';
+import { runWorkers } from '../../server/standalone/workers.js';
 import { serveRequests } from './child.js';
 
 const [mode, heartbeat, controlUrl] = process.argv.slice(2);
+const workersArg = process.argv.indexOf('--workers');
+const workers = workersArg === -1 ? 1 : Number(process.argv[workersArg + 1]);
+const primaryOfWorkers = workers > 1 && cluster.isPrimary;
 const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform' };
 
 type Handler = Parameters<typeof createServer>[1];
@@ -59,6 +70,12 @@ if (mode === 'floor') {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end('{"ok":true}');
   };
+} else if (primaryOfWorkers) {
+  // The workers hold the servers; this process only starts them.
+  streams = () => 0;
+  handler = () => {
+    throw new Error('the primary serves no requests');
+  };
 } else if (mode === 'cometkit' || mode === 'cometkit-grip') {
   const comet = createCometServer({
     publishKey: 'bench',
@@ -66,6 +83,7 @@ if (mode === 'floor') {
     // Every benchmark client comes from 127.0.0.1: the per-address and total caps are lifted.
     maxConnections: 25_000,
     maxStreamsPerClient: 25_000,
+    ...storageFromEnv(),
     ...(mode === 'cometkit-grip' ? { grip: { controlUrl: controlUrl! } } : {}),
   });
   streams = () => comet.stats().streams;
@@ -74,24 +92,41 @@ if (mode === 'floor') {
   throw new Error(`unknown mode ${mode}: floor, cometkit, cometkit-grip <url>, grip-backend`);
 }
 
-const server = createServer({ keepAliveTimeout: 60_000 }, handler);
-// 10,000 streams on one server: the default (unlimited) is fine, but say so.
-server.maxConnections = 25_000;
+if (primaryOfWorkers) {
+  serveRequests(async (message) => {
+    if (message.type !== 'listen') throw new Error(`the primary of ${workers} workers answers listen only, not ${message.type}`);
+    const port = Number(message['port']);
+    await new Promise<void>((resolve) => runWorkers(workers, () => ({ ...process.env, CAPACITY_PORT: String(port) }), () => resolve()));
+    return { port };
+  });
+} else if (cluster.isWorker) {
+  const server = createServer({ keepAliveTimeout: 60_000 }, handler);
+  server.maxConnections = 25_000;
+  server.listen(Number(process.env['CAPACITY_PORT']), '127.0.0.1', 4096);
+} else {
+  serveAlone();
+}
 
-serveRequests(async (message) => {
-  switch (message.type) {
-    case 'listen': {
-      await new Promise<void>((resolve) => server.listen(Number(message['port'] ?? 0), '127.0.0.1', 4096, resolve));
-      return { port: (server.address() as AddressInfo).port };
+function serveAlone(): void {
+  const server = createServer({ keepAliveTimeout: 60_000 }, handler);
+  // 10,000 streams on one server: the default (unlimited) is fine, but say so.
+  server.maxConnections = 25_000;
+
+  serveRequests(async (message) => {
+    switch (message.type) {
+      case 'listen': {
+        await new Promise<void>((resolve) => server.listen(Number(message['port'] ?? 0), '127.0.0.1', 4096, resolve));
+        return { port: (server.address() as AddressInfo).port };
+      }
+      case 'memory': {
+        for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+        const usage = process.memoryUsage();
+        return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external };
+      }
+      case 'streams':
+        return { streams: streams() };
+      default:
+        throw new Error(`unknown request ${message.type}`);
     }
-    case 'memory': {
-      for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
-      const usage = process.memoryUsage();
-      return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external };
-    }
-    case 'streams':
-      return { streams: streams() };
-    default:
-      throw new Error(`unknown request ${message.type}`);
-  }
-});
+  });
+}

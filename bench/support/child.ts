@@ -19,11 +19,12 @@ let nextId = 0;
  * does, then execs Node, which keeps the IPC channel). Requests and answers
  * go over IPC as `{ id, ... }`.
  */
-export function startChild(script: URL, args: readonly string[] = [], nodeFlags: readonly string[] = []): Child {
+export function startChild(script: URL, args: readonly string[] = [], nodeFlags: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Child {
   const path = fileURLToPath(script);
   const quoted = [...nodeFlags, '--import', 'tsx', path, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
   const child: ChildProcess = spawn('sh', ['-c', `ulimit -n ${OPEN_FILES} && exec "${process.execPath}" ${quoted}`], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env,
   });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   child.on('message', (message: { id: number; error?: string }) => {
