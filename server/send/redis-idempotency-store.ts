@@ -8,7 +8,7 @@ import type { IdempotencyRecord, IdempotencyStore } from './idempotency-store.js
 export interface RedisIdempotencyStoreOptions extends RedisStoreOptions {
   /** How long a key is remembered (ms). Default 10 minutes. */
   readonly ttlMs?: number;
-  /** Longest a retry waits for the first request with its key, stored by another process, before `409 send-in-progress` (ms). Default 10000. */
+  /** Longest a retry waits for the first request with its key, stored by another process, before `503 send-in-progress`, which the client retries under the same key (ms). Default 10000. */
   readonly waitMs?: number;
 }
 
@@ -59,7 +59,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
           this.#pending.delete(key);
           const done = JSON.stringify({ ...(JSON.parse(pending) as StoredClaim), e: event });
           // A replay reads the event from here; if Redis is away now, the key stays
-          // reserved for its short TTL and a retry meanwhile gets 409, not a second copy.
+          // reserved for its short TTL and a retry meanwhile gets 503, not a second copy.
           IDEMPOTENCY_COMPLETE.run(this.#redis.client, [redisKey], [pending, done, String(this.#ttlMs)]).catch(() => undefined);
         },
         () => this.#pending.delete(key),
@@ -120,7 +120,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 const tokens = new WeakMap<IdempotencyRecord, string>();
 
 function inProgress(message: string): HttpError {
-  return new HttpError(409, 'send-in-progress', message, { 'Retry-After': '1' });
+  return new HttpError(503, 'send-in-progress', message, { 'Retry-After': '1' });
 }
 
 /** `createCometServer({ send: { idempotencyStore: redisIdempotencyStore({ url }) } })` */
