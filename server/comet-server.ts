@@ -60,7 +60,7 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<vo
  */
 export function createCometServer(options: CometServerOptions = {}): CometServer {
   const resolved = resolveOptions(options);
-  const store =
+  const store: Broker =
     options.broker ??
     new MemoryBroker({
       historySize: resolved.historySize,
@@ -72,12 +72,19 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const broker = gripPublisher ? new GripBroker(store, gripPublisher) : store;
   const connections = new ConnectionRegistry(resolved);
   const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs });
-  const presence = new PresenceService(broker, options.presence ?? {}, resolved.tokens !== undefined);
+  // A broker for several processes shares the inbox, idempotency keys and member states as well
+  // (each only where the options name no store of their own): otherwise a retried send that
+  // reaches another process is stored twice, and each process has its own inbox.
+  const shared = store.sharedStores?.({
+    ...(options.inbox?.maxItemsPerUser !== undefined ? { inboxMaxItemsPerUser: options.inbox.maxItemsPerUser } : {}),
+    ...(options.send?.idempotency?.ttlMs !== undefined ? { idempotencyTtlMs: options.send.idempotency.ttlMs } : {}),
+  });
+  const presence = new PresenceService(broker, { ...(shared ? { stateStore: shared.presenceStates } : {}), ...options.presence }, resolved.tokens !== undefined);
   const verify = resolved.tokens ? createTokenVerifier(resolved.tokens) : undefined;
-  const send = new SendService(broker, options.send ?? {}, resolved.maxPayloadBytes);
+  const send = new SendService(broker, { ...(shared ? { idempotencyStore: shared.idempotency } : {}), ...options.send }, resolved.maxPayloadBytes);
   // A state changes on keystrokes: the client throttles, this bounds a client that does not.
   const stateLimiter = new RateLimiter({ perSecond: 10, burst: 20 });
-  const inbox = new InboxService(broker, options.inbox ?? {}, resolved.tokens !== undefined, resolved.maxPayloadBytes);
+  const inbox = new InboxService(broker, { ...(shared ? { store: shared.inbox } : {}), ...options.inbox }, resolved.tokens !== undefined, resolved.maxPayloadBytes);
   // Seen marks come in batches and reads one per click: this bounds a client that floods.
   const inboxLimiter = new RateLimiter({ perSecond: 20, burst: 40 });
   const deps = { broker, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip };

@@ -1,7 +1,7 @@
 export { createCometServer, type CometServer } from './comet-server.js';
 export type { CometServerOptions } from './options.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory-broker.js';
-export { BrokerFullError, type Broker, type HistoryRead, type PublishInput } from './broker/broker.js';
+export { BrokerFullError, type Broker, type HistoryRead, type PublishInput, type SharedStoreOptions, type SharedStores } from './broker/broker.js';
 export { createTokenVerifier, signToken, verifyToken, type TokenCheck, type TokenClaims, type TokenVerifier, type TokenVerifyOptions } from './auth/token.js';
 export { answerClientError } from './http/client-error.js';
 export { eventJson, MAX_DATA_DEPTH } from './broker/event-json.js';
@@ -23,3 +23,7 @@ export { inboxChannel } from './inbox/inbox-channel.js';
 export type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxItemJson } from '../src/inbox/inbox-protocol.js';
 export { RedisBroker, redisBroker, type RedisBrokerOptions } from './broker/redis-broker.js';
 export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions } from './presence/redis-presence-store.js';
+export { RedisInboxStore, redisInboxStore, type RedisInboxStoreOptions } from './inbox/redis-inbox-store.js';
+export { RedisIdempotencyStore, redisIdempotencyStore, type RedisIdempotencyStoreOptions } from './send/redis-idempotency-store.js';
+export { RedisPresenceStateStore, redisPresenceStateStore, type RedisPresenceStateStoreOptions } from './presence/redis-presence-state-store.js';
+export type { RedisStoreOptions } from './redis/store-connection.js';

@@ -14,6 +14,13 @@ export const DEV: boolean = typeof __DEV__ !== 'undefined' && __DEV__;
 export const dropped = (reason: string): string => (DEV ? reason : 'dropped');
 
 /**
+ * How to fix an error, appended to its message in the development build
+ * only: production keeps the error's `code` and what went wrong (each named
+ * in README "Errors") and leaves the advice out of every page's download.
+ */
+export const advice = (text: string): string => (DEV ? ` ${text}` : '');
+
+/**
  * A development-build warning, with a code to search for: `cometkit
  * [code]: message`. The production build drops the call and its message.
  */

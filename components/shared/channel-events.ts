@@ -143,7 +143,9 @@ export class ChannelEvents implements ReactiveController {
     }).then(
       (events) => {
         if (!current()) return;
-        const seen = new Set(this.items.map((event) => event.id));
+        // Live events wait in #incoming until the next frame: history read meanwhile holds them too,
+        // and adding them here as well would show them twice once the frame flushes them.
+        const seen = new Set([...this.items, ...this.#incoming].map((event) => event.id));
         const older = events.filter((event) => !seen.has(event.id));
         this.items = [...this.items, ...older].sort(newestFirst).slice(0, this.#limit);
         this.status = 'ready';

@@ -1,5 +1,8 @@
 import type { CometEvent, GapReason } from '../../src/protocol/messages.js';
 import type { Position } from '../../src/protocol/position.js';
+import type { InboxStore } from '../inbox/inbox-store.js';
+import type { PresenceStateStore } from '../presence/presence-state-store.js';
+import type { IdempotencyStore } from '../send/idempotency-store.js';
 
 export interface PublishInput {
   readonly channel: string;
@@ -37,4 +40,22 @@ export interface Broker {
   /** Live events of a channel, in order, from the moment of the call. */
   subscribe(channel: string, listener: (event: CometEvent) => void): () => void;
   close(): Promise<void>;
+  /**
+   * Stores for the state that must be shared wherever the events are: each
+   * user's inbox, send idempotency keys and member states. A broker for
+   * several processes provides them so `createCometServer({ broker })` shares
+   * that state too; a broker for one process leaves it to the memory stores.
+   */
+  sharedStores?(options: SharedStoreOptions): SharedStores;
+}
+
+export interface SharedStoreOptions {
+  readonly inboxMaxItemsPerUser?: number;
+  readonly idempotencyTtlMs?: number;
+}
+
+export interface SharedStores {
+  readonly inbox: InboxStore;
+  readonly idempotency: IdempotencyStore;
+  readonly presenceStates: PresenceStateStore;
 }

@@ -2,7 +2,10 @@ import type { CometEvent } from '../../src/protocol/messages.js';
 import { parsePosition, type Position } from '../../src/protocol/position.js';
 import { PUBLISH, READ } from '../redis/broker-scripts.js';
 import { brokerUnavailable, connectRedis, type RedisConnection } from '../redis/redis-connection.js';
-import type { Broker, HistoryRead, PublishInput } from './broker.js';
+import { RedisInboxStore } from '../inbox/redis-inbox-store.js';
+import { RedisPresenceStateStore } from '../presence/redis-presence-state-store.js';
+import { RedisIdempotencyStore } from '../send/redis-idempotency-store.js';
+import type { Broker, HistoryRead, PublishInput, SharedStoreOptions, SharedStores } from './broker.js';
 import { dataJson, parseStoredEvent } from './event-json.js';
 
 export interface RedisBrokerOptions {
@@ -139,6 +142,16 @@ export class RedisBroker implements Broker {
       throw brokerUnavailable(error, 'read the channel history');
     }
     return entries.reverse().map(([, fields]) => parseStoredEvent(fields[1]!));
+  }
+
+  /** The inbox, idempotency keys and member states on this broker's Redis, over its command connection (closed with the broker). */
+  sharedStores(options: SharedStoreOptions): SharedStores {
+    const shared = { connection: this.#commands, keyPrefix: this.#prefix };
+    return {
+      inbox: new RedisInboxStore({ ...shared, ...(options.inboxMaxItemsPerUser !== undefined ? { maxItemsPerUser: options.inboxMaxItemsPerUser } : {}) }),
+      idempotency: new RedisIdempotencyStore({ ...shared, ...(options.idempotencyTtlMs !== undefined ? { ttlMs: options.idempotencyTtlMs } : {}) }),
+      presenceStates: new RedisPresenceStateStore(shared),
+    };
   }
 
   subscribe(channel: string, listener: (event: CometEvent) => void): () => void {

@@ -5,7 +5,8 @@ import { redisPresenceStore } from '../presence/redis-presence-store.js';
 /**
  * With `COMET_REDIS_URL`, events and presence live in Redis, so several
  * processes (`--workers N`, or N servers behind a load balancer) share
- * channels; without it, in this process's memory.
+ * channels; the inbox, idempotency keys and member states follow the broker
+ * there (`RedisBroker.sharedStores`). Without it, in this process's memory.
  */
 export function storageFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<CometServerOptions, 'broker' | 'presence'> {
   const url = env['COMET_REDIS_URL'];

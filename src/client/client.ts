@@ -1,3 +1,4 @@
+import { advice } from '../dev.js';
 import { CometError } from '../errors/comet-error.js';
 import { isValidChannel } from '../protocol/channel.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
@@ -161,14 +162,14 @@ export class CometClient extends EventTarget {
     this.#options = options;
     this.#internals = internals;
     if (typeof options?.url !== 'string' || options.url === '') {
-      throw new CometError('invalid-option', 'createClient() needs a `url`: the base URL of the push server, e.g. "/comet".');
+      throw new CometError('invalid-option', `createClient() needs a \`url\`.${advice('It is the base URL of the push server, e.g. "/comet".')}`);
     }
     const { transports } = options;
     if (transports !== undefined && (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !TRANSPORT_NAMES.includes(t)))) {
-      throw new CometError('invalid-option', `\`transports\` must list one or more of ${TRANSPORT_NAMES.join(', ')}; got ${JSON.stringify(transports)}.`);
+      throw new CometError('invalid-option', `Invalid \`transports\`: ${JSON.stringify(transports)}.${advice(`List one or more of ${TRANSPORT_NAMES.join(', ')}.`)}`);
     }
     const { workerUrl, host = 'auto' } = options;
-    if (!HOST_PREFERENCES.includes(host)) throw new CometError('invalid-option', `\`host\` must be one of ${HOST_PREFERENCES.join(', ')}; got ${JSON.stringify(host)}.`);
+    if (!HOST_PREFERENCES.includes(host)) throw new CometError('invalid-option', `Invalid \`host\`: ${JSON.stringify(host)}.${advice(`Use one of ${HOST_PREFERENCES.join(', ')}.`)}`);
     this.#connection = new HostConnection(
       {
         preference: host,
@@ -231,7 +232,7 @@ export class CometClient extends EventTarget {
 
   subscribe<Data = unknown>(channel: string, handler: EventHandler<Data>, options: SubscribeOptions = {}): Subscription {
     if (!isValidChannel(channel)) {
-      throw new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" is not a valid channel: use 1-128 of A-Z a-z 0-9 _ . : @ / -.`);
+      throw new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" is not a valid channel.${advice('Use 1-128 of A-Z a-z 0-9 _ . : @ / -.')}`);
     }
     if (typeof handler !== 'function') throw new CometError('invalid-handler', 'subscribe() needs a handler function.');
     const entry: Entry = { handler: handler as EventHandler, onGap: options.onGap };
@@ -282,7 +283,7 @@ export class CometClient extends EventTarget {
    * answer under one idempotency key, so the event is stored once.
    */
   async send<Data = unknown>(channel: string, data: Data, options: SendOptions = {}): Promise<CometEvent<Data>> {
-    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to send.');
+    if (this.#closed) throw new CometError('client-closed', `This client is closed.${advice('Create a new one to send.')}`);
     // Loaded on first use: a page that only reads does not carry the send code.
     const { sendEvent } = await loadModule('send', () => import('./send.js'));
     return sendEvent(this.#access(), channel, data, options);
@@ -294,7 +295,7 @@ export class CometClient extends EventTarget {
    * devices they have. `release()` the roster when done.
    */
   presence(channel: string, options: PresenceOptions = {}): PresenceRoster {
-    if (this.#closed) throw new CometError('client-closed', 'This client is closed; create a new one to follow presence.');
+    if (this.#closed) throw new CometError('client-closed', `This client is closed.${advice('Create a new one to follow presence.')}`);
     this.#presence ??= new LazyPresence({
       url: this.#options.url,
       token: this.#options.token,
@@ -312,7 +313,7 @@ export class CometClient extends EventTarget {
    * loads on first use, hence the promise.
    */
   inbox(): Promise<Inbox> {
-    if (this.#closed) return Promise.reject(new CometError('client-closed', 'This client is closed; create a new one to read the inbox.'));
+    if (this.#closed) return Promise.reject(new CometError('client-closed', `This client is closed.${advice('Create a new one to read the inbox.')}`));
     this.#inbox ??= loadModule('inbox', () => import('../inbox/inbox.js')).then(
       ({ Inbox }) =>
         new Inbox({
@@ -436,7 +437,7 @@ export class CometClient extends EventTarget {
       case 'refused': {
         const error = new ProtocolError(
           message.message ||
-            `The shared hub runs cometkit ${message.sdk} (port protocol v${message.cometkit}); this page runs cometkit ${SDK_VERSION} (v${this.#version}). Serve one cometkit version to every page and worker, then reload.`,
+            `The shared hub runs cometkit ${message.sdk} (port protocol v${message.cometkit}); this page runs cometkit ${SDK_VERSION} (v${this.#version}).${advice('Serve one cometkit version to every page and worker, then reload.')}`,
         );
         this.#shutDown();
         this.dispatchEvent(new CometErrorEvent(error));

@@ -146,7 +146,7 @@ export class HostConnection {
         if (this.#link !== link || this.#closed) return;
         link.close();
         this.#link = undefined;
-        this.#events.lost(new NetworkError(`${reason}; starting it again and resuming from this tab's positions.`));
+        this.#events.lost(new NetworkError(`${reason}; starting it again.`));
         // A moment for the old worker to end, so that the name reaches a new one.
         const visit = this.#visit;
         setTimeout(() => {

@@ -1,3 +1,4 @@
+import { advice } from '../dev.js';
 import { CometError } from './comet-error.js';
 
 /**
@@ -11,8 +12,8 @@ export class ModuleLoadError extends CometError {
   constructor(what: string, cause: unknown) {
     super(
       'module-load-failed',
-      `cometkit could not load its ${what} code (${String((cause as Error)?.message ?? cause).slice(0, 200)}). ` +
-        'Serve all of dist/, chunks included, beside the file the page loads (with CORS from another origin).',
+      `cometkit could not load its ${what} code (${String((cause as Error)?.message ?? cause).slice(0, 200)}).` +
+        advice('Serve all of dist/, chunks included, beside the file the page loads (with CORS from another origin).'),
       { cause },
     );
   }

@@ -1,3 +1,4 @@
+import { advice } from '../dev.js';
 import { HOST_KINDS, type HostKind } from '../hub/port-protocol.js';
 import { hasLocks } from './tab-lock.js';
 
@@ -29,7 +30,7 @@ export function unavailable(host: HostKind, workerUrl: string | undefined): stri
       }
       // [spec] The SharedWorker constructor throws SecurityError for a script of another origin.
       if (page && origin !== new URL(page).origin) {
-        return `workerUrl ${workerUrl} is on ${origin}, not on the page's origin ${new URL(page).origin}: host the worker file (or a one-line file importing it) on the page's origin`;
+        return `workerUrl ${workerUrl} is not on the page's origin ${new URL(page).origin}${advice(': host the worker file (or a one-line file importing it) there')}`;
       }
       return undefined;
     }

@@ -1,3 +1,4 @@
+import { advice } from '../dev.js';
 import { CometError } from '../errors/comet-error.js';
 import { isValidChannel } from '../protocol/channel.js';
 
@@ -13,7 +14,7 @@ export function presenceChannel(channel: string): string | undefined {
 
 /** Checks a state for `roster.setState()` where it is called: a roster that announces, a value that is JSON. */
 export function checkPresenceState(announces: boolean, value: unknown): void {
-  if (!announces) throw new CometError('not-announced', 'Only a roster that announces this client (announce: true) can set its state.');
+  if (!announces) throw new CometError('not-announced', `Only an announcing roster can set its state.${advice('Take one with announce: true.')}`);
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
@@ -24,7 +25,7 @@ export function checkPresenceState(announces: boolean, value: unknown): void {
 }
 
 export function invalidPresenceChannel(channel: string): CometError {
-  return new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" cannot have presence: use a valid channel of at most 119 characters not starting with "presence:".`);
+  return new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" cannot have presence.${advice('Use a valid channel of at most 119 characters not starting with "presence:".')}`);
 }
 
 /** Identities travel in URLs and end up on screen (as text): bounded, no control characters. */

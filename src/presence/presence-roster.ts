@@ -1,3 +1,4 @@
+import { advice } from '../dev.js';
 import { CometError } from '../errors/comet-error.js';
 
 /** One user on a channel; several tabs or devices of the same user are one member. */
@@ -89,7 +90,7 @@ export class PresenceRoster extends EventTarget {
    * second. The state goes when the user leaves. Errors arrive as `error` events.
    */
   setState(state: unknown): void {
-    if (this.#released) throw new CometError('roster-released', 'This roster was released; take a new one with client.presence().');
+    if (this.#released) throw new CometError('roster-released', `This roster was released.${advice('Take a new one with client.presence().')}`);
     this.#setState(this, state);
   }
 

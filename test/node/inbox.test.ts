@@ -7,6 +7,7 @@ import type { CometEvent } from '../../src/protocol/messages.js';
 import { eventOf, helloOf } from '../support/frames.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { startServer, type TestServer } from '../support/node-server.js';
+import { storageBackends } from '../support/scale/storage-backends.js';
 import { openSse } from '../support/sse-client.js';
 
 const SECRET = 'secret-for-inbox-tests';
@@ -16,12 +17,17 @@ function code(res: HttpResult): string {
   return res.json<{ error: { code: string } }>().error.code;
 }
 
-describe('inbox', () => {
+for (const backend of storageBackends) describe(`inbox (${backend.name})`, { skip: backend.skip }, () => {
   let server: TestServer;
+  let storage: Awaited<ReturnType<typeof backend.start>>;
   before(async () => {
-    server = await startServer({ tokenSecret: SECRET, publishKey: KEY, inbox: { maxItemsPerUser: 30, maxUsers: 1000 } });
+    storage = await backend.start();
+    server = await startServer({ ...storage.options, tokenSecret: SECRET, publishKey: KEY, inbox: { maxItemsPerUser: 30, maxUsers: 1000 } });
   });
-  after(() => server.close());
+  after(async () => {
+    await server?.close();
+    await storage?.close();
+  });
 
   let users = 0;
   const newUser = async () => {

@@ -3,33 +3,43 @@ import { after, before, describe, it } from 'node:test';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import type { RosterJson } from '../../src/presence/presence-protocol.js';
 import { http } from '../support/http-client.js';
-import { startServer, uniqueChannel, type TestServer } from '../support/node-server.js';
+import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
+import { storageBackends } from '../support/scale/storage-backends.js';
 
-describe('POST /presence/state', () => {
+for (const backend of storageBackends) describe(`POST /presence/state (${backend.name})`, { skip: backend.skip }, () => {
   let server: TestServer;
+  let storage: Awaited<ReturnType<typeof backend.start>>;
   before(async () => {
-    server = await startServer({ presence: { ttlMs: 60_000, maxStateBytes: 64 } });
+    storage = await backend.start();
+    server = await startServer({ ...storage.options, presence: { ttlMs: 60_000, maxStateBytes: 64 } });
   });
-  after(() => server.close());
+  after(async () => {
+    await server?.close();
+    await storage?.close();
+  });
 
   const q = (channel: string, session: string, user: string) => new URLSearchParams({ ch: channel, session, user }).toString();
   const setState = (channel: string, session: string, user: string, body: unknown) =>
     http(`${server.base}/presence/state?${q(channel, session, user)}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
   const roster = async (channel: string) => (await http(`${server.base}/presence?ch=${channel}`)).json<{ rosters: RosterJson[] }>().rosters[0]!;
-  const follow = (channel: string) => {
+  const follow = async (channel: string) => {
     const events: CometEvent[] = [];
     const stop = server.comet.broker.subscribe(`presence:${channel}`, (event) => events.push(event));
+    // A read waits until the subscription is live (Redis confirms it asynchronously), so nothing published next is missed.
+    await server.comet.broker.read(`presence:${channel}`, undefined);
     return { events, stop };
   };
 
   it('joins the member, stores the state in the roster and publishes presence.state once per change', async () => {
     const channel = uniqueChannel();
-    const seen = follow(channel);
+    const seen = await follow(channel);
     assert.equal((await setState(channel, 'session-ada-1', 'ada', { state: { typing: true } })).status, 200);
     await setState(channel, 'session-ada-1', 'ada', { state: { typing: true } });
     assert.deepEqual((await roster(channel)).members.map((m) => [m.user, m.state]), [['ada', { typing: true }]]);
     assert.equal((await setState(channel, 'session-ada-1', 'ada', { state: null })).status, 200);
     assert.deepEqual((await roster(channel)).members.map((m) => [m.user, m.state]), [['ada', undefined]]);
+    // With Redis, live events arrive through pub/sub after the answers: wait for the third, then check all.
+    await until(() => seen.events.length >= 3, 5000, 'three presence events');
     assert.deepEqual(
       seen.events.map((e) => [e.type, e.data]),
       [

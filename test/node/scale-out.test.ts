@@ -77,6 +77,67 @@ describe('several processes on one Redis', { skip }, () => {
     }
   });
 
+  it('share idempotency keys: a send retried with the same key on the other process is stored once', async () => {
+    const channel = uniqueChannel('send');
+    const reader = follow([b.origin], [channel]);
+    const send = async (origin: string, key: string, data: unknown) => {
+      const res = await fetch(`${origin}/comet/send`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        body: JSON.stringify({ channel, data }),
+        signal: AbortSignal.timeout(5000),
+      });
+      return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as CometEvent };
+    };
+    try {
+      await until(() => reader.connections === 1, 10_000, 'the reader');
+      const first = await send(a.origin, 'retry-key-0001', { n: 1 });
+      const retry = await send(b.origin, 'retry-key-0001', { n: 1 });
+      assert.equal(first.status, 200);
+      assert.deepEqual([retry.status, retry.replayed, retry.body.id], [200, 'true', first.body.id]);
+      // Racing: both processes get the request at once; one stores it, the other answers with its event.
+      const racing = await Promise.all([send(a.origin, 'race-key-0002', { n: 2 }), send(b.origin, 'race-key-0002', { n: 2 })]);
+      assert.deepEqual(racing.map((r) => r.status), [200, 200]);
+      assert.equal(racing[0].body.id, racing[1].body.id);
+      assert.equal(racing.filter((r) => r.replayed === 'true').length, 1);
+      const marker = await publishSurely(a.origin, channel, { n: 'end' });
+      await until(() => reader.events.some((event) => event.id === marker.id), 10_000, 'the marker');
+      assert.deepEqual(reader.events.map((event) => (event.data as { n: unknown }).n), [1, 2, 'end']);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('share the inbox: what is added and changed through one process is listed, counted and announced by the other', async () => {
+    const user = `ada-${randomBytes(4).toString('hex')}`;
+    const inbox = async (origin: string, path: string, init?: { method: string; body: unknown; headers?: Record<string, string> }) => {
+      const res = await fetch(`${origin}/comet${path}`, {
+        ...(init ? { method: init.method, body: JSON.stringify(init.body), headers: { 'Content-Type': 'application/json', ...init.headers } } : {}),
+        signal: AbortSignal.timeout(5000),
+      });
+      assert.equal(res.status, 200, `${path}: ${res.status}`);
+      return res.json() as Promise<{ channel: string; counts: { total: number; unseen: number; unread: number }; items?: Array<{ id: number; read: boolean }> }>;
+    };
+    const { channel } = await inbox(b.origin, `/inbox/counts?user=${user}`);
+    const onB = follow([b.origin], [channel]);
+    try {
+      await until(() => onB.connections === 1, 10_000, 'the inbox reader');
+      for (const title of ['one', 'two', 'three']) {
+        await inbox(a.origin, '/inbox/notify', { method: 'POST', body: { user, data: { title } }, headers: { Authorization: `Bearer ${publishKey}` } });
+      }
+      const listed = await inbox(b.origin, `/inbox?user=${user}`);
+      assert.deepEqual(listed.items!.map((item) => item.id), [3, 2, 1]);
+      assert.deepEqual(listed.counts, { total: 3, unseen: 3, unread: 3 });
+      await inbox(a.origin, `/inbox/state?user=${user}`, { method: 'POST', body: { upTo: 2, read: true } });
+      assert.deepEqual((await inbox(b.origin, `/inbox/counts?user=${user}`)).counts, { total: 3, unseen: 1, unread: 1 });
+      await until(() => onB.events.length === 4, 10_000, 'three inbox.added and one inbox.changed on B');
+      assert.deepEqual(onB.events.map((event) => event.type), ['inbox.added', 'inbox.added', 'inbox.added', 'inbox.changed']);
+      assert.deepEqual((onB.events[3]!.data as { counts: unknown }).counts, { total: 3, unseen: 1, unread: 1 });
+    } finally {
+      await onB.stop();
+    }
+  });
+
   it('a process killed (SIGKILL) and restarted: its readers resume from Redis on another process and on it, with no gap', async () => {
     const channel = uniqueChannel();
     const movesOn = follow([a.origin, b.origin], [channel]);

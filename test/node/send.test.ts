@@ -6,6 +6,7 @@ import { MemoryIdempotencyStore } from '../../server/send/idempotency-store.js';
 import { eventOf, helloOf } from '../support/frames.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { startServer, uniqueChannel, type TestServer } from '../support/node-server.js';
+import { storageBackends } from '../support/scale/storage-backends.js';
 import { openSse } from '../support/sse-client.js';
 
 const SECRET = 'secret-for-send-tests';
@@ -26,11 +27,14 @@ function assertError(res: HttpResult, status: number, code: string, mentions?: s
   if (mentions) assert.ok(body.error.message.includes(mentions), body.error.message);
 }
 
-describe('POST /send', () => {
+for (const backend of storageBackends) describe(`POST /send (${backend.name})`, { skip: backend.skip }, () => {
   let server: TestServer;
+  let storage: Awaited<ReturnType<typeof backend.start>>;
   let calls = 0;
   before(async () => {
+    storage = await backend.start();
     server = await startServer({
+      ...storage.options,
       tokenSecret: SECRET,
       publicChannels: ['test.*'],
       maxPayloadBytes: 2048,
@@ -49,7 +53,10 @@ describe('POST /send', () => {
       },
     });
   });
-  after(() => server.close());
+  after(async () => {
+    await server?.close();
+    await storage?.close();
+  });
 
   /** One user per test, so rate limits of one test never reach another. */
   let users = 0;

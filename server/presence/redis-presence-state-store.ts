@@ -1,0 +1,58 @@
+import { StoreConnection, type RedisStoreOptions } from '../redis/store-connection.js';
+import type { PresenceStateStore } from './presence-state-store.js';
+
+export interface RedisPresenceStateStoreOptions extends RedisStoreOptions {
+  /** A channel's states go this long after the last one was set (ms), should every process stop before clearing them. Default 24 h. */
+  readonly ttlMs?: number;
+}
+
+/**
+ * Member states shared by every process on one Redis: one hash per channel,
+ * `{channel}:states` (user → state JSON), beside the channel's presence keys
+ * in the same slot.
+ */
+export class RedisPresenceStateStore implements PresenceStateStore {
+  readonly #redis: StoreConnection;
+  readonly #ttlMs: number;
+
+  constructor(options: RedisPresenceStateStoreOptions) {
+    this.#ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
+    if (!(this.#ttlMs >= 1000)) throw new TypeError('cometkit server: presence state ttlMs must be at least 1000.');
+    this.#redis = new StoreConnection(options, 'presence states');
+  }
+
+  ready(): Promise<void> {
+    return this.#redis.ready;
+  }
+
+  async set(channel: string, user: string, state: unknown): Promise<void> {
+    const key = this.#key(channel);
+    if (state === undefined) {
+      await this.#redis.run('clear the member state', (client) => client.sendCommand(['HDEL', key, user]));
+      return;
+    }
+    await this.#redis.run('store the member state', (client) =>
+      client.multi().addCommand(['HSET', key, user, JSON.stringify(state)]).addCommand(['PEXPIRE', key, String(this.#ttlMs)]).exec(),
+    );
+  }
+
+  async all(channel: string): Promise<ReadonlyMap<string, unknown>> {
+    const reply = await this.#redis.run('read the member states', (client) => client.sendCommand<string[] | Record<string, string>>(['HGETALL', this.#key(channel)]));
+    // The client hands a hash back as an object (RESP3) or as a flat list of pairs (RESP2).
+    const entries = Array.isArray(reply) ? Array.from({ length: reply.length / 2 }, (_, i) => [reply[2 * i]!, reply[2 * i + 1]!] as const) : Object.entries(reply);
+    return new Map(entries.map(([user, json]) => [user, JSON.parse(json) as unknown]));
+  }
+
+  close(): Promise<void> {
+    return this.#redis.close();
+  }
+
+  #key(channel: string): string {
+    return `${this.#redis.prefix}{${channel}}:states`;
+  }
+}
+
+/** `createCometServer({ presence: { stateStore: redisPresenceStateStore({ url }) } })` */
+export function redisPresenceStateStore(options: RedisPresenceStateStoreOptions): RedisPresenceStateStore {
+  return new RedisPresenceStateStore(options);
+}

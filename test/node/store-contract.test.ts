@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryInboxStore } from '../../server/inbox/memory-inbox-store.js';
+import { RedisInboxStore } from '../../server/inbox/redis-inbox-store.js';
+import { MemoryPresenceStateStore } from '../../server/presence/presence-state-store.js';
+import { RedisPresenceStateStore } from '../../server/presence/redis-presence-state-store.js';
+import { MemoryIdempotencyStore } from '../../server/send/idempotency-store.js';
+import { RedisIdempotencyStore } from '../../server/send/redis-idempotency-store.js';
+import { scaleOutBinaries } from '../support/scale/binaries.js';
+import { startRedis } from '../support/scale/redis-server.js';
+import { CONTRACT_MAX_ITEMS, storeContract } from '../support/scale/store-contract.js';
+
+storeContract('memory', {
+  skip: false,
+  make: async () => {
+    const inbox = new MemoryInboxStore({ maxItemsPerUser: CONTRACT_MAX_ITEMS });
+    const keys = new MemoryIdempotencyStore();
+    const states = new MemoryPresenceStateStore();
+    return {
+      inbox: [inbox, inbox],
+      keys: [keys, keys],
+      states: [states, states],
+      close: async () => {
+        await Promise.all([inbox.close(), keys.close(), states.close()]);
+      },
+    };
+  },
+});
+
+storeContract('Redis', {
+  skip: scaleOutBinaries(['redis-server']).skip,
+  make: async () => {
+    const redis = await startRedis({ fsync: 'everysec' });
+    // Each side its own connection, as two processes would have.
+    const inbox = [0, 1].map(() => new RedisInboxStore({ url: redis.url, maxItemsPerUser: CONTRACT_MAX_ITEMS })) as [RedisInboxStore, RedisInboxStore];
+    const keys = [0, 1].map(() => new RedisIdempotencyStore({ url: redis.url })) as [RedisIdempotencyStore, RedisIdempotencyStore];
+    const states = [0, 1].map(() => new RedisPresenceStateStore({ url: redis.url })) as [RedisPresenceStateStore, RedisPresenceStateStore];
+    const all = [...inbox, ...keys, ...states];
+    await Promise.all(all.map((store) => store.ready()));
+    return {
+      inbox,
+      keys,
+      states,
+      close: async () => {
+        await Promise.all(all.map((store) => store.close()));
+        await redis.close();
+      },
+    };
+  },
+});
+
+describe('Redis stores while Redis is away', { skip: scaleOutBinaries(['redis-server']).skip }, () => {
+  it('refuse with 503 broker-unavailable, without crashing, and work again once it is back', async () => {
+    const redis = await startRedis({ fsync: 'everysec' });
+    const inbox = new RedisInboxStore({ url: redis.url, commandTimeoutMs: 500 });
+    const keys = new RedisIdempotencyStore({ url: redis.url, commandTimeoutMs: 500 });
+    const states = new RedisPresenceStateStore({ url: redis.url, commandTimeoutMs: 500 });
+    const event = { id: 'e-1', channel: 'c', type: 'message', data: 1, time: 1 };
+    try {
+      await Promise.all([inbox.ready(), keys.ready(), states.ready()]);
+      await inbox.add('ada', { type: 'note', data: 1, time: 1 });
+      await redis.stop();
+      const unavailable = (error: { status?: number; code?: string }) => error.status === 503 && error.code === 'broker-unavailable';
+      await assert.rejects(inbox.add('ada', { type: 'note', data: 2, time: 2 }), unavailable);
+      await assert.rejects(inbox.list('ada', 'all', undefined, 10), unavailable);
+      await assert.rejects(inbox.counts('ada'), unavailable);
+      await assert.rejects(inbox.update('ada', { upTo: 1, set: { read: true } }), unavailable);
+      await assert.rejects(keys.claim('sender\nkey-outage', { fingerprint: 'f', event: Promise.resolve(event) }, Date.now()), unavailable);
+      await assert.rejects(states.set('c', 'ada', 'typing'), unavailable);
+      await assert.rejects(states.all('c'), unavailable);
+      await redis.start();
+      // The append-only file kept the first notification; the clients reconnect by themselves.
+      let counts: unknown;
+      const deadline = Date.now() + 15_000;
+      while (counts === undefined && Date.now() < deadline) {
+        counts = await inbox.counts('ada').catch(() => new Promise((resolve) => setTimeout(resolve, 50)));
+      }
+      assert.deepEqual(counts, { total: 1, unseen: 1, unread: 1 });
+    } finally {
+      await Promise.all([inbox.close(), keys.close(), states.close()]);
+      await redis.close();
+    }
+  });
+});
