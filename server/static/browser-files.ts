@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpError } from '../http/http-error.js';
+import { NOSNIFF } from '../http/nosniff.js';
 
 /** The folder below `{basePath}` the browser files are served from. */
 export const BROWSER_FILES_PATH = '/cometkit/';
@@ -76,11 +77,11 @@ export function browserFiles(dist = findDist()): (req: IncomingMessage, res: Ser
     res.setHeader('Cache-Control', entry.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     res.setHeader('ETag', etag);
     if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304);
+      res.writeHead(304, NOSNIFF);
       res.end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': body.length });
+    res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': body.length, ...NOSNIFF });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 }

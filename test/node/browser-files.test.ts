@@ -33,9 +33,11 @@ describe('browser files from the push server', () => {
     assert.match(res.headers['content-type'] ?? '', /^text\/javascript/);
     assert.equal(res.headers['access-control-allow-origin'], '*');
     assert.equal(res.headers['cache-control'], 'no-cache');
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.equal(res.text, readFileSync(new URL('../../dist/cometkit-autoload.js', import.meta.url), 'utf8'));
     const again = await http(`${server.base}/cometkit/cometkit-autoload.js`, { headers: { 'If-None-Match': res.headers.etag ?? '' } });
     assert.equal(again.status, 304);
+    assert.equal(again.headers['x-content-type-options'], 'nosniff');
   });
 
   it('serves each entry file under its content-hashed name as immutable, matching its integrity hash', async () => {
