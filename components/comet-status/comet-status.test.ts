@@ -50,6 +50,21 @@ describe('<comet-status>', () => {
     await waitFor(() => element.state === 'open', 5000, 'open again');
   });
 
+  it('stops saying Live while its page sits in the back/forward cache, and says it again on return', async () => {
+    const channel = uniqueChannel();
+    const { element } = mount<CometStatus>(`<comet-status></comet-status><comet-feed channel="${channel}"></comet-feed>`);
+    await waitFor(() => element.state === 'open', 5000, 'open');
+    // The events a page gets when it enters and leaves the cache (as the back/forward tests do where automation keeps the cache off).
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    await waitFor(() => element.state !== 'open', 5000, 'not open while away');
+    await element.updateComplete;
+    expect(part(element, 'label')!.textContent).to.not.equal('Live');
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await waitFor(() => element.state === 'open', 5000, 'open again');
+    await element.updateComplete;
+    expect(part(element, 'label')!.textContent).to.equal('Live');
+  });
+
   it('explains the host and the transport decision when verbose', async () => {
     const channel = uniqueChannel();
     const { element } = mount<CometStatus>(`<comet-status verbose></comet-status><comet-feed channel="${channel}"></comet-feed>`);
