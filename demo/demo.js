@@ -1,24 +1,9 @@
-// The demo's only script: a client with a demo identity (the server accepts
+// The main demo's script: a client with a demo identity (the server accepts
 // anonymous presence because it has no token secret), and the toast buttons. The elements need nothing else.
 const { configure } = window.CometKit;
 
-/** One identity per browser (localStorage is shared by its tabs): two tabs are one person. */
-function identity() {
-  let me = null;
-  try {
-    me = JSON.parse(localStorage.getItem('cometkit-demo-identity') ?? 'null');
-  } catch {}
-  if (!me?.user) {
-    const n = Math.floor(1000 + Math.random() * 9000);
-    me = { user: `guest-${n}-${Math.random().toString(36).slice(2, 8)}`, name: `Guest ${n}` };
-    try {
-      localStorage.setItem('cometkit-demo-identity', JSON.stringify(me));
-    } catch {}
-  }
-  return me;
-}
-
-const me = identity();
+// One identity per browser (demo/identity.js, shared with the chat and inbox demos): two tabs are one person.
+const me = window.demoIdentity();
 // ?transport=sse|iframe|long-poll forces one transport. The iframe needs a DOM, so that choice keeps
 // the shared connection in a leader tab instead of the SharedWorker. A hub of another choice may
 // still be running in other tabs: close them, or the first tab's choice holds.

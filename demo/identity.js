@@ -1,4 +1,4 @@
-// The demo's identity, one per browser (localStorage is shared by its tabs), as the main demo makes it.
+// The demos' identity, one per browser (localStorage is shared by its tabs): the main, chat and inbox demos are one person.
 // The demo server has no sign-in: it takes the page's word for who it is.
 window.demoIdentity = function demoIdentity() {
   let me = null;
