@@ -3,7 +3,6 @@ import { ModuleLoadError, loadModule } from '../errors/module-load-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { chooseHost, type HostPreference } from '../hosts/choose-host.js';
 import type { HostLink, HostLinkEvents, HostTarget } from '../hosts/host-link.js';
-import { openSharedWorkerHost } from '../hosts/shared-worker-host.js';
 import { holdTabLock } from '../hosts/tab-lock.js';
 import type { HostKind, TabMessage } from '../hub/port-protocol.js';
 import type { Transport } from '../transports/transport.js';
@@ -158,6 +157,8 @@ export class HostConnection {
     let link: HostLink;
     try {
       if (host === 'shared-worker') {
+        const { openSharedWorkerHost } = await loadModule('SharedWorker link', () => import('../hosts/shared-worker-host.js'));
+        if (opening !== this.#opening) return;
         link = openSharedWorkerHost(target, workerUrl ?? '', events, afterLoss ? 3000 : undefined);
       } else if (host === 'leader-tab') {
         const { openLeaderTabHost } = await loadModule('leader-tab hub', () => import('../hosts/leader-tab-host.js'));

@@ -10,11 +10,12 @@ import { setupWorker } from 'msw/browser';
 import { createClient, type CometClient } from '../../src/index.js';
 import type { CometStateEvent } from '../../src/client/events.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { hubWorkerUrl } from './hub/tabs.js';
 
 const server = getTestServer();
 
 /** Modules whose fetch fails, by file name: each is imported lazily by the client, never statically by this file. */
-const failing = /\/(single-tab-host|long-poll-transport|presence-manager|fetch-history)\.(js|ts)(\?|$)/;
+const failing = /\/(shared-worker-host|single-tab-host|long-poll-transport|presence-manager|fetch-history)\.(js|ts)(\?|$)/;
 const worker = setupWorker(http.get(failing, () => HttpResponse.error()));
 
 describe('lazily loaded code that fails to load', function () {
@@ -45,6 +46,16 @@ describe('lazily loaded code that fails to load', function () {
     expect(event.error).to.include({ name: 'ModuleLoadError', code: 'module-load-failed' });
     expect(event.error!.message).to.contain('hub').and.to.contain('dist/');
     expect(errors.map((error) => error.code)).to.deep.equal(['module-load-failed']);
+  });
+
+  it('closes the client with a ModuleLoadError when its SharedWorker link cannot load', async () => {
+    const c = client({ workerUrl: hubWorkerUrl });
+    expect(c.host).to.equal('shared-worker');
+    const closed = new Promise<CometStateEvent>((resolve) => c.addEventListener('statechange', (event) => event.state === 'closed' && resolve(event)));
+    c.subscribe(uniqueChannel(), () => {});
+    const event = await closed;
+    expect(event.error).to.include({ name: 'ModuleLoadError', code: 'module-load-failed' });
+    expect(event.error!.message).to.contain('SharedWorker link');
   });
 
   it('reports a transport that cannot load as a failed attempt, and keeps trying', async () => {
