@@ -16,7 +16,7 @@ import type { BackoffOptions } from '../upstream/backoff.js';
 import type { ConnectionState, TokenSource } from '../upstream/upstream.js';
 import { HOST_PREFERENCES, type HostPreference } from '../hosts/choose-host.js';
 import { ProtocolError } from '../errors/protocol-error.js';
-import { formatCursor, parseCursor } from '../protocol/cursor.js';
+import { formatCursor } from '../protocol/cursor.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import {
   HUB_OPTION_KEYS,
@@ -25,7 +25,7 @@ import {
   checkHubMessage,
   fromWireError,
   type HostKind,
-  type HubMessage,
+  type CheckedHubMessage,
   type HubUpstreamOptions,
   type TabMessage,
 } from '../hub/port-protocol.js';
@@ -426,7 +426,7 @@ export class CometClient extends EventTarget {
     this.#handle(message);
   }
 
-  #handle(message: HubMessage): void {
+  #handle(message: CheckedHubMessage): void {
     switch (message.type) {
       case 'welcome':
         this.#host = message.host;
@@ -464,16 +464,13 @@ export class CometClient extends EventTarget {
       case 'error':
         this.dispatchEvent(new CometErrorEvent(fromWireError(message.error)));
         return;
-      case 'positions': {
-        const positions = parseCursor(message.cursor);
-        if (typeof positions === 'string') return;
-        for (const [channel, position] of positions) {
+      case 'positions':
+        for (const [channel, position] of message.positions) {
           if (!this.#entries.has(channel)) continue;
           if (!this.#positions.has(channel)) this.#positions.set(channel, position);
           this.#live(channel);
         }
         return;
-      }
       case 'token-request':
         void this.#answerToken(message.request);
         return;

@@ -5,34 +5,47 @@ import type { ConnectionState } from '../upstream/upstream.js';
 
 /** `statechange`: the connection moved from `previous` to `state`. */
 export class CometStateEvent extends Event {
-  constructor(
-    readonly state: ConnectionState,
-    readonly previous: ConnectionState,
-    /** Why, when the change was caused by an error (e.g. `closed` after a 401). */
-    readonly error: CometError | undefined,
-  ) {
+  // `declare`d and assigned in the constructor: an event's fields are set once, and the build emits no field definitions for them.
+  declare readonly state: ConnectionState;
+  declare readonly previous: ConnectionState;
+  /** Why, when the change was caused by an error (e.g. `closed` after a 401). */
+  declare readonly error: CometError | undefined;
+
+  constructor(state: ConnectionState, previous: ConnectionState, error: CometError | undefined) {
     super('statechange');
+    this.state = state;
+    this.previous = previous;
+    this.error = error;
   }
 }
 
 /** `error`: something failed. cometkit retries unless `client.state` is `closed`. */
 export class CometErrorEvent extends Event {
-  constructor(readonly error: CometError) {
+  declare readonly error: CometError;
+
+  constructor(error: CometError) {
     super('error');
+    this.error = error;
   }
 }
 
 /** `gap`: the server could not replay every event after the last one seen on `gap.channel`. */
 export class CometGapEvent extends Event {
-  constructor(readonly gap: GapFrame) {
+  declare readonly gap: GapFrame;
+
+  constructor(gap: GapFrame) {
     super('gap');
+    this.gap = gap;
   }
 }
 
 /** `transportdecision`: the transport ladder started, stepped down, probed or switched back; `decision.reason` says why. */
 export class CometTransportDecisionEvent extends Event {
-  constructor(readonly decision: TransportDecision) {
+  declare readonly decision: TransportDecision;
+
+  constructor(decision: TransportDecision) {
     super('transportdecision');
+    this.decision = decision;
   }
 }
 

@@ -1,7 +1,7 @@
 import { CometError } from '../errors/comet-error.js';
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { isValidChannel } from '../protocol/channel.js';
-import { parseCursor } from '../protocol/cursor.js';
+import { parseCursor, type Cursor } from '../protocol/cursor.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import { checkEvent, checkGap } from '../protocol/check-event.js';
@@ -162,6 +162,14 @@ export type HubMessage =
   | TokenRequestMessage
   | DecisionMessage;
 
+/**
+ * A hub message as the tab reads it once checked: the positions' cursor,
+ * parsed to be checked, is handed on parsed.
+ */
+export type CheckedHubMessage =
+  | Exclude<HubMessage, PositionsMessage>
+  | { readonly cometkit: number; readonly type: 'positions'; readonly positions: Cursor };
+
 export const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_SDK = 32;
 
@@ -206,7 +214,7 @@ function state(value: unknown): value is ConnectionState {
 }
 
 /** Checks a message from the hub; `refused` is understood whatever its version. */
-export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION): Checked<HubMessage> {
+export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION): Checked<CheckedHubMessage> {
   const envelope = readEnvelope(value);
   if (!envelope) return dropped('not a cometkit message');
   const { data, version } = envelope;
@@ -244,8 +252,8 @@ export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION
       return error ? { ...base, type: 'error', error } : dropped('error message has no valid "error"');
     }
     case 'positions': {
-      const cursor = data['cursor'];
-      return cursorText(cursor) ? { ...base, type: 'positions', cursor } : dropped('positions message has no valid "cursor"');
+      const positions = typeof data['cursor'] === 'string' ? parseCursor(data['cursor']) : undefined;
+      return positions instanceof Map ? { ...base, type: 'positions', positions } : dropped('positions message has no valid "cursor"');
     }
     case 'decision': {
       const decision = checkDecision(data['decision']);

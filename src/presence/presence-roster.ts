@@ -13,20 +13,27 @@ export interface PresenceMember {
 
 /** `change`: members joined, left, or changed their state. `members` on the roster is already up to date. */
 export class PresenceChangeEvent extends Event {
-  constructor(
-    readonly joined: readonly PresenceMember[],
-    readonly left: readonly PresenceMember[],
-    /** Members whose state changed, with their new state. */
-    readonly updated: readonly PresenceMember[] = [],
-  ) {
+  // `declare`d and assigned in the constructor: set once, and the build emits no field definitions for them.
+  declare readonly joined: readonly PresenceMember[];
+  declare readonly left: readonly PresenceMember[];
+  /** Members whose state changed, with their new state. */
+  declare readonly updated: readonly PresenceMember[];
+
+  constructor(joined: readonly PresenceMember[], left: readonly PresenceMember[], updated: readonly PresenceMember[] = []) {
     super('change');
+    this.joined = joined;
+    this.left = left;
+    this.updated = updated;
   }
 }
 
 /** `error`: presence could not be read or announced (e.g. the server wants a token). */
 export class PresenceErrorEvent extends Event {
-  constructor(readonly error: CometError) {
+  declare readonly error: CometError;
+
+  constructor(error: CometError) {
     super('error');
+    this.error = error;
   }
 }
 
@@ -63,7 +70,7 @@ export interface PresenceRoster {
  * `release()` the handle when done (the last release leaves the channel).
  */
 export class PresenceRoster extends EventTarget {
-  readonly channel: string;
+  declare readonly channel: string;
   readonly #release: (roster: PresenceRoster) => void;
   readonly #setState: (roster: PresenceRoster, state: unknown) => void;
   readonly #read: () => { members: readonly PresenceMember[]; loaded: boolean; self: { user: string; name: string } | undefined };
