@@ -111,23 +111,53 @@ const elementTags = ['comet-connection', 'comet-feed', 'comet-toasts', 'comet-pr
 /** Filled by the autoload modules' build, read by the loader's build after it (rollup builds the list in order). */
 const autoloadManifest = { client: '', elements: {} };
 
-const litCore = /node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element|@lit\/context)\/(?!directives\/)/;
+/**
+ * Lit's core as every element uses it. Lit's directives load with the elements
+ * that use them; the context provider (only `<comet-connection>` provides) and
+ * the async directive (only the lazily loaded virtualizer uses it) stay out.
+ */
+const litCore = /node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element|@lit\/context)\/(?!directives\/|async-directive|lib\/controllers\/context-provider|lib\/value-notifier)/;
+const elementEntry = /\/components\/(comet-[a-z-]+)\/\1\.ts$/;
+/**
+ * Small modules the lazy parts of the SDK share (the hosts' names, reading a
+ * server's refusal): a file of their own each costs more than carrying them.
+ */
+const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal)\.ts$/;
 let sdkModules;
-/** `sdk`: the SDK as the elements load it (what `client.ts` imports statically, not its lazy parts); `lit`: Lit's core. */
+let sharedByEveryElement;
+/**
+ * `sdk`: the SDK as the elements load it (what `client.ts` imports
+ * statically, not its lazy parts, with `smallSdkParts`). `lit`: Lit's core, with the element code
+ * that every visible element imports statically (theme, strings, the
+ * client consumer): a page with any element fetches all of it, so one file, one
+ * compression window, one request.
+ */
 function autoloadChunks(id, { getModuleInfo, getModuleIds }) {
   if (!sdkModules) {
-    sdkModules = new Set();
-    const entry = [...getModuleIds()].find((moduleId) => moduleId.endsWith('/src/autoload/client.ts'));
-    const visit = (moduleId) => {
-      if (sdkModules.has(moduleId)) return;
-      sdkModules.add(moduleId);
-      for (const imported of getModuleInfo(moduleId)?.importedIds ?? []) visit(imported);
-    };
-    if (entry) for (const imported of getModuleInfo(entry).importedIds) visit(imported);
+    const ids = [...getModuleIds()];
+    const entry = ids.find((moduleId) => moduleId.endsWith('/src/autoload/client.ts'));
+    sdkModules = entry ? staticImports(entry, getModuleInfo) : new Set();
+    // <comet-connection> renders nothing of its own: what the visible elements share is not held back for it.
+    const perElement = ids
+      .filter((moduleId) => elementEntry.test(moduleId) && !moduleId.includes('/comet-connection/'))
+      .map((moduleId) => staticImports(moduleId, getModuleInfo));
+    sharedByEveryElement = new Set(perElement.length === 0 ? [] : [...perElement[0]].filter((moduleId) => perElement.every((closure) => closure.has(moduleId))));
   }
-  if (sdkModules.has(id)) return 'sdk';
-  if (litCore.test(id)) return 'lit';
+  if (sdkModules.has(id) || smallSdkParts.test(id)) return 'sdk';
+  if (litCore.test(id) || (sharedByEveryElement.has(id) && /\/components\/shared\//.test(id))) return 'lit';
   return undefined;
+}
+
+/** Every module `entry` imports statically, directly or not (its lazy parts excluded). */
+function staticImports(entry, getModuleInfo) {
+  const seen = new Set();
+  const visit = (moduleId) => {
+    if (seen.has(moduleId)) return;
+    seen.add(moduleId);
+    for (const imported of getModuleInfo(moduleId)?.importedIds ?? []) visit(imported);
+  };
+  for (const imported of getModuleInfo(entry)?.importedIds ?? []) visit(imported);
+  return seen;
 }
 
 /**
