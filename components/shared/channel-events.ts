@@ -173,11 +173,15 @@ export class ChannelEvents implements ReactiveController {
     const incoming = this.#incoming;
     if (incoming.length === 0) return;
     this.#incoming = [];
+    // History read while the stream already carried the channel may hold events that then also arrive live.
+    const known = new Set(this.items.map((event) => event.id));
+    const added = incoming.filter((event) => !known.has(event.id));
+    if (added.length === 0) return;
     const limit = this.#limit;
-    const fresh = incoming.length > limit ? incoming.slice(-limit) : incoming;
+    const fresh = added.length > limit ? added.slice(-limit) : added;
     fresh.reverse();
     this.items = fresh.length >= limit ? fresh : [...fresh, ...this.items.slice(0, limit - fresh.length)];
-    this.#options.onAdded?.(incoming.length);
+    this.#options.onAdded?.(added.length);
     this.#host.requestUpdate();
   }
 
