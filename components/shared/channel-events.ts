@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { parsePosition } from '../../src/protocol/position.js';
+import { comparePositions, parsePosition } from '../../src/protocol/position.js';
 import { ClientController } from './client-consumer.js';
 
 /**
@@ -15,8 +15,14 @@ const isBadLimit = (error: unknown): boolean => (error as { code?: unknown } | n
 export type ChannelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 function newestFirst(a: CometEvent, b: CometEvent): number {
-  // Same time: the later position first (ids are checked positions by now; an unreadable one sorts last).
-  return b.time - a.time || (parsePosition(b.id)?.seq ?? -1) - (parsePosition(a.id)?.seq ?? -1);
+  return b.time - a.time || laterPositionFirst(a.id, b.id);
+}
+
+function laterPositionFirst(a: string, b: string): number {
+  const x = parsePosition(a);
+  const y = parsePosition(b);
+  // Ids are checked positions by now; two of different epochs are not ordered (NaN) and keep their order.
+  return (x && y && comparePositions(y, x)) || 0;
 }
 
 export interface ChannelEventsOptions {

@@ -466,7 +466,7 @@ export class CometClient extends EventTarget {
         return;
       case 'positions': {
         const positions = parseCursor(message.cursor);
-        if (typeof positions === 'string') return;
+        if (!positions) return;
         for (const [channel, position] of positions) {
           if (!this.#entries.has(channel)) continue;
           if (!this.#positions.has(channel)) this.#positions.set(channel, position);

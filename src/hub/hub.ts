@@ -1,7 +1,7 @@
 import { CometError } from '../errors/comet-error.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
-import type { Position } from '../protocol/position.js';
+import { comparePositions, type Position } from '../protocol/position.js';
 import type { Transport } from '../transports/transport.js';
 import { Upstream, type ConnectionState } from '../upstream/upstream.js';
 import {
@@ -399,14 +399,14 @@ export class Hub {
   #resumeFrom(cursor: string, channels: ReadonlySet<string>): void {
     const upstream = this.#upstream;
     const reported = parseCursor(cursor);
-    if (!upstream || typeof reported === 'string') return;
+    if (!upstream || !reported) return;
     const reached = upstream.positions;
     const restore = new Map<string, Position>();
     for (const [channel, position] of reported) {
       if (!channels.has(channel)) continue;
       const current = reached.get(channel);
       if (!current) restore.set(channel, position);
-      else if (current.epoch === position.epoch && position.seq < current.seq) restore.set(channel, position);
+      else if (comparePositions(position, current) < 0) restore.set(channel, position);
     }
     if (restore.size === 0) return;
     const rewound = [...restore.keys()].filter((channel) => reached.has(channel));

@@ -172,7 +172,7 @@ export function channels(value: unknown): readonly string[] | undefined {
 }
 
 export function cursorText(value: unknown): value is string {
-  return typeof value === 'string' && typeof parseCursor(value) !== 'string';
+  return typeof value === 'string' && parseCursor(value) !== undefined;
 }
 
 /**
