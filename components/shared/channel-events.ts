@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { comparePositions, parsePosition } from '../../src/protocol/position.js';
+import { comparePositions, parsePosition, type Position } from '../../src/protocol/position.js';
 import { ClientController } from './client-consumer.js';
 
 /**
@@ -14,15 +14,12 @@ const isBadLimit = (error: unknown): boolean => (error as { code?: unknown } | n
 
 export type ChannelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
-function newestFirst(a: CometEvent, b: CometEvent): number {
-  return b.time - a.time || laterPositionFirst(a.id, b.id);
-}
+/** Stands for an id that is no position: of no epoch, so ordered with none. */
+const NO_POSITION: Position = { epoch: '', seq: 0 };
 
-function laterPositionFirst(a: string, b: string): number {
-  const x = parsePosition(a);
-  const y = parsePosition(b);
-  // Ids are checked positions by now; two of different epochs are not ordered (NaN) and keep their order.
-  return (x && y && comparePositions(y, x)) || 0;
+function newestFirst(a: CometEvent, b: CometEvent): number {
+  // Same time: the later position first. Two epochs are not ordered (NaN): such events keep their order.
+  return b.time - a.time || comparePositions(parsePosition(b.id) ?? NO_POSITION, parsePosition(a.id) ?? NO_POSITION) || 0;
 }
 
 export interface ChannelEventsOptions {
