@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
-import { property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ChannelEvents } from '../shared/channel-events.js';
@@ -106,44 +105,75 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
 export class CometBell extends LitElement {
   static override styles = bellStyles;
 
+  // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
+  static override properties = {
+    channel: { reflect: true },
+    limit: { type: Number },
+    storageKey: { attribute: 'storage-key' },
+    unread: { type: Number, reflect: true },
+    open: { type: Boolean, reflect: true },
+    theme: { reflect: true },
+    strings: { attribute: false },
+    inbox: { type: Boolean, reflect: true },
+    count: { reflect: true },
+    inboxStrings: { attribute: false },
+  };
+
+  constructor() {
+    super();
+    this.channel = '';
+    this.limit = 50;
+    this.storageKey = '';
+    this.unread = 0;
+    this.open = false;
+    this.strings = {};
+    this.inbox = false;
+    this.count = 'unread';
+    this.inboxStrings = {};
+  }
+
   /** The channel of notifications. */
-  @property({ reflect: true }) accessor channel = '';
+  declare channel: string;
 
   /** Most notifications kept. */
-  @property({ type: Number }) accessor limit = 50;
+  declare limit: number;
 
   /** Where read state is kept; default the channel. Include the user (e.g. `u42:inbox`) when several people share a browser. */
-  @property({ attribute: 'storage-key' }) accessor storageKey = '';
+  declare storageKey: string;
 
   /** Unread notifications, reflected for styling and tests; set by the element. */
-  @property({ type: Number, reflect: true }) accessor unread = 0;
+  declare unread: number;
 
   /** Whether the panel is open, reflected; set by the element. */
-  @property({ type: Boolean, reflect: true }) accessor open = false;
+  declare open: boolean;
 
   /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+  declare theme: 'light' | 'dark' | 'auto' | undefined;
 
   /** Replacement strings (i18n). */
-  @property({ attribute: false }) accessor strings: Partial<CometBellStrings> = {};
+  declare strings: Partial<CometBellStrings>;
 
   /**
    * Use the server's inbox (`client.inbox()`) instead of a channel: state
    * kept by the server and shared by the user's devices, Unread / All /
    * Archived views, archive, endless scroll. `channel` is not needed.
    */
-  @property({ type: Boolean, reflect: true }) accessor inbox = false;
+  declare inbox: boolean;
 
   /** With `inbox`: what the badge counts, `unread` (default) or `unseen`. */
-  @property({ reflect: true }) accessor count: 'unread' | 'unseen' = 'unread';
+  declare count: 'unread' | 'unseen';
 
   /** With `inbox`: replacement strings of the inbox view (i18n). */
-  @property({ attribute: false }) accessor inboxStrings: Partial<InboxViewStrings> = {};
+  declare inboxStrings: Partial<InboxViewStrings>;
 
   /** @internal */
-  @query('[part="panel"]') accessor panel!: HTMLElement | null;
+  get panel(): HTMLElement | null {
+    return this.renderRoot?.querySelector<HTMLElement>('[part="panel"]') ?? null;
+  }
   /** @internal */
-  @query('[part="button"]') accessor button!: HTMLButtonElement | null;
+  get button(): HTMLButtonElement | null {
+    return this.renderRoot?.querySelector<HTMLButtonElement>('[part="button"]') ?? null;
+  }
 
   readonly #events = new ChannelEvents(this, {
     channel: () => this.channel,

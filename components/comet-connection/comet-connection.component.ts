@@ -1,6 +1,5 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
 import { CometClient, type ClientOptions } from '../../src/client/client.js';
 import type { HostPreference } from '../../src/hosts/choose-host.js';
 import { clientContext } from '../shared/client-context.js';
@@ -23,32 +22,56 @@ export class CometConnection extends LitElement {
     }
   `;
 
+  // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
+  static override properties = {
+    url: {},
+    token: {},
+    user: {},
+    userName: { attribute: 'user-name' },
+    withCredentials: { type: Boolean, attribute: 'with-credentials' },
+    workerUrl: { attribute: 'worker-url' },
+    host: {},
+    hub: {},
+  };
+
+  constructor() {
+    super();
+    this.url = '';
+    this.token = '';
+    this.user = '';
+    this.userName = '';
+    this.withCredentials = false;
+    this.workerUrl = '';
+    this.host = 'auto';
+    this.hub = '';
+  }
+
   /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
-  @property() accessor url = '';
+  declare url: string;
 
   /** A token for private channels. */
-  @property() accessor token = '';
+  declare token: string;
 
   /** Who this page is for presence when the server accepts it without a token (a demo); a token's user wins. */
-  @property() accessor user = '';
+  declare user: string;
 
   /** Display name for presence with `user`. */
-  @property({ attribute: 'user-name' }) accessor userName = '';
+  declare userName: string;
 
   /** Send cookies to a push server on another origin. */
-  @property({ type: Boolean, attribute: 'with-credentials' }) accessor withCredentials = false;
+  declare withCredentials: boolean;
 
   /**
    * URL of cometkit's worker file on the page's own origin: with it, one
    * SharedWorker holds the connection for every tab (the client's `workerUrl`).
    */
-  @property({ attribute: 'worker-url' }) accessor workerUrl = '';
+  declare workerUrl: string;
 
   /** Where the shared connection lives: `auto` (default), `shared-worker`, `leader-tab` or `single-tab`. */
-  @property() accessor host: HostPreference = 'auto';
+  declare host: HostPreference;
 
   /** Connections with the same `url` and `hub` share one upstream connection. Default `default`. */
-  @property() accessor hub = '';
+  declare hub: string;
 
   readonly #provider = new ContextProvider(this, { context: clientContext });
   #client: CometClient | undefined;

@@ -1,6 +1,5 @@
 import type { VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ChannelEvents } from '../shared/channel-events.js';
@@ -117,38 +116,71 @@ const TOP_SLACK_PX = 4;
 export class CometFeed extends LitElement {
   static override styles = feedStyles;
 
+  // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
+  static override properties = {
+    channel: { reflect: true },
+    limit: { type: Number },
+    renderItem: { attribute: false },
+    theme: { reflect: true },
+    strings: { attribute: false },
+    inbox: { type: Boolean, reflect: true },
+    inboxStrings: { attribute: false },
+    pending: { type: Number, reflect: true },
+  };
+
+  constructor() {
+    super();
+    this.channel = '';
+    this.limit = 50;
+    this.strings = {};
+    this.inbox = false;
+    this.inboxStrings = {};
+    this.pending = 0;
+  }
+
   /** The channel to show. */
-  @property({ reflect: true }) accessor channel = '';
+  declare channel: string;
 
   /** Most items kept; older ones are dropped. Up to 10,000 stays smooth. */
-  @property({ type: Number }) accessor limit = 50;
+  declare limit: number;
 
   /** Renders one item's content instead of type, text and time; must return a Lit template (text stays text). */
-  @property({ attribute: false }) accessor renderItem: ((event: CometEvent, context: FeedItemContext) => TemplateResult) | undefined;
+  declare renderItem: ((event: CometEvent, context: FeedItemContext) => TemplateResult) | undefined;
 
   /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+  declare theme: 'light' | 'dark' | 'auto' | undefined;
 
   /** Replacement strings (i18n). */
-  @property({ attribute: false }) accessor strings: Partial<CometFeedStrings> = {};
+  declare strings: Partial<CometFeedStrings>;
 
   /**
    * Show the server's inbox (`client.inbox()`) instead of a channel: the
    * user's notifications with their state, Unread / All / Archived views,
    * and endless scroll into older items. `channel` is not needed.
    */
-  @property({ type: Boolean, reflect: true }) accessor inbox = false;
+  declare inbox: boolean;
 
   /** With `inbox`: replacement strings of the inbox view (i18n). */
-  @property({ attribute: false }) accessor inboxStrings: Partial<InboxViewStrings> = {};
+  declare inboxStrings: Partial<InboxViewStrings>;
 
   /** New events waiting behind the pill because the reader has scrolled; reflected as `pending`. */
-  @property({ type: Number, reflect: true }) accessor pending = 0;
+  declare pending: number;
 
-  @state() accessor #active = 0;
+  /** The item that takes keyboard focus (roving tabindex); changing it re-renders. */
+  #activeIndex = 0;
+  get #active(): number {
+    return this.#activeIndex;
+  }
+  set #active(index: number) {
+    if (index === this.#activeIndex) return;
+    this.#activeIndex = index;
+    this.requestUpdate();
+  }
 
   /** @internal */
-  @query('[part="list"]') accessor list!: (HTMLElement & VirtualizerHostElement) | null;
+  get list(): (HTMLElement & VirtualizerHostElement) | null {
+    return this.renderRoot?.querySelector<HTMLElement & VirtualizerHostElement>('[part="list"]') ?? null;
+  }
 
   readonly #events = new ChannelEvents(this, {
     channel: () => this.channel,

@@ -1,5 +1,4 @@
 import { LitElement, html, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
 import { emit } from '../shared/events.js';
 import { PresenceController } from '../shared/presence-controller.js';
 import { format, mergeStrings } from '../shared/strings.js';
@@ -35,23 +34,42 @@ export type CometPresenceBadgeChangeDetail = { channel: string; user: string; on
 export class CometPresenceBadge extends LitElement {
   static override styles = badgeStyles;
 
+  // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
+  static override properties = {
+    channel: { reflect: true },
+    user: { reflect: true },
+    label: {},
+    online: { type: Boolean, reflect: true },
+    theme: { reflect: true },
+    strings: { attribute: false },
+  };
+
+  constructor() {
+    super();
+    this.channel = '';
+    this.user = '';
+    this.label = '';
+    this.online = false;
+    this.strings = {};
+  }
+
   /** The channel presence is read from. */
-  @property({ reflect: true }) accessor channel = '';
+  declare channel: string;
 
   /** The user id (the token's `sub`). */
-  @property({ reflect: true }) accessor user = '';
+  declare user: string;
 
   /** How the user is named to assistive technology; the user id by default. */
-  @property() accessor label = '';
+  declare label: string;
 
   /** Whether the user is online, reflected for styling; set by the element. */
-  @property({ type: Boolean, reflect: true }) accessor online = false;
+  declare online: boolean;
 
   /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+  declare theme: 'light' | 'dark' | 'auto' | undefined;
 
   /** Replacement strings (i18n). */
-  @property({ attribute: false }) accessor strings: Partial<CometPresenceBadgeStrings> = {};
+  declare strings: Partial<CometPresenceBadgeStrings>;
 
   readonly #presence = new PresenceController(this, () => ({ channel: this.channel, announce: false }), () => undefined);
 

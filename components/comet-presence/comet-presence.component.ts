@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { PresenceChangeEvent, PresenceMember } from '../../src/presence/presence-roster.js';
@@ -62,31 +61,56 @@ export type CometPresenceChangeDetail = {
 export class CometPresence extends LitElement {
   static override styles = presenceStyles;
 
+  // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
+  static override properties = {
+    channel: { reflect: true },
+    max: { type: Number },
+    watch: { type: Boolean },
+    hideCount: { type: Boolean, attribute: 'hide-count' },
+    count: { type: Number, reflect: true },
+    theme: { reflect: true },
+    strings: { attribute: false },
+  };
+
+  constructor() {
+    super();
+    this.channel = '';
+    this.max = 5;
+    this.watch = false;
+    this.hideCount = false;
+    this.count = 0;
+    this.strings = {};
+  }
+
   /** The channel whose presence is shown. */
-  @property({ reflect: true }) accessor channel = '';
+  declare channel: string;
 
   /** Most avatars shown before `+N`. */
-  @property({ type: Number }) accessor max = 5;
+  declare max: number;
 
   /** Only watch: do not count this page as present. */
-  @property({ type: Boolean }) accessor watch = false;
+  declare watch: boolean;
 
   /** Hide the "N online" text. */
-  @property({ type: Boolean, attribute: 'hide-count' }) accessor hideCount = false;
+  declare hideCount: boolean;
 
   /** Number of users present, reflected for styling and tests; set by the element. */
-  @property({ type: Number, reflect: true }) accessor count = 0;
+  declare count: number;
 
   /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+  declare theme: 'light' | 'dark' | 'auto' | undefined;
 
   /** Replacement strings (i18n). `{count}` and `{total}` are filled in. */
-  @property({ attribute: false }) accessor strings: Partial<CometPresenceStrings> = {};
+  declare strings: Partial<CometPresenceStrings>;
 
   /** @internal */
-  @query('[part="panel"]') accessor panel!: HTMLElement | null;
+  get panel(): HTMLElement | null {
+    return this.renderRoot?.querySelector<HTMLElement>('[part="panel"]') ?? null;
+  }
   /** @internal */
-  @query('[part="overflow"]') accessor overflowButton!: HTMLElement | null;
+  get overflowButton(): HTMLElement | null {
+    return this.renderRoot?.querySelector<HTMLElement>('[part="overflow"]') ?? null;
+  }
 
   readonly #presence = new PresenceController(
     this,

@@ -1,5 +1,4 @@
 import { LitElement, html, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import type { CometClient } from '../../src/client/client.js';
 import type { CometStateEvent } from '../../src/client/events.js';
 import type { TransportName } from '../../src/protocol/transport-name.js';
@@ -56,25 +55,46 @@ export type CometStatusChangeDetail = { state: ConnectionState | 'none'; previou
 export class CometStatus extends LitElement {
   static override styles = statusStyles;
 
+  // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
+  static override properties = {
+    state: { reflect: true },
+    compact: { type: Boolean, reflect: true },
+    verbose: { type: Boolean },
+    hideTransport: { type: Boolean, attribute: 'hide-transport' },
+    theme: { reflect: true },
+    strings: { attribute: false },
+    // `attribute: false` is what `state` implies; said for the manifest, whose analyzer reads an attribute otherwise.
+    transport: { state: true, attribute: false },
+  };
+
+  constructor() {
+    super();
+    this.state = 'none';
+    this.compact = false;
+    this.verbose = false;
+    this.hideTransport = false;
+    this.strings = {};
+  }
+
   /** The connection state, reflected for styling; set by the element. */
-  @property({ reflect: true }) accessor state: ConnectionState | 'none' = 'none';
+  declare state: ConnectionState | 'none';
 
   /** Only the dot is visible; the words stay for assistive technology. */
-  @property({ type: Boolean, reflect: true }) accessor compact = false;
+  declare compact: boolean;
 
   /** Also show where the connection lives (SharedWorker, leader tab, this tab) and why the transport was chosen: for debugging. */
-  @property({ type: Boolean }) accessor verbose = false;
+  declare verbose: boolean;
 
   /** Hide the transport name. */
-  @property({ type: Boolean, attribute: 'hide-transport' }) accessor hideTransport = false;
+  declare hideTransport: boolean;
 
   /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+  declare theme: 'light' | 'dark' | 'auto' | undefined;
 
   /** Replacement strings (i18n). */
-  @property({ attribute: false }) accessor strings: Partial<CometStatusStrings> = {};
+  declare strings: Partial<CometStatusStrings>;
 
-  @state() accessor transport: TransportName | undefined;
+  declare transport: TransportName | undefined;
 
   #client: CometClient | undefined;
   readonly #onState = (event: Event): void => {

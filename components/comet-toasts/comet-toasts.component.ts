@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
@@ -151,39 +150,81 @@ export function toastFromEvent(event: CometEvent): ToastOptions {
 export class CometToasts extends LitElement {
   static override styles = toastsStyles;
 
+  // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
+  static override properties = {
+    channel: { reflect: true },
+    placement: { reflect: true },
+    max: { type: Number },
+    duration: { type: Number },
+    motion: { reflect: true },
+    hotkey: {},
+    paused: { type: Boolean, reflect: true },
+    theme: { reflect: true },
+    strings: { attribute: false },
+  };
+
+  constructor() {
+    super();
+    this.channel = '';
+    this.placement = 'bottom-end';
+    this.max = 3;
+    this.duration = 5000;
+    this.motion = 'auto';
+    this.hotkey = 'alt+KeyT';
+    this.paused = false;
+    this.strings = {};
+  }
+
   /** A channel whose events become toasts (optional: `toast()` works without one). */
-  @property({ reflect: true }) accessor channel = '';
+  declare channel: string;
 
   /** Where the stack sits: `top-start`, `top-center`, `top-end`, `bottom-start`, `bottom-center`, `bottom-end` (start and end follow the writing direction). */
-  @property({ reflect: true }) accessor placement: ToastPlacement = 'bottom-end';
+  declare placement: ToastPlacement;
 
   /** Most toasts visible at once; more wait in a queue. */
-  @property({ type: Number }) accessor max = 3;
+  declare max: number;
 
   /** Default auto-dismiss delay in ms; 0 keeps toasts until dismissed. */
-  @property({ type: Number }) accessor duration = 5000;
+  declare duration: number;
 
   /** `reduce` turns animations off whatever the system setting; by default the system's `prefers-reduced-motion` decides. */
-  @property({ reflect: true }) accessor motion: 'auto' | 'reduce' = 'auto';
+  declare motion: 'auto' | 'reduce';
 
   /**
    * Keyboard shortcut that moves focus to the newest toast, since toasts sit
    * outside the page's tab order: modifiers joined by `+` and a key code,
    * e.g. `alt+KeyT` (the default); empty to turn it off.
    */
-  @property() accessor hotkey = 'alt+KeyT';
+  declare hotkey: string;
 
   /** True while auto-dismiss is paused (hover, focus, hidden tab); reflected for styling and tests. */
-  @property({ type: Boolean, reflect: true }) accessor paused = false;
+  declare paused: boolean;
 
   /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+  declare theme: 'light' | 'dark' | 'auto' | undefined;
 
   /** Replacement strings (i18n). */
-  @property({ attribute: false }) accessor strings: Partial<CometToastsStrings> = {};
+  declare strings: Partial<CometToastsStrings>;
 
-  @state() accessor #visible: LiveToast[] = [];
-  @state() accessor #announcement: { polite: string; assertive: string } = { polite: '', assertive: '' };
+  // Private state: each setter re-renders when the value changes, as `@state()` would.
+  #visibleValue: LiveToast[] = [];
+  get #visible(): LiveToast[] {
+    return this.#visibleValue;
+  }
+  set #visible(value: LiveToast[]) {
+    if (value === this.#visibleValue) return;
+    this.#visibleValue = value;
+    this.requestUpdate();
+  }
+  #announcementValue: { polite: string; assertive: string } = { polite: '', assertive: '' };
+  get #announcement(): { polite: string; assertive: string } {
+    return this.#announcementValue;
+  }
+  set #announcement(value: { polite: string; assertive: string }) {
+    if (value === this.#announcementValue) return;
+    this.#announcementValue = value;
+    this.requestUpdate();
+  }
   #queue: LiveToast[] = [];
   readonly #pauses = new Set<'hover' | 'focus' | 'hidden'>();
   #subscription: Subscription | undefined;
