@@ -126,6 +126,11 @@ const autoloadManifest = { client: '', elements: {} };
  * the async directive (only the lazily loaded virtualizer uses it) stay out.
  */
 const litCore = /node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element|@lit\/context)\/(?!directives\/|async-directive|lib\/controllers\/context-provider|lib\/value-notifier)/;
+/**
+ * Named apart so that Lit's chunk, which holds `@lit/context`'s index, does
+ * not take the provider along: only `<comet-connection>` provides.
+ */
+const contextProvider = /node_modules\/@lit\/context\/lib\/(controllers\/context-provider|value-notifier)\.js$/;
 const elementEntry = /\/components\/(comet-[a-z-]+)\/\1\.ts$/;
 /**
  * Small modules the lazy parts of the SDK share (the hosts' names, reading a
@@ -153,6 +158,7 @@ function autoloadChunks(id, { getModuleInfo, getModuleIds }) {
     sharedByEveryElement = new Set(perElement.length === 0 ? [] : [...perElement[0]].filter((moduleId) => perElement.every((closure) => closure.has(moduleId))));
   }
   if (sdkModules.has(id) || smallSdkParts.test(id)) return 'sdk';
+  if (contextProvider.test(id)) return 'context-provider';
   if (litCore.test(id) || (sharedByEveryElement.has(id) && /\/components\/shared\//.test(id))) return 'lit';
   return undefined;
 }

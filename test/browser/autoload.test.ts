@@ -98,4 +98,25 @@ describe('autoloading script tag from another origin', function () {
       feed.remove();
     }
   });
+
+  it('loads the context provider only with a <comet-connection>, whose client the elements inside it use', async () => {
+    expect(fetchedModules()).to.not.include('context-provider');
+    const connection = document.createElement('comet-connection');
+    connection.setAttribute('url', server.comet);
+    connection.setAttribute('hub', uniqueChannel('t.autoload.own'));
+    connection.setAttribute('host', 'single-tab');
+    document.body.append(connection);
+    try {
+      await waitFor(() => customElements.get('comet-connection') !== undefined, 10_000, '<comet-connection> to be defined');
+      expect(fetchedModules()).to.include('context-provider');
+      const status = document.createElement('comet-status');
+      status.setAttribute('verbose', '');
+      connection.append(status);
+      const details = (): string => status.shadowRoot?.querySelector('[part="details"]')?.textContent ?? '';
+      await waitFor(() => details().startsWith('single-tab: '), 10_000, 'the status to show the connection’s client');
+      expect(defaultClient()!.host).to.not.equal('single-tab');
+    } finally {
+      connection.remove();
+    }
+  });
 });
