@@ -54,7 +54,7 @@ const shadowText = (element: Element | null, selector: string): string[] =>
 
 for (const framework of ['react', 'vue'] as const) {
   describe(`${framework} page built with Vite`, function () {
-    this.timeout(20_000);
+    this.timeout(30_000);
     const prefix = uniqueChannel(`t.${framework}`);
     const news = `${prefix}.news`;
     const ticker = `${prefix}.ticker`;
