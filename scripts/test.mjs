@@ -7,7 +7,9 @@
  *
  * Each step's output is passed through as it comes, and also scanned for
  * the runners' pass/fail counts, so the run closes with one
- * "N passed, N failed" line over both runners. The tool checks (test/tools/:
+ * "N passed, N failed" line over both runners. The names of failed tests
+ * (with the first line of their error) are repeated under the summary, so a
+ * log cut to its last lines still says what failed. The tool checks (test/tools/:
  * that msw and the test harness behave as the tests assume) must pass but
  * are not counted: they test the tools, not cometkit.
  */
@@ -47,6 +49,25 @@ function countBrowserTests(output) {
   }
   if (perBrowser.size === 0) return undefined;
   return [...perBrowser.values()].reduce((sum, c) => ({ passed: sum.passed + c.passed, failed: sum.failed + c.failed }), { passed: 0, failed: 0 });
+}
+
+/**
+ * The failed tests in a step's output: node --test's spec reporter marks them
+ * `✖ name`, @web/test-runner `❌ name` followed by the error's first line.
+ */
+function failedTests(output) {
+  const lines = output.split('\n');
+  const found = [];
+  lines.forEach((line, index) => {
+    const text = line.trim();
+    if (text.startsWith('❌')) {
+      const error = lines.slice(index + 1).find((next) => next.trim() !== '')?.trim() ?? '';
+      found.push(`${text}${error ? ` — ${error}` : ''}`);
+    } else if (text.startsWith('✖') && !text.startsWith('✖ failing tests')) {
+      found.push(text);
+    }
+  });
+  return [...new Set(found)];
 }
 
 function run(command) {
@@ -89,7 +110,7 @@ for (const step of steps) {
     total.passed += counts.passed;
     total.failed += counts.failed;
   }
-  results.push({ name: step.name, ok: code === 0, duration, counts });
+  results.push({ name: step.name, ok: code === 0, duration, counts, failures: code === 0 ? [] : failedTests(stripAnsi(output)) });
   console.log(`\n━━━ ${step.name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${seconds(duration)}`);
   if (code !== 0) {
     failedStep = step.name;
@@ -104,6 +125,11 @@ for (const r of results) {
 }
 for (const step of steps.slice(results.length)) console.log(`  skip  ${step.name}`);
 console.log(`  total ${seconds(performance.now() - started)}`);
-if (failedStep) console.log(`\nnpm test failed at: ${failedStep}`);
+if (failedStep) {
+  console.log(`\nnpm test failed at: ${failedStep}`);
+  const failures = results.at(-1)?.failures ?? [];
+  for (const failure of failures.slice(0, 30)) console.log(`  ${failure.slice(0, 400)}`);
+  if (failures.length > 30) console.log(`  … and ${failures.length - 30} more`);
+}
 console.log(`\ntests: ${total.passed} passed, ${total.failed} failed`);
 process.exit(failedStep ? 1 : 0);

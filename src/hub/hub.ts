@@ -408,15 +408,7 @@ export class Hub {
       if (!current) restore.set(channel, position);
       else if (current.epoch === position.epoch && position.seq < current.seq) restore.set(channel, position);
     }
-    if (restore.size === 0) return;
-    const rewound = [...restore.keys()].filter((channel) => reached.has(channel));
-    if (rewound.length > 0) {
-      // Upstream forgets a channel's position when the channel leaves the set;
-      // leaving and re-joining within one batch re-opens the stream once, from the restored position.
-      upstream.setChannels([...this.#subscribers.keys()].filter((channel) => !rewound.includes(channel)));
-      upstream.setChannels(this.#subscribers.keys());
-    }
-    upstream.restorePositions(restore);
+    if (restore.size > 0) upstream.rewind(restore);
   }
 
   #drop(session: TabSession): void {

@@ -118,9 +118,27 @@ export class Upstream {
     return this.#positions;
   }
 
-  /** Positions to resume from, as handed over by a previous hub or reported by a tab. */
+  /** Positions to resume from, as handed over by a previous hub. */
   restorePositions(positions: ReadonlyMap<string, Position>): void {
     for (const [channel, position] of positions) this.#positions.set(channel, position);
+  }
+
+  /**
+   * Moves channels back to positions a tab reported (it is behind the
+   * stream, or holds a channel the stream has no position for yet); the
+   * stream re-opens from them. The current stream stops counting at once:
+   * an event it read after this call would move the channel past the
+   * reported position, and the events in between would never be replayed.
+   */
+  rewind(positions: ReadonlyMap<string, Position>): void {
+    this.restorePositions(positions);
+    if (this.#state === 'closed' || this.#connection === undefined) return;
+    this.#generation += 1;
+    this.#connection.close();
+    this.#connection = undefined;
+    clearTimeout(this.#reopenTimer);
+    // Batched like a channel change: after a handover every tab says hello at once.
+    this.#reopenTimer = setTimeout(() => this.#reopen(), this.#options.batchDelayMs ?? 10);
   }
 
   /** Replaces the channel set; the stream is re-opened once for a burst of changes. */
