@@ -12,7 +12,8 @@ import { createClient, type CometEvent } from 'cometkit';
 import 'cometkit/components';
 import type { CometFeedStrings } from 'cometkit/components';
 import type {} from 'cometkit/react';
-import { latestText, pageSettings } from '../shared/page-settings.js';
+import { latestText } from '../shared/latest-text.js';
+import { pageSettings } from '../shared/page-settings.js';
 
 const { url, channels, hub } = pageSettings(location);
 const client = createClient({ url, hub });
