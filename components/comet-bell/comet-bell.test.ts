@@ -2,15 +2,17 @@ import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import '../index.js';
 import type { CometBell } from './comet-bell.js';
-import { HOSTILE, cleanup, expectNoAxeViolations, expectRenderedAsText, mount, nextEvent, part, parts } from '../../test/support/components.js';
+import { HOSTILE, channelLive, cleanup, expectNoAxeViolations, expectRenderedAsText, mount, nextEvent, part, parts } from '../../test/support/components.js';
 import { getTestServer, uniqueChannel, waitFor } from '../../test/support/env.js';
 
 const server = getTestServer();
 
 async function liveBell(attributes = ''): Promise<{ bell: CometBell; channel: string }> {
   const channel = uniqueChannel();
-  const { element } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${channel}:${Math.random()}" ${attributes}></comet-bell>`);
-  await waitFor(async () => (await server.streams(channel)) > 0, 5000, 'stream open');
+  const { element, connection } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${channel}:${Math.random()}" ${attributes}></comet-bell>`);
+  await channelLive(connection, channel);
+  // The start-up history read is in: from now on every event is a live one.
+  await waitFor(() => element.shadowRoot?.textContent?.includes('No notifications yet.') ?? false, 5000, 'history loaded');
   return { bell: element, channel };
 }
 

@@ -7,6 +7,7 @@
 import { expect } from '@esm-bundle/chai';
 import '../index.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
+import { formatPosition, parsePosition } from '../../src/protocol/position.js';
 import type { CometBell } from './comet-bell.js';
 import { cleanup, mount } from '../../test/support/components.js';
 import { getTestServer, uniqueChannel, waitFor } from '../../test/support/env.js';
@@ -54,8 +55,8 @@ function unreadTrail(bell: CometBell): () => string[] {
 
 /** An id in the events' epoch, `ahead` positions past the last one. */
 function idAhead(events: readonly CometEvent[], ahead: number): string {
-  const [epoch, seq] = events.at(-1)!.id.split('-');
-  return `${epoch}-${Number(seq) + ahead}`;
+  const last = parsePosition(events.at(-1)!.id)!;
+  return formatPosition({ epoch: last.epoch, seq: last.seq + ahead });
 }
 
 describe('<comet-bell> read state from other tabs and storage', function () {

@@ -1,5 +1,5 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { isAtOrBefore, parsePosition } from '../../src/protocol/position.js';
+import { comparePositions, parsePosition } from '../../src/protocol/position.js';
 
 interface ReadSnapshot {
   /** Everything up to this event is read ("mark all read"). */
@@ -91,9 +91,9 @@ export class ReadState {
     if (!through || event.time > through.time) return false;
     const position = parsePosition(event.id);
     const last = parsePosition(through.id);
-    // Positions compare only within an epoch; across a server restart, time alone decides. Both must
-    // agree within one, so a "through" far ahead in positions still covers no event newer than its time.
-    return !(position && last && position.epoch === last.epoch) || isAtOrBefore(position, last);
+    // Positions compare only within an epoch (NaN across one: across a server restart, time alone decides).
+    // Both must agree within one, so a "through" far ahead in positions still covers no event newer than its time.
+    return !(position && last && comparePositions(position, last) > 0);
   }
 
   markRead(events: readonly CometEvent[]): void {

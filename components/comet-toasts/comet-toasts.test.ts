@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import '../index.js';
 import type { CometToasts } from './comet-toasts.js';
-import { HOSTILE, cleanup, expectNoAxeViolations, expectRenderedAsText, mount, nextEvent, part, parts } from '../../test/support/components.js';
+import { HOSTILE, channelLive, cleanup, expectNoAxeViolations, expectRenderedAsText, mount, nextEvent, part, parts } from '../../test/support/components.js';
 import { getTestServer, uniqueChannel, waitFor } from '../../test/support/env.js';
 
 /**
@@ -18,8 +18,8 @@ describe('<comet-toasts>', () => {
 
   it('shows a toast for each event published on its channel', async () => {
     const channel = uniqueChannel();
-    const { element } = mount<CometToasts>(`<comet-toasts channel="${channel}" duration="0"></comet-toasts>`);
-    await waitFor(async () => (await getTestServer().streams(channel)) > 0, 5000, 'stream');
+    const { element, connection } = mount<CometToasts>(`<comet-toasts channel="${channel}" duration="0"></comet-toasts>`);
+    await channelLive(connection, channel);
     const shown = nextEvent<CustomEvent<{ toast: { title: string } }>>(element, 'comet-toast-show');
     await getTestServer().publish(channel, { title: 'Deploy finished', message: 'All green', severity: 'success' });
     expect((await shown).detail.toast.title).to.equal('Deploy finished');
@@ -198,8 +198,8 @@ describe('<comet-toasts>', () => {
 
   it('renders hostile payloads as text and keeps only http(s) links', async () => {
     const channel = uniqueChannel();
-    const { element } = mount<CometToasts>(`<comet-toasts channel="${channel}" duration="0"></comet-toasts>`);
-    await waitFor(async () => (await getTestServer().streams(channel)) > 0, 5000, 'stream');
+    const { element, connection } = mount<CometToasts>(`<comet-toasts channel="${channel}" duration="0"></comet-toasts>`);
+    await channelLive(connection, channel);
     const shown = nextEvent(element, 'comet-toast-show');
     await getTestServer().publish(channel, {
       title: HOSTILE,

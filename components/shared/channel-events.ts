@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { parsePosition } from '../../src/protocol/position.js';
+import { comparePositions, parsePosition, type Position } from '../../src/protocol/position.js';
 import { ClientController } from './client-consumer.js';
 
 /**
@@ -14,9 +14,12 @@ const isBadLimit = (error: unknown): boolean => (error as { code?: unknown } | n
 
 export type ChannelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
+/** Stands for an id that is no position: of no epoch, so ordered with none. */
+const NO_POSITION: Position = { epoch: '', seq: 0 };
+
 function newestFirst(a: CometEvent, b: CometEvent): number {
-  // Same time: the later position first (ids are checked positions by now; an unreadable one sorts last).
-  return b.time - a.time || (parsePosition(b.id)?.seq ?? -1) - (parsePosition(a.id)?.seq ?? -1);
+  // Same time: the later position first. Two epochs are not ordered (NaN): such events keep their order.
+  return b.time - a.time || comparePositions(parsePosition(b.id) ?? NO_POSITION, parsePosition(a.id) ?? NO_POSITION) || 0;
 }
 
 export interface ChannelEventsOptions {
@@ -173,11 +176,15 @@ export class ChannelEvents implements ReactiveController {
     const incoming = this.#incoming;
     if (incoming.length === 0) return;
     this.#incoming = [];
+    // History read while the stream already carried the channel may hold events that then also arrive live.
+    const known = new Set(this.items.map((event) => event.id));
+    const added = incoming.filter((event) => !known.has(event.id));
+    if (added.length === 0) return;
     const limit = this.#limit;
-    const fresh = incoming.length > limit ? incoming.slice(-limit) : incoming;
+    const fresh = added.length > limit ? added.slice(-limit) : added;
     fresh.reverse();
     this.items = fresh.length >= limit ? fresh : [...fresh, ...this.items.slice(0, limit - fresh.length)];
-    this.#options.onAdded?.(incoming.length);
+    this.#options.onAdded?.(added.length);
     this.#host.requestUpdate();
   }
 

@@ -1,5 +1,5 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { formatPosition, type Position } from '../../src/protocol/position.js';
+import { comparePositions, formatPosition, isEpoch, type Position } from '../../src/protocol/position.js';
 import { BrokerFullError, type Broker, type HistoryRead, type PublishInput } from './broker.js';
 import { dataJson, sealEvent } from './event-json.js';
 
@@ -52,7 +52,8 @@ export class MemoryBroker implements Broker {
     this.#historyTtlMs = positive(options.historyTtlMs, 3_600_000, 'historyTtlMs');
     this.#maxChannels = Math.floor(positive(options.maxChannels, 100_000, 'maxChannels'));
     this.#maxHistoryBytes = positive(options.maxHistoryBytes, 64 * 1024 * 1024, 'maxHistoryBytes');
-    if (options.epoch !== undefined && !/^[a-z0-9]{1,10}$/.test(options.epoch)) {
+    // Ten of the protocol's sixteen: the rest numbers the channels re-created after a sweep.
+    if (options.epoch !== undefined && !(isEpoch(options.epoch) && options.epoch.length <= 10)) {
       throw new TypeError(`cometkit server: epoch must be 1-10 of a-z 0-9, got "${options.epoch}".`);
     }
     this.#baseEpoch = options.epoch ?? newEpoch();
@@ -113,11 +114,13 @@ export class MemoryBroker implements Broker {
     const held = state?.held ?? [];
     const oldest = seq - held.length + 1;
     const from = (s: number): CometEvent[] => held.slice(s - oldest).map((h) => h.event);
-    if (after.epoch !== epoch) return { events: from(oldest), head, gap: { to: { epoch, seq: oldest - 1 }, reason: 'epoch-changed' } };
+    const lastForgotten: Position = { epoch, seq: oldest - 1 };
+    const behind = comparePositions(head, after);
+    if (Number.isNaN(behind)) return { events: from(oldest), head, gap: { to: lastForgotten, reason: 'epoch-changed' } };
     // A position this channel never reached: the reader would wait for it in silence.
-    if (after.seq > seq) return { events: [], head, gap: { to: head, reason: 'cursor-ahead' } };
-    if (after.seq === seq) return { events: [], head };
-    if (after.seq < oldest - 1) return { events: from(oldest), head, gap: { to: { epoch, seq: oldest - 1 }, reason: 'history-exceeded' } };
+    if (behind < 0) return { events: [], head, gap: { to: head, reason: 'cursor-ahead' } };
+    if (behind === 0) return { events: [], head };
+    if (comparePositions(after, lastForgotten) < 0) return { events: from(oldest), head, gap: { to: lastForgotten, reason: 'history-exceeded' } };
     return { events: from(after.seq + 1), head };
   }
 

@@ -1,5 +1,5 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { parsePosition, type Position } from '../../src/protocol/position.js';
+import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../../src/protocol/position.js';
 import { PUBLISH, READ } from '../redis/broker-scripts.js';
 import { brokerUnavailable, connectRedis, type RedisConnection } from '../redis/redis-connection.js';
 import { RedisInboxStore } from '../inbox/redis-inbox-store.js';
@@ -126,10 +126,12 @@ export class RedisBroker implements Broker {
     const head: Position = { epoch, seq };
     const events = entries.map(parseStoredEvent);
     if (!after) return { events: [], head };
-    if (after.epoch !== epoch) return { events, head, gap: { to: { epoch, seq: oldest - 1 }, reason: 'epoch-changed' } };
+    const lastForgotten: Position = { epoch, seq: oldest - 1 };
+    const behind = comparePositions(head, after);
+    if (Number.isNaN(behind)) return { events, head, gap: { to: lastForgotten, reason: 'epoch-changed' } };
     // A position this channel never reached: the reader would wait for it in silence.
-    if (after.seq > seq) return { events: [], head, gap: { to: head, reason: 'cursor-ahead' } };
-    if (after.seq < oldest - 1) return { events, head, gap: { to: { epoch, seq: oldest - 1 }, reason: 'history-exceeded' } };
+    if (behind < 0) return { events: [], head, gap: { to: head, reason: 'cursor-ahead' } };
+    if (comparePositions(after, lastForgotten) < 0) return { events, head, gap: { to: lastForgotten, reason: 'history-exceeded' } };
     return { events, head };
   }
 
@@ -208,17 +210,18 @@ export class RedisBroker implements Broker {
   async #receive(relay: Relay, event: CometEvent): Promise<void> {
     const position = parsePosition(event.id);
     if (!position) return;
-    const last = relay.last;
-    if (last && position.epoch === last.epoch) {
-      if (position.seq <= last.seq) return;
-      if (position.seq > last.seq + 1 && !(await this.#catchUp(relay, position.seq - 1))) {
+    // NaN without a last position, or across epochs: a new history starts with this event.
+    const ahead = relay.last ? comparePositions(position, relay.last) : NaN;
+    if (ahead <= 0) return;
+    if (ahead > 1) {
+      if (!(await this.#catchUp(relay, position.seq - 1))) {
         // The hole could not be read (the command connection is still reconnecting while
         // pub/sub is back). Delivering this event would skip the hole for good; it is in
         // the log, so the retry reads it with the rest.
         this.#retryCatchUp(relay);
         return;
       }
-      if (relay.last && relay.last.epoch === position.epoch && position.seq <= relay.last.seq) return;
+      if (relay.last && isAtOrBefore(position, relay.last)) return;
     }
     this.#deliver(relay, event, position);
   }
@@ -239,7 +242,7 @@ export class RedisBroker implements Broker {
     for (const [, fields] of entries) {
       const event = parseStoredEvent(fields[1]!);
       const position = parsePosition(event.id);
-      if (position && position.epoch === last.epoch && position.seq > relay.last!.seq) this.#deliver(relay, event, position);
+      if (position && comparePositions(position, relay.last!) > 0) this.#deliver(relay, event, position);
     }
     return true;
   }

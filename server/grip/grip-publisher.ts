@@ -1,5 +1,5 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { formatPosition, parsePosition } from '../../src/protocol/position.js';
+import { formatPosition, parsePosition, positionBefore } from '../../src/protocol/position.js';
 import { iframeFormat } from '../stream/iframe-format.js';
 import { sseFormat } from '../stream/sse-format.js';
 import { beatChannel, gripChannel } from './grip-channels.js';
@@ -53,8 +53,7 @@ export class GripPublisher {
     // The SDK keeps its own whole cursor; an item's id can only name its own channel's position
     // (every connection of the channel receives the same bytes). See PROTOCOL.md, "Through a GRIP proxy".
     const cursor = `${event.channel}=${event.id}`;
-    const previous = formatPosition({ epoch: position.epoch, seq: Math.max(0, position.seq - 1) });
-    const ids = { id: event.id, 'prev-id': previous };
+    const ids = { id: event.id, 'prev-id': formatPosition(positionBefore(position)) };
     this.#enqueue(
       { channel: gripChannel(prefix, 'sse', event.channel), ...ids, formats: { 'http-stream': { content: sseFormat.event(event, cursor) } } },
       { channel: gripChannel(prefix, 'iframe', event.channel), ...ids, formats: { 'http-stream': { content: iframeFrames.event(event, cursor) } } },

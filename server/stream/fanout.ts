@@ -1,4 +1,5 @@
 import { formatCursor, type Cursor } from '../../src/protocol/cursor.js';
+import { isSamePosition } from '../../src/protocol/position.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
@@ -302,9 +303,7 @@ export class Fanout {
 
 function sameCursor(a: Cursor, b: Cursor, channels: readonly string[]): boolean {
   for (const channel of channels) {
-    const x = a.get(channel);
-    const y = b.get(channel);
-    if (x?.epoch !== y?.epoch || x?.seq !== y?.seq) return false;
+    if (!isSamePosition(a.get(channel), b.get(channel))) return false;
   }
   return true;
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { channelAllowed, isValidChannel } from '../../src/protocol/channel.js';
-import { parseCursor, type Cursor } from '../../src/protocol/cursor.js';
+import { checkCursor, type Cursor } from '../../src/protocol/cursor.js';
 import type { TokenClaims, TokenVerifier } from '../auth/token.js';
 import { inboxChannel } from '../inbox/inbox-channel.js';
 import { HttpError } from '../http/http-error.js';
@@ -61,7 +61,7 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
 }
 
 function parseCursorParam(text: string): Cursor {
-  const cursor = parseCursor(text);
+  const cursor = checkCursor(text);
   if (typeof cursor === 'string') throw new HttpError(400, 'bad-cursor', `The cursor is malformed: ${cursor}.`);
   return cursor;
 }

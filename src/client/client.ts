@@ -1,4 +1,4 @@
-import { advice } from '../dev.js';
+import { DEV, advice } from '../dev.js';
 import { CometError } from '../errors/comet-error.js';
 import { isValidChannel } from '../protocol/channel.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
@@ -31,6 +31,7 @@ import {
 } from '../hub/port-protocol.js';
 import { HostConnection } from './host-connection.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
+import { warnIgnoredHubOptions } from './ignored-hub-options.js';
 import { LazyPresence } from './lazy-presence.js';
 import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent, type CometClientEventMap } from './events.js';
 
@@ -429,6 +430,10 @@ export class CometClient extends EventTarget {
   #handle(message: HubMessage): void {
     switch (message.type) {
       case 'welcome':
+        if (DEV && message.options) {
+          const target = this.#target();
+          warnIgnoredHubOptions(this, { ...this.#options, url: target.url }, message.options, message.host, target.hub);
+        }
         this.#host = message.host;
         this.#transport = message.transport ?? undefined;
         // A hub that has just started (after a handover) is idle until it opens this tab's channels a moment later.
@@ -466,7 +471,7 @@ export class CometClient extends EventTarget {
         return;
       case 'positions': {
         const positions = parseCursor(message.cursor);
-        if (typeof positions === 'string') return;
+        if (!positions) return;
         for (const [channel, position] of positions) {
           if (!this.#entries.has(channel)) continue;
           if (!this.#positions.has(channel)) this.#positions.set(channel, position);

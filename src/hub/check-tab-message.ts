@@ -51,7 +51,7 @@ const OPTION_CHECKS: { readonly [K in (typeof HUB_OPTION_KEYS)[number]]-?: Optio
 };
 
 /** The options of a hello, each checked by its own declared check; unknown keys are dropped. */
-function checkHubOptions(value: unknown): HubUpstreamOptions | string {
+export function checkHubOptions(value: unknown): HubUpstreamOptions | string {
   const options = record(value);
   if (!options || typeof options['url'] !== 'string' || options['url'] === '') return dropped('no "options.url"');
   const checked: Record<string, unknown> = { url: options['url'] };

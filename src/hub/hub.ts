@@ -1,7 +1,7 @@
 import { CometError } from '../errors/comet-error.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
-import type { Position } from '../protocol/position.js';
+import { comparePositions, type Position } from '../protocol/position.js';
 import type { Transport } from '../transports/transport.js';
 import { Upstream, type ConnectionState } from '../upstream/upstream.js';
 import {
@@ -11,6 +11,7 @@ import {
   type HelloMessage,
   type HostKind,
   type HubMessage,
+  type HubUpstreamOptions,
   type RefusedMessage,
   type TabMessage,
 } from './port-protocol.js';
@@ -83,6 +84,8 @@ export class Hub {
   readonly #subscribers = new Map<string, Set<TabSession>>();
   readonly #pendingTokens = new Map<number, PendingToken>();
   #upstream: Upstream | undefined;
+  /** The options of the hello that started the upstream: each welcome tells a joining tab what is in effect. */
+  #upstreamOptions: HubUpstreamOptions | undefined;
   /** Channels of the stream that last said hello: a tab joining them is live at once. */
   #live = new Set<string>();
   #nextRequest = 1;
@@ -263,6 +266,7 @@ export class Hub {
       host: this.#options.host,
       state: upstream.state,
       transport: upstream.transport ?? null,
+      options: this.#upstreamOptions,
     });
     for (const decision of upstream.decisions) session.peer.post({ cometkit: this.#version, type: 'decision', decision });
     this.#setTabChannels(session, message.channels);
@@ -343,6 +347,7 @@ export class Hub {
     );
     if (current) upstream.restorePositions(current.positions);
     this.#upstream = upstream;
+    this.#upstreamOptions = options;
     upstream.setChannels(this.#subscribers.keys());
     return upstream;
   }
@@ -399,14 +404,14 @@ export class Hub {
   #resumeFrom(cursor: string, channels: ReadonlySet<string>): void {
     const upstream = this.#upstream;
     const reported = parseCursor(cursor);
-    if (!upstream || typeof reported === 'string') return;
+    if (!upstream || !reported) return;
     const reached = upstream.positions;
     const restore = new Map<string, Position>();
     for (const [channel, position] of reported) {
       if (!channels.has(channel)) continue;
       const current = reached.get(channel);
       if (!current) restore.set(channel, position);
-      else if (current.epoch === position.epoch && position.seq < current.seq) restore.set(channel, position);
+      else if (comparePositions(position, current) < 0) restore.set(channel, position);
     }
     if (restore.size > 0) upstream.rewind(restore);
   }

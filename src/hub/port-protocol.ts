@@ -6,7 +6,7 @@ import type { CometEvent, GapFrame } from '../protocol/messages.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import { checkEvent, checkGap } from '../protocol/check-event.js';
 import { record, type Checked } from '../protocol/check-value.js';
-import { dropped } from '../dev.js';
+import { DEV, dropped } from '../dev.js';
 
 export { record, type Checked };
 import { checkDecision, type TransportDecision } from '../upstream/ladder-decision.js';
@@ -111,6 +111,12 @@ export interface WelcomeMessage extends Envelope {
   readonly host: HostKind;
   readonly state: ConnectionState;
   readonly transport: TransportName | null;
+  /**
+   * The options the hub's upstream runs with: those of the tab whose hello
+   * started it, which may be another tab's. Only the development build reads
+   * them (to warn that this tab's differ); production passes them by.
+   */
+  readonly options?: HubUpstreamOptions;
 }
 /** The hub speaks another port protocol version: nothing else will be exchanged. */
 export interface RefusedMessage extends Envelope {
@@ -172,7 +178,7 @@ export function channels(value: unknown): readonly string[] | undefined {
 }
 
 export function cursorText(value: unknown): value is string {
-  return typeof value === 'string' && typeof parseCursor(value) !== 'string';
+  return typeof value === 'string' && parseCursor(value) !== undefined;
 }
 
 /**
@@ -223,7 +229,9 @@ export function checkHubMessage(value: unknown, expected = PORT_PROTOCOL_VERSION
       if (typeof sdk !== 'string' || !HOST_KINDS.includes(host as HostKind) || !state(data['state']) || !transportOrNull(transport)) {
         return dropped('welcome has invalid fields');
       }
-      return { ...base, type: 'welcome', sdk, host: host as HostKind, state: data['state'], transport };
+      const welcome: WelcomeMessage = { ...base, type: 'welcome', sdk, host: host as HostKind, state: data['state'], transport };
+      // Checked where they are read (ignored-hub-options.ts), as the hub checks a hello's.
+      return DEV ? { ...welcome, options: data['options'] as HubUpstreamOptions } : welcome;
     }
     case 'event': {
       const event = checkEvent(data['event']);

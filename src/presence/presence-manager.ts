@@ -3,7 +3,7 @@ import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
-import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
+import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import type { TokenSource } from '../upstream/upstream.js';
 import { checkPresenceState, invalidPresenceChannel, presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from './presence-protocol.js';
 import { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster, type PresenceMember, type RosterBinding } from './presence-roster.js';
@@ -227,7 +227,7 @@ export class PresenceManager {
     // The stream carries presence:<channel> only from when it re-opened with
     // it, which may be after the roster was read: an event that does not
     // follow the roster's position means some were missed, so read again.
-    if (!state.position || position.epoch !== state.position.epoch || position.seq !== state.position.seq + 1) {
+    if (!state.position || comparePositions(position, state.position) !== 1) {
       void this.#read(state, event);
       return;
     }

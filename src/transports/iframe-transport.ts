@@ -183,8 +183,8 @@ export function createIframeTransport(): IframeTransport {
 function mergeCursor(cursor: string, frameCursor: string): string {
   const held = parseCursor(cursor);
   const update = parseCursor(frameCursor);
-  if (typeof update === 'string') return cursor;
-  if (typeof held === 'string') return frameCursor;
+  if (!update) return cursor;
+  if (!held) return frameCursor;
   for (const [channel, position] of update) held.set(channel, position);
   return formatCursor(held);
 }
@@ -192,7 +192,7 @@ function mergeCursor(cursor: string, frameCursor: string): string {
 function applyGap(cursor: string, gap: { channel: string; to: string }): string {
   const parsed = parseCursor(cursor);
   const to = parsePosition(gap.to);
-  if (typeof parsed === 'string' || !to) return cursor;
+  if (!parsed || !to) return cursor;
   parsed.set(gap.channel, to);
   return formatCursor(parsed);
 }

@@ -277,7 +277,7 @@ export class Upstream {
     // Channels never seen before start where the server started them, so a
     // break before their first event resumes from here rather than from "now".
     const start = parseCursor(frame.cursor);
-    if (typeof start !== 'string') {
+    if (start) {
       for (const [channel, position] of start) {
         if (this.#channels.has(channel) && !this.#positions.has(channel)) this.#positions.set(channel, position);
       }

@@ -6,6 +6,7 @@
 import { expect } from '@esm-bundle/chai';
 import { createClient, type ClientOptions, type CometClient } from '../../src/index.js';
 import type { CometEvent, GapFrame } from '../../src/protocol/messages.js';
+import { parsePosition } from '../../src/protocol/position.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 
 const server = getTestServer();
@@ -33,7 +34,7 @@ async function collect(target: CometClient, channel: string): Promise<CometEvent
   return events;
 }
 
-const seqOf = (event: CometEvent): number => Number(event.id.split('-')[1]);
+const seqOf = (event: CometEvent): number => parsePosition(event.id)!.seq;
 
 afterEach(() => {
   for (const made of clients.splice(0)) made.close();
@@ -209,7 +210,7 @@ describe('client: resume', () => {
     // After the gap: exactly what the server still held, the newest `historySize`, in order.
     const replayed = events.slice(1).map((e) => e.data);
     expect(replayed).to.deep.equal(Array.from({ length: historySize }, (_, i) => missed - historySize + i + 1));
-    expect(seqOf(events[1]!)).to.equal(Number(gaps[0]!.to.split('-')[1]) + 1);
+    expect(seqOf(events[1]!)).to.equal(parsePosition(gaps[0]!.to)!.seq + 1);
   });
 });
 

@@ -13,7 +13,7 @@ import type { CometFeed } from '../../components/comet-feed/comet-feed.js';
 import type { CometStatus } from '../../components/comet-status/comet-status.js';
 import type { CometToasts } from '../../components/comet-toasts/comet-toasts.js';
 import { configure } from '../../src/client/default-client.js';
-import { HOSTILE, cleanup, expectRenderedAsText, mount, nextEvent, part, parts } from '../support/components.js';
+import { HOSTILE, channelLive, cleanup, expectRenderedAsText, mount, nextEvent, part, parts } from '../support/components.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 
 const server = getTestServer();
@@ -44,8 +44,8 @@ describe('components: oversized fields and links from the real server', function
 
   it('<comet-bell> links no script or data URL however it is spelled, only http(s)', async () => {
     const channel = uniqueChannel();
-    const { element: bell } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${channel}"></comet-bell>`);
-    await waitFor(async () => (await server.streams(channel)) > 0, 5000, 'the stream');
+    const { element: bell, connection } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${channel}"></comet-bell>`);
+    await channelLive(connection, channel);
     const urls = [' javascript:window.__pwned=true', 'JaVaScRiPt:window.__pwned=true', 'java\tscript:window.__pwned=true', '\u0000javascript:window.__pwned=true', 'data:text/html,<script>parent.__pwned=true</script>', 'vbscript:msgbox(1)', 'https://example.com/ok'];
     await server.publishMany(urls.map((url, n) => ({ channel, data: { title: `Link ${n}`, url } })));
     await waitFor(() => bell.notifications.length === urls.length, 5000, 'the notifications');
@@ -56,9 +56,9 @@ describe('components: oversized fields and links from the real server', function
 
   it('<comet-bell> and <comet-toasts> show at most 500 characters of an oversized title and body', async () => {
     const channel = uniqueChannel();
-    const { element: bell } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${channel}"></comet-bell>`);
-    const { element: toasts } = mount<CometToasts>(`<comet-toasts channel="${channel}" duration="0"></comet-toasts>`);
-    await waitFor(async () => (await server.streams(channel)) > 0, 5000, 'the stream');
+    const { element: bell, connection: bellConnection } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${channel}"></comet-bell>`);
+    const { element: toasts, connection: toastsConnection } = mount<CometToasts>(`<comet-toasts channel="${channel}" duration="0"></comet-toasts>`);
+    await Promise.all([channelLive(bellConnection, channel), channelLive(toastsConnection, channel)]);
     const shown = nextEvent(toasts, 'comet-toast-show');
     // Just under the server's 64 KiB body limit.
     await server.publish(channel, { title: 'T'.repeat(30_000), message: 'M'.repeat(30_000) });
@@ -75,8 +75,8 @@ describe('components: oversized fields and links from the real server', function
 
   it('<comet-feed> shows at most 500 characters of an oversized event', async () => {
     const channel = uniqueChannel();
-    const { element: feed } = mount<CometFeed>(`<comet-feed channel="${channel}"></comet-feed>`);
-    await waitFor(async () => (await server.streams(channel)) > 0, 5000, 'the stream');
+    const { element: feed, connection } = mount<CometFeed>(`<comet-feed channel="${channel}"></comet-feed>`);
+    await channelLive(connection, channel);
     await server.publish(channel, { title: 'F'.repeat(60_000) });
     await waitFor(() => parts(feed, 'text').length === 1, 5000, 'the item');
     expect(part(feed, 'text')!.textContent!.length).to.be.at.most(500);

@@ -52,6 +52,11 @@ describe('refused stream requests', () => {
         assertError(await get(server.sseUrl([channel], { cursor })), 400, 'bad-cursor');
       }
       assertError(await get(server.sseUrl([channel]), { 'Last-Event-ID': 'garbage' }), 400, 'bad-cursor');
+      // The message names the entry and, from the position gate, the part that is wrong.
+      const epoch = assertError(await get(server.sseUrl([channel], { cursor: `${channel}=E-1` })), 400, 'bad-cursor');
+      assert.match(epoch.message, /"E-1" has no valid epoch: use 1-16 of a-z 0-9/);
+      const seq = assertError(await get(server.sseUrl([channel]), { 'Last-Event-ID': `${channel}=e-1.5` }), 400, 'bad-cursor');
+      assert.match(seq.message, /"e-1\.5" has no valid seq/);
       // (The 16 KiB cursor bound is covered by the protocol tests: over HTTP, Node's own
       // 16 KiB header limit answers 431 before the handler runs.)
     });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CHANNEL_PATTERN, channelAllowed, channelMatches, isValidChannel } from '../../src/protocol/channel.js';
-import { MAX_CURSOR_LENGTH, formatCursor, parseCursor, type Cursor } from '../../src/protocol/cursor.js';
-import { formatPosition, isAtOrBefore, parsePosition } from '../../src/protocol/position.js';
+import { MAX_CURSOR_LENGTH, checkCursor, formatCursor, parseCursor, type Cursor } from '../../src/protocol/cursor.js';
 import { checkEvent, checkGap, checkHeartbeat, checkHello, parseJson } from '../../src/protocol/validate.js';
 
 describe('channel names', () => {
@@ -38,31 +37,6 @@ describe('channel names', () => {
   });
 });
 
-describe('positions', () => {
-  it('parses and formats <epoch>-<seq>', () => {
-    assert.deepEqual(parsePosition('k3x9-42'), { epoch: 'k3x9', seq: 42 });
-    assert.deepEqual(parsePosition('a-0'), { epoch: 'a', seq: 0 });
-    assert.equal(formatPosition({ epoch: 'k3x9', seq: 42 }), 'k3x9-42');
-    const text = 'abcdefghij123456-999999999999999';
-    assert.equal(formatPosition(parsePosition(text)!), text);
-  });
-
-  it('refuses malformed positions', () => {
-    for (const text of ['', '42', 'k3x9', 'k3x9-', '-1', 'K3X9-1', 'k3x9--1', 'k3x9-1.5', 'k3x9-1e3', 'a'.repeat(17) + '-1', 'a-' + '9'.repeat(16), ' a-1', 'a-1 ']) {
-      assert.equal(parsePosition(text), undefined, JSON.stringify(text));
-    }
-  });
-
-  it('orders positions within one epoch only', () => {
-    const at = (epoch: string, seq: number) => ({ epoch, seq });
-    assert.equal(isAtOrBefore(at('e', 3), at('e', 3)), true);
-    assert.equal(isAtOrBefore(at('e', 2), at('e', 3)), true);
-    assert.equal(isAtOrBefore(at('e', 4), at('e', 3)), false);
-    // A position from another epoch is never "already seen": it belongs to another history.
-    assert.equal(isAtOrBefore(at('f', 1), at('e', 3)), false);
-  });
-});
-
 describe('cursors', () => {
   it('round-trips several channels in insertion order', () => {
     const text = 'news=k3x9-42,ticker=k3x9-7,user:42:inbox=zz-0';
@@ -85,18 +59,32 @@ describe('cursors', () => {
     assert.deepEqual(cursor.get('a'), { epoch: 'e', seq: 5 });
   });
 
-  it('returns a message, not a throw, for malformed cursors', () => {
+  it('reads nothing from a malformed cursor, and checkCursor says which entry and why', () => {
     for (const text of ['news', 'news=', '=e-1', 'news=e', 'news=e-1,', ',news=e-1', 'bad*=e-1', 'a=e-1,b', 'a=e-1;b=e-2']) {
-      const result = parseCursor(text);
+      assert.equal(parseCursor(text), undefined, JSON.stringify(text));
+      const result = checkCursor(text);
       assert.equal(typeof result, 'string', JSON.stringify(text));
       assert.match(result as string, /channel=epoch-seq/);
     }
+    // The position's own reason follows the entry, from the position gate.
+    assert.equal(checkCursor('news=e'), 'cursor entry "news=e" is not of the form channel=epoch-seq: position "e" has no "-" between epoch and seq');
+    assert.match(checkCursor('a=e-1,b=E-2') as string, /^cursor entry "b=E-2" .*: position "E-2" has no valid epoch: use 1-16 of a-z 0-9$/);
+    assert.match(checkCursor('a=e-1.5') as string, /position "e-1\.5" has no valid seq/);
+    // A bad channel has no position to explain.
+    assert.equal(checkCursor('bad*=e-1'), 'cursor entry "bad*=e-1" is not of the form channel=epoch-seq');
+  });
+
+  it('checkCursor and parseCursor read a good cursor alike', () => {
+    const text = 'news=k3x9-42,ticker=k3x9-7';
+    assert.deepEqual(checkCursor(text), parseCursor(text));
+    assert.deepEqual(checkCursor(''), new Map());
   });
 
   it('refuses cursors longer than the bound before parsing them', () => {
     const entries: string[] = [];
     for (let i = 0; entries.join(',').length <= MAX_CURSOR_LENGTH; i += 1) entries.push(`channel${i}=e-${i}`);
-    const result = parseCursor(entries.join(','));
+    assert.equal(parseCursor(entries.join(',')), undefined);
+    const result = checkCursor(entries.join(','));
     assert.equal(typeof result, 'string');
     assert.match(result as string, /longer than/);
   });

@@ -6,6 +6,7 @@ import { createClient } from '@redis/client';
 import { RedisBroker } from '../../server/broker/redis-broker.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
+import { epochOf, seqOf } from '../support/frames.js';
 import { uniqueChannel, until } from '../support/node-server.js';
 import { scaleOutBinaries } from '../support/scale/binaries.js';
 import { startRedis, type TestRedis } from '../support/scale/redis-server.js';
@@ -34,9 +35,9 @@ describe('RedisBroker', { skip: scaleOutBinaries(['redis-server']).skip }, () =>
     await first.close();
     const second = await broker();
     const b = await second.publish({ channel, type: 'message', data: 2 });
-    assert.equal(b.id.split('-')[0], a.id.split('-')[0], 'same epoch');
-    assert.equal(Number(b.id.split('-')[1]), Number(a.id.split('-')[1]) + 1);
-    assert.deepEqual((await second.read(channel, { epoch: a.id.split('-')[0]!, seq: 0 })).events.map((e) => e.data), [1, 2]);
+    assert.equal(epochOf(b.id), epochOf(a.id), 'same epoch');
+    assert.equal(seqOf(b.id), seqOf(a.id) + 1);
+    assert.deepEqual((await second.read(channel, { epoch: epochOf(a.id), seq: 0 })).events.map((e) => e.data), [1, 2]);
   });
 
   it('drops history older than historyMaxAgeMs, and says so to a reader who needed it', async () => {
@@ -46,7 +47,7 @@ describe('RedisBroker', { skip: scaleOutBinaries(['redis-server']).skip }, () =>
     // The bound is on the data's age: the wait is the point of the test, not a race.
     await sleep(1100);
     const fresh = await aging.publish({ channel, type: 'message', data: 'fresh' });
-    const epoch = old.id.split('-')[0]!;
+    const epoch = epochOf(old.id);
     const read = await aging.read(channel, { epoch, seq: 0 });
     assert.deepEqual(read.events.map((e) => e.id), [fresh.id]);
     assert.deepEqual(read.gap, { to: { epoch, seq: 1 }, reason: 'history-exceeded' });
@@ -93,7 +94,7 @@ describe('RedisBroker', { skip: scaleOutBinaries(['redis-server']).skip }, () =>
       if (!published) await sleep(25);
     }
     assert.ok(published, 'publishing works again once Redis is back');
-    const read = await subject.read(channel, { epoch: published.id.split('-')[0]!, seq: 0 });
+    const read = await subject.read(channel, { epoch: epochOf(published.id), seq: 0 });
     assert.deepEqual(read.events.map((e) => e.data), ['before', 'after'], 'what was acknowledged before the outage is still there');
   });
 });

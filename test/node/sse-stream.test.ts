@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
-import { eventOf, heartbeatOf, helloOf, takeEvents } from '../support/frames.js';
+import { epochOf, eventOf, heartbeatOf, helloOf, takeEvents } from '../support/frames.js';
 import { http } from '../support/http-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
 import { openSse, StreamEndedError } from '../support/sse-client.js';
@@ -12,7 +12,7 @@ describe('SSE stream', () => {
   before(async () => {
     server = await startServer({ heartbeatMs: 10_000 });
     // Every channel of a memory broker shares the process epoch: learn it once.
-    epoch = (await server.comet.publish(uniqueChannel(), null)).id.split('-')[0]!;
+    epoch = epochOf((await server.comet.publish(uniqueChannel(), null)).id);
   });
   after(() => server.close());
 

@@ -5,7 +5,8 @@
  */
 import 'axe-core';
 import type { AxeResults, RunOptions } from 'axe-core';
-import { getTestServer } from './env.js';
+import type { CometClient } from '../../src/client/client.js';
+import { getTestServer, waitFor } from './env.js';
 
 declare global {
   interface Window {
@@ -32,6 +33,30 @@ export function mount<T extends HTMLElement>(html: string, connection: Record<st
   parent.append(wrapper);
   mounted.add(wrapper);
   return { connection: wrapper, element: wrapper.firstElementChild as T };
+}
+
+/**
+ * Resolves once `channel` is live on the client of a mounted element's
+ * connection: events published from then on reach the element. A stream
+ * the server counts is not enough: the client may re-open it (another
+ * element's channel came or went) before it read that stream's hello, and
+ * what is published meanwhile is history, not a live event.
+ */
+export async function channelLive(connection: HTMLElement, channel: string, timeoutMs = 5000): Promise<void> {
+  const host = connection as HTMLElement & { client?: CometClient };
+  await waitFor(() => host.client !== undefined, timeoutMs, 'the connection to have a client');
+  const probe = host.client!.subscribe(channel, () => {});
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      probe.ready,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${channel} was not live within ${timeoutMs} ms`)), timeoutMs))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    // The element still holds the channel: dropping the probe changes nothing upstream.
+    probe.unsubscribe();
+  }
 }
 
 export function cleanup(): void {

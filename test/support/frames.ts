@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CometEvent, GapFrame, HeartbeatFrame, HelloFrame } from '../../src/protocol/messages.js';
+import { checkPosition, type Position } from '../../src/protocol/position.js';
 import { checkEvent, checkGap, checkHeartbeat, checkHello } from '../../src/protocol/validate.js';
 import type { SseFrame, SseStream } from './sse-client.js';
 
@@ -31,7 +32,13 @@ export async function takeEvents(stream: SseStream, count: number, timeoutMs = 2
   return events;
 }
 
+/** The position an event id names; fails the test when the id is none. */
+export function positionOf(id: string): Position {
+  const position = checkPosition(id);
+  assert.ok(typeof position === 'object', position as string);
+  return position;
+}
 /** The `seq` part of an event id `<epoch>-<seq>`. */
-export const seqOf = (id: string): number => Number(id.slice(id.lastIndexOf('-') + 1));
+export const seqOf = (id: string): number => positionOf(id).seq;
 /** The `epoch` part of an event id. */
-export const epochOf = (id: string): string => id.slice(0, id.lastIndexOf('-'));
+export const epochOf = (id: string): string => positionOf(id).epoch;

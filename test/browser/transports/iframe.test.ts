@@ -4,6 +4,7 @@
  */
 import { expect } from '@esm-bundle/chai';
 import type { CometEvent } from '../../../src/protocol/messages.js';
+import { formatPosition, parsePosition } from '../../../src/protocol/position.js';
 import { iframeTransport } from '../../../src/transports/iframe-transport.js';
 import { uniqueChannel, waitFor } from '../../support/env.js';
 import { getLab, proxyKey } from '../../support/proxies/lab-client.js';
@@ -65,8 +66,7 @@ describe('iframe transport', function () {
 
     // A forged event far ahead of the real ones: were it accepted, it would be delivered, and the
     // next real event, now "at or before" the forged position, dropped.
-    const epoch = first[0]!.id.split('-')[0];
-    const forged: CometEvent = { id: `${epoch}-999999`, channel, type: 'message', data: 'forged', time: Date.now() };
+    const forged: CometEvent = { id: formatPosition({ epoch: parsePosition(first[0]!.id)!.epoch, seq: 999_999 }), channel, type: 'message', data: 'forged', time: Date.now() };
     const message = { cometkit: 1, kind: 'event', frame: forged, cursor: `${channel}=${forged.id}` };
 
     // Another name for the lab's host: another origin than the push server's.

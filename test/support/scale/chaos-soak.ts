@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { staticFiles } from '../../../server/demo/static-files.js';
 import type { CometEvent } from '../../../src/protocol/messages.js';
+import { comparePositions, parsePosition, type Position } from '../../../src/protocol/position.js';
 import { CHROMIUM_FLAGS, findBrowser } from '../../../scripts/find-browsers.mjs';
 import { startCluster, type TestCluster } from './cluster.js';
 import { SOAK_PAGE } from './soak-page.js';
@@ -235,8 +236,8 @@ function check(tabs: readonly Tab[], acked: readonly CometEvent[], channels: rea
     time.set(event.id, event.time);
   }
   // Acknowledgements of concurrent batches may come back out of seq order: the channel's order is its seq.
-  const seq = (id: string): number => Number(id.slice(id.lastIndexOf('-') + 1));
-  for (const ids of order.values()) ids.sort((a, b) => seq(a) - seq(b));
+  const position = (id: string): Position => parsePosition(id) ?? { epoch: '', seq: NaN };
+  for (const ids of order.values()) ids.sort((a, b) => comparePositions(position(a), position(b)));
   let lost = 0;
   let doubled = 0;
   let outOfOrder = 0;

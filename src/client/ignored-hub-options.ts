@@ -1,0 +1,37 @@
+/**
+ * Pages that share a hub (same origin, same `hub` name) share one upstream
+ * connection, started with the options of the page whose hello came first.
+ * A page joining with other options would otherwise wonder why its `url` or
+ * `transports` do nothing. Development build only: the client calls this
+ * under `DEV`, so production carries none of it.
+ */
+import { warn } from '../dev.js';
+import { checkHubOptions } from '../hub/check-tab-message.js';
+import { HUB_OPTION_KEYS, type HostKind, type HubUpstreamOptions } from '../hub/port-protocol.js';
+
+const HUB_OPTION_NAMES = ['url', ...HUB_OPTION_KEYS] as const;
+
+const HOST_NAMES: Record<HostKind, string> = { 'shared-worker': 'SharedWorker', 'leader-tab': 'leader tab', 'single-tab': 'this tab' };
+
+/** The last report per client: a rejoin (a restarted worker, a new leader) warns again only when it differs. */
+const reported = new WeakMap<object, string>();
+
+const shown = (value: unknown): string => (value === undefined ? 'the default' : JSON.stringify(value));
+
+/** `asked`: this page's options (its client's, with the URL resolved as its hello sends it); `running`: the welcome's. */
+export function warnIgnoredHubOptions(client: object, asked: HubUpstreamOptions, running: unknown, host: HostKind, hub: string): void {
+  // Both sides as the hub reads them: its checks keep the declared keys only and rebuild
+  // nested options in one order, so equal options compare equal as JSON.
+  const mine = checkHubOptions(asked);
+  const theirs = checkHubOptions(running);
+  if (typeof mine === 'string' || typeof theirs === 'string') return;
+  const differing = HUB_OPTION_NAMES.filter((key) => JSON.stringify(mine[key]) !== JSON.stringify(theirs[key]));
+  const inEffect = differing.map((key) => `${key}: ${shown(theirs[key])} (this page: ${shown(mine[key])})`).join('; ');
+  if (reported.get(client) === inEffect) return;
+  reported.set(client, inEffect);
+  if (differing.length === 0) return;
+  warn(
+    'hub-options-ignored',
+    `this page's ${differing.join(', ')} ${differing.length === 1 ? 'is' : 'are'} ignored: another page started the ${HOST_NAMES[host]}'s hub "${hub}" first, and its options are in effect. ${inEffect}. Give every page that shares a hub the same options, or give this page a hub of its own (the \`hub\` option, data-hub).`,
+  );
+}
