@@ -24,7 +24,10 @@ const require = createRequire(import.meta.url);
 /** @type {typeof import('./test/support/harness.ts')} */
 const { startHarness } = await tsImport('./test/support/harness.ts', import.meta.url);
 const harness = await startHarness();
-
+/** @type {typeof import('./test/support/framework-pages.ts')} */
+const { buildFrameworkPages } = await tsImport('./test/support/framework-pages.ts', import.meta.url);
+// Started now, while the browsers launch; served below, awaited by the first request.
+const frameworkPages = buildFrameworkPages();
 
 const wanted = (process.env.WTR_BROWSERS ?? BROWSER_NAMES.join(',')).split(',').map((name) => name.trim()).filter(Boolean);
 
@@ -77,6 +80,7 @@ export default {
       // Stopped with the runner, so a watch-mode restart or a Ctrl-C leaves no server behind.
       async serverStop() {
         await harness.close();
+        await frameworkPages.close();
       },
     },
   ],
@@ -88,6 +92,22 @@ export default {
       context.type = 'application/javascript';
       context.set('Cache-Control', 'no-store');
       context.body = `import '${harness.url}/dist/worker.js';\n`;
+      return undefined;
+    },
+    // The React and Vue pages built from demo/ (test/browser/frameworks.test.ts opens them in iframes).
+    async function frameworkPagesFiles(context, next) {
+      if (!context.path.startsWith('/__frameworks__/')) return next();
+      context.set('Cache-Control', 'no-store');
+      try {
+        const file = await frameworkPages.file(decodeURIComponent(context.path.slice('/__frameworks__/'.length)));
+        if (!file) return next();
+        context.type = file.type;
+        context.body = file.body;
+      } catch (error) {
+        context.status = 500;
+        context.type = 'text/plain; charset=utf-8';
+        context.body = `The framework pages did not build: ${error instanceof Error ? error.message : String(error)}`;
+      }
       return undefined;
     },
     // msw's worker must be served from the root so its scope covers the test pages.

@@ -6,7 +6,10 @@
  * `compilerOptions.isCustomElement: (tag) => tag.startsWith('comet-')`
  * (in the Vue plugin's options for single-file components, or
  * `app.config.compilerOptions` with the runtime compiler). Vue sets a bound
- * prop as a property when the element has one (`:limit`, `:strings`).
+ * value as a property when the element has a property of the name bound
+ * (`:limit`, `:strings`, `:hideTransport`), else as an attribute: bind a
+ * boolean by its property name, since `:hide-transport="false"` sets the
+ * attribute to "false", which reads as true. The types take either name.
  */
 import type { DefineComponent } from 'vue';
 import type { CometBell, CometConnection, CometFeed, CometPresence, CometPresenceBadge, CometStatus, CometToasts } from './index.js';

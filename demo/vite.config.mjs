@@ -1,32 +1,28 @@
 /**
- * Builds the React and Vue pages (demo/react/, demo/vue/) against the
- * package as built in dist/: `npx vite build --config demo/vite.config.mjs`.
- * `cometkit` resolves to dist/ through the package's own exports, as it
- * would from node_modules.
+ * Builds the React and Vue pages (demo/react/, demo/vue/) from this
+ * repository's sources: `npx vite build --config demo/vite.config.mjs`
+ * (into dist/demo/, or DEMO_OUT_DIR). The browser tests build them the same
+ * way once per run (test/support/framework-pages.ts).
  */
+import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
+import { cometkitFromSource } from './cometkit-from-source.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = (file) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
 
 export default {
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   logLevel: 'warn',
-  resolve: {
-    alias: [
-      { find: /^cometkit$/, replacement: dist('cometkit.js') },
-      { find: /^cometkit\/components$/, replacement: dist('components.js') },
-      // Types only: nothing to load at run time.
-      { find: /^cometkit\/(react|vue)$/, replacement: fileURLToPath(new URL('./types-only.js', import.meta.url)) },
-      // Vue's build with the template compiler, for the in-page template.
-      { find: /^vue$/, replacement: 'vue/dist/vue.esm-bundler.js' },
-    ],
-  },
-  define: { __VUE_OPTIONS_API__: 'true', __VUE_PROD_DEVTOOLS__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' },
+  plugins: [
+    cometkitFromSource(),
+    // The comet-* tags are custom elements, not Vue components.
+    vue({ template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith('comet-') } } }),
+  ],
+  define: { __VUE_OPTIONS_API__: 'false', __VUE_PROD_DEVTOOLS__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' },
   oxc: { jsx: { runtime: 'automatic' } },
   build: {
-    outDir: process.env.DEMO_OUT_DIR ?? `${root}/dist/demo`,
+    outDir: process.env.DEMO_OUT_DIR ?? `${root}dist/demo`,
     emptyOutDir: true,
     rollupOptions: { input: { react: 'react/index.html', vue: 'vue/index.html' } },
   },

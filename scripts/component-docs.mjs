@@ -134,6 +134,18 @@ const index = [
   "document.addEventListener('comet-toast-action', (e) => e.detail.action.value === 'undo' && undo());",
   '```',
   '',
+  '## In React and Vue',
+  '',
+  'React 19 and Vue 3 set a value as a property when the element has a property of the name used,',
+  'else as an attribute. Objects and functions (`strings`, `renderItem`) go as properties in both:',
+  '`strings={…}` in JSX, `:strings="…"` in a Vue template. A boolean whose attribute name differs',
+  'from its property (`hide-transport` / `hideTransport`) wants the property name in Vue',
+  '(`:hideTransport="off"`): `:hide-transport="false"` sets the attribute to `"false"`, and a',
+  'boolean attribute that is present reads as true. React 19 removes the attribute for `false`.',
+  'In Vue, bind numbers (`:limit="10"`): a static `limit="10"` sets the property to the string `"10"`.',
+  'Typed props in JSX and templates: `import type {} from \'cometkit/react\'` (or `\'cometkit/vue\'`);',
+  '`demo/react/` and `demo/vue/` are working pages.',
+  '',
 ];
 emit(join(out, 'README.md'), index.join('\n'));
 if (stale.length > 0) {

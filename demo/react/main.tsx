@@ -1,36 +1,80 @@
 /**
  * cometkit in a React 19 app: the elements in JSX (typed by `cometkit/react`)
- * and the SDK in a hook. Built with Vite (demo/vite.config.mjs).
+ * and the SDK in a hook. Built with Vite (demo/vite.config.mjs); the query
+ * says which server (demo/shared/page-settings.ts).
+ *
+ * React 19 passes `channel`, `limit` and `strings` to the elements as
+ * properties (the elements have them) and `hide-transport` as an attribute.
  */
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient, type CometEvent } from 'cometkit';
 import 'cometkit/components';
+import type { CometFeedStrings } from 'cometkit/components';
 import type {} from 'cometkit/react';
+import { latestText } from '../shared/latest-text.js';
+import { pageSettings } from '../shared/page-settings.js';
 
-const url = new URL('/comet', location.href).href;
-const client = createClient({ url });
+const { url, channels, hub } = pageSettings(location);
+const client = createClient({ url, hub });
+const feedStrings: Partial<CometFeedStrings> = { empty: 'Nothing on this channel yet.' };
 
-/** The latest event of a channel, through the SDK. */
-function useLatest(channel: string): CometEvent | undefined {
-  const [latest, setLatest] = useState<CometEvent>();
+/** A channel's latest event through the SDK, and whether the stream carries the channel yet. */
+function useChannel(channel: string): { latest: CometEvent | undefined; live: boolean } {
+  const [state, setState] = useState<{ channel: string; latest: CometEvent | undefined; live: boolean }>({ channel, latest: undefined, live: false });
   useEffect(() => {
-    const subscription = client.subscribe(channel, setLatest);
-    return () => subscription.unsubscribe();
+    let current = true;
+    setState({ channel, latest: undefined, live: false });
+    const subscription = client.subscribe(channel, (latest) => setState({ channel, latest, live: true }));
+    void subscription.ready.then(() => current && setState((state) => ({ ...state, live: true })));
+    return () => {
+      current = false;
+      subscription.unsubscribe();
+    };
   }, [channel]);
-  return latest;
+  // Until the effect has run for a new channel, the previous channel's event is not this one's.
+  return state.channel === channel ? state : { latest: undefined, live: false };
+}
+
+function LivePanel({ channel, limit, showTransport }: { channel: string; limit: number; showTransport: boolean }) {
+  const { latest, live } = useChannel(channel);
+  return (
+    <section aria-label="Live">
+      <p id="latest" aria-live="polite">{latestText(channel, live, latest)}</p>
+      <comet-connection url={url} hub={hub}>
+        <comet-status hide-transport={!showTransport}></comet-status>
+        <comet-feed channel={channel} limit={limit} strings={feedStrings}></comet-feed>
+      </comet-connection>
+    </section>
+  );
 }
 
 function App() {
-  const latest = useLatest('demo.news');
+  const [channel, setChannel] = useState<string>(channels[0]);
+  const [fewer, setFewer] = useState(false);
+  const [showTransport, setShowTransport] = useState(true);
+  const [shown, setShown] = useState(true);
   return (
     <main>
       <h1>cometkit in React</h1>
-      <p data-testid="latest">{latest ? `Latest: ${(latest.data as { title?: string })?.title ?? latest.type}` : 'Waiting for news…'}</p>
-      <comet-connection url={url}>
-        <comet-status></comet-status>
-        <comet-feed channel="demo.news" limit={10}></comet-feed>
-      </comet-connection>
+      <fieldset>
+        <legend>Channel</legend>
+        {channels.map((name) => (
+          <label key={name}>
+            <input type="radio" name="channel" value={name} checked={channel === name} onChange={() => setChannel(name)} /> {name}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        <input type="checkbox" checked={fewer} onChange={(event) => setFewer(event.target.checked)} /> Only the last 3
+      </label>
+      <label>
+        <input type="checkbox" checked={showTransport} onChange={(event) => setShowTransport(event.target.checked)} /> Show the transport
+      </label>
+      <label>
+        <input type="checkbox" checked={shown} onChange={(event) => setShown(event.target.checked)} /> Live panel
+      </label>
+      {shown && <LivePanel channel={channel} limit={fewer ? 3 : 10} showTransport={showTransport} />}
     </main>
   );
 }

@@ -1,44 +1,17 @@
 /**
- * cometkit in a Vue 3 app: the elements in a template (typed by
- * `cometkit/vue`) and the SDK in a composable. Built with Vite
- * (demo/vite.config.mjs), with Vue's runtime template compiler.
+ * cometkit in a Vue 3 app: the elements in single-file components' templates
+ * (typed by `cometkit/vue`, checked by vue-tsc) and the SDK in a composable
+ * (use-channel.ts). Built with Vite and @vitejs/plugin-vue
+ * (demo/vite.config.mjs); the query says which server (demo/shared/page-settings.ts).
+ *
+ * Vue sets a bound value as a property when the element has one under the
+ * name bound (`:channel`, `:limit`, `:strings`, `:hideTransport`), else as
+ * an attribute: `:hide-transport="false"` would set the attribute to
+ * "false", which a boolean attribute reads as true.
  */
-import { createApp, onMounted, onUnmounted, ref, type Ref } from 'vue';
-import { createClient, type CometEvent } from 'cometkit';
+import { createApp } from 'vue';
 import 'cometkit/components';
 import type {} from 'cometkit/vue';
+import App from './App.vue';
 
-const url = new URL('/comet', location.href).href;
-const client = createClient({ url });
-
-/** The latest event of a channel, through the SDK. */
-function useLatest(channel: string): Ref<CometEvent | undefined> {
-  const latest = ref<CometEvent>();
-  let unsubscribe = (): void => {};
-  onMounted(() => {
-    unsubscribe = client.subscribe(channel, (event) => (latest.value = event)).unsubscribe;
-  });
-  onUnmounted(() => unsubscribe());
-  return latest;
-}
-
-const app = createApp({
-  setup() {
-    const latest = useLatest('demo.news');
-    const title = (event: CometEvent | undefined): string => (event ? `Latest: ${(event.data as { title?: string })?.title ?? event.type}` : 'Waiting for news…');
-    return { latest, title, url };
-  },
-  template: `
-    <main>
-      <h1>cometkit in Vue</h1>
-      <p data-testid="latest">{{ title(latest) }}</p>
-      <comet-connection :url="url">
-        <comet-status></comet-status>
-        <comet-feed channel="demo.news" :limit="10"></comet-feed>
-      </comet-connection>
-    </main>
-  `,
-});
-// The comet-* tags are custom elements, not Vue components.
-app.config.compilerOptions.isCustomElement = (tag) => tag.startsWith('comet-');
-app.mount('#app');
+createApp(App).mount('#app');

@@ -1,1 +1,0 @@
-// Imported for its types only (cometkit/react, cometkit/vue).

@@ -1,0 +1,56 @@
+/**
+ * The React and Vue pages of demo/, built with Vite (demo/vite.config.mjs,
+ * from the sources) once per browser-test run into a temporary folder, for
+ * the test runner to serve on the test page's own origin: a test opens them
+ * in same-origin iframes and reads what they show. The build starts with the
+ * run, while the browsers launch; nothing is kept for the next run.
+ */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+export interface FrameworkPages {
+  /** A built file by its path under the build (`react/index.html`); undefined when there is none. Waits for the build; rejects when it failed. */
+  file(path: string): Promise<{ readonly body: Buffer; readonly type: string } | undefined>;
+  /** Resolves to the build's time in ms, once built; rejects with Vite's error. */
+  readonly built: Promise<number>;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+export function buildFrameworkPages(): FrameworkPages {
+  const started = performance.now();
+  const folder = mkdtemp(join(tmpdir(), 'cometkit-framework-pages-'));
+  const built = folder.then(async (outDir) => {
+    await build({
+      configFile: fileURLToPath(new URL('../../demo/vite.config.mjs', import.meta.url)),
+      logLevel: 'error',
+      build: { outDir, emptyOutDir: true },
+    });
+    return performance.now() - started;
+  });
+  // Reported by the requests that wait for it; not an unhandled rejection before the first one.
+  built.catch(() => {});
+  return {
+    built,
+    async file(path) {
+      await built;
+      const outDir = await folder;
+      const file = resolve(outDir, `.${sep}${path}`);
+      if (!file.startsWith(outDir + sep) || !(await stat(file).catch(() => undefined))?.isFile()) return undefined;
+      return { body: await readFile(file), type: TYPES[extname(file)] ?? 'application/octet-stream' };
+    },
+    async close() {
+      await built.catch(() => {});
+      await rm(await folder, { recursive: true, force: true });
+    },
+  };
+}
