@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reapOnExit } from './reap-on-exit.js';
 
 export interface Pushpin {
   /** Where clients connect: `http://127.0.0.1:PORT`. */
@@ -133,6 +134,7 @@ stats_format=tnetstring
 
   const command = `${options.openFiles ? `ulimit -n ${options.openFiles} && ` : ''}exec pushpin --config ${join(dir, 'pushpin.conf')} --merge-output`;
   const child: ChildProcess = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  reapOnExit(child, { group: true });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-8000);

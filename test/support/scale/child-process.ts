@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { reapOnExit } from '../reap-on-exit.js';
 
 export interface RunningProcess {
   readonly child: ChildProcess;
@@ -13,10 +14,8 @@ export interface RunningProcess {
 /** Starts a server process and keeps its output, so a test can wait for its "listening" line. */
 export function startProcess(command: string, args: readonly string[], options: SpawnOptions = {}): RunningProcess {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  // A test process that ends (a timeout, an uncaught error) takes its servers with it.
-  const reap = (): void => void child.kill('SIGKILL');
-  process.once('exit', reap);
-  child.once('exit', () => process.off('exit', reap));
+  // A test process that ends (a timeout, an uncaught error, Ctrl-C) takes its servers with it.
+  reapOnExit(child);
   let output = '';
   let exited = false;
   const waiters = new Set<() => void>();
