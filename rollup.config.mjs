@@ -134,9 +134,10 @@ const contextProvider = /node_modules\/@lit\/context\/lib\/(controllers\/context
 const elementEntry = /\/components\/(comet-[a-z-]+)\/\1\.ts$/;
 /**
  * Small modules the lazy parts of the SDK share (the hosts' names, reading a
- * server's refusal): a file of their own each costs more than carrying them.
+ * server's refusal, the reconnect backoff): a file of their own each costs
+ * more than carrying them.
  */
-const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal)\.ts$/;
+const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal|upstream\/backoff)\.ts$/;
 let sdkModules;
 let sharedByEveryElement;
 /**
@@ -151,6 +152,8 @@ function autoloadChunks(id, { getModuleInfo, getModuleIds }) {
     const ids = [...getModuleIds()];
     const entry = ids.find((moduleId) => moduleId.endsWith('/src/autoload/client.ts'));
     sdkModules = entry ? staticImports(entry, getModuleInfo) : new Set();
+    // The entry joins its chunk, so no file re-exporting the SDK stands in front of it (see preserveEntrySignatures below).
+    if (entry) sdkModules.add(entry);
     // <comet-connection> renders nothing of its own: what the visible elements share is not held back for it.
     const perElement = ids
       .filter((moduleId) => elementEntry.test(moduleId) && !moduleId.includes('/comet-connection/'))
@@ -186,6 +189,8 @@ const autoloadModules = {
     client: 'src/autoload/client.ts',
     ...Object.fromEntries(elementTags.map((tag) => [tag, `components/${tag}/${tag}.ts`])),
   },
+  // The SDK's chunk is the `client` entry and also exports the short names the elements import; the loader reads only its `CometKit`.
+  preserveEntrySignatures: 'allow-extension',
   plugins: [
     ...plugins({ dev: false }),
     {

@@ -21,7 +21,7 @@ import manifest from 'virtual:cometkit-autoload-manifest';
 import { ModuleLoadError } from '../errors/module-load-error.js';
 import { scriptClientOptions } from '../client/script-options.js';
 
-type CometKitModule = typeof import('./client.js');
+type CometKitModule = typeof import('./client.js').CometKit;
 
 const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : undefined;
 const base = new URL('autoload/', script?.src || location.href);
@@ -37,7 +37,7 @@ function load<T>(what: string, file: string): Promise<T> {
 
 let sdk: Promise<CometKitModule> | undefined;
 function loadSdk(): Promise<CometKitModule> {
-  sdk ??= load<CometKitModule>('SDK', manifest.client).then((module) => {
+  sdk ??= load<{ CometKit: CometKitModule }>('SDK', manifest.client).then(({ CometKit: module }) => {
     (window as { CometKit?: CometKitModule }).CometKit = module;
     document.dispatchEvent(new CustomEvent('cometkit-ready', { detail: module }));
     return module;
