@@ -125,12 +125,12 @@ const autoloadManifest = { client: '', elements: {} };
  * that use them; the context provider (only `<comet-connection>` provides) and
  * the async directive (only the lazily loaded virtualizer uses it) stay out.
  */
-const litCore = /node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element|@lit\/context)\/(?!directives\/|async-directive|lib\/controllers\/context-provider|lib\/value-notifier)/;
+const litCore = /node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element|@lit\/context)\/(?!directives\/|async-directive|lib\/controllers\/context-provider|lib\/value-notifier|lib\/context-request-event)/;
 /**
  * Named apart so that Lit's chunk, which holds `@lit/context`'s index, does
  * not take the provider along: only `<comet-connection>` provides.
  */
-const contextProvider = /node_modules\/@lit\/context\/lib\/(controllers\/context-provider|value-notifier)\.js$/;
+const contextProvider = /node_modules\/@lit\/context\/lib\/(controllers\/context-provider|value-notifier|context-request-event)\.js$/;
 const elementEntry = /\/components\/(comet-[a-z-]+)\/\1\.ts$/;
 /**
  * Small modules the lazy parts of the SDK share (the hosts' names, reading a

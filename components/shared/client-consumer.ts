@@ -1,4 +1,4 @@
-import { ContextConsumer } from '@lit/context';
+import type { ContextCallback } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient } from '../../src/client/client.js';
 import { onDefaultClient } from '../../src/client/default-client.js';
@@ -21,21 +21,47 @@ export class ClientController implements ReactiveController {
     this.#host = host;
     this.#onChange = onChange;
     host.addController(this);
-    new ContextConsumer(host, {
-      context: clientContext,
-      subscribe: true,
-      callback: (client) => {
-        this.#fromContext = client;
-        this.#changed();
-      },
-    });
   }
+
+  #unsubscribe: (() => void) | undefined;
+
+  /**
+   * The protocol's `context-request` event, dispatched by hand: @lit/context's
+   * consumer and event class cost every element's page about 0.3 KB for these
+   * few fields. `<comet-connection>` (@lit/context's provider) answers it.
+   */
+  readonly #request = (): void => {
+    this.#host.dispatchEvent(
+      Object.assign(new Event('context-request', { bubbles: true, composed: true }), {
+        context: clientContext,
+        contextTarget: this.#host,
+        callback: this.#provided,
+        subscribe: true,
+      }),
+    );
+  };
+
+  /**
+   * [Context Community Protocol] The provider calls this at once and on every
+   * change (a subscription), with the function that ends it; a call from
+   * another provider (one nearer, connected since) ends the first one's.
+   */
+  readonly #provided: ContextCallback<CometClient | undefined> = (client, unsubscribe) => {
+    if (this.#unsubscribe !== unsubscribe) this.#unsubscribe?.();
+    this.#unsubscribe = unsubscribe;
+    this.#fromContext = client;
+    this.#changed();
+  };
 
   get client(): CometClient | undefined {
     return this.#fromContext ?? this.#fromDefault;
   }
 
   hostConnected(): void {
+    this.#request();
+    // A `<comet-connection>` defined after this element (the script tag loads each element's module as it comes)
+    // missed the request above: its provider announces itself with `context-provider`, and the nearest provider answers again.
+    document.addEventListener('context-provider', this.#request);
     this.#stopWaiting = onDefaultClient((client) => {
       this.#fromDefault = client;
       this.#changed();
@@ -52,6 +78,9 @@ export class ClientController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    document.removeEventListener('context-provider', this.#request);
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.#stopWaiting?.();
     clearTimeout(this.#noClientWarning);
   }

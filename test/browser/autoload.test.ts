@@ -99,21 +99,32 @@ describe('autoloading script tag from another origin', function () {
     }
   });
 
-  it('loads the context provider only with a <comet-connection>, whose client the elements inside it use', async () => {
+  it('loads the context provider only with a <comet-connection>, whose client the elements inside it use, even those connected before it was defined', async () => {
     expect(fetchedModules()).to.not.include('context-provider');
+    // A <comet-status> defined already (the loader fetched it for the shadow-root test, or for this one) is connected inside the
+    // connection before <comet-connection> is defined: its request for a client finds no provider, the late provider must answer it.
+    const first = document.createElement('comet-status');
+    document.body.append(first);
+    await waitFor(() => customElements.get('comet-status') !== undefined, 10_000, '<comet-status> to be defined');
+    first.remove();
     const connection = document.createElement('comet-connection');
     connection.setAttribute('url', server.comet);
     connection.setAttribute('hub', uniqueChannel('t.autoload.own'));
     connection.setAttribute('host', 'single-tab');
+    const early = document.createElement('comet-status');
+    early.setAttribute('verbose', '');
+    connection.append(early);
     document.body.append(connection);
+    expect(customElements.get('comet-connection'), 'defined only once its module has loaded').to.equal(undefined);
+    const details = (status: Element) => (): string => status.shadowRoot?.querySelector('[part="details"]')?.textContent ?? '';
     try {
       await waitFor(() => customElements.get('comet-connection') !== undefined, 10_000, '<comet-connection> to be defined');
       expect(fetchedModules()).to.include('context-provider');
+      await waitFor(() => details(early)().startsWith('single-tab: '), 10_000, 'the status connected first to show the connection’s client');
       const status = document.createElement('comet-status');
       status.setAttribute('verbose', '');
       connection.append(status);
-      const details = (): string => status.shadowRoot?.querySelector('[part="details"]')?.textContent ?? '';
-      await waitFor(() => details().startsWith('single-tab: '), 10_000, 'the status to show the connection’s client');
+      await waitFor(() => details(status)().startsWith('single-tab: '), 10_000, 'the status to show the connection’s client');
       expect(defaultClient()!.host).to.not.equal('single-tab');
     } finally {
       connection.remove();
