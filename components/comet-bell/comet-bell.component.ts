@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from '../shared/keyed-list.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ChannelEvents } from '../shared/channel-events.js';
 import { emit } from '../shared/events.js';
@@ -324,7 +324,7 @@ export class CometBell extends LitElement {
           : items.length === 0
           ? html`<p part="empty" role="status">${empty}</p>`
           : html`<ul part="list">
-              ${repeat(items, (event) => event.id, (event) => this.#item(event, strings, language))}
+              ${keyedList(items, (event) => event.id, (event) => this.#item(event, strings, language))}
             </ul>`}
       </div>`;
   }

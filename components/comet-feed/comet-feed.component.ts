@@ -1,6 +1,6 @@
 import type { VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from '../shared/keyed-list.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ChannelEvents } from '../shared/channel-events.js';
 import { emit } from '../shared/events.js';
@@ -342,7 +342,7 @@ export class CometFeed extends LitElement {
       if (shown.length > PLAIN_MAX_ITEMS) void loadVirtualizer().then(() => this.requestUpdate(), () => {});
       const plain = shown.length > PLAIN_MAX_ITEMS ? shown.slice(0, PLAIN_MAX_ITEMS) : shown;
       return html`${pill}<div part="list" role="feed" aria-label=${strings.label} aria-busy=${busy} @keydown=${this.#onKeyDown} @scroll=${this.#onScroll}>
-          ${repeat(plain, (event) => event.id, (event, index) => this.#renderItem(event, index, shown.length, language))}
+          ${keyedList(plain, (event) => event.id, (event, index) => this.#renderItem(event, index, shown.length, language))}
         </div>`;
     }
     return html`${pill}<div part="list" class="virtual" role="feed" aria-label=${strings.label} aria-busy=${busy} @keydown=${this.#onKeyDown} @scroll=${this.#onScroll}>

@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from '../shared/keyed-list.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { PresenceChangeEvent, PresenceMember } from '../../src/presence/presence-roster.js';
 import { emit } from '../shared/events.js';
@@ -175,7 +175,7 @@ export class CometPresence extends LitElement {
     const hidden = members.length - shown.length;
     return html`<div part="base">
       <ul part="list" aria-label=${format(strings.label, { count: members.length })}>
-        ${repeat(shown, (m) => m.user, (m) => this.#avatar(m, self))}
+        ${keyedList(shown, (m) => m.user, (m) => this.#avatar(m, self))}
         ${hidden > 0
           ? html`<li>
               <button part="overflow" type="button" aria-haspopup="dialog">
@@ -190,7 +190,7 @@ export class CometPresence extends LitElement {
       ${hidden > 0
         ? html`<div part="panel" popover role="dialog" @toggle=${this.#onToggle} aria-label=${format(strings.label, { count: members.length })}>
             <ul>
-              ${repeat(ordered, (m) => m.user, (m) => html`<li>${m.name}${m.user === self ? ` ${strings.you}` : ''}</li>`)}
+              ${keyedList(ordered, (m) => m.user, (m) => html`<li>${m.name}${m.user === self ? ` ${strings.you}` : ''}</li>`)}
             </ul>
           </div>`
         : nothing}

@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from '../shared/keyed-list.js';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ClientController } from '../shared/client-consumer.js';
@@ -533,7 +533,7 @@ export class CometToasts extends LitElement {
           @focusin=${() => this.#setPause('focus', true)}
           @focusout=${this.#onFocusOut}
         >
-          ${repeat(this.#visible, (t) => t.id, (t) => this.#renderToast(t, strings))}
+          ${keyedList(this.#visible, (t) => t.id, (t) => this.#renderToast(t, strings))}
         </ol>
       </section>
       <div class="visually-hidden" role="status" aria-live="polite">${this.#announcement.polite}</div>

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from './keyed-list.js';
 import { ref } from 'lit/directives/ref.js';
 import type { InboxFilter, InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
@@ -111,7 +111,7 @@ export function renderInboxView(
     ${inbox.items.length === 0
       ? html`<p part="empty" role="status">${status}</p>`
       : html`<ul part="list">
-          ${repeat(inbox.items, (item) => item.id, (item) => renderItem(inbox, item, strings, context))}
+          ${keyedList(inbox.items, (item) => item.id, (item) => renderItem(inbox, item, strings, context))}
         </ul>`}
     ${inbox.next !== null && inbox.items.length > 0
       ? html`<button
