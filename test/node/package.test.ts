@@ -39,9 +39,9 @@ describe('the packed package in a scratch app', () => {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), text);
     }
-    const nodeTypes = JSON.parse(readFileSync(join(root, 'node_modules/@types/node/package.json'), 'utf8')) as { version: string };
+    const version = (name: string): string => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
     // From the cache that `npm ci` filled: the test reaches no registry when it can help it.
-    run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, info!.filename), `@types/node@${nodeTypes.version}`], dir);
+    run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, info!.filename), `@types/node@${version('@types/node')}`, `vue@${version('vue')}`], dir);
   });
 
   after(() => process.env['KEEP_SCRATCH'] ? console.log(dir) : rmSync(dir, { recursive: true, force: true }));
@@ -58,6 +58,31 @@ describe('the packed package in a scratch app', () => {
   it('type-checks an app using every entry with strict TypeScript', () => {
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
     assert.doesNotThrow(() => run(process.execPath, [tsc, '-p', 'tsconfig.json'], dir));
+  });
+
+  it('type-checks a Vue template against cometkit/vue with vue-tsc, the wrong uses failing', () => {
+    // As scripts/typecheck-vue.mjs runs it: vue-tsc inside TypeScript 6's compiler (TypeScript 7 ships none in JavaScript).
+    const script = `
+      const { createRequire } = require('node:module');
+      const local = createRequire(${JSON.stringify(join(root, 'package.json'))});
+      const tsc = local.resolve('typescript6/lib/tsc');
+      process.argv = [process.argv[0], tsc, '--noEmit', '-p', 'tsconfig.vue.json'];
+      local('vue-tsc').run(tsc);
+    `;
+    assert.doesNotThrow(() => run(process.execPath, ['-e', script], dir));
+    // The check bites: without the expected-error markers the two wrong uses fail it.
+    const app = join(dir, 'src/App.vue');
+    const text = readFileSync(app, 'utf8');
+    writeFileSync(app, text.replaceAll('<!-- @vue-expect-error', '<!--'));
+    try {
+      assert.throws(() => run(process.execPath, ['-e', script], dir), (error: { stdout?: string }) => {
+        const errors = (error.stdout ?? '').match(/error TS\d+/g) ?? [];
+        assert.equal(errors.length, 2, error.stdout);
+        return true;
+      });
+    } finally {
+      writeFileSync(app, text);
+    }
   });
 
   it('bundles every entry with Vite', () => {

@@ -1,7 +1,8 @@
 /**
  * The files of a scratch app that uses the packed cometkit the way an app
  * does: an SPA entry, the elements, the worker file, a strict tsconfig and
- * a Vite config that bundles them (code splitting on, as Vite does).
+ * a Vite config that bundles them (code splitting on, as Vite does), and a
+ * Vue component whose template vue-tsc checks against the element types.
  */
 export const scratchFiles: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'cometkit-scratch-app', private: true, type: 'module' }, null, 2),
@@ -25,6 +26,32 @@ document.body.append(feed);
   'src/server-types.ts': `import type { CometServerOptions } from 'cometkit/server';
 export const options: CometServerOptions = { basePath: '/comet' };
 `,
+  // A Vue component using the elements: its template is checked against cometkit/vue by vue-tsc.
+  'src/App.vue': `<script setup lang="ts">
+import type {} from 'cometkit/vue';
+</script>
+
+<template>
+  <comet-connection url="/comet" host="leader-tab">
+    <comet-feed channel="news" :limit="10" theme="dark" :strings="{ empty: 'Nothing yet.' }"></comet-feed>
+    <comet-status :hideTransport="true"></comet-status>
+    <!-- @vue-expect-error limit is a number -->
+    <comet-feed channel="news" :limit="'ten'"></comet-feed>
+    <!-- @vue-expect-error theme is light, dark or auto -->
+    <comet-feed channel="news" theme="blue"></comet-feed>
+  </comet-connection>
+</template>
+`,
+  'tsconfig.vue.json': JSON.stringify(
+    {
+      extends: './tsconfig.json',
+      compilerOptions: { types: [] },
+      include: ['src/**/*.vue'],
+      vueCompilerOptions: { strictTemplates: true },
+    },
+    null,
+    2,
+  ),
   'tsconfig.json': JSON.stringify(
     {
       compilerOptions: {
