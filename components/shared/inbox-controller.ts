@@ -8,6 +8,15 @@ import { ClientController } from './client-consumer.js';
 /** Items marked seen as they scroll into view are sent together after this pause. */
 const SEEN_BATCH_MS = 250;
 
+/** Something that happened to the list while a page was on its way: replayed on that page when it comes. */
+type ListStep = (items: InboxItemJson[]) => InboxItemJson[];
+
+/** Sets the flags of `change` on the items it targets; those that leave `filter` go. Applying it twice changes nothing. */
+function applyChange(items: readonly InboxItemJson[], change: InboxChangeJson, filter: InboxFilter): InboxItemJson[] {
+  const set = change.set.read === true ? { ...change.set, seen: true } : change.set;
+  return items.map((item) => (changeTargets(change, item.id) ? { ...item, ...set } : item)).filter((item) => inFilter(item, filter));
+}
+
 /**
  * The server inbox for an element: one view (Unread / All / Archived) paged
  * newest first, the counts, live changes from the user's other devices, and
@@ -35,6 +44,13 @@ export class InboxController implements ReactiveController {
   /** Bumped on every reload: answers of an older load are dropped. */
   #generation = 0;
   #reloading = false;
+  /**
+   * One log per page request in flight. A page is read at the server at some
+   * moment; changes and additions heard live (or made here) while it travels
+   * may be newer than it, and without replaying them the page would put back
+   * an item just archived elsewhere, or drop one just added.
+   */
+  readonly #inFlight = new Set<ListStep[]>();
   #seenQueue = new Set<number>();
   /** The newest id heard of live: "mark all read" covers it even when the view does not hold it. */
   #newestKnown = 0;
@@ -102,16 +118,21 @@ export class InboxController implements ReactiveController {
     this.status = this.items.length === 0 ? 'loading' : this.status;
     this.#reloading = true;
     this.#host.requestUpdate();
+    const missed: ListStep[] = [];
+    this.#inFlight.add(missed);
     try {
       const page = await inbox.list({ filter: this.filter, limit: this.#pageSize() });
       if (generation !== this.#generation) return;
-      this.items = [...page.items];
+      this.items = missed.reduce((items, step) => step(items), [...page.items]);
       this.next = page.next;
-      this.counts = page.counts;
+      // Counts heard live meanwhile are at least as new as the page's.
+      if (missed.length === 0 || !this.counts) this.counts = page.counts;
       this.status = 'ready';
       this.error = '';
     } catch (error) {
       if (generation === this.#generation) this.#fail(error);
+    } finally {
+      this.#inFlight.delete(missed);
     }
     if (generation === this.#generation) this.#reloading = false;
     this.#host.requestUpdate();
@@ -126,16 +147,21 @@ export class InboxController implements ReactiveController {
     const before = this.next;
     this.loadingMore = true;
     this.#host.requestUpdate();
+    const missed: ListStep[] = [];
+    this.#inFlight.add(missed);
     try {
       const page = await inbox.list({ filter: this.filter, before, limit: this.#pageSize() });
       // A reload meanwhile replaced the list: this page may not follow what is shown now.
       if (generation !== this.#generation || before !== this.next) return;
       const held = new Set(this.items.map((item) => item.id));
-      this.items = [...this.items, ...page.items.filter((item) => !held.has(item.id))];
+      // Only changes matter for an older page: a live addition is newer than all of it and already shown.
+      const older = missed.reduce((items, step) => step(items), [...page.items]).filter((item) => !held.has(item.id));
+      this.items = [...this.items, ...older];
       this.next = page.next;
     } catch (error) {
       if (generation === this.#generation) this.#fail(error);
     } finally {
+      this.#inFlight.delete(missed);
       this.loadingMore = false;
       this.#host.requestUpdate();
       this.#continueScroll();
@@ -236,7 +262,12 @@ export class InboxController implements ReactiveController {
   readonly #onAdded = (event: InboxAddedEvent): void => {
     this.counts = event.counts;
     this.#newestKnown = Math.max(this.#newestKnown, event.item.id);
-    if (inFilter(event.item, this.filter) && !this.items.some((item) => item.id === event.item.id)) this.items = [event.item, ...this.items];
+    const { item } = event;
+    const filter = this.filter;
+    const add: ListStep = (items) => (inFilter(item, filter) && !items.some((held) => held.id === item.id) ? [item, ...items] : items);
+    this.items = add(this.items);
+    // An older page on its way holds items older than this one: only a reload's first page takes it.
+    for (const missed of this.#inFlight) missed.push(add);
     this.#host.requestUpdate();
   };
 
@@ -254,12 +285,12 @@ export class InboxController implements ReactiveController {
     void this.reload();
   };
 
-  /** Sets the flags on the items held; those that leave the view go. Applying a change twice changes nothing. */
+  /** Sets the flags on the items held, and on any page on its way; those that leave the view go. */
   #apply(change: InboxChangeJson, counts: InboxCountsJson | undefined): void {
-    const set = change.set.read === true ? { ...change.set, seen: true } : change.set;
-    this.items = this.items
-      .map((item) => (changeTargets(change, item.id) ? { ...item, ...set } : item))
-      .filter((item) => inFilter(item, this.filter));
+    const filter = this.filter;
+    const step: ListStep = (items) => applyChange(items, change, filter);
+    this.items = step(this.items);
+    for (const missed of this.#inFlight) missed.push(step);
     if (counts) this.counts = counts;
   }
 
