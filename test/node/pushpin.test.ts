@@ -14,7 +14,7 @@ import { eventOf, heartbeatOf, helloOf, takeEvents } from '../support/frames.js'
 import { http } from '../support/http-client.js';
 import { openIframe } from '../support/iframe-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
-import { freePort, pushpinSkipReason, startPushpin, type Pushpin } from '../support/pushpin.js';
+import { freePort, pushpinSkipReason, startPushpin, waitForHolds, type Pushpin } from '../support/pushpin.js';
 import { openSse } from '../support/sse-client.js';
 
 const skip = pushpinSkipReason();
@@ -42,6 +42,8 @@ describe('through Pushpin (GRIP)', { skip }, () => {
       healthy = await http(`${base}/health`).then((r) => r.status === 200, () => false);
     }
     assert.ok(healthy, `the proxy never reached the server:\n${pushpin.logs()}`);
+    // Relaying plain requests is not holding streams yet: wait for a held one.
+    await waitForHolds(`${base}/sse?ch=${uniqueChannel('pp.ready')}`).catch((error: Error) => assert.fail(`${error.message}\n${pushpin.logs()}`));
   });
 
   after(async () => {

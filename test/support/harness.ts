@@ -21,7 +21,7 @@ import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
 import { clusterControl } from './scale/cluster-control.js';
-import { pushpinSkipReason, startPushpin, type Pushpin } from './pushpin.js';
+import { pushpinSkipReason, startPushpin, waitForHolds, type Pushpin } from './pushpin.js';
 import { wireScripts } from './wire-script.js';
 
 export interface Harness {
@@ -312,6 +312,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         grip: { controlUrl: pushpin.controlUrl, signingKey: pushpin.signingKey },
       }),
     };
+    await waitForHolds(`${pushpin.origin}/grip/sse?ch=t.pushpin-ready`);
   }
 
   return {

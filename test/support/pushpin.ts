@@ -201,3 +201,35 @@ async function answers(url: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Resolves once a stream through the proxy is held: `streamUrl` answers 200
+ * with its first bytes. A proxy that already relays plain requests may still
+ * answer 500 to a GRIP hold for a moment while its handler connects, so
+ * "reaches the server" is not "ready". Rejects after `timeoutMs`.
+ */
+export async function waitForHolds(streamUrl: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 2000);
+    try {
+      const response = await fetch(streamUrl, { signal: abort.signal, headers: { Accept: 'text/event-stream' } });
+      if (response.status === 200) {
+        const first = await response.body?.getReader().read();
+        if (first && !first.done) return;
+        last = 'a 200 that ended at once';
+      } else {
+        last = `HTTP ${response.status}`;
+      }
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Pushpin held no stream at ${streamUrl} within ${timeoutMs} ms (last: ${last})`);
+}
