@@ -49,6 +49,12 @@ export class ChannelEvents implements ReactiveController {
   #subscribedTo: { client: CometClient; channel: string } | undefined;
   #incoming: CometEvent[] = [];
   #flushScheduled = false;
+  /**
+   * Ids the history reads added. Live events are deduplicated by the client,
+   * so only these can come twice: read by a history answer that landed
+   * before their live copy. A flush checks these, not every item held.
+   */
+  #fromHistory = new Set<string>();
 
   constructor(host: ReactiveControllerHost & HTMLElement, options: ChannelEventsOptions) {
     this.#host = host;
@@ -81,6 +87,7 @@ export class ChannelEvents implements ReactiveController {
     this.#unsubscribe();
     this.items = [];
     this.#incoming = [];
+    this.#fromHistory = new Set();
     this.#subscription = client.subscribe(channel, (event) => {
       this.#incoming.push(event);
       this.#options.onLive?.(event);
@@ -150,6 +157,7 @@ export class ChannelEvents implements ReactiveController {
         // and adding them here as well would show them twice once the frame flushes them.
         const seen = new Set([...this.items, ...this.#incoming].map((event) => event.id));
         const older = events.filter((event) => !seen.has(event.id));
+        for (const event of older) this.#fromHistory.add(event.id);
         this.items = [...this.items, ...older].sort(newestFirst).slice(0, this.#limit);
         this.status = 'ready';
         this.#host.requestUpdate();
@@ -177,8 +185,7 @@ export class ChannelEvents implements ReactiveController {
     if (incoming.length === 0) return;
     this.#incoming = [];
     // History read while the stream already carried the channel may hold events that then also arrive live.
-    const known = new Set(this.items.map((event) => event.id));
-    const added = incoming.filter((event) => !known.has(event.id));
+    const added = this.#fromHistory.size === 0 ? incoming : incoming.filter((event) => !this.#fromHistory.has(event.id));
     if (added.length === 0) return;
     const limit = this.#limit;
     const fresh = added.length > limit ? added.slice(-limit) : added;

@@ -266,7 +266,7 @@ export class InboxController implements ReactiveController {
     const filter = this.filter;
     const add: ListStep = (items) => (inFilter(item, filter) && !items.some((held) => held.id === item.id) ? [item, ...items] : items);
     this.items = add(this.items);
-    // An older page on its way holds items older than this one: only a reload's first page takes it.
+    // A reload's page on its way may be older than this item; an older page drops it as already held.
     for (const missed of this.#inFlight) missed.push(add);
     this.#host.requestUpdate();
   };
