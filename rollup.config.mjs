@@ -7,6 +7,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
+import { minifyElementTemplates } from './scripts/minify-templates.mjs';
 
 const require = createRequire(import.meta.url);
 const polyfillFile = require.resolve('eventsource-polyfill/dist/eventsource.js');
@@ -86,6 +87,8 @@ const plugins = ({ dev, browser = true, module = true }) => [
   declarePolyfillGlobals,
   nodeResolve({ browser, exportConditions: dev ? ['development'] : [], preferBuiltins: !browser }),
   commonjs(),
+  // Templates minified as they ship (scripts/minify-templates.mjs).
+  ...(!dev && browser ? [minifyElementTemplates()] : []),
   esbuild({ target, minify: !dev, define: { __DEV__: String(dev) }, legalComments: 'none' }),
   ...(!dev && browser ? [terserPass(module)] : []),
 ];
@@ -134,18 +137,30 @@ const contextProvider = /node_modules\/@lit\/context\/lib\/(controllers\/context
 const elementEntry = /\/components\/(comet-[a-z-]+)\/\1\.ts$/;
 /**
  * Small modules the lazy parts of the SDK share (the hosts' names, reading a
- * server's refusal, the reconnect backoff): a file of their own each costs
- * more than carrying them.
+ * server's refusal, the reconnect backoff), and history, which the feed and
+ * the bell read as they start: a file of their own each costs more than
+ * carrying them.
  */
-const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal|upstream\/backoff)\.ts$/;
+const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal|upstream\/backoff|client\/fetch-history)\.ts$/;
+/**
+ * The hub as a page runs it (leader tab): the leader-tab link with the hub
+ * and its transports. Pages whose hub is in a SharedWorker fetch none of it.
+ */
+const pageHub = /\/src\/hosts\/(leader-tab-host|page-transports)\.ts$/;
+/** Rendering lists (the feed, the bell and the toasts): small, and a file of their own costs more. */
+const listParts = /\/components\/shared\/(keyed-list|summarize)\.ts$/;
 let sdkModules;
 let sharedByEveryElement;
 /**
- * `sdk`: the SDK as the elements load it (what `client.ts` imports
- * statically, not its lazy parts, with `smallSdkParts`). `lit`: Lit's core, with the element code
- * that every visible element imports statically (theme, strings, the
- * client consumer): a page with any element fetches all of it, so one file, one
- * compression window, one request.
+ * One `runtime` file holds what every element page runs: the SDK as the
+ * elements load it (what `client.ts` imports statically, not its lazy
+ * parts), Lit's core, and the element code every visible element imports
+ * statically (theme, strings, the client consumer). The loader creates the
+ * default client and every element needs both the SDK and Lit, so one file
+ * and one compression window cost less than two (about 0.4 KiB brotli on
+ * the one-feed page). A page that loads the autoloader for the SDK alone,
+ * with no element, pays for Lit too: `cometkit.js` as a module is the
+ * smaller way there.
  */
 function autoloadChunks(id, { getModuleInfo, getModuleIds }) {
   if (!sdkModules) {
@@ -160,9 +175,10 @@ function autoloadChunks(id, { getModuleInfo, getModuleIds }) {
       .map((moduleId) => staticImports(moduleId, getModuleInfo));
     sharedByEveryElement = new Set(perElement.length === 0 ? [] : [...perElement[0]].filter((moduleId) => perElement.every((closure) => closure.has(moduleId))));
   }
-  if (sdkModules.has(id) || smallSdkParts.test(id)) return 'sdk';
+  if (pageHub.test(id)) return 'page-hub';
   if (contextProvider.test(id)) return 'context-provider';
-  if (litCore.test(id) || (sharedByEveryElement.has(id) && /\/components\/shared\//.test(id))) return 'lit';
+  if (sdkModules.has(id) || smallSdkParts.test(id) || litCore.test(id) || listParts.test(id)) return 'runtime';
+  if (sharedByEveryElement.has(id) && /\/components\/shared\//.test(id)) return 'runtime';
   return undefined;
 }
 

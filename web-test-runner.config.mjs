@@ -11,10 +11,12 @@
  */
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher, puppeteerCore } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
 import { BROWSER_NAMES, CHROMIUM_FLAGS, findBrowser, findWebKitDriver } from './scripts/find-browsers.mjs';
+import { minifyElementTemplates } from './scripts/minify-templates.mjs';
 import { webkitLauncher } from './scripts/webkit-launcher.mjs';
 
 const require = createRequire(import.meta.url);
@@ -54,6 +56,28 @@ function launcher(name) {
 
 const mockServiceWorker = require.resolve('msw/mockServiceWorker.js');
 
+/**
+ * The elements' templates minified as the production build ships them, so
+ * every component test renders what users get, not the source's spacing.
+ */
+function shippedTemplates() {
+  const minify = minifyElementTemplates();
+  const rollupContext = {
+    error: (message) => {
+      throw new Error(message);
+    },
+    warn: () => {},
+  };
+  return {
+    name: 'shipped-templates',
+    async transform(context) {
+      if (!context.path.startsWith('/components/') || !context.path.endsWith('.ts')) return undefined;
+      const result = await minify.transform.call(rollupContext, context.body, join(process.cwd(), context.path));
+      return result ? { body: result.code } : undefined;
+    },
+  };
+}
+
 /** @type {import('@web/test-runner').TestRunnerConfig} */
 export default {
   rootDir: '.',
@@ -74,6 +98,7 @@ export default {
     config: { timeout: 5000 },
   },
   plugins: [
+    shippedTemplates(),
     esbuildPlugin({ ts: true, target: 'es2022', define: { __DEV__: 'true' } }),
     {
       name: 'cometkit-harness',
