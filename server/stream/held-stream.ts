@@ -11,6 +11,12 @@ import type { StreamRequest } from './stream-request.js';
  * is tracked for stats and targeted disconnects, fed and beaten by the
  * fan-out, and is cut when the reader stops reading (rather than buffered without
  * end) or goes away.
+ *
+ * Nothing is sent until the stream has read its history and says hello:
+ * a stream that cannot start (the event store is unreachable) is refused
+ * with the store's error (`503 broker-unavailable`) by the route, as a
+ * publish is, rather than answered 200 and cut — which a client would
+ * take for a proxy that kills streams, and step down its transports.
  */
 export async function holdStream(
   req: IncomingMessage,
@@ -26,9 +32,7 @@ export async function holdStream(
   const close = stream.close.bind(stream);
   req.on('close', close);
   res.on('error', close);
-  res.writeHead(200, response.headers);
-  if (response.preamble) stream.write(response.preamble);
-  else res.flushHeaders();
+  stream.headOnFirstWrite(response.headers, response.preamble);
 
   const joined = deps.fanout.join(request.channels, request.cursor, format, stream, {
     written: response.preamble ? Buffer.byteLength(response.preamble) : 0,
@@ -37,7 +41,7 @@ export async function holdStream(
   try {
     await joined.started;
   } catch (error) {
-    stream.close();
+    stream.abandon();
     throw error;
   }
 }
@@ -58,6 +62,8 @@ class HeldStream implements StreamWriter, OpenStream {
   readonly #fanout: Fanout;
   readonly #connections: ConnectionRegistry;
   #membership: Membership | undefined;
+  /** The status line, headers and preamble, sent with the first frame (the hello). */
+  #head: { readonly headers: OutgoingHttpHeaders; readonly preamble: string | undefined } | undefined;
 
   constructor(res: ServerResponse, request: StreamRequest, transport: TransportName, deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry }) {
     this.transport = transport;
@@ -76,17 +82,37 @@ class HeldStream implements StreamWriter, OpenStream {
     if (this.closed) this.#fanout.leave(membership);
   }
 
+  headOnFirstWrite(headers: OutgoingHttpHeaders, preamble: string | undefined): void {
+    this.#head = { headers, preamble };
+  }
+
   write(chunk: string | Buffer): void {
     if (this.closed) return;
+    const head = this.#head;
+    if (head) {
+      this.#head = undefined;
+      this.#res.writeHead(200, head.headers);
+      if (head.preamble) this.#res.write(head.preamble);
+    }
     this.#res.write(chunk);
     if (this.#res.writableLength > this.#maxBufferedBytes) this.close();
   }
 
   close(): void {
-    if (this.closed) return;
+    if (this.#stop()) this.#res.end();
+  }
+
+  /** Stops a stream that could not start; a response not yet sent is left to the route, which refuses it. */
+  abandon(): void {
+    if (this.#stop() && !this.#head) this.#res.end();
+  }
+
+  /** False when it was already stopped. */
+  #stop(): boolean {
+    if (this.closed) return false;
     this.closed = true;
     if (this.#membership) this.#fanout.leave(this.#membership);
     this.#connections.remove(this);
-    this.#res.end();
+    return true;
   }
 }

@@ -262,8 +262,7 @@ export class Upstream {
       closed: (error) => {
         if (!current()) return;
         this.#connection = undefined;
-        // A refusal retrying cannot fix is about the request, not the transport.
-        if (!(isHttpStatusError(error) && !error.retryable)) this.#ladder.ended(Date.now());
+        if (countsAgainstTransport(error)) this.#ladder.ended(Date.now());
         this.#broken(error ?? new NetworkError('The server ended the stream.'));
       },
     };
@@ -385,6 +384,19 @@ export class Upstream {
     this.#state = state;
     this.#listener.state(state, previous, error);
   }
+}
+
+/**
+ * Whether a stream's end is a strike against its transport on the ladder.
+ * A refusal in the push server's own words (`broker-unavailable`,
+ * `server-busy`, `too-many-streams`…) proves the transport reached the
+ * server, as does any refusal retrying cannot fix: stepping down would not
+ * help. A drop, a bare status (a proxy's page) or a rewritten content type
+ * may be the path, and counts.
+ */
+function countsAgainstTransport(error: CometError | undefined): boolean {
+  if (!isHttpStatusError(error)) return true;
+  return error.retryable && (error.code === 'http-error' || error.code === 'bad-content-type');
 }
 
 /** The origin a transport choice is remembered for. */

@@ -164,7 +164,7 @@ describe('several processes on one Redis', { skip }, () => {
     }
   });
 
-  it('Redis stopped and restarted under load: 503 broker-unavailable meanwhile, streams stay open and beat, nothing acknowledged lost', async () => {
+  it('Redis stopped and restarted under load: 503 broker-unavailable meanwhile (publishes and new streams), open streams stay open and beat, nothing acknowledged lost', async () => {
     const channels = [uniqueChannel(), uniqueChannel()];
     const onA = follow([a.origin], channels);
     const onB = follow([b.origin], channels);
@@ -195,6 +195,10 @@ describe('several processes on one Redis', { skip }, () => {
       await until(() => onA.heartbeats >= beats.a + 2 && onB.heartbeats >= beats.b + 2, 10_000, 'heartbeats while Redis is down');
       assert.equal(onA.connections, 1, 'the stream on A stayed open through the outage');
       assert.equal(onB.connections, 1, 'the stream on B stayed open through the outage');
+      // A stream opened now cannot read history: refused like a publish, not answered 200 and cut before its hello.
+      const fresh = await fetch(`${a.origin}/comet/sse?ch=${channels[0]}`, { signal: AbortSignal.timeout(5000) });
+      assert.equal(fresh.status, 503, 'a new stream while Redis is down');
+      assert.equal(((await fresh.json()) as { error: { code: string } }).error.code, 'broker-unavailable');
       const ackedBeforeRestart = acked.length;
       await redis.start();
       await publisher;
