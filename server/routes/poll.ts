@@ -92,6 +92,12 @@ export async function servePoll(
       cursor = start;
     },
     gap(gap) {
+      // A gap seen live after events already taken: the answer ends before it (an answer's gaps come
+      // first), and the next poll, resuming from the last event, is told of it by its replay.
+      if (full || events.length > 0) {
+        full = true;
+        return;
+      }
       gaps.push(gap);
     },
     event(event, after) {

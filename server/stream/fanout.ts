@@ -1,9 +1,9 @@
 import { formatCursor, type Cursor } from '../../src/protocol/cursor.js';
 import { isSamePosition } from '../../src/protocol/position.js';
-import type { CometEvent } from '../../src/protocol/messages.js';
+import type { CometEvent, GapFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
-import { advance, readReplay } from './feed.js';
+import { advance, gapBefore, readReplay } from './feed.js';
 import type { StreamFormat } from './stream-format.js';
 
 /** Where a held stream's bytes go. */
@@ -43,8 +43,8 @@ interface Group {
   readonly inStep: Set<Membership>;
   /** Streams still replaying, or ahead of or behind the group (they format their own frames). */
   readonly apart: Set<Membership>;
-  /** Events for `inStep` since the last flush, with the group's cursor after each. */
-  outbox: Array<{ readonly event: CometEvent; readonly cursor: string }>;
+  /** Frames for `inStep` since the last flush: events with the group's cursor after each, and gaps. */
+  outbox: Array<{ readonly event: CometEvent; readonly cursor: string } | { readonly gap: GapFrame }>;
 }
 
 /** One event burst's frames in one format: each frame (for bounded documents) and all of them in one Buffer. */
@@ -219,7 +219,13 @@ export class Fanout {
       if (!groups) continue;
       for (const group of groups) {
         touched.add(group);
-        if (group.inStep.size > 0 && advance(group.cursor, event)) group.outbox.push({ event, cursor: formatCursor(group.cursor) });
+        if (group.inStep.size > 0) {
+          const gap = gapBefore(group.cursor, event);
+          if (advance(group.cursor, event)) {
+            if (gap) group.outbox.push({ gap });
+            group.outbox.push({ event, cursor: formatCursor(group.cursor) });
+          }
+        }
         for (const member of group.apart) {
           if (member.buffered) member.buffered.push(event);
           else this.#writeOwn(member, event);
@@ -243,7 +249,7 @@ export class Fanout {
           format = member.format;
           shared = frames.get(format.transport);
           if (!shared) {
-            const each = outbox.map(({ event, cursor }) => Buffer.from(member.format.event(event, cursor)));
+            const each = outbox.map((entry) => Buffer.from('gap' in entry ? member.format.gap(entry.gap) : member.format.event(entry.event, entry.cursor)));
             shared = { each, all: each.length === 1 ? each[0]! : Buffer.concat(each) };
             frames.set(format.transport, shared);
           }
@@ -280,7 +286,9 @@ export class Fanout {
   }
 
   #writeOwn(member: Membership, event: CometEvent): void {
+    const gap = gapBefore(member.cursor, event);
     if (!advance(member.cursor, event)) return;
+    if (gap) this.#write(member, member.format.gap(gap));
     this.#write(member, member.format.event(event, formatCursor(member.cursor)));
     this.#rolledOver(member);
   }
