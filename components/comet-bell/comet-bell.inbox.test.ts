@@ -120,6 +120,50 @@ describe('<comet-bell inbox>', function () {
     expect(phone.unread).to.equal(0);
   });
 
+  it('keeps the badge where the changes made here put it while their answers travel, however the earlier ones come back', async () => {
+    const { user, elements } = await inboxDevices<CometBell>('<comet-bell inbox></comet-bell>', 1);
+    const [bell] = elements as [CometBell];
+    await server.notify(user, { title: 'Read me' });
+    await waitFor(() => bell.unread === 1, 8000, 'one unread');
+    const inbox = await (bell.parentElement as HTMLElement & { client: CometClient }).client.inbox();
+    // Registered after the bell's own listener: when an echo is heard here, the bell has handled it.
+    const echoes: string[] = [];
+    inbox.addEventListener('changed', (event) => echoes.push(Object.keys(event.change.set).sort().join('+')));
+    // Every change this page sends waits here until the test lets it go, so the order of events is the test's.
+    const original = window.fetch;
+    const held: Array<() => Promise<void>> = [];
+    window.fetch = (input, init) => {
+      if (!String(input instanceof Request ? input.url : input).includes('/inbox/state')) return original(input, init);
+      return new Promise((resolve, reject) => {
+        held.push(async () => {
+          const response = await original(input, init).catch((error: unknown) => (reject(error), undefined));
+          if (response) resolve(response);
+        });
+      });
+    };
+    try {
+      bell.show();
+      await waitFor(() => held.length === 1, 5000, 'the item marked seen as it shows');
+      (parts(bell, 'mark-read')[0] as HTMLButtonElement).click();
+      await waitFor(() => held.length === 2, 5000, 'the read change');
+      await bell.updateComplete;
+      expect(bell.unread, 'read here, at once').to.equal(0);
+      // The seen change reaches the server first: its answer and its echo both count the item unread still.
+      await held[0]!();
+      await waitFor(() => echoes.includes('seen'), 5000, 'the echo of the seen change');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await bell.updateComplete;
+      expect(bell.unread, 'an earlier change\'s counts do not undo a later one').to.equal(0);
+      await held[1]!();
+      await waitFor(() => echoes.includes('read+seen'), 5000, 'the echo of the read change');
+      await bell.updateComplete;
+      expect(bell.unread).to.equal(0);
+      expect(inbox.counts?.unread).to.equal(0);
+    } finally {
+      window.fetch = original;
+    }
+  });
+
   it('rolls back a change the server refuses, with a message', async () => {
     const { user, elements } = await inboxDevices<CometBell>('<comet-bell inbox></comet-bell>', 1);
     const [bell] = elements as [CometBell];

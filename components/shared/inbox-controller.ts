@@ -8,6 +8,9 @@ import { ClientController } from './client-consumer.js';
 /** Items marked seen as they scroll into view are sent together after this pause. */
 const SEEN_BATCH_MS = 250;
 
+/** How long the echo of a change made here is waited for on the user's channel (the server sends none for a change that changed nothing). */
+const ECHO_WAIT_MS = 10_000;
+
 /** Something that happened to the list while a page was on its way: replayed on that page when it comes. */
 type ListStep = (items: InboxItemJson[]) => InboxItemJson[];
 
@@ -15,6 +18,13 @@ type ListStep = (items: InboxItemJson[]) => InboxItemJson[];
 function applyChange(items: readonly InboxItemJson[], change: InboxChangeJson, filter: InboxFilter): InboxItemJson[] {
   const set = change.set.read === true ? { ...change.set, seen: true } : change.set;
   return items.map((item) => (changeTargets(change, item.id) ? { ...item, ...set } : item)).filter((item) => inFilter(item, filter));
+}
+
+/** Names a change by what it targets and sets, as the server echoes it (it marks what is read as seen too). */
+function changeKey(change: InboxChangeJson): string {
+  const { seen, read, archived } = change.set;
+  const target = 'upTo' in change ? `upTo ${change.upTo}` : `ids ${[...new Set(change.ids)].sort((a, b) => a - b).join(',')}`;
+  return `${target} seen=${read === true ? '' : String(seen)} read=${String(read)} archived=${String(archived)}`;
 }
 
 /**
@@ -51,6 +61,18 @@ export class InboxController implements ReactiveController {
    * an item just archived elsewhere, or drop one just added.
    */
   readonly #inFlight = new Set<ListStep[]>();
+  /**
+   * Changes made here that the server has not answered yet. Counts the
+   * server sends meanwhile were read before some of them were applied (an
+   * earlier change's answer or echo, another device's change, a new item)
+   * and would move the badge back for a moment: the optimistic counts stay
+   * until the last answer, which counts every change made here.
+   */
+  #unsettled = 0;
+  /** Changes made here whose echo on the user's channel has not come: their counts are no newer than the answer's. */
+  #echoes: Array<{ readonly key: string; readonly until: number }> = [];
+  /** Counts newer than ours were passed over while changes were unsettled: read them again once settled. */
+  #countsPassedOver = false;
   #seenQueue = new Set<number>();
   /** The newest id heard of live: "mark all read" covers it even when the view does not hold it. */
   #newestKnown = 0;
@@ -126,7 +148,8 @@ export class InboxController implements ReactiveController {
       this.items = missed.reduce((items, step) => step(items), [...page.items]);
       this.next = page.next;
       // Counts heard live meanwhile are at least as new as the page's.
-      if (missed.length === 0 || !this.counts) this.counts = page.counts;
+      if (!this.counts) this.counts = page.counts;
+      else if (missed.length === 0) this.#takeCounts(page.counts);
       this.status = 'ready';
       this.error = '';
     } catch (error) {
@@ -209,11 +232,26 @@ export class InboxController implements ReactiveController {
     this.#apply(change, this.#optimisticCounts(change));
     this.notice = '';
     this.#host.requestUpdate();
+    const echo = { key: changeKey(change), until: Date.now() + ECHO_WAIT_MS };
+    this.#echoes.push(echo);
+    this.#unsettled += 1;
     try {
-      this.counts = await inbox.update(change);
+      const counts = await inbox.update(change);
+      if (inbox !== this.#inbox) return true;
+      this.#unsettled -= 1;
+      if (this.#unsettled === 0) {
+        this.counts = counts;
+        if (this.#countsPassedOver) {
+          this.#countsPassedOver = false;
+          void this.reload();
+        }
+      }
       this.#host.requestUpdate();
       return true;
     } catch (error) {
+      if (inbox !== this.#inbox) return false;
+      this.#unsettled -= 1;
+      this.#echoes = this.#echoes.filter((held) => held !== echo);
       this.items = before.items;
       this.counts = before.counts;
       this.notice = failure.replace('{error}', error instanceof Error ? error.message : String(error));
@@ -260,7 +298,7 @@ export class InboxController implements ReactiveController {
   }
 
   readonly #onAdded = (event: InboxAddedEvent): void => {
-    this.counts = event.counts;
+    this.#takeCounts(event.counts);
     this.#newestKnown = Math.max(this.#newestKnown, event.item.id);
     const { item } = event;
     const filter = this.filter;
@@ -272,7 +310,14 @@ export class InboxController implements ReactiveController {
   };
 
   readonly #onChanged = (event: InboxChangedEvent): void => {
-    this.#apply(event.change, event.counts);
+    const now = Date.now();
+    this.#echoes = this.#echoes.filter((held) => held.until > now);
+    const key = changeKey(event.change);
+    const echo = this.#echoes.findIndex((held) => held.key === key);
+    if (echo >= 0) this.#echoes.splice(echo, 1);
+    this.#apply(event.change, undefined);
+    // An echo of a change made here brings the counts its answer brings (or brought).
+    if (echo < 0) this.#takeCounts(event.counts);
     // Items this view does not hold may have entered it (archived elsewhere while Archived is shown): ask again.
     const { archived, read } = event.change.set;
     const entering = this.filter === 'archived' ? archived === true : archived === false || (this.filter === 'unread' && read === false);
@@ -281,9 +326,15 @@ export class InboxController implements ReactiveController {
   };
 
   readonly #onResync = (event: InboxResyncEvent): void => {
-    this.counts = event.counts;
+    this.#takeCounts(event.counts);
     void this.reload();
   };
+
+  /** Counts the server sent on its own: shown, unless changes made here are still unsettled. */
+  #takeCounts(counts: InboxCountsJson): void {
+    if (this.#unsettled > 0) this.#countsPassedOver = true;
+    else this.counts = counts;
+  }
 
   /** Sets the flags on the items held, and on any page on its way; those that leave the view go. */
   #apply(change: InboxChangeJson, counts: InboxCountsJson | undefined): void {
@@ -330,6 +381,9 @@ export class InboxController implements ReactiveController {
     clearTimeout(this.#seenTimer);
     this.#seenTimer = undefined;
     this.#seenQueue.clear();
+    this.#unsettled = 0;
+    this.#echoes = [];
+    this.#countsPassedOver = false;
     this.#observer?.disconnect();
     this.#observer = undefined;
     this.#end?.observer.disconnect();
