@@ -3,7 +3,7 @@ import { isSamePosition } from '../../src/protocol/position.js';
 import type { CometEvent, GapFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
-import { advance, gapBefore, readReplay } from './feed.js';
+import { readReplay, step } from './feed.js';
 import type { StreamFormat } from './stream-format.js';
 
 /** Where a held stream's bytes go. */
@@ -219,12 +219,10 @@ export class Fanout {
       if (!groups) continue;
       for (const group of groups) {
         touched.add(group);
-        if (group.inStep.size > 0) {
-          const gap = gapBefore(group.cursor, event);
-          if (advance(group.cursor, event)) {
-            if (gap) group.outbox.push({ gap });
-            group.outbox.push({ event, cursor: formatCursor(group.cursor) });
-          }
+        const moved = group.inStep.size > 0 ? step(group.cursor, event) : undefined;
+        if (moved) {
+          if (moved.gap) group.outbox.push({ gap: moved.gap });
+          group.outbox.push({ event, cursor: formatCursor(group.cursor) });
         }
         for (const member of group.apart) {
           if (member.buffered) member.buffered.push(event);
@@ -286,9 +284,9 @@ export class Fanout {
   }
 
   #writeOwn(member: Membership, event: CometEvent): void {
-    const gap = gapBefore(member.cursor, event);
-    if (!advance(member.cursor, event)) return;
-    if (gap) this.#write(member, member.format.gap(gap));
+    const moved = step(member.cursor, event);
+    if (!moved) return;
+    if (moved.gap) this.#write(member, member.format.gap(moved.gap));
     this.#write(member, member.format.event(event, formatCursor(member.cursor)));
     this.#rolledOver(member);
   }

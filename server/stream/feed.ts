@@ -47,37 +47,38 @@ export async function readReplay(broker: Broker, channels: readonly string[], fr
 }
 
 /**
- * The gap a live `event` opens on `cursor`: a broker delivers each
- * channel's events in order and catches up what its live feed missed from
- * history, so an event more than one position past the cursor (or of
- * another epoch) means the events in between are no longer held — the
- * process's live feed was cut for longer than the history reaches. The
- * reader is told, as it is when a replay cannot reach its position.
- */
-export function gapBefore(cursor: Cursor, event: CometEvent): GapFrame | undefined {
-  const position = parsePosition(event.id);
-  const current = cursor.get(event.channel);
-  if (!position || !current) return undefined;
-  const sameEpoch = position.epoch === current.epoch;
-  if (sameEpoch && position.seq <= current.seq + 1) return undefined;
-  return {
-    channel: event.channel,
-    from: formatPosition(current),
-    to: formatPosition({ epoch: position.epoch, seq: position.seq - 1 }),
-    reason: sameEpoch ? 'history-exceeded' : 'epoch-changed',
-  };
-}
-
-/**
  * Moves `cursor` past `event` and returns true, or returns false when the
  * cursor already holds it (a replay overlapping live delivery).
  */
 export function advance(cursor: Cursor, event: CometEvent): boolean {
+  return step(cursor, event) !== undefined;
+}
+
+/**
+ * Moves `cursor` past a live `event`, as `advance` does (undefined when the
+ * cursor already holds it), and names the gap the event opens, if any: a
+ * broker delivers each channel's events in order and catches up what its
+ * live feed missed from history, so an event more than one position past
+ * the cursor (or of another epoch) means the events in between are no
+ * longer held — the process's live feed was cut for longer than the history
+ * reaches. The reader is told, as it is when a replay cannot reach its position.
+ */
+export function step(cursor: Cursor, event: CometEvent): { readonly gap: GapFrame | undefined } | undefined {
   const position = parsePosition(event.id);
   const current = cursor.get(event.channel);
-  if (!position || (current && isAtOrBefore(position, current))) return false;
+  if (!position || (current && isAtOrBefore(position, current))) return undefined;
   cursor.set(event.channel, position);
-  return true;
+  if (!current) return { gap: undefined };
+  const sameEpoch = position.epoch === current.epoch;
+  if (sameEpoch && position.seq === current.seq + 1) return { gap: undefined };
+  return {
+    gap: {
+      channel: event.channel,
+      from: formatPosition(current),
+      to: formatPosition({ epoch: position.epoch, seq: position.seq - 1 }),
+      reason: sameEpoch ? 'history-exceeded' : 'epoch-changed',
+    },
+  };
 }
 
 /**
@@ -97,9 +98,9 @@ export async function openFeed(broker: Broker, channels: readonly string[], from
   const buffered: CometEvent[] = [];
 
   const deliver = (event: CometEvent): void => {
-    const gap = gapBefore(cursor, event);
-    if (!advance(cursor, event)) return;
-    if (gap) sink.gap(gap);
+    const moved = step(cursor, event);
+    if (!moved) return;
+    if (moved.gap) sink.gap(moved.gap);
     sink.event(event, formatCursor(cursor));
   };
   const unsubscribes = channels.map((channel) =>

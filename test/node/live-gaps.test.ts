@@ -11,31 +11,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import type { Position } from '../../src/protocol/position.js';
 import { checkEvent, checkGap } from '../../src/protocol/validate.js';
-import type { Broker, HistoryRead } from '../../server/broker/broker.js';
-import { MemoryBroker } from '../../server/broker/memory-broker.js';
 import type { PollResponse } from '../../server/routes/poll.js';
 import { eventOf, gapOf, helloOf } from '../support/frames.js';
 import { http } from '../support/http-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
 import { openSse, type SseStream } from '../support/sse-client.js';
+import { WrappedBroker } from '../support/wrapped-broker.js';
 
 /** A memory broker whose live feed can miss the next `missing` events of every channel. */
-class LossyLiveBroker implements Broker {
-  readonly inner = new MemoryBroker({ historySize: 100 });
+class LossyLiveBroker extends WrappedBroker {
   missing = 0;
 
-  publish(input: Parameters<Broker['publish']>[0]): Promise<CometEvent> {
-    return this.inner.publish(input);
+  constructor() {
+    super(100);
   }
-  read(channel: string, after: Position | undefined): Promise<HistoryRead> {
-    return this.inner.read(channel, after);
-  }
-  recent(channel: string, limit: number): Promise<readonly CometEvent[]> {
-    return this.inner.recent(channel, limit);
-  }
-  subscribe(channel: string, listener: (event: CometEvent) => void): () => void {
+
+  override subscribe(channel: string, listener: (event: CometEvent) => void): () => void {
     return this.inner.subscribe(channel, (event) => {
       if (this.missing > 0) {
         this.missing -= 1;
@@ -43,9 +35,6 @@ class LossyLiveBroker implements Broker {
       }
       listener(event);
     });
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
-import { MemoryBroker } from '../../server/broker/memory-broker.js';
-import type { Broker, HistoryRead } from '../../server/broker/broker.js';
+import type { HistoryRead } from '../../server/broker/broker.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import type { Position } from '../../src/protocol/position.js';
 import { epochOf, eventOf, gapOf, helloOf, seqOf, takeEvents } from '../support/frames.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
 import { openSse, StreamEndedError, type SseStream } from '../support/sse-client.js';
+import { WrappedBroker } from '../support/wrapped-broker.js';
 
 type Resume = 'cursor' | 'last-event-id';
 
@@ -233,17 +233,17 @@ describe('gaps', () => {
  * A broker whose history read can be held open, so a test can publish
  * exactly inside the window between subscribing and replaying.
  */
-class GatedBroker implements Broker {
-  readonly inner = new MemoryBroker({ historySize: 1000 });
+class GatedBroker extends WrappedBroker {
   gate: Promise<void> | undefined;
   /** 'before': the history snapshot is taken before the gate; 'after': once it opens. */
   snapshot: 'before' | 'after' = 'after';
   reading = 0;
 
-  publish(input: Parameters<Broker['publish']>[0]): Promise<CometEvent> {
-    return this.inner.publish(input);
+  constructor() {
+    super(1000);
   }
-  async read(channel: string, after: Position | undefined): Promise<HistoryRead> {
+
+  override async read(channel: string, after: Position | undefined): Promise<HistoryRead> {
     this.reading += 1;
     if (this.snapshot === 'before') {
       const read = await this.inner.read(channel, after);
@@ -252,15 +252,6 @@ class GatedBroker implements Broker {
     }
     await this.gate;
     return this.inner.read(channel, after);
-  }
-  recent(channel: string, limit: number): Promise<readonly CometEvent[]> {
-    return this.inner.recent(channel, limit);
-  }
-  subscribe(channel: string, listener: (event: CometEvent) => void): () => void {
-    return this.inner.subscribe(channel, listener);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

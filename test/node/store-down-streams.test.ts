@@ -7,41 +7,31 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CometEvent } from '../../src/protocol/messages.js';
 import type { Position } from '../../src/protocol/position.js';
-import type { Broker, HistoryRead } from '../../server/broker/broker.js';
-import { MemoryBroker } from '../../server/broker/memory-broker.js';
+import type { HistoryRead } from '../../server/broker/broker.js';
 import { brokerUnavailable } from '../../server/redis/redis-connection.js';
 import { helloOf } from '../support/frames.js';
 import { http } from '../support/http-client.js';
 import { openIframe } from '../support/iframe-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
 import { openSse } from '../support/sse-client.js';
+import { WrappedBroker } from '../support/wrapped-broker.js';
 
 const PAGE = 'http://page.example';
 
 /** A memory broker whose history reads fail, as the Redis broker's do while Redis is away. */
-class UnreachableStore implements Broker {
-  readonly inner = new MemoryBroker({ historySize: 100 });
+class UnreachableStore extends WrappedBroker {
   down = false;
 
-  publish(input: Parameters<Broker['publish']>[0]): Promise<CometEvent> {
-    return this.inner.publish(input);
+  constructor() {
+    super(100);
   }
-  async read(channel: string, after: Position | undefined): Promise<HistoryRead> {
+
+  override async read(channel: string, after: Position | undefined): Promise<HistoryRead> {
     // A turn later, as a refused Redis command comes back: the response is set up by then.
     await new Promise((resolve) => setImmediate(resolve));
     if (this.down) throw brokerUnavailable(new Error('connection refused'), 'read history');
     return this.inner.read(channel, after);
-  }
-  recent(channel: string, limit: number): Promise<readonly CometEvent[]> {
-    return this.inner.recent(channel, limit);
-  }
-  subscribe(channel: string, listener: (event: CometEvent) => void): () => void {
-    return this.inner.subscribe(channel, listener);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
