@@ -29,8 +29,7 @@ function readSnapshot(value: unknown): ReadSnapshot | undefined {
   const newest = ids.slice(-MAX_IDS);
   // Before per-epoch marks, a snapshot held one `{ id, time }`: its id is read as a mark of its epoch.
   const marks = Array.isArray(through) ? through : [(through as { id?: unknown } | null)?.id];
-  if (!newest.every(isEventId) || marks.length > MAX_EPOCHS || !marks.every(isEventId)) return undefined;
-  return { through: marks, ids: newest };
+  return newest.every(isEventId) && marks.length <= MAX_EPOCHS && marks.every(isEventId) ? { through: marks, ids: newest } : undefined;
 }
 
 /**
@@ -111,14 +110,14 @@ export class ReadState {
 
   /** Marks every event shown now as read. */
   markAllRead(): void {
-    const newest = new Map<string, Position>();
+    // Epochs are a-z and 0-9: no key of Object's prototype.
+    const newest: Record<string, Position> = {};
     for (const event of this.#shown) {
-      const position = parsePosition(event.id);
-      const known = position && newest.get(position.epoch);
-      if (position && !(known && comparePositions(known, position) >= 0)) newest.set(position.epoch, position);
+      const position = parsePosition(event.id)!;
+      if (!(comparePositions(newest[position.epoch] ?? position, position) > 0)) newest[position.epoch] = position;
       this.#read.add(event.id);
     }
-    this.#through = [...newest.values()].slice(0, MAX_EPOCHS).map(formatPosition);
+    this.#through = Object.values(newest).slice(0, MAX_EPOCHS).map(formatPosition);
     this.#write({ through: this.#through, ids: [] });
   }
 
@@ -137,17 +136,12 @@ export class ReadState {
   }
 
   /** Marks read the shown events `snapshot` lists, and those at or before a mark of their epoch that names a shown event. */
-  #apply(snapshot: ReadSnapshot): void {
-    const shown = new Set(this.#shown.map((event) => event.id));
-    this.#through = snapshot.through.filter((id) => shown.has(id));
-    const marks = this.#through.map((id) => parsePosition(id)!);
-    const listed = new Set(snapshot.ids);
-    this.#read = new Set();
-    for (const event of this.#shown) {
-      const position = parsePosition(event.id);
-      // Positions of two epochs are never ordered (NaN): a mark covers only its own epoch.
-      if (listed.has(event.id) || (position && marks.some((mark) => comparePositions(position, mark) <= 0))) this.#read.add(event.id);
-    }
+  #apply({ through, ids }: ReadSnapshot): void {
+    // Shown events were checked on arrival: their ids are positions.
+    const shown = this.#shown.map((event) => event.id);
+    this.#through = through.filter((id) => shown.includes(id));
+    // Positions of two epochs are never ordered (NaN): a mark covers only its own epoch.
+    this.#read = new Set(shown.filter((id) => ids.includes(id) || this.#through.some((mark) => comparePositions(parsePosition(id)!, parsePosition(mark)!) <= 0)));
   }
 
   #set(snapshot: ReadSnapshot, notify = true): void {
