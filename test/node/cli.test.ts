@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { verifyToken } from '../../server/auth/token.js';
 import { startProcess, type RunningProcess } from '../support/scale/child-process.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -113,5 +114,50 @@ describe('cometkit-server', () => {
     const refused = await fetch(`${base}/history?ch=news`, { headers: { Origin: 'https://evil.example' } });
     assert.equal(refused.status, 403);
     assert.match(((await refused.json()) as { error: { message: string } }).error.message, /COMET_ALLOWED_ORIGINS/);
+  });
+});
+
+describe('cometkit-server --dev: development tokens', () => {
+  it('without --dev, {base}/dev-token is a 404 that names --dev', async () => {
+    const { base } = await startCli([]);
+    const answer = await fetch(`${base}/dev-token?user=ada`);
+    assert.equal(answer.status, 404);
+    const body = (await answer.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'not-found');
+    assert.match(body.error.message, /cometkit-server --dev/);
+  });
+
+  it('with --dev, hands out a short-lived HS256 token for any user, signed with the server\'s secret, that opens the inbox', async () => {
+    const secret = 'a-development-secret-of-thirty-two-bytes';
+    const { server, base } = await startCli(['--dev'], { ...cleanEnv(), COMET_TOKEN_SECRET: secret });
+    await server.waitFor('DEVELOPMENT MODE');
+    assert.match(server.output(), /dev-token\?user=<name> hands a token \(15 min\) for ANY user/);
+
+    const answer = await fetch(`${base}/dev-token?user=${encodeURIComponent('Grace H.')}`);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get('cache-control'), 'no-store');
+    const token = await answer.text();
+    const check = await verifyToken(token, { secret });
+    assert.ok(check.ok, JSON.stringify(check));
+    assert.equal(check.claims.sub, 'Grace H.');
+    const now = Date.now() / 1000;
+    assert.ok(check.claims.exp! > now && check.claims.exp! <= now + 15 * 60 + 5, `expires within 15 minutes: ${check.claims.exp}`);
+
+    const counts = await fetch(`${base}/inbox/counts`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(counts.status, 200);
+    const noToken = await fetch(`${base}/inbox/counts`);
+    assert.equal(noToken.status, 401);
+    const refusal = (await noToken.json()) as { error: { code: string; message: string } };
+    assert.equal(refusal.error.code, 'token-missing');
+    assert.match(refusal.error.message, /give createClient a token naming the user/);
+    assert.match(refusal.error.message, /\/comet\/dev-token\?user=ada/);
+    assert.doesNotMatch(refusal.error.message, /\?user= \(/, 'no wire vocabulary');
+
+    const nameless = await fetch(`${base}/dev-token`);
+    assert.equal(nameless.status, 400);
+    assert.equal(((await nameless.json()) as { error: { code: string } }).error.code, 'bad-user');
+    assert.equal((await fetch(`${base}/dev-token?user=ada`, { method: 'POST' })).status, 405);
+    // Same origin rules as every endpoint: a site that is not allowed gets no token.
+    assert.equal((await fetch(`${base}/dev-token?user=ada`, { headers: { Origin: 'https://evil.example' } })).status, 403);
   });
 });
