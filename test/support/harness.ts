@@ -22,6 +22,7 @@ import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
 import { clusterControl } from './scale/cluster-control.js';
 import { pushpinSkipReason, startPushpin, waitForHolds, type Pushpin } from './pushpin.js';
+import { startDevServer, type DevServer } from './dev-server.js';
 import { wireScripts } from './wire-script.js';
 
 export interface Harness {
@@ -116,6 +117,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const cluster = clusterControl();
   // Scripted SSE responses on a real socket, for wire cases the server never produces (wire-script.ts).
   const wire = wireScripts();
+  /** `cometkit-server --dev` in a process of its own, started by the first test that asks (POST /control/dev-server). */
+  let devServer: Promise<DevServer> | undefined;
   let url = '';
   /** A third server under /grip behind a private Pushpin (when installed): the Pushpin tests' server. */
   let grip: { readonly comet: CometServer; readonly pushpin: Pushpin } | undefined;
@@ -198,6 +201,21 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
           ...(exp !== null && exp !== '' ? { exp: Math.floor(Date.now() / 1000) + Number(exp) } : {}),
         };
         return send(res, 200, { token: await signToken(claims, tokenSecret), claims });
+      }
+      case 'POST /control/dev-server': {
+        devServer ??= startDevServer();
+        const dev = await devServer;
+        return send(res, 200, { comet: dev.comet });
+      }
+      case 'POST /control/dev-server/notify': {
+        // The app's backend adding to a user's inbox over HTTP with the publish key, as the README shows.
+        const dev = await (devServer ?? Promise.reject(new HttpError(409, 'not-started', 'POST /control/dev-server first.')));
+        const answer = await fetch(`${dev.comet}/inbox/notify`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${dev.publishKey}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(await readJson(req)),
+        });
+        return send(res, answer.status, await answer.json());
       }
       case 'GET /control/lab':
         return send(res, 200, lab.info);
@@ -321,6 +339,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     publishKey,
     tokenSecret,
     async close() {
+      await (await devServer?.catch(() => undefined))?.stop();
       await lab.close();
       await cluster.close();
       await comet.close();
