@@ -12,11 +12,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCometServer } from './comet-server.js';
+import { loadJose } from './auth/token.js';
+import { createCometServer, type CometServer } from './comet-server.js';
 import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
 import { demoNotify } from './demo/inbox-samples.js';
 import { HttpError, sendError } from './http/http-error.js';
+import { MissingDependencyError } from './optional-dependency.js';
+import { redisClientModule } from './redis/redis-connection.js';
 import { createStandaloneServer } from './standalone.js';
 import { CliUsageError, HELP, parseCli, type CliSettings } from './standalone/cli-args.js';
 import { DEV_TOKEN_PATH, DEV_TOKEN_SECONDS, devTokens } from './standalone/dev-tokens.js';
@@ -27,18 +30,19 @@ import { runWorkers } from './standalone/workers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-main();
+void main();
 
-function main(): void {
+async function main(): Promise<void> {
   let settings: CliSettings;
   try {
     const request = parseCli(process.argv.slice(2), process.env);
     if (request.kind === 'help') return console.log(HELP);
     if (request.kind === 'version') return console.log((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
     settings = request.settings;
+    await checkDependencies(settings);
   } catch (error) {
-    if (!(error instanceof CliUsageError)) throw error;
-    console.error(`cometkit-server: ${error.message}`);
+    if (!(error instanceof CliUsageError) && !(error instanceof MissingDependencyError)) throw error;
+    console.error(`cometkit-server: ${error.message.replace(/^cometkit server: /, '')}`);
     process.exit(2);
   }
   // Keys made up here are made once, in the primary, so every worker accepts the same ones.
@@ -53,6 +57,12 @@ function main(): void {
   } else {
     serve(run, madeKey);
   }
+}
+
+/** The optional packages these settings need, checked before any process starts: one line saying what to install. */
+async function checkDependencies({ env, dev }: CliSettings): Promise<void> {
+  if (dev || env['COMET_TOKEN_SECRET'] || env['COMET_TOKEN_PUBLIC_KEY'] || env['COMET_TOKEN_JWKS_URL']) await loadJose();
+  if (env['COMET_REDIS_URL']) redisClientModule();
 }
 
 /**
@@ -94,18 +104,7 @@ function serve(settings: CliSettings, madeKey: boolean): void {
   const { env, demo, dev } = settings;
   // The server reads its other COMET_* settings from the environment: the flags are written over it.
   Object.assign(process.env, env);
-  const comet = createCometServer({
-    ...storageFromEnv(env),
-    ...proxyFromEnv(env),
-    // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
-    ...(demo && !env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
-    // The chat page sends without sign-in; what it may store is checked by the demo's onSend.
-    ...(demo ? { send: demoChatSends } : {}),
-    // A development token names its user; the channels stay as open as on a server without tokens.
-    ...(dev ? { publicChannels: ['*'] } : {}),
-    // The demo's pages name their own users (no sign-in), also beside --dev's tokens.
-    ...(demo ? { presence: { anonymous: true }, inbox: { anonymous: true } } : {}),
-  });
+  const comet = cometFromSettings(settings);
   const files = demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined;
   const tokens = dev ? devTokens(comet, env['COMET_TOKEN_SECRET']!) : noDevTokens(comet.options.basePath);
   const notify = demo ? demoNotify(comet) : undefined;
@@ -133,6 +132,28 @@ function serve(settings: CliSettings, madeKey: boolean): void {
       server.close(() => process.exit(0));
       server.closeAllConnections();
     });
+  }
+}
+
+function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {
+  try {
+    return createCometServer({
+      ...storageFromEnv(env),
+      ...proxyFromEnv(env),
+      // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
+      ...(demo && !env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
+      // The chat page sends without sign-in; what it may store is checked by the demo's onSend.
+      ...(demo ? { send: demoChatSends } : {}),
+      // A development token names its user; the channels stay as open as on a server without tokens.
+      ...(dev ? { publicChannels: ['*'] } : {}),
+      // The demo's pages name their own users (no sign-in), also beside --dev's tokens.
+      ...(demo ? { presence: { anonymous: true }, inbox: { anonymous: true } } : {}),
+    });
+  } catch (error) {
+    // A setting the server cannot use (a malformed URL or origin): its message says which, a stack adds nothing.
+    if (!(error instanceof TypeError) || !error.message.startsWith('cometkit server: ')) throw error;
+    console.error(`cometkit-server: ${error.message.slice('cometkit server: '.length)}`);
+    process.exit(2);
   }
 }
 

@@ -1,5 +1,7 @@
-import { createClient, type RedisClientType } from '@redis/client';
+import { createRequire } from 'node:module';
+import type { RedisClientType } from '@redis/client';
 import { HttpError } from '../http/http-error.js';
+import { isMissing, MissingDependencyError } from '../optional-dependency.js';
 
 export type RedisConnection = RedisClientType;
 
@@ -17,7 +19,7 @@ export interface RedisConnectionOptions {
  * memory), and the client reconnects by itself with capped, jittered backoff.
  */
 export function connectRedis(options: RedisConnectionOptions): { client: RedisConnection; ready: Promise<void> } {
-  const client: RedisConnection = createClient({
+  const client: RedisConnection = redisClientModule().createClient({
     url: options.url,
     disableOfflineQueue: true,
     commandOptions: { timeout: options.commandTimeoutMs },
@@ -54,4 +56,21 @@ export function brokerUnavailable(cause: unknown, doing: string): HttpError {
   const error = new HttpError(503, 'broker-unavailable', `The event store (Redis) is unreachable, so the server could not ${doing}. Retry with backoff.`);
   (error as { cause?: unknown }).cause = cause;
   return error;
+}
+
+const load = createRequire(import.meta.url);
+
+/**
+ * @redis/client is an optional peer dependency (12 MB a browser app need not
+ * install). It is CommonJS, so it loads synchronously here, the first time a
+ * Redis store is made: a server without it fails at start with a message
+ * that says what to install, not on its first request.
+ */
+export function redisClientModule(): typeof import('@redis/client') {
+  try {
+    return load('@redis/client') as typeof import('@redis/client');
+  } catch (error) {
+    if (isMissing(error, '@redis/client')) throw new MissingDependencyError('@redis/client', 'Redis (redisBroker, COMET_REDIS_URL, the Redis stores)', error);
+    throw error;
+  }
 }

@@ -95,6 +95,7 @@ export function browserFiles(dist = findDist()): (req: IncomingMessage, res: Ser
     res.setHeader('Access-Control-Allow-Origin', '*');
     // Public code: a page may read how many bytes its scripts cost (Resource Timing sizes).
     res.setHeader('Timing-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Encoding');
     res.setHeader('Vary', 'Accept-Encoding');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     res.setHeader('Cache-Control', entry.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');

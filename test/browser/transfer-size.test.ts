@@ -9,17 +9,44 @@ import { expect } from '@esm-bundle/chai';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 
 const server = getTestServer();
-/** README, "Three ways to use it": what the script-tag page with one feed may transfer. */
-const BUDGET_BYTES = 27 * 1024;
+/**
+ * README, "Three ways to use it": what the page may transfer with brotli, which every engine
+ * accepts over HTTPS. WebKitGTK asks for gzip only over plain http (the test's), where the same
+ * files weigh about 12 % more: held to a ceiling of their own.
+ */
+const BUDGET_BYTES = { br: 27 * 1024, gzip: 29 * 1024 } as const;
+
+interface WireSize {
+  readonly sent: number;
+  readonly decoded: number;
+  readonly encoding: string;
+  readonly from: 'Resource Timing' | 'Content-Length';
+}
+
+/**
+ * The body's size as sent, and its encoding (exposed by the server). WebKitGTK reports no
+ * Resource Timing sizes (0 even with CORS and Timing-Allow-Origin): there the Content-Length
+ * of the same request made again by the same engine, with its own Accept-Encoding, is the size.
+ */
+async function sizeOnTheWire(entry: PerformanceResourceTiming): Promise<WireSize> {
+  const res = await fetch(entry.name, { cache: 'no-store' });
+  const body = (await res.arrayBuffer()).byteLength;
+  const encoding = res.headers.get('content-encoding') ?? 'identity';
+  if (entry.encodedBodySize > 0) return { sent: entry.encodedBodySize, decoded: entry.decodedBodySize, encoding, from: 'Resource Timing' };
+  return { sent: Number(res.headers.get('content-length') ?? 0), decoded: body, encoding, from: 'Content-Length' };
+}
 
 describe('the script-tag page on the wire', function () {
   this.timeout(30_000);
 
-  it('transfers at most 27 KiB for the autoloader and one <comet-feed>, compressed', async () => {
+  it('transfers at most 27 KiB (brotli) for the autoloader and one <comet-feed>', async () => {
     const channel = uniqueChannel();
     const script = document.createElement('script');
     script.src = `${server.comet}/cometkit/cometkit-autoload.js`;
     script.dataset['url'] = server.comet;
+    // As in the README's pinned tag. Without it the loader's response is opaque, and Firefox and WebKit
+    // (following Fetch) report no sizes for it whatever Timing-Allow-Origin says; the modules it loads use CORS anyway.
+    script.crossOrigin = 'anonymous';
     // A hub of its own: this page leads it, so it loads the hub as a page alone would.
     script.dataset['hub'] = `transfer-${channel}`;
     const ready = new Promise((resolve) => document.addEventListener('cometkit-ready', resolve, { once: true }));
@@ -40,12 +67,20 @@ describe('the script-tag page on the wire', function () {
       .filter((entry): entry is PerformanceResourceTiming => entry.name.startsWith(`${server.comet}/cometkit/`) && entry instanceof PerformanceResourceTiming);
     expect(files.map((file) => new URL(file.name).pathname)).to.include('/comet/cometkit/cometkit-autoload.js');
     expect(files.length).to.be.greaterThan(2, 'the loader, the SDK and the element at least');
-    for (const file of files) expect(file.encodedBodySize, `${file.name}: its size is readable`).to.be.greaterThan(0);
-    const sent = files.reduce((sum, file) => sum + file.encodedBodySize, 0);
-    const decoded = files.reduce((sum, file) => sum + file.decodedBodySize, 0);
-    console.log(`script-tag page, one <comet-feed>: ${files.length} files, ${(sent / 1024).toFixed(1)} KiB on the wire (${(decoded / 1024).toFixed(1)} KiB decoded)`);
-    expect(decoded / sent, 'compressed on the wire').to.be.greaterThan(2);
-    expect(sent).to.be.at.most(BUDGET_BYTES);
+    const sizes = await Promise.all(files.map(sizeOnTheWire));
+    for (const [index, size] of sizes.entries()) expect(size.sent, `${files[index]!.name}: its size is readable`).to.be.greaterThan(0);
+    const encodings = [...new Set(sizes.map((size) => size.encoding))];
+    expect(encodings.length, `one encoding for every file: ${encodings.join(', ')}`).to.equal(1);
+    const encoding = encodings[0]!;
+    expect(['br', 'gzip'], 'compressed on the wire').to.include(encoding);
+    const sent = sizes.reduce((sum, size) => sum + size.sent, 0);
+    const decoded = sizes.reduce((sum, size) => sum + size.decoded, 0);
+    console.log(
+      `script-tag page, one <comet-feed>: ${files.length} files, ${(sent / 1024).toFixed(1)} KiB on the wire in ${encoding} ` +
+        `(${(decoded / 1024).toFixed(1)} KiB decoded; sizes from ${sizes[0]!.from})`,
+    );
+    expect(decoded / sent, 'the sizes are of compressed bodies').to.be.greaterThan(2);
+    expect(sent).to.be.at.most(BUDGET_BYTES[encoding as keyof typeof BUDGET_BYTES]);
     feed.remove();
   });
 });
