@@ -26,4 +26,4 @@ export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions 
 export { RedisInboxStore, redisInboxStore, type RedisInboxStoreOptions } from './inbox/redis-inbox-store.js';
 export { RedisIdempotencyStore, redisIdempotencyStore, type RedisIdempotencyStoreOptions } from './send/redis-idempotency-store.js';
 export { RedisPresenceStateStore, redisPresenceStateStore, type RedisPresenceStateStoreOptions } from './presence/redis-presence-state-store.js';
-export type { RedisStoreOptions } from './redis/store-connection.js';
+export type { RedisStoreOptions } from './redis/redis-store-options.js';

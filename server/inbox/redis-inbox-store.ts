@@ -1,6 +1,7 @@
 import type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 import { INBOX_ADD, INBOX_LIST, INBOX_UPDATE } from '../redis/inbox-scripts.js';
-import { StoreConnection, type RedisStoreOptions } from '../redis/store-connection.js';
+import type { RedisStoreOptions } from '../redis/redis-store-options.js';
+import { StoreConnection } from '../redis/store-connection.js';
 import type { InboxPage, InboxStore } from './inbox-store.js';
 
 export interface RedisInboxStoreOptions extends RedisStoreOptions {

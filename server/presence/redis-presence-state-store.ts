@@ -1,4 +1,5 @@
-import { StoreConnection, type RedisStoreOptions } from '../redis/store-connection.js';
+import type { RedisStoreOptions } from '../redis/redis-store-options.js';
+import { StoreConnection } from '../redis/store-connection.js';
 import type { PresenceStateStore } from './presence-state-store.js';
 
 export interface RedisPresenceStateStoreOptions extends RedisStoreOptions {

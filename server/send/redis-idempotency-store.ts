@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { HttpError } from '../http/http-error.js';
 import { IDEMPOTENCY_COMPLETE, IDEMPOTENCY_RELEASE } from '../redis/idempotency-scripts.js';
-import { StoreConnection, type RedisStoreOptions } from '../redis/store-connection.js';
+import type { RedisStoreOptions } from '../redis/redis-store-options.js';
+import { StoreConnection } from '../redis/store-connection.js';
 import type { IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
 
 export interface RedisIdempotencyStoreOptions extends RedisStoreOptions {
