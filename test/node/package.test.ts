@@ -7,7 +7,7 @@
  * `npm pack` itself builds through `prepack`, skipped here for that reason).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +30,8 @@ const vite = join(root, 'node_modules/vite/bin/vite.js');
 describe('the packed package in a scratch app', () => {
   let dir: string;
   let packed: string[];
+  /** What npm said while installing the tarball into the app. */
+  let installWarnings = '';
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'cometkit-package-'));
@@ -42,7 +44,13 @@ describe('the packed package in a scratch app', () => {
     const version = (name: string): string => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
     // From the cache that `npm ci` filled: the test reaches no registry when it can help it.
     // lit named as an app on Lit names it: the package's peer, shared, not a second copy.
-    run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, info!.filename), `lit@${version('lit')}`, `@types/node@${version('@types/node')}`, `vue@${version('vue')}`], dir);
+    const install = spawnSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, info!.filename), `lit@${version('lit')}`, `@types/node@${version('@types/node')}`, `vue@${version('vue')}`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(install.status, 0, install.stderr);
+    installWarnings = install.stderr;
   });
 
   after(() => process.env['KEEP_SCRATCH'] ? console.log(dir) : rmSync(dir, { recursive: true, force: true }));
@@ -81,6 +89,8 @@ describe('the packed package in a scratch app', () => {
     assert.equal(manifest.peerDependenciesMeta['jose']?.optional, true);
     assert.equal(manifest.peerDependenciesMeta['@redis/client']?.optional, true);
     assert.ok(existsSync(join(dir, 'node_modules/cometkit/LICENSE')), 'the LICENSE ships');
+    // engines is about the runtime: what an app installs must fit the Node the package says it runs on.
+    assert.doesNotMatch(installWarnings, /EBADENGINE|ERESOLVE|peer dep/i, installWarnings);
   });
 
   it('runs cometkit-server from the app\'s bin, and names the package a feature needs when it is missing', () => {
