@@ -59,7 +59,7 @@ describe('cometkit-server', () => {
   });
 
   it('refuses an unknown flag or a bad value in one line, exit code 2', async () => {
-    for (const args of [['--prot', '80'], ['--port', 'eighty'], ['--workers', '2']]) {
+    for (const args of [['--prot', '80'], ['--port', 'eighty'], ['--workers', '2'], ['--allowed-origins', 'app.example'], ['--redis-url', 'http://127.0.0.1:6379']]) {
       const result = await runOnce(args);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
       assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
@@ -107,7 +107,10 @@ describe('cometkit-server', () => {
   });
 
   it('--allowed-origins lets the listed origin in and names the setting for any other', async () => {
-    const { base } = await startCli(['--allowed-origins', 'https://app.example, https://www.example.com']);
+    // Spelled loosely (a capital, a trailing slash): read as the origin a browser sends.
+    const { base } = await startCli(['--allowed-origins', 'https://App.example/, https://www.example.com']);
+    const app = await fetch(`${base}/history?ch=news`, { headers: { Origin: 'https://app.example' } });
+    assert.equal(app.status, 200);
     const allowed = await fetch(`${base}/history?ch=news`, { headers: { Origin: 'https://www.example.com' } });
     assert.equal(allowed.status, 200);
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://www.example.com');
