@@ -57,10 +57,13 @@ describe('the packed package in a scratch app', () => {
 
   it('builds in prepack and ships the build, its types and the elements manifest', () => {
     assert.match(pkg.scripts['prepack'] ?? '', /npm run build/);
-    for (const file of ['dist/cometkit.js', 'dist/components.js', 'dist/worker.js', 'dist/cometkit.iife.js', 'dist/cometkit-autoload.js', 'dist/browser-files.json', 'dist/server/index.js', 'dist/types/src/index.d.ts', 'custom-elements.json', 'README.md']) {
+    for (const file of ['dist/cometkit.js', 'dist/components.js', 'dist/worker.js', 'dist/cometkit.iife.js', 'dist/cometkit-autoload.js', 'dist/browser-files.json', 'dist/server/index.js', 'dist/types/src/index.d.ts', 'custom-elements.json', 'README.md', 'LICENSE', 'deploy/pushpin/pushpin.conf', 'deploy/pushpin/routes', 'deploy/nginx/cometkit.conf']) {
       assert.ok(packed.includes(file), `${file} is in the package`);
     }
     assert.ok(packed.some((file) => file.startsWith('dist/autoload/comet-feed-')), 'the autoloaded element modules are in the package');
+    for (const file of ['dist/cometkit-autoload.js', 'dist/cometkit.iife.js']) {
+      for (const copy of [`${file}.br`, `${file}.gz`]) assert.ok(packed.includes(copy), `${copy}: the compressed copy the server sends`);
+    }
     assert.ok(!packed.some((file) => file.startsWith('src/') || file.startsWith('test/')), 'no sources or tests');
   });
 
