@@ -10,8 +10,8 @@ import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 
 const server = getTestServer();
 /**
- * README, "Three ways to use it": what the page may transfer with brotli, which every engine
- * accepts over HTTPS. WebKitGTK asks for no brotli over the test's plain http: it gets gzip, where
+ * README, "Three ways to use it": what the page may transfer in brotli (Chromium and Firefox
+ * ask for it here). WebKitGTK asks for no brotli over the test's plain http: it gets gzip, where
  * the same files weigh about 12 % more, held to a ceiling of their own.
  */
 const BUDGET_BYTES = { br: 27 * 1024, gzip: 29 * 1024 } as const;
