@@ -1,4 +1,4 @@
-import { brokerUnavailable, connectRedis, type RedisConnection } from './redis-connection.js';
+import { brokerUnavailable, connectRedis, REDIS_DEFAULTS, type RedisConnection } from './redis-connection.js';
 
 /** How a Redis-backed store reaches Redis: its own connection from `url`, or one it shares (the broker's). */
 export interface RedisStoreOptions {
@@ -8,8 +8,10 @@ export interface RedisStoreOptions {
   readonly connection?: RedisConnection;
   /** Prefix of every key; the same as the broker's. Default `comet:`. */
   readonly keyPrefix?: string;
-  /** Longest wait for Redis on one command (ms), for a connection of its own. Default 2000. */
+  /** Longest wait for Redis on one command (ms), for a connection of its own. Default 1000. */
   readonly commandTimeoutMs?: number;
+  /** Most commands waiting for Redis at once on a connection of its own; past it, `503 broker-unavailable` at once. Default 1000. */
+  readonly maxPendingCommands?: number;
 }
 
 /** A store's way to Redis: commands fail with `503 broker-unavailable` while it is away. */
@@ -28,7 +30,12 @@ export class StoreConnection {
       return;
     }
     if (!options.url) throw new TypeError(`cometkit server: a Redis ${role} store needs a url or a connection.`);
-    const { client, ready } = connectRedis({ url: options.url, commandTimeoutMs: options.commandTimeoutMs ?? 2000, role });
+    const { client, ready } = connectRedis({
+      url: options.url,
+      commandTimeoutMs: options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
+      maxPendingCommands: options.maxPendingCommands ?? REDIS_DEFAULTS.maxPendingCommands,
+      role,
+    });
     this.client = client;
     this.ready = ready;
     this.#owned = true;
