@@ -16,6 +16,7 @@ import { startDemoGenerator } from './demo/generator.js';
 import { demoNotify } from './demo/inbox-samples.js';
 import { createStandaloneServer } from './standalone.js';
 import { proxyFromEnv } from './standalone/proxy-from-env.js';
+import { socketsFromEnv } from './standalone/sockets-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
 import { runWorkers } from './standalone/workers.js';
 
@@ -65,7 +66,12 @@ function serve(): void {
     ...(demo ? { send: demoChatSends } : {}),
   });
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const server = createStandaloneServer(comet, demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined, demo ? demoNotify(comet) : undefined);
+  const server = createStandaloneServer(
+    comet,
+    demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined,
+    demo ? demoNotify(comet) : undefined,
+    socketsFromEnv(),
+  );
   const publishesDemo = demo && (process.env['COMET_WORKER_SLOT'] ?? '1') === '1';
   const stopDemo = publishesDemo ? startDemoGenerator(comet) : () => {};
 
