@@ -14,13 +14,13 @@ export interface StandaloneSocketOptions {
   readonly requestTimeoutMs?: number;
   /** How long an idle keep-alive connection is kept between requests (ms). Default 5000. */
   readonly keepAliveTimeoutMs?: number;
-  /** Open sockets one address may hold. Default 2500: the 2000 streams `maxStreamsPerClient` allows, plus their requests. */
+  /** Open sockets one address may hold. Default: the streams `maxStreamsPerClient` allows (2000) plus 500 for their requests. */
   readonly maxSocketsPerAddress?: number;
   /** Proxies in front (COMET_TRUST_PROXY): their sockets carry many clients and are not capped per address. */
   readonly trustedProxies?: TrustedProxies;
 }
 
-export const SOCKET_DEFAULTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000, maxSocketsPerAddress: 2500 } as const;
+export const SOCKET_DEFAULTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000, socketsBesideStreams: 500 } as const;
 
 /**
  * The HTTP server the CLI runs: the cometkit endpoints, the demo's static
@@ -61,7 +61,8 @@ export function createStandaloneServer(
   );
   server.on('clientError', answerClientError);
   limitSocketsPerAddress(server, {
-    maxSocketsPerAddress: sockets.maxSocketsPerAddress ?? SOCKET_DEFAULTS.maxSocketsPerAddress,
+    // Below the stream limit, that limit would never be reached: a client would see sockets refused instead of its 429.
+    maxSocketsPerAddress: sockets.maxSocketsPerAddress ?? comet.options.maxStreamsPerClient + SOCKET_DEFAULTS.socketsBesideStreams,
     ...(sockets.trustedProxies ? { trustedProxies: sockets.trustedProxies } : {}),
   });
   return server;

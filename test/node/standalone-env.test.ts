@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import { clientAddressBehind, trustedProxies } from '../../server/http/trusted-proxies.js';
 import { proxyFromEnv, trustedProxiesFromEnv } from '../../server/standalone/proxy-from-env.js';
+import { socketsFromEnv } from '../../server/standalone/sockets-from-env.js';
 import { storageFromEnv } from '../../server/standalone/storage-from-env.js';
 
 const request = (headers: Record<string, string | string[]>, remoteAddress = '127.0.0.1'): IncomingMessage =>
@@ -19,6 +20,27 @@ describe('standalone server settings from the environment', () => {
     for (const bad of ['0', '-5', '1.5', 'soon', '1e3']) {
       assert.throws(() => storageFromEnv({ COMET_REDIS_URL: url, COMET_REDIS_TIMEOUT_MS: bad }), /COMET_REDIS_TIMEOUT_MS must be a positive whole number/);
       assert.throws(() => storageFromEnv({ COMET_REDIS_URL: url, COMET_REDIS_MAX_PENDING: bad }), /COMET_REDIS_MAX_PENDING must be a positive whole number/);
+    }
+  });
+
+  it('reads the socket bounds as positive whole numbers, and exempts the listed proxies from the per-address cap', () => {
+    assert.deepEqual(socketsFromEnv({}), {});
+    const sockets = socketsFromEnv({
+      COMET_HEADERS_TIMEOUT_MS: '4000',
+      COMET_REQUEST_TIMEOUT_MS: '20000',
+      COMET_KEEP_ALIVE_TIMEOUT_MS: '3000',
+      COMET_MAX_SOCKETS_PER_ADDRESS: '300',
+      COMET_TRUST_PROXY: '10.0.0.0/8',
+    });
+    assert.deepEqual({ ...sockets, trustedProxies: sockets.trustedProxies?.entries }, {
+      headersTimeoutMs: 4000,
+      requestTimeoutMs: 20000,
+      keepAliveTimeoutMs: 3000,
+      maxSocketsPerAddress: 300,
+      trustedProxies: ['10.0.0.0/8'],
+    });
+    for (const name of ['COMET_HEADERS_TIMEOUT_MS', 'COMET_MAX_SOCKETS_PER_ADDRESS']) {
+      assert.throws(() => socketsFromEnv({ [name]: '0' }), new RegExp(`${name} must be a positive whole number`));
     }
   });
 
