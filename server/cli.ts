@@ -25,6 +25,7 @@ import { CliUsageError, HELP, parseCli, type CliSettings } from './standalone/cl
 import { DEV_TOKEN_PATH, DEV_TOKEN_SECONDS, devTokens } from './standalone/dev-tokens.js';
 import { listenFailure, LISTEN_FAILED_EXIT } from './standalone/listen-failure.js';
 import { proxyFromEnv } from './standalone/proxy-from-env.js';
+import { socketsFromEnv } from './standalone/sockets-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
 import { runWorkers } from './standalone/workers.js';
 
@@ -118,7 +119,7 @@ function serve(settings: CliSettings, madeKey: boolean): void {
   const tokens = dev ? devTokens(comet, env['COMET_TOKEN_SECRET']!) : noDevTokens(comet.options.basePath);
   const notify = demo ? demoNotify(comet) : undefined;
   const extra = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => (await tokens(req, res)) || ((await notify?.(req, res)) ?? false);
-  const server = createStandaloneServer(comet, files, extra);
+  const server = createStandaloneServer(comet, files, extra, socketsFromEnv());
   const publishesDemo = demo && (env['COMET_WORKER_SLOT'] ?? '1') === '1';
   const stopDemo = publishesDemo ? startDemoGenerator(comet) : () => {};
 

@@ -1,5 +1,6 @@
 import type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 import { INBOX_ADD, INBOX_LIST, INBOX_UPDATE } from '../redis/inbox-scripts.js';
+import { redisCommand } from '../redis/redis-connection.js';
 import type { RedisStoreOptions } from '../redis/redis-store-options.js';
 import { StoreConnection } from '../redis/store-connection.js';
 import type { InboxPage, InboxStore } from './inbox-store.js';
@@ -59,7 +60,7 @@ export class RedisInboxStore implements InboxStore {
   }
 
   async counts(user: string): Promise<InboxCountsJson> {
-    const reply = await this.#redis.run('read the inbox counts', (client) => client.sendCommand<Array<string | null>>(['HMGET', this.#keys(user).meta, 'total', 'unseen', 'unread']));
+    const reply = await this.#redis.run('read the inbox counts', (client) => redisCommand<Array<string | null>>(client, ['HMGET', this.#keys(user).meta, 'total', 'unseen', 'unread']));
     const [total, unseen, unread] = reply.map((value) => Number(value ?? 0));
     return { total: total!, unseen: unseen!, unread: unread! };
   }

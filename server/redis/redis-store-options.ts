@@ -10,6 +10,8 @@ export interface RedisStoreOptions {
   readonly connection?: object;
   /** Prefix of every key; the same as the broker's. Default `comet:`. */
   readonly keyPrefix?: string;
-  /** Longest wait for Redis on one command (ms), for a connection of its own. Default 2000. */
+  /** Longest wait for Redis on one command (ms), for a connection of its own. Default 1000. */
   readonly commandTimeoutMs?: number;
+  /** Most commands waiting for Redis at once on a connection of its own; past it, `503 broker-unavailable` at once. Default 1000. */
+  readonly maxPendingCommands?: number;
 }

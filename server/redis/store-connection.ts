@@ -1,8 +1,7 @@
-import { brokerUnavailable, connectRedis, type RedisConnection } from './redis-connection.js';
+import { brokerUnavailable, connectRedis, REDIS_DEFAULTS, type RedisConnection } from './redis-connection.js';
 import type { RedisStoreOptions } from './redis-store-options.js';
 
 export type { RedisStoreOptions };
-
 
 /** A store's way to Redis: commands fail with `503 broker-unavailable` while it is away. */
 export class StoreConnection {
@@ -20,7 +19,12 @@ export class StoreConnection {
       return;
     }
     if (!options.url) throw new TypeError(`cometkit server: a Redis ${role} store needs a url or a connection.`);
-    const { client, ready } = connectRedis({ url: options.url, commandTimeoutMs: options.commandTimeoutMs ?? 2000, role });
+    const { client, ready } = connectRedis({
+      url: options.url,
+      commandTimeoutMs: options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
+      maxPendingCommands: options.maxPendingCommands ?? REDIS_DEFAULTS.maxPendingCommands,
+      role,
+    });
     this.client = client;
     this.ready = ready;
     this.#owned = true;
