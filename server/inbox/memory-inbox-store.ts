@@ -48,7 +48,7 @@ export class MemoryInboxStore implements InboxStore {
       this.#users.set(user, inbox);
     }
     inbox.lastId += 1;
-    const item = { id: inbox.lastId, type: notification.type, data: notification.data, time: notification.time, seen: false, read: false, archived: false, bytes };
+    const item = { id: inbox.lastId, type: notification.type, data: notification.data, time: notification.time, seen: false, read: false, archived: false, category: notification.type, toast: true, bytes };
     inbox.items.push(item);
     this.#bytes += bytes;
     if (inbox.items.length > this.#maxItems) {

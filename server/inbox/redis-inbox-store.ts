@@ -39,7 +39,7 @@ export class RedisInboxStore implements InboxStore {
     const id = await this.#redis.run('store the notification', (client) =>
       INBOX_ADD.run<number>(client, [meta, ids, items, flags], [JSON.stringify(notification.type), data, String(Math.floor(notification.time)), String(this.#maxItems), String(this.#ttlMs)]),
     );
-    return { id, type: notification.type, data: JSON.parse(data) as unknown, time: Math.floor(notification.time), seen: false, read: false, archived: false };
+    return { id, type: notification.type, data: JSON.parse(data) as unknown, time: Math.floor(notification.time), seen: false, read: false, archived: false, category: notification.type, toast: true };
   }
 
   async list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<InboxPage> {
@@ -52,7 +52,7 @@ export class RedisInboxStore implements InboxStore {
     for (let i = 0; i + 1 < pairs.length; i += 2) {
       const state = pairs[i]!;
       const stored = JSON.parse(pairs[i + 1]!) as Pick<InboxItemJson, 'id' | 'type' | 'data' | 'time'>;
-      page.push({ ...stored, seen: state[0] === '1', read: state[1] === '1', archived: state[2] === '1' });
+      page.push({ category: stored.type, toast: true, ...stored, seen: state[0] === '1', read: state[1] === '1', archived: state[2] === '1' });
     }
     return { items: page, next: more === 1 && page.length > 0 ? page[page.length - 1]!.id : null };
   }
