@@ -27,7 +27,7 @@ export interface InboxItemJson {
   readonly group?: InboxGroupJson;
   /** The action that ran, and what the application answered. */
   readonly result?: InboxActionResultJson;
-  /** Only on the answer of a snooze: hidden from lists and counts until then (ms). */
+  /** While snoozed (only in the `snoozed` view): hidden from other lists and counts until then (ms). */
   readonly snoozedUntil?: number;
 }
 
@@ -70,9 +70,9 @@ export interface InboxCountsJson {
   readonly unread: number;
 }
 
-/** `all`: not archived; `unread`: not archived and not read; `archived`: archived. */
-export type InboxFilter = 'all' | 'unread' | 'archived';
-export const INBOX_FILTERS: readonly InboxFilter[] = ['all', 'unread', 'archived'];
+/** `all`: not archived; `unread`: not archived and not read; `archived`: archived; `snoozed`: snoozed (in no other view). */
+export type InboxFilter = 'all' | 'unread' | 'archived' | 'snoozed';
+export const INBOX_FILTERS: readonly InboxFilter[] = ['all', 'unread', 'archived', 'snoozed'];
 
 /** What a state change sets; at least one flag. */
 export interface InboxFlags {
@@ -237,7 +237,8 @@ export const INBOX_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 export function delivery(preferences: InboxPreferencesJson, critical: readonly string[], category: string): InboxDelivery {
   if (critical.includes(category)) return { inbox: true, toast: true, push: true };
   if (!preferences.enabled) return { inbox: false, toast: false, push: false };
-  return preferences.categories[category] ?? { inbox: true, toast: true, push: true };
+  // Own keys only: a category named "constructor" is not Object.prototype's.
+  return Object.hasOwn(preferences.categories, category) ? preferences.categories[category]! : { inbox: true, toast: true, push: true };
 }
 
 /** Does `change` apply to `item`? */
@@ -246,7 +247,9 @@ export function changeTargets(change: InboxTarget, id: number): boolean {
 }
 
 /** Does `item` belong in the view of `filter`? */
-export function inFilter(item: Pick<InboxItemJson, 'read' | 'archived'>, filter: InboxFilter): boolean {
+export function inFilter(item: Pick<InboxItemJson, 'read' | 'archived' | 'snoozedUntil'>, filter: InboxFilter): boolean {
+  if ((item.snoozedUntil !== undefined) !== (filter === 'snoozed')) return false;
+  if (filter === 'snoozed') return true;
   if (filter === 'archived') return item.archived;
   if (item.archived) return false;
   return filter === 'all' || !item.read;
