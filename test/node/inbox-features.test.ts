@@ -292,6 +292,27 @@ describe('inbox action webhook', () => {
     }
   });
 
+  it('holds at most maxQueue deliveries under way, refusing more with 503 webhook-busy', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hook = await receiver((_req, res) => void released.then(() => res.end('{}')));
+    const server = await withWebhook(hook.url, { maxQueue: 1 });
+    try {
+      const ada = user(server, newSub());
+      const items = [(await ada.notify({ actions: approve })).json<InboxItemJson>(), (await ada.notify({ actions: approve })).json<InboxItemJson>()];
+      const first = ada.action({ id: items[0]!.id, action: 'approve' });
+      await until(() => hook.requests.length === 1, 10_000, 'the first delivery');
+      const second = await ada.action({ id: items[1]!.id, action: 'approve' });
+      assert.deepEqual([second.status, code(second), second.headers['retry-after']], [503, 'webhook-busy', '5']);
+      release();
+      assert.equal((await first).status, 200);
+      assert.equal((await ada.action({ id: items[1]!.id, action: 'approve' })).status, 200, 'its claim was let go');
+    } finally {
+      await server.close();
+      await hook.close();
+    }
+  });
+
   it('refuses a webhook URL that is not http(s), and a short secret, when the server is made', () => {
     for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://example.com/', 'not a url', '']) {
       assert.throws(() => new ActionWebhook({ url, secret: HOOK_SECRET }), TypeError, url);
