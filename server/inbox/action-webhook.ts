@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HttpError } from '../http/http-error.js';
 
 export interface ActionWebhookOptions {
@@ -27,6 +27,18 @@ const ANSWER_MAX = 4096;
 /** `t=<unix s>,v1=<hex HMAC-SHA256 of "t.body">`, as receivers check it (PROTOCOL.md, Actions). */
 export function webhookSignature(secret: string, timestamp: number, body: string): string {
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * For a Node receiver: does `header` (`Comet-Signature`) sign `body` (the
+ * raw text, before any parsing) with `secret`, at a time within
+ * `toleranceS` of `now`? Compared in constant time.
+ */
+export function verifyWebhookSignature(secret: string, header: unknown, body: string, now = Date.now(), toleranceS = 300): boolean {
+  const match = typeof header === 'string' ? /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header) : null;
+  if (!match || Math.abs(now / 1000 - Number(match[1])) > toleranceS) return false;
+  const expected = createHmac('sha256', secret).update(`${match[1]}.${body}`).digest();
+  return timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'));
 }
 
 /**

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
-import { ActionWebhook } from '../../server/inbox/action-webhook.js';
+import { ActionWebhook, verifyWebhookSignature, webhookSignature } from '../../server/inbox/action-webhook.js';
 import type { InboxOptions } from '../../server/inbox/inbox-service.js';
 import type { InboxItemJson, InboxPreferencesAnswerJson } from '../../src/inbox/inbox-protocol.js';
 import { http, type HttpResult } from '../support/http-client.js';
@@ -311,6 +311,17 @@ describe('inbox action webhook', () => {
       await server.close();
       await hook.close();
     }
+  });
+
+  it('gives Node receivers a signature check that holds only for the body, secret and time signed', () => {
+    const body = '{"type":"inbox.action","id":1}';
+    const now = Date.now();
+    const header = webhookSignature(HOOK_SECRET, Math.floor(now / 1000), body);
+    assert.equal(verifyWebhookSignature(HOOK_SECRET, header, body, now), true);
+    assert.equal(verifyWebhookSignature(HOOK_SECRET, header, `${body} `, now), false, 'another body');
+    assert.equal(verifyWebhookSignature('another-secret-of-the-tests', header, body, now), false, 'another secret');
+    assert.equal(verifyWebhookSignature(HOOK_SECRET, header, body, now + 301_000), false, 'too late');
+    for (const bad of [undefined, '', 't=1', `${header},v1=00`, header.toUpperCase(), ['x']]) assert.equal(verifyWebhookSignature(HOOK_SECRET, bad, body, now), false, String(bad));
   });
 
   it('refuses a webhook URL that is not http(s), and a short secret, when the server is made', () => {
