@@ -44,6 +44,8 @@ export class MemoryInboxStore implements InboxStore {
   readonly #users = new Map<string, UserInbox>();
   /** Snoozed items by `user \0 id`: the timers of this process. */
   readonly #snoozes = new Map<string, { user: string; id: number; until: number }>();
+  /** No snooze ends before this (it may be earlier than the first that does): polls before it cost nothing. */
+  #nextWake: number | undefined;
   readonly #maxItems: number;
   readonly #maxUsers: number;
   readonly #maxBytes: number;
@@ -184,6 +186,7 @@ export class MemoryInboxStore implements InboxStore {
       if (!item || item.archived) continue;
       item.snoozedUntil = until;
       this.#snoozes.set(`${user}\0${id}`, { user, id, until });
+      if (this.#nextWake === undefined || until < this.#nextWake) this.#nextWake = until;
       snoozed += 1;
     }
     return snoozed;
@@ -191,9 +194,13 @@ export class MemoryInboxStore implements InboxStore {
 
   async wake(now: number, limit: number): Promise<readonly InboxWoken[]> {
     const woken: InboxWoken[] = [];
+    if (this.#nextWake === undefined || now < this.#nextWake) return woken;
+    let next: number | undefined;
     for (const [key, { user, id, until }] of this.#snoozes) {
-      if (woken.length >= limit) break;
-      if (until > now) continue;
+      if (until > now || woken.length >= limit) {
+        if (next === undefined || until < next) next = until;
+        continue;
+      }
       this.#snoozes.delete(key);
       const inbox = this.#users.get(user);
       const old = this.#find(inbox, id);
@@ -209,13 +216,12 @@ export class MemoryInboxStore implements InboxStore {
       this.#bytes += item.bytes;
       woken.push({ user, item: publicItem(item), replaces: id });
     }
+    this.#nextWake = next;
     return woken;
   }
 
   nextWake(): number | undefined {
-    let next: number | undefined;
-    for (const { until } of this.#snoozes.values()) if (next === undefined || until < next) next = until;
-    return next;
+    return this.#nextWake;
   }
 
   async preferences(user: string): Promise<InboxPreferencesJson> {
@@ -245,6 +251,7 @@ export class MemoryInboxStore implements InboxStore {
   async close(): Promise<void> {
     this.#users.clear();
     this.#snoozes.clear();
+    this.#nextWake = undefined;
     this.#bytes = 0;
   }
 
