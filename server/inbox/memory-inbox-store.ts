@@ -237,6 +237,12 @@ export class MemoryInboxStore implements InboxStore {
       categories.set(category, { ...(categories.get(category) ?? { inbox: true, toast: true, push: true }), ...channels });
     }
     if (categories.size > maxCategories) throw new HttpError(400, 'bad-preferences', `At most ${maxCategories} categories per user.`);
+    // Preferences count against maxBytes like notifications: 100 categories for each of many users is memory too.
+    const grown = preferencesBytes(categories) - preferencesBytes(current.categories);
+    if (grown > 0 && this.#bytes + grown > this.#maxBytes) {
+      throw new HttpError(507, 'inbox-full', `The inbox store holds its limit of ${this.#maxBytes} bytes (inbox.maxBytes); raise it or use a shared store.`);
+    }
+    this.#bytes += grown;
     const next = { enabled: patch.enabled ?? current.enabled, categories };
     const changed =
       next.enabled !== current.enabled ||
@@ -290,6 +296,13 @@ export class MemoryInboxStore implements InboxStore {
     if (item.group && inbox.groups.get(item.group.key) === item.id) inbox.groups.delete(item.group.key);
     if (item.snoozedUntil !== undefined) this.#snoozes.delete(`${user}\0${item.id}`);
   }
+}
+
+/** What a user's categories hold: each name and its three switches. */
+function preferencesBytes(categories: ReadonlyMap<string, InboxDelivery>): number {
+  let bytes = 0;
+  for (const category of categories.keys()) bytes += category.length + 16;
+  return bytes;
 }
 
 function publicItem(stored: StoredItem): InboxItemJson {
