@@ -75,6 +75,8 @@ for (const backend of storageBackends) describe(`inbox features (${backend.name}
     storage = await backend.start();
     const inbox: InboxOptions = {
       critical: ['security'],
+      // Longer than any test holds the hook: the claiming request answers done, never pending, however loaded the machine.
+      actionWaitMs: 60_000,
       onAction: async ({ action, idempotencyKey }) => {
         ran.push(`${action.id}:${idempotencyKey}`);
         // Held while a test has requests racing this one to the claim.
