@@ -119,6 +119,10 @@ for (const backend of storageBackends) describe(`inbox features (${backend.name}
       [{ group: 'g'.repeat(129) }, 'group'],
       [{ group: 'a\u0000b' }, 'group'],
     ];
+    // Every spelling of a script or data URL in SECURITY.md's catalogue, in both URL fields.
+    for (const url of [' javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'java\tscript:alert(1)', '\u0000javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)']) {
+      bad.push([{ avatar: url }, 'avatar'], [{ actions: [{ id: 'a', label: 'A', kind: 'primary', url }] }, 'actions[0].url']);
+    }
     for (const [fields, field] of bad) {
       const res = await ada.notify(fields);
       assert.equal(res.status, 400, JSON.stringify(fields).slice(0, 80));
