@@ -64,6 +64,8 @@ export class ActionWebhook {
       throw new TypeError('cometkit server: the inbox webhook url must be an absolute http(s) URL.');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('cometkit server: the inbox webhook url must be http: or https:.');
+    // fetch refuses a URL with credentials on every try; the secret is what proves the sender.
+    if (url.username || url.password) throw new TypeError('cometkit server: the inbox webhook url must not hold a user or password; the signature authenticates deliveries.');
     if (typeof options.secret !== 'string' || options.secret.length < 16) throw new TypeError('cometkit server: the inbox webhook secret must be at least 16 characters.');
     this.#url = url.href;
     this.#secret = options.secret;

@@ -331,7 +331,7 @@ describe('inbox action webhook', () => {
   });
 
   it('refuses a webhook URL that is not http(s), and a short secret, when the server is made', () => {
-    for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://example.com/', 'not a url', '']) {
+    for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://example.com/', 'not a url', '', 'https://user:pass@example.com/hook']) {
       assert.throws(() => new ActionWebhook({ url, secret: HOOK_SECRET }), TypeError, url);
     }
     assert.throws(() => new ActionWebhook({ url: 'https://example.com/', secret: 'short' }), /at least 16/);
