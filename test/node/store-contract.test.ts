@@ -86,6 +86,30 @@ describe('Redis stores while Redis is away', { skip: scaleOutBinaries(['redis-se
 });
 
 describe('Redis inbox snoozes', { skip: scaleOutBinaries(['redis-server']).skip }, () => {
+  it('keeps an inbox whose snooze ends past its TTL until the snooze has come back, and lets no key it makes outlive the inbox', async () => {
+    const redis = await startRedis();
+    const store = new RedisInboxStore({ url: redis.url, ttlMs: 60_000 });
+    const direct = connectRedis({ url: redis.url, commandTimeoutMs: 2000, role: 'test' });
+    try {
+      await Promise.all([store.ready(), direct.ready]);
+      const { item } = await store.add('bob', { type: 'note', data: 1, time: 1 });
+      await store.snooze('bob', [item.id], Date.now() + 3_600_000);
+      for (const name of ['meta', 'ids', 'items', 'flags', 'snoozed']) {
+        const left = await direct.client.sendCommand<number>(['PTTL', `comet:inbox:{bob}:${name}`]);
+        assert.ok(left > 3_600_000, `${name} lives ${left} ms`);
+      }
+      // A claim makes the extra hash: it goes with the inbox, not never.
+      const other = await store.add('cy', { type: 'note', data: 1, time: 1, actions: [{ id: 'ok', label: 'OK', kind: 'primary' }] });
+      await store.claimAction('cy', other.item.id, 'token', 1000, Date.now());
+      const extra = await direct.client.sendCommand<number>(['PTTL', 'comet:inbox:{cy}:extra']);
+      assert.ok(extra > 0 && extra <= 60_000, `extra lives ${extra} ms`);
+    } finally {
+      await store.close();
+      await direct.client.close();
+      await redis.close();
+    }
+  });
+
   it('takes again, after its lease, a due snooze a process took and died before waking, and wakes it once', async () => {
     const redis = await startRedis();
     const store = new RedisInboxStore({ url: redis.url, wakeLeaseMs: 1000 });
