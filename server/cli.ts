@@ -16,7 +16,7 @@ import { loadJose } from './auth/jose.js';
 import { createCometServer, type CometServer } from './comet-server.js';
 import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
-import { demoNotify } from './demo/inbox-samples.js';
+import { DEMO_CRITICAL, demoInboxAction, demoNotify } from './demo/inbox-samples.js';
 import { HttpError, sendError } from './http/http-error.js';
 import { MissingDependencyError } from './optional-dependency.js';
 import { redisClientModule } from './redis/redis-connection.js';
@@ -24,6 +24,7 @@ import { createStandaloneServer } from './standalone.js';
 import { CliUsageError, HELP, parseCli, type CliSettings } from './standalone/cli-args.js';
 import { DEV_TOKEN_PATH, DEV_TOKEN_SECONDS, devTokens } from './standalone/dev-tokens.js';
 import { listenFailure, LISTEN_FAILED_EXIT } from './standalone/listen-failure.js';
+import { inboxFromEnv } from './standalone/inbox-from-env.js';
 import { proxyFromEnv } from './standalone/proxy-from-env.js';
 import { socketsFromEnv } from './standalone/sockets-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
@@ -157,7 +158,12 @@ function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {
       // A development token names its user; the channels stay as open as on a server without tokens.
       ...(dev ? { publicChannels: ['*'] } : {}),
       // The demo's pages name their own users (no sign-in), also beside --dev's tokens.
-      ...(demo ? { presence: { anonymous: true }, inbox: { anonymous: true } } : {}),
+      ...(demo ? { presence: { anonymous: true } } : {}),
+      // The demo's inbox runs its own actions unless a webhook is configured, and keeps security alerts unmuted.
+      inbox: {
+        ...(demo ? { anonymous: true, critical: DEMO_CRITICAL, ...(env['COMET_INBOX_WEBHOOK_URL'] ? {} : { onAction: demoInboxAction }) } : {}),
+        ...inboxFromEnv(env),
+      },
     });
   } catch (error) {
     // A setting the server cannot use (a malformed URL or origin): its message says which, a stack adds nothing.
