@@ -50,8 +50,10 @@ const checked = new Map<string, Promise<unknown>>();
  */
 function check(file: string): Promise<unknown> {
   let done = checked.get(file);
+  // A script without a valid hash would not be checked at all: a name the build did not write is refused.
+  if (!manifest.files[file]) return Promise.reject(new Error(`${file} is not a module of this build`));
   if (!done) {
-    const [integrity, imports] = manifest.files[file] ?? ['sha256-', []];
+    const [integrity, imports] = manifest.files[file];
     done = Promise.all(imports.map(check)).then(
       () =>
         new Promise((loaded, failed) => {
