@@ -86,6 +86,10 @@ export interface Subscription {
    * Resolves once the stream carries this channel: events published from
    * then on reach the handler. (A subscription made while the stream is
    * re-opening for another channel is not live until the new stream is.)
+   * Rejects if that can no longer happen, with a `CometError`: `unsubscribed`
+   * when `unsubscribe()` came first, `client-closed` when the client was
+   * closed, or the fatal error that closed the connection (e.g.
+   * `token-missing`). A page that never awaits it sees no unhandled rejection.
    */
   readonly ready: Promise<void>;
   unsubscribe(): void;
@@ -94,7 +98,11 @@ export interface Subscription {
 interface Entry {
   readonly handler: EventHandler;
   readonly onGap: ((gap: GapFrame) => void) | undefined;
+  /** Settles the subscription's `ready` while it is pending; dropped once it has. */
+  settle?: { resolve(): void; reject(reason: CometError): void };
 }
+
+const closedError = (): CometError => new CometError('client-closed', `The client was closed before the stream carried the channel.${advice('Subscribe through an open client.')}`);
 
 /** Reports a throwing handler without stopping delivery to the others. */
 function report(error: unknown): void {
@@ -140,8 +148,6 @@ export class CometClient extends EventTarget {
   readonly #entries = new Map<string, Set<Entry>>();
   /** What this tab has received per channel: it drops replays, and resumes a new hub after a handover. */
   readonly #positions = new Map<string, Position>();
-  /** Channels not yet carried by the stream, and who waits for them. */
-  readonly #waiting = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   readonly #options: ClientOptions;
   readonly #internals: ClientInternals;
   /** This tab's id in the hub: a new one after each return from the cache (see #rejoin). */
@@ -161,6 +167,8 @@ export class CometClient extends EventTarget {
   #host: HostKind;
   #greeted = false;
   #closed = false;
+  /** Why the client closed, for the `ready` of a subscription made after. */
+  #closedBy: CometError | undefined;
   #presence: LazyPresence | undefined;
   #inbox: Promise<Inbox> | undefined;
   readonly #decisions: TransportDecision[] = [];
@@ -254,16 +262,16 @@ export class CometClient extends EventTarget {
     let active = true;
     return {
       channel,
-      ready: this.#ready(channel),
+      ready: this.#ready(channel, entry),
       unsubscribe: () => {
         if (!active) return;
         active = false;
+        entry.settle?.reject(new CometError('unsubscribed', `Unsubscribed from "${channel}" before the stream carried it.`));
         entries.delete(entry);
         if (entries.size === 0 && this.#entries.get(channel) === entries) {
           this.#entries.delete(channel);
           // A channel subscribed again later starts from "now", like any new subscription.
           this.#positions.delete(channel);
-          this.#waiting.delete(channel);
           this.#sendChannels();
         }
       },
@@ -345,10 +353,10 @@ export class CometClient extends EventTarget {
     if (this.#closed) return;
     this.#presence?.close();
     void this.#inbox?.then((inbox) => inbox.close(), () => {});
-    this.#entries.clear();
     this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
     this.#shutDown();
     this.#setState('closed', undefined);
+    this.#entries.clear();
   }
 
   #access(): ServerAccess {
@@ -397,24 +405,29 @@ export class CometClient extends EventTarget {
     });
   }
 
-  #ready(channel: string): Promise<void> {
+  #ready(channel: string, entry: Entry): Promise<void> {
     if (this.#positions.has(channel)) return Promise.resolve();
-    let waiting = this.#waiting.get(channel);
-    if (!waiting) {
-      let resolve: () => void = () => {};
-      const promise = new Promise<void>((done) => (resolve = done));
-      waiting = { promise, resolve };
-      this.#waiting.set(channel, waiting);
-    }
-    return waiting.promise;
+    const ready = new Promise<void>((resolve, reject) => {
+      entry.settle = {
+        resolve,
+        reject: (reason) => {
+          entry.settle = undefined;
+          reject(reason);
+        },
+      };
+    });
+    if (this.#closed) entry.settle!.reject(this.#closedBy ?? closedError());
+    // Rejections are part of the contract, not failures of the page: one that nobody awaits stays quiet.
+    ready.catch(() => {});
+    return ready;
   }
 
   /** The channel has a position: the stream carries it. */
   #live(channel: string): void {
-    const waiting = this.#waiting.get(channel);
-    if (!waiting) return;
-    this.#waiting.delete(channel);
-    waiting.resolve();
+    for (const entry of this.#entries.get(channel) ?? []) {
+      entry.settle?.resolve();
+      entry.settle = undefined;
+    }
   }
 
   #sendChannels(): void {
@@ -553,6 +566,11 @@ export class CometClient extends EventTarget {
     const previous = this.#state;
     if (previous === state || previous === 'closed') return;
     this.#state = state;
+    if (state === 'closed') {
+      // Closed for good: no pending subscription can become live.
+      this.#closedBy = error ?? closedError();
+      for (const entries of this.#entries.values()) for (const entry of entries) entry.settle?.reject(this.#closedBy);
+    }
     this.dispatchEvent(new CometStateEvent(state, previous, error));
   }
 
