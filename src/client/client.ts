@@ -13,7 +13,8 @@ import type { Inbox } from '../inbox/inbox.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
-import type { ConnectionState, TokenSource } from '../upstream/upstream.js';
+import type { ConnectionState } from '../upstream/upstream.js';
+import { resolveToken, type TokenSource } from '../upstream/token-source.js';
 import { HOST_PREFERENCES, type HostPreference } from '../hosts/choose-host.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { formatCursor } from '../protocol/cursor.js';
@@ -98,11 +99,11 @@ export interface Subscription {
 interface Entry {
   readonly handler: EventHandler;
   readonly onGap: ((gap: GapFrame) => void) | undefined;
-  /** Settles the subscription's `ready` while it is pending; dropped once it has. */
-  settle?: { resolve(): void; reject(reason: CometError): void };
+  /** Settles the subscription's `ready`: resolves without a reason, rejects with one; once settled, a no-op. */
+  readonly settle: (reason?: CometError) => void;
 }
 
-const closedError = (): CometError => new CometError('client-closed', `The client was closed before the stream carried the channel.${advice('Subscribe through an open client.')}`);
+const closedError = (): CometError => new CometError('client-closed', 'This client is closed.');
 
 /** Reports a throwing handler without stopping delivery to the others. */
 function report(error: unknown): void {
@@ -167,8 +168,6 @@ export class CometClient extends EventTarget {
   #host: HostKind;
   #greeted = false;
   #closed = false;
-  /** Why the client closed, for the `ready` of a subscription made after. */
-  #closedBy: CometError | undefined;
   #presence: LazyPresence | undefined;
   #inbox: Promise<Inbox> | undefined;
   readonly #decisions: TransportDecision[] = [];
@@ -251,7 +250,11 @@ export class CometClient extends EventTarget {
       throw new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" is not a valid channel.${advice('Use 1-128 of A-Z a-z 0-9 _ . : @ / -.')}`);
     }
     if (typeof handler !== 'function') throw new CometError('invalid-handler', 'subscribe() needs a handler function.');
-    const entry: Entry = { handler: handler as EventHandler, onGap: options.onGap };
+    let settle!: Entry['settle'];
+    const ready = new Promise<void>((resolve, reject) => (settle = (reason) => (reason ? reject(reason) : resolve())));
+    // Rejections are part of the contract, not failures of the page: one that nobody awaits stays quiet.
+    ready.catch(() => {});
+    const entry: Entry = { handler: handler as EventHandler, onGap: options.onGap, settle };
     let entries = this.#entries.get(channel);
     if (!entries) {
       entries = new Set();
@@ -259,14 +262,15 @@ export class CometClient extends EventTarget {
       this.#sendChannels();
     }
     entries.add(entry);
-    let active = true;
+    // Between shutting down and the `closed` state, the state change rejects it with the others.
+    if (this.#state === 'closed') settle(closedError());
+    else if (this.#positions.has(channel)) settle();
     return {
       channel,
-      ready: this.#ready(channel, entry),
+      ready,
+      // Twice is harmless: the set no longer holds the entry, a settled promise ignores the second reason.
       unsubscribe: () => {
-        if (!active) return;
-        active = false;
-        entry.settle?.reject(new CometError('unsubscribed', `Unsubscribed from "${channel}" before the stream carried it.`));
+        settle(new CometError('unsubscribed', `Unsubscribed from ${channel}.`));
         entries.delete(entry);
         if (entries.size === 0 && this.#entries.get(channel) === entries) {
           this.#entries.delete(channel);
@@ -286,8 +290,7 @@ export class CometClient extends EventTarget {
   async history<Data = unknown>(channel: string, options: { limit?: number } = {}): Promise<CometEvent<Data>[]> {
     // Loaded on first use: most pages never read history.
     const { fetchHistory } = await loadModule('history', () => import('./fetch-history.js'));
-    const token = typeof this.#options.token === 'function' ? await this.#options.token() : this.#options.token;
-    const events = await fetchHistory(this.#options.url, channel, options.limit ?? 50, token, this.#options.withCredentials ?? false);
+    const events = await fetchHistory(this.#access(), channel, options.limit ?? 50);
     return events as CometEvent<Data>[];
   }
 
@@ -405,29 +408,9 @@ export class CometClient extends EventTarget {
     });
   }
 
-  #ready(channel: string, entry: Entry): Promise<void> {
-    if (this.#positions.has(channel)) return Promise.resolve();
-    const ready = new Promise<void>((resolve, reject) => {
-      entry.settle = {
-        resolve,
-        reject: (reason) => {
-          entry.settle = undefined;
-          reject(reason);
-        },
-      };
-    });
-    if (this.#closed) entry.settle!.reject(this.#closedBy ?? closedError());
-    // Rejections are part of the contract, not failures of the page: one that nobody awaits stays quiet.
-    ready.catch(() => {});
-    return ready;
-  }
-
   /** The channel has a position: the stream carries it. */
   #live(channel: string): void {
-    for (const entry of this.#entries.get(channel) ?? []) {
-      entry.settle?.resolve();
-      entry.settle = undefined;
-    }
+    for (const entry of this.#entries.get(channel) ?? []) entry.settle();
   }
 
   #sendChannels(): void {
@@ -516,7 +499,7 @@ export class CometClient extends EventTarget {
     let token: string | null = null;
     let error: string | null = null;
     try {
-      token = (typeof source === 'function' ? await source() : source) ?? null;
+      token = (await resolveToken(source)) ?? null;
     } catch (cause) {
       error = `The token function failed: ${String((cause as Error)?.message ?? cause)}`;
     }
@@ -568,8 +551,7 @@ export class CometClient extends EventTarget {
     this.#state = state;
     if (state === 'closed') {
       // Closed for good: no pending subscription can become live.
-      this.#closedBy = error ?? closedError();
-      for (const entries of this.#entries.values()) for (const entry of entries) entry.settle?.reject(this.#closedBy);
+      for (const entries of this.#entries.values()) for (const entry of entries) entry.settle(error ?? closedError());
     }
     this.dispatchEvent(new CometStateEvent(state, previous, error));
   }
