@@ -14,7 +14,7 @@ import { createCometServer } from './comet-server.js';
 import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
 import { demoNotify } from './demo/inbox-samples.js';
-import { createStandaloneServer } from './standalone.js';
+import { createStandaloneServer, LISTEN_BACKLOG } from './standalone.js';
 import { proxyFromEnv } from './standalone/proxy-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
 import { runWorkers } from './standalone/workers.js';
@@ -69,7 +69,7 @@ function serve(): void {
   const publishesDemo = demo && (process.env['COMET_WORKER_SLOT'] ?? '1') === '1';
   const stopDemo = publishesDemo ? startDemoGenerator(comet) : () => {};
 
-  server.listen(port, host, () => {
+  server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
     // The port actually bound: PORT=0 picks a free one. Workers leave the announcement to the primary.
     if (cluster.isPrimary) announce((server.address() as AddressInfo).port, comet.options.basePath);
   });
