@@ -15,6 +15,7 @@ import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
 import { demoNotify } from './demo/inbox-samples.js';
 import { createStandaloneServer, LISTEN_BACKLOG } from './standalone.js';
+import { limitFlagsToEnv, limitsFromEnv } from './standalone/limits-from-env.js';
 import { proxyFromEnv } from './standalone/proxy-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
 import { runWorkers } from './standalone/workers.js';
@@ -27,6 +28,13 @@ const workersArg = process.argv.indexOf('--workers');
 const workers = workersArg === -1 ? 1 : Number(process.argv[workersArg + 1]);
 if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
   console.error('--workers takes a whole number from 1 to 256, e.g. --workers 4.');
+  process.exit(2);
+}
+try {
+  // Flags such as --max-connections go through the environment: workers inherit it.
+  limitFlagsToEnv(process.argv, process.env);
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(2);
 }
 if (workers > 1 && !process.env['COMET_REDIS_URL']) {
@@ -47,7 +55,7 @@ function announce(boundPort: number, basePath: string, extra = ''): void {
 
 if (workers > 1 && cluster.isPrimary) {
   // Every worker gets the same key; the demo's publisher runs in slot 1 only, or each worker would publish the demo's events.
-  runWorkers(workers, (slot) => ({ ...process.env, COMET_PUBLISH_KEY: publishKey, COMET_WORKER_SLOT: String(slot) }), (address) =>
+  runWorkers(workers, (slot) => ({ ...process.env, COMET_PUBLISH_KEY: publishKey, COMET_WORKER_SLOT: String(slot), COMET_WORKERS: String(workers) }), (address) =>
     announce(Number(address.slice(address.lastIndexOf(':') + 1)), '/comet', ` (${workers} workers on Redis)`),
   );
 } else {
@@ -55,9 +63,13 @@ if (workers > 1 && cluster.isPrimary) {
 }
 
 function serve(): void {
+  const limits = limitsFromEnv();
+  const storage = storageFromEnv();
   const comet = createCometServer({
     publishKey,
-    ...storageFromEnv(),
+    ...limits,
+    ...storage,
+    ...(limits.presence && storage.presence ? { presence: { ...limits.presence, ...storage.presence } } : {}),
     ...proxyFromEnv(),
     // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
     ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),

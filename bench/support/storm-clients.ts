@@ -39,6 +39,8 @@ interface Client {
   refusals: number;
   /** Streams answered 200 with only `retry:` (the server's admission, to a bare EventSource). */
   deferred: number;
+  /** Called at the first hello, however many attempts it takes. */
+  onHello: (() => void) | undefined;
 }
 
 let port = 0;
@@ -60,7 +62,7 @@ function later(client: Client, ms: number): void {
   setTimeout(() => openClient(client), ms).unref();
 }
 
-function openClient(client: Client, onHello?: () => void): void {
+function openClient(client: Client): void {
   if (stopping) return;
   const socket = connect({ host: '127.0.0.1', port, localAddress: sourceAddress(client.index) });
   client.socket = socket;
@@ -109,8 +111,8 @@ function openClient(client: Client, onHello?: () => void): void {
       else if (line.startsWith('event: hello')) {
         hello = true;
         client.opens += 1;
-        onHello?.();
-        onHello = undefined;
+        client.onHello?.();
+        client.onHello = undefined;
       } else if (line.startsWith('data: ')) {
         const at = line.indexOf(MARK);
         if (at !== -1) record(client, Number.parseInt(line.slice(at + MARK.length), 10));
@@ -134,6 +136,9 @@ function record(client: Client, mark: number): void {
   }
 }
 
+// Orphaned (the bench or test that started us ended): stop, rather than retry against nothing forever.
+process.on('disconnect', () => process.exit(0));
+
 serveRequests(async (message) => {
   switch (message.type) {
     case 'open': {
@@ -145,9 +150,12 @@ serveRequests(async (message) => {
       for (let done = 0; done < count; done += 500) {
         await Promise.all(
           Array.from({ length: Math.min(500, count - done) }, (_, k) => {
-            const client: Client = { index: done + k, socket: undefined, lastId: '', retryMs: 1000, marks: new Uint8Array(MAX_MARKS), contiguous: 0, doubled: 0, opens: 0, refusals: 0, deferred: 0 };
+            const client: Client = { index: done + k, socket: undefined, lastId: '', retryMs: 1000, marks: new Uint8Array(MAX_MARKS), contiguous: 0, doubled: 0, opens: 0, refusals: 0, deferred: 0, onHello: undefined };
             clients.push(client);
-            return new Promise<void>((resolve) => openClient(client, resolve));
+            return new Promise<void>((resolve) => {
+              client.onHello = resolve;
+              openClient(client);
+            });
           }),
         );
       }

@@ -49,7 +49,13 @@ export class CoalescedReads implements HistoryReader {
       this.#batches.set(key, batch);
     }
     const promise = new Promise<HistoryRead>((resolve, reject) => batch.next.push({ after, resolve, reject }));
-    if (!batch.running) void this.#run(key, channel, batch);
+    if (!batch.running) {
+      // The first reader waits for the end of this turn of the event loop: the requests
+      // parsed in the same turn (a storm's arrive together) share its read.
+      batch.running = true;
+      const started = batch;
+      setImmediate(() => void this.#run(key, channel, started));
+    }
     return promise;
   }
 
@@ -57,7 +63,6 @@ export class CoalescedReads implements HistoryReader {
     while (batch.next.length > 0) {
       const waiters = batch.next;
       batch.next = [];
-      batch.running = true;
       const from = earliest(waiters);
       this.reads += 1;
       try {

@@ -13,8 +13,10 @@ export function storageFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<Comet
   if (!url) return {};
   if (!/^rediss?:\/\//.test(url)) throw new TypeError(`cometkit server: COMET_REDIS_URL must start with redis:// or rediss://, got "${url.slice(0, 40)}".`);
   const keyPrefix = env['COMET_REDIS_PREFIX'] || undefined;
+  // The history cap is the broker's own on Redis (checked by limitsFromEnv).
+  const historySize = Number(env['COMET_HISTORY_SIZE']) || undefined;
   return {
-    broker: redisBroker({ url, ...(keyPrefix ? { keyPrefix } : {}) }),
+    broker: redisBroker({ url, ...(keyPrefix ? { keyPrefix } : {}), ...(historySize ? { historySize } : {}) }),
     presence: { store: redisPresenceStore({ url, ...(keyPrefix ? { keyPrefix } : {}) }) },
   };
 }

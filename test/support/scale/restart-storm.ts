@@ -44,7 +44,7 @@ export interface StormResult {
   readonly downMs: number;
   readonly lost: number;
   readonly doubled: number;
-  /** Starts the clients were told to come back later (`503` with Retry-After, any other refusal, or a stream of only `retry:`). */
+  /** Starts the clients were told to come back later after the restart (`503` with Retry-After, any other refusal, or a stream of only `retry:`). */
   readonly refusals: number;
   /** Handshakes the kernel dropped from the server's full accept queue meanwhile (each one costs its client a TCP retry of 1 s or more). */
   readonly listenOverflows: number | undefined;
@@ -116,6 +116,7 @@ export async function runRestartStorm(options: StormOptions): Promise<StormResul
     const before = await clients.ask<{ caught: number; of: number }>({ type: 'caughtUp', through: warm, timeoutMs: 60_000 }, 90_000);
     if (before.caught !== before.of) throw new Error(`only ${before.caught} of ${before.of} clients were live before the kill`);
 
+    const early = await clients.ask<{ refusals: number; deferred: number }>({ type: 'report', through: warm }, 60_000);
     const overflowsBefore = listenOverflows();
     const killedAt = performance.timeOrigin + performance.now();
     await options.server.stop('SIGKILL');
@@ -149,7 +150,7 @@ export async function runRestartStorm(options: StormOptions): Promise<StormResul
       downMs: restartedAt - killedAt,
       lost: report.lost,
       doubled: report.doubled,
-      refusals: report.refusals + report.deferred,
+      refusals: report.refusals + report.deferred - early.refusals - early.deferred,
       listenOverflows: overflowsBefore === undefined || overflowsAfter === undefined ? undefined : overflowsAfter - overflowsBefore,
       serverCpuMs: cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
       published: last,
