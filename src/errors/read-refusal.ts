@@ -15,5 +15,7 @@ export async function readRefusal(response: Response): Promise<HttpStatusError> 
   } catch {
     // Not JSON: keep the status line.
   }
-  return new HttpStatusError(response.status, code, message);
+  // Seconds only: the server never sends the date form, and a proxy's date would be its own clock.
+  const retryAfter = Number(response.headers.get('retry-after') || NaN);
+  return new HttpStatusError(response.status, code, message, retryAfter >= 0 ? retryAfter * 1000 : undefined);
 }
