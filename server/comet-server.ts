@@ -74,6 +74,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const broker = gripPublisher ? new GripBroker(store, gripPublisher) : store;
   const connections = new ConnectionRegistry(resolved);
   const reads = new CoalescedReads(broker);
+  const admission = new Admission({ perSecond: resolved.maxStreamStartsPerSecond, maxDelayMs: resolved.maxStartDelayMs });
   const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs, reads });
   // A broker for several processes shares the inbox, idempotency keys and member states as well
   // (each only where the options name no store of their own): otherwise a retried send that
@@ -90,7 +91,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const inbox = new InboxService(broker, { ...(shared ? { store: shared.inbox } : {}), ...options.inbox }, resolved.tokens !== undefined, resolved.maxPayloadBytes);
   // Seen marks come in batches and reads one per click: this bounds a client that floods.
   const inboxLimiter = new RateLimiter({ perSecond: 20, burst: 40 });
-  const deps = { broker, reads, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip };
+  const deps = { broker, reads, admission, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip };
   const read = (req: IncomingMessage, url: URL) => parseStreamRequest(req, url, resolved, verify);
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
@@ -112,8 +113,6 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     '/inbox/notify': { POST: (req, res) => serveInboxNotify(req, res, deps) },
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
-
-  const admission = new Admission({ perSecond: resolved.maxStreamStartsPerSecond, maxDelayMs: resolved.maxStartDelayMs });
 
   const files = options.browserFiles === false ? undefined : browserFiles();
 
@@ -158,7 +157,9 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
         res.setHeader('Allow', Object.keys(route).join(', '));
         throw new HttpError(405, 'method-not-allowed', `${url.pathname.slice(0, 200)} accepts ${Object.keys(route).join(', ')}, not ${String(req.method).slice(0, 20)}.`);
       }
-      if (req.method === 'GET' && (path === '/sse' || path === '/iframe')) {
+      // Before the request is parsed or its token checked: a refused start must cost next to nothing.
+      // (The iframe's refusal is posted as a frame, so its route asks admission itself.)
+      if (req.method === 'GET' && path === '/sse') {
         const delay = admission.admit();
         if (delay !== undefined) return refuseStart(req, res, path, delay);
       }

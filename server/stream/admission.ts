@@ -72,7 +72,12 @@ export function refuseStart(req: IncomingMessage, res: ServerResponse, path: str
     res.end(`retry: ${delayMs}\n\n`);
     return;
   }
-  throw new HttpError(503, 'server-busy', `The server is taking streams at its admission rate; come back after Retry-After seconds.`, {
+  throw busyError(delayMs);
+}
+
+/** The refusal of a start past the admission rate, for clients that read a status. */
+export function busyError(delayMs: number): HttpError {
+  return new HttpError(503, 'server-busy', 'The server is taking streams at its admission rate; come back after Retry-After seconds.', {
     'Retry-After': String(Math.max(1, Math.ceil(delayMs / 1000))),
   });
 }

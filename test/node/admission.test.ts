@@ -30,7 +30,7 @@ describe('admission of stream starts', () => {
     let server: TestServer;
     const streams: SseStream[] = [];
     before(async () => {
-      server = await startServer({ maxStreamStartsPerSecond: 2, maxStartDelayMs: 5000 });
+      server = await startServer({ maxStreamStartsPerSecond: 2, maxStartDelayMs: 5000, allowedOrigins: ['http://page.example'] });
     });
     after(async () => {
       for (const stream of streams) stream.close();
@@ -53,6 +53,12 @@ describe('admission of stream starts', () => {
       const match = /^retry: (\d+)\n\n$/.exec(deferred.text);
       assert.ok(match, `only a retry field: ${JSON.stringify(deferred.text)}`);
       assert.ok(Number(match[1]) >= 1 && Number(match[1]) <= 5000, `retry ${match[1]} ms`);
+
+      // The page cannot read an iframe's status: the refusal is posted as a frame, as other refusals are.
+      const iframe = await http(`${server.base}/iframe?ch=${channel}&origin=${encodeURIComponent('http://page.example')}`);
+      assert.equal(iframe.status, 503);
+      assert.match(iframe.text, /server-busy/);
+      assert.match(String(iframe.headers['content-type']), /^text\/html/);
     });
   });
 });
