@@ -17,9 +17,9 @@ interface LimitSetting {
 
 /**
  * Every cap of PROTOCOL.md's limits table that an operator sets without
- * code: `--max-connections 50000` on the command line, or
- * `COMET_MAX_CONNECTIONS=50000` in the environment (the flag wins). The
- * names derive from the option's: one table, no list to keep in step.
+ * code: `--max-connections 50000` on the command line (cli-args.ts writes
+ * it over the environment), or `COMET_MAX_CONNECTIONS=50000`. The names
+ * derive from the option's: one table, no list to keep in step.
  */
 export const LIMIT_SETTINGS: readonly LimitSetting[] = [
   { option: 'heartbeatMs', perWorker: 'each' },
@@ -59,21 +59,6 @@ export function envName(option: string): string {
 /** `presence.maxSessions` → `--presence-max-sessions` */
 export function flagName(option: string): string {
   return `--${option.replace(/\./g, '-').replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
-}
-
-/**
- * Copies limit flags from the command line into the environment (where
- * workers find them too), so the environment is the one source read by
- * `limitsFromEnv`. Throws on a flag without a positive number.
- */
-export function limitFlagsToEnv(argv: readonly string[], env: NodeJS.ProcessEnv): void {
-  for (const { option } of LIMIT_SETTINGS) {
-    const index = argv.indexOf(flagName(option));
-    if (index === -1) continue;
-    const value = argv[index + 1];
-    if (value === undefined || !isPositive(value)) throw new TypeError(`${flagName(option)} takes a positive number, e.g. ${flagName(option)} 1000; got ${value === undefined ? 'nothing' : `"${value.slice(0, 20)}"`}.`);
-    env[envName(option)] = value;
-  }
 }
 
 /**
