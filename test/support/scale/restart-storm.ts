@@ -139,7 +139,10 @@ export async function runRestartStorm(options: StormOptions): Promise<StormResul
     publishing = false;
     await publishLoop;
     const last = mark;
-    await clients.ask({ type: 'caughtUp', through: last, timeoutMs: 30_000 }, 60_000);
+    // As long as the catch-up was given: on a loaded machine the last clients may still be on their way,
+    // and an event counted lost must be one that never came, not one still travelling.
+    const settleMs = options.catchUpTimeoutMs ?? 60_000;
+    await clients.ask({ type: 'caughtUp', through: last, timeoutMs: settleMs }, settleMs + 30_000);
     const report = await clients.ask<{ lost: number; doubled: number; refusals: number; deferred: number }>({ type: 'report', through: last }, 60_000);
     if (publishFailures > 0) log(`${publishFailures} publishes failed and were sent again`);
     return {
