@@ -568,7 +568,3 @@ export class CometClient extends EventTarget {
     }
   }
 }
-
-export function createClient(options: ClientOptions): CometClient {
-  return new CometClient(options);
-}
