@@ -1,9 +1,24 @@
+import { advice } from '../dev.js';
 import { HttpStatusError } from './http-status-error.js';
+
+/** Where a request went, without its query (which may carry a token): what an error names. */
+export function endpointOf(url: string): string {
+  try {
+    const { origin, pathname } = new URL(url);
+    return origin + pathname;
+  } catch {
+    return '(unknown URL)';
+  }
+}
 
 /**
  * Turns a refused response into an HttpStatusError carrying the server's
  * own `code` and `message` (PROTOCOL.md, "Errors"). A body that is not a
  * cometkit error (a proxy's HTML page, say) leaves the status to speak alone.
+ * Two refusals are misconfigurations a page's author must fix, and get codes
+ * of their own: a 404 from any server (`not-found`, naming the URL: the
+ * client's `url` is wrong), and the push server's refusal of the page's
+ * origin (`origin-not-allowed`).
  */
 export async function readRefusal(response: Response): Promise<HttpStatusError> {
   let code = 'http-error';
@@ -14,6 +29,12 @@ export async function readRefusal(response: Response): Promise<HttpStatusError> 
     if (typeof body.error?.message === 'string') message = body.error.message;
   } catch {
     // Not JSON: keep the status line.
+  }
+  if (response.status === 404) {
+    return new HttpStatusError(404, 'not-found', `Nothing answers at ${endpointOf(response.url)}: ${message}${advice("Check the client's `url`: the push server's base URL, e.g. https://push.example.com/comet.")}`);
+  }
+  if (code === 'origin-forbidden') {
+    return new HttpStatusError(response.status, 'origin-not-allowed', `${message}${advice(`List ${globalThis.location?.origin} in the push server's COMET_ALLOWED_ORIGINS (the allowedOrigins option).`)}`);
   }
   return new HttpStatusError(response.status, code, message);
 }

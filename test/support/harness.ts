@@ -89,6 +89,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const tokenSecret = randomBytes(32).toString('base64url');
   // A second server under /anon without tokens, so presence takes the identity the page gives (a demo setup).
   const anonymous = createCometServer({ basePath: '/anon', allowedOrigins: '*', heartbeatMs: 1000, presence: { ttlMs: 1500 } });
+  // A third under /strict that allows one origin no test page has: a page the push server refuses.
+  const strict = createCometServer({ basePath: '/strict', allowedOrigins: ['https://app.example'], heartbeatMs: 1000 });
   const comet = createCometServer({
     basePath: '/comet',
     publishKey,
@@ -289,6 +291,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }) as typeof res.end;
     }
     if (path.pathname.startsWith('/anon/')) return anonymous(req, res);
+    if (path.pathname.startsWith('/strict/')) return strict(req, res);
     if (path.pathname.startsWith('/grip/')) {
       if (grip) return grip.comet(req, res);
       return send(res, 404, { error: { code: 'not-found', message: `No Pushpin: ${gripSkipped}.` } });
@@ -327,6 +330,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       await grip?.comet.close();
       await grip?.pushpin.stop();
       await anonymous.close();
+      await strict.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
