@@ -6,7 +6,7 @@ export type { HostPreference } from './hosts/choose-host.js';
 export { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent } from './client/events.js';
 export type { CometClientEventMap } from './client/events.js';
 export { configure, createClient, getDefaultClient, onDefaultClient } from './client/default-client.js';
-export { CometError, HttpStatusError, MalformedFrameError, ModuleLoadError, NetworkError, ProtocolError, StreamTimeoutError, UnreachableError, isCometError, isHttpStatusError } from './errors/index.js';
+export { CometError, HttpStatusError, MalformedFrameError, ModuleLoadError, NetworkError, ProtocolError, StreamTimeoutError, isCometError, isHttpStatusError } from './errors/index.js';
 export type { ClientErrorCode, CometErrorCode } from './errors/index.js';
 export type { CometEvent, GapFrame, GapReason } from './protocol/messages.js';
 export type { TransportName } from './protocol/transport-name.js';

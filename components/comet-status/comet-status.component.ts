@@ -55,7 +55,13 @@ export type CometStatusChangeDetail = { state: ConnectionState | 'none'; previou
 
 /**
  * The connection's state and transport, for users ("Live", "Reconnecting…")
- * and for debugging.
+ * and for debugging. When an error says why the connection is not live, the
+ * reason is shown in words beside the state (`reason` part: the origin is
+ * not allowed, no push server at this address, the server cannot be
+ * reached, or refused), and with `verbose` the error's own message, which
+ * names the URL, the origin or the setting to change. Retry is offered only
+ * while reconnecting, never for a connection closed by an error retrying
+ * cannot fix.
  *
  * @tagname comet-status
  * @summary Connection state and transport.
@@ -115,6 +121,7 @@ export class CometStatus extends LitElement {
   /** Replacement strings (i18n). */
   declare strings: Partial<CometStatusStrings>;
 
+  /** The transport carrying the stream (`sse`, `iframe`, `long-poll`), or undefined before one opens; read-only, set by the element. */
   declare transport: TransportName | undefined;
 
   #client: CometClient | undefined;

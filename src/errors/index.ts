@@ -5,4 +5,3 @@ export { NetworkError } from './network-error.js';
 export { ProtocolError } from './protocol-error.js';
 export { StreamTimeoutError } from './stream-timeout-error.js';
 export { ModuleLoadError } from './module-load-error.js';
-export { UnreachableError } from './unreachable-error.js';

@@ -1,15 +1,8 @@
 import { advice } from '../dev.js';
 import { HttpStatusError } from './http-status-error.js';
 
-/** Where a request went, without its query (which may carry a token): what an error names. */
-export function endpointOf(url: string): string {
-  try {
-    const { origin, pathname } = new URL(url);
-    return origin + pathname;
-  } catch {
-    return '(unknown URL)';
-  }
-}
+/** Where a request went (an absolute URL), without its query, which may carry a token: what an error names. */
+export const endpointOf = (url: string): string => url.replace(/\?.*/s, '');
 
 /**
  * Turns a refused response into an HttpStatusError carrying the server's
@@ -33,8 +26,8 @@ export async function readRefusal(response: Response): Promise<HttpStatusError> 
   if (response.status === 404) {
     return new HttpStatusError(404, 'not-found', `Nothing answers at ${endpointOf(response.url)}: ${message}${advice("Check the client's `url`: the push server's base URL, e.g. https://push.example.com/comet.")}`);
   }
-  if (code === 'origin-forbidden') {
-    return new HttpStatusError(response.status, 'origin-not-allowed', `${message}${advice(`List ${globalThis.location?.origin} in the push server's COMET_ALLOWED_ORIGINS (the allowedOrigins option).`)}`);
-  }
-  return new HttpStatusError(response.status, code, message);
+  // The server's words name the origin and its setting; the code says what the page's author must do.
+  return code === 'origin-forbidden'
+    ? new HttpStatusError(response.status, 'origin-not-allowed', `${message}${advice(`List ${globalThis.location?.origin} in the push server's COMET_ALLOWED_ORIGINS (the allowedOrigins option).`)}`)
+    : new HttpStatusError(response.status, code, message);
 }
