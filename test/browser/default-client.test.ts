@@ -51,15 +51,20 @@ describe('the default client', function () {
 
   it("README section 3 as written: createClient({ url }) and import 'cometkit/components' make a <comet-feed> in the page show events", async () => {
     const channel = uniqueChannel();
-    const client = createClient({ url: server.comet });
+    // The section's calls, with the harness's token route where the README has the dev server's.
+    const client = createClient({ url: server.comet, token: () => server.token({ sub: 'ada', channels: [channel] }) });
     made.push(client);
     const events: unknown[] = [];
+    const errors: string[] = [];
     client.subscribe(channel, (event) => events.push(event.data));
+    client.addEventListener('error', (e) => errors.push(e.error.code));
+    expect(await client.history(channel, { limit: 20 })).to.deep.equal([]);
     const feed = feedFor(channel);
     await waitFor(() => feed.shadowRoot?.textContent?.includes('No events yet.') ?? false, 8000, 'the feed to load its history');
     await showsEvents(feed, channel);
     await waitFor(() => events.length === 1, 5000, 'the subscription to get the event');
     expect(getDefaultClient()).to.equal(client);
+    expect(errors).to.deep.equal([]);
     expect(warnings.filter((text) => /^cometkit \[(no-client|default-client-ambiguous)\]/.test(text))).to.deep.equal([]);
   });
 
