@@ -173,10 +173,29 @@ export class ChannelEvents implements ReactiveController {
       },
       (error: unknown) => {
         if (!current()) return;
-        // A refusal a retry cannot change (an expired fixed token stops the client; a 404, a refused origin) offers no Retry.
-        this.#failed(error, client.state !== 'closed' && !(isHttpStatusError(error) && !error.retryable && error.status !== 401));
+        // A refusal a retry cannot change (a 404, a refused origin) offers no Retry; nor does a client that stops
+        // (an expired fixed token closes it), now or while the error is shown.
+        const recoverable = client.state !== 'closed' && !(isHttpStatusError(error) && !error.retryable && error.status !== 401);
+        this.#failed(error, recoverable);
+        if (recoverable) this.#watchForStop(client, current);
       },
     );
+  }
+
+  #stopWatching: (() => void) | undefined;
+
+  #watchForStop(client: CometClient, current: () => boolean): void {
+    this.#stopWatching?.();
+    const onState = (): void => {
+      if (client.state !== 'closed') return;
+      this.#stopWatching?.();
+      if (current() && this.status === 'error') this.#failed(this.error, false);
+    };
+    client.addEventListener('statechange', onState);
+    this.#stopWatching = () => {
+      client.removeEventListener('statechange', onState);
+      this.#stopWatching = undefined;
+    };
   }
 
   #failed(error: unknown, recoverable: boolean): void {
@@ -211,6 +230,7 @@ export class ChannelEvents implements ReactiveController {
   }
 
   #unsubscribe(): void {
+    this.#stopWatching?.();
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
     this.#subscribedTo = undefined;

@@ -127,6 +127,23 @@ describe('misconfiguration, named where a user looks', function () {
     expect(ours('unreachable')).to.have.length(1);
   });
 
+  it('an expired fixed token: the client stops; the feed and the status say why and offer no Retry, which cannot help', async () => {
+    const channel = `private.${uniqueChannel()}`;
+    // Expired a minute ago, past the server's leeway.
+    const token = await server.token({ sub: 'ada', channels: [channel], exp: -60 });
+    const { client: made } = client({ url: server.comet, token });
+    const status = mount<CometStatus>(made, '<comet-status></comet-status>');
+    const feed = mount<CometFeed>(made, `<comet-feed channel="${channel}"></comet-feed>`);
+    await waitFor(() => feed.error !== '' && made.state === 'closed', 10_000, 'the feed to show the error, and the client to stop');
+    await feed.updateComplete;
+    expect(feed.error).to.include('expired');
+    expect(feed.shadowRoot!.querySelector('[part~="retry"]')).to.equal(null);
+    await waitFor(() => partText(status, 'reason') !== '', 5000, 'the status to say why');
+    expect(partText(status, 'label')).to.equal('Offline');
+    expect(partText(status, 'reason')).to.equal('Refused by the push server');
+    expect(status.shadowRoot!.querySelector('[part~="retry"]')).to.equal(null);
+  });
+
   it('a channel no server accepts: the feed shows the error, nothing is thrown, no Retry', async () => {
     const { client: made } = client({ url: server.comet });
     const before = uncaught.length;
