@@ -1,4 +1,4 @@
-import type { VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
+import type { VirtualizerHostElement } from './virtualize.js';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
@@ -44,7 +44,7 @@ export interface FeedItemContext {
 /** Up to this many items render as plain DOM; more are virtualized. */
 const PLAIN_MAX_ITEMS = 30;
 
-type VirtualizerModule = typeof import('@lit-labs/virtualizer/virtualize.js');
+type VirtualizerModule = typeof import('./virtualize.js');
 
 /**
  * The virtualizer is the largest part of the feed and most feeds never
@@ -53,7 +53,7 @@ type VirtualizerModule = typeof import('@lit-labs/virtualizer/virtualize.js');
 let virtualizer: VirtualizerModule | undefined;
 let loadingVirtualizer: Promise<VirtualizerModule> | undefined;
 function loadVirtualizer(): Promise<VirtualizerModule> {
-  loadingVirtualizer ??= import('@lit-labs/virtualizer/virtualize.js').then((module) => (virtualizer = module));
+  loadingVirtualizer ??= import('./virtualize.js').then((module) => (virtualizer = module));
   // A failed load (offline) is tried again by the next render that needs it.
   loadingVirtualizer.catch(() => (loadingVirtualizer = undefined));
   return loadingVirtualizer;

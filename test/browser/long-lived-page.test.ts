@@ -1,0 +1,71 @@
+import { expect } from '@esm-bundle/chai';
+import '../../components/index.js';
+import type { CometBell } from '../../components/comet-bell/comet-bell.js';
+import type { CometFeed } from '../../components/comet-feed/comet-feed.js';
+import type { CometToasts } from '../../components/comet-toasts/comet-toasts.js';
+import { channelLive, cleanup, mount } from '../support/components.js';
+import { countComments, countNodes } from '../support/dom-nodes.js';
+import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+
+const server = getTestServer();
+const BATCH = 100;
+/** Events before the first count: the feed past its limit (virtualized), the bell past its own, toasts churning. */
+const WARM_UP_BATCHES = 4;
+const MEASURED_BATCHES = 25;
+
+const nthOf = (data: unknown): number => (data as { n?: number } | null)?.n ?? -1;
+/** The title of the newest item in the bell's list, as rendered. */
+const bellNewest = (bell: CometBell): string | undefined => bell.shadowRoot?.querySelector('[part~="item"] [part="title"]')?.textContent?.replace(/^Unread: /, '');
+
+/**
+ * The page of issue 17: a feed, a bell and toasts on one channel, fed
+ * through the real server in batches. Past the warm-up every element holds
+ * as many items as it ever will, so the page's node count (comments
+ * included) must not grow with the number of events.
+ */
+describe('a page open all day', function () {
+  this.timeout(300_000);
+  afterEach(cleanup);
+
+  it('holds no more nodes after thousands of events than after the first few hundred', async () => {
+    const channel = uniqueChannel();
+    const { connection } = mount<HTMLElement>(
+      `<comet-feed channel="${channel}" limit="200"></comet-feed>
+       <comet-bell channel="${channel}" storage-key="${channel}"></comet-bell>
+       <comet-toasts channel="${channel}" duration="1" motion="reduce"></comet-toasts>`,
+    );
+    const feed = connection.querySelector<CometFeed>('comet-feed')!;
+    const bell = connection.querySelector<CometBell>('comet-bell')!;
+    const toasts = connection.querySelector<CometToasts>('comet-toasts')!;
+    await channelLive(connection, channel);
+    await waitFor(() => feed.error === '' && bell.shadowRoot?.textContent?.includes('No notifications yet.') === true, 5000, 'history loaded');
+
+    let n = 0;
+    const settle = async (): Promise<void> => {
+      await waitFor(() => nthOf(feed.items[0]?.data) === n && bellNewest(bell) === `Event ${n}`, 20_000, `event ${n} in the feed and the bell`);
+      // Toasts of this batch shown and gone (1 ms each), so the stack is as empty as after the warm-up.
+      await waitFor(() => toasts.toasts.length === 0 && toasts.queued.length === 0, 20_000, 'the toasts to drain');
+      await Promise.all([feed.updateComplete, bell.updateComplete, toasts.updateComplete]);
+      // The virtualizer renders its range a frame or two after the items change.
+      for (let frame = 0; frame < 3; frame += 1) await new Promise((resolve) => requestAnimationFrame(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    };
+    const publishBatch = async (): Promise<void> => {
+      await server.publishMany(Array.from({ length: BATCH }, () => ({ channel, data: { title: `Event ${++n}`, n } })));
+      await settle();
+    };
+
+    for (let batch = 0; batch < WARM_UP_BATCHES; batch += 1) await publishBatch();
+    expect(feed.shadowRoot!.querySelector('[part="list"].virtual'), 'the feed is virtualized').to.not.equal(null);
+    const before = { nodes: countNodes(connection), comments: countComments(connection) };
+    for (let batch = 0; batch < MEASURED_BATCHES; batch += 1) await publishBatch();
+    const after = { nodes: countNodes(connection), comments: countComments(connection) };
+
+    const events = MEASURED_BATCHES * BATCH;
+    const perEvent = (after.nodes - before.nodes) / events;
+    console.log(`long-lived page: ${before.nodes} → ${after.nodes} nodes (${before.comments} → ${after.comments} comments) over ${events} events: ${perEvent.toFixed(3)} per event`);
+    // A few items more or fewer in the virtualizer's range is layout, not growth: a small constant, whatever the number of events.
+    expect(after.nodes - before.nodes, `nodes ${before.nodes} → ${after.nodes} over ${events} events`).to.be.at.most(60);
+    expect(after.comments - before.comments, `comments ${before.comments} → ${after.comments}`).to.be.at.most(20);
+  });
+});
