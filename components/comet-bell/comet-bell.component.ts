@@ -6,17 +6,18 @@ import { emit } from '../shared/events.js';
 import { notificationText } from '../shared/notification-text.js';
 import { placeUnder } from '../shared/popover.js';
 import { RelativeTimeController, relativeTime } from '../shared/relative-time.js';
-import { format, languageOf, mergeStrings } from '../shared/strings.js';
+import { format, languageOf } from '../shared/strings.js';
+import { mergePluralStrings, plural, type PluralString } from '../shared/plural.js';
 import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
 import type { InboxViewStrings } from '../shared/inbox-view.js';
 import { LazyInboxView } from '../shared/load-inbox-view.js';
 
 export interface CometBellStrings {
-  /** Accessible name of the button; `{count}` unread. */
-  button: string;
-  /** With `inbox` and `count="unseen"`; `{count}` unseen. */
-  buttonUnseen: string;
+  /** Accessible name of the button; `{count}` unread; plural forms by count. */
+  button: PluralString;
+  /** With `inbox` and `count="unseen"`; `{count}` unseen; plural forms by count. */
+  buttonUnseen: PluralString;
   buttonNone: string;
   heading: string;
   markAll: string;
@@ -31,8 +32,8 @@ export interface CometBellStrings {
 }
 
 const DEFAULT_STRINGS: CometBellStrings = {
-  button: 'Notifications, {count} unread',
-  buttonUnseen: 'Notifications, {count} new',
+  button: { other: 'Notifications, {count} unread' },
+  buttonUnseen: { other: 'Notifications, {count} new' },
   buttonNone: 'Notifications',
   heading: 'Notifications',
   markAll: 'Mark all read',
@@ -302,7 +303,7 @@ export class CometBell extends LitElement {
   }
 
   protected override render() {
-    const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
+    const strings = mergePluralStrings(DEFAULT_STRINGS, this.strings);
     const language = languageOf(this);
     const items = this.#events.items;
     const badge = this.unread > 99 ? '99+' : String(this.unread);
@@ -310,7 +311,7 @@ export class CometBell extends LitElement {
     if (items.length === 0) {
       empty = this.#events.status === 'loading' ? strings.loading : this.#events.status === 'error' ? format(strings.error, { error: this.#events.error }) : strings.empty;
     }
-    return html`<button part="button" type="button" aria-haspopup="dialog" aria-label=${this.unread > 0 ? format(this.inbox && this.count === 'unseen' ? strings.buttonUnseen : strings.button, { count: badge }) : strings.buttonNone}>
+    return html`<button part="button" type="button" aria-haspopup="dialog" aria-label=${this.unread > 0 ? plural(this.inbox && this.count === 'unseen' ? strings.buttonUnseen : strings.button, this.unread, language, { count: badge }) : strings.buttonNone}>
         <svg part="icon" viewBox="0 0 24 24" aria-hidden="true">${bellIcon}</svg>
         ${this.unread > 0 ? html`<span part="badge" aria-hidden="true">${badge}</span>` : nothing}
       </button>
