@@ -15,6 +15,7 @@ import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
 import { demoNotify } from './demo/inbox-samples.js';
 import { createStandaloneServer } from './standalone.js';
+import { inboxFromEnv } from './standalone/inbox-from-env.js';
 import { proxyFromEnv } from './standalone/proxy-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
 import { runWorkers } from './standalone/workers.js';
@@ -59,6 +60,7 @@ function serve(): void {
     publishKey,
     ...storageFromEnv(),
     ...proxyFromEnv(),
+    inbox: inboxFromEnv(),
     // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
     ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
     // The chat page sends without sign-in; what it may store is checked by the demo's onSend.

@@ -99,6 +99,15 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     historySize: 200,
     // Short, so a browser context that goes away is seen leaving within a test's patience.
     presence: { ttlMs: 1500 },
+    inbox: {
+      critical: ['security'],
+      // The application's side of actions: "Approved" for approve, a failure for an item that asks for one.
+      onAction: ({ item, action }) => {
+        if ((item.data as { failAction?: unknown } | null)?.failAction === true) throw new Error('the application refused');
+        return action.id === 'approve' ? { label: 'Approved' } : undefined;
+      },
+      snoozePollMs: 100,
+    },
     send: {
       // Low enough that a test reaches it in a few sends; each test sends as its own user.
       rate: { perSecond: 2, burst: 10 },
@@ -158,10 +167,11 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }
       case 'POST /control/notify': {
         // A backend adding notifications to a user's inbox, through the server API.
-        const body = (await readJson(req)) as { user: string; type?: string; data: unknown; count?: number };
+        // Rich fields (category, actions, group…) pass through as given.
+        const { user, count, data, ...fields } = ((await readJson(req)) ?? {}) as { user: string; data: unknown; count?: number };
         const items = [];
-        for (let i = 0; i < Math.min(Math.max(1, Number(body?.count ?? 1)), 1000); i += 1) {
-          items.push(await comet.inbox.notify(body?.user, { ...(body?.type ? { type: body.type } : {}), data: body?.count ? { ...(body.data as object), n: i + 1 } : body?.data }));
+        for (let i = 0; i < Math.min(Math.max(1, Number(count ?? 1)), 1000); i += 1) {
+          items.push(await comet.inbox.notify(user, { ...fields, data: count ? { ...(data as object), n: i + 1 } : data }));
         }
         return send(res, 200, items);
       }

@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import { redisBroker } from '../../../server/broker/redis-broker.js';
 import { createCometServer } from '../../../server/comet-server.js';
 import { redisPresenceStore } from '../../../server/presence/redis-presence-store.js';
+import { inboxFromEnv } from '../../../server/standalone/inbox-from-env.js';
 import { forwardedClient } from '../../../server/standalone/proxy-from-env.js';
 
 const url = process.env['COMET_REDIS_URL'];
@@ -29,6 +30,8 @@ const comet = createCometServer({
   pollTimeoutMs: 5000,
   // Anonymous sends for the shared idempotency-key test (the inbox is anonymous too: no token secret).
   send: { publicChannels: ['send.*'] },
+  // Critical categories, the action webhook and the snooze poll, from COMET_INBOX_* (the inbox tests set them).
+  inbox: inboxFromEnv(),
   // Behind the tests' nginx, as deploy/nginx/cometkit.conf advises.
   clientAddress: forwardedClient,
 });
