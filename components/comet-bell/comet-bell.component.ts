@@ -10,8 +10,8 @@ import { format, languageOf } from '../shared/strings.js';
 import { mergePluralStrings, plural, type PluralString } from '../shared/plural.js';
 import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
-import type { InboxViewStrings } from '../shared/inbox-view.js';
-import { LazyInboxView } from '../shared/load-inbox-view.js';
+import type { InboxViewStrings } from '../inbox/inbox-view.js';
+import { LazyInboxView } from '../inbox/load-inbox-view.js';
 
 export interface CometBellStrings {
   /** Accessible name of the button; `{count}` unread; plural forms by count. */

@@ -8,8 +8,8 @@ import { RelativeTimeController, relativeTime } from '../shared/relative-time.js
 import { format, languageOf, mergeStrings } from '../shared/strings.js';
 import { summarize } from '../shared/summarize.js';
 import { feedStyles } from './comet-feed.styles.js';
-import type { InboxViewStrings } from '../shared/inbox-view.js';
-import { LazyInboxView } from '../shared/load-inbox-view.js';
+import type { InboxViewStrings } from '../inbox/inbox-view.js';
+import { LazyInboxView } from '../inbox/load-inbox-view.js';
 
 export interface CometFeedStrings {
   /** Accessible name of the list. */

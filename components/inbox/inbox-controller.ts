@@ -3,7 +3,7 @@ import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxAddedEvent, InboxChangedEvent, InboxResyncEvent } from '../../src/inbox/inbox-events.js';
 import { changeTargets, inFilter, type InboxChangeJson, type InboxCountsJson, type InboxFilter, type InboxItemJson } from '../../src/inbox/inbox-protocol.js';
-import { ClientController } from './client-consumer.js';
+import { ClientController } from '../shared/client-consumer.js';
 
 /** Items marked seen as they scroll into view are sent together after this pause. */
 const SEEN_BATCH_MS = 250;

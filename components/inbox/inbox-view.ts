@@ -1,12 +1,12 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { keyedList } from './keyed-list.js';
+import { keyedList } from '../shared/keyed-list.js';
 import { ref } from 'lit/directives/ref.js';
 import type { InboxFilter, InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { InboxController } from './inbox-controller.js';
-import { notificationText } from './notification-text.js';
-import { relativeTime } from './relative-time.js';
-import { format, mergeStrings } from './strings.js';
+import { notificationText } from '../shared/notification-text.js';
+import { relativeTime } from '../shared/relative-time.js';
+import { format, mergeStrings } from '../shared/strings.js';
 
 /** Every text of the inbox view, replaceable through the element's `inboxStrings` (i18n). */
 export interface InboxViewStrings {
