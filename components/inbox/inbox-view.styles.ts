@@ -66,6 +66,130 @@ export const inboxViewStyles = css`
     display: inline-flex;
     gap: 0.25rem;
   }
+  [part~='avatar'] {
+    display: inline-grid;
+    place-items: center;
+    inline-size: 1.6rem;
+    block-size: 1.6rem;
+    margin-inline-end: 0.4rem;
+    vertical-align: middle;
+    border-radius: 50%;
+    object-fit: cover;
+    font-size: 0.7em;
+    font-weight: 700;
+    background: var(--_surface, #8883);
+  }
+  [part='severity'] {
+    font-size: 0.75em;
+    font-weight: 700;
+    padding: 0 0.35em;
+    border-radius: var(--comet-radius, 0.4rem);
+    color: var(--_tone);
+    border: 1px solid currentColor;
+  }
+  [part~='item'] {
+    --_tone: var(--comet-inbox-info, var(--_accent, #1a5fb4));
+  }
+  [part~='severity-success'] {
+    --_tone: var(--comet-inbox-success, light-dark(#1b6e2e, #7fd491));
+  }
+  [part~='severity-warning'] {
+    --_tone: var(--comet-inbox-warning, light-dark(#8a5300, #f2b85c));
+  }
+  [part~='severity-error'] {
+    --_tone: var(--comet-inbox-error, var(--_danger, light-dark(#b3261e, #ff8a80)));
+  }
+  [part='inbox'] [part~='item'][part*='severity-'] {
+    border-inline-start: 3px solid var(--_tone);
+  }
+  [part='group'] {
+    font-weight: 600;
+  }
+  [part='group-count'] {
+    justify-self: end;
+    font-size: 0.75em;
+    padding: 0 0.45em;
+    border-radius: 999px;
+    background: var(--_surface, #8883);
+  }
+  [part='body'] code {
+    font-size: 0.9em;
+    padding: 0 0.2em;
+    border-radius: 0.2rem;
+    background: var(--_surface, #8883);
+  }
+  [part='item-actions'] {
+    grid-column: 1 / -1;
+    display: flex;
+    gap: 0.4rem;
+  }
+  [part~='action'] {
+    font: inherit;
+    font-size: 0.85em;
+    padding: 0.2rem 0.7rem;
+    border-radius: var(--comet-radius, 0.4rem);
+    border: 1px solid var(--_tone);
+    background: transparent;
+    color: inherit;
+    cursor: pointer;
+    text-decoration: none;
+  }
+  [part~='action-primary'] {
+    background: var(--_tone);
+    color: var(--comet-inbox-action-text, light-dark(#fff, #111));
+  }
+  [part~='action'][aria-disabled='true'] {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  [part='result'] {
+    grid-column: 1 / -1;
+    font-size: 0.85em;
+    font-style: italic;
+  }
+  [part='menu'] {
+    display: inline-block;
+    position: relative;
+  }
+  [part='menu-button'] {
+    list-style: none;
+    cursor: pointer;
+    font-size: 0.85em;
+    padding: 0.2rem 0.55rem;
+    border-radius: var(--comet-radius, 0.4rem);
+    border: 1px solid var(--_border, #8886);
+  }
+  [part='menu-button']::-webkit-details-marker {
+    display: none;
+  }
+  [part='menu-list'] {
+    position: absolute;
+    inset-inline-end: 0;
+    z-index: 1;
+    display: grid;
+    gap: 0.2rem;
+    padding: 0.3rem;
+    border-radius: var(--comet-radius, 0.4rem);
+    border: 1px solid var(--_border, #8886);
+    background: var(--_raised, Canvas);
+    box-shadow: var(--_shadow, none);
+  }
+  [part='snooze'] {
+    font: inherit;
+    font-size: 0.85em;
+    white-space: nowrap;
+    padding: 0.2rem 0.55rem;
+    border: 0;
+    border-radius: var(--comet-radius, 0.4rem);
+    background: transparent;
+    color: inherit;
+    cursor: pointer;
+    text-align: start;
+  }
+  [part='snooze']:hover,
+  [part='snooze']:focus-visible {
+    background: var(--_surface, #8883);
+  }
   [part='load-older'] {
     display: block;
     margin: 0.5rem auto;
