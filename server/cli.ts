@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createCometServer } from './comet-server.js';
 import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
-import { demoNotify } from './demo/inbox-samples.js';
+import { DEMO_CRITICAL, demoInboxAction, demoNotify } from './demo/inbox-samples.js';
 import { createStandaloneServer } from './standalone.js';
 import { inboxFromEnv } from './standalone/inbox-from-env.js';
 import { proxyFromEnv } from './standalone/proxy-from-env.js';
@@ -60,7 +60,8 @@ function serve(): void {
     publishKey,
     ...storageFromEnv(),
     ...proxyFromEnv(),
-    inbox: inboxFromEnv(),
+    // The demo's inbox runs its own actions unless a webhook is configured, and keeps security alerts unmuted.
+    inbox: { ...(demo ? { critical: DEMO_CRITICAL, ...(process.env['COMET_INBOX_WEBHOOK_URL'] ? {} : { onAction: demoInboxAction }) } : {}), ...inboxFromEnv() },
     // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
     ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
     // The chat page sends without sign-in; what it may store is checked by the demo's onSend.

@@ -16,11 +16,22 @@ export type { SendContext, SendOptions } from './send/send-service.js';
 export type { RateLimit } from './send/rate-limiter.js';
 export { MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryIdempotencyStoreOptions } from './send/idempotency-store.js';
 export { MemoryPresenceStateStore, type PresenceStateStore } from './presence/presence-state-store.js';
-export { InboxService, type InboxOptions } from './inbox/inbox-service.js';
+export { InboxService, type InboxActionCall, type InboxActionOutcome, type InboxOptions } from './inbox/inbox-service.js';
+export { verifyWebhookSignature, webhookSignature, type ActionWebhookOptions } from './inbox/action-webhook.js';
 export { MemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-inbox-store.js';
-export type { InboxPage, InboxStore } from './inbox/inbox-store.js';
+export type { InboxActionClaim, InboxAdded, InboxPage, InboxStore, InboxWoken, NewInboxItem } from './inbox/inbox-store.js';
 export { inboxChannel } from './inbox/inbox-channel.js';
-export type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxItemJson } from '../src/inbox/inbox-protocol.js';
+export type {
+  InboxActionJson,
+  InboxChangeJson,
+  InboxCountsJson,
+  InboxFilter,
+  InboxItemJson,
+  InboxMutedJson,
+  InboxNotification,
+  InboxPreferencesJson,
+  InboxPreferencesPatch,
+} from '../src/inbox/inbox-protocol.js';
 export { RedisBroker, redisBroker, type RedisBrokerOptions } from './broker/redis-broker.js';
 export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions } from './presence/redis-presence-store.js';
 export { RedisInboxStore, redisInboxStore, type RedisInboxStoreOptions } from './inbox/redis-inbox-store.js';

@@ -3,12 +3,41 @@ import type { CometServer } from '../comet-server.js';
 import { HttpError, sendError, sendJson } from '../http/http-error.js';
 
 const SAMPLES = [
-  { title: 'Ada commented on your post', message: '“Looks great — ship it!”' },
-  { title: 'Your export is ready', message: 'reports-2026-11.csv (2.4 MB)', url: 'https://example.com/exports/42' },
-  { title: 'Build #482 passed', message: 'main · 3 min 12 s' },
-  { title: 'Grace invited you to “Compilers”', message: 'Accept from the project page' },
-  { title: 'Disk usage above 80 %', message: 'volume /data on db-2' },
-];
+  {
+    type: 'comment',
+    category: 'comments',
+    actor: 'Ada',
+    group: 'post:7',
+    data: { title: 'Ada commented on your post', body: '“Looks **great** — ship it!”' },
+  },
+  {
+    type: 'export',
+    category: 'exports',
+    severity: 'success',
+    actions: [{ id: 'open', label: 'Download', kind: 'primary', url: 'https://example.com/exports/42' }],
+    data: { title: 'Your export is ready', body: '`reports-2026-11.csv` (2.4 MB)', url: 'https://example.com/exports/42' },
+  },
+  { type: 'build', category: 'builds', severity: 'info', data: { title: 'Build #482 passed', body: 'main · 3 min 12 s' } },
+  {
+    type: 'invite',
+    category: 'invites',
+    actor: 'Grace',
+    actions: [
+      { id: 'accept', label: 'Accept', kind: 'primary' },
+      { id: 'decline', label: 'Decline', kind: 'secondary' },
+    ],
+    data: { title: 'Grace invited you to “Compilers”', body: 'Accept here, or from the [project page](https://example.com/compilers)' },
+  },
+  { type: 'alert', category: 'security', severity: 'warning', data: { title: 'Disk usage above 80 %', body: 'volume _/data_ on db-2' } },
+] as const;
+
+/** The demo's critical category: its alerts cannot be muted. */
+export const DEMO_CRITICAL = ['security'];
+
+/** The demo's application side of actions: it answers at once with what a real app would say. */
+export function demoInboxAction({ action }: { action: { id: string; label: string } }): { label: string } {
+  return { label: action.id === 'accept' ? 'Accepted' : action.id === 'decline' ? 'Declined' : `${action.label}: done` };
+}
 
 /**
  * `POST /demo/notify?user=…` in the demo only: adds a sample notification to
@@ -26,7 +55,7 @@ export function demoNotify(comet: CometServer) {
     }
     const user = url.searchParams.get('user') ?? '';
     try {
-      const item = await comet.inbox.notify(user, { type: 'notice', data: SAMPLES[next++ % SAMPLES.length] });
+      const item = await comet.inbox.notify(user, SAMPLES[next++ % SAMPLES.length]!);
       sendJson(res, 200, item);
     } catch (error) {
       sendError(res, error instanceof HttpError ? error : new HttpError(500, 'internal', 'Could not add the notification.'));

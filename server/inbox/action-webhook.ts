@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HttpError } from '../http/http-error.js';
 
 export interface ActionWebhookOptions {
@@ -30,6 +30,18 @@ export function webhookSignature(secret: string, timestamp: number, body: string
 }
 
 /**
+ * For a Node receiver: does `header` (`Comet-Signature`) sign `body` (the
+ * raw text, before any parsing) with `secret`, at a time within
+ * `toleranceS` of `now`? Compared in constant time.
+ */
+export function verifyWebhookSignature(secret: string, header: unknown, body: string, now = Date.now(), toleranceS = 300): boolean {
+  const match = typeof header === 'string' ? /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header) : null;
+  if (!match || Math.abs(now / 1000 - Number(match[1])) > toleranceS) return false;
+  const expected = createHmac('sha256', secret).update(`${match[1]}.${body}`).digest();
+  return timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'));
+}
+
+/**
  * Posts inbox actions to the application's endpoint, signed and retried
  * with backoff on 5xx, timeouts and refused connections. Bounded: at most
  * `maxQueue` deliveries under way, each at most `attempts` tries.
@@ -52,6 +64,8 @@ export class ActionWebhook {
       throw new TypeError('cometkit server: the inbox webhook url must be an absolute http(s) URL.');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('cometkit server: the inbox webhook url must be http: or https:.');
+    // fetch refuses a URL with credentials on every try; the secret is what proves the sender.
+    if (url.username || url.password) throw new TypeError('cometkit server: the inbox webhook url must not hold a user or password; the signature authenticates deliveries.');
     if (typeof options.secret !== 'string' || options.secret.length < 16) throw new TypeError('cometkit server: the inbox webhook secret must be at least 16 characters.');
     this.#url = url.href;
     this.#secret = options.secret;

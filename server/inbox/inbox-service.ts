@@ -178,7 +178,8 @@ export class InboxService {
     const action = item.actions?.find((one) => one.id === actionId);
     if (!action || action.url !== undefined) throw new HttpError(400, 'bad-action', `Item ${id} has no action "${actionId.slice(0, 64)}" that runs on the server.`);
     const token = randomUUID();
-    const leaseMs = (this.#webhook?.longestMs ?? 0) + this.#actionWaitMs + 60_000;
+    // Long past any answer the application could still give: a claimer that died lets go then.
+    const leaseMs = (this.#webhook?.longestMs ?? 0) + this.#actionWaitMs + 5 * 60_000;
     const claim = await this.#store.claimAction(user, id, token, leaseMs, Date.now());
     if (claim.state === 'missing') throw new HttpError(404, 'no-item', `No item ${id} to act on (unknown, archived or snoozed).`);
     if (claim.state === 'done') return { status: 'done', item: claim.item, counts: await this.#store.counts(user) };

@@ -44,6 +44,8 @@ export class MemoryInboxStore implements InboxStore {
   readonly #users = new Map<string, UserInbox>();
   /** Snoozed items by `user \0 id`: the timers of this process. */
   readonly #snoozes = new Map<string, { user: string; id: number; until: number }>();
+  /** No snooze ends before this (it may be earlier than the first that does): polls before it cost nothing. */
+  #nextWake: number | undefined;
   readonly #maxItems: number;
   readonly #maxUsers: number;
   readonly #maxBytes: number;
@@ -184,6 +186,7 @@ export class MemoryInboxStore implements InboxStore {
       if (!item || item.archived) continue;
       item.snoozedUntil = until;
       this.#snoozes.set(`${user}\0${id}`, { user, id, until });
+      if (this.#nextWake === undefined || until < this.#nextWake) this.#nextWake = until;
       snoozed += 1;
     }
     return snoozed;
@@ -191,9 +194,13 @@ export class MemoryInboxStore implements InboxStore {
 
   async wake(now: number, limit: number): Promise<readonly InboxWoken[]> {
     const woken: InboxWoken[] = [];
+    if (this.#nextWake === undefined || now < this.#nextWake) return woken;
+    let next: number | undefined;
     for (const [key, { user, id, until }] of this.#snoozes) {
-      if (woken.length >= limit) break;
-      if (until > now) continue;
+      if (until > now || woken.length >= limit) {
+        if (next === undefined || until < next) next = until;
+        continue;
+      }
       this.#snoozes.delete(key);
       const inbox = this.#users.get(user);
       const old = this.#find(inbox, id);
@@ -209,13 +216,12 @@ export class MemoryInboxStore implements InboxStore {
       this.#bytes += item.bytes;
       woken.push({ user, item: publicItem(item), replaces: id });
     }
+    this.#nextWake = next;
     return woken;
   }
 
   nextWake(): number | undefined {
-    let next: number | undefined;
-    for (const { until } of this.#snoozes.values()) if (next === undefined || until < next) next = until;
-    return next;
+    return this.#nextWake;
   }
 
   async preferences(user: string): Promise<InboxPreferencesJson> {
@@ -231,6 +237,12 @@ export class MemoryInboxStore implements InboxStore {
       categories.set(category, { ...(categories.get(category) ?? { inbox: true, toast: true, push: true }), ...channels });
     }
     if (categories.size > maxCategories) throw new HttpError(400, 'bad-preferences', `At most ${maxCategories} categories per user.`);
+    // Preferences count against maxBytes like notifications: 100 categories for each of many users is memory too.
+    const grown = preferencesBytes(categories) - preferencesBytes(current.categories);
+    if (grown > 0 && this.#bytes + grown > this.#maxBytes) {
+      throw new HttpError(507, 'inbox-full', `The inbox store holds its limit of ${this.#maxBytes} bytes (inbox.maxBytes); raise it or use a shared store.`);
+    }
+    this.#bytes += grown;
     const next = { enabled: patch.enabled ?? current.enabled, categories };
     const changed =
       next.enabled !== current.enabled ||
@@ -245,6 +257,7 @@ export class MemoryInboxStore implements InboxStore {
   async close(): Promise<void> {
     this.#users.clear();
     this.#snoozes.clear();
+    this.#nextWake = undefined;
     this.#bytes = 0;
   }
 
@@ -283,6 +296,13 @@ export class MemoryInboxStore implements InboxStore {
     if (item.group && inbox.groups.get(item.group.key) === item.id) inbox.groups.delete(item.group.key);
     if (item.snoozedUntil !== undefined) this.#snoozes.delete(`${user}\0${item.id}`);
   }
+}
+
+/** What a user's categories hold: each name and its three switches. */
+function preferencesBytes(categories: ReadonlyMap<string, InboxDelivery>): number {
+  let bytes = 0;
+  for (const category of categories.keys()) bytes += category.length + 16;
+  return bytes;
 }
 
 function publicItem(stored: StoredItem): InboxItemJson {

@@ -139,7 +139,8 @@ export class RedisInboxStore implements InboxStore {
     // The shared index first: a process that dies between the two leaves a snooze that wakes as
     // a no-op, never an item hidden for good.
     await this.#redis.run('index the snooze', (client) => client.sendCommand(['ZADD', this.#snoozesKey(), ...unique.flatMap((id) => [at, this.#member(user, id)])]));
-    const snoozed = await this.#redis.run('snooze', (client) => INBOX_SNOOZE.run<string[]>(client, this.#keys(user), [at, ...unique.map(String)]));
+    const keep = String(Math.max(0, Math.floor(until - Date.now())) + this.#ttlMs);
+    const snoozed = await this.#redis.run('snooze', (client) => INBOX_SNOOZE.run<string[]>(client, this.#keys(user), [at, keep, ...unique.map(String)]));
     return snoozed.length;
   }
 

@@ -34,7 +34,9 @@ export class SnoozeClock {
     const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
     const timer = setTimeout(() => {
       this.#armed = undefined;
-      void this.#look();
+      // A timer may fire a moment before Date.now() reaches its time; the store would find nothing due yet.
+      if (Date.now() < at) this.arm(at);
+      else void this.#look();
     }, delay);
     timer.unref();
     this.#armed = { at, timer };

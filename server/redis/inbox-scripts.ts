@@ -197,6 +197,12 @@ parts(ARGV[1], reply)
 return reply
 `);
 
+/** The extra hash, when a script made it, goes with the rest of the inbox (meta's TTL). */
+const SAME_TTL = `
+local inbox_ttl = redis.call('PTTL', KEYS[1])
+if inbox_ttl > 0 and redis.call('PTTL', KEYS[5]) == -1 then redis.call('PEXPIRE', KEYS[5], inbox_ttl) end
+`;
+
 /**
  * KEYS as INBOX_USER_KEYS. ARGV: id, claim token, lease end, now.
  * Returns 'missing', 'done', 'running' or 'claimed' (the claim is then the token's until the lease ends).
@@ -211,6 +217,7 @@ if claim then
   if token ~= ARGV[2] and tonumber(ends) > tonumber(ARGV[4]) then return 'running' end
 end
 redis.call('HSET', KEYS[5], 'c' .. ARGV[1], ARGV[2] .. ' ' .. ARGV[3])
+${SAME_TTL}
 return 'claimed'
 `);
 
@@ -223,16 +230,18 @@ local claim = redis.call('HGET', KEYS[5], 'c' .. ARGV[1])
 if not claim or string.match(claim, '^(%S+) ') ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[5], 'c' .. ARGV[1])
 if ARGV[3] ~= '' and redis.call('HEXISTS', KEYS[4], ARGV[1]) == 1 then redis.call('HSET', KEYS[5], 'r' .. ARGV[1], ARGV[3]) end
+${SAME_TTL}
 return 1
 `);
 
 /**
- * KEYS as INBOX_USER_KEYS. ARGV: until, then ids. Hides items not archived
- * (moves the time of ones snoozed). Returns the ids snoozed.
+ * KEYS as INBOX_USER_KEYS. ARGV: until, how long the keys must live at
+ * least (ms), then ids. Hides items not archived (moves the time of ones
+ * snoozed). Returns the ids snoozed.
  */
 export const INBOX_SNOOZE = new LuaScript(`${COMMON}
 local snoozed = {}
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   local id = ARGV[i]
   local flags = redis.call('HGET', KEYS[4], id)
   if flags and string.sub(flags, 3, 3) == '0' then
@@ -242,6 +251,13 @@ for i = 2, #ARGV do
     end
     redis.call('ZADD', KEYS[6], ARGV[1], id)
     snoozed[#snoozed + 1] = id
+  end
+end
+-- A snooze past the inbox's TTL keeps the inbox until it has come back and been seen.
+if #snoozed > 0 then
+  for i = 1, #KEYS do
+    local left = redis.call('PTTL', KEYS[i])
+    if left == -1 or (left >= 0 and left < tonumber(ARGV[2])) then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
   end
 end
 return snoozed

@@ -154,7 +154,10 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
       assert.deepEqual([answers[0]!.status, answers[0]!.body.status], [202, 'pending']);
       receiver.release();
       await Promise.all(both);
-      assert.deepEqual([answers[1]!.status, answers[1]!.body.item?.result?.label, answers[1]!.body.item?.actions], [200, 'Approved by you', undefined]);
+      // The claimer answers done unless the webhook outlasted its 5 s wait (a loaded machine): then pending, and the item comes live.
+      const claimer = answers[1]!;
+      if (claimer.status === 200) assert.deepEqual([claimer.body.item?.result?.label, claimer.body.item?.actions], ['Approved by you', undefined]);
+      else assert.deepEqual([claimer.status, claimer.body.status], [202, 'pending']);
       for (const reader of [laptop, phone]) {
         await until(() => reader.events.some((event) => event.type === 'inbox.updated'), 10_000, 'the item changed on both devices');
         const updated = reader.events.find((event) => event.type === 'inbox.updated')!.data as InboxUpdatedData;
@@ -201,7 +204,7 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
       for (const n of [1, 2]) items.push((await notify(a.origin, user, { type: 'note', data: { title: `n${n}` } })) as InboxItemJson);
       await call(a.origin, `/inbox/state?user=${user}`, { body: { ids: [items[0]!.id, items[1]!.id], read: true } });
       const soon = await call<{ snoozed: number }>(b.origin, `/inbox/snooze?user=${user}`, { body: { ids: [items[0]!.id], until: Date.now() + 300 } });
-      const later = await call<{ snoozed: number; counts: unknown }>(a.origin, `/inbox/snooze?user=${user}`, { body: { ids: [items[1]!.id], until: Date.now() + 8000 } });
+      const later = await call<{ snoozed: number; counts: unknown }>(a.origin, `/inbox/snooze?user=${user}`, { body: { ids: [items[1]!.id], until: Date.now() + 12_000 } });
       assert.deepEqual([soon.body.snoozed, later.body.snoozed], [1, 1]);
       assert.deepEqual(later.body.counts, { total: 0, unseen: 0, unread: 0 });
       const backOn = (reader: Follower, id: number) => reader.events.find((event) => event.type === 'inbox.added' && (event.data as InboxAddedData).replaces === id);
@@ -216,7 +219,7 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
       await direct.client.close();
       assert.notEqual(stillSnoozed, null, 'the second snooze was still waiting when every process was gone');
       await a.start();
-      for (const reader of [laptop, phone]) await until(() => backOn(reader, items[1]!.id) !== undefined, 30_000, 'the second snooze back on both devices after the restart');
+      for (const reader of [laptop, phone]) await until(() => backOn(reader, items[1]!.id) !== undefined, 45_000, 'the second snooze back on both devices after the restart');
       const { body } = await call<{ items: InboxItemJson[]; counts: unknown }>(a.origin, `/inbox?user=${user}`);
       assert.deepEqual(body.items.map((item) => [item.read, (item.data as { title: string }).title]), [[false, 'n2'], [false, 'n1']]);
       assert.deepEqual(body.counts, { total: 2, unseen: 2, unread: 2 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
+import { inboxFromEnv } from '../../server/standalone/inbox-from-env.js';
 import { forwardedClient, proxyFromEnv } from '../../server/standalone/proxy-from-env.js';
 import { storageFromEnv } from '../../server/standalone/storage-from-env.js';
 
@@ -22,5 +23,13 @@ describe('standalone server settings from the environment', () => {
     assert.equal(forwardedClient(request({ 'x-forwarded-for': '203.0.113.7' })), '203.0.113.7');
     assert.equal(forwardedClient(request({})), '127.0.0.1', 'without the header, the socket');
     assert.equal(forwardedClient(request({ 'x-forwarded-for': ' ' })), '127.0.0.1');
+  });
+
+  it('reads the inbox\'s critical categories, webhook and snooze poll, and refuses a webhook without its secret', () => {
+    assert.deepEqual(inboxFromEnv({}), {});
+    assert.deepEqual(inboxFromEnv({ COMET_INBOX_CRITICAL: 'security, billing,,', COMET_INBOX_SNOOZE_POLL_MS: '250' }), { critical: ['security', 'billing'], snoozePollMs: 250 });
+    assert.deepEqual(inboxFromEnv({ COMET_INBOX_WEBHOOK_URL: 'https://app.example/hooks', COMET_INBOX_WEBHOOK_SECRET: 's'.repeat(32) }).webhook, { url: 'https://app.example/hooks', secret: 's'.repeat(32) });
+    assert.throws(() => inboxFromEnv({ COMET_INBOX_WEBHOOK_URL: 'https://app.example/hooks' }), /both COMET_INBOX_WEBHOOK_URL and COMET_INBOX_WEBHOOK_SECRET/);
+    assert.throws(() => inboxFromEnv({ COMET_INBOX_WEBHOOK_SECRET: 's'.repeat(32) }), /both/);
   });
 });

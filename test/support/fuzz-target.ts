@@ -19,6 +19,8 @@ const comet = createCometServer({
   bodyTimeoutMs: 300,
   heartbeatMs: 1000,
   allowedOrigins: ['http://app.example'],
+  // Actions run by a hook: a webhook could only fail here, and its 502 is not what this run looks for.
+  inbox: { critical: ['security'], onAction: ({ action }) => ({ label: `${action.label} done` }) },
 });
 const server = createStandaloneServer(comet, { '/dist/': join(root, 'dist'), '/': join(root, 'demo') });
 server.listen(0, '127.0.0.1', () => console.log(`port ${(server.address() as AddressInfo).port}`));
