@@ -116,7 +116,12 @@ export class CometPreferences extends LitElement {
   /** Bumped by every local change: an older change's answer does not overwrite a newer one's state. */
   #changes = 0;
   readonly #clients = new ClientController(this, () => this.#follow());
-  readonly #onPreferences = (event: InboxPreferencesEvent): void => this.#take(event.preferences, event.critical);
+  /** Bumped by every live `preferences` event: a read that started before one is older than it and dropped. */
+  #heard = 0;
+  readonly #onPreferences = (event: InboxPreferencesEvent): void => {
+    this.#heard += 1;
+    this.#take(event.preferences, event.critical);
+  };
   /** Events may have been missed (a gap, a reconnect): read the preferences again. */
   readonly #onResync = (): void => {
     if (this.#client) void this.#reload(this.#client).catch(() => {});
@@ -164,8 +169,9 @@ export class CometPreferences extends LitElement {
   }
 
   async #reload(client: CometClient): Promise<void> {
+    const heard = this.#heard;
     const answer = await this.#inbox!.preferences();
-    if (this.#client === client) this.#take(answer.preferences, answer.critical);
+    if (this.#client === client && heard === this.#heard) this.#take(answer.preferences, answer.critical);
   }
 
   #unfollow(): void {
@@ -175,8 +181,9 @@ export class CometPreferences extends LitElement {
     this.#client = undefined;
   }
 
-  #take(preferences: InboxPreferencesJson, critical: readonly string[]): void {
-    const changed = this.#preferences !== undefined;
+  #take(preferences: InboxPreferencesJson, critical: readonly string[], saved = false): void {
+    const before = this.#preferences;
+    const changed = saved || (before !== undefined && JSON.stringify([before, this.#critical]) !== JSON.stringify([preferences, critical]));
     this.#preferences = preferences;
     this.#critical = critical;
     this.#status = 'ready';
@@ -214,7 +221,7 @@ export class CometPreferences extends LitElement {
       const answer = await inbox.setPreferences(request);
       if (change !== this.#changes) return;
       this.#message = this.#strings.saved;
-      this.#take(answer.preferences, answer.critical);
+      this.#take(answer.preferences, answer.critical, true);
     } catch (error) {
       if (change !== this.#changes) return;
       this.#preferences = before;
