@@ -56,12 +56,17 @@ function snoozePresets(now: number, strings: InboxViewStrings): Array<[string, n
   ];
 }
 
-/** "Ada and 9 others", or "10 notifications" when the group names nobody. */
+/**
+ * "Ada and 9 others", or "10 notifications" when the group names nobody. The
+ * server keeps the latest few actors, each once: one actor named means
+ * everyone was that one (or nobody else was named), not "and 9 others".
+ */
 function groupSummary(item: InboxItemJson, strings: InboxViewStrings, language: string): string {
   const count = item.group?.count ?? 1;
-  const first = item.group?.actors[0] ?? item.actor;
+  const actors = item.group?.actors ?? [];
+  const first = actors[0] ?? item.actor;
   if (!first) return plural(strings.groupCount, count, language);
-  const others = count - 1;
+  const others = actors.length > 1 ? count - 1 : 0;
   return others === 0 ? first : plural(strings.groupActors, others, language, { actor: first, others });
 }
 
@@ -108,7 +113,7 @@ export function renderInboxItem(inbox: InboxController, item: InboxItemJson, str
           ? html`<span part="avatar avatar-initials" aria-hidden="true">${initials(actor)}</span>`
           : nothing}${item.read ? nothing : html`<span class="visually-hidden">${strings.unread}: </span>`}${severity
         ? html`<span part="severity" data-severity=${severity}>${SEVERITY_TEXT[severity]!(strings)}</span> `
-        : nothing}${grouped || actor ? html`<span part="group">${groupSummary(item, strings, context.language)}</span> ` : nothing}${title}</span
+        : nothing}${title}</span
     >
     <span part="actions">
       <button part="mark-read" type="button" aria-label=${format(item.read ? strings.markUnreadLabel : strings.markReadLabel, { title })} @click=${() => read(!item.read)}>
@@ -128,7 +133,12 @@ export function renderInboxItem(inbox: InboxController, item: InboxItemJson, str
             </div>
           </details>`}
     </span>
-    ${grouped ? html`<span part="group-count" aria-label=${plural(strings.groupCount, item.group!.count, context.language)}>${item.group!.count}</span>` : nothing}
+    ${grouped
+      ? html`<span part="group"
+          >${groupSummary(item, strings, context.language)}
+          <span part="group-count" role="img" aria-label=${plural(strings.groupCount, item.group!.count, context.language)}>${item.group!.count}</span></span
+        >`
+      : nothing}
     ${body ? html`<span part="body">${formattedText(body)}</span>` : nothing}
     <time part="time" datetime=${new Date(item.time).toISOString()} title=${new Date(item.time).toLocaleString(context.language)}>${relativeTime(item.time, context.now, context.language)}</time>
     ${url ? html`<a part="link" href=${url} target="_blank" rel="noopener noreferrer" @click=${opened}>${strings.open}</a>` : nothing}

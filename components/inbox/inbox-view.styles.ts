@@ -103,14 +103,16 @@ export const inboxViewStyles = css`
     border-inline-start: 3px solid var(--_tone);
   }
   [part='group'] {
+    grid-column: 1 / -1;
+    font-size: 0.9em;
     font-weight: 600;
   }
   [part='group-count'] {
-    justify-self: end;
-    font-size: 0.75em;
+    margin-inline-start: 0.3em;
+    font-size: 0.8em;
     padding: 0 0.45em;
     border-radius: 999px;
-    background: var(--_surface, #8883);
+    border: 1px solid currentColor;
   }
   [part='body'] code {
     font-size: 0.9em;
