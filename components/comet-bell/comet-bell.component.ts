@@ -63,7 +63,10 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * archive per item; items are marked seen as they become visible and read
  * when their link is opened; every change shows at once and is undone, with
  * a message, if the server refuses it; older items load as the list is
- * scrolled. Changes made on the user's other devices appear live. The local
+ * scrolled. Items show their avatar, severity, formatted text (bold,
+ * italic, code, http(s) links, built as elements), actions (pending until
+ * their result replaces them), a group's "Ada and 9 others" and count, and
+ * a snooze menu. Changes made on the user's other devices appear live. The local
  * read state above remains for servers without an inbox.
  *
  * @tagname comet-bell
@@ -102,6 +105,17 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * @csspart unseen - With `inbox`: a notification not yet seen.
  * @csspart load-older - With `inbox`: loads older notifications (also when scrolled into view).
  * @cssproperty --comet-inbox-unread - With `inbox`: background of unread items.
+ * @csspart avatar - With `inbox`: an item's avatar image, or its actor's initials (also `avatar-initials`).
+ * @csspart severity - With `inbox`: an item's severity in words; the item also has `severity-info`, `severity-success`, `severity-warning` or `severity-error`.
+ * @csspart body - With `inbox`: an item's text, with its bold, italic, code and links.
+ * @csspart body-link - With `inbox`: a link in an item's text (http(s) only).
+ * @csspart group - With `inbox`: who a group of notifications is from ("Ada and 9 others").
+ * @csspart group-count - With `inbox`: how many notifications a group holds.
+ * @csspart item-actions - With `inbox`: an item's action buttons.
+ * @csspart action - With `inbox`: one action; also `action-primary` or `action-secondary`, `action-link` for a link, `action-pending` while it runs.
+ * @csspart result - With `inbox`: what an action that ran answered, in place of the buttons.
+ * @csspart menu - With `inbox`: an item's snooze menu (`menu-button`, `menu-list`, and a `snooze` button per preset).
+ * @cssproperty --comet-inbox-info - With `inbox`: accent of items by severity (also `--comet-inbox-success`, `-warning`, `-error`).
  */
 export class CometBell extends LitElement {
   static override styles = bellStyles;

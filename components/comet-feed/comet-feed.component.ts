@@ -75,7 +75,9 @@ const TOP_SLACK_PX = 4;
  * "mark all read", read/unread and archive per item, seen as items become
  * visible, endless scroll into older items (however old: the server's
  * inbox, not the channel's history), and live changes from the user's
- * other devices. A change the server refuses is undone with a message.
+ * other devices; items rich as in `<comet-bell inbox>` (avatar, severity,
+ * formatted text, actions, groups, snooze). A change the server refuses is
+ * undone with a message.
  *
  * @tagname comet-feed
  * @summary Live list of a channel's events.
@@ -112,6 +114,17 @@ const TOP_SLACK_PX = 4;
  * @csspart unseen - With `inbox`: an item not yet seen.
  * @csspart load-older - With `inbox`: loads older items (also when scrolled into view).
  * @cssproperty --comet-inbox-unread - With `inbox`: background of unread items.
+ * @csspart avatar - With `inbox`: an item's avatar image, or its actor's initials (also `avatar-initials`).
+ * @csspart severity - With `inbox`: an item's severity in words; the item also has `severity-info`, `severity-success`, `severity-warning` or `severity-error`.
+ * @csspart body - With `inbox`: an item's text, with its bold, italic, code and links.
+ * @csspart body-link - With `inbox`: a link in an item's text (http(s) only).
+ * @csspart group - With `inbox`: who a group of notifications is from ("Ada and 9 others").
+ * @csspart group-count - With `inbox`: how many notifications a group holds.
+ * @csspart item-actions - With `inbox`: an item's action buttons.
+ * @csspart action - With `inbox`: one action; also `action-primary` or `action-secondary`, `action-link` for a link, `action-pending` while it runs.
+ * @csspart result - With `inbox`: what an action that ran answered, in place of the buttons.
+ * @csspart menu - With `inbox`: an item's snooze menu (`menu-button`, `menu-list`, and a `snooze` button per preset).
+ * @cssproperty --comet-inbox-info - With `inbox`: accent of items by severity (also `--comet-inbox-success`, `-warning`, `-error`).
  */
 export class CometFeed extends LitElement {
   static override styles = feedStyles;
