@@ -1,6 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
 import type { CometClient, Subscription } from '../../src/client/client.js';
+import type { Inbox } from '../../src/inbox/inbox.js';
+import type { InboxAddedEvent } from '../../src/inbox/inbox-events.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ClientController } from '../shared/client-consumer.js';
 import { emit } from '../shared/events.js';
@@ -190,6 +192,7 @@ export class CometToasts extends LitElement {
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
   static override properties = {
     channel: { reflect: true },
+    inbox: { type: Boolean, reflect: true },
     placement: { reflect: true },
     max: { type: Number },
     duration: { type: Number },
@@ -203,6 +206,7 @@ export class CometToasts extends LitElement {
   constructor() {
     super();
     this.channel = '';
+    this.inbox = false;
     this.placement = 'bottom-end';
     this.max = 3;
     this.duration = 5000;
@@ -214,6 +218,13 @@ export class CometToasts extends LitElement {
 
   /** A channel whose events become toasts (optional: `toast()` works without one). */
   declare channel: string;
+
+  /**
+   * Also toast the user's new inbox notifications (`client.inbox()`), but not
+   * those of a category the user muted for toasts (the server flags them
+   * `toast: false`); a group that grows updates its one toast.
+   */
+  declare inbox: boolean;
 
   /** Where the stack sits: `top-start`, `top-center`, `top-end`, `bottom-start`, `bottom-center`, `bottom-end` (start and end follow the writing direction). */
   declare placement: ToastPlacement;
@@ -404,6 +415,7 @@ export class CometToasts extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#followInbox(undefined);
     document.removeEventListener('visibilitychange', this.#onVisibility);
     document.removeEventListener('keydown', this.#onHotkey);
     this.#unsubscribe();
@@ -411,7 +423,7 @@ export class CometToasts extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('channel')) this.#resubscribe();
+    if (changed.has('channel') || changed.has('inbox')) this.#resubscribe();
     if (changed.has('placement') && !PLACEMENTS.has(this.placement)) this.placement = 'bottom-end';
     if (changed.has('max')) {
       this.#makeRoom();
@@ -503,6 +515,7 @@ export class CometToasts extends LitElement {
 
   #resubscribe(): void {
     const client = this.#clients.client;
+    this.#followInbox(this.isConnected && this.inbox ? client : undefined);
     if (!this.isConnected || !client || !this.channel) {
       this.#unsubscribe();
       return;
@@ -511,6 +524,34 @@ export class CometToasts extends LitElement {
     this.#unsubscribe();
     this.#subscription = client.subscribe(this.channel, (event) => this.toast(toastFromEvent(event)));
     this.#subscribedTo = { client, channel: this.channel };
+  }
+
+  #inboxOf: CometClient | undefined;
+  #inboxFollowed: Inbox | undefined;
+  readonly #onInboxAdded = (event: InboxAddedEvent): void => {
+    const { item } = event;
+    if (item.toast === false || item.read) return;
+    const data = (typeof item.data === 'object' && item.data !== null ? item.data : {}) as Record<string, unknown>;
+    const text = (value: unknown): string | undefined => (typeof value === 'string' ? plainText(value.slice(0, 500)) : undefined);
+    this.toast({
+      id: item.group ? `inbox-group-${item.group.key}` : `inbox-${item.id}`,
+      title: text(data['title']) ?? item.type,
+      message: text(data['body']) ?? text(data['message']) ?? text(data['text']),
+      severity: item.severity,
+    });
+  };
+
+  #followInbox(client: CometClient | undefined): void {
+    if (client === this.#inboxOf) return;
+    this.#inboxFollowed?.removeEventListener('added', this.#onInboxAdded);
+    this.#inboxFollowed = undefined;
+    this.#inboxOf = client;
+    client?.inbox().then((inbox) => {
+      if (this.#inboxOf !== client) return;
+      this.#inboxFollowed = inbox;
+      inbox.addEventListener('added', this.#onInboxAdded);
+      return inbox.start();
+    }).catch(() => {});
   }
 
   #unsubscribe(): void {
@@ -658,6 +699,11 @@ function matchesHotkey(event: KeyboardEvent, hotkey: string): boolean {
 function snapshot(toast: LiveToast): Toast {
   const { id, title, message, severity, duration, actions, key, count, event, loading } = toast;
   return { id, title, message, severity, duration, actions, key, count, event, loading };
+}
+
+/** An inbox body's formatting marks dropped: a toast shows text only. */
+function plainText(value: string): string {
+  return value.replace(/\[([^\]]+)\]\([^()\s]+\)/g, '$1').replace(/\*\*|`/g, '');
 }
 
 function content(value: ToastContent): Omit<ToastOptions, 'id'> {
