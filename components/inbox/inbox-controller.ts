@@ -8,6 +8,13 @@ import { ClientController } from '../shared/client-consumer.js';
 /** Items marked seen as they scroll into view are sent together after this pause. */
 const SEEN_BATCH_MS = 250;
 
+/**
+ * Items a view keeps as new ones arrive live, unless more were loaded by
+ * scrolling: past it the oldest go (and "load older" brings them back), so
+ * a page open all day holds a bounded list however many arrive.
+ */
+const KEEP_LIVE = 200;
+
 /** How long the echo of a change made here is waited for on the user's channel (the server sends none for a change that changed nothing). */
 const ECHO_WAIT_MS = 10_000;
 
@@ -44,6 +51,8 @@ export class InboxController implements ReactiveController {
   notice = '';
   next: number | null = null;
   loadingMore = false;
+  /** How many items the last page load left in the view: live additions trim back to this, or KEEP_LIVE. */
+  #loaded = 0;
   /** Items whose action was sent and whose result has not come yet: item id → action id. */
   readonly pendingActions = new Map<number, string>();
   readonly #host: ReactiveControllerHost & HTMLElement;
@@ -151,6 +160,7 @@ export class InboxController implements ReactiveController {
       if (generation !== this.#generation) return;
       this.items = missed.reduce((items, step) => step(items), [...page.items]);
       this.next = page.next;
+      this.#loaded = this.items.length;
       // Counts heard live meanwhile are at least as new as the page's.
       if (!this.counts) this.counts = page.counts;
       else if (missed.length === 0) this.#takeCounts(page.counts);
@@ -185,6 +195,7 @@ export class InboxController implements ReactiveController {
       const older = missed.reduce((items, step) => step(items), [...page.items]).filter((item) => !held.has(item.id));
       this.items = [...this.items, ...older];
       this.next = page.next;
+      this.#loaded = this.items.length;
     } catch (error) {
       if (generation === this.#generation) this.#fail(error);
     } finally {
@@ -353,6 +364,12 @@ export class InboxController implements ReactiveController {
       return inFilter(item, filter) && !items.some((candidate) => candidate.id === item.id) ? [item, ...items] : items;
     };
     this.items = add(this.items);
+    const keep = Math.max(KEEP_LIVE, this.#loaded);
+    if (this.items.length > keep) {
+      this.items = this.items.slice(0, keep);
+      // Older than the oldest kept: what "load older" asks for next.
+      this.next = this.items.at(-1)!.id;
+    }
     // A reload's page on its way may be older than this item; an older page drops it as already held.
     for (const missed of this.#inFlight) missed.push(add);
     this.#host.requestUpdate();

@@ -3,7 +3,8 @@ import '../../components/index.js';
 import type { CometBell } from '../../components/comet-bell/comet-bell.js';
 import type { CometFeed } from '../../components/comet-feed/comet-feed.js';
 import type { CometToasts } from '../../components/comet-toasts/comet-toasts.js';
-import { channelLive, cleanup, mount } from '../support/components.js';
+import { channelLive, cleanup, mount, part } from '../support/components.js';
+import { inboxDevices, removeDevices } from '../support/inbox-devices.js';
 import { countComments, countNodes } from '../support/dom-nodes.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 
@@ -67,5 +68,33 @@ describe('a page open all day', function () {
     // A few items more or fewer in the virtualizer's range is layout, not growth: a small constant, whatever the number of events.
     expect(after.nodes - before.nodes, `nodes ${before.nodes} → ${after.nodes} over ${events} events`).to.be.at.most(60);
     expect(after.comments - before.comments, `comments ${before.comments} → ${after.comments}`).to.be.at.most(20);
+  });
+});
+
+describe('an inbox open all day', function () {
+  this.timeout(300_000);
+  afterEach(removeDevices);
+
+  it('holds no more nodes after a thousand live notifications than after the first few hundred', async () => {
+    const { user, elements } = await inboxDevices<CometBell>('<comet-bell inbox></comet-bell>', 1);
+    const [bell] = elements as [CometBell];
+    const newest = (): number => Number(bell.shadowRoot?.querySelector<HTMLElement>('[part~="item"]')?.dataset['id'] ?? 0);
+    // The bell follows the inbox once its first item shows; from then on every notification arrives live.
+    const [first] = await server.notify(user, { title: 'First' });
+    await waitFor(() => newest() === first!.id, 8000, 'the first item');
+    let last = first!.id;
+    const send = async (count: number): Promise<void> => {
+      const items = await server.notify(user, { title: 'Live' }, { count });
+      last = items.at(-1)!.id;
+      await waitFor(() => newest() === last, 20_000, `item ${last}`);
+      await bell.updateComplete;
+    };
+    await send(300);
+    const before = countNodes(bell);
+    await send(1000);
+    const after = countNodes(bell);
+    console.log(`inbox open all day: ${before} → ${after} nodes over 1000 notifications`);
+    expect(after - before, `nodes ${before} → ${after}`).to.be.at.most(20);
+    expect(part(bell, 'load-older'), 'older ones can be loaded again').to.not.equal(undefined);
   });
 });
