@@ -9,9 +9,11 @@ import { ClientController } from '../shared/client-consumer.js';
 const SEEN_BATCH_MS = 250;
 
 /**
- * Items a view keeps as new ones arrive live, unless more were loaded by
- * scrolling: past it the oldest go (and "load older" brings them back), so
- * a page open all day holds a bounded list however many arrive.
+ * Items a view keeps as new ones arrive live: past it the oldest go (and
+ * "load older" brings them back), so a page open all day holds a bounded
+ * list however many arrive. Also after scrolling further: an end that loads
+ * on its own while out of sight (WebKit's IntersectionObserver in a closed
+ * popover) would otherwise raise any higher bound page by page.
  */
 const KEEP_LIVE = 200;
 
@@ -51,8 +53,6 @@ export class InboxController implements ReactiveController {
   notice = '';
   next: number | null = null;
   loadingMore = false;
-  /** How many items the last page load left in the view: live additions trim back to this, or KEEP_LIVE. */
-  #loaded = 0;
   /** Items whose action was sent and whose result has not come yet: item id → action id. */
   readonly pendingActions = new Map<number, string>();
   readonly #host: ReactiveControllerHost & HTMLElement;
@@ -160,7 +160,6 @@ export class InboxController implements ReactiveController {
       if (generation !== this.#generation) return;
       this.items = missed.reduce((items, step) => step(items), [...page.items]);
       this.next = page.next;
-      this.#loaded = this.items.length;
       // Counts heard live meanwhile are at least as new as the page's.
       if (!this.counts) this.counts = page.counts;
       else if (missed.length === 0) this.#takeCounts(page.counts);
@@ -195,7 +194,6 @@ export class InboxController implements ReactiveController {
       const older = missed.reduce((items, step) => step(items), [...page.items]).filter((item) => !held.has(item.id));
       this.items = [...this.items, ...older];
       this.next = page.next;
-      this.#loaded = this.items.length;
     } catch (error) {
       if (generation === this.#generation) this.#fail(error);
     } finally {
@@ -364,9 +362,8 @@ export class InboxController implements ReactiveController {
       return inFilter(item, filter) && !items.some((candidate) => candidate.id === item.id) ? [item, ...items] : items;
     };
     this.items = add(this.items);
-    const keep = Math.max(KEEP_LIVE, this.#loaded);
-    if (this.items.length > keep) {
-      this.items = this.items.slice(0, keep);
+    if (this.items.length > KEEP_LIVE) {
+      this.items = this.items.slice(0, KEEP_LIVE);
       // Older than the oldest kept: what "load older" asks for next.
       this.next = this.items.at(-1)!.id;
     }

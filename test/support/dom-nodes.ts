@@ -26,3 +26,23 @@ export function countComments(root: Node): number {
   }
   return count;
 }
+
+/**
+ * The nodes under `root` (shadow roots included) that belong to no list item
+ * (`part~="item"`, `part~="toast"`) nor to an item's two markers: what a list
+ * keeps besides its items. A virtualized list renders more or fewer items as
+ * its layout settles; this count does not move with that, and a marker left
+ * behind per removed item shows in it.
+ */
+export function countOutsideItems(root: Node): number {
+  let count = countNodes(root);
+  const visit = (node: Node): void => {
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_ELEMENT);
+    for (let element = walker.currentNode as Element | null; element; element = walker.nextNode() as Element | null) {
+      if (element instanceof Element && /(^|\s)(item|toast)(\s|$)/.test(element.getAttribute('part') ?? '')) count -= countNodes(element) + 2;
+      if (element instanceof Element && element.shadowRoot) visit(element.shadowRoot);
+    }
+  };
+  visit(root);
+  return count;
+}
