@@ -4,6 +4,8 @@ export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory-broker.j
 export { BrokerFullError, type Broker, type HistoryRead, type PublishInput, type SharedStoreOptions, type SharedStores } from './broker/broker.js';
 export { createTokenVerifier, signToken, verifyToken, type TokenCheck, type TokenClaims, type TokenVerifier, type TokenVerifyOptions } from './auth/token.js';
 export { answerClientError } from './http/client-error.js';
+export { clientAddressBehind, trustedProxies, type TrustedProxies } from './http/trusted-proxies.js';
+export { limitSocketsPerAddress, type SocketLimitOptions } from './http/socket-limits.js';
 export { eventJson, MAX_DATA_DEPTH } from './broker/event-json.js';
 export type { StreamStats } from './stream/connections.js';
 export { MemoryPresenceStore } from './presence/memory-presence-store.js';
@@ -37,4 +39,4 @@ export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions 
 export { RedisInboxStore, redisInboxStore, type RedisInboxStoreOptions } from './inbox/redis-inbox-store.js';
 export { RedisIdempotencyStore, redisIdempotencyStore, type RedisIdempotencyStoreOptions } from './send/redis-idempotency-store.js';
 export { RedisPresenceStateStore, redisPresenceStateStore, type RedisPresenceStateStoreOptions } from './presence/redis-presence-state-store.js';
-export type { RedisStoreOptions } from './redis/store-connection.js';
+export type { RedisStoreOptions } from './redis/redis-store-options.js';

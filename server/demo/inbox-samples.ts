@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometServer } from '../comet-server.js';
 import { HttpError, sendError, sendJson } from '../http/http-error.js';
+import { requestUrl } from '../http/request-url.js';
 
 const SAMPLES = [
   {
@@ -47,8 +48,9 @@ export function demoInboxAction({ action }: { action: { id: string; label: strin
 export function demoNotify(comet: CometServer) {
   let next = 0;
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/demo/notify') return false;
+    // `//[` and other targets no URL parser takes are not ours: the server's JSON 404 answers them.
+    const url = requestUrl(req);
+    if (url?.pathname !== '/demo/notify') return false;
     if (req.method !== 'POST') {
       sendError(res, new HttpError(405, 'method-not-allowed', 'POST /demo/notify?user=<user>.'));
       return true;

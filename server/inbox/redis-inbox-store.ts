@@ -25,7 +25,9 @@ import {
   INBOX_USER_KEYS,
   INBOX_WAKE,
 } from '../redis/inbox-scripts.js';
-import { StoreConnection, type RedisStoreOptions } from '../redis/store-connection.js';
+import { redisCommand } from '../redis/redis-connection.js';
+import type { RedisStoreOptions } from '../redis/redis-store-options.js';
+import { StoreConnection } from '../redis/store-connection.js';
 import type { InboxActionClaim, InboxAdded, InboxPage, InboxStore, InboxWoken, NewInboxItem } from './inbox-store.js';
 
 export interface RedisInboxStoreOptions extends RedisStoreOptions {
@@ -98,7 +100,7 @@ export class RedisInboxStore implements InboxStore {
   }
 
   async counts(user: string): Promise<InboxCountsJson> {
-    const reply = await this.#redis.run('read the inbox counts', (client) => client.sendCommand<Array<string | null>>(['HMGET', this.#keys(user)[0]!, 'total', 'unseen', 'unread']));
+    const reply = await this.#redis.run('read the inbox counts', (client) => redisCommand<Array<string | null>>(client, ['HMGET', this.#keys(user)[0]!, 'total', 'unseen', 'unread']));
     const [total, unseen, unread] = reply.map((value) => Number(value ?? 0));
     return { total: total!, unseen: unseen!, unread: unread! };
   }
@@ -138,7 +140,7 @@ export class RedisInboxStore implements InboxStore {
     const at = String(Math.floor(until));
     // The shared index first: a process that dies between the two leaves a snooze that wakes as
     // a no-op, never an item hidden for good.
-    await this.#redis.run('index the snooze', (client) => client.sendCommand(['ZADD', this.#snoozesKey(), ...unique.flatMap((id) => [at, this.#member(user, id)])]));
+    await this.#redis.run('index the snooze', (client) => redisCommand(client, ['ZADD', this.#snoozesKey(), ...unique.flatMap((id) => [at, this.#member(user, id)])]));
     const keep = String(Math.max(0, Math.floor(until - Date.now())) + this.#ttlMs);
     const snoozed = await this.#redis.run('snooze', (client) => INBOX_SNOOZE.run<string[]>(client, this.#keys(user), [at, keep, ...unique.map(String)]));
     return snoozed.length;
@@ -156,10 +158,10 @@ export class RedisInboxStore implements InboxStore {
       const id = Number(member.slice(space + 1));
       const reply = await this.#redis.run('wake a snooze', (client) => INBOX_WAKE.run<[number, ...Array<string | number>]>(client, this.#keys(user), [String(id), String(Math.floor(now))]));
       if (reply[0] === 1) {
-        await this.#redis.run('index the snooze', (client) => client.sendCommand(['ZADD', key, String(reply[1]), member]));
+        await this.#redis.run('index the snooze', (client) => redisCommand(client, ['ZADD', key, String(reply[1]), member]));
         continue;
       }
-      await this.#redis.run('index the snooze', (client) => client.sendCommand(['ZREM', key, member]));
+      await this.#redis.run('index the snooze', (client) => redisCommand(client, ['ZREM', key, member]));
       if (reply[0] === 2) woken.push({ user, item: build(['0000', String(reply[2]), String(reply[3]), String(reply[4]), '']), replaces: id });
     }
     return woken;

@@ -24,9 +24,23 @@ interface InboxDeps {
 async function owner(req: IncomingMessage, url: URL, deps: InboxDeps): Promise<string> {
   const claims = await authenticate(req, url, deps.verify);
   if (claims) return claims.sub;
-  if (!deps.inbox.anonymous) throw new HttpError(401, 'token-missing', 'The inbox needs a token naming the user (sub).');
+  if (!deps.inbox.anonymous) {
+    throw new HttpError(
+      401,
+      'token-missing',
+      "The inbox is a signed-in user's: give createClient a token naming the user (its sub). " +
+        `In development, \`cometkit-server --dev\` hands one out: token: () => fetch('${deps.options.basePath}/dev-token?user=ada').then((r) => r.text()).`,
+    );
+  }
   const user = url.searchParams.get('user') ?? '';
-  if (!PRESENCE_USER_PATTERN.test(user)) throw new HttpError(400, 'bad-user', 'Name the user with ?user= (1-128 characters without control characters).');
+  if (!PRESENCE_USER_PATTERN.test(user)) {
+    // The client sends its `identity` option's user as ?user=: that option is what a page sets, not the parameter.
+    throw new HttpError(
+      400,
+      'bad-user',
+      "The inbox needs to know whose it is: give createClient a token naming the user, or, on a server without tokens, the identity option (identity: { user: 'ada' }, 1-128 characters).",
+    );
+  }
   return user;
 }
 

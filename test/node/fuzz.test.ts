@@ -45,7 +45,7 @@ const hs256 = (payload: string, secret = 'fuzz-token-secret'): string => {
 };
 
 const PATHS = [
-  '/comet/sse', '/comet/iframe', '/comet/poll', '/comet/history', '/comet/publish', '/comet/presence', '/comet/presence/leave', '/comet/health', '/comet/nope', '/comet', '/', '/dist/', '/demo/../../etc/passwd',
+  '/comet/sse', '/comet/iframe', '/comet/poll', '/comet/history', '/comet/publish', '/comet/presence', '/comet/presence/leave', '/comet/health', '/demo/notify', '/comet/nope', '/comet', '/', '/dist/', '/demo/../../etc/passwd',
   '/comet/inbox', '/comet/inbox/notify', '/comet/inbox/preferences', '/comet/inbox/action', '/comet/inbox/snooze', '/comet/inbox/state',
 ];
 const METHODS = ['GET', 'POST', 'OPTIONS', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'BREW', 'G\x00T', 'get', ''];
@@ -67,6 +67,8 @@ const TOKENS = () =>
     `${b64('{"alg":"none"}')}.${b64('{"sub":"u"}')}.`,
     'x'.repeat(9000),
   ]);
+const FORWARDED = () =>
+  pick(['203.0.113.7', '6.6.6.6, 127.0.0.1', '::ffff:10.0.0.1', '10.0.0.0/8', 'unknown', ', , ,', '127.0.0.1, '.repeat(int(300)), printable(int(60)), '[::1]:80', '999.1.1.1']);
 const WAITS = () => pick(['0', '-1', '1.5', 'abc', '1e400', '', '10', String(2 ** 60)]);
 const ORIGINS = () => pick(['http://app.example', 'http://app.example;script-src *', 'javascript:alert(1)', 'null', 'http://[::1', 'http://a b', printable(int(30)), '']);
 
@@ -156,6 +158,7 @@ function headers(payload: string, broken: boolean): string[] {
   if (random() < 0.5) add(`Authorization: ${pick(['Bearer fuzz-publish-key', 'Bearer ', 'Basic xyz', `Bearer ${TOKENS()}`, 'Bearer fuzz-publish-key-but-longer'])}`);
   if (random() < 0.3) add(`Origin: ${ORIGINS()}`);
   if (random() < 0.3) add(`Last-Event-ID: ${CURSORS()}`);
+  if (random() < 0.3) add(`X-Forwarded-For: ${FORWARDED()}`);
   if (random() < 0.3) add(`Idempotency-Key: ${pick(['fuzz-key-12345678', 'short', printable(int(200)).replace(/:/g, ''), ''])}`);
   if (random() < 0.6) add(`Content-Type: ${pick(['application/json', 'text/plain', 'application/json; charset=utf-8', '', 'application/jsonx'])}`);
   if (broken && random() < 0.3) add(`X-Junk: ${bytes(int(40)).replace(/[\r\n]/g, '')}`);

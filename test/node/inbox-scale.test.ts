@@ -213,7 +213,7 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
       assert.deepEqual([first.read, first.seen, first.id > items[1]!.id], [false, false, true]);
 
       await Promise.all([a.stop('SIGKILL'), b.stop('SIGKILL')]);
-      const direct = connectRedis({ url: redis.url, commandTimeoutMs: 2000, role: 'test' });
+      const direct = connectRedis({ url: redis.url, commandTimeoutMs: 2000, maxPendingCommands: 100, role: 'test' });
       await direct.ready;
       const stillSnoozed = await direct.client.sendCommand(['ZSCORE', `comet:inbox:{${encodeURIComponent(user)}}:snoozed`, String(items[1]!.id)]);
       await direct.client.close();

@@ -213,3 +213,29 @@ describe('inbox change rate', () => {
     }
   });
 });
+
+describe('inbox refusals a page can act on', () => {
+  it('speak of a token or the identity option, not of wire parameters', async () => {
+    const anonymous = await startServer({});
+    const withTokens = await startServer({ tokenSecret: SECRET });
+    try {
+      const nameless = await http(`${anonymous.base}/inbox/counts`);
+      assert.equal(nameless.status, 400);
+      const unnamed = nameless.json<{ error: { code: string; message: string } }>().error;
+      assert.equal(unnamed.code, 'bad-user');
+      assert.match(unnamed.message, /identity option \(identity: \{ user: 'ada' \}/);
+      assert.match(unnamed.message, /a token naming the user/);
+      assert.doesNotMatch(unnamed.message, /\?user=/);
+
+      const tokenless = await http(`${withTokens.base}/inbox/counts`);
+      assert.equal(tokenless.status, 401);
+      const missing = tokenless.json<{ error: { code: string; message: string } }>().error;
+      assert.equal(missing.code, 'token-missing');
+      assert.match(missing.message, /give createClient a token naming the user/);
+      assert.match(missing.message, /cometkit-server --dev/);
+    } finally {
+      await anonymous.close();
+      await withTokens.close();
+    }
+  });
+});

@@ -89,7 +89,7 @@ describe('Redis inbox snoozes', { skip: scaleOutBinaries(['redis-server']).skip 
   it('keeps an inbox whose snooze ends past its TTL until the snooze has come back, and lets no key it makes outlive the inbox', async () => {
     const redis = await startRedis();
     const store = new RedisInboxStore({ url: redis.url, ttlMs: 60_000 });
-    const direct = connectRedis({ url: redis.url, commandTimeoutMs: 2000, role: 'test' });
+    const direct = connectRedis({ url: redis.url, commandTimeoutMs: 2000, maxPendingCommands: 100, role: 'test' });
     try {
       await Promise.all([store.ready(), direct.ready]);
       const { item } = await store.add('bob', { type: 'note', data: 1, time: 1 });
@@ -113,7 +113,7 @@ describe('Redis inbox snoozes', { skip: scaleOutBinaries(['redis-server']).skip 
   it('takes again, after its lease, a due snooze a process took and died before waking, and wakes it once', async () => {
     const redis = await startRedis();
     const store = new RedisInboxStore({ url: redis.url, wakeLeaseMs: 1000 });
-    const dying = connectRedis({ url: redis.url, commandTimeoutMs: 2000, role: 'a process that dies' });
+    const dying = connectRedis({ url: redis.url, commandTimeoutMs: 2000, maxPendingCommands: 100, role: 'a process that dies' });
     try {
       await Promise.all([store.ready(), dying.ready]);
       const { item } = await store.add('ada', { type: 'note', data: 1, time: 1 });

@@ -20,8 +20,10 @@ import { staticFiles } from '../../server/demo/static-files.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
+import { serveTamperedDist } from './tampered-dist.js';
 import { clusterControl } from './scale/cluster-control.js';
 import { pushpinSkipReason, startPushpin, waitForHolds, type Pushpin } from './pushpin.js';
+import { startDevServer, type DevServer } from './dev-server.js';
 import { wireScripts } from './wire-script.js';
 
 export interface Harness {
@@ -89,6 +91,10 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const tokenSecret = randomBytes(32).toString('base64url');
   // A second server under /anon without tokens, so presence takes the identity the page gives (a demo setup).
   const anonymous = createCometServer({ basePath: '/anon', allowedOrigins: '*', heartbeatMs: 1000, presence: { ttlMs: 1500 } });
+  // A third under /strict that allows one origin no test page has: a page the push server refuses.
+  const strict = createCometServer({ basePath: '/strict', allowedOrigins: ['https://app.example'], heartbeatMs: 1000 });
+  // And one under /slow that beats every 15 s, the default: a pause of ours shorter than a beat must still be seen.
+  const slow = createCometServer({ basePath: '/slow', allowedOrigins: '*', heartbeatMs: 15_000 });
   const comet = createCometServer({
     basePath: '/comet',
     publishKey,
@@ -125,6 +131,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const cluster = clusterControl();
   // Scripted SSE responses on a real socket, for wire cases the server never produces (wire-script.ts).
   const wire = wireScripts();
+  /** `cometkit-server --dev` in a process of its own, started by the first test that asks (POST /control/dev-server). */
+  let devServer: Promise<DevServer> | undefined;
   let url = '';
   /** A third server under /grip behind a private Pushpin (when installed): the Pushpin tests' server. */
   let grip: { readonly comet: CometServer; readonly pushpin: Pushpin } | undefined;
@@ -151,7 +159,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         const body = await readJson(req);
         const items = (Array.isArray(body) ? body : [body]) as PublishItem[];
         const published = [];
-        for (const item of items) published.push(await comet.publish(item?.channel, item?.data, item?.type ?? 'message'));
+        const target = path.searchParams.get('server') === 'slow' ? slow : comet;
+        for (const item of items) published.push(await target.publish(item?.channel, item?.data, item?.type ?? 'message'));
         return send(res, 200, Array.isArray(body) ? published : published[0]);
       }
       case 'POST /control/disconnect': {
@@ -209,6 +218,21 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         };
         return send(res, 200, { token: await signToken(claims, tokenSecret), claims });
       }
+      case 'POST /control/dev-server': {
+        devServer ??= startDevServer();
+        const dev = await devServer;
+        return send(res, 200, { comet: dev.comet });
+      }
+      case 'POST /control/dev-server/notify': {
+        // The app's backend adding to a user's inbox over HTTP with the publish key, as the README shows.
+        const dev = await (devServer ?? Promise.reject(new HttpError(409, 'not-started', 'POST /control/dev-server first.')));
+        const answer = await fetch(`${dev.comet}/inbox/notify`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${dev.publishKey}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(await readJson(req)),
+        });
+        return send(res, answer.status, await answer.json());
+      }
       case 'GET /control/lab':
         return send(res, 200, lab.info);
       case 'GET /control/grip':
@@ -259,6 +283,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       });
       return;
     }
+    if (serveTamperedDist(req, res, path)) return;
     if (path.pathname.startsWith('/control/')) {
       control(req, res, path).catch((error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
@@ -299,6 +324,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }) as typeof res.end;
     }
     if (path.pathname.startsWith('/anon/')) return anonymous(req, res);
+    if (path.pathname.startsWith('/strict/')) return strict(req, res);
+    if (path.pathname.startsWith('/slow/')) return slow(req, res);
     if (path.pathname.startsWith('/grip/')) {
       if (grip) return grip.comet(req, res);
       return send(res, 404, { error: { code: 'not-found', message: `No Pushpin: ${gripSkipped}.` } });
@@ -331,12 +358,15 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     publishKey,
     tokenSecret,
     async close() {
+      await (await devServer?.catch(() => undefined))?.stop();
       await lab.close();
       await cluster.close();
       await comet.close();
       await grip?.comet.close();
       await grip?.pushpin.stop();
       await anonymous.close();
+      await strict.close();
+      await slow.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -14,8 +14,8 @@ import { createServer } from 'node:http';
 import { redisBroker } from '../../../server/broker/redis-broker.js';
 import { createCometServer } from '../../../server/comet-server.js';
 import { redisPresenceStore } from '../../../server/presence/redis-presence-store.js';
+import { clientAddressBehind, trustedProxies } from '../../../server/http/trusted-proxies.js';
 import { inboxFromEnv } from '../../../server/standalone/inbox-from-env.js';
-import { forwardedClient } from '../../../server/standalone/proxy-from-env.js';
 
 const url = process.env['COMET_REDIS_URL'];
 if (!url) throw new Error('COMET_REDIS_URL is required');
@@ -32,8 +32,8 @@ const comet = createCometServer({
   send: { publicChannels: ['send.*'] },
   // Critical categories, the action webhook and the snooze poll, from COMET_INBOX_* (the inbox tests set them).
   inbox: inboxFromEnv(),
-  // Behind the tests' nginx, as deploy/nginx/cometkit.conf advises.
-  clientAddress: forwardedClient,
+  // Behind the tests' nginx on loopback, as deploy/nginx/cometkit.conf advises.
+  clientAddress: clientAddressBehind(trustedProxies(['127.0.0.1', '::1'])),
 });
 /** The channel lists of held requests still open. */
 const held = new Set<readonly string[]>();
