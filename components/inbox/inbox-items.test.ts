@@ -137,8 +137,8 @@ describe('inbox items: rich, actions, groups, snooze', function () {
     for (const actor of actors) await server.notify(user, { title: 'replied to your thread' }, { type: 'reply', group: 'thread:7', actor });
     for (const bell of [laptop, phone]) {
       bell.show();
-      await waitFor(() => part(bell, 'group-count')?.textContent === '10', 8000, 'count 10');
-      expect(parts(bell, 'item')).to.have.length(1);
+      // Each notification replaces the group's item; one still on its way may show beside the newest for a frame.
+      await waitFor(() => part(bell, 'group-count')?.textContent === '10' && parts(bell, 'item').length === 1, 8000, 'one item, count 10');
       expect(groupText(bell)).to.equal('Ada and 9 others 10');
       expect(part(bell, 'group-count')!.getAttribute('aria-label')).to.equal('10 notifications');
       expect(bell.unread).to.equal(1);
