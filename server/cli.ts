@@ -63,6 +63,8 @@ function serve(): void {
     ...(demo && !process.env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
     // The chat page sends without sign-in; what it may store is checked by the demo's onSend.
     ...(demo ? { send: demoChatSends } : {}),
+    // The demo's bell has no sign-in: each page names its user with ?user= (the server logs that this is on).
+    ...(demo ? { inbox: { anonymous: true } } : {}),
   });
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const server = createStandaloneServer(comet, demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined, demo ? demoNotify(comet) : undefined);

@@ -17,8 +17,10 @@ export interface InboxOptions extends MemoryInboxStoreOptions {
   /** Where inboxes live; by default in memory, for this process (bounded by the options above). */
   readonly store?: InboxStore;
   /**
-   * Accept inbox requests without a token, the user named by `?user=` (a
-   * demo). Default: true when the server has no token secret.
+   * Accept inbox requests without a token, the user named by `?user=`, and
+   * let anyone read every inbox channel: a demo without sign-in, where
+   * anyone can read and change anyone's inbox. Default false; the server
+   * logs when it is on.
    */
   readonly anonymous?: boolean;
 }
@@ -36,10 +38,10 @@ export class InboxService {
   readonly #broker: Broker;
   readonly #maxPayloadBytes: number;
 
-  constructor(broker: Broker, options: InboxOptions, hasTokenSecret: boolean, maxPayloadBytes: number) {
+  constructor(broker: Broker, options: InboxOptions, maxPayloadBytes: number) {
     this.#broker = broker;
     this.#store = options.store ?? new MemoryInboxStore(options);
-    this.anonymous = options.anonymous ?? !hasTokenSecret;
+    this.anonymous = options.anonymous ?? false;
     this.#maxPayloadBytes = maxPayloadBytes;
   }
 

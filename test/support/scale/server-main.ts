@@ -27,8 +27,9 @@ const comet = createCometServer({
   heartbeatMs: Number(process.env['COMET_HEARTBEAT_MS'] ?? 1000),
   historySize: Number(process.env['COMET_HISTORY_SIZE'] ?? 10_000),
   pollTimeoutMs: 5000,
-  // Anonymous sends for the shared idempotency-key test (the inbox is anonymous too: no token secret).
+  // Anonymous sends for the shared idempotency-key test, and an anonymous inbox for the shared-inbox test.
   send: { publicChannels: ['send.*'] },
+  inbox: { anonymous: true },
   // Behind the tests' nginx, as deploy/nginx/cometkit.conf advises.
   clientAddress: forwardedClient,
 });
