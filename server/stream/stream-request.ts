@@ -3,6 +3,7 @@ import { isValidChannel } from '../../src/protocol/channel.js';
 import { checkCursor, type Cursor } from '../../src/protocol/cursor.js';
 import { readAllowed } from '../auth/read-access.js';
 import type { TokenClaims, TokenVerifier } from '../auth/token.js';
+import { tokenValidUntil } from '../auth/token-expiry.js';
 import { INBOX_PREFIX, inboxChannel } from '../inbox/inbox-channel.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
@@ -13,6 +14,8 @@ export interface StreamRequest {
   readonly cursor: Cursor;
   /** The bearer, when a valid token came with the request. */
   readonly user: TokenClaims | undefined;
+  /** When the bearer's token stops being accepted (ms): what the request holds open ends then. */
+  readonly validUntil: number | undefined;
   /** Who the request came from, for per-client limits. */
   readonly client: string | undefined;
 }
@@ -64,7 +67,7 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
     }
     throw new HttpError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow channel "${forbidden[0]}".`);
   }
-  return { channels, cursor, user, client: options.clientAddress(req) };
+  return { channels, cursor, user, validUntil: tokenValidUntil(user, options.tokens), client: options.clientAddress(req) };
 }
 
 function parseCursorParam(text: string): Cursor {

@@ -1,3 +1,4 @@
+import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import type { CometError } from '../errors/comet-error.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
@@ -56,6 +57,11 @@ export const sseTransport: Transport = {
           if (malformed) finish(malformed);
         });
       }
+
+      // The server ends a stream whose token expired with this frame: a refusal, which a token function answers with a fresh token.
+      opened.addEventListener('token-expired', () => {
+        if (!done) finish(new HttpStatusError(401, 'token-expired', 'The token expired during the stream; give a fresh one.'));
+      });
 
       opened.addEventListener('error', () => {
         if (done) return;
