@@ -54,8 +54,21 @@ if (workers > 1 && cluster.isPrimary) {
   serve();
 }
 
+/** A configuration the server refuses (a GRIP URL without its key, say): one line that says what to set, no stack. */
+function configured<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof TypeError && error.message.startsWith('cometkit server:')) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
 function serve(): void {
-  const comet = createCometServer({
+  const comet = configured(() => createCometServer({
     publishKey,
     ...storageFromEnv(),
     ...proxyFromEnv(),
@@ -65,7 +78,7 @@ function serve(): void {
     ...(demo ? { send: demoChatSends } : {}),
     // The demo's bell has no sign-in: each page names its user with ?user= (the server logs that this is on).
     ...(demo ? { inbox: { anonymous: true } } : {}),
-  });
+  }));
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const server = createStandaloneServer(comet, demo ? { '/dist/': join(root, 'dist'), '/': join(root, 'demo') } : undefined, demo ? demoNotify(comet) : undefined);
   const publishesDemo = demo && (process.env['COMET_WORKER_SLOT'] ?? '1') === '1';
