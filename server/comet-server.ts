@@ -90,7 +90,8 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   }
   // Seen marks come in batches and reads one per click: this bounds a client that floods.
   const inboxLimiter = new RateLimiter({ perSecond: 20, burst: 40 });
-  const deps = { broker, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip };
+  const gripExpiry = gripPublisher ? gripPublisher.expiryChannel.bind(gripPublisher) : undefined;
+  const deps = { broker, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip, gripExpiry };
   const read = (req: IncomingMessage, url: URL) => parseStreamRequest(req, url, resolved, verify);
 
   const routes: Record<string, Partial<Record<string, Route>>> = {

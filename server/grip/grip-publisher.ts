@@ -2,7 +2,8 @@ import type { CometEvent } from '../../src/protocol/messages.js';
 import { formatPosition, parsePosition, positionBefore } from '../../src/protocol/position.js';
 import { iframeFormat } from '../stream/iframe-format.js';
 import { sseFormat } from '../stream/sse-format.js';
-import { beatChannel, gripChannel } from './grip-channels.js';
+import { MAX_TIMER_MS, tokenExpired } from '../auth/token-expiry.js';
+import { beatChannel, expiryChannel, gripChannel } from './grip-channels.js';
 import type { ResolvedGripOptions } from './grip-options.js';
 
 interface GripItem {
@@ -36,6 +37,9 @@ export class GripPublisher {
   #sending: Promise<void> | undefined;
   #beat: ReturnType<typeof setInterval> | undefined;
   #failures = 0;
+  /** Seconds at which held streams' tokens end, each with the timer that publishes their end. */
+  readonly #expiries = new Map<number, ReturnType<typeof setTimeout>>();
+  #nextExpiry = Number.POSITIVE_INFINITY;
 
   constructor(options: ResolvedGripOptions, heartbeatMs: number) {
     this.#options = options;
@@ -45,8 +49,26 @@ export class GripPublisher {
     this.#beat.unref();
   }
 
+  /**
+   * The GRIP channel a held stream whose token ends at `validUntil` also
+   * follows. At that second the token-expired frame and a close are
+   * published on it, so the proxy ends the stream as the server would
+   * (held-stream.ts). Streams ending in the same second share the channel.
+   */
+  expiryChannel(transport: 'sse' | 'iframe', validUntil: number): string {
+    const second = Math.floor(validUntil / 1000);
+    if (!this.#expiries.has(second)) {
+      this.#nextExpiry = Math.min(this.#nextExpiry, second);
+      this.#armExpiry(second);
+    }
+    return expiryChannel(this.#options.channelPrefix, transport, second);
+  }
+
   /** Queues one event for every transport's GRIP channel. */
   event(event: CometEvent): void {
+    // An expiry whose timer runs late is published first: items reach the proxy in order,
+    // so no event published after a token's end reaches a stream held for it.
+    if (this.#nextExpiry * 1000 <= Date.now()) this.#expireDue();
     const position = parsePosition(event.id);
     if (!position) return;
     const prefix = this.#options.channelPrefix;
@@ -96,7 +118,39 @@ export class GripPublisher {
 
   async close(): Promise<void> {
     clearInterval(this.#beat);
+    for (const timer of this.#expiries.values()) clearTimeout(timer);
+    this.#expiries.clear();
     await this.flushed();
+  }
+
+  #armExpiry(second: number): void {
+    const timer = setTimeout(() => {
+      // A timer clamped to setTimeout's longest delay fires early: it waits again.
+      if (second * 1000 > Date.now()) this.#armExpiry(second);
+      else this.#expireDue();
+    }, Math.min(MAX_TIMER_MS, Math.max(0, second * 1000 - Date.now())));
+    timer.unref();
+    this.#expiries.set(second, timer);
+  }
+
+  #expireDue(): void {
+    const now = Date.now();
+    const prefix = this.#options.channelPrefix;
+    const error = tokenExpired();
+    const body = { status: error.status, code: error.code, message: error.message };
+    for (const [second, timer] of this.#expiries) {
+      if (second * 1000 > now) continue;
+      clearTimeout(timer);
+      this.#expiries.delete(second);
+      this.#enqueue(
+        { channel: expiryChannel(prefix, 'sse', second), formats: { 'http-stream': { content: sseFormat.tokenExpired(body) } } },
+        { channel: expiryChannel(prefix, 'sse', second), formats: { 'http-stream': { action: 'close' } } },
+        { channel: expiryChannel(prefix, 'iframe', second), formats: { 'http-stream': { content: iframeFrames.tokenExpired(body) } } },
+        { channel: expiryChannel(prefix, 'iframe', second), formats: { 'http-stream': { action: 'close' } } },
+      );
+    }
+    this.#nextExpiry = Number.POSITIVE_INFINITY;
+    for (const second of this.#expiries.keys()) this.#nextExpiry = Math.min(this.#nextExpiry, second);
   }
 
   #enqueue(...items: GripItem[]): void {
