@@ -8,6 +8,7 @@ import { expect } from '@esm-bundle/chai';
 import { createClient, type ClientOptions, type CometClient } from '../../src/index.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { hubWorkerUrl } from './hub/tabs.js';
 
 const server = getTestServer();
 /** Publishes are spread out so some land on each side of the expiry; the loop stops by itself after this many. */
@@ -34,12 +35,13 @@ describe('token expiry during a stream', function () {
   };
 
   /** A token function asked again when the server ends the stream on its token: every event once across the expiry. */
-  const refreshesAcrossExpiry = async (transport: 'sse' | 'iframe' | 'long-poll'): Promise<void> => {
+  const refreshesAcrossExpiry = async (transport: 'sse' | 'iframe' | 'long-poll', host: Partial<ClientOptions> = {}): Promise<void> => {
     // Not t.*: only a token reads it.
     const channel = uniqueChannel('private');
     let tokens = 0;
     const client = open({
       transports: [transport],
+      ...host,
       token: () => {
         tokens += 1;
         // One second of life (plus the server's 5 s clock tolerance): the stream outlives it.
@@ -68,6 +70,8 @@ describe('token expiry during a stream', function () {
 
   it('sse: refreshes through the token function when the stream\'s token expires, and gets every event exactly once', () => refreshesAcrossExpiry('sse'));
   it('iframe: refreshes through the token function when the stream\'s token expires, and gets every event exactly once', () => refreshesAcrossExpiry('iframe'));
+  it('sse from a SharedWorker hub: the hub asks the tab\'s token function when the stream\'s token expires, and every event arrives once', () =>
+    refreshesAcrossExpiry('sse', { host: 'shared-worker', workerUrl: hubWorkerUrl }));
   it('long-poll: refreshes through the token function when the held poll\'s token expires, and gets every event exactly once', () => refreshesAcrossExpiry('long-poll'));
 
   it('stops a client whose fixed token expires with token-expired, without retrying', async () => {
