@@ -34,6 +34,8 @@ export async function holdStream(
 ): Promise<void> {
   const stream = new HeldStream(res, request, format, deps);
   deps.connections.add(stream);
+  // Only once it is tracked: a stream refused by a limit never writes, and keeps no timer.
+  stream.watchExpiry();
   // One bound function per stream, not a closure over this call: what a held stream keeps is only what it needs.
   const close = stream.close.bind(stream);
   req.on('close', close);
@@ -78,7 +80,6 @@ class HeldStream implements StreamWriter, OpenStream {
     this.transport = format.transport;
     this.#format = format;
     this.#validUntil = request.validUntil;
-    if (this.#validUntil !== undefined) this.#armExpiry();
     this.channels = request.channels;
     this.user = request.user?.sub;
     this.client = request.client;
@@ -127,7 +128,7 @@ class HeldStream implements StreamWriter, OpenStream {
   expire(): void {
     if (this.closed) return;
     if (this.#validUntil !== undefined && Date.now() < this.#validUntil) {
-      this.#armExpiry();
+      this.watchExpiry();
       return;
     }
     const error = tokenExpired();
@@ -135,8 +136,10 @@ class HeldStream implements StreamWriter, OpenStream {
     this.close();
   }
 
-  #armExpiry(): void {
-    this.#expiry = setTimeout(this.expire.bind(this), Math.min(MAX_TIMER_MS, Math.max(0, this.#validUntil! - Date.now())));
+  /** Ends the stream when its token ends, if it has an `exp`. */
+  watchExpiry(): void {
+    if (this.#validUntil === undefined || this.closed) return;
+    this.#expiry = setTimeout(this.expire.bind(this), Math.min(MAX_TIMER_MS, Math.max(0, this.#validUntil - Date.now())));
   }
 
   /** Stops a stream that could not start; a response not yet sent is left to the route, which refuses it. */

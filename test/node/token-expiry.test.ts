@@ -111,6 +111,24 @@ describe('access ends when the token ends', { timeout: 60_000 }, () => {
     assert.deepEqual(events.map((event) => [event.type, (event.data as { reason?: string }).reason]), [['presence.join', undefined], ['presence.leave', 'timeout']]);
   });
 
+  it('keeps no expiry timer for streams a limit refused, so a flood of them holds nothing until their tokens end', async () => {
+    const limited = await startServer({ tokenSecret: SECRET, maxStreamsPerUser: 1, heartbeatMs: 60_000 });
+    try {
+      const channel = uniqueChannel('private');
+      // An hour of life: a timer left behind by each refusal would hold its request that long.
+      const token = await signToken({ sub: 'flood', channels: [channel], exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET);
+      const held = await openSse(limited.sseUrl([channel], { token }));
+      helloOf(await held.next());
+      const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+      const before = timers();
+      for (let i = 0; i < 50; i += 1) assert.equal((await http(limited.sseUrl([channel], { token }))).status, 429);
+      assert.ok(timers() - before < 10, `${timers() - before} timers more after 50 refused streams`);
+      held.close();
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('keeps a stream whose token has no exp open', async () => {
     const channel = uniqueChannel('private');
     const stream = await openSse(server.sseUrl([channel], { token: await signToken({ sub: 'ada', channels: [channel] }, SECRET) }));
