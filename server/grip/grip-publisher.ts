@@ -37,9 +37,13 @@ export class GripPublisher {
   #sending: Promise<void> | undefined;
   #beat: ReturnType<typeof setInterval> | undefined;
   #failures = 0;
-  /** Seconds at which held streams' tokens end, each with the timer that publishes their end. */
-  readonly #expiries = new Map<number, ReturnType<typeof setTimeout>>();
+  /**
+   * Seconds at which held streams' tokens end: one number per distinct second (at most the
+   * tokens' lifetime in seconds), and one timer, for the earliest.
+   */
+  readonly #expiries = new Set<number>();
   #nextExpiry = Number.POSITIVE_INFINITY;
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ResolvedGripOptions, heartbeatMs: number) {
     this.#options = options;
@@ -57,9 +61,10 @@ export class GripPublisher {
    */
   expiryChannel(transport: 'sse' | 'iframe', validUntil: number): string {
     const second = Math.floor(validUntil / 1000);
-    if (!this.#expiries.has(second)) {
-      this.#nextExpiry = Math.min(this.#nextExpiry, second);
-      this.#armExpiry(second);
+    this.#expiries.add(second);
+    if (second < this.#nextExpiry) {
+      this.#nextExpiry = second;
+      this.#armExpiry();
     }
     return expiryChannel(this.#options.channelPrefix, transport, second);
   }
@@ -118,19 +123,18 @@ export class GripPublisher {
 
   async close(): Promise<void> {
     clearInterval(this.#beat);
-    for (const timer of this.#expiries.values()) clearTimeout(timer);
+    clearTimeout(this.#expiryTimer);
     this.#expiries.clear();
     await this.flushed();
   }
 
-  #armExpiry(second: number): void {
-    const timer = setTimeout(() => {
-      // A timer clamped to setTimeout's longest delay fires early: it waits again.
-      if (second * 1000 > Date.now()) this.#armExpiry(second);
-      else this.#expireDue();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, second * 1000 - Date.now())));
-    timer.unref();
-    this.#expiries.set(second, timer);
+  /** One timer, for the earliest second; one clamped to setTimeout's longest delay fires early and waits again. */
+  #armExpiry(): void {
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    if (this.#nextExpiry === Number.POSITIVE_INFINITY) return;
+    this.#expiryTimer = setTimeout(() => this.#expireDue(), Math.min(MAX_TIMER_MS, Math.max(0, this.#nextExpiry * 1000 - Date.now())));
+    this.#expiryTimer.unref();
   }
 
   #expireDue(): void {
@@ -138,9 +142,8 @@ export class GripPublisher {
     const prefix = this.#options.channelPrefix;
     const error = tokenExpired();
     const body = { status: error.status, code: error.code, message: error.message };
-    for (const [second, timer] of this.#expiries) {
+    for (const second of this.#expiries) {
       if (second * 1000 > now) continue;
-      clearTimeout(timer);
       this.#expiries.delete(second);
       this.#enqueue(
         { channel: expiryChannel(prefix, 'sse', second), formats: { 'http-stream': { content: sseFormat.tokenExpired(body) } } },
@@ -150,7 +153,8 @@ export class GripPublisher {
       );
     }
     this.#nextExpiry = Number.POSITIVE_INFINITY;
-    for (const second of this.#expiries.keys()) this.#nextExpiry = Math.min(this.#nextExpiry, second);
+    for (const second of this.#expiries) this.#nextExpiry = Math.min(this.#nextExpiry, second);
+    this.#armExpiry();
   }
 
   #enqueue(...items: GripItem[]): void {
