@@ -8,9 +8,14 @@
  *
  * The autoloader's modules (dist/autoload/) already have content-hashed
  * names from the build.
+ *
+ * Beside every one of these files go a brotli (`.br`, quality 11) and a gzip
+ * (`.gz`, level 9) copy, made once here rather than per request: the server
+ * sends the one the browser accepts (server/static/browser-files.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +34,15 @@ for (const name of ENTRY_FILES) {
 }
 const autoload = readdirSync(join(dist, 'autoload')).filter((name) => name.endsWith('.js'));
 writeFileSync(join(dist, 'browser-files.json'), `${JSON.stringify({ files, autoload }, null, 2)}\n`);
+
+for (const name of [...ENTRY_FILES, ...autoload.map((module) => `autoload/${module}`)]) {
+  const bytes = readFileSync(join(dist, name));
+  writeFileSync(
+    join(dist, `${name}.br`),
+    brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }),
+  );
+  writeFileSync(join(dist, `${name}.gz`), gzipSync(bytes, { level: 9 }));
+}
 
 if (!process.argv.includes('--quiet')) {
   console.log('Browser files (served by the reference server under {basePath}/cometkit/):');

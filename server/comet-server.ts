@@ -21,7 +21,16 @@ import { GripBroker } from './grip/grip-broker.js';
 import { GripPublisher } from './grip/grip-publisher.js';
 import { serveSend } from './routes/send.js';
 import { serveState } from './routes/presence-state.js';
-import { serveInboxCounts, serveInboxList, serveInboxNotify, serveInboxState } from './routes/inbox.js';
+import {
+  serveInboxAction,
+  serveInboxCounts,
+  serveInboxList,
+  serveInboxNotify,
+  serveInboxPreferences,
+  serveInboxSetPreferences,
+  serveInboxSnooze,
+  serveInboxState,
+} from './routes/inbox.js';
 import { InboxService } from './inbox/inbox-service.js';
 import { SendService } from './send/send-service.js';
 import { RateLimiter } from './send/rate-limiter.js';
@@ -111,6 +120,12 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     '/inbox/counts': { GET: (req, res, url) => serveInboxCounts(req, res, url, deps) },
     '/inbox/state': { POST: (req, res, url) => serveInboxState(req, res, url, deps) },
     '/inbox/notify': { POST: (req, res) => serveInboxNotify(req, res, deps) },
+    '/inbox/preferences': {
+      GET: (req, res, url) => serveInboxPreferences(req, res, url, deps),
+      PUT: (req, res, url) => serveInboxSetPreferences(req, res, url, deps),
+    },
+    '/inbox/action': { POST: (req, res, url) => serveInboxAction(req, res, url, deps) },
+    '/inbox/snooze': { POST: (req, res, url) => serveInboxSnooze(req, res, url, deps) },
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
 

@@ -4,6 +4,8 @@ export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory-broker.j
 export { BrokerFullError, type Broker, type HistoryRead, type PublishInput, type SharedStoreOptions, type SharedStores } from './broker/broker.js';
 export { createTokenVerifier, signToken, verifyToken, type TokenCheck, type TokenClaims, type TokenVerifier, type TokenVerifyOptions } from './auth/token.js';
 export { answerClientError } from './http/client-error.js';
+export { clientAddressBehind, trustedProxies, type TrustedProxies } from './http/trusted-proxies.js';
+export { limitSocketsPerAddress, type SocketLimitOptions } from './http/socket-limits.js';
 export { eventJson, MAX_DATA_DEPTH } from './broker/event-json.js';
 export type { StreamStats } from './stream/connections.js';
 export { MemoryPresenceStore } from './presence/memory-presence-store.js';
@@ -16,14 +18,25 @@ export type { SendContext, SendOptions } from './send/send-service.js';
 export type { RateLimit } from './send/rate-limiter.js';
 export { MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryIdempotencyStoreOptions } from './send/idempotency-store.js';
 export { MemoryPresenceStateStore, type PresenceStateStore } from './presence/presence-state-store.js';
-export { InboxService, type InboxOptions } from './inbox/inbox-service.js';
+export { InboxService, type InboxActionCall, type InboxActionOutcome, type InboxOptions } from './inbox/inbox-service.js';
+export { verifyWebhookSignature, webhookSignature, type ActionWebhookOptions } from './inbox/action-webhook.js';
 export { MemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-inbox-store.js';
-export type { InboxPage, InboxStore } from './inbox/inbox-store.js';
+export type { InboxActionClaim, InboxAdded, InboxPage, InboxStore, InboxWoken, NewInboxItem } from './inbox/inbox-store.js';
 export { inboxChannel } from './inbox/inbox-channel.js';
-export type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxItemJson } from '../src/inbox/inbox-protocol.js';
+export type {
+  InboxActionJson,
+  InboxChangeJson,
+  InboxCountsJson,
+  InboxFilter,
+  InboxItemJson,
+  InboxMutedJson,
+  InboxNotification,
+  InboxPreferencesJson,
+  InboxPreferencesPatch,
+} from '../src/inbox/inbox-protocol.js';
 export { RedisBroker, redisBroker, type RedisBrokerOptions } from './broker/redis-broker.js';
 export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions } from './presence/redis-presence-store.js';
 export { RedisInboxStore, redisInboxStore, type RedisInboxStoreOptions } from './inbox/redis-inbox-store.js';
 export { RedisIdempotencyStore, redisIdempotencyStore, type RedisIdempotencyStoreOptions } from './send/redis-idempotency-store.js';
 export { RedisPresenceStateStore, redisPresenceStateStore, type RedisPresenceStateStoreOptions } from './presence/redis-presence-state-store.js';
-export type { RedisStoreOptions } from './redis/store-connection.js';
+export type { RedisStoreOptions } from './redis/redis-store-options.js';

@@ -150,9 +150,17 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     return canonical;
   });
   const originsEnv = env['COMET_ALLOWED_ORIGINS'];
+  const allowedList = options.allowedOrigins ?? (originsEnv?.trim() === '*' ? '*' : list(originsEnv));
+  // Spelled as a browser sends Origin (lower-case host, no default port, no path): a listed
+  // `https://App.example/` would otherwise never match and every request from it be refused.
   const allowedOrigins =
-    options.allowedOrigins ??
-    (originsEnv === '*' ? '*' : originsEnv ? originsEnv.split(',').map((o) => o.trim()).filter(Boolean) : []);
+    allowedList === '*'
+      ? '*'
+      : allowedList.map((origin) => {
+          const canonical = canonicalOrigin(origin);
+          if (!canonical) throw new TypeError(`cometkit server: allowedOrigins (COMET_ALLOWED_ORIGINS) entry "${origin.slice(0, 100)}" is not an origin: scheme://host[:port], e.g. https://app.example.`);
+          return canonical;
+        });
   return {
     basePath,
     publishKey: options.publishKey ?? (env['COMET_PUBLISH_KEY'] || undefined),

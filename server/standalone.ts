@@ -3,6 +3,24 @@ import type { CometServer } from './comet-server.js';
 import { staticFiles } from './demo/static-files.js';
 import { answerClientError } from './http/client-error.js';
 import { HttpError, sendError } from './http/http-error.js';
+import { limitSocketsPerAddress } from './http/socket-limits.js';
+import type { TrustedProxies } from './http/trusted-proxies.js';
+
+/** How long sockets may take and how many one address may hold; every field has a default. */
+export interface StandaloneSocketOptions {
+  /** Time for a request's headers to arrive, counted from the connection or the previous answer (ms). Default 10000. */
+  readonly headersTimeoutMs?: number;
+  /** Time for a whole request (headers and body) to arrive (ms). Default 30000. */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection is kept between requests (ms). Default 5000. */
+  readonly keepAliveTimeoutMs?: number;
+  /** Open sockets one address may hold. Default: the streams `maxStreamsPerClient` allows (2000) plus 500 for their requests. */
+  readonly maxSocketsPerAddress?: number;
+  /** Proxies in front (COMET_TRUST_PROXY): their sockets carry many clients and are not capped per address. */
+  readonly trustedProxies?: TrustedProxies;
+}
+
+export const SOCKET_DEFAULTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000, socketsBesideStreams: 500 } as const;
 
 /**
  * The HTTP server the CLI runs: the cometkit endpoints, the demo's static
@@ -14,23 +32,38 @@ export function createStandaloneServer(
   comet: CometServer,
   files?: Record<string, string>,
   extra?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
+  sockets: StandaloneSocketOptions = {},
 ): Server {
   const serveFile = files ? staticFiles(files) : undefined;
   const notFound = (res: ServerResponse): void => sendError(res, new HttpError(404, 'not-found', 'Nothing is served at this path.'));
-  const server = createServer((req, res) => {
-    comet(req, res, () => {
-      if (!serveFile && !extra) return notFound(res);
-      (async () => (await extra?.(req, res)) || (serveFile ? await serveFile(req, res) : false))().then(
-        (served) => {
-          if (!served) notFound(res);
-        },
-        () => sendError(res, new HttpError(500, 'internal', 'The file could not be served.')),
-      );
-    });
-  });
-  // Slow headers and bodies hold a socket each: Node's defaults (60 s, 300 s) are far longer than any client needs.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const headersTimeout = sockets.headersTimeoutMs ?? SOCKET_DEFAULTS.headersTimeoutMs;
+  const server = createServer(
+    {
+      // Slow headers and bodies hold a socket each: Node's defaults (60 s, 300 s) are far longer than any client needs.
+      headersTimeout,
+      requestTimeout: Math.max(headersTimeout, sockets.requestTimeoutMs ?? SOCKET_DEFAULTS.requestTimeoutMs),
+      keepAliveTimeout: sockets.keepAliveTimeoutMs ?? SOCKET_DEFAULTS.keepAliveTimeoutMs,
+      // Node checks both timeouts on this interval (default 30 s), so a 10 s timeout held a socket
+      // for 10-40 s; checked each second, they hold within a second of their value.
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+    (req, res) => {
+      comet(req, res, () => {
+        if (!serveFile && !extra) return notFound(res);
+        (async () => (await extra?.(req, res)) || (serveFile ? await serveFile(req, res) : false))().then(
+          (served) => {
+            if (!served) notFound(res);
+          },
+          () => sendError(res, new HttpError(500, 'internal', 'The file could not be served.')),
+        );
+      });
+    },
+  );
   server.on('clientError', answerClientError);
+  limitSocketsPerAddress(server, {
+    // Below the stream limit, that limit would never be reached: a client would see sockets refused instead of its 429.
+    maxSocketsPerAddress: sockets.maxSocketsPerAddress ?? comet.options.maxStreamsPerClient + SOCKET_DEFAULTS.socketsBesideStreams,
+    ...(sockets.trustedProxies ? { trustedProxies: sockets.trustedProxies } : {}),
+  });
   return server;
 }

@@ -19,6 +19,22 @@ export type { PresenceMember, PresenceRosterEventMap } from './presence/presence
 export type { PresenceIdentity, PresenceOptions } from './presence/presence-manager.js';
 // Types only: the inbox's code loads when client.inbox() is first called.
 export type { Inbox, InboxListOptions } from './inbox/inbox.js';
-export type { InboxAddedEvent, InboxChangedEvent, InboxErrorEvent, InboxResyncEvent } from './inbox/inbox-events.js';
+export type { InboxAddedEvent, InboxChangedEvent, InboxErrorEvent, InboxPreferencesEvent, InboxResyncEvent, InboxSnoozedEvent, InboxUpdatedEvent } from './inbox/inbox-events.js';
 export type { InboxEventMap } from './inbox/inbox-events.js';
-export type { InboxChangeJson, InboxCountsJson, InboxFilter, InboxFlags, InboxItemJson, InboxPageJson } from './inbox/inbox-protocol.js';
+export type {
+  InboxActionAnswerJson,
+  InboxActionJson,
+  InboxActionResultJson,
+  InboxChangeJson,
+  InboxCountsJson,
+  InboxDelivery,
+  InboxFilter,
+  InboxFlags,
+  InboxGroupJson,
+  InboxItemJson,
+  InboxPageJson,
+  InboxPreferencesAnswerJson,
+  InboxPreferencesJson,
+  InboxPreferencesPatch,
+  InboxSeverity,
+} from './inbox/inbox-protocol.js';

@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
+import { loadJose, type Jose } from './jose.js';
 
 /** What a cometkit token says about its bearer. */
 export interface TokenClaims {
@@ -57,6 +58,7 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 /** Signs an HS256 token. Use it on your own server to hand tokens to signed-in users. */
 export async function signToken(claims: TokenClaims, secret: string): Promise<string> {
+  const { SignJWT } = await loadJose();
   return new SignJWT({ ...claims } as Record<string, unknown>)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .sign(new TextEncoder().encode(secret));
@@ -90,7 +92,7 @@ function readClaims(payload: Record<string, unknown>): TokenCheck {
   return { ok: true, claims: payload as unknown as TokenClaims };
 }
 
-function explain(error: unknown, algorithms: readonly string[]): TokenCheck {
+function explain(error: unknown, algorithms: readonly string[], { errors }: Jose): TokenCheck {
   if (error instanceof errors.JWTExpired) {
     return { ok: false, status: 401, code: 'token-expired', message: TOKEN_EXPIRED_MESSAGE };
   }
@@ -121,14 +123,18 @@ export function createTokenVerifier(options: TokenVerifyOptions): TokenVerifier 
   if (sources.length !== 1) {
     throw new TypeError('cometkit server: give exactly one of tokenSecret, tokenPublicKey or tokenJwksUrl.');
   }
-  let key: Uint8Array | KeyObject | JWTVerifyGetKey;
+  let key: Uint8Array | KeyObject | ((jose: Jose) => JWTVerifyGetKey);
   if (options.secret) key = new TextEncoder().encode(options.secret);
   else if (options.publicKey) key = publicKeyOf(options.publicKey);
   else {
     const url = new URL(options.jwksUrl!);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('cometkit server: tokenJwksUrl must be an http(s) URL.');
-    key = createRemoteJWKSet(url, { timeoutDuration: 5000, cooldownDuration: 30_000 });
+    let keySet: JWTVerifyGetKey | undefined;
+    // Made once, on the first token: it holds the fetched key set and its cooldown.
+    key = ({ createRemoteJWKSet }) => (keySet ??= createRemoteJWKSet(url, { timeoutDuration: 5000, cooldownDuration: 30_000 }));
   }
+  // Said at start, once, rather than on the first request that carries a token.
+  loadJose().catch((error: unknown) => console.error((error as Error).message));
   const algorithms = [...(options.algorithms ?? (options.secret ? ['HS256'] : ASYMMETRIC_ALGORITHMS))];
   const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   if (!Number.isFinite(tolerance) || tolerance < 0) throw new TypeError(`cometkit server: clockToleranceSeconds must be 0 or more, got ${tolerance}.`);
@@ -142,11 +148,12 @@ export function createTokenVerifier(options: TokenVerifyOptions): TokenVerifier 
   return async (token) => {
     if (token.length > MAX_TOKEN_LENGTH) return invalid(`The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
     if (!canonical(token)) return invalid('The token is not a compact JWT in canonical base64url (three dot-separated parts).');
+    const library = await loadJose();
     try {
-      const { payload } = await jwtVerify(token, key as Uint8Array, verifyOptions);
+      const { payload } = await library.jwtVerify(token, (typeof key === 'function' ? key(library) : key) as Uint8Array, verifyOptions);
       return readClaims(payload);
     } catch (error) {
-      return explain(error, algorithms);
+      return explain(error, algorithms, library);
     }
   };
 }

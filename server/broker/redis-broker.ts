@@ -1,7 +1,7 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../../src/protocol/position.js';
 import { PUBLISH, READ } from '../redis/broker-scripts.js';
-import { brokerUnavailable, connectRedis, type RedisConnection } from '../redis/redis-connection.js';
+import { brokerUnavailable, connectRedis, gated, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
 import { RedisInboxStore } from '../inbox/redis-inbox-store.js';
 import { RedisPresenceStateStore } from '../presence/redis-presence-state-store.js';
 import { RedisIdempotencyStore } from '../send/redis-idempotency-store.js';
@@ -17,8 +17,13 @@ export interface RedisBrokerOptions {
   readonly historySize?: number;
   /** How long an event stays in history (ms). Default 24 h. */
   readonly historyMaxAgeMs?: number;
-  /** Longest wait for Redis on one command before a publish or read fails with 503 (ms). Default 2000. */
+  /** Longest wait for Redis on one command before a publish or read fails with 503 (ms). Default 1000. */
   readonly commandTimeoutMs?: number;
+  /**
+   * Most commands waiting for Redis at once, per connection; past it, publishes and reads
+   * fail with `503 broker-unavailable` at once, so a hung Redis holds bounded memory. Default 1000.
+   */
+  readonly maxPendingCommands?: number;
 }
 
 /** What this process knows of one channel it carries live: who listens, and the last position they were given. */
@@ -32,6 +37,8 @@ interface Relay {
   /** Settles once Redis confirmed the subscription and `last` is known: reads wait for it (the seam). */
   readonly subscribed: Promise<void>;
   readonly onMessage: (message: string) => void;
+  /** The SUBSCRIBE as the client runs it; undefined when the gate refused to send it. */
+  readonly sent: Promise<unknown> | undefined;
   /** Set while a failed catch-up waits to be tried again. */
   retry: ReturnType<typeof setTimeout> | undefined;
 }
@@ -62,9 +69,13 @@ export class RedisBroker implements Broker {
     this.#prefix = options.keyPrefix ?? 'comet:';
     this.#historySize = Math.max(1, Math.floor(options.historySize ?? 1000));
     this.#maxAgeMs = Math.max(1000, Math.floor(options.historyMaxAgeMs ?? 24 * 60 * 60 * 1000));
-    const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
-    const commands = connectRedis({ url: options.url, commandTimeoutMs, role: 'commands' });
-    const subscriber = connectRedis({ url: options.url, commandTimeoutMs, role: 'pub/sub' });
+    const bounds = {
+      url: options.url,
+      commandTimeoutMs: options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
+      maxPendingCommands: options.maxPendingCommands ?? REDIS_DEFAULTS.maxPendingCommands,
+    };
+    const commands = connectRedis({ ...bounds, role: 'commands' });
+    const subscriber = connectRedis({ ...bounds, role: 'pub/sub' });
     this.#commands = commands.client;
     this.#subscriber = subscriber.client;
     this.#ready = Promise.all([commands.ready, subscriber.ready]).then(() => undefined);
@@ -139,7 +150,7 @@ export class RedisBroker implements Broker {
     if (limit <= 0) return [];
     let entries: Array<[string, string[]]>;
     try {
-      entries = await this.#commands.sendCommand(['XREVRANGE', this.#keys(channel).log, '+', '-', 'COUNT', String(Math.min(limit, this.#historySize))]);
+      entries = await redisCommand(this.#commands, ['XREVRANGE', this.#keys(channel).log, '+', '-', 'COUNT', String(Math.min(limit, this.#historySize))]);
     } catch (error) {
       throw brokerUnavailable(error, 'read the channel history');
     }
@@ -166,10 +177,17 @@ export class RedisBroker implements Broker {
       if (current.listeners.size > 0) return;
       if (this.#relays.get(channel) === current) this.#relays.delete(channel);
       clearTimeout(current.retry);
-      this.#subscriber.unsubscribe(this.#keys(channel).live, current.onMessage).catch(() => {
-        // Not connected: Redis dropped the subscription with the connection, and the
-        // client forgot it with the listener, so there is nothing left to undo.
-      });
+      // Only a SUBSCRIBE that reached Redis needs undoing, and only once Redis took it: one the
+      // gate refused was never sent, and one waiting on a stopped Redis would otherwise queue an
+      // UNSUBSCRIBE per refused reader behind it.
+      current.sent?.then(
+        () =>
+          this.#subscriber.unsubscribe(this.#keys(channel).live, current.onMessage).catch(() => {
+            // Not connected: Redis dropped the subscription with the connection, and the
+            // client forgot it with the listener, so there is nothing left to undo.
+          }),
+        () => undefined,
+      );
     };
   }
 
@@ -190,13 +208,14 @@ export class RedisBroker implements Broker {
       }
       this.#enqueue(relay, () => this.#receive(relay, event));
     };
-    const subscribed = this.#subscriber
-      .subscribe(live, onMessage)
+    // Gated too: a SUBSCRIBE to a Redis that does not answer would hold every reader of the channel.
+    let sent: Promise<unknown> | undefined;
+    const subscribed = gated(this.#subscriber, () => (sent = Promise.resolve(this.#subscriber.subscribe(live, onMessage))))
       .then(() => this.#head(channel))
       .then((head) => {
         relay.last ??= head;
       });
-    const relay: Relay = { channel, listeners: new Set(), last: undefined, queue: Promise.resolve(), subscribed, onMessage, retry: undefined };
+    const relay: Relay = { channel, listeners: new Set(), last: undefined, queue: Promise.resolve(), subscribed, onMessage, sent, retry: undefined };
     // Messages that arrive before the head is known wait behind it in the queue.
     relay.queue = subscribed.catch(() => {
       // Redis is away: this relay is never live. Its readers' reads fail (they retry),
@@ -235,7 +254,7 @@ export class RedisBroker implements Broker {
     if (!last || this.#relays.get(relay.channel) !== relay) return true;
     let entries: Array<[string, string[]]>;
     try {
-      entries = await this.#commands.sendCommand(['XRANGE', this.#keys(relay.channel).log, `0-${last.seq + 1}`, through === undefined ? '+' : `0-${through}`]);
+      entries = await redisCommand(this.#commands, ['XRANGE', this.#keys(relay.channel).log, `0-${last.seq + 1}`, through === undefined ? '+' : `0-${through}`]);
     } catch {
       return false;
     }

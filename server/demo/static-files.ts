@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { chooseEncoding, ENCODING_SUFFIX, FILE_ENCODINGS, type FileEncoding } from '../http/accept-encoding.js';
 import { HttpError, sendError } from '../http/http-error.js';
 import { requestUrl } from '../http/request-url.js';
 
@@ -16,7 +17,11 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** Serves files below `root` for the demo; never a path outside it. */
+/**
+ * Serves files below `root` for the demo; never a path outside it. A file
+ * the build compressed (`x.js.br`, `x.js.gz` beside `x.js`) goes in the
+ * encoding the browser accepts best, as the push server sends its browser files.
+ */
 export function staticFiles(mounts: Record<string, string>) {
   const roots = Object.entries(mounts).map(([prefix, dir]) => [prefix, resolve(dir)] as const);
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -39,15 +44,20 @@ export function staticFiles(mounts: Record<string, string>) {
       try {
         if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
         const info = await stat(file);
+        const stored = await compressedCopies(file);
+        const coding = chooseEncoding(req.headers['accept-encoding'], stored);
+        const sent = coding === 'identity' ? file : file + ENCODING_SUFFIX[coding];
         res.writeHead(200, {
           'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'Content-Length': info.size,
+          'Content-Length': coding === 'identity' ? info.size : (await stat(sent)).size,
           'Cache-Control': 'no-cache',
           'X-Content-Type-Options': 'nosniff',
+          ...(stored.length > 0 ? { Vary: 'Accept-Encoding' } : {}),
+          ...(coding === 'identity' ? {} : { 'Content-Encoding': coding }),
         });
         if (req.method === 'HEAD') res.end();
         // A file removed or unreadable mid-answer ends this response, not the process.
-        else createReadStream(file).on('error', () => res.destroy()).pipe(res);
+        else createReadStream(sent).on('error', () => res.destroy()).pipe(res);
         return true;
       } catch {
         continue;
@@ -55,4 +65,16 @@ export function staticFiles(mounts: Record<string, string>) {
     }
     return false;
   };
+}
+
+async function compressedCopies(file: string): Promise<FileEncoding[]> {
+  const found: FileEncoding[] = [];
+  for (const coding of FILE_ENCODINGS) {
+    try {
+      if ((await stat(file + ENCODING_SUFFIX[coding])).isFile()) found.push(coding);
+    } catch {
+      // No copy in this encoding: the file goes as it is.
+    }
+  }
+  return found;
 }

@@ -37,7 +37,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Al
 
 export function answerPreflight(res: ServerResponse): void {
   res.writeHead(204, {
-    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+    'Access-Control-Allow-Methods': 'GET, POST, PUT, OPTIONS',
     'Access-Control-Allow-Headers': 'Authorization, Content-Type, Last-Event-ID, Idempotency-Key',
     'Access-Control-Max-Age': '600',
     ...NOSNIFF,

@@ -38,5 +38,8 @@ export function sendError(res: ServerResponse, error: HttpError): void {
     res.destroy();
     return;
   }
-  sendJson(res, error.status, body, error.headers);
+  // Refused before its body was read (a 401, 413 or 429 answered up front): Node would keep
+  // reading the rest to reuse the connection, for as long as the client dribbles it in.
+  const unread = res.req !== undefined && !res.req.complete;
+  sendJson(res, error.status, body, unread ? { ...error.headers, Connection: 'close' } : error.headers);
 }

@@ -1,4 +1,6 @@
-import { StoreConnection, type RedisStoreOptions } from '../redis/store-connection.js';
+import { redisCommand } from '../redis/redis-connection.js';
+import type { RedisStoreOptions } from '../redis/redis-store-options.js';
+import { StoreConnection } from '../redis/store-connection.js';
 import type { PresenceStateStore } from './presence-state-store.js';
 
 export interface RedisPresenceStateStoreOptions extends RedisStoreOptions {
@@ -28,7 +30,7 @@ export class RedisPresenceStateStore implements PresenceStateStore {
   async set(channel: string, user: string, state: unknown): Promise<void> {
     const key = this.#key(channel);
     if (state === undefined) {
-      await this.#redis.run('clear the member state', (client) => client.sendCommand(['HDEL', key, user]));
+      await this.#redis.run('clear the member state', (client) => redisCommand(client, ['HDEL', key, user]));
       return;
     }
     await this.#redis.run('store the member state', (client) =>
@@ -37,7 +39,7 @@ export class RedisPresenceStateStore implements PresenceStateStore {
   }
 
   async all(channel: string): Promise<ReadonlyMap<string, unknown>> {
-    const reply = await this.#redis.run('read the member states', (client) => client.sendCommand<string[] | Record<string, string>>(['HGETALL', this.#key(channel)]));
+    const reply = await this.#redis.run('read the member states', (client) => redisCommand<string[] | Record<string, string>>(client, ['HGETALL', this.#key(channel)]));
     // The client hands a hash back as an object (RESP3) or as a flat list of pairs (RESP2).
     const entries = Array.isArray(reply) ? Array.from({ length: reply.length / 2 }, (_, i) => [reply[2 * i]!, reply[2 * i + 1]!] as const) : Object.entries(reply);
     return new Map(entries.map(([user, json]) => [user, JSON.parse(json) as unknown]));

@@ -1,5 +1,5 @@
 import { EXPIRE, LEAVE, TOUCH } from '../redis/presence-scripts.js';
-import { brokerUnavailable, connectRedis, type RedisConnection } from '../redis/redis-connection.js';
+import { brokerUnavailable, connectRedis, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
 import type { PresenceDeparture, PresenceMember, PresenceStore } from './presence-store.js';
 
 export interface RedisPresenceStoreOptions {
@@ -7,8 +7,10 @@ export interface RedisPresenceStoreOptions {
   readonly url: string;
   /** Prefix of every key; the same as the broker's. Default `comet:`. */
   readonly keyPrefix?: string;
-  /** Longest wait for Redis on one command (ms). Default 2000. */
+  /** Longest wait for Redis on one command (ms). Default 1000. */
   readonly commandTimeoutMs?: number;
+  /** Most commands waiting for Redis at once; past it, `503 broker-unavailable` at once. Default 1000. */
+  readonly maxPendingCommands?: number;
 }
 
 /** Sessions swept per call: a sweep after a long outage works through the backlog over several runs. */
@@ -27,7 +29,12 @@ export class RedisPresenceStore implements PresenceStore {
 
   constructor(options: RedisPresenceStoreOptions) {
     this.#prefix = options.keyPrefix ?? 'comet:';
-    const { client, ready } = connectRedis({ url: options.url, commandTimeoutMs: options.commandTimeoutMs ?? 2000, role: 'presence' });
+    const { client, ready } = connectRedis({
+      url: options.url,
+      commandTimeoutMs: options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
+      maxPendingCommands: options.maxPendingCommands ?? REDIS_DEFAULTS.maxPendingCommands,
+      role: 'presence',
+    });
     this.#client = client;
     this.#ready = ready;
   }
@@ -68,7 +75,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async roster(channel: string): Promise<readonly PresenceMember[]> {
-    const reply = await this.#run('read presence', () => this.#client.sendCommand<string[] | Record<string, string>>(['HGETALL', this.#keys(channel, '').users]));
+    const reply = await this.#run('read presence', () => redisCommand<string[] | Record<string, string>>(this.#client, ['HGETALL', this.#keys(channel, '').users]));
     // The client hands a hash back as an object (RESP3) or as a flat list of pairs (RESP2).
     const entries = Array.isArray(reply) ? Array.from({ length: reply.length / 2 }, (_, i) => [reply[2 * i]!, reply[2 * i + 1]!] as const) : Object.entries(reply);
     const members: PresenceMember[] = entries.map(([user, json]) => {

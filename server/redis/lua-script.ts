@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisConnection } from './redis-connection.js';
+import { redisCommand, type RedisConnection } from './redis-connection.js';
 
 /** A Lua script run by its SHA1, sent in full only when Redis does not know it yet (first use, or after a restart). */
 export class LuaScript {
@@ -13,10 +13,10 @@ export class LuaScript {
 
   async run<T>(client: RedisConnection, keys: readonly string[], args: readonly string[]): Promise<T> {
     try {
-      return await client.sendCommand<T>(['EVALSHA', this.#sha, String(keys.length), ...keys, ...args]);
+      return await redisCommand<T>(client, ['EVALSHA', this.#sha, String(keys.length), ...keys, ...args]);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.sendCommand<T>(['EVAL', this.#source, String(keys.length), ...keys, ...args]);
+      return redisCommand<T>(client, ['EVAL', this.#source, String(keys.length), ...keys, ...args]);
     }
   }
 }

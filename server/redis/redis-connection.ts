@@ -1,32 +1,49 @@
-import { createClient, type RedisClientType } from '@redis/client';
+import { createRequire } from 'node:module';
+import type { RedisClientType } from '@redis/client';
 import { HttpError } from '../http/http-error.js';
+import { isMissing, MissingDependencyError } from '../optional-dependency.js';
+import { CommandGate } from './command-gate.js';
 
 export type RedisConnection = RedisClientType;
+
+/** Defaults of every Redis connection; `COMET_REDIS_TIMEOUT_MS` and `COMET_REDIS_MAX_PENDING` set them for the standalone server. */
+export const REDIS_DEFAULTS = { commandTimeoutMs: 1000, maxPendingCommands: 1000 } as const;
 
 export interface RedisConnectionOptions {
   readonly url: string;
   /** Longest wait for one command before it counts as failed (ms). */
   readonly commandTimeoutMs: number;
+  /** Most commands waiting for Redis on this connection; past it, new ones are refused at once. */
+  readonly maxPendingCommands: number;
   /** Named in log lines, so an outage reads as one line per connection, not one per command. */
   readonly role: string;
 }
+
+const gates = new WeakMap<RedisConnection, CommandGate>();
 
 /**
  * A connection that fails fast instead of queueing: while Redis is away,
  * commands are refused at once (no offline queue, so nothing piles up in
  * memory), and the client reconnects by itself with capped, jittered backoff.
+ * While Redis is there but does not answer (stopped, hung), each command is
+ * given up on after `commandTimeoutMs` and at most `maxPendingCommands` wait
+ * (see CommandGate): send every command through `redisCommand()` or `gated()`.
  */
 export function connectRedis(options: RedisConnectionOptions): { client: RedisConnection; ready: Promise<void> } {
-  const client: RedisConnection = createClient({
+  const client: RedisConnection = redisClientModule().createClient({
     url: options.url,
     disableOfflineQueue: true,
+    // The client's own bounds act on commands not yet written (and drop them from its queue);
+    // the gate below covers the ones written to a Redis that does not answer.
     commandOptions: { timeout: options.commandTimeoutMs },
+    commandsQueueMaxLength: options.maxPendingCommands,
     socket: {
       connectTimeout: options.commandTimeoutMs,
       // Full jitter up to a cap: processes that lost Redis together do not come back in lockstep.
       reconnectStrategy: (retries) => Math.round(Math.random() * Math.min(2000, 50 * 2 ** Math.min(retries, 6))),
     },
   });
+  gates.set(client, new CommandGate(options.commandTimeoutMs, options.maxPendingCommands));
   let down = false;
   client.on('error', (error: Error) => {
     // node-redis reports every failed attempt; one line when the outage starts is enough.
@@ -48,10 +65,37 @@ export function connectRedis(options: RedisConnectionOptions): { client: RedisCo
   return { client, ready };
 }
 
+/** Runs one command on a connection made by `connectRedis`, within its time and pending bounds. */
+export function gated<T>(client: RedisConnection, command: () => Promise<T> | T): Promise<T> {
+  const gate = gates.get(client);
+  return gate ? gate.run(command) : Promise.resolve(command());
+}
+
+export function redisCommand<T>(client: RedisConnection, args: readonly string[]): Promise<T> {
+  return gated(client, () => client.sendCommand<T>([...args]));
+}
+
 /** What a caller of the HTTP API sees when Redis cannot be used: retry later, with backoff. */
 export function brokerUnavailable(cause: unknown, doing: string): HttpError {
   if (cause instanceof HttpError) return cause;
   const error = new HttpError(503, 'broker-unavailable', `The event store (Redis) is unreachable, so the server could not ${doing}. Retry with backoff.`);
   (error as { cause?: unknown }).cause = cause;
   return error;
+}
+
+const load = createRequire(import.meta.url);
+
+/**
+ * @redis/client is an optional peer dependency (12 MB a browser app need not
+ * install). It is CommonJS, so it loads synchronously here, the first time a
+ * Redis store is made: a server without it fails at start with a message
+ * that says what to install, not on its first request.
+ */
+export function redisClientModule(): typeof import('@redis/client') {
+  try {
+    return load('@redis/client') as typeof import('@redis/client');
+  } catch (error) {
+    if (isMissing(error, '@redis/client')) throw new MissingDependencyError('@redis/client', 'Redis (redisBroker, COMET_REDIS_URL, the Redis stores)', error);
+    throw error;
+  }
 }

@@ -1,16 +1,7 @@
-import { brokerUnavailable, connectRedis, type RedisConnection } from './redis-connection.js';
+import { brokerUnavailable, connectRedis, REDIS_DEFAULTS, type RedisConnection } from './redis-connection.js';
+import type { RedisStoreOptions } from './redis-store-options.js';
 
-/** How a Redis-backed store reaches Redis: its own connection from `url`, or one it shares (the broker's). */
-export interface RedisStoreOptions {
-  /** `redis://…`, usually the broker's; ignored when `connection` is given. */
-  readonly url?: string;
-  /** A connection owned by someone else (the broker's command connection); the store does not close it. */
-  readonly connection?: RedisConnection;
-  /** Prefix of every key; the same as the broker's. Default `comet:`. */
-  readonly keyPrefix?: string;
-  /** Longest wait for Redis on one command (ms), for a connection of its own. Default 2000. */
-  readonly commandTimeoutMs?: number;
-}
+export type { RedisStoreOptions };
 
 /** A store's way to Redis: commands fail with `503 broker-unavailable` while it is away. */
 export class StoreConnection {
@@ -22,13 +13,18 @@ export class StoreConnection {
   constructor(options: RedisStoreOptions, role: string) {
     this.prefix = options.keyPrefix ?? 'comet:';
     if (options.connection) {
-      this.client = options.connection;
+      this.client = options.connection as RedisConnection;
       this.ready = Promise.resolve();
       this.#owned = false;
       return;
     }
     if (!options.url) throw new TypeError(`cometkit server: a Redis ${role} store needs a url or a connection.`);
-    const { client, ready } = connectRedis({ url: options.url, commandTimeoutMs: options.commandTimeoutMs ?? 2000, role });
+    const { client, ready } = connectRedis({
+      url: options.url,
+      commandTimeoutMs: options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
+      maxPendingCommands: options.maxPendingCommands ?? REDIS_DEFAULTS.maxPendingCommands,
+      role,
+    });
     this.client = client;
     this.ready = ready;
     this.#owned = true;

@@ -93,7 +93,9 @@ export async function servePoll(
     if (!res.writableEnded) finish();
   });
 
-  feed = await openFeed(broker, request.channels, request.cursor, {
+  // A feed that cannot open (the store is unreachable) is answered by the caller's error path: the
+  // slot must go with it, or every refused poll would hold one of maxConnections for good.
+  const opening = openFeed(broker, request.channels, request.cursor, {
     start(start) {
       hello = { v: PROTOCOL_VERSION, time: Date.now(), heartbeat: options.pollTimeoutMs, cursor: start, transport: 'long-poll' };
       cursor = start;
@@ -116,6 +118,12 @@ export async function servePoll(
       answerSoon();
     },
   });
+  try {
+    feed = await opening;
+  } catch (error) {
+    finish();
+    throw error;
+  }
   if (answered) {
     feed.close();
     return;

@@ -36,7 +36,7 @@ export function session(url: URL): string {
 export function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): PresenceIdentity {
   if (request.user) return { user: request.user.sub, name: (request.user.name ?? request.user.sub).slice(0, PRESENCE_NAME_MAX), validUntil: request.validUntil };
   if (!presence.anonymous) {
-    throw new HttpError(401, 'token-missing', 'Presence needs a token naming the user (sub); this server does not accept anonymous presence.');
+    throw new HttpError(401, 'token-missing', 'Presence needs a token naming the user (its sub): give createClient a token; this server does not accept anonymous presence.');
   }
   // Anonymous presence costs nothing to claim, so each address gets a budget.
   if (!presence.anonymousLimiter.take(request.client ?? 'unknown')) {

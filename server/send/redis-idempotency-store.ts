@@ -2,7 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { HttpError } from '../http/http-error.js';
 import { IDEMPOTENCY_COMPLETE, IDEMPOTENCY_RELEASE } from '../redis/idempotency-scripts.js';
-import { StoreConnection, type RedisStoreOptions } from '../redis/store-connection.js';
+import { redisCommand } from '../redis/redis-connection.js';
+import type { RedisStoreOptions } from '../redis/redis-store-options.js';
+import { StoreConnection } from '../redis/store-connection.js';
 import type { IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
 
 export interface RedisIdempotencyStoreOptions extends RedisStoreOptions {
@@ -50,7 +52,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     if (local) return local;
     const redisKey = this.#key(key);
     const pending = JSON.stringify({ t: randomUUID(), f: record.fingerprint } satisfies StoredClaim);
-    const set = await this.#redis.run('reserve the idempotency key', (client) => client.sendCommand<string | null>(['SET', redisKey, pending, 'NX', 'PX', String(this.#reserveMs)]));
+    const set = await this.#redis.run('reserve the idempotency key', (client) => redisCommand<string | null>(client, ['SET', redisKey, pending, 'NX', 'PX', String(this.#reserveMs)]));
     if (set === 'OK') {
       this.#pending.set(key, record);
       tokens.set(record, pending);
@@ -106,7 +108,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async #read(redisKey: string): Promise<StoredClaim | undefined> {
-    const value = await this.#redis.run('read the idempotency key', (client) => client.sendCommand<string | null>(['GET', redisKey]));
+    const value = await this.#redis.run('read the idempotency key', (client) => redisCommand<string | null>(client, ['GET', redisKey]));
     return value === null ? undefined : (JSON.parse(value) as StoredClaim);
   }
 

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { LISTEN_FAILED_EXIT } from './listen-failure.js';
 
 /** Quick deaths in a row after which the primary stops replacing workers: a worker that cannot start will not start on the next try either. */
 const MAX_QUICK_DEATHS = 5;
@@ -34,16 +35,23 @@ export function runWorkers(count: number, env: (slot: number) => NodeJS.ProcessE
     const info = slots.get(worker);
     slots.delete(worker);
     if (stopping || !info) {
-      if (stopping && slots.size === 0) process.exit(0);
+      // The exit code set when a failure stopped them all, else 0.
+      if (stopping && slots.size === 0) process.exit();
       return;
     }
     quickDeaths = Date.now() - info.started < QUICK_MS ? quickDeaths + 1 : 0;
+    // A port that is taken stays taken: the worker said why; starting it again would only say it again.
+    if (code === LISTEN_FAILED_EXIT) quickDeaths = MAX_QUICK_DEATHS;
     if (quickDeaths >= MAX_QUICK_DEATHS) {
-      console.error(`worker ${info.slot} died ${quickDeaths} times right after starting (last: ${signal ?? `exit ${code}`}); stopping.`);
+      console.error(
+        code === LISTEN_FAILED_EXIT
+          ? `worker ${info.slot} could not listen; stopping.`
+          : `worker ${info.slot} died ${quickDeaths} times right after starting (last: ${signal ?? `exit ${code}`}); stopping.`,
+      );
       stopping = true;
       for (const other of slots.keys()) other.process.kill('SIGTERM');
-      process.exitCode = 1;
-      if (slots.size === 0) process.exit(1);
+      process.exitCode = code === LISTEN_FAILED_EXIT ? LISTEN_FAILED_EXIT : 1;
+      if (slots.size === 0) process.exit(process.exitCode);
       return;
     }
     console.error(`worker ${info.slot} (pid ${worker.process.pid}) died (${signal ?? `exit ${code}`}); starting a new one`);

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chooseEncoding, ENCODING_SUFFIX, FILE_ENCODINGS, type FileEncoding } from '../http/accept-encoding.js';
 import { HttpError } from '../http/http-error.js';
 import { NOSNIFF } from '../http/nosniff.js';
 
@@ -19,6 +20,13 @@ interface Served {
   readonly file: string;
   /** Content-hashed name: cached forever. Otherwise revalidated on every use. */
   readonly immutable: boolean;
+  /** The compressed copies the build wrote beside it. */
+  readonly encodings: readonly FileEncoding[];
+}
+
+interface Variant {
+  readonly body: Buffer;
+  readonly etag: string;
 }
 
 /** The package's dist/ folder, whether this runs from the build (dist/server/…) or from the sources. */
@@ -40,7 +48,10 @@ function findDist(): string | undefined {
  *
  * Content-hashed names (`cometkit-autoload.1a2b3c4d5e.js`, everything under
  * `autoload/`) are cached for a year as immutable; the plain names are
- * revalidated (ETag) so a deploy reaches pages at once. Every file is sent
+ * revalidated (ETag) so a deploy reaches pages at once. Each goes brotli or
+ * gzip-compressed when the browser accepts it (the build's `.br` and `.gz`
+ * copies; `Vary: Accept-Encoding`, an ETag per encoding); the integrity
+ * hashes are of the uncompressed file, which is what browsers check. Every file is sent
  * with `Access-Control-Allow-Origin: *`: they are public code, and a page on
  * another origin loads the autoloader's modules, and checks `integrity`,
  * only with CORS. Only names listed in dist/browser-files.json are served.
@@ -55,12 +66,21 @@ export function browserFiles(dist = findDist()): (req: IncomingMessage, res: Ser
     }
     const manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
     served = new Map();
+    const encodings = (file: string): FileEncoding[] => FILE_ENCODINGS.filter((coding) => existsSync(join(dist!, file + ENCODING_SUFFIX[coding])));
     for (const [name, { hashed }] of Object.entries(manifest.files)) {
-      served.set(name, { file: name, immutable: false });
-      served.set(hashed, { file: name, immutable: true });
+      const stored = encodings(name);
+      served.set(name, { file: name, immutable: false, encodings: stored });
+      served.set(hashed, { file: name, immutable: true, encodings: stored });
     }
-    for (const name of manifest.autoload) served.set(`autoload/${name}`, { file: `autoload/${name}`, immutable: true });
+    for (const name of manifest.autoload) served.set(`autoload/${name}`, { file: `autoload/${name}`, immutable: true, encodings: encodings(`autoload/${name}`) });
     return served;
+  };
+  // Read per request, as before compression: a rebuilt file is served at once under its plain name.
+  const read = async (file: string, coding: FileEncoding): Promise<Variant> => {
+    const body = await readFile(join(dist!, coding === 'identity' ? file : file + ENCODING_SUFFIX[coding]));
+    // Per encoding: a cache holding the gzip copy must not answer 304 to a request for the brotli one.
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}${coding === 'identity' ? '' : `-${coding}`}"`;
+    return { body, etag };
   };
 
   return async (req, res, name) => {
@@ -70,13 +90,18 @@ export function browserFiles(dist = findDist()): (req: IncomingMessage, res: Ser
     }
     const entry = load().get(name);
     if (!entry) throw new HttpError(404, 'not-found', `No cometkit browser file named "${name.slice(0, 100)}".`);
-    const body = await readFile(join(dist!, entry.file));
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+    const coding = chooseEncoding(req.headers['accept-encoding'], entry.encodings);
+    const { body, etag } = await read(entry.file, coding);
     res.setHeader('Access-Control-Allow-Origin', '*');
+    // Public code: a page may read how many bytes its scripts cost (Resource Timing sizes).
+    res.setHeader('Timing-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Encoding');
+    res.setHeader('Vary', 'Accept-Encoding');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     res.setHeader('Cache-Control', entry.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     res.setHeader('ETag', etag);
-    if (req.headers['if-none-match'] === etag) {
+    if (coding !== 'identity') res.setHeader('Content-Encoding', coding);
+    if (matches(req.headers['if-none-match'], etag)) {
       res.writeHead(304, NOSNIFF);
       res.end();
       return;
@@ -84,4 +109,10 @@ export function browserFiles(dist = findDist()): (req: IncomingMessage, res: Ser
     res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': body.length, ...NOSNIFF });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
+}
+
+/** `If-None-Match` holds one ETag or a list of them (RFC 9110 §13.1.2); weak ones compare equal too. */
+function matches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }

@@ -1,13 +1,49 @@
 import type { CometError } from '../errors/comet-error.js';
-import type { InboxChangeJson, InboxCountsJson, InboxItemJson } from './inbox-protocol.js';
+import type { InboxChangeJson, InboxCountsJson, InboxItemJson, InboxPreferencesJson } from './inbox-protocol.js';
 
-/** `added`: a notification arrived (from this device's view: on any device of the user). */
+/**
+ * `added`: a notification arrived (from this device's view: on any device
+ * of the user). With `replaces`, drop that item: this one takes its place
+ * (a group that grew, a snooze that ended).
+ */
 export class InboxAddedEvent extends Event {
   constructor(
     readonly item: InboxItemJson,
     readonly counts: InboxCountsJson,
+    readonly replaces?: number,
   ) {
     super('added');
+  }
+}
+
+/** `updated`: an item changed in place (an action ran, or one that failed gave its buttons back); show `item` as given. */
+export class InboxUpdatedEvent extends Event {
+  constructor(
+    readonly item: InboxItemJson,
+    readonly counts: InboxCountsJson,
+  ) {
+    super('updated');
+  }
+}
+
+/** `snoozed`: these items left every list until `until` (server time, ms), when each comes back as `added` with `replaces`. */
+export class InboxSnoozedEvent extends Event {
+  constructor(
+    readonly ids: readonly number[],
+    readonly until: number,
+    readonly counts: InboxCountsJson,
+  ) {
+    super('snoozed');
+  }
+}
+
+/** `preferences`: the user's preferences changed, here or on another device. */
+export class InboxPreferencesEvent extends Event {
+  constructor(
+    readonly preferences: InboxPreferencesJson,
+    readonly critical: readonly string[],
+  ) {
+    super('preferences');
   }
 }
 
@@ -38,6 +74,9 @@ export class InboxErrorEvent extends Event {
 export interface InboxEventMap {
   added: InboxAddedEvent;
   changed: InboxChangedEvent;
+  updated: InboxUpdatedEvent;
+  snoozed: InboxSnoozedEvent;
+  preferences: InboxPreferencesEvent;
   resync: InboxResyncEvent;
   error: InboxErrorEvent;
 }

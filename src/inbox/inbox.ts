@@ -3,17 +3,33 @@ import { HttpStatusError } from '../errors/http-status-error.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { isValidChannel } from '../protocol/channel.js';
 import { requestJson, type ServerAccess } from '../client/server-request.js';
-import { InboxAddedEvent, InboxChangedEvent, InboxErrorEvent, InboxResyncEvent, type InboxEventMap } from './inbox-events.js';
+import {
+  InboxAddedEvent,
+  InboxChangedEvent,
+  InboxErrorEvent,
+  InboxPreferencesEvent,
+  InboxResyncEvent,
+  InboxSnoozedEvent,
+  InboxUpdatedEvent,
+  type InboxEventMap,
+} from './inbox-events.js';
 import {
   INBOX_IDS_MAX,
   INBOX_PAGE_MAX,
+  type InboxActionAnswerJson,
   type InboxAddedData,
+  type InboxPreferencesAnswerJson,
+  type InboxPreferencesPatch,
+  type InboxSnoozeAnswerJson,
+  type InboxSnoozedData,
+  type InboxUpdatedData,
   type InboxChangeJson,
   type InboxChangedData,
   type InboxCountsAnswerJson,
   type InboxCountsJson,
   type InboxFilter,
   type InboxFlags,
+  type InboxItemJson,
   type InboxPageJson,
 } from './inbox-protocol.js';
 
@@ -37,6 +53,18 @@ export interface Inbox {
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   removeEventListener<K extends keyof InboxEventMap>(type: K, listener: (this: Inbox, event: InboxEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+const isItem = (value: unknown): value is InboxItemJson => typeof value === 'object' && value !== null && Number.isSafeInteger((value as InboxItemJson).id);
+const isPreferences = (value: unknown): value is InboxPreferencesAnswerJson => {
+  const answer = value as InboxPreferencesAnswerJson | null;
+  return typeof answer?.preferences?.enabled === 'boolean' && typeof answer.preferences.categories === 'object' && Array.isArray(answer.critical);
+};
+
+function randomKey(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 const isCounts = (value: unknown): value is InboxCountsJson =>
@@ -139,11 +167,83 @@ export class Inbox extends EventTarget {
     return answer.counts;
   }
 
+  /** The user's preferences per category and channel, and the categories the application keeps unmuted. */
+  async preferences(): Promise<InboxPreferencesAnswerJson> {
+    return this.#preferencesRequest('GET', undefined);
+  }
+
+  /**
+   * Changes some preferences (channels not named keep their value); resolves
+   * to all of them. Rejects with `critical-category` when it would mute a
+   * critical category, changing nothing. The user's other devices get a
+   * `preferences` event.
+   */
+  setPreferences(patch: InboxPreferencesPatch): Promise<InboxPreferencesAnswerJson> {
+    return this.#preferencesRequest('PUT', patch);
+  }
+
+  /**
+   * Runs an item's action on the server, once however many devices or
+   * retries ask: resolves to `done` with the item (its `result` set, its
+   * actions gone) or `pending` when the application has not answered yet
+   * (the item then comes as an `updated` event). A lost answer is asked
+   * again with the same idempotency key.
+   */
+  async runAction(id: number, action: string): Promise<InboxActionAnswerJson> {
+    // The server checks id and action (400 bad-action says what is wrong): nothing to repeat here.
+    const key = randomKey();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { body } = await requestJson<InboxActionAnswerJson>(this.#deps, {
+          method: 'POST',
+          path: 'inbox/action',
+          query: { user: this.#deps.user },
+          body: { id, action },
+          headers: { 'Idempotency-Key': key },
+          purpose: 'running an action',
+        });
+        return body;
+      } catch (error) {
+        // Only a lost answer is asked again: a refusal says the request itself is wrong.
+        if (attempt >= 3 || (error as { name?: unknown } | null)?.name !== 'NetworkError') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * 4 ** (attempt - 1)));
+      }
+    }
+  }
+
+  /** Hides items (1-500 ids) on every device of the user until `until` (a Date, or server time in ms); they come back unread. */
+  async snooze(ids: readonly number[], until: number | Date): Promise<InboxCountsJson> {
+    const at = typeof until === 'number' ? until : until.getTime();
+    const { body } = await requestJson<InboxSnoozeAnswerJson>(this.#deps, {
+      method: 'POST',
+      path: 'inbox/snooze',
+      query: { user: this.#deps.user },
+      body: { ids: [...ids], until: Math.floor(at) },
+      purpose: 'snoozing',
+    });
+    if (!isCounts(body.counts)) throw new HttpStatusError(502, 'bad-response', 'The snooze answer holds no counts.');
+    this.#learnChannel(body.channel);
+    return body.counts;
+  }
+
   /** @internal Stops following; the client calls it when it closes. */
   close(): void {
     this.#closed = true;
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
+  }
+
+  async #preferencesRequest(method: 'GET' | 'PUT', patch: InboxPreferencesPatch | undefined): Promise<InboxPreferencesAnswerJson> {
+    const { body } = await requestJson<InboxPreferencesAnswerJson>(this.#deps, {
+      method,
+      path: 'inbox/preferences',
+      query: { user: this.#deps.user },
+      ...(patch === undefined ? {} : { body: patch }),
+      purpose: 'the inbox preferences',
+    });
+    if (!isPreferences(body)) throw new HttpStatusError(502, 'bad-response', 'The preferences answer holds no preferences.');
+    this.#learnChannel(body.channel);
+    return body;
   }
 
   async #follow(): Promise<void> {
@@ -183,7 +283,7 @@ export class Inbox extends EventTarget {
       if (!data?.item || !Number.isSafeInteger(data.item.id) || !isCounts(data.counts)) return;
       this.#newest = Math.max(this.#newest, data.item.id);
       this.#counts = data.counts;
-      this.dispatchEvent(new InboxAddedEvent(data.item, data.counts));
+      this.dispatchEvent(new InboxAddedEvent(data.item, data.counts, Number.isSafeInteger(data.replaces) ? data.replaces : undefined));
     } else if (event.type === 'inbox.changed') {
       const data = event.data as InboxChangedData;
       const change = data?.change;
@@ -191,6 +291,19 @@ export class Inbox extends EventTarget {
       if (!('upTo' in change ? Number.isSafeInteger(change.upTo) : Array.isArray(change.ids))) return;
       this.#counts = data.counts;
       this.dispatchEvent(new InboxChangedEvent(change, data.counts));
+    } else if (event.type === 'inbox.updated') {
+      const data = event.data as InboxUpdatedData;
+      if (!isItem(data?.item) || !isCounts(data.counts)) return;
+      this.#counts = data.counts;
+      this.dispatchEvent(new InboxUpdatedEvent(data.item, data.counts));
+    } else if (event.type === 'inbox.snoozed') {
+      const data = event.data as InboxSnoozedData;
+      if (!Array.isArray(data?.ids) || !Number.isFinite(data.until) || !isCounts(data.counts)) return;
+      this.#counts = data.counts;
+      this.dispatchEvent(new InboxSnoozedEvent(data.ids, data.until, data.counts));
+    } else if (event.type === 'inbox.preferences') {
+      if (!isPreferences(event.data)) return;
+      this.dispatchEvent(new InboxPreferencesEvent(event.data.preferences, event.data.critical));
     }
   }
 }

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createServer, get, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { chooseEncoding } from '../../server/http/accept-encoding.js';
+import { staticFiles } from '../../server/demo/static-files.js';
 import { http } from '../support/http-client.js';
 import { startServer, type TestServer } from '../support/node-server.js';
 
@@ -77,6 +83,115 @@ describe('browser files from the push server', () => {
       assert.equal((await http(`${bare.base}/cometkit/cometkit-autoload.js`)).status, 404);
     } finally {
       await bare.close();
+    }
+  });
+});
+
+/** A GET whose body stays bytes: a compressed answer is not text. */
+function raw(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+const CHROMIUM_ACCEPT = 'gzip, deflate, br, zstd';
+
+describe('Accept-Encoding', () => {
+  it('prefers br, then gzip, then the file itself, by q-value', () => {
+    const both = ['br', 'gzip'] as const;
+    const cases: Array<[string | undefined, string]> = [
+      [undefined, 'identity'],
+      ['', 'identity'],
+      [CHROMIUM_ACCEPT, 'br'],
+      ['gzip, deflate', 'gzip'],
+      ['x-gzip', 'gzip'],
+      ['br;q=0.5, gzip', 'gzip'],
+      ['BR;Q=1, gzip;q=0.9', 'br'],
+      ['br;q=0, gzip;q=0', 'identity'],
+      ['*', 'br'],
+      ['*;q=0.5, br;q=0', 'gzip'],
+      ['deflate', 'identity'],
+      ['identity;q=0, br;q=0.1', 'br'],
+      ['br;q=abc, gzip;q=0.4', 'br'],
+    ];
+    for (const [header, expected] of cases) assert.equal(chooseEncoding(header, both), expected, String(header));
+    assert.equal(chooseEncoding(CHROMIUM_ACCEPT, ['gzip']), 'gzip', 'only what is stored');
+    assert.equal(chooseEncoding(CHROMIUM_ACCEPT, []), 'identity');
+  });
+});
+
+describe('browser files compressed on the wire', () => {
+  let server: TestServer;
+  let manifest: Manifest;
+  before(async () => {
+    manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+    server = await startServer({});
+  });
+  after(() => server.close());
+
+  it('sends every file in the best encoding the browser accepts, with Vary, its own length and ETag, and the integrity of the uncompressed bytes', async () => {
+    const names = [...Object.keys(manifest.files), ...Object.values(manifest.files).map((file) => file.hashed), ...manifest.autoload.map((name) => `autoload/${name}`)];
+    for (const name of names) {
+      const distName = Object.entries(manifest.files).find(([, file]) => file.hashed === name)?.[0] ?? name;
+      const original = readFileSync(new URL(`../../dist/${distName}`, import.meta.url));
+      const etags = new Set<string>();
+      for (const [accept, coding, decode] of [
+        [CHROMIUM_ACCEPT, 'br', brotliDecompressSync],
+        ['gzip', 'gzip', gunzipSync],
+        ['', undefined, (bytes: Buffer) => bytes],
+      ] as const) {
+        const res = await raw(`${server.base}/cometkit/${name}`, accept ? { 'Accept-Encoding': accept } : {});
+        assert.equal(res.status, 200, name);
+        assert.equal(res.headers['content-encoding'], coding, `${name} with ${accept || 'no Accept-Encoding'}`);
+        assert.equal(res.headers['vary'], 'Accept-Encoding', name);
+        assert.equal(Number(res.headers['content-length']), res.body.length, `${name}: Content-Length of what is sent`);
+        const decoded = decode(res.body);
+        assert.ok(decoded.equals(original), `${name} decodes to the file`);
+        if (coding && original.length > 4096) assert.ok(res.body.length < original.length * 0.6, `${name} is smaller in ${coding}: ${res.body.length} of ${original.length}`);
+        etags.add(res.headers.etag ?? '');
+        const again = await raw(`${server.base}/cometkit/${name}`, { ...(accept ? { 'Accept-Encoding': accept } : {}), 'If-None-Match': res.headers.etag ?? '' });
+        assert.equal(again.status, 304, `${name} revalidated in ${coding ?? 'identity'}`);
+      }
+      assert.equal(etags.size, 3, `${name}: one ETag per encoding`);
+      const integrity = manifest.files[distName]?.integrity;
+      if (integrity) assert.equal(`sha384-${createHash('sha384').update(original).digest('base64')}`, integrity);
+    }
+    // A stored validator of one encoding does not answer for another.
+    const br = await raw(`${server.base}/cometkit/cometkit-autoload.js`, { 'Accept-Encoding': 'br' });
+    const gzip = await raw(`${server.base}/cometkit/cometkit-autoload.js`, { 'Accept-Encoding': 'gzip', 'If-None-Match': br.headers.etag ?? '' });
+    assert.equal(gzip.status, 200);
+    assert.equal(gzip.headers['content-encoding'], 'gzip');
+  });
+
+  it('the demo\'s static files negotiate the same way where the build compressed them', async () => {
+    const serve = staticFiles({ '/dist/': fileURLToPath(new URL('../../dist/', import.meta.url)) });
+    const demo = createServer((req, res) => {
+      void serve(req, res).then((served) => {
+        if (!served) res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => demo.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(demo.address() as AddressInfo).port}`;
+    try {
+      const original = readFileSync(new URL('../../dist/cometkit.iife.js', import.meta.url));
+      const br = await raw(`${base}/dist/cometkit.iife.js`, { 'Accept-Encoding': CHROMIUM_ACCEPT });
+      assert.equal(br.headers['content-encoding'], 'br');
+      assert.equal(br.headers['vary'], 'Accept-Encoding');
+      assert.equal(Number(br.headers['content-length']), br.body.length);
+      assert.ok(brotliDecompressSync(br.body).equals(original));
+      const plain = await raw(`${base}/dist/cometkit.iife.js`);
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.ok(plain.body.equals(original));
+      const map = await raw(`${base}/dist/cometkit.iife.js.map`, { 'Accept-Encoding': CHROMIUM_ACCEPT });
+      assert.equal(map.headers['content-encoding'], undefined, 'a file with no compressed copy goes as it is');
+      assert.equal(map.headers['vary'], undefined);
+    } finally {
+      demo.close();
     }
   });
 });

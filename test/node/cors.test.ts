@@ -28,7 +28,8 @@ describe('CORS with a list of allowed origins', () => {
       assert.equal(res.headers['access-control-allow-credentials'], 'true');
       assert.equal(res.headers.vary, 'Origin');
       const methods = (res.headers['access-control-allow-methods'] ?? '').split(/,\s*/);
-      for (const method of ['GET', 'POST']) assert.ok(methods.includes(method), `${method} in ${methods}`);
+      // PUT: the inbox preferences.
+      for (const method of ['GET', 'POST', 'PUT']) assert.ok(methods.includes(method), `${method} in ${methods}`);
       const allowed = (res.headers['access-control-allow-headers'] ?? '').toLowerCase().split(/,\s*/);
       // Last-Event-ID is what a polyfilled EventSource sends cross-origin when it resumes.
       for (const header of ['authorization', 'content-type', 'last-event-id']) assert.ok(allowed.includes(header), `${header} in ${allowed}`);

@@ -44,7 +44,10 @@ const hs256 = (payload: string, secret = 'fuzz-token-secret'): string => {
   return `${head}.${body}.${createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url')}`;
 };
 
-const PATHS = ['/comet/sse', '/comet/iframe', '/comet/poll', '/comet/history', '/comet/publish', '/comet/presence', '/comet/presence/leave', '/comet/inbox', '/comet/inbox/counts', '/comet/health', '/comet/nope', '/comet', '/', '/dist/', '/demo/../../etc/passwd'];
+const PATHS = [
+  '/comet/sse', '/comet/iframe', '/comet/poll', '/comet/history', '/comet/publish', '/comet/presence', '/comet/presence/leave', '/comet/health', '/demo/notify', '/comet/nope', '/comet', '/', '/dist/', '/demo/../../etc/passwd',
+  '/comet/inbox', '/comet/inbox/notify', '/comet/inbox/preferences', '/comet/inbox/action', '/comet/inbox/snooze', '/comet/inbox/state',
+];
 const METHODS = ['GET', 'POST', 'OPTIONS', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'BREW', 'G\x00T', 'get', ''];
 /** The hashed inbox channel of the user "élodie": a user named "h.<the hash>" must not own it. */
 const HASHED_INBOX = 'inbox:h.NrrCYx0XRj1Wnq8bhp57-NQORjb9iyt3';
@@ -68,6 +71,8 @@ const TOKENS = () =>
     `${b64('{"alg":"none"}')}.${b64('{"sub":"u"}')}.`,
     'x'.repeat(9000),
   ]);
+const FORWARDED = () =>
+  pick(['203.0.113.7', '6.6.6.6, 127.0.0.1', '::ffff:10.0.0.1', '10.0.0.0/8', 'unknown', ', , ,', '127.0.0.1, '.repeat(int(300)), printable(int(60)), '[::1]:80', '999.1.1.1']);
 const WAITS = () => pick(['0', '-1', '1.5', 'abc', '1e400', '', '10', String(2 ** 60)]);
 const ORIGINS = () => pick(['http://app.example', 'http://app.example;script-src *', 'javascript:alert(1)', 'null', 'http://[::1', 'http://a b', printable(int(30)), '']);
 
@@ -119,7 +124,33 @@ function body(): string {
     () => bytes(int(200)),
     () => '{"__proto__":{"channel":"pub.a"},"channel":"pub.a","data":1}',
     () => '"' + '\\ud800'.repeat(int(50)) + '"',
+    () => JSON.stringify({ user: pick(['u', '', 'x'.repeat(200)]), data: { title: printable(int(40)), body: pick(['**b** _i_ `c` [l](javascript:alert(1))', printable(int(300))]) }, ...richFields() }),
+    () => JSON.stringify(pick<unknown>([{ enabled: pick([true, 'no', null]) }, { categories: { [pick(['comments', 'security', '__proto__', 'a b', 'x'.repeat(70)])]: { inbox: pick([true, false, 'off']), toast: false } } }, { categories: Object.fromEntries(Array.from({ length: int(130) }, (_, i) => [`c${i}`, { push: false }])) }])),
+    () => JSON.stringify({ id: pick([1, 0, -1, 2 ** 60, '1', null]), action: pick(['approve', '', '<script>', 'x'.repeat(70)]) }),
+    () => JSON.stringify({ ids: pick([[1], [], Array.from({ length: 600 }, (_, i) => i), ['1']]), until: pick([Date.now() + 200, Date.now() - 1, 1e300, 'soon', Date.now() + 400 * 86_400_000]) }),
+    () => `{"user":"u","data":1,"actions":${nested(500 + int(2000))}}`,
   ])();
+}
+
+/** A notification's rich fields, each valid, oversized or hostile at random. */
+function richFields(): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (random() < 0.5) fields['category'] = pick(['comments', 'security', '', 'a b', 'x'.repeat(70), '__proto__']);
+  if (random() < 0.5) fields['severity'] = pick(['info', 'error', 'fatal', 1, null]);
+  if (random() < 0.5) fields['avatar'] = pick(['https://example.com/a.png', 'javascript:alert(1)', ' JaVaScRiPt:alert(1)', 'data:image/png;base64,AAAA', `https://x/${'a'.repeat(3000)}`, '/rel.png', 7]);
+  if (random() < 0.5) fields['actor'] = pick(['Ada', '', 'x'.repeat(70), 'A\u202eB', '<img src=x onerror=alert(1)>', 'a\nb']);
+  if (random() < 0.5) fields['group'] = pick(['thread:1', '', 'g'.repeat(200), 'a\u0000b']);
+  if (random() < 0.5) {
+    fields['actions'] = pick<unknown>([
+      [{ id: 'approve', label: 'Approve', kind: 'primary' }],
+      [{ id: 'a', label: 'A', kind: 'primary', url: pick(['https://example.com', 'javascript:alert(1)', 'vbscript:x']) }],
+      Array.from({ length: 3 + int(5) }, (_, i) => ({ id: `a${i}`, label: 'L', kind: 'secondary' })),
+      [{ id: 'a', label: 'x'.repeat(100), kind: 'danger' }],
+      'approve',
+      [null, 1, []],
+    ]);
+  }
+  return fields;
 }
 
 /** `broken`: the framing itself is hostile (Node's parser answers); otherwise only the content is. */
@@ -131,6 +162,8 @@ function headers(payload: string, broken: boolean): string[] {
   if (random() < 0.5) add(`Authorization: ${pick(['Bearer fuzz-publish-key', 'Bearer ', 'Basic xyz', `Bearer ${TOKENS()}`, 'Bearer fuzz-publish-key-but-longer'])}`);
   if (random() < 0.3) add(`Origin: ${ORIGINS()}`);
   if (random() < 0.3) add(`Last-Event-ID: ${CURSORS()}`);
+  if (random() < 0.3) add(`X-Forwarded-For: ${FORWARDED()}`);
+  if (random() < 0.3) add(`Idempotency-Key: ${pick(['fuzz-key-12345678', 'short', printable(int(200)).replace(/:/g, ''), ''])}`);
   if (random() < 0.6) add(`Content-Type: ${pick(['application/json', 'text/plain', 'application/json; charset=utf-8', '', 'application/jsonx'])}`);
   if (broken && random() < 0.3) add(`X-Junk: ${bytes(int(40)).replace(/[\r\n]/g, '')}`);
   if (broken && random() < 0.2) add(`${printable(int(20)).replace(/:/g, '')}: x`);

@@ -32,7 +32,7 @@ describe('GRIP without a signing key', () => {
       assert.equal(code, 2, cli.output());
       const lines = cli.output().trim().split('\n');
       assert.equal(lines.length, 1, cli.output());
-      assert.match(lines[0]!, /^cometkit server: GRIP mode \(COMET_GRIP_URL\) needs the proxy's signing key/);
+      assert.match(lines[0]!, /^cometkit-server: GRIP mode \(COMET_GRIP_URL\) needs the proxy's signing key/);
     } finally {
       await cli.stop('SIGKILL');
     }

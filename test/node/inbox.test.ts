@@ -181,6 +181,19 @@ describe('MemoryInboxStore bytes', () => {
   });
 });
 
+describe('MemoryInboxStore preferences', () => {
+  it('counts preferences against maxBytes: past it a change that adds categories is refused with 507 inbox-full', async () => {
+    const store = new MemoryInboxStore({ maxBytes: 1000 });
+    const categories = (from: number, count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`category-${String(from + i).padStart(40, '0')}`, { toast: false }]));
+    await store.setPreferences('a', { categories: categories(0, 10) }, 100);
+    assert.ok(store.bytes > 500, `${store.bytes} bytes`);
+    await assert.rejects(store.setPreferences('b', { categories: categories(10, 10) }, 100), (error: { status?: number; code?: string }) => error.status === 507 && error.code === 'inbox-full');
+    assert.deepEqual(await store.preferences('b'), { enabled: true, categories: {} }, 'nothing kept of the refused change');
+    // Changing switches of categories already held adds nothing.
+    await store.setPreferences('a', { categories: { [Object.keys(categories(0, 1))[0]!]: { inbox: false } } }, 100);
+  });
+});
+
 describe('inbox change rate', () => {
   it('limits how often one user changes the inbox (429 with Retry-After)', async () => {
     const server = await startServer({ tokenSecret: SECRET });
@@ -197,6 +210,32 @@ describe('inbox change rate', () => {
       assert.ok(Number(res!.headers['retry-after']) >= 1);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('inbox refusals a page can act on', () => {
+  it('speak of a token or the identity option, not of wire parameters', async () => {
+    const anonymous = await startServer({});
+    const withTokens = await startServer({ tokenSecret: SECRET });
+    try {
+      const nameless = await http(`${anonymous.base}/inbox/counts`);
+      assert.equal(nameless.status, 400);
+      const unnamed = nameless.json<{ error: { code: string; message: string } }>().error;
+      assert.equal(unnamed.code, 'bad-user');
+      assert.match(unnamed.message, /identity option \(identity: \{ user: 'ada' \}/);
+      assert.match(unnamed.message, /a token naming the user/);
+      assert.doesNotMatch(unnamed.message, /\?user=/);
+
+      const tokenless = await http(`${withTokens.base}/inbox/counts`);
+      assert.equal(tokenless.status, 401);
+      const missing = tokenless.json<{ error: { code: string; message: string } }>().error;
+      assert.equal(missing.code, 'token-missing');
+      assert.match(missing.message, /give createClient a token naming the user/);
+      assert.match(missing.message, /cometkit-server --dev/);
+    } finally {
+      await anonymous.close();
+      await withTokens.close();
     }
   });
 });

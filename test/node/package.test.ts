@@ -7,8 +7,8 @@
  * `npm pack` itself builds through `prepack`, skipped here for that reason).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ const vite = join(root, 'node_modules/vite/bin/vite.js');
 describe('the packed package in a scratch app', () => {
   let dir: string;
   let packed: string[];
+  /** What npm said while installing the tarball into the app. */
+  let installWarnings = '';
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'cometkit-package-'));
@@ -41,18 +43,79 @@ describe('the packed package in a scratch app', () => {
     }
     const version = (name: string): string => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
     // From the cache that `npm ci` filled: the test reaches no registry when it can help it.
-    run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, info!.filename), `@types/node@${version('@types/node')}`, `vue@${version('vue')}`], dir);
+    // lit named as an app on Lit names it: the package's peer, shared, not a second copy.
+    const install = spawnSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, info!.filename), `lit@${version('lit')}`, `@types/node@${version('@types/node')}`, `vue@${version('vue')}`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(install.status, 0, install.stderr);
+    installWarnings = install.stderr;
   });
 
   after(() => process.env['KEEP_SCRATCH'] ? console.log(dir) : rmSync(dir, { recursive: true, force: true }));
 
   it('builds in prepack and ships the build, its types and the elements manifest', () => {
     assert.match(pkg.scripts['prepack'] ?? '', /npm run build/);
-    for (const file of ['dist/cometkit.js', 'dist/components.js', 'dist/worker.js', 'dist/cometkit.iife.js', 'dist/cometkit-autoload.js', 'dist/browser-files.json', 'dist/server/index.js', 'dist/types/src/index.d.ts', 'custom-elements.json', 'README.md']) {
+    for (const file of ['dist/cometkit.js', 'dist/components.js', 'dist/worker.js', 'dist/cometkit.iife.js', 'dist/cometkit-autoload.js', 'dist/browser-files.json', 'dist/server/index.js', 'dist/types/src/index.d.ts', 'custom-elements.json', 'README.md', 'LICENSE', 'deploy/pushpin/pushpin.conf', 'deploy/pushpin/routes', 'deploy/nginx/cometkit.conf']) {
       assert.ok(packed.includes(file), `${file} is in the package`);
     }
     assert.ok(packed.some((file) => file.startsWith('dist/autoload/comet-feed-')), 'the autoloaded element modules are in the package');
+    for (const file of ['dist/cometkit-autoload.js', 'dist/cometkit.iife.js']) {
+      for (const copy of [`${file}.br`, `${file}.gz`]) assert.ok(packed.includes(copy), `${copy}: the compressed copy the server sends`);
+    }
     assert.ok(!packed.some((file) => file.startsWith('src/') || file.startsWith('test/')), 'no sources or tests');
+  });
+
+  it('installs into an app with one copy of Lit and without the server-only jose and @redis/client', () => {
+    const found: string[] = [];
+    const walk = (folder: string): void => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        if (!entry.isDirectory()) continue;
+        const path = join(folder, entry.name);
+        if (existsSync(join(path, 'package.json')) && ['lit', 'jose', 'client'].includes(entry.name)) {
+          const name = (JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as { name: string }).name;
+          if (['lit', 'jose', '@redis/client'].includes(name)) found.push(`${name} ${path.slice(dir.length + 1)}`);
+        }
+        walk(path);
+      }
+    };
+    walk(join(dir, 'node_modules'));
+    assert.deepEqual(found, ['lit node_modules/lit'], 'one Lit, at the top, and nothing of the server');
+    const manifest = JSON.parse(readFileSync(join(dir, 'node_modules/cometkit/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    for (const range of [...Object.values(manifest.dependencies), ...Object.values(manifest.peerDependencies)]) assert.match(range, /^\^/, 'caret ranges an app can share');
+    assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['@redis/client', 'jose', 'lit']);
+    assert.equal(manifest.peerDependenciesMeta['jose']?.optional, true);
+    assert.equal(manifest.peerDependenciesMeta['@redis/client']?.optional, true);
+    assert.ok(existsSync(join(dir, 'node_modules/cometkit/LICENSE')), 'the LICENSE ships');
+    // engines is about the runtime: what an app installs must fit the Node the package says it runs on.
+    assert.doesNotMatch(installWarnings, /EBADENGINE|ERESOLVE|peer dep/i, installWarnings);
+  });
+
+  it('runs cometkit-server from the app\'s bin, and names the package a feature needs when it is missing', () => {
+    const bin = join(dir, 'node_modules/.bin/cometkit-server');
+    assert.match(run(bin, ['--help'], dir), /Usage: cometkit-server/);
+    // --dev signs tokens: without jose it stops at once with one line that says what to install.
+    let failure: { status?: number; stderr?: string } = {};
+    try {
+      run(bin, ['--dev', '--port', '0'], dir);
+    } catch (error) {
+      failure = error as typeof failure;
+    }
+    assert.equal(failure.status, 2);
+    assert.equal((failure.stderr ?? '').trim(), 'cometkit-server: Tokens (tokenSecret, tokenPublicKey, tokenJwksUrl, signToken, cometkit-server --dev) needs the package "jose", which is not installed. Install it beside cometkit: npm install jose');
+    const script = `
+      const server = await import('cometkit/server');
+      try { server.redisBroker({ url: 'redis://127.0.0.1:1' }); } catch (error) { console.log(error.message); }
+      await server.signToken({ sub: 'ada' }, 'secret').catch((error) => console.log(error.message));
+    `;
+    const lines = run(process.execPath, ['--input-type=module', '-e', script], dir).trim().split('\n');
+    assert.match(lines[0] ?? '', /needs the package "@redis\/client", which is not installed\. Install it beside cometkit: npm install @redis\/client$/);
+    assert.match(lines[1] ?? '', /needs the package "jose", which is not installed\. Install it beside cometkit: npm install jose$/);
   });
 
   it('type-checks an app using every entry with strict TypeScript', () => {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createCometServer, type CometServer } from '../../server/comet-server.js';
+import { demoNotify } from '../../server/demo/inbox-samples.js';
 import { createStandaloneServer } from '../../server/standalone.js';
 import type { ErrorBody } from '../../src/protocol/messages.js';
 import { http } from '../support/http-client.js';
@@ -100,7 +101,8 @@ describe('the standalone server with the demo files', () => {
   let close: () => Promise<void>;
   before(async () => {
     comet = createCometServer({ allowedOrigins: '*' });
-    const server = createStandaloneServer(comet, { '/dist/': join(root, 'dist'), '/': join(root, 'demo') });
+    // As the CLI runs it with --demo: the demo's own endpoint in front of the files.
+    const server = createStandaloneServer(comet, { '/dist/': join(root, 'dist'), '/': join(root, 'demo') }, demoNotify(comet));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
     close = async () => {
@@ -110,6 +112,11 @@ describe('the standalone server with the demo files', () => {
     };
   });
   after(() => close());
+
+  it('answers GET //[ with the documented JSON 404, not a 500 from the demo endpoint', async () => {
+    jsonError(await rawRequest(port, get('//[')), 404, 'not-found');
+    jsonError(await rawRequest(port, get('//[/demo/notify')), 404, 'not-found');
+  });
 
   it('answers /%ff (not UTF-8 once decoded) with 400 bad-request', async () => {
     jsonError(await rawRequest(port, get('/%ff')), 400, 'bad-request');

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryInboxStore } from '../../server/inbox/memory-inbox-store.js';
 import { RedisInboxStore } from '../../server/inbox/redis-inbox-store.js';
+import { INBOX_TAKE_DUE } from '../../server/redis/inbox-scripts.js';
+import { connectRedis } from '../../server/redis/redis-connection.js';
 import { MemoryPresenceStateStore } from '../../server/presence/presence-state-store.js';
 import { RedisPresenceStateStore } from '../../server/presence/redis-presence-state-store.js';
 import { MemoryIdempotencyStore } from '../../server/send/idempotency-store.js';
@@ -78,6 +80,57 @@ describe('Redis stores while Redis is away', { skip: scaleOutBinaries(['redis-se
       assert.deepEqual(counts, { total: 1, unseen: 1, unread: 1 });
     } finally {
       await Promise.all([inbox.close(), keys.close(), states.close()]);
+      await redis.close();
+    }
+  });
+});
+
+describe('Redis inbox snoozes', { skip: scaleOutBinaries(['redis-server']).skip }, () => {
+  it('keeps an inbox whose snooze ends past its TTL until the snooze has come back, and lets no key it makes outlive the inbox', async () => {
+    const redis = await startRedis();
+    const store = new RedisInboxStore({ url: redis.url, ttlMs: 60_000 });
+    const direct = connectRedis({ url: redis.url, commandTimeoutMs: 2000, maxPendingCommands: 100, role: 'test' });
+    try {
+      await Promise.all([store.ready(), direct.ready]);
+      const { item } = await store.add('bob', { type: 'note', data: 1, time: 1 });
+      await store.snooze('bob', [item.id], Date.now() + 3_600_000);
+      for (const name of ['meta', 'ids', 'items', 'flags', 'snoozed']) {
+        const left = await direct.client.sendCommand<number>(['PTTL', `comet:inbox:{bob}:${name}`]);
+        assert.ok(left > 3_600_000, `${name} lives ${left} ms`);
+      }
+      // A claim makes the extra hash: it goes with the inbox, not never.
+      const other = await store.add('cy', { type: 'note', data: 1, time: 1, actions: [{ id: 'ok', label: 'OK', kind: 'primary' }] });
+      await store.claimAction('cy', other.item.id, 'token', 1000, Date.now());
+      const extra = await direct.client.sendCommand<number>(['PTTL', 'comet:inbox:{cy}:extra']);
+      assert.ok(extra > 0 && extra <= 60_000, `extra lives ${extra} ms`);
+    } finally {
+      await store.close();
+      await direct.client.close();
+      await redis.close();
+    }
+  });
+
+  it('takes again, after its lease, a due snooze a process took and died before waking, and wakes it once', async () => {
+    const redis = await startRedis();
+    const store = new RedisInboxStore({ url: redis.url, wakeLeaseMs: 1000 });
+    const dying = connectRedis({ url: redis.url, commandTimeoutMs: 2000, maxPendingCommands: 100, role: 'a process that dies' });
+    try {
+      await Promise.all([store.ready(), dying.ready]);
+      const { item } = await store.add('ada', { type: 'note', data: 1, time: 1 });
+      const until = Date.now() + 60_000;
+      await store.snooze('ada', [item.id], until);
+      // Another process takes the due snooze (as wake() does) and dies before waking it.
+      const taken = await INBOX_TAKE_DUE.run<string[]>(dying.client, ['comet:inbox-snoozes'], [String(until), String(until + 1000), '100']);
+      assert.deepEqual(taken, [`ada ${item.id}`]);
+      await dying.client.close();
+      assert.deepEqual(await store.wake(until + 999, 100), [], 'not while the lease holds');
+      const woken = await store.wake(until + 1000, 100);
+      assert.deepEqual(woken.map((one) => [one.user, one.replaces, one.item.read]), [['ada', item.id, false]]);
+      assert.deepEqual(await store.wake(until + 5000, 100), [], 'once');
+      assert.deepEqual((await store.list('ada', 'all', undefined, 10)).items.map((one) => one.id), [woken[0]!.item.id]);
+    } finally {
+      await store.close();
+      dying.client.destroy();
       await redis.close();
     }
   });

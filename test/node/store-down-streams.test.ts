@@ -77,4 +77,18 @@ describe('a new stream while the event store is unreachable', () => {
     }
     await until(() => server.comet.stats().streams === 0, 2000, 'no stream left held');
   });
+
+  it('long-poll: 503 broker-unavailable, and the refused poll gives its slot back', async () => {
+    const channel = uniqueChannel();
+    store.down = true;
+    try {
+      const refused = await http(`${server.base}/poll?ch=${channel}&wait=0`);
+      assert.equal(refused.status, 503);
+      assert.equal(refused.json<{ error: { code: string } }>().error.code, 'broker-unavailable');
+    } finally {
+      store.down = false;
+    }
+    // Counted while it waited for the store: once refused, it must not be counted any more.
+    await until(() => server.comet.stats().streams === 0, 2000, 'the refused poll to hold no slot');
+  });
 });

@@ -57,7 +57,8 @@ export interface TestServer {
   token(request?: TokenRequest): Promise<string>;
   stats(): Promise<StreamStats>;
   /** Adds `count` notifications (default 1) to `user`'s inbox, `data` getting `n: 1…count` when counting; resolves to the items. */
-  notify(user: string, data: unknown, options?: { type?: string; count?: number }): Promise<InboxItemJson[]>;
+  /** `options` beyond `count` are the notification's fields (type, category, actions, group…). */
+  notify(user: string, data: unknown, options?: { type?: string; count?: number } & Record<string, unknown>): Promise<InboxItemJson[]>;
   /** Refuses `user`'s inbox changes with 503 for `ms`, as an inbox store that is down would. */
   inboxOutage(user: string, ms: number): Promise<void>;
   /** The next send with this idempotency key is stored, but its answer is lost (the connection drops). */

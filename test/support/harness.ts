@@ -22,6 +22,7 @@ import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
 import { clusterControl } from './scale/cluster-control.js';
 import { pushpinSkipReason, startPushpin, waitForHolds, type Pushpin } from './pushpin.js';
+import { startDevServer, type DevServer } from './dev-server.js';
 import { wireScripts } from './wire-script.js';
 
 export interface Harness {
@@ -99,6 +100,15 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     historySize: 200,
     // Short, so a browser context that goes away is seen leaving within a test's patience.
     presence: { ttlMs: 1500 },
+    inbox: {
+      critical: ['security'],
+      // The application's side of actions: "Approved" for approve, a failure for an item that asks for one.
+      onAction: ({ item, action }) => {
+        if ((item.data as { failAction?: unknown } | null)?.failAction === true) throw new Error('the application refused');
+        return action.id === 'approve' ? { label: 'Approved' } : undefined;
+      },
+      snoozePollMs: 100,
+    },
     send: {
       // Low enough that a test reaches it in a few sends; each test sends as its own user.
       rate: { perSecond: 2, burst: 10 },
@@ -116,6 +126,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const cluster = clusterControl();
   // Scripted SSE responses on a real socket, for wire cases the server never produces (wire-script.ts).
   const wire = wireScripts();
+  /** `cometkit-server --dev` in a process of its own, started by the first test that asks (POST /control/dev-server). */
+  let devServer: Promise<DevServer> | undefined;
   let url = '';
   /** A third server under /grip behind a private Pushpin (when installed): the Pushpin tests' server. */
   let grip: { readonly comet: CometServer; readonly pushpin: Pushpin } | undefined;
@@ -158,10 +170,11 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }
       case 'POST /control/notify': {
         // A backend adding notifications to a user's inbox, through the server API.
-        const body = (await readJson(req)) as { user: string; type?: string; data: unknown; count?: number };
+        // Rich fields (category, actions, group…) pass through as given.
+        const { user, count, data, ...fields } = ((await readJson(req)) ?? {}) as { user: string; data: unknown; count?: number };
         const items = [];
-        for (let i = 0; i < Math.min(Math.max(1, Number(body?.count ?? 1)), 1000); i += 1) {
-          items.push(await comet.inbox.notify(body?.user, { ...(body?.type ? { type: body.type } : {}), data: body?.count ? { ...(body.data as object), n: i + 1 } : body?.data }));
+        for (let i = 0; i < Math.min(Math.max(1, Number(count ?? 1)), 1000); i += 1) {
+          items.push(await comet.inbox.notify(user, { ...fields, data: count ? { ...(data as object), n: i + 1 } : data }));
         }
         return send(res, 200, items);
       }
@@ -198,6 +211,21 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
           ...(exp !== null && exp !== '' ? { exp: Math.floor(Date.now() / 1000) + Number(exp) } : {}),
         };
         return send(res, 200, { token: await signToken(claims, tokenSecret), claims });
+      }
+      case 'POST /control/dev-server': {
+        devServer ??= startDevServer();
+        const dev = await devServer;
+        return send(res, 200, { comet: dev.comet });
+      }
+      case 'POST /control/dev-server/notify': {
+        // The app's backend adding to a user's inbox over HTTP with the publish key, as the README shows.
+        const dev = await (devServer ?? Promise.reject(new HttpError(409, 'not-started', 'POST /control/dev-server first.')));
+        const answer = await fetch(`${dev.comet}/inbox/notify`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${dev.publishKey}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(await readJson(req)),
+        });
+        return send(res, answer.status, await answer.json());
       }
       case 'GET /control/lab':
         return send(res, 200, lab.info);
@@ -321,6 +349,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     publishKey,
     tokenSecret,
     async close() {
+      await (await devServer?.catch(() => undefined))?.stop();
       await lab.close();
       await cluster.close();
       await comet.close();

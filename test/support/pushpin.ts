@@ -3,9 +3,11 @@
  * run and log folders in a temp dir, every port a free loopback port, so
  * several can run at once beside nothing the machine runs itself.
  *
- * Debian's Pushpin does not start zurl by itself (it is left out of
- * `services=`); Pushpin's own internal requests go through it, so it is
- * added here, with its sockets moved into the private run folder.
+ * The config is the shipped deploy/pushpin/pushpin.conf and routes (the
+ * README's), with only ports, folders, the routes file and the key replaced:
+ * what the tests run is what a user copies. It adds zurl to Debian's
+ * services, with its sockets in the run folder, which Pushpin's own requests
+ * to the server need.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +16,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reapOnExit } from './reap-on-exit.js';
+
+const SHIPPED_CONFIG = new URL('../../deploy/pushpin/pushpin.conf', import.meta.url);
+const SHIPPED_ROUTES = new URL('../../deploy/pushpin/routes', import.meta.url);
 
 export interface Pushpin {
   /** Where clients connect: `http://127.0.0.1:PORT`. */
@@ -76,61 +81,32 @@ export async function startPushpin(options: PushpinOptions): Promise<Pushpin> {
   mkdirSync(logs);
   const [httpPort, pushPort, pushSubPort, controlPort, commandPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const signingKey = randomBytes(16).toString('hex');
-  const ipc = (name: string): string => `ipc://${run}/pushpin-${name}`;
-  writeFileSync(join(dir, 'routes'), `* 127.0.0.1:${options.backendPort}\n`);
-  writeFileSync(
-    join(dir, 'pushpin.conf'),
-    `[global]
-include={libdir}/internal.conf
-rundir=${run}
-ipc_prefix=pushpin-
-port_offset=0
-stats_connection_ttl=120
-
-[runner]
-services=condure,zurl,pushpin-proxy,pushpin-handler
-http_port=127.0.0.1:${httpPort}
-logdir=${logs}
-log_level=2
-client_buffer_size=8192
-client_maxconn=50000
-condure_bin=condure
-zurl_bin=zurl
-
-[proxy]
-routesfile=${join(dir, 'routes')}
-debug=false
-auto_cross_origin=false
-accept_x_forwarded_protocol=false
-set_x_forwarded_protocol=proto-only
-sig_iss=pushpin
-sig_key=${signingKey}
-updates_check=off
-zurl_out_specs=${ipc('zurl-in')}
-zurl_out_stream_specs=${ipc('zurl-in-stream')}
-zurl_in_specs=${ipc('zurl-out')}
-
-[handler]
-push_in_spec=tcp://127.0.0.1:${pushPort}
-push_in_sub_specs=tcp://127.0.0.1:${pushSubPort}
-push_in_sub_connect=false
-push_in_http_addr=127.0.0.1
-push_in_http_port=${controlPort}
-push_in_http_max_headers_size=10000
-push_in_http_max_body_size=1000000
-stats_spec=${ipc('stats')}
-command_spec=tcp://127.0.0.1:${commandPort}
-message_rate=${options.messageRate ?? 2500}
-message_hwm=${options.messageHwm ?? 25000}
-message_wait=5000
-id_cache_ttl=60
-connection_subscription_max=200
-subscription_linger=60
-stats_subscription_ttl=60
-stats_report_interval=10
-stats_format=tnetstring
-`,
-  );
+  const shipped = readFileSync(SHIPPED_CONFIG, 'utf8');
+  const routes = readFileSync(SHIPPED_ROUTES, 'utf8');
+  const backend = routes.replace(/^\* 127\.0\.0\.1:\d+$/m, `* 127.0.0.1:${options.backendPort}`);
+  if (backend === routes) throw new Error('deploy/pushpin/routes no longer has the line the tests replace (* 127.0.0.1:PORT).');
+  writeFileSync(join(dir, 'routes'), backend);
+  // Only ports, folders, the routes file and the key differ from the shipped file (and the throttles, when a benchmark asks).
+  const replaced: Record<string, string> = {
+    rundir: run,
+    logdir: logs,
+    http_port: `127.0.0.1:${httpPort}`,
+    routesfile: join(dir, 'routes'),
+    sig_key: signingKey,
+    push_in_spec: `tcp://127.0.0.1:${pushPort}`,
+    push_in_sub_specs: `tcp://127.0.0.1:${pushSubPort}`,
+    push_in_http_port: String(controlPort),
+    command_spec: `tcp://127.0.0.1:${commandPort}`,
+    ...(options.messageRate !== undefined ? { message_rate: String(options.messageRate) } : {}),
+    ...(options.messageHwm !== undefined ? { message_hwm: String(options.messageHwm) } : {}),
+  };
+  let rendered = shipped;
+  for (const [key, value] of Object.entries(replaced)) {
+    const line = new RegExp(`^${key}=.*$`, 'm');
+    if (!line.test(rendered)) throw new Error(`deploy/pushpin/pushpin.conf no longer has the line the tests replace: ${key}=`);
+    rendered = rendered.replace(line, `${key}=${value}`);
+  }
+  writeFileSync(join(dir, 'pushpin.conf'), rendered);
 
   const command = `${options.openFiles ? `ulimit -n ${options.openFiles} && ` : ''}exec pushpin --config ${join(dir, 'pushpin.conf')} --merge-output`;
   const child: ChildProcess = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -13,6 +13,10 @@ export interface TestRedis {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port, from the append-only file: what it acknowledged is back. */
   start(): Promise<void>;
+  /** SIGSTOP: Redis keeps its sockets open and answers nothing, as a hung host does. */
+  pause(): void;
+  /** SIGCONT after `pause()`: Redis works through what was written to it meanwhile. */
+  resume(): void;
   /** Stops it for good and removes its folder. */
   close(): Promise<void>;
 }
@@ -54,6 +58,12 @@ export async function startRedis(options: { fsync?: 'always' | 'everysec' } = {}
       running = undefined;
     },
     start,
+    pause() {
+      running?.child.kill('SIGSTOP');
+    },
+    resume() {
+      running?.child.kill('SIGCONT');
+    },
     async close() {
       await running?.stop('SIGKILL');
       running = undefined;

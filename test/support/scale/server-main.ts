@@ -14,7 +14,8 @@ import { createServer } from 'node:http';
 import { redisBroker } from '../../../server/broker/redis-broker.js';
 import { createCometServer } from '../../../server/comet-server.js';
 import { redisPresenceStore } from '../../../server/presence/redis-presence-store.js';
-import { forwardedClient } from '../../../server/standalone/proxy-from-env.js';
+import { clientAddressBehind, trustedProxies } from '../../../server/http/trusted-proxies.js';
+import { inboxFromEnv } from '../../../server/standalone/inbox-from-env.js';
 
 const url = process.env['COMET_REDIS_URL'];
 if (!url) throw new Error('COMET_REDIS_URL is required');
@@ -27,11 +28,13 @@ const comet = createCometServer({
   heartbeatMs: Number(process.env['COMET_HEARTBEAT_MS'] ?? 1000),
   historySize: Number(process.env['COMET_HISTORY_SIZE'] ?? 10_000),
   pollTimeoutMs: 5000,
-  // Anonymous sends for the shared idempotency-key test, and an anonymous inbox for the shared-inbox test.
+  // Anonymous sends for the shared idempotency-key test.
   send: { publicChannels: ['send.*'] },
-  inbox: { anonymous: true },
-  // Behind the tests' nginx, as deploy/nginx/cometkit.conf advises.
-  clientAddress: forwardedClient,
+  // Critical categories, the action webhook and the snooze poll, from COMET_INBOX_* (the inbox tests set them);
+  // anonymous, for the shared-inbox test.
+  inbox: { anonymous: true, ...inboxFromEnv() },
+  // Behind the tests' nginx on loopback, as deploy/nginx/cometkit.conf advises.
+  clientAddress: clientAddressBehind(trustedProxies(['127.0.0.1', '::1'])),
 });
 /** The channel lists of held requests still open. */
 const held = new Set<readonly string[]>();

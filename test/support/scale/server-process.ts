@@ -17,7 +17,7 @@ export interface ServerProcess {
 const MAIN = fileURLToPath(new URL('./server-main.ts', import.meta.url));
 
 /** A reference-server process on Redis (server-main.ts), from the sources through tsx: no build needed. */
-export async function startServerProcess(options: { redisUrl: string; publishKey: string; heartbeatMs?: number; port?: number }): Promise<ServerProcess> {
+export async function startServerProcess(options: { redisUrl: string; publishKey: string; heartbeatMs?: number; port?: number; env?: Readonly<Record<string, string>> }): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   let running: RunningProcess | undefined;
   const start = async (): Promise<void> => {
@@ -28,6 +28,7 @@ export async function startServerProcess(options: { redisUrl: string; publishKey
         COMET_REDIS_URL: options.redisUrl,
         COMET_PUBLISH_KEY: options.publishKey,
         COMET_HEARTBEAT_MS: String(options.heartbeatMs ?? 1000),
+        ...options.env,
       },
     });
     // Generous: tsx compiles the server on start, and CI boxes run several suites at once.

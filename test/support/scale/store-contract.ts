@@ -34,14 +34,14 @@ export function storeContract(name: string, options: { skip: string | false; mak
     after(() => subject?.close());
 
     describe('inbox', () => {
-      const add = (store: InboxStore, user: string, n: number) => store.add(user, { type: 'note', data: { n, list: [], nested: { deep: [1, 'x'] } }, time: 1000 + n });
+      const add = async (store: InboxStore, user: string, n: number) => (await store.add(user, { type: 'note', data: { n, list: [], nested: { deep: [1, 'x'] } }, time: 1000 + n })).item;
 
       it('adds with growing ids per user and lists newest first, in pages', async () => {
         const [one, other] = subject.inbox;
         const user = newUser();
         const added = [await add(one, user, 1), await add(other, user, 2), await add(one, user, 3)];
         assert.deepEqual(added.map((item) => item.id), [1, 2, 3]);
-        assert.deepEqual(added[0], { id: 1, type: 'note', data: { n: 1, list: [], nested: { deep: [1, 'x'] } }, time: 1001, seen: false, read: false, archived: false });
+        assert.deepEqual(added[0], { id: 1, type: 'note', data: { n: 1, list: [], nested: { deep: [1, 'x'] } }, time: 1001, seen: false, read: false, archived: false, category: 'note', toast: true });
         const first = await other.list(user, 'all', undefined, 2);
         assert.deepEqual(first.items.map((item) => item.id), [3, 2]);
         assert.deepEqual(first.items[1], { ...added[1], data: { n: 2, list: [], nested: { deep: [1, 'x'] } } });
@@ -111,6 +111,146 @@ export function storeContract(name: string, options: { skip: string | false; mak
         const items = (await one.list(user, 'all', undefined, 100)).items;
         assert.deepEqual(items.map((item) => item.id), [4, 3, 2, 1]);
         assert.deepEqual(await other.counts(user), { total: 4, unseen: items.filter((item) => !item.seen).length, unread: 0 });
+      });
+    });
+
+    describe('inbox: rich items, groups, actions, snoozes, preferences', () => {
+      const add = async (store: InboxStore, user: string, n: number) => (await store.add(user, { type: 'note', data: n, time: n })).item;
+      const mine = <T extends { user: string }>(user: string, woken: readonly T[]): T[] => woken.filter((one) => one.user === user);
+      const rich = {
+        type: 'review',
+        category: 'reviews',
+        severity: 'warning',
+        avatar: 'https://example.com/a.png',
+        actor: 'Ada',
+        actions: [
+          { id: 'approve', label: 'Approve', kind: 'primary' },
+          { id: 'open', label: 'Open', kind: 'secondary', url: 'https://example.com/r/1' },
+        ],
+        toast: false,
+      } as const;
+
+      it('keeps every field of a notification as given', async () => {
+        const [one, other] = subject.inbox;
+        const user = newUser();
+        const { item, replaces } = await one.add(user, { ...rich, data: { title: 'T', body: '**b**' }, time: 5 });
+        assert.equal(replaces, undefined);
+        const expected = { id: 1, type: 'review', category: 'reviews', severity: 'warning', avatar: rich.avatar, actor: 'Ada', actions: rich.actions, toast: false, data: { title: 'T', body: '**b**' }, time: 5, seen: false, read: false, archived: false };
+        assert.deepEqual(item, expected);
+        assert.deepEqual((await other.list(user, 'all', undefined, 10)).items, [expected]);
+        assert.deepEqual(await other.get(user, 1), expected);
+        assert.equal(await other.get(user, 2), undefined);
+      });
+
+      it('collapses a group into one unread item, the newest, counting each notification and the latest three actors', async () => {
+        const [one, other] = subject.inbox;
+        const user = newUser();
+        const actors = ['Ada', 'Bob', 'Ada', 'Cy', 'Dee', 'Cy', 'Eve', 'Fay', 'Gus', 'Ada'];
+        let last: number | undefined;
+        for (const [n, actor] of actors.entries()) {
+          const { item, replaces } = await (n % 2 ? one : other).add(user, { type: 'reply', data: { n }, time: 100 + n, group: 'thread:7', actor });
+          assert.equal(replaces, last);
+          last = item.id;
+        }
+        const items = (await one.list(user, 'all', undefined, 10)).items;
+        assert.equal(items.length, 1);
+        assert.deepEqual([items[0]!.id, items[0]!.data, items[0]!.time, items[0]!.group], [10, { n: 9 }, 109, { key: 'thread:7', count: 10, actors: ['Ada', 'Gus', 'Fay'] }]);
+        assert.deepEqual(await other.counts(user), { total: 1, unseen: 1, unread: 1 });
+        // Read, the group is done: the next notification of the key starts a new item.
+        await other.update(user, { ids: [10], set: { read: true, seen: true } });
+        const fresh = await one.add(user, { type: 'reply', data: 'n', time: 200, group: 'thread:7' });
+        assert.deepEqual([fresh.item.id, fresh.replaces, fresh.item.group], [11, undefined, { key: 'thread:7', count: 1, actors: [] }]);
+        assert.deepEqual(await other.counts(user), { total: 2, unseen: 1, unread: 1 });
+      });
+
+      it('counts concurrent notifications of one group, from both sides, into one item', async () => {
+        const [one, other] = subject.inbox;
+        const user = newUser();
+        await Promise.all(Array.from({ length: 8 }, (_, n) => (n % 2 ? one : other).add(user, { type: 'reply', data: n, time: n, group: 'g' })));
+        const items = (await other.list(user, 'all', undefined, 10)).items;
+        assert.deepEqual(items.map((item) => [item.id, item.group?.count]), [[8, 8]]);
+      });
+
+      it('lets one claim of an item\'s action hold, and keeps the result on both sides', async () => {
+        const [one, other] = subject.inbox;
+        const user = newUser();
+        const { item } = await one.add(user, { ...rich, data: null, time: 1 });
+        const claims = await Promise.all([one.claimAction(user, item.id, 'a', 60_000, 1000), other.claimAction(user, item.id, 'b', 60_000, 1000)]);
+        assert.deepEqual(claims.map((claim) => claim.state).sort(), ['claimed', 'running']);
+        const winner = claims[0]!.state === 'claimed' ? 'a' : 'b';
+        const loser = winner === 'a' ? 'b' : 'a';
+        assert.equal(await other.finishAction(user, item.id, loser, { action: 'approve', label: 'no', time: 1 }), undefined, 'only the holder ends a claim');
+        const done = await one.finishAction(user, item.id, winner, { action: 'approve', label: 'Approved', time: 2000 });
+        assert.deepEqual([done?.result, done?.actions], [{ action: 'approve', label: 'Approved', time: 2000 }, undefined]);
+        for (const store of [one, other]) {
+          const claim = await store.claimAction(user, item.id, 'c', 60_000, 3000);
+          assert.equal(claim.state, 'done');
+          assert.deepEqual(claim.state === 'done' && [claim.item.result?.label, claim.item.actions], ['Approved', undefined]);
+        }
+        assert.deepEqual((await other.list(user, 'all', undefined, 1)).items[0]!.result, { action: 'approve', label: 'Approved', time: 2000 });
+      });
+
+      it('lets go of a failed claim, and of one whose lease ended, so the action can run again', async () => {
+        const [one, other] = subject.inbox;
+        const user = newUser();
+        const { item } = await one.add(user, { ...rich, data: null, time: 1 });
+        assert.equal((await one.claimAction(user, item.id, 'a', 1000, 1000)).state, 'claimed');
+        assert.equal((await other.claimAction(user, item.id, 'b', 1000, 1500)).state, 'running');
+        assert.equal((await other.claimAction(user, item.id, 'b', 1000, 2001)).state, 'claimed', 'the lease of a ended');
+        const released = await other.finishAction(user, item.id, 'b', undefined);
+        assert.deepEqual([released?.result, released?.actions?.length], [undefined, 2]);
+        assert.equal((await one.claimAction(user, item.id, 'c', 1000, 2002)).state, 'claimed');
+        assert.equal((await one.claimAction(user, 12345, 'c', 1000, 2002)).state, 'missing');
+      });
+
+      it('hides a snoozed item from lists and counts, and brings it back once, unread, as a new item', async () => {
+        const [one, other] = subject.inbox;
+        const user = newUser();
+        for (let n = 1; n <= 3; n += 1) await add(one, user, n);
+        await one.update(user, { ids: [2], set: { read: true, seen: true } });
+        const until = Date.now() + 3_600_000;
+        assert.equal(await other.snooze(user, [2, 3, 99], until), 2);
+        assert.deepEqual((await one.list(user, 'all', undefined, 10)).items.map((item) => item.id), [1]);
+        assert.deepEqual((await one.list(user, 'snoozed', undefined, 10)).items.map((item) => [item.id, item.snoozedUntil]), [[3, until], [2, until]]);
+        assert.deepEqual(await one.counts(user), { total: 1, unseen: 1, unread: 1 });
+        assert.equal(await one.update(user, { upTo: 3, set: { archived: true } }), 1, 'snoozed items keep their state');
+        await one.update(user, { upTo: 3, set: { archived: false } });
+        assert.equal((await other.claimAction(user, 3, 't', 1000, 1)).state, 'missing');
+        assert.deepEqual(mine(user, await one.wake(until - 1, 100)), []);
+        const woken = (await Promise.all([one.wake(until, 100), other.wake(until, 100)])).flatMap((list) => mine(user, list));
+        assert.deepEqual(woken.map((one) => one.replaces).sort(), [2, 3], 'each snooze comes back once');
+        for (const { item } of woken) assert.deepEqual([item.seen, item.read, item.time, item.snoozedUntil, item.id > 3], [false, false, until, undefined, true]);
+        assert.deepEqual(mine(user, await other.wake(until + 10, 100)), []);
+        assert.deepEqual((await other.list(user, 'all', undefined, 10)).items.map((item) => item.id), [5, 4, 1]);
+        assert.deepEqual(await other.counts(user), { total: 3, unseen: 3, unread: 3 });
+      });
+
+      it('moves the time of a snooze snoozed again', async () => {
+        const [one, other] = subject.inbox;
+        const user = newUser();
+        await add(one, user, 1);
+        const until = Date.now() + 3_600_000;
+        await one.snooze(user, [1], until);
+        await other.snooze(user, [1], until + 1000);
+        assert.deepEqual(mine(user, await one.wake(until, 100)), []);
+        assert.deepEqual(mine(user, await other.wake(until + 1000, 100)).map((one) => one.replaces), [1]);
+      });
+
+      it('keeps preferences per user, merging what each change names', async () => {
+        const [one, other] = subject.inbox;
+        const user = newUser();
+        assert.deepEqual(await one.preferences(user), { enabled: true, categories: {} });
+        assert.equal((await one.setPreferences(user, { categories: { comments: { toast: false } } }, 3)).changed, true);
+        assert.equal((await other.setPreferences(user, { categories: { comments: { toast: false } } }, 3)).changed, false);
+        const { preferences } = await other.setPreferences(user, { enabled: false, categories: { comments: { push: false }, constructor: { inbox: false } } }, 3);
+        assert.deepEqual(preferences, { enabled: false, categories: { comments: { inbox: true, toast: false, push: false }, constructor: { inbox: false, toast: true, push: true } } });
+        assert.deepEqual(await one.preferences(user), preferences);
+        await assert.rejects(one.setPreferences(user, { categories: { a: { inbox: true }, b: { inbox: true } } }, 3), { code: 'bad-preferences' });
+        assert.deepEqual(await other.preferences(user), preferences, 'a refused change changes nothing');
+        const proto = await one.setPreferences(user, { categories: Object.fromEntries([['__proto__', { toast: false }]]) }, 3);
+        assert.deepEqual(Object.getPrototypeOf(proto.preferences.categories), Object.prototype);
+        assert.deepEqual(Object.keys((await other.preferences(user)).categories).sort(), ['__proto__', 'comments', 'constructor']);
+        assert.deepEqual(await one.preferences(newUser()), { enabled: true, categories: {} });
       });
     });
 
