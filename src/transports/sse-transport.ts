@@ -60,7 +60,7 @@ export const sseTransport: Transport = {
 
       // The server ends a stream whose token expired with this frame: a refusal, which a token function answers with a fresh token.
       opened.addEventListener('token-expired', () => {
-        if (!done) finish(new HttpStatusError(401, 'token-expired', 'The token expired during the stream; give a fresh one.'));
+        if (!done) finish(new HttpStatusError(401, 'token-expired', 'The token expired; give a new one.'));
       });
 
       opened.addEventListener('error', () => {
