@@ -1,4 +1,3 @@
-import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import type { CometError } from '../errors/comet-error.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
@@ -58,12 +57,7 @@ export const sseTransport: Transport = {
         });
       }
 
-      // The server ends a stream whose token expired with this frame: a refusal, which a token function answers with a fresh token.
-      opened.addEventListener('token-expired', () => {
-        if (!done) finish(new HttpStatusError(401, 'token-expired', 'The token expired; give a new one.'));
-      });
-
-      opened.addEventListener('error', () => {
+      const failed = (): void => {
         if (done) return;
         // [spec] A network error leaves readyState CONNECTING (the browser would retry);
         // a refused response (status other than 200, wrong Content-Type) makes it CLOSED.
@@ -73,6 +67,13 @@ export const sseTransport: Transport = {
         }
         opened.close();
         void diagnoseRefusal(url, request.withCredentials, diagnosis.signal).then(finish);
+      };
+      opened.addEventListener('error', failed);
+      // The last frame of a stream whose token expired: a refusal. The same URL now gets the
+      // server's 401 token-expired, which a token function answers with a fresh token.
+      opened.addEventListener('token-expired', () => {
+        opened.close();
+        failed();
       });
     };
 
