@@ -16,6 +16,7 @@ import { createCometServer } from '../../../server/comet-server.js';
 import { redisPresenceStore } from '../../../server/presence/redis-presence-store.js';
 import { clientAddressBehind, trustedProxies } from '../../../server/http/trusted-proxies.js';
 import { inboxFromEnv } from '../../../server/standalone/inbox-from-env.js';
+import { pushFromEnv } from '../../../server/standalone/push-from-env.js';
 
 const url = process.env['COMET_REDIS_URL'];
 if (!url) throw new Error('COMET_REDIS_URL is required');
@@ -32,6 +33,8 @@ const comet = createCometServer({
   send: { publicChannels: ['send.*'] },
   // Critical categories, the action webhook and the snooze poll, from COMET_INBOX_* (the inbox tests set them).
   inbox: inboxFromEnv(),
+  // Web Push from COMET_VAPID_* and COMET_PUSH_ALLOWED_ENDPOINTS (the push tests set them; off otherwise).
+  push: { ...pushFromEnv(), hiddenGraceMs: 0 },
   // Behind the tests' nginx on loopback, as deploy/nginx/cometkit.conf advises.
   clientAddress: clientAddressBehind(trustedProxies(['127.0.0.1', '::1'])),
 });
