@@ -129,8 +129,8 @@ export class InboxService {
     if (!reaches.inbox) return { muted: true, category: checked.category };
     const added = await this.#store.add(user, { ...checked, time: Date.now(), toast: reaches.toast });
     await this.#publishAdded(user, added);
-    // Not awaited: a slow push service never holds up the sender; each user's pushes still go in order.
-    if (reaches.push) void this.push?.itemAdded(user, added.item);
+    // Which devices get it is decided now, with the tabs visible now; the sending does not hold up the sender.
+    if (reaches.push) await this.push?.itemAdded(user, added.item).catch((error: unknown) => console.error('cometkit server: could not decide where to push', error instanceof Error ? error.message : error));
     return added.item;
   }
 

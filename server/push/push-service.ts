@@ -131,14 +131,17 @@ export class PushService {
     return this.#visibleTtlMs;
   }
 
-  /** A new inbox item the user's preferences allow to push: sent to each device without a visible tab. */
-  itemAdded(user: string, item: InboxItemJson): Promise<void> {
-    return this.#enqueue(user, async () => {
-      const devices = await this.#store.devices(user);
-      if (devices.length === 0) return;
-      const visible = await this.#store.visible(user, Date.now());
-      const targets = devices.filter((one) => !visible.has(one.device));
-      if (targets.length === 0) return;
+  /**
+   * A new inbox item the user's preferences allow to push: which devices get
+   * it is decided now (those without a visible tab at this moment); the
+   * sending is queued, and this resolves before it.
+   */
+  async itemAdded(user: string, item: InboxItemJson): Promise<void> {
+    const now = Date.now();
+    const [devices, visible] = await Promise.all([this.#store.devices(user), this.#store.visible(user, now)]);
+    const targets = devices.filter((one) => !visible.has(one.device));
+    if (targets.length === 0) return;
+    void this.#enqueue(user, async () => {
       const urgency = item.severity === 'error' || item.severity === 'warning' ? 'high' : 'normal';
       const sent = await Promise.all(targets.map((one) => this.#send(user, one, notificationMessage(item), topic(item.id), urgency)));
       const reached = targets.filter((_, i) => sent[i]).map((one) => one.device);

@@ -12,8 +12,11 @@ import { generateVapidKeys } from '../../server/push/vapid.js';
 import type { InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 import type { PushDevicesAnswerJson, PushNotificationMessage } from '../../src/push/push-protocol.js';
 import { http, type HttpResult } from '../support/http-client.js';
-import { startServer, type TestServer } from '../support/node-server.js';
+import { startServer, until, type TestServer } from '../support/node-server.js';
 import { startPushService, type StandInPushService, type TestSubscription } from '../support/push-service.js';
+import { scaleOutBinaries } from '../support/scale/binaries.js';
+import { startRedis, type TestRedis } from '../support/scale/redis-server.js';
+import { startServerProcess, type ServerProcess } from '../support/scale/server-process.js';
 import { storageBackends } from '../support/scale/storage-backends.js';
 
 const SECRET = 'secret-for-push-tests';
@@ -212,5 +215,53 @@ describe('push endpoints are refused on private addresses by default', () => {
     } finally {
       await off.close();
     }
+  });
+});
+
+describe('push on two processes on one Redis', { skip: scaleOutBinaries(['redis-server']).skip }, () => {
+  let redis: TestRedis;
+  let service: StandInPushService;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const publishKey = 'publish-key-for-push-tests';
+  before(async () => {
+    redis = await startRedis();
+    service = await startPushService();
+    const env = {
+      COMET_VAPID_PUBLIC_KEY: vapid.publicKey,
+      COMET_VAPID_PRIVATE_KEY: vapid.privateKey,
+      COMET_VAPID_SUBJECT: vapid.subject,
+      COMET_PUSH_ALLOWED_ENDPOINTS: service.origin,
+      // How an operator trusts a private push service's certificate in the standalone server.
+      NODE_EXTRA_CA_CERTS: service.certPath,
+    };
+    [a, b] = await Promise.all([startServerProcess({ redisUrl: redis.url, publishKey, env }), startServerProcess({ redisUrl: redis.url, publishKey, env })]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
+    await service?.close();
+    await redis?.close();
+  });
+
+  it('agrees on visibility through Redis, pushes once from one process and withdraws from the other', async () => {
+    const user = `two-${Date.now()}`;
+    const on = (server: ServerProcess, path: string) => `${server.origin}/comet${path}${path.includes('?') ? '&' : '?'}user=${user}`;
+    const notify = (server: ServerProcess, title: string) =>
+      http(`${server.origin}/comet/inbox/notify`, { method: 'POST', headers: { Authorization: `Bearer ${publishKey}` }, body: { user, data: { title } } });
+    const subscription = service.subscription();
+    assert.equal((await http(on(a, '/push/subscriptions'), { method: 'POST', body: { device: 'device-two-1', subscription } })).status, 201);
+    // The device's tab reports to the other process.
+    assert.equal((await http(on(b, '/push/visibility'), { method: 'POST', body: { device: 'device-two-1', visible: true } })).status, 200);
+    const seen = (await notify(a, 'while visible')).json<InboxItemJson>();
+    await http(on(b, '/push/visibility'), { method: 'POST', body: { device: 'device-two-1', visible: false } });
+    const pushed = (await notify(a, 'after hidden')).json<InboxItemJson>();
+    // Each user's pushes leave a process in order: once the second is here, the first would have been.
+    await until(() => service.for(subscription).length >= 1, 10_000, 'the push');
+    assert.deepEqual(service.for(subscription).map((one) => (one.message as PushNotificationMessage).id), [pushed.id]);
+    assert.notEqual(seen.id, pushed.id);
+    assert.equal((await http(on(b, '/inbox/state'), { method: 'POST', body: { ids: [pushed.id], read: true } })).status, 200);
+    await until(() => service.for(subscription).length >= 2, 10_000, 'the withdraw');
+    assert.deepEqual(service.for(subscription)[1]?.message, { kind: 'withdraw', ids: [pushed.id] });
+    assert.ok(service.for(subscription).every((one) => one.vapidValid));
   });
 });
