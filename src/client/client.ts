@@ -10,6 +10,7 @@ import type { PresenceIdentity, PresenceOptions } from '../presence/presence-man
 import type { SendOptions } from './send.js';
 import type { ServerAccess } from './server-request.js';
 import type { Inbox } from '../inbox/inbox.js';
+import type { PushClient, PushState, PushSubscribeOptions } from '../push/push-client.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
@@ -33,7 +34,16 @@ import { HostConnection } from './host-connection.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
 import { warnIgnoredHubOptions } from './ignored-hub-options.js';
 import { LazyPresence } from './lazy-presence.js';
+import { pushDevice } from './push-device.js';
 import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent, type CometClientEventMap } from './events.js';
+
+/** `client.push`: Web Push for this browser. */
+export interface PushControl {
+  /** Call from a user gesture: asks for permission, subscribes with the server's key, and tells the server this device. */
+  subscribe(options?: PushSubscribeOptions): Promise<PushState>;
+  unsubscribe(options?: PushSubscribeOptions): Promise<PushState>;
+  state(options?: PushSubscribeOptions): Promise<PushState>;
+}
 
 export interface ClientOptions {
   /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
@@ -184,7 +194,10 @@ export class CometClient extends EventTarget {
           this.#greeted = false;
         },
         message: (data) => this.#receive(data),
-        ready: () => this.#hello(),
+        ready: () => {
+          this.#hello();
+          this.#reportVisibility();
+        },
         lost: (error) => this.dispatchEvent(new CometErrorEvent(error)),
         failed: (error) => {
           this.#shutDown();
@@ -196,6 +209,7 @@ export class CometClient extends EventTarget {
     this.#host = this.#connection.host;
     this.#stopWatchingPage = watchPageLifecycle({
       wake: () => this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab }),
+      visibility: () => this.#reportVisibility(),
       suspend: () => this.#suspend(),
       rejoin: () => this.#rejoin(),
       leave: () => this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab }),
@@ -328,6 +342,27 @@ export class CometClient extends EventTarget {
     return this.#inbox;
   }
 
+  /**
+   * Web Push for this browser (README, Push): `subscribe()` asks for
+   * notification permission, so call it from a click or key press (browsers
+   * refuse to ask otherwise); its code loads then.
+   */
+  get push(): PushControl {
+    const load = (): Promise<PushClient> =>
+      loadModule('push', () => import('../push/push-client.js')).then(
+        ({ PushClient }) => new PushClient({ ...this.#access(), user: this.#options.identity?.user, reportVisibility: () => this.#reportVisibility() }),
+      );
+    return {
+      // Asked before the code loads: the user's gesture does not outlive the download in every browser.
+      subscribe: (options) => {
+        const permission = typeof Notification === 'function' ? Notification.requestPermission() : Promise.resolve<NotificationPermission>('denied');
+        return load().then((push) => push.subscribe(permission, options));
+      },
+      unsubscribe: (options) => load().then((push) => push.unsubscribe(options?.registration)),
+      state: (options) => load().then((push) => push.state(options?.registration)),
+    };
+  }
+
   /** Reconnects at once if waiting between retries (e.g. after the device came back online). */
   retryNow(): void {
     this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
@@ -359,6 +394,13 @@ export class CometClient extends EventTarget {
       tab: this.#tab,
       protocolVersion: this.#version,
     };
+  }
+
+  /** For Web Push, on a browser that subscribed: the hub tells the server whether any of its tabs is visible. */
+  #reportVisibility(): void {
+    const device = pushDevice();
+    if (device === null || typeof document !== 'object') return;
+    this.#post({ cometkit: this.#version, type: 'visibility', tab: this.#tab, visible: document.visibilityState === 'visible', device, user: this.#options.identity?.user ?? null });
   }
 
   #hello(): void {

@@ -102,7 +102,16 @@ export interface ByeMessage extends Envelope {
   readonly type: 'bye';
   readonly tab: string;
 }
-export type TabMessage = HelloMessage | ChannelsMessage | TokenMessage | WakeMessage | ByeMessage;
+/** Whether the tab is visible, sent only by a browser subscribed to Web Push (it has a push device id). */
+export interface VisibilityMessage extends Envelope {
+  readonly type: 'visibility';
+  readonly tab: string;
+  readonly visible: boolean;
+  readonly device: string;
+  /** The client's `identity` user, for a server without tokens. */
+  readonly user: string | null;
+}
+export type TabMessage = HelloMessage | ChannelsMessage | TokenMessage | WakeMessage | ByeMessage | VisibilityMessage;
 
 // Hub → tab.
 export interface WelcomeMessage extends Envelope {
