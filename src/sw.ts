@@ -77,7 +77,15 @@ function safeLink(url: string | undefined, base: string): string | undefined {
   }
 }
 
-export function cometServiceWorker(options: CometServiceWorkerOptions, scope: ServiceWorkerScopeLike = globalThis as unknown as ServiceWorkerScopeLike): void {
+/** What `cometServiceWorker` listens with, for an app that routes `push` and `notificationclick` itself. */
+export interface CometServiceWorkerHandlers {
+  /** Shows, withdraws or (a visible tab shows it) skips what a push carried. */
+  push(message: PushMessage): Promise<void>;
+  /** Closes the notification, marks its item read, and focuses or opens the app (or the action's link). */
+  click(notification: Notification, action: string): Promise<void>;
+}
+
+export function cometServiceWorker(options: CometServiceWorkerOptions, scope: ServiceWorkerScopeLike = globalThis as unknown as ServiceWorkerScopeLike): CometServiceWorkerHandlers {
   const base = scope.registration.scope;
   const app = new URL(options.app ?? base, base).href;
   const server = new URL(options.url.replace(/\/+$/, ''), base).href;
@@ -123,22 +131,26 @@ export function cometServiceWorker(options: CometServiceWorkerOptions, scope: Se
     });
   };
 
+  const push = (message: PushMessage): Promise<void> => (message.kind === 'withdraw' ? withdraw(message.ids) : show(message));
+
+  const click = async (notification: Notification, action: string): Promise<void> => {
+    const data = notification.data as NotificationData | undefined;
+    if (data?.cometkit !== 1) return;
+    notification.close();
+    const link = data.links[action];
+    const clients = await appClients();
+    const target = link ? undefined : (clients.find((client) => client.focused) ?? clients[0]);
+    // Browsers let a service worker focus or open a window only while it handles the click.
+    const opened = (target ? target.focus() : scope.clients.openWindow(link ?? app)).catch(() => undefined);
+    await Promise.all([markRead(data.id).catch(() => undefined), opened]);
+  };
+
   scope.addEventListener('push', (event) => {
     const message = parse(event);
-    if (!message) return;
-    event.waitUntil(message.kind === 'withdraw' ? withdraw(message.ids) : show(message));
+    if (message) event.waitUntil(push(message));
   });
-
   scope.addEventListener('notificationclick', (event) => {
-    const data = event.notification.data as NotificationData | undefined;
-    if (data?.cometkit !== 1) return;
-    event.notification.close();
-    const open = async (): Promise<void> => {
-      const link = data.links[event.action];
-      const clients = await appClients();
-      const target = link ? undefined : (clients.find((client) => client.focused) ?? clients[0]);
-      await Promise.all([markRead(data.id).catch(() => undefined), target ? target.focus() : scope.clients.openWindow(link ?? app)]);
-    };
-    event.waitUntil(open());
+    if ((event.notification.data as NotificationData | undefined)?.cometkit === 1) event.waitUntil(click(event.notification, event.action));
   });
+  return { push, click };
 }
