@@ -10,7 +10,7 @@ import type { PresenceIdentity, PresenceOptions } from '../presence/presence-man
 import type { SendOptions } from './send.js';
 import type { ServerAccess } from './server-request.js';
 import type { Inbox } from '../inbox/inbox.js';
-import type { PushClient, PushState, PushSubscribeOptions } from '../push/push-client.js';
+import type { PushState, PushSubscribeOptions } from '../push/push-client.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
@@ -348,18 +348,15 @@ export class CometClient extends EventTarget {
    * refuse to ask otherwise); its code loads then.
    */
   get push(): PushControl {
-    const load = (): Promise<PushClient> =>
-      loadModule('push', () => import('../push/push-client.js')).then(
-        ({ PushClient }) => new PushClient({ ...this.#access(), user: this.#options.identity?.user, reportVisibility: () => this.#reportVisibility() }),
+    const run = (name: keyof PushControl, options?: PushSubscribeOptions, permission?: Promise<NotificationPermission>): Promise<PushState> =>
+      loadModule('push', () => import('../push/push-client.js')).then(({ PushClient }) =>
+        new PushClient({ ...this.#access(), user: this.#options.identity?.user, reportVisibility: () => this.#reportVisibility() })[name](options, permission),
       );
     return {
       // Asked before the code loads: the user's gesture does not outlive the download in every browser.
-      subscribe: (options) => {
-        const permission = typeof Notification === 'function' ? Notification.requestPermission() : Promise.resolve<NotificationPermission>('denied');
-        return load().then((push) => push.subscribe(permission, options));
-      },
-      unsubscribe: (options) => load().then((push) => push.unsubscribe(options?.registration)),
-      state: (options) => load().then((push) => push.state(options?.registration)),
+      subscribe: (options) => run('subscribe', options, globalThis.Notification?.requestPermission()),
+      unsubscribe: (options) => run('unsubscribe', options),
+      state: (options) => run('state', options),
     };
   }
 

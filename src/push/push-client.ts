@@ -42,7 +42,8 @@ export class PushClient {
     this.#deps = deps;
   }
 
-  async state(registration?: ServiceWorkerRegistration): Promise<PushState> {
+  async state(options: PushSubscribeOptions = {}): Promise<PushState> {
+    const { registration } = options;
     if (!supported()) return 'unsupported';
     if (Notification.permission === 'denied') return 'denied';
     if (Notification.permission === 'default') return 'prompt';
@@ -52,7 +53,7 @@ export class PushClient {
   }
 
   /** `permission` was asked in the user's gesture, before this code loaded (browsers refuse to ask later). */
-  async subscribe(permission: Promise<NotificationPermission>, options: PushSubscribeOptions = {}): Promise<PushState> {
+  async subscribe(options: PushSubscribeOptions = {}, permission: Promise<NotificationPermission> = Promise.resolve('denied')): Promise<PushState> {
     if (!supported()) throw new CometError('push-unsupported', 'This browser has no Web Push here (on iOS, add the app to the home screen first).');
     if ((await permission) !== 'granted') return Notification.permission === 'denied' ? 'denied' : 'prompt';
     const registration = options.registration ?? (await navigator.serviceWorker.ready);
@@ -79,7 +80,8 @@ export class PushClient {
     return 'subscribed';
   }
 
-  async unsubscribe(registration?: ServiceWorkerRegistration): Promise<PushState> {
+  async unsubscribe(options: PushSubscribeOptions = {}): Promise<PushState> {
+    const { registration } = options;
     if (!supported()) return 'unsupported';
     const device = localStorage.getItem(PUSH_DEVICE_KEY);
     const ready = registration ?? (await navigator.serviceWorker.getRegistration());
