@@ -47,7 +47,7 @@ describe('device visibility (hub)', () => {
   });
 
   it('drops visibility messages without a boolean or a valid device id', () => {
-    const base = { cometkit: PORT_PROTOCOL_VERSION, type: 'visibility', tab: 'tab-1', user: null };
+    const base = { cometkit: PORT_PROTOCOL_VERSION, type: 'visibility', tab: 'tab-1', secret: 'Qm9vdGVkIGZyb20gYSB0YWI', user: null };
     assert.equal(typeof checkTabMessage({ ...base, visible: true, device: 'device-abcdef' }), 'object');
     for (const broken of [{ ...base, visible: 'yes', device: 'device-abcdef' }, { ...base, visible: true, device: 'short' }, { ...base, visible: true, device: '<script>alert(1)</script>' }, { ...base, visible: true, device: 'device-abcdef', user: 5 }]) {
       assert.equal(typeof checkTabMessage(broken), 'string', JSON.stringify(broken));
