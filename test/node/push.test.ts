@@ -218,6 +218,47 @@ describe('push endpoints are refused on private addresses by default', () => {
   });
 });
 
+describe('push visibility grace and expiry', () => {
+  let service: StandInPushService;
+  let graceful: TestServer;
+  let expiring: TestServer;
+  before(async () => {
+    service = await startPushService();
+    const push = { vapid, ca: service.cert, allowedEndpoints: [service.origin] };
+    graceful = await startServer({ tokenSecret: SECRET, push: { ...push, hiddenGraceMs: 60_000 } });
+    expiring = await startServer({ tokenSecret: SECRET, push: { ...push, visibleTtlMs: 1 } });
+  });
+  after(async () => {
+    await graceful?.close();
+    await expiring?.close();
+    await service?.close();
+  });
+
+  it('still counts a device visible for the grace period after its last tab was hidden', async () => {
+    const user = await newUser(graceful);
+    const subscription = service.subscription();
+    await user.subscribe('device-grace', subscription);
+    await user.visible('device-grace', true);
+    await user.visible('device-grace', false);
+    await user.notify({ title: 'just after switching tabs' });
+    await graceful.comet.inbox.push!.settled();
+    assert.equal(service.for(subscription).length, 0);
+  });
+
+  it('counts a device not visible once its last report ran out (a crashed browser)', async () => {
+    const user = await newUser(expiring);
+    const subscription = service.subscription();
+    await user.subscribe('device-crashed', subscription);
+    await user.visible('device-crashed', true);
+    const reported = Date.now();
+    // visibleTtlMs is 1 ms: waits on the clock, not a fixed sleep.
+    await until(() => Date.now() > reported + 1, 1000, 'the report to run out');
+    const item = await user.notify({ title: 'nobody is looking' });
+    await expiring.comet.inbox.push!.settled();
+    assert.deepEqual(service.for(subscription).map((one) => (one.message as PushNotificationMessage).id), [item.id]);
+  });
+});
+
 describe('push on two processes on one Redis', { skip: scaleOutBinaries(['redis-server']).skip }, () => {
   let redis: TestRedis;
   let service: StandInPushService;
