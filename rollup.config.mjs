@@ -66,6 +66,13 @@ const workerBuild = (dev) => ({
   output: { file: dev ? 'dist/dev/worker.js' : 'dist/worker.js', format: 'es', inlineDynamicImports: true, sourcemap: true },
 });
 
+/** The service worker module (`cometkit/sw`): one file an app's own service worker imports. */
+const serviceWorkerBuild = (dev) => ({
+  input: 'src/sw.ts',
+  plugins: plugins({ dev }),
+  output: { file: dev ? 'dist/dev/sw.js' : 'dist/sw.js', format: 'es', inlineDynamicImports: true, sourcemap: true },
+});
+
 const browserEntries = {
   cometkit: 'src/index.ts',
   components: 'components/index.ts',
@@ -281,6 +288,8 @@ export default [
   browserEsm(true),
   workerBuild(false),
   workerBuild(true),
+  serviceWorkerBuild(false),
+  serviceWorkerBuild(true),
   autoloadModules,
   autoloadLoader,
   {

@@ -67,15 +67,15 @@ describe('the packed package in a scratch app', () => {
     assert.ok(!packed.some((file) => file.startsWith('src/') || file.startsWith('test/')), 'no sources or tests');
   });
 
-  it('installs into an app with one copy of Lit and without the server-only jose and @redis/client', () => {
+  it('installs into an app with one copy of Lit and without the server-only jose, @redis/client and web-push', () => {
     const found: string[] = [];
     const walk = (folder: string): void => {
       for (const entry of readdirSync(folder, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         const path = join(folder, entry.name);
-        if (existsSync(join(path, 'package.json')) && ['lit', 'jose', 'client'].includes(entry.name)) {
+        if (existsSync(join(path, 'package.json')) && ['lit', 'jose', 'client', 'web-push'].includes(entry.name)) {
           const name = (JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as { name: string }).name;
-          if (['lit', 'jose', '@redis/client'].includes(name)) found.push(`${name} ${path.slice(dir.length + 1)}`);
+          if (['lit', 'jose', '@redis/client', 'web-push'].includes(name)) found.push(`${name} ${path.slice(dir.length + 1)}`);
         }
         walk(path);
       }
@@ -88,9 +88,10 @@ describe('the packed package in a scratch app', () => {
       peerDependenciesMeta: Record<string, { optional?: boolean }>;
     };
     for (const range of [...Object.values(manifest.dependencies), ...Object.values(manifest.peerDependencies)]) assert.match(range, /^\^/, 'caret ranges an app can share');
-    assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['@redis/client', 'jose', 'lit']);
+    assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['@redis/client', 'jose', 'lit', 'web-push']);
     assert.equal(manifest.peerDependenciesMeta['jose']?.optional, true);
     assert.equal(manifest.peerDependenciesMeta['@redis/client']?.optional, true);
+    assert.equal(manifest.peerDependenciesMeta['web-push']?.optional, true);
     assert.ok(existsSync(join(dir, 'node_modules/cometkit/LICENSE')), 'the LICENSE ships');
     // engines is about the runtime: what an app installs must fit the Node the package says it runs on.
     assert.doesNotMatch(installWarnings, /EBADENGINE|ERESOLVE|peer dep/i, installWarnings);
