@@ -7,6 +7,7 @@
  * once the panel is gone.
  */
 import { expect } from '@esm-bundle/chai';
+import { createClient } from '../../src/index.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 import type { View } from '../pages/bindings/shared.js';
 
@@ -66,6 +67,7 @@ for (const framework of ['react', 'vue'] as const) {
       await waitFor(() => shown.text('#live') === 'live', 8000, `the channel live (shows "${shown.text('#live')}")`);
       await waitFor(async () => (await server.streams(prefix)) === 1, 8000, 'one open stream');
       expect(await server.streamsOpened(prefix), 'streams opened for the panel').to.equal(1);
+      if (framework === 'react') expect(shown.frame.contentDocument!.body.dataset['mounts'], 'StrictMode set the effects up twice').to.equal('2');
 
       await server.publishMany([1, 2, 3].map((n) => ({ channel, data: { n } })));
       await waitFor(() => events().length >= 3, 8000, `three events (shows ${JSON.stringify(events())})`);
@@ -105,6 +107,17 @@ for (const framework of ['react', 'vue'] as const) {
       await server.notify(user, { title: 'again' });
       await waitFor(() => shown.text('#unread') === '2', 8000, `the new panel to follow the counts (shows "${shown.text('#unread')}")`);
       expect(shown.text('#members')).to.equal(user);
+
+      // The roster's channel, as another member reads it: the remount did not leave and join again; the unmount left.
+      const reader = createClient({ url: server.comet, token, host: 'single-tab', hub: `${prefix}-reader` });
+      try {
+        const presenceEvents = async (): Promise<string[]> => (await reader.history(`presence:${channel}`)).map((event) => event.type);
+        expect(await presenceEvents(), 'one join, no leave, through StrictMode and the remount').to.deep.equal(['presence.join']);
+        shown.show({ panel: null, generation: 3 });
+        await waitFor(async () => (await presenceEvents()).join() === 'presence.join,presence.leave', 8000, 'the roster released once the panel is gone');
+      } finally {
+        reader.close();
+      }
     });
   });
 }

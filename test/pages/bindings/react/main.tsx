@@ -11,8 +11,15 @@ import { pageQuery, type View } from '../shared.js';
 const { url, hub, channel, token } = pageQuery(location);
 configure({ url, hub, token });
 
+/** How often a panel's effects have been set up: StrictMode sets them up twice per mount. */
+let mounts = 0;
+
 function EventsPanel({ generation }: { generation: number }) {
   const { events, live } = useChannel<{ n: number }>(channel);
+  useEffect(() => {
+    mounts += 1;
+    document.body.dataset['mounts'] = String(mounts);
+  }, []);
   return (
     <section id="panel" data-generation={generation}>
       <p id="live">{live ? 'live' : 'waiting'}</p>
