@@ -17,6 +17,7 @@ interface BindingsPage {
   readonly frame: HTMLIFrameElement;
   readonly errors: string[];
   show(view: View): void;
+  configure(): void;
   text(selector: string): string | undefined;
   list(selector: string): string[];
 }
@@ -40,6 +41,7 @@ async function openPage(framework: 'react' | 'vue', settings: Record<string, str
     frame,
     errors,
     show: (next) => view.bindingsPage!.show(next),
+    configure: () => view.bindingsPage!.configure(),
     text: (selector) => document_().querySelector(selector)?.textContent ?? undefined,
     list: (selector) => [...document_().querySelectorAll(selector)].map((node) => node.textContent ?? ''),
   };
@@ -86,6 +88,21 @@ for (const framework of ['react', 'vue'] as const) {
 
       shown.show({ panel: null, generation: 3 });
       await waitFor(async () => (await server.streams(prefix)) === 0, 8000, 'the stream released once the panel is gone');
+      expect(await server.streamsOpened(prefix)).to.equal(1);
+    });
+
+    it('waits for a default client configured after the panel mounted', async () => {
+      const prefix = uniqueChannel(`t.bind-${framework}-late`);
+      const channel = `${prefix}.news`;
+      page = await openPage(framework, { url: server.comet, hub: prefix, channel, late: '1' });
+      const shown = page;
+      shown.show({ panel: 'events', generation: 1 });
+      await waitFor(() => shown.text('#live') === 'waiting', 5000, 'the panel without a client');
+      expect(await server.streamsOpened(prefix), 'nothing to connect with yet').to.equal(0);
+      shown.configure();
+      await waitFor(() => shown.text('#live') === 'live', 8000, `the channel live once configured (shows "${shown.text('#live')}")`);
+      await server.publish(channel, { n: 1 });
+      await waitFor(() => shown.list('#events li').join() === '1', 8000, `the event (shows ${JSON.stringify(shown.list('#events li'))})`);
       expect(await server.streamsOpened(prefix)).to.equal(1);
     });
 

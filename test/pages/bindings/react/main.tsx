@@ -8,8 +8,9 @@ import { configure } from 'cometkit';
 import { useChannel, useInboxCounts, usePresence } from 'cometkit/react';
 import { pageQuery, type View } from '../shared.js';
 
-const { url, hub, channel, token } = pageQuery(location);
-configure({ url, hub, token });
+const { url, hub, channel, token, late } = pageQuery(location);
+const configureClient = (): void => void configure({ url, hub, token });
+if (!late) configureClient();
 
 /** How often a panel's effects have been set up: StrictMode sets them up twice per mount. */
 let mounts = 0;
@@ -46,7 +47,7 @@ function PeoplePanel({ generation }: { generation: number }) {
 function App() {
   const [view, setView] = useState<View>({ panel: null, generation: 0 });
   useEffect(() => {
-    window.bindingsPage = { show: setView };
+    window.bindingsPage = { show: setView, configure: configureClient };
   }, []);
   // A new key unmounts the panel and mounts a new one in the same commit, as a route change does.
   if (view.panel === 'events') return <EventsPanel key={view.generation} generation={view.generation} />;

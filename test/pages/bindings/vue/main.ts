@@ -4,8 +4,9 @@ import { configure } from 'cometkit';
 import { useChannel, useInboxCounts, usePresence } from 'cometkit/vue';
 import { pageQuery, type View } from '../shared.js';
 
-const { url, hub, channel, token } = pageQuery(location);
-configure({ url, hub, token });
+const { url, hub, channel, token, late } = pageQuery(location);
+const configureClient = (): void => void configure({ url, hub, token });
+if (!late) configureClient();
 
 const EventsPanel = defineComponent({
   props: { generation: { type: Number, required: true } },
@@ -36,7 +37,7 @@ const App = defineComponent({
   setup() {
     const view = shallowRef<View>({ panel: null, generation: 0 });
     onMounted(() => {
-      window.bindingsPage = { show: (next) => (view.value = next) };
+      window.bindingsPage = { show: (next) => (view.value = next), configure: configureClient };
     });
     // A new key unmounts the panel and mounts a new one in the same render, as a route change does.
     return () => {
