@@ -8,6 +8,7 @@ import { canonicalOrigin } from './http/origin.js';
 import type { PresenceOptions } from './presence/presence-service.js';
 import type { SendOptions } from './send/send-service.js';
 import type { InboxOptions } from './inbox/inbox-service.js';
+import type { WorkerGroup } from './metrics/worker-group.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -87,6 +88,13 @@ export interface CometServerOptions {
   readonly send?: SendOptions;
   /** Per-user notification inbox with seen/read/archived state: limits, store, anonymous use (see PROTOCOL.md, Inbox). */
   readonly inbox?: InboxOptions;
+  /**
+   * `GET {base}/metrics` in Prometheus text format (needs the prom-client package). Off by default.
+   * A scraper sends `Authorization: Bearer <key>`: `key`, or the publish key when none is given (see README, Metrics).
+   */
+  readonly metrics?: boolean | { readonly key?: string };
+  /** The processes sharing this server's port (`cometkit-server --workers N`): `/health` and `/metrics` then speak for all of them. */
+  readonly workers?: WorkerGroup;
 }
 
 export interface ResolvedOptions {

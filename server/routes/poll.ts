@@ -8,6 +8,7 @@ import { holdGripPoll } from '../grip/grip-poll.js';
 import { isGripRequest } from '../grip/grip-signature.js';
 import { eventJson } from '../broker/event-json.js';
 import { HttpError, sendJsonText } from '../http/http-error.js';
+import type { MetricsSink } from '../metrics/comet-metrics.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry, OpenStream } from '../stream/connections.js';
 import { openFeed, type Feed } from '../stream/feed.js';
@@ -43,7 +44,7 @@ export async function servePoll(
   res: ServerResponse,
   url: URL,
   request: StreamRequest,
-  deps: { broker: Broker; reads: HistoryReader; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
+  deps: { broker: Broker; reads: HistoryReader; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined; metrics: MetricsSink | undefined },
 ): Promise<void> {
   const { broker, options, connections, grip } = deps;
   const wait = holdFor(url, options.pollTimeoutMs);
@@ -70,6 +71,7 @@ export async function servePoll(
     if (answered) return;
     finish();
     if (!hello || res.destroyed) return;
+    deps.metrics?.gaps(gaps.length);
     sendJsonText(res, 200, pollAnswerJson({ hello, gaps, events, cursor }));
   };
   /** Events published in one burst leave in one answer: wait for the current turn of the event loop to end. */
