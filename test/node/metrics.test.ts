@@ -4,6 +4,7 @@
  * refusals, the admission's retry: answer, publishes from server code).
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { createCometServer } from '../../server/comet-server.js';
 import { epochOf, gapOf, helloOf } from '../support/frames.js';
@@ -102,6 +103,21 @@ describe('metrics endpoint', () => {
       assert.equal(retried.status, 200);
       assert.match(retryText, /^retry: \d+/);
       assert.equal(sample(text, 'cometkit_refusals_total{code="server-busy"}'), 2);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('deploy/grafana/cometkit.json', () => {
+  it('queries only series the server exposes', async () => {
+    const dashboard = await readFile(new URL('../../deploy/grafana/cometkit.json', import.meta.url), 'utf8');
+    const queried = new Set([...dashboard.matchAll(/\b(cometkit_[a-z_]+)/g)].map((match) => match[1]!.replace(/_(bucket|count|sum)$/, '')));
+    const server = await startServer({ metrics: { key: 'scrape' } });
+    try {
+      const exposed = new Set([...(await scrape(server.base, 'scrape')).matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
+      assert.ok(queried.size >= 5, `the dashboard queries ${[...queried].join(', ')}`);
+      for (const name of queried) assert.ok(exposed.has(name), `${name} is queried by the dashboard but not exposed (exposed: ${[...exposed].join(', ')})`);
     } finally {
       await server.close();
     }
