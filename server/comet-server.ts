@@ -88,6 +88,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const admission = new Admission({ perSecond: resolved.maxStreamStartsPerSecond, maxDelayMs: resolved.maxStartDelayMs });
   const metrics = options.metrics ? new CometMetrics(() => connections.stats()) : undefined;
   const metricsKey = metrics ? metricsKeyOf(options.metrics, resolved.publishKey) : undefined;
+  if (metrics) store.observeRoundTrips?.((ms) => metrics.redisRoundTrip(ms));
   options.workers?.attach({ stats: () => connections.stats(), metrics });
   const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs, reads, metrics });
   // A broker for several processes shares the inbox, idempotency keys and member states as well

@@ -14,10 +14,14 @@ export interface MetricsSink {
   gaps(count: number): void;
   /** A request refused with this error code (4xx and 5xx alike). */
   refused(code: string): void;
+  /** One Redis command of the event store, from sending it to its answer. */
+  redisRoundTrip(ms: number): void;
 }
 
 /** Seconds: a fan-out is a few ms on an idle process and seconds under a storm. */
 const FANOUT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Seconds: a loopback Redis answers in a fraction of a ms; past commandTimeoutMs (1 s) the gate has given up. */
+const REDIS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5];
 
 /**
  * The Prometheus metrics of one server, in a registry of its own (not
@@ -32,6 +36,7 @@ export class CometMetrics implements MetricsSink {
   readonly #resumes;
   readonly #gaps;
   readonly #refusals;
+  readonly #redis;
 
   constructor(stats: () => StreamStats) {
     const prom = promClientModule();
@@ -57,6 +62,12 @@ export class CometMetrics implements MetricsSink {
     this.#resumes = new prom.Counter({ name: 'cometkit_resumes_total', help: 'Streams started from a cursor (a reconnect that resumes).', registers: [registry] });
     this.#gaps = new prom.Counter({ name: 'cometkit_gaps_total', help: 'Gap frames written: events a stream asked for that history no longer holds.', registers: [registry] });
     this.#refusals = new prom.Counter({ name: 'cometkit_refusals_total', help: 'Requests refused, by error code.', labelNames: ['code'], registers: [registry] });
+    this.#redis = new prom.Histogram({
+      name: 'cometkit_redis_round_trip_seconds',
+      help: 'Commands of the event store on Redis, from sending to the answer (none on the memory broker).',
+      buckets: REDIS_BUCKETS,
+      registers: [registry],
+    });
   }
 
   published(count: number): void {
@@ -77,6 +88,10 @@ export class CometMetrics implements MetricsSink {
 
   refused(code: string): void {
     this.#refusals.inc({ code });
+  }
+
+  redisRoundTrip(ms: number): void {
+    this.#redis.observe(ms / 1000);
   }
 
   /** The Prometheus text of this process alone. */

@@ -105,6 +105,8 @@ describe('metrics and health across cometkit-server --workers 2', { skip }, () =
         assert.equal(sample(text, 'cometkit_refusals_total{code="metrics-key-missing"}'), 1);
         assert.equal(sample(text, 'cometkit_refusals_total{code="metrics-key-invalid"}'), 1 + n);
         assert.equal(sample(text, 'cometkit_resumes_total'), 0);
+        // Each publish is at least one command on Redis (its script), answered.
+        assert.ok((sample(text, 'cometkit_redis_round_trip_seconds_count') ?? 0) >= published, text);
         // Fails the next scrape's count if this one were counted: the invalid key just above is.
         if (n === 0) assert.equal((await get(`${origin}/comet/metrics`, { Authorization: 'Bearer wrong' })).status, 401);
       }
