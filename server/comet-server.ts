@@ -89,7 +89,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const metrics = options.metrics ? new CometMetrics(() => connections.stats()) : undefined;
   const metricsKey = metrics ? metricsKeyOf(options.metrics, resolved.publishKey) : undefined;
   if (metrics) store.observeRoundTrips?.((ms) => metrics.redisRoundTrip(ms));
-  options.workers?.attach({ stats: () => connections.stats(), metrics });
+  options.workers?.attach({ stats: () => connections.stats(), metricsRegistry: metrics?.registry });
   const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs, reads, metrics });
   // A broker for several processes shares the inbox, idempotency keys and member states as well
   // (each only where the options name no store of their own): otherwise a retried send that

@@ -1,5 +1,4 @@
 import type { StreamStats } from '../stream/connections.js';
-import type { CometMetrics } from './comet-metrics.js';
 
 /** Stream counts summed over the processes that answered. */
 export interface GroupStats extends StreamStats {
@@ -15,8 +14,12 @@ export interface GroupStats extends StreamStats {
  * for all. The server attaches what it knows; the group asks the others.
  */
 export interface WorkerGroup {
-  /** Called once by the server with what this process reports when the group asks it. */
-  attach(local: { stats(): StreamStats; metrics: CometMetrics | undefined }): void;
+  /**
+   * Called once by the server with what this process reports when the group asks it:
+   * its streams, and its prom-client Registry when metrics are on (typed loosely on
+   * purpose: prom-client is an optional peer, and an app's types must not need it).
+   */
+  attach(local: { stats(): StreamStats; metricsRegistry: object | undefined }): void;
   stats(): Promise<GroupStats>;
   /** Prometheus text summed over every process. */
   metrics(): Promise<string>;

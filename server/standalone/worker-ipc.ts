@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
+import type { AggregatorRegistry, PrometheusContentType, Registry } from 'prom-client';
 import type { GroupStats, WorkerGroup } from '../metrics/worker-group.js';
 import { promClientModule } from '../metrics/prom-client-module.js';
 import type { StreamStats } from '../stream/connections.js';
@@ -60,10 +60,10 @@ export function workerGroupOverIpc(): WorkerGroup {
   return {
     attach(attached) {
       local = attached;
-      if (attached.metrics) {
+      if (attached.metricsRegistry) {
         const prom = promClientModule();
         // The worker's half of prom-client's aggregation: it answers the primary with this registry.
-        prom.AggregatorRegistry.setRegistries([attached.metrics.registry]);
+        prom.AggregatorRegistry.setRegistries([attached.metricsRegistry as Registry]);
         new prom.AggregatorRegistry();
       }
     },

@@ -67,15 +67,15 @@ describe('the packed package in a scratch app', () => {
     assert.ok(!packed.some((file) => file.startsWith('src/') || file.startsWith('test/')), 'no sources or tests');
   });
 
-  it('installs into an app with one copy of Lit and without the server-only jose and @redis/client', () => {
+  it('installs into an app with one copy of Lit and without the server-only jose, @redis/client and prom-client', () => {
     const found: string[] = [];
     const walk = (folder: string): void => {
       for (const entry of readdirSync(folder, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         const path = join(folder, entry.name);
-        if (existsSync(join(path, 'package.json')) && ['lit', 'jose', 'client'].includes(entry.name)) {
+        if (existsSync(join(path, 'package.json')) && ['lit', 'jose', 'client', 'prom-client'].includes(entry.name)) {
           const name = (JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as { name: string }).name;
-          if (['lit', 'jose', '@redis/client'].includes(name)) found.push(`${name} ${path.slice(dir.length + 1)}`);
+          if (['lit', 'jose', '@redis/client', 'prom-client'].includes(name)) found.push(`${name} ${path.slice(dir.length + 1)}`);
         }
         walk(path);
       }
@@ -88,7 +88,8 @@ describe('the packed package in a scratch app', () => {
       peerDependenciesMeta: Record<string, { optional?: boolean }>;
     };
     for (const range of [...Object.values(manifest.dependencies), ...Object.values(manifest.peerDependencies)]) assert.match(range, /^\^/, 'caret ranges an app can share');
-    assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['@redis/client', 'jose', 'lit']);
+    assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['@redis/client', 'jose', 'lit', 'prom-client']);
+    assert.equal(manifest.peerDependenciesMeta['prom-client']?.optional, true);
     assert.equal(manifest.peerDependenciesMeta['jose']?.optional, true);
     assert.equal(manifest.peerDependenciesMeta['@redis/client']?.optional, true);
     assert.ok(existsSync(join(dir, 'node_modules/cometkit/LICENSE')), 'the LICENSE ships');
@@ -108,6 +109,14 @@ describe('the packed package in a scratch app', () => {
     }
     assert.equal(failure.status, 2);
     assert.equal((failure.stderr ?? '').trim(), 'cometkit-server: Tokens (tokenSecret, tokenPublicKey, tokenJwksUrl, signToken, cometkit-server --dev) needs the package "jose", which is not installed. Install it beside cometkit: npm install jose');
+    failure = {};
+    try {
+      run(bin, ['--metrics', '--publish-key', 'k', '--port', '0'], dir);
+    } catch (error) {
+      failure = error as typeof failure;
+    }
+    assert.equal(failure.status, 2);
+    assert.equal((failure.stderr ?? '').trim(), 'cometkit-server: Metrics (metrics option, COMET_METRICS=1, --metrics) needs the package "prom-client", which is not installed. Install it beside cometkit: npm install prom-client');
     const script = `
       const server = await import('cometkit/server');
       try { server.redisBroker({ url: 'redis://127.0.0.1:1' }); } catch (error) { console.log(error.message); }
