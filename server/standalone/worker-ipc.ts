@@ -78,6 +78,11 @@ export function answerWorkers(): void {
   let next = 0;
   const gathering = new Map<number, { replies: StreamStats[]; expected: Set<Worker>; done(): void }>();
 
+  // /health needs no key: however many workers ask at once, one round of questions is under way.
+  let statsUnderWay: Promise<GroupStats> | undefined;
+  let metricsUnderWay: Promise<string> | undefined;
+  const sharedStats = (): Promise<GroupStats> => (statsUnderWay ??= gatherStats().finally(() => (statsUnderWay = undefined)));
+
   const gatherStats = (): Promise<GroupStats> =>
     new Promise((resolve) => {
       const id = next++;
@@ -107,7 +112,7 @@ export function answerWorkers(): void {
       if (worker.isConnected()) worker.send({ type: ANSWER, id: message.id, ...answer } satisfies Answer);
     };
     if (message.what === 'stats') {
-      void gatherStats().then((stats) => reply({ stats }));
+      void sharedStats().then((stats) => reply({ stats }));
       return;
     }
     try {
@@ -116,7 +121,9 @@ export function answerWorkers(): void {
       reply({ error: (error as Error).message });
       return;
     }
-    aggregator.clusterMetrics().then(
+    const registry = aggregator;
+    metricsUnderWay ??= registry.clusterMetrics().finally(() => (metricsUnderWay = undefined));
+    metricsUnderWay.then(
       (text: string) => reply({ text }),
       (error: unknown) => reply({ error: (error as Error).message }),
     );

@@ -80,6 +80,10 @@ describe('metrics and health across cometkit-server --workers 2', { skip }, () =
         assert.deepEqual(JSON.parse(health.body), { ok: true, streams: opened, byTransport: { sse: opened, iframe: 0, 'long-poll': 0 }, workers: 2, unanswered: 0 });
       }
 
+      // Asked together, the checks share the primary's round of questions and still each get the sums.
+      const together = await Promise.all(Array.from({ length: 8 }, () => get(`${origin}/comet/health`)));
+      for (const health of together) assert.equal((JSON.parse(health.body) as { streams: number }).streams, opened, health.body);
+
       const published = 5;
       for (let n = 0; n < published; n += 1) assert.equal(await publish(origin, { channel, data: { n } }), 200);
       assert.equal(await publish(origin, { channel, data: 'refused' }, 'not-the-key'), 401);
