@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { request, type ClientRequest } from 'node:http';
 import { describe, it } from 'node:test';
 import { createCometServer } from '../../server/comet-server.js';
 import { epochOf, gapOf, helloOf } from '../support/frames.js';
-import { startServer, uniqueChannel } from '../support/node-server.js';
+import { startServer, uniqueChannel, until } from '../support/node-server.js';
 import { openSse } from '../support/sse-client.js';
 
 async function scrape(base: string, key: string): Promise<string> {
@@ -81,6 +82,32 @@ describe('metrics endpoint', () => {
       assert.equal(sample(text, 'cometkit_publishes_total'), 13);
     } finally {
       stream.close();
+      await server.close();
+    }
+  });
+
+  it('counts open streams by transport: SSE, iframe and a held poll', async () => {
+    const server = await startServer({ metrics: { key: 'scrape' }, allowedOrigins: '*' });
+    const held: ClientRequest[] = [];
+    const hold = (url: string): void => {
+      const req = request(url, { agent: false }, (res) => res.resume());
+      req.on('error', () => {});
+      req.end();
+      held.push(req);
+    };
+    const channel = uniqueChannel();
+    const sse = await openSse(server.sseUrl([channel]));
+    try {
+      hold(`${server.base}/iframe?ch=${channel}&origin=${encodeURIComponent('http://page.example')}`);
+      hold(`${server.base}/poll?ch=${channel}`);
+      await until(() => server.comet.stats().streams === 3, 5000, 'three streams held');
+      const text = await scrape(server.base, 'scrape');
+      assert.equal(sample(text, 'cometkit_streams{transport="sse"}'), 1, text);
+      assert.equal(sample(text, 'cometkit_streams{transport="iframe"}'), 1, text);
+      assert.equal(sample(text, 'cometkit_streams{transport="long-poll"}'), 1, text);
+    } finally {
+      sse.close();
+      for (const req of held) req.destroy();
       await server.close();
     }
   });
