@@ -49,7 +49,7 @@ describe('cometkit-server', () => {
     assert.match(readFileSync(cli, 'utf8'), /^#!\/usr\/bin\/env node\n/);
     const help = await runOnce(['--help']);
     assert.equal(help.code, 0, help.stderr);
-    for (const flag of ['--port', '--host', '--publish-key', '--allowed-origins', '--redis-url', '--workers', '--dev', '--demo', '--version']) {
+    for (const flag of ['--port', '--host', '--publish-key', '--allowed-origins', '--redis-url', '--workers', '--metrics', '--dev', '--demo', '--version']) {
       assert.ok(help.stdout.includes(flag), `--help names ${flag}`);
     }
     assert.doesNotMatch(help.stdout, /cometkit server on/);
