@@ -189,6 +189,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     },
     close: async () => {
       connections.disconnect();
+      resolved.hooks?.close();
       await presence.close();
       await send.close();
       await inbox.close();

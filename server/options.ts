@@ -8,6 +8,7 @@ import { canonicalOrigin } from './http/origin.js';
 import type { PresenceOptions } from './presence/presence-service.js';
 import type { SendOptions } from './send/send-service.js';
 import type { InboxOptions } from './inbox/inbox-service.js';
+import { resolveHooks, type AccessHooks, type HooksOptions } from './hooks/access-hooks.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -83,6 +84,8 @@ export interface CometServerOptions {
   readonly send?: SendOptions;
   /** Per-user notification inbox with seen/read/archived state: limits, store, anonymous use (see PROTOCOL.md, Inbox). */
   readonly inbox?: InboxOptions;
+  /** The application's URLs asked whether a request may connect and which channels it may read, in any language (see PROTOCOL.md, Hooks). Default: `COMET_HOOK_CONNECT_URL`, `COMET_HOOK_SUBSCRIBE_URL`. */
+  readonly hooks?: HooksOptions;
 }
 
 export interface ResolvedOptions {
@@ -108,6 +111,8 @@ export interface ResolvedOptions {
   readonly clientAddress: (req: IncomingMessage) => string | undefined;
   readonly bodyTimeoutMs: number;
   readonly maxAnswerBytes: number;
+  /** The connect and subscribe hooks, or undefined when none is configured. */
+  readonly hooks: AccessHooks | undefined;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -175,6 +180,7 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     clientAddress: options.clientAddress ?? ((req) => req.socket.remoteAddress),
     bodyTimeoutMs: positive(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
     maxAnswerBytes: positive(options.maxAnswerBytes, 1024 * 1024, 'maxAnswerBytes'),
+    hooks: resolveHooks(options.hooks, env),
   };
 }
 
