@@ -10,6 +10,9 @@ import { helloOf } from '../support/frames.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
 import { openSse } from '../support/sse-client.js';
+import { startProcess } from '../support/scale/child-process.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const HOOK_SECRET = 'hook-secret-for-tests-0123';
 const TOKEN_SECRET = 'token-secret-for-hook-tests';
@@ -272,5 +275,33 @@ describe('hook limits and configuration', () => {
     assert.equal(fromEnv.hooks?.subscribe?.cacheMs, 0);
     assert.equal(fromEnv.hooks?.connect, undefined);
     assert.throws(() => resolveOptions({}, { COMET_HOOK_CONNECT_URL: 'http://127.0.0.1:9/', COMET_HOOK_SECRET: HOOK_SECRET, COMET_HOOK_TIMEOUT_MS: 'soon' }), /COMET_HOOK_TIMEOUT_MS/);
+  });
+});
+
+const python = spawnSync('python3', ['--version']).status === 0;
+
+describe('a backend in Python, no Node code (docs/hooks/hook_backend.py)', { skip: python ? false : 'python3 is not installed' }, () => {
+  it('signs in by session cookie, refuses a stranger, and narrows the rooms to the member\'s', async () => {
+    const script = fileURLToPath(new URL('../../docs/hooks/hook_backend.py', import.meta.url));
+    const backend = startProcess('python3', [script, '0'], { env: { ...process.env, COMET_HOOK_SECRET: HOOK_SECRET } });
+    try {
+      await backend.waitFor(/listening on \d+/);
+      const port = /listening on (\d+)/.exec(backend.output())![1];
+      const hooked = await startServer({ hooks: { secret: HOOK_SECRET, connect: `http://127.0.0.1:${port}/connect`, subscribe: `http://127.0.0.1:${port}/subscribe` } });
+      try {
+        const cursor = await helloChannels(hooked.sseUrl(['room.lobby', 'room.ops', 'room.board']), { Cookie: 'theme=dark; session=s-bob' });
+        assert.ok(cursor.includes('room.lobby'), cursor);
+        assert.ok(!cursor.includes('room.ops') && !cursor.includes('room.board'), cursor);
+        const ada = await helloChannels(hooked.sseUrl(['room.lobby', 'room.ops']), { Cookie: 'session=s-ada' });
+        assert.ok(ada.includes('room.ops'), ada);
+        const stranger = assertError(await http(hooked.sseUrl(['room.lobby']), { headers: { Cookie: 'session=nobody' } }), 403, 'hook-refused');
+        assert.match(stranger, /sign in first/);
+        assertError(await http(hooked.sseUrl(['room.board']), { headers: { Cookie: 'session=s-bob' } }), 403, 'hook-refused');
+      } finally {
+        await hooked.close();
+      }
+    } finally {
+      await backend.stop();
+    }
   });
 });
