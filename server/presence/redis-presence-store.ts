@@ -1,5 +1,5 @@
 import { EXPIRE, LEAVE, TOUCH } from '../redis/presence-scripts.js';
-import { brokerUnavailable, connectRedis, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
+import { brokerUnavailable, closeConnection, connectRedis, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
 import type { PresenceDeparture, PresenceMember, PresenceStore } from './presence-store.js';
 
 export interface RedisPresenceStoreOptions {
@@ -86,7 +86,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async close(): Promise<void> {
-    await this.#client.close().catch(() => this.#client.destroy());
+    await closeConnection(this.#client);
   }
 
   get #index(): string {

@@ -88,7 +88,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   const workersText = values.workers ?? '1';
   const workers = Number(workersText);
   if (!/^\d+$/.test(workersText) || workers < 1 || workers > 256) throw new CliUsageError('--workers takes a whole number from 1 to 256, e.g. --workers 4.');
-  if (workers > 1 && !merged['COMET_REDIS_URL']) throw new CliUsageError('--workers needs --redis-url (COMET_REDIS_URL): processes share channels through Redis only.');
+  if (workers > 1 && !merged['COMET_REDIS_URL'] && !merged['COMET_REDIS_CLUSTER']) throw new CliUsageError('--workers needs --redis-url (COMET_REDIS_URL): processes share channels through Redis only.');
   const dev = values.dev === true;
   if (dev && (merged['COMET_TOKEN_PUBLIC_KEY'] || merged['COMET_TOKEN_JWKS_URL'])) {
     throw new CliUsageError('--dev signs its tokens with a secret (HS256): leave COMET_TOKEN_PUBLIC_KEY and COMET_TOKEN_JWKS_URL unset, or drop --dev.');

@@ -1,0 +1,108 @@
+/**
+ * The Redis broker on a three-master Redis Cluster: channels spread over
+ * the masters (each channel's keys in one slot, by hash tag), live events
+ * through sharded pub/sub, resumes from history, and a master restart.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { redisBroker } from '../../server/broker/redis-broker.js';
+import { helloOf, takeEvents } from '../support/frames.js';
+import { startServer, type TestServer } from '../support/node-server.js';
+import { scaleOutBinaries } from '../support/scale/binaries.js';
+import { startRedisCluster, type TestRedisCluster } from '../support/scale/redis-cluster.js';
+import { openSse, type SseStream } from '../support/sse-client.js';
+
+const CHANNELS = Array.from({ length: 24 }, (_, i) => `cluster.room.${i}`);
+
+/** Publishes, retrying while the channel's master is away (a 503), for at most `withinMs`. */
+async function publishSoon(server: TestServer, channel: string, data: unknown, withinMs = 30_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      await server.comet.publish(channel, data);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+function byChannel(events: ReadonlyArray<{ channel: string; data: unknown }>): Map<string, unknown[]> {
+  const map = new Map<string, unknown[]>();
+  for (const event of events) map.set(event.channel, [...(map.get(event.channel) ?? []), event.data]);
+  return map;
+}
+
+describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-server', 'redis-cli']).skip }, () => {
+  let cluster: TestRedisCluster;
+  let writer: TestServer;
+  let reader: TestServer;
+
+  before(async () => {
+    cluster = await startRedisCluster();
+    // Reached through two of the three masters: the client learns the rest from the slot map.
+    const brokers = [0, 1].map(() => redisBroker({ url: cluster.urls[1]!, cluster: [cluster.urls[2]!] }));
+    await Promise.all(brokers.map((broker) => broker.ready()));
+    writer = await startServer({ broker: brokers[0]!, heartbeatMs: 60_000 });
+    reader = await startServer({ broker: brokers[1]!, heartbeatMs: 60_000 });
+  });
+  after(async () => {
+    await writer?.close();
+    await reader?.close();
+    await cluster?.close();
+  });
+
+  let cursor = '';
+
+  it('spreads channels over every master and delivers live events across processes', async () => {
+    const stream = await openSse(reader.sseUrl(CHANNELS));
+    try {
+      helloOf(await stream.next(10_000));
+      for (const [i, channel] of CHANNELS.entries()) await writer.comet.publish(channel, { n: 1, i });
+      const events = await takeEvents(stream, CHANNELS.length, 10_000);
+      const got = byChannel(events);
+      for (const [i, channel] of CHANNELS.entries()) assert.deepEqual(got.get(channel), [{ n: 1, i }], channel);
+      cursor = events.at(-1)!.cursor;
+      // Sharded pub/sub: each master carries its own channels' subscriptions, and nothing is broadcast to all.
+      const shardChannels = [0, 1, 2].map((index) => cluster.cli(index, ['PUBSUB', 'SHARDCHANNELS']).split('\n').filter(Boolean));
+      assert.ok(shardChannels.every((list) => list.length > 0), JSON.stringify(shardChannels));
+      assert.equal(new Set(shardChannels.flat()).size, CHANNELS.length);
+      for (const index of [0, 1, 2]) assert.equal(cluster.cli(index, ['PUBSUB', 'CHANNELS']), '');
+    } finally {
+      stream.close();
+    }
+    // Each channel's keys (meta, log) hash to one slot: every master holds some channels.
+    for (const index of [0, 1, 2]) assert.ok(Number(cluster.cli(index, ['DBSIZE'])) >= 2, `master ${index} holds no channel`);
+  });
+
+  it('resumes every channel from a cursor, whatever master holds it', async () => {
+    for (const [i, channel] of CHANNELS.entries()) await writer.comet.publish(channel, { n: 2, i });
+    const stream = await openSse(reader.sseUrl(CHANNELS, { cursor }));
+    try {
+      helloOf(await stream.next(10_000));
+      const got = byChannel(await takeEvents(stream, CHANNELS.length, 10_000));
+      for (const [i, channel] of CHANNELS.entries()) assert.deepEqual(got.get(channel), [{ n: 2, i }], channel);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('keeps an open stream whole through a master restart: nothing lost, nothing doubled', async () => {
+    const stream: SseStream = await openSse(reader.sseUrl(CHANNELS));
+    try {
+      helloOf(await stream.next(10_000));
+      await cluster.restart(0);
+      for (const [i, channel] of CHANNELS.entries()) await publishSoon(writer, channel, { n: 3, i });
+      const got = byChannel(await takeEvents(stream, CHANNELS.length, 30_000));
+      for (const [i, channel] of CHANNELS.entries()) assert.deepEqual(got.get(channel), [{ n: 3, i }], channel);
+      // And nothing more follows: no event is delivered twice.
+      for (const [i, channel] of CHANNELS.entries()) await writer.comet.publish(channel, { n: 4, i });
+      const next = byChannel(await takeEvents(stream, CHANNELS.length, 10_000));
+      for (const [i, channel] of CHANNELS.entries()) assert.deepEqual(next.get(channel), [{ n: 4, i }], channel);
+    } finally {
+      stream.close();
+    }
+  });
+});
