@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redisBroker } from '../../server/broker/redis-broker.js';
+import { storageFromEnv } from '../../server/standalone/storage-from-env.js';
 import { helloOf, takeEvents } from '../support/frames.js';
 import { startServer, type TestServer } from '../support/node-server.js';
 import { scaleOutBinaries } from '../support/scale/binaries.js';
@@ -104,5 +105,13 @@ describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-serv
     } finally {
       stream.close();
     }
+  });
+});
+
+describe('COMET_REDIS_CLUSTER', () => {
+  it('refuses a node that is not a redis:// URL, and a cluster named beside COMET_REDIS_URL', () => {
+    assert.throws(() => storageFromEnv({ COMET_REDIS_CLUSTER: 'redis://127.0.0.1:7000,127.0.0.1:7001' }), /COMET_REDIS_CLUSTER entries must start with redis:\/\/ or rediss:\/\/, got "127.0.0.1:7001"/);
+    assert.throws(() => storageFromEnv({ COMET_REDIS_CLUSTER: 'redis://127.0.0.1:7000', COMET_REDIS_URL: 'redis://127.0.0.1:6379' }), /not both/);
+    assert.deepEqual(storageFromEnv({ COMET_REDIS_CLUSTER: ' , ' }), {});
   });
 });
