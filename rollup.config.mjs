@@ -2,6 +2,7 @@
 // JS API for rollup's TypeScript plugin); `tsc` checks types and emits .d.ts.
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -121,7 +122,14 @@ const scriptTagSourcemap = 'hidden';
 const elementTags = ['comet-connection', 'comet-feed', 'comet-toasts', 'comet-presence', 'comet-presence-badge', 'comet-bell', 'comet-status'];
 
 /** Filled by the autoload modules' build, read by the loader's build after it (rollup builds the list in order). */
-const autoloadManifest = { client: '', elements: {} };
+const autoloadManifest = { client: '', elements: {}, files: {} };
+
+/**
+ * What a module of dist/autoload/ calls for its lazy parts instead of
+ * `import()`: the loader's verified import (src/autoload/loader.ts), so a
+ * module loaded later is checked against its hash as the first ones are.
+ */
+const verifiedImport = 'cometkitImport';
 
 /**
  * Lit's core as every element uses it. Lit's directives load with the elements
@@ -182,6 +190,23 @@ function autoloadChunks(id, { getModuleInfo, getModuleIds }) {
   return undefined;
 }
 
+/**
+ * The loader checks a module's static imports before it loads the module
+ * (src/autoload/loader.ts): two modules importing each other could never
+ * both go first. Rollup can make such a pair of chunks; say so at build time.
+ */
+function refuseImportCycles(bundle) {
+  const state = new Map();
+  const visit = (fileName, path) => {
+    if (state.get(fileName) === 'done') return;
+    if (state.get(fileName) === 'open') throw new Error(`dist/autoload: the chunks ${[...path, fileName].join(' → ')} import each other; change autoloadChunks so they do not.`);
+    state.set(fileName, 'open');
+    for (const imported of bundle[fileName]?.imports ?? []) visit(imported, [...path, fileName]);
+    state.set(fileName, 'done');
+  };
+  for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') visit(chunk.fileName, []);
+}
+
 /** Every module `entry` imports statically, directly or not (its lazy parts excluded). */
 function staticImports(entry, getModuleInfo) {
   const seen = new Set();
@@ -211,9 +236,15 @@ const autoloadModules = {
     ...plugins({ dev: false }),
     {
       name: 'autoload-manifest',
+      renderDynamicImport: ({ targetChunk }) => (targetChunk ? { left: `${verifiedImport}(`, right: ')' } : null),
       generateBundle(_, bundle) {
+        refuseImportCycles(bundle);
         for (const chunk of Object.values(bundle)) {
-          if (chunk.type !== 'chunk' || !chunk.isEntry) continue;
+          if (chunk.type !== 'chunk') continue;
+          // sha256, not the sha384 of browser-files.mjs: the loader carries one per module, and each is 20 B shorter.
+          // The code as written: the maps are hidden, so no comment is added to it after this.
+          autoloadManifest.files[chunk.fileName] = [`sha256-${createHash('sha256').update(chunk.code).digest('base64')}`, chunk.imports];
+          if (!chunk.isEntry) continue;
           if (chunk.name === 'client') autoloadManifest.client = chunk.fileName;
           else autoloadManifest.elements[chunk.name] = chunk.fileName;
         }

@@ -52,8 +52,9 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * panel (Popover API) that lists them, with "mark read" per item and "mark
  * all read". Read state is kept in localStorage under `storage-key` and
  * shared by every open tab of the site at once. Any script of the site can
- * write there, so only event ids and times an event could have are taken,
- * at most the newest 500 ids (see SECURITY.md, "Same-origin scripts").
+ * write there, so what it says marks read only notifications the bell
+ * shows when it is read, never one that arrives later; at most the newest
+ * 500 ids are taken (see SECURITY.md, "Same-origin scripts").
  *
  * With `inbox`, the bell shows the user's inbox kept by the server
  * (`client.inbox()`, PROTOCOL.md "Inbox") instead of a channel: the badge
@@ -208,7 +209,7 @@ export class CometBell extends LitElement {
     const newest = this.#events.items[0];
     if (!this.#readState || !newest) return;
     const ids = this.#events.items.filter((e) => !this.isRead(e)).map((e) => e.id);
-    this.#readState.markAllRead(newest);
+    this.#readState.markAllRead();
     emit(this, 'comet-bell-read', { ids, all: true });
   }
 
@@ -236,6 +237,7 @@ export class CometBell extends LitElement {
     if (changed.has('limit')) this.#events.trim();
     if (changed.has('channel') || changed.has('storageKey')) this.#openReadState();
     if (changed.has('inbox')) this.#inbox.sync();
+    this.#readState?.show(this.#events.items, this.#events.status === 'ready' || this.#events.status === 'error');
     this.unread = this.inbox
       ? (this.#inbox.counts?.[this.count === 'unseen' ? 'unseen' : 'unread'] ?? 0)
       : this.#events.items.reduce((count, event) => count + (this.isRead(event) ? 0 : 1), 0);

@@ -22,6 +22,8 @@ interface Bell {
   readonly events: readonly CometEvent[];
   /** Posts a read-state snapshot for this bell's key, as another tab would. */
   post(snapshot: unknown): void;
+  /** Writes a snapshot for this bell's key to localStorage from another document, as another tab would. */
+  store(snapshot: unknown): Promise<void>;
 }
 
 const storageKey = (key: string): string => `cometkit:read:${key}`;
@@ -31,13 +33,43 @@ async function bellWith(count: number, stored?: unknown): Promise<Bell> {
   const channel = uniqueChannel();
   const key = `${channel}:${Math.random()}`;
   const events = await server.publishMany(Array.from({ length: count }, (_, n) => ({ channel, data: { title: `Notice ${n}` } })));
+  if (typeof stored === 'function') stored = stored(events);
   if (stored !== undefined) localStorage.setItem(storageKey(key), typeof stored === 'string' ? stored : JSON.stringify(stored));
   const { element: bell } = mount<CometBell>(`<comet-bell channel="${channel}" storage-key="${key}"></comet-bell>`);
   await waitFor(() => bell.notifications.length === count, 5000, 'the notifications');
   await bell.updateComplete;
   const sender = new BroadcastChannel(CHANNEL_NAME);
   opened.push(sender, () => localStorage.removeItem(storageKey(key)));
-  return { bell, channel, events, post: (snapshot) => sender.postMessage({ key: storageKey(key), snapshot }) };
+  return {
+    bell,
+    channel,
+    events,
+    post: (snapshot) => sender.postMessage({ key: storageKey(key), snapshot }),
+    store: async (snapshot) => {
+      // Written by another document of the origin, so this one gets the storage event.
+      const frame = document.createElement('iframe');
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      frame.srcdoc = '<p>another page</p>';
+      document.body.append(frame);
+      await loaded;
+      frame.contentWindow!.localStorage.setItem(storageKey(key), JSON.stringify(snapshot));
+      frame.remove();
+    },
+  };
+}
+
+/**
+ * The write of the report: a "read through" of an epoch the server never had,
+ * with a time 59 minutes ahead, plus one real id to tell when it was read.
+ */
+const foreignMark = (events: readonly CometEvent[]) => ({ through: { id: 'zz9foreign-1', time: Date.now() + 59 * 60 * 1000 }, ids: [events[0]!.id] });
+
+/** Publishes one more notification and waits until the bell shows it. */
+async function later(bell: CometBell, channel: string, count: number): Promise<CometEvent> {
+  const event = await server.publish(channel, { title: 'Later' });
+  await waitFor(() => bell.notifications.length === count, 5000, 'the later notification');
+  await bell.updateComplete;
+  return event;
 }
 
 const opened: Array<BroadcastChannel | (() => void)> = [];
@@ -66,18 +98,49 @@ describe('<comet-bell> read state from other tabs and storage', function () {
     for (const item of opened.splice(0)) typeof item === 'function' ? item() : item.close();
   });
 
-  it('a "read through" far ahead in positions does not mark notifications that arrive later as read', async () => {
+  it('a "read through" ahead of every notification shown marks nothing, not even notifications that arrive later', async () => {
     const { bell, channel, events, post } = await bellWith(2);
-    const newest = events.at(-1)!;
-    post({ through: { id: idAhead(events, 1_000_000_000), time: newest.time }, ids: [] });
-    await waitFor(() => bell.unread === 0, 3000, 'the message to mark what is there read');
-    // The next event must carry a later time than the "through" to be told apart by it.
-    await waitFor(() => Date.now() > newest.time, 1000, 'the clock to move on');
-    await server.publish(channel, { title: 'Later' });
-    await waitFor(() => bell.notifications.length === 3, 5000, 'the later notification');
-    await bell.updateComplete;
-    expect(bell.unread).to.equal(1);
-    expect(bell.isRead(bell.notifications[0]!)).to.equal(false);
+    post({ through: [idAhead(events, 1_000_000_000)], ids: [events[0]!.id] });
+    await waitFor(() => bell.unread === 1, 3000, 'the listed id to be read');
+    expect(bell.isRead(events[1]!)).to.equal(false);
+    const next = await later(bell, channel, 3);
+    expect(bell.isRead(next)).to.equal(false);
+    expect(bell.unread).to.equal(2);
+  });
+
+  it('a "read through" of another epoch, 59 minutes ahead, posted after load hides nothing, not even notifications that arrive later', async () => {
+    const { bell, channel, events, post } = await bellWith(2);
+    post(foreignMark(events));
+    await waitFor(() => bell.unread === 1, 3000, 'the listed id to be read');
+    await later(bell, channel, 3);
+    expect(bell.unread).to.equal(2);
+  });
+
+  it('the same "read through" written to storage by another page after load hides nothing', async () => {
+    const { bell, channel, events, store } = await bellWith(2);
+    await store(foreignMark(events));
+    await waitFor(() => bell.unread === 1, 3000, 'the listed id to be read');
+    await later(bell, channel, 3);
+    expect(bell.unread).to.equal(2);
+  });
+
+  it('the same "read through" held in storage at load hides nothing', async () => {
+    const { bell, channel, events } = await bellWith(2, foreignMark);
+    await waitFor(() => bell.unread === 1, 3000, 'the stored id to be read');
+    expect(bell.isRead(events[0]!)).to.equal(true);
+    await later(bell, channel, 3);
+    expect(bell.unread).to.equal(2);
+  });
+
+  it('an id listed read before its notification arrived does not mark it read', async () => {
+    const { bell, channel, events, post } = await bellWith(2);
+    // The id the next event of the channel will have.
+    post({ ids: [events[0]!.id, idAhead(events, 1)] });
+    await waitFor(() => bell.unread === 1, 3000, 'the listed id to be read');
+    const next = await later(bell, channel, 3);
+    expect(next.id).to.equal(idAhead(events, 1));
+    expect(bell.isRead(next)).to.equal(false);
+    expect(bell.unread).to.equal(2);
   });
 
   it('ignores a message whose "read through" time no event could have', async () => {
@@ -102,11 +165,11 @@ describe('<comet-bell> read state from other tabs and storage', function () {
       { ids: 'everything' },
       { ids: [events[1]!.id, '<img src=x onerror=alert(1)>'] },
       { ids: [events[1]!.id, 42] },
-      { ids: [], through: { id: events[2]!.id, time: '9999999999999' } },
-      { ids: [], through: { id: events[2]!.id, time: -1 } },
-      { ids: [], through: { id: events[2]!.id, time: Number.NaN } },
+      { ids: [], through: [events[2]!.id, 42] },
+      { ids: [], through: ['latest'] },
       { ids: [], through: { id: 'latest', time: events[2]!.time } },
       { ids: [], through: events[2]!.id },
+      { ids: [], through: Array.from({ length: 9 }, () => events[2]!.id) },
     ];
     for (const snapshot of junk) post(snapshot);
     post({ ids: [events[0]!.id] });

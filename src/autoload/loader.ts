@@ -16,6 +16,18 @@
  * configure the default client, as for the one-file script. Without
  * `data-url` the page calls `CometKit.configure()` once `cometkit-ready`
  * has fired on `document`.
+ *
+ * The loader carries the hash of every module it may load, so pinning it
+ * with `integrity` pins them all. `import()` takes no integrity, and an
+ * import map that gives one is an inline script, which the documented CSP
+ * (`script-src 'self'`) forbids; WebKit ignores the `integrity` of a
+ * `<link rel=modulepreload>`. So each module, and every module it imports
+ * statically (those first), is loaded by a `<script type=module integrity>`,
+ * which every engine checks: the browser refuses a module that does not
+ * match, and the loader then loads nothing that imports it; one that matches
+ * is in the page's module map, where `import()` finds it instead of
+ * fetching it again. A module's lazy parts come through the same
+ * check (`cometkitImport`, which the build calls in place of their `import()`).
  */
 import manifest from 'virtual:cometkit-autoload-manifest';
 import { ModuleLoadError } from '../errors/module-load-error.js';
@@ -26,8 +38,48 @@ type CometKitModule = typeof import('./client.js').CometKit;
 const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : undefined;
 const base = new URL('autoload/', script?.src || location.href);
 
+const checked = new Map<string, Promise<unknown>>();
+
+/**
+ * `file` and every module it imports statically, each loaded by a module
+ * script with its hash and found to match. A module's script is inserted
+ * only once those it imports are in: they are then in the page's module map,
+ * checked, when it asks for them, so none is fetched without its hash (a
+ * failed check is not kept in the map everywhere, and would be fetched again
+ * unchecked). The build refuses a cycle between these modules.
+ */
+function check(file: string): Promise<unknown> {
+  let done = checked.get(file);
+  // A script without a valid hash would not be checked at all: a name the build did not write is refused.
+  if (!manifest.files[file]) return Promise.reject(new Error(`${file} is not a module of this build`));
+  if (!done) {
+    const [integrity, imports] = manifest.files[file];
+    done = Promise.all(imports.map(check)).then(
+      () =>
+        new Promise((loaded, failed) => {
+          const element = document.createElement('script');
+          element.onload = loaded;
+          element.onerror = () => failed(new Error(`${file} is not the module this loader was built with`));
+          element.type = 'module';
+          // Module requests are CORS requests without credentials, as `import()` makes them.
+          element.crossOrigin = 'anonymous';
+          element.integrity = integrity;
+          element.src = new URL(file, base).href;
+          document.head.append(element);
+        }),
+    );
+    checked.set(file, done);
+  }
+  return done;
+}
+
+/** `import()` of a module of the autoload folder, once it and its static imports match their hashes. */
+const verifiedImport = (file: string): Promise<unknown> => check(file).then(() => import(/* @vite-ignore */ new URL(file, base).href));
+// The modules' lazy parts: the build writes `cometkitImport('./name.js')` for their `import('./name.js')`.
+(self as { cometkitImport?: (specifier: string) => Promise<unknown> }).cometkitImport = (specifier) => verifiedImport(specifier.slice(2));
+
 function load<T>(what: string, file: string): Promise<T> {
-  return import(/* @vite-ignore */ new URL(file, base).href).catch((cause: unknown) => {
+  return verifiedImport(file).catch((cause: unknown) => {
     const error = new ModuleLoadError(what, cause);
     // Seen in the console and by the page's `error` listeners; the rest of the page goes on.
     reportError(error);

@@ -5,6 +5,8 @@ declare module 'virtual:cometkit-autoload-manifest' {
     readonly client: string;
     /** Each element's module by tag name. */
     readonly elements: Readonly<Record<string, string>>;
+    /** Every module of the folder: its Subresource Integrity hash, and the modules it imports statically. */
+    readonly files: Readonly<Record<string, readonly [integrity: string, imports: readonly string[]]>>;
   };
   export default manifest;
 }

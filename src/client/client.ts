@@ -28,6 +28,7 @@ import {
   type CheckedHubMessage,
   type HubUpstreamOptions,
   type TabMessage,
+  type Unsigned,
 } from '../hub/port-protocol.js';
 import { HostConnection } from './host-connection.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
@@ -124,8 +125,8 @@ export interface ClientInternals {
   readonly protocolVersion?: number;
 }
 
-function randomTabId(): string {
-  const bytes = new Uint8Array(12);
+function randomHex(length = 12): string {
+  const bytes = new Uint8Array(length);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -144,7 +145,13 @@ export class CometClient extends EventTarget {
   readonly #options: ClientOptions;
   readonly #internals: ClientInternals;
   /** This tab's id in the hub: a new one after each return from the cache (see #rejoin). */
-  #tab = randomTabId();
+  #tab = randomHex();
+  /**
+   * What proves this tab's messages are its own (see port-protocol.ts): sent
+   * only to the hub, never in a lock or channel name that other scripts of
+   * the origin can list. Kept across a new id: the hub binds it per id.
+   */
+  readonly #secret = randomHex(16);
   /** Put in the back/forward cache or frozen: out of the hub, positions kept, until restored. */
   #suspended = false;
   readonly #connection: HostConnection;
@@ -415,8 +422,8 @@ export class CometClient extends EventTarget {
     this.#post({ cometkit: this.#version, type: 'channels', tab: this.#tab, channels: [...this.#entries.keys()] });
   }
 
-  #post(message: TabMessage): void {
-    if (!this.#closed) this.#connection.post(message);
+  #post(message: Unsigned<TabMessage>): void {
+    if (!this.#closed) this.#connection.post({ ...message, secret: this.#secret } as TabMessage);
   }
 
   #receive(data: unknown): void {
@@ -531,7 +538,7 @@ export class CometClient extends EventTarget {
     // A new id: the hub may still act on this tab's goodbye, or on its released tab lock, after the hello
     // (a SharedWorker suspended with its pages reads them only on return); under the old id that would
     // drop the tab that has just rejoined.
-    this.#tab = randomTabId();
+    this.#tab = randomHex();
     this.#connection.resume(this.#target());
   }
 

@@ -14,6 +14,7 @@ import {
   HUB_OPTION_KEYS,
   PORT_PROTOCOL_VERSION,
   TAB_ID,
+  TAB_SECRET,
   channels,
   cursorText,
   readEnvelope,
@@ -77,8 +78,10 @@ export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION)
   if (envelope.version !== version) return dropped(`port protocol v${envelope.version}`);
   const { data } = envelope;
   const tab = data['tab'];
+  const secret = data['secret'];
   if (typeof tab !== 'string' || !TAB_ID.test(tab)) return dropped('no valid "tab"');
-  const base = { cometkit: version, tab };
+  if (typeof secret !== 'string' || !TAB_SECRET.test(secret)) return dropped('no valid "secret"');
+  const base = { cometkit: version, tab, secret };
   switch (envelope.type) {
     case 'hello': {
       const options = checkHubOptions(data['options']);

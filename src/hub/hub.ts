@@ -43,7 +43,7 @@ export interface HubStats {
   readonly tabs: number;
   /** Channels the upstream stream carries. */
   readonly channels: number;
-  /** Messages dropped because they were not cometkit's, malformed, or from an unknown tab. */
+  /** Messages dropped because they were not cometkit's, malformed, from an unknown tab, or naming a tab without its secret. */
   readonly ignored: number;
   /** Hellos refused for another port protocol version. */
   readonly refused: number;
@@ -51,6 +51,8 @@ export interface HubStats {
 
 interface TabSession {
   readonly id: string;
+  /** The secret of the tab's first hello: what names this id with another is not from this tab. */
+  readonly secret: string;
   peer: HubPeer;
   channels: Set<string>;
   token: string | null;
@@ -111,8 +113,10 @@ export class Hub {
    * Handles one message from a tab. `connect` gives the way back to the tab
    * that sent it: the port it came in on (a SharedWorker), or the tab's own
    * channel (a leader tab). A message naming a tab is taken only from that
-   * tab's way back, so one port cannot drop, re-subscribe or answer token
-   * requests for another tab whose id it learned (tab ids are in lock names).
+   * tab's way back and with the secret of that tab's first hello, so a page
+   * that learned another tab's id (tab ids are in lock names) can neither
+   * take over its session with a hello nor drop, re-subscribe or answer
+   * token requests for it.
    */
   receive(data: unknown, connect: (tab: string) => HubPeer): void {
     if (this.#closed) return;
@@ -175,7 +179,7 @@ export class Hub {
       return;
     }
     const session = this.#tabs.get(message.tab);
-    if (!session || connect(message.tab) !== session.peer) {
+    if (!session || session.secret !== message.secret || connect(message.tab) !== session.peer) {
       this.#ignored += 1;
       return;
     }
@@ -237,9 +241,15 @@ export class Hub {
 
   #hello(message: HelloMessage, connect: (tab: string) => HubPeer): void {
     let session = this.#tabs.get(message.tab);
+    if (session && session.secret !== message.secret) {
+      // Another page naming this tab: not answered, as answering a leader tab's hello reaches the named tab.
+      this.#ignored += 1;
+      return;
+    }
     if (!session) {
       session = {
         id: message.tab,
+        secret: message.secret,
         peer: connect(message.tab),
         channels: new Set(),
         token: null,
@@ -249,7 +259,7 @@ export class Hub {
       this.#tabs.set(message.tab, session);
       this.#watch(session);
     } else {
-      // The same tab through a new port (it re-opened a lost worker): answers go to the new one.
+      // The same tab (it has the secret) through a new port (it re-opened a lost worker): answers go to the new one.
       const peer = connect(message.tab);
       if (peer !== session.peer) {
         session.peer.close();

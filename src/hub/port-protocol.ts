@@ -21,7 +21,7 @@ import type { ConnectionState } from '../upstream/upstream.js';
  * `refused` pair are frozen forever, so that peers of different versions can
  * still tell each other that they differ.
  */
-export const PORT_PROTOCOL_VERSION = 2;
+export const PORT_PROTOCOL_VERSION = 3;
 
 /** Version of this SDK, carried in every hello so a mismatch names both sides. */
 export const SDK_VERSION = '0.1.0';
@@ -67,10 +67,21 @@ interface Envelope {
   readonly cometkit: number;
 }
 
-// Tab → hub.
-export interface HelloMessage extends Envelope {
-  readonly type: 'hello';
+/**
+ * Every message from a tab names it and proves it is that tab: tab ids are
+ * readable by any script of the origin (they are in the tab lock names), the
+ * secret is not (it never leaves the tab but in its own messages). The hub
+ * binds a tab id to the secret of its first hello and drops what names the id
+ * with another.
+ */
+interface FromTab extends Envelope {
   readonly tab: string;
+  readonly secret: string;
+}
+
+// Tab → hub.
+export interface HelloMessage extends FromTab {
+  readonly type: 'hello';
   readonly sdk: string;
   readonly options: HubUpstreamOptions;
   /** A static token, if the tab has one. */
@@ -81,28 +92,26 @@ export interface HelloMessage extends Envelope {
   /** What this tab has received per channel: a new hub resumes from the earliest of these. */
   readonly cursor: string;
 }
-export interface ChannelsMessage extends Envelope {
+export interface ChannelsMessage extends FromTab {
   readonly type: 'channels';
-  readonly tab: string;
   readonly channels: readonly string[];
 }
-export interface TokenMessage extends Envelope {
+export interface TokenMessage extends FromTab {
   readonly type: 'token';
-  readonly tab: string;
   readonly request: number;
   readonly token: string | null;
   readonly error: string | null;
 }
 /** The tab became visible, was restored, or came online: re-check deadlines now. */
-export interface WakeMessage extends Envelope {
+export interface WakeMessage extends FromTab {
   readonly type: 'wake';
-  readonly tab: string;
 }
-export interface ByeMessage extends Envelope {
+export interface ByeMessage extends FromTab {
   readonly type: 'bye';
-  readonly tab: string;
 }
 export type TabMessage = HelloMessage | ChannelsMessage | TokenMessage | WakeMessage | ByeMessage;
+/** A tab message before the tab adds its secret, in the one place that posts them. */
+export type Unsigned<T extends TabMessage> = T extends unknown ? Omit<T, 'secret'> : never;
 
 // Hub → tab.
 export interface WelcomeMessage extends Envelope {
@@ -177,6 +186,8 @@ export type CheckedHubMessage =
   | { readonly cometkit: number; readonly type: 'positions'; readonly positions: Cursor };
 
 export const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** At least 128 bits written in hex or base64url: too long to guess. */
+export const TAB_SECRET = /^[A-Za-z0-9_-]{22,64}$/;
 export const MAX_SDK = 32;
 
 

@@ -14,7 +14,8 @@ const server = getTestServer();
  * ask for it here). WebKitGTK asks for no brotli over the test's plain http: it gets gzip, where
  * the same files weigh about 12 % more, held to a ceiling of their own.
  */
-const BUDGET_BYTES = { br: 27 * 1024, gzip: 29 * 1024 } as const;
+// gzip 29 → 30 KiB on 2026-12-07: the loader's integrity hashes (BENCHMARKS.md), which no compression shortens.
+const BUDGET_BYTES = { br: 27 * 1024, gzip: 30 * 1024 } as const;
 
 interface WireSize {
   readonly sent: number;

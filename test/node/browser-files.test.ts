@@ -67,6 +67,15 @@ describe('browser files from the push server', () => {
     }
   });
 
+  it('the autoloader it serves carries the integrity hash of every module it serves, as served', async () => {
+    const loader = (await http(`${server.base}/cometkit/cometkit-autoload.js`)).text;
+    for (const name of manifest.autoload) {
+      const res = await http(`${server.base}/cometkit/autoload/${name}`);
+      const integrity = `sha256-${createHash('sha256').update(res.text).digest('base64')}`;
+      assert.ok(loader.includes(`"${name}":["${integrity}"`), `the loader holds ${name} with ${integrity}`);
+    }
+  });
+
   it('answers anything else with a JSON error, never a file outside the list', async () => {
     for (const path of ['nope.js', '../package.json', 'autoload/../../package.json', '%2e%2e/package.json', 'server/index.js', 'autoload/']) {
       const res = await http(`${server.base}/cometkit/${path}`);

@@ -56,6 +56,7 @@ const hello = (tab: string, channels: string[], cursor: string) => ({
   cometkit: PORT_PROTOCOL_VERSION,
   type: 'hello',
   tab,
+  secret: `secret-of-${tab}-0123456789`,
   sdk: SDK_VERSION,
   options: { url: 'http://127.0.0.1:1/comet', withCredentials: false },
   token: null,

@@ -10,6 +10,7 @@ const hello = {
   cometkit: PORT_PROTOCOL_VERSION,
   type: 'hello',
   tab: 'abc123',
+  secret: 'Qm9vdGVkIGZyb20gYSB0YWI',
   sdk: SDK_VERSION,
   options: { url: 'https://push.example.com/comet', withCredentials: false },
   token: null,
@@ -28,6 +29,9 @@ describe('port protocol', () => {
     assert.equal(typeof checkTabMessage(hello), 'object');
     for (const broken of [
       { ...hello, tab: 'has space' },
+      { ...hello, secret: undefined },
+      { ...hello, secret: 'too-short-to-be-safe' },
+      { ...hello, secret: 'has space but is long enough' },
       { ...hello, channels: ['bad channel'] },
       { ...hello, cursor: 'news=nope' },
       { ...hello, options: { url: '', withCredentials: false } },

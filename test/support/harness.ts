@@ -20,6 +20,7 @@ import { staticFiles } from '../../server/demo/static-files.js';
 import { HttpError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
+import { serveTamperedDist } from './tampered-dist.js';
 import { clusterControl } from './scale/cluster-control.js';
 import { pushpinSkipReason, startPushpin, waitForHolds, type Pushpin } from './pushpin.js';
 import { startDevServer, type DevServer } from './dev-server.js';
@@ -277,6 +278,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       });
       return;
     }
+    if (serveTamperedDist(req, res, path)) return;
     if (path.pathname.startsWith('/control/')) {
       control(req, res, path).catch((error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;

@@ -19,10 +19,11 @@ function recordingPeer(): HubPeer & { readonly messages: Array<HubMessage | Refu
   return { messages, post: (message) => messages.push(message), close: () => {} };
 }
 
-const hello = (tab: string, channels: string[]) => ({
+const hello = (tab: string, channels: string[], secret = `secret-of-${tab}-0123456789`) => ({
   cometkit: PORT_PROTOCOL_VERSION,
   type: 'hello',
   tab,
+  secret,
   sdk: SDK_VERSION,
   options: { url: server.comet, withCredentials: false },
   token: null,
@@ -30,6 +31,18 @@ const hello = (tab: string, channels: string[]) => ({
   channels,
   cursor: '',
 });
+
+/** What any script of the origin can read: the tab ids in the names of the locks every tab holds. */
+async function tabIdsFromLocks(): Promise<string[]> {
+  const held = (await navigator.locks.query()).held ?? [];
+  return held.flatMap((lock) => (lock.name?.startsWith('cometkit-tab:') ? [lock.name.slice('cometkit-tab:'.length)] : []));
+}
+
+async function holdLock(name: string): Promise<() => void> {
+  let release: () => void = () => {};
+  await new Promise<void>((held) => void navigator.locks.request(name, () => (held(), new Promise<void>((done) => (release = done)))));
+  return () => release();
+}
 
 const junk: unknown[] = [
   undefined,
@@ -85,7 +98,7 @@ describe('hub message checks', function () {
     expect(events(a)).to.deep.equal([`${prefix}.a`, `${prefix}.both`]);
     expect(events(b)).to.deep.equal([`${prefix}.b`, `${prefix}.both`]);
 
-    hub.receive({ cometkit: PORT_PROTOCOL_VERSION, type: 'bye', tab: 'tab-b' }, () => b);
+    hub.receive({ cometkit: PORT_PROTOCOL_VERSION, type: 'bye', tab: 'tab-b', secret: hello('tab-b', []).secret }, () => b);
     expect(hub.stats).to.include({ tabs: 1, channels: 2, ignored: junk.length });
   });
 
@@ -98,11 +111,13 @@ describe('hub message checks', function () {
     hub.receive(hello('intruder', [`${prefix}.b`]), () => intruder);
     await waitFor(() => hub.state === 'open' && victim.messages.some((m) => m.type === 'positions'), 5000, 'the stream');
 
+    // Even with the victim's secret: the port is the other half of the proof.
+    const victimTab = { cometkit: PORT_PROTOCOL_VERSION, tab: 'victim', secret: hello('victim', []).secret };
     const forged = [
-      { cometkit: PORT_PROTOCOL_VERSION, type: 'bye', tab: 'victim' },
-      { cometkit: PORT_PROTOCOL_VERSION, type: 'channels', tab: 'victim', channels: [] },
-      { cometkit: PORT_PROTOCOL_VERSION, type: 'token', tab: 'victim', request: 1, token: 'forged', error: null },
-      { cometkit: PORT_PROTOCOL_VERSION, type: 'wake', tab: 'victim' },
+      { ...victimTab, type: 'bye' },
+      { ...victimTab, type: 'channels', channels: [] },
+      { ...victimTab, type: 'token', request: 1, token: 'forged', error: null },
+      { ...victimTab, type: 'wake' },
     ];
     for (const data of forged) hub.receive(data, () => intruder);
     expect(hub.stats).to.include({ tabs: 2, channels: 2, ignored: forged.length });
@@ -130,8 +145,8 @@ describe('hub message checks', function () {
     worker.port.onmessage = (event) => answers.push(event.data);
     cleanup.push(() => worker.port.close());
     for (const tab of tabIds) {
-      worker.port.postMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'channels', tab, channels: [] });
-      worker.port.postMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'bye', tab });
+      worker.port.postMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'channels', tab, secret: 'intruder-secret-0123456789', channels: [] });
+      worker.port.postMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'bye', tab, secret: 'intruder-secret-0123456789' });
     }
     // The port's own hello, answered after the forged messages before it were handled.
     worker.port.postMessage(hello('intruder-tab', [`${prefix}.other`]));
@@ -141,6 +156,68 @@ describe('hub message checks', function () {
     await waitFor(() => page.tab.received.length === 1, 5000, 'the victim page to receive');
     expect(page.tab.received[0]?.id).to.equal(event.id);
     expect(answers.filter((m) => (m as { type?: string }).type === 'event')).to.deep.equal([]);
+  });
+
+  it('a page that reads a tab id from the lock names cannot take that tab\'s session with a hello to a SharedWorker hub', async () => {
+    const prefix = uniqueChannel('t.hub');
+    const channel = `${prefix}.a`;
+    const page = await openTab('victim page', { url: server.comet, hub: prefix, workerUrl: hubWorkerUrl, channels: [channel] });
+    cleanup.push(() => page.close());
+    await page.tab.ready;
+
+    const tabIds = await tabIdsFromLocks();
+    expect(tabIds.length, 'tab ids readable from lock names').to.be.greaterThan(0);
+    const name = hubName({ url: server.comet, hub: prefix, protocolVersion: PORT_PROTOCOL_VERSION });
+    const worker = new SharedWorker(hubWorkerUrl, { type: 'module', name });
+    const answers: Array<{ type?: string; cursor?: string }> = [];
+    worker.port.onmessage = (event) => answers.push(event.data as { type?: string });
+    cleanup.push(() => worker.port.close());
+    // The hijack: the victim's id, a secret of the intruder's own, and the victim's channel.
+    for (const tab of tabIds) worker.port.postMessage(hello(tab, [channel], 'intruder-secret-0123456789'));
+    // Handled in order: once the stream carries this hello's channel, the forged ones were handled.
+    const sentinel = `${prefix}.sentinel`;
+    // Held as a tab holds its own, or the hub would drop the intruder's tab as soon as it said hello.
+    cleanup.push(await holdLock('cometkit-tab:intruder-tab'));
+    worker.port.postMessage(hello('intruder-tab', [sentinel], 'intruder-secret-0123456789'));
+    await waitFor(() => answers.some((m) => m.type === 'positions' && m.cursor?.includes(`${sentinel}=`)), 5000, 'the intruder’s own channel to be live');
+
+    const event = await server.publish(channel, 'after the forged hello');
+    await waitFor(() => page.tab.received.length === 1, 5000, 'the victim page to receive');
+    expect(page.tab.received[0]?.id).to.equal(event.id);
+    expect(page.tab.client.state).to.equal('open');
+    expect(answers.filter((m) => m.type === 'event')).to.deep.equal([]);
+  });
+
+  it('a page that reads a tab id from the lock names cannot cut that tab off a leader-tab hub', async () => {
+    const prefix = uniqueChannel('t.hub');
+    const channel = `${prefix}.a`;
+    const page = await openTab('leader page', { url: server.comet, hub: prefix, host: 'leader-tab', channels: [channel] });
+    cleanup.push(() => page.close());
+    await page.tab.ready;
+
+    const tabIds = await tabIdsFromLocks();
+    const name = hubName({ url: server.comet, hub: prefix, protocolVersion: PORT_PROTOCOL_VERSION });
+    const hubChannel = new BroadcastChannel(`${name}:hub`);
+    const sentinel = new BroadcastChannel(`${name}:tab:sentinel-tab`);
+    const answers: Array<{ type?: string }> = [];
+    sentinel.onmessage = (event) => answers.push(event.data as { type?: string });
+    cleanup.push(() => {
+      hubChannel.close();
+      sentinel.close();
+    });
+    for (const tab of tabIds) {
+      const forged = { cometkit: PORT_PROTOCOL_VERSION, tab, secret: 'intruder-secret-0123456789' };
+      hubChannel.postMessage(hello(tab, [`${prefix}.other`], forged.secret));
+      hubChannel.postMessage({ ...forged, type: 'channels', channels: [] });
+      hubChannel.postMessage({ ...forged, type: 'bye' });
+    }
+    hubChannel.postMessage(hello('sentinel-tab', [`${prefix}.other`], 'intruder-secret-0123456789'));
+    await waitFor(() => answers.some((m) => m.type === 'welcome'), 5000, 'the sentinel’s welcome');
+
+    const event = await server.publish(channel, 'after the forged messages');
+    await waitFor(() => page.tab.received.length === 1, 5000, 'the page to receive');
+    expect(page.tab.received[0]?.id).to.equal(event.id);
+    expect(page.tab.client.state).to.equal('open');
   });
 
   it('a hello of another version naming a tab of a leader-tab hub leaves that tab served', async () => {
