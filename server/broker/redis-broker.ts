@@ -25,8 +25,9 @@ export interface RedisBrokerOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). With `cluster`, one node of the cluster. */
   readonly url: string;
   /**
-   * Other nodes of a Redis Cluster (`redis://host:port`, any masters): the broker then uses the
-   * cluster, with sharded pub/sub and each channel's keys in one slot. Default: `url` is one server.
+   * `url` is a node of a Redis Cluster: `true`, or a list of more nodes (`redis://host:port`, any
+   * masters) to reach it through when that one is down. The broker then routes each command by its
+   * key's slot and uses sharded pub/sub (ARCHITECTURE.md, On a Redis Cluster). Default: one server.
    */
   readonly cluster?: readonly string[] | boolean;
   /** Prefix of every key and pub/sub channel, to share one Redis between deployments. Default `comet:`. */
