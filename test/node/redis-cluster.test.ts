@@ -9,11 +9,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { redisBroker } from '../../server/broker/redis-broker.js';
 import { storageFromEnv } from '../../server/standalone/storage-from-env.js';
 import { helloOf, takeEvents } from '../support/frames.js';
+import { http } from '../support/http-client.js';
 import { startServer, type TestServer } from '../support/node-server.js';
 import { scaleOutBinaries } from '../support/scale/binaries.js';
 import { startRedisCluster, type TestRedisCluster } from '../support/scale/redis-cluster.js';
 import { openSse, type SseStream } from '../support/sse-client.js';
 
+const PUBLISH_KEY = 'publish-key-for-cluster-tests';
 const CHANNELS = Array.from({ length: 24 }, (_, i) => `cluster.room.${i}`);
 
 /** Publishes, retrying while the channel's master is away (a 503), for at most `withinMs`. */
@@ -44,10 +46,11 @@ describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-serv
   before(async () => {
     cluster = await startRedisCluster();
     // Reached through two of the three masters: the client learns the rest from the slot map.
-    const brokers = [0, 1].map(() => redisBroker({ url: cluster.urls[1]!, cluster: [cluster.urls[2]!] }));
+    const brokers = [redisBroker({ url: cluster.urls[1]!, cluster: [cluster.urls[2]!] }), redisBroker({ url: cluster.urls[2]!, cluster: true })];
     await Promise.all(brokers.map((broker) => broker.ready()));
-    writer = await startServer({ broker: brokers[0]!, heartbeatMs: 60_000 });
-    reader = await startServer({ broker: brokers[1]!, heartbeatMs: 60_000 });
+    const options = { heartbeatMs: 60_000, publishKey: PUBLISH_KEY, send: { publicChannels: ['cluster.*'] } };
+    writer = await startServer({ ...options, broker: brokers[0]! });
+    reader = await startServer({ ...options, broker: brokers[1]! });
   });
   after(async () => {
     await writer?.close();
@@ -88,6 +91,26 @@ describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-serv
     } finally {
       stream.close();
     }
+  });
+
+  it('shares inboxes, snoozes and idempotency keys between processes through the cluster', async () => {
+    for (const user of ['ada', 'grace', 'lin']) {
+      const added = await http(`${writer.base}/inbox/notify`, { headers: { Authorization: `Bearer ${PUBLISH_KEY}` }, body: { user, type: 'note', data: { title: `for ${user}` } } });
+      assert.equal(added.status, 200, added.text);
+      const list = await http(`${reader.base}/inbox?user=${user}`);
+      assert.equal(list.status, 200, list.text);
+      assert.deepEqual(list.json<{ items: Array<{ data: unknown }> }>().items.map((item) => item.data), [{ title: `for ${user}` }]);
+      const snoozed = await http(`${reader.base}/inbox/snooze?user=${user}`, { body: { ids: [1], until: Date.now() + 3_600_000 } });
+      assert.equal(snoozed.status, 200, snoozed.text);
+      assert.equal((await http(`${writer.base}/inbox/counts?user=${user}`)).json<{ counts: { total: number } }>().counts.total, 0);
+    }
+    const body = { channel: 'cluster.room.1', data: 'once' };
+    const first = await http(`${writer.base}/send`, { headers: { 'Idempotency-Key': 'cluster-key-0001' }, body });
+    const again = await http(`${reader.base}/send`, { headers: { 'Idempotency-Key': 'cluster-key-0001' }, body });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(again.json(), first.json());
   });
 
   it('keeps an open stream whole through a master restart: nothing lost, nothing doubled', async () => {
