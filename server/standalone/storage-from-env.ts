@@ -29,14 +29,9 @@ export function storageFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<Comet
     ...(commandTimeoutMs !== undefined ? { commandTimeoutMs } : {}),
     ...(maxPendingCommands !== undefined ? { maxPendingCommands } : {}),
   };
-  if (nodes.length > 0) {
-    // The presence roster's store keeps one index of all channels' expiries, which a cluster
-    // cannot hold in one slot beside each channel's keys: rosters stay per process there for now.
-    console.warn('cometkit server: on a Redis Cluster, presence rosters are kept per process (events, history, inboxes, idempotency keys and member states are shared).');
-    return { broker: redisBroker({ ...connection, cluster: nodes.slice(1) }) };
-  }
+  const cluster = nodes.length > 0 ? { cluster: nodes.slice(1) } : {};
   return {
-    broker: redisBroker(connection),
-    presence: { store: redisPresenceStore(connection) },
+    broker: redisBroker({ ...connection, ...cluster }),
+    presence: { store: redisPresenceStore({ ...connection, ...cluster }) },
   };
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redisBroker } from '../../server/broker/redis-broker.js';
+import { redisPresenceStore } from '../../server/presence/redis-presence-store.js';
 import { storageFromEnv } from '../../server/standalone/storage-from-env.js';
 import { helloOf, takeEvents } from '../support/frames.js';
 import { http } from '../support/http-client.js';
@@ -49,8 +50,9 @@ describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-serv
     const brokers = [redisBroker({ url: cluster.urls[1]!, cluster: [cluster.urls[2]!] }), redisBroker({ url: cluster.urls[2]!, cluster: true })];
     await Promise.all(brokers.map((broker) => broker.ready()));
     const options = { heartbeatMs: 60_000, publishKey: PUBLISH_KEY, send: { publicChannels: ['cluster.*'] } };
-    writer = await startServer({ ...options, broker: brokers[0]! });
-    reader = await startServer({ ...options, broker: brokers[1]! });
+    const presence = (url: string) => ({ ttlMs: 2000, store: redisPresenceStore({ url, cluster: true }) });
+    writer = await startServer({ ...options, broker: brokers[0]!, presence: presence(cluster.urls[0]!) });
+    reader = await startServer({ ...options, broker: brokers[1]!, presence: presence(cluster.urls[1]!) });
   });
   after(async () => {
     await writer?.close();
@@ -111,6 +113,34 @@ describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-serv
     assert.equal(again.status, 200, again.text);
     assert.equal(again.headers['idempotent-replayed'], 'true');
     assert.deepEqual(again.json(), first.json());
+  });
+
+  it('keeps presence rosters across processes and channels of every master, with leaves and timeouts', async () => {
+    const rooms = CHANNELS.slice(0, 8);
+    const query = (extra: string) => `${rooms.map((room) => `ch=${room}`).join('&')}&session=cluster-session-1&user=ada${extra}`;
+    const members = async (room: string): Promise<string[]> => {
+      const res = await http(`${reader.base}/presence?ch=${room}`);
+      assert.equal(res.status, 200, res.text);
+      return res.json<{ rosters: Array<{ members: Array<{ user: string }> }> }>().rosters[0]!.members.map((m) => m.user);
+    };
+    const watch = await openSse(reader.sseUrl([`presence:${rooms[1]}`]));
+    try {
+      helloOf(await watch.next(10_000));
+      const beat = await http(`${writer.base}/presence?${query('')}`, { method: 'POST' });
+      assert.equal(beat.status, 200, beat.text);
+      for (const room of rooms) assert.deepEqual(await members(room), ['ada'], room);
+      const left = await http(`${writer.base}/presence/leave?ch=${rooms[0]}&session=cluster-session-1&user=ada`, { method: 'POST' });
+      assert.equal(left.status, 200, left.text);
+      assert.deepEqual(await members(rooms[0]!), []);
+      // No more beats: the sweep, on whichever process runs it, sees ada out of the others.
+      const [joined, gone] = await takeEvents(watch, 2, 20_000);
+      assert.equal(joined?.type, 'presence.join');
+      assert.equal(gone?.type, 'presence.leave');
+      assert.deepEqual(gone?.data, { user: 'ada', reason: 'timeout' });
+      for (const room of rooms.slice(1)) assert.deepEqual(await members(room), [], room);
+    } finally {
+      watch.close();
+    }
   });
 
   it('keeps an open stream whole through a master restart: nothing lost, nothing doubled', async () => {
