@@ -45,7 +45,9 @@ Every option has an environment variable; an option given wins over it.
 
 Tokens, Pushpin and the other settings: COMET_TOKEN_SECRET, COMET_TOKEN_PUBLIC_KEY,
 COMET_TOKEN_JWKS_URL, COMET_TOKEN_AUDIENCE, COMET_TOKEN_ISSUER, COMET_PUBLIC_ORIGINS,
-COMET_REDIS_PREFIX, COMET_TRUST_PROXY, COMET_GRIP_URL, COMET_GRIP_KEY (see the README).`;
+COMET_REDIS_PREFIX, COMET_REDIS_CLUSTER (a Redis Cluster's nodes instead of --redis-url),
+COMET_HOOK_CONNECT_URL, COMET_HOOK_SUBSCRIBE_URL, COMET_HOOK_SECRET, COMET_TRUST_PROXY,
+COMET_GRIP_URL, COMET_GRIP_KEY (see the README).`;
 
 /** Reads the command line and the environment; throws CliUsageError for anything it cannot use. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRequest {
