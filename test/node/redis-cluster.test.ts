@@ -145,8 +145,9 @@ describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-serv
 
   it('keeps an open stream whole through a master restart: nothing lost, nothing doubled', async () => {
     const stream: SseStream = await openSse(reader.sseUrl(CHANNELS));
+    let before = '';
     try {
-      helloOf(await stream.next(10_000));
+      before = helloOf(await stream.next(10_000)).cursor;
       await cluster.restart(0);
       for (const [i, channel] of CHANNELS.entries()) await publishSoon(writer, channel, { n: 3, i });
       const got = byChannel(await takeEvents(stream, CHANNELS.length, 30_000));
@@ -157,6 +158,15 @@ describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-serv
       for (const [i, channel] of CHANNELS.entries()) assert.deepEqual(next.get(channel), [{ n: 4, i }], channel);
     } finally {
       stream.close();
+    }
+    // The restarted master kept its channels' history (append-only file): a resume from before the restart replays both.
+    const resumed = await openSse(reader.sseUrl(CHANNELS, { cursor: before }));
+    try {
+      helloOf(await resumed.next(10_000));
+      const got = byChannel(await takeEvents(resumed, 2 * CHANNELS.length, 10_000));
+      for (const [i, channel] of CHANNELS.entries()) assert.deepEqual(got.get(channel), [{ n: 3, i }, { n: 4, i }], channel);
+    } finally {
+      resumed.close();
     }
   });
 });
