@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { channelAllowed, isValidChannel } from '../../src/protocol/channel.js';
 import { checkCursor, type Cursor } from '../../src/protocol/cursor.js';
-import type { TokenClaims, TokenVerifier } from '../auth/token.js';
+import { MAX_TOKEN_LENGTH, type TokenClaims, type TokenVerifier } from '../auth/token.js';
 import { inboxChannel } from '../inbox/inbox-channel.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
@@ -98,7 +98,10 @@ export async function authenticate(req: IncomingMessage, url: URL, verify: Token
     const context = { endpoint: endpointOf(url, options), client: options.clientAddress(req) };
     if (token === undefined || token === '') return hooks.identify(req, context, undefined, undefined);
     // Without token verification configured, the token is the application's own: it is passed on raw.
-    if (!verify) return hooks.identify(req, context, undefined, token);
+    if (!verify) {
+      if (token.length > MAX_TOKEN_LENGTH) throw new HttpError(401, 'token-invalid', `The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
+      return hooks.identify(req, context, undefined, token);
+    }
     return hooks.identify(req, context, await verifiedClaims(token, verify), undefined);
   }
   if (token === undefined || token === '') return undefined;

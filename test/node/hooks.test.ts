@@ -246,6 +246,10 @@ describe('hook limits and configuration', () => {
       // Without a subscribe hook the usual rules apply: publicChannels (every channel on this server) stay readable.
       assert.ok((await helloChannels(server.sseUrl(['team.8.x']), { Authorization: 'Bearer opaque-session-7' })).includes('team.8.x'));
       assertError(await http(server.sseUrl([channel]), { headers: { Authorization: 'Bearer forged' } }), 403, 'hook-refused');
+      // A raw token is bounded as a verified one is: an 8 KiB+ one is refused before the hook is asked.
+      const asked = backend.questions.length;
+      assertError(await http(server.sseUrl([channel]), { headers: { Authorization: `Bearer ${'x'.repeat(9000)}` } }), 401, 'token-invalid');
+      assert.equal(backend.questions.length, asked);
     } finally {
       await server.close();
       await backend.close();
