@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '../../server/auth/token.js';
@@ -176,5 +177,44 @@ describe('docs/openapi.json', () => {
     assert.notDeepEqual(validate({ id: 'e-1', channel: 'news', type: 'x', time: 1.5 }, event, doc), []);
     assert.notDeepEqual(validate({ ids: [1], upTo: 2 }, { $ref: '#/components/schemas/InboxStateInput' }, doc), []);
     assert.match(validate('x', { format: 'uri' }, doc).join(), /does not know/);
+  });
+});
+
+describe('docs/openapi.json webhooks: what the server asks the application', () => {
+  it('sends connect and subscribe questions its schemas describe, and acts on answers they allow', async () => {
+    const questions: Array<{ hook: string; signature: string; body: unknown }> = [];
+    const backend = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
+        questions.push({ hook: String(req.headers['comet-hook']), signature: String(req.headers['comet-signature']), body });
+        const answer = body['hook'] === 'connect' ? { allow: true, user: 'ada', name: 'Ada', channels: ['room.*'] } : { allow: true, channels: ['room.1'] };
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
+      });
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+    const server = await startServer({ hooks: { secret: 'hook-secret-for-openapi-tests', connect: `${url}/c`, subscribe: `${url}/s` } });
+    try {
+      const answer = await send(`${server.base}/history?ch=room.1&ch=room.2`, 'GET', { Cookie: 'session=1', Origin: server.origin }, undefined);
+      assert.equal(answer.status, 200, answer.text);
+      const hooks = (doc as unknown as { webhooks: Record<string, { post: Operation & { parameters: Array<{ name: string; schema: Json }> } }> }).webhooks;
+      for (const [name, hook] of [['connectHook', 'connect'], ['subscribeHook', 'subscribe']] as const) {
+        const question = questions.find((q) => q.hook === hook);
+        assert.ok(question, `no ${hook} question`);
+        const operation = hooks[name]!.post;
+        assert.deepEqual(validate(question.body, operation.requestBody!.content['application/json']!.schema, doc), [], `${hook} question`);
+        const signature = operation.parameters.find((p) => p.name === 'Comet-Signature')!.schema;
+        assert.deepEqual(validate(question.signature, signature, doc), [], `${hook} signature`);
+        const answerSchema = operation.responses['200']!.content!['application/json']!.schema;
+        assert.deepEqual(validate(hook === 'connect' ? { allow: true, user: 'ada', name: 'Ada', channels: ['room.*'] } : { allow: true, channels: ['room.1'] }, answerSchema, doc), []);
+        assert.notDeepEqual(validate({ allow: 'yes' }, answerSchema, doc), [], `${hook}: an answer the server refuses`);
+      }
+    } finally {
+      await server.close();
+      backend.closeAllConnections();
+      await new Promise((resolve) => backend.close(resolve));
+    }
   });
 });
