@@ -4,7 +4,7 @@ import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory-broker.js';
 import { createTokenVerifier } from './auth/token.js';
 import { BrokerFullError } from './broker/broker.js';
-import { answerPreflight, applyCors } from './http/cors.js';
+import { allowReadingAnswer, answerPreflight, applyCors } from './http/cors.js';
 import { HttpError, sendError, sendJson } from './http/http-error.js';
 import { isAbortedRequest } from './http/aborted.js';
 import { requestUrl } from './http/request-url.js';
@@ -154,6 +154,13 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     const file = files && path?.startsWith(BROWSER_FILES_PATH) ? path.slice(BROWSER_FILES_PATH.length) : undefined;
     if (!route && file === undefined) {
       if (next) return next();
+      // Readable by the page that asked: a mistyped base path then names itself instead of failing as a network error.
+      try {
+        allowReadingAnswer(req, res, resolved.allowedOrigins);
+      } catch (error) {
+        return fail(req, res, error);
+      }
+      if (req.method === 'OPTIONS') return answerPreflight(res);
       return sendError(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname.slice(0, 200)}.`));
     }
     // nosniff is written by each answer with its status line (server/http/nosniff.ts).

@@ -1,11 +1,11 @@
-export { CometClient, createClient } from './client/client.js';
+export { CometClient } from './client/client.js';
 export type { ClientOptions, EventHandler, SubscribeOptions, Subscription } from './client/client.js';
 export type { SendOptions } from './client/send.js';
 export type { HostKind } from './hub/port-protocol.js';
 export type { HostPreference } from './hosts/choose-host.js';
 export { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent } from './client/events.js';
 export type { CometClientEventMap } from './client/events.js';
-export { configure, getDefaultClient, onDefaultClient } from './client/default-client.js';
+export { configure, createClient, getDefaultClient, onDefaultClient } from './client/default-client.js';
 export { CometError, HttpStatusError, MalformedFrameError, ModuleLoadError, NetworkError, ProtocolError, StreamTimeoutError, isCometError, isHttpStatusError } from './errors/index.js';
 export type { ClientErrorCode, CometErrorCode } from './errors/index.js';
 export type { CometEvent, GapFrame, GapReason } from './protocol/messages.js';

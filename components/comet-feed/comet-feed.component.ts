@@ -307,7 +307,7 @@ export class CometFeed extends LitElement {
     if (events.status === 'error') {
       return html`<div role="alert">
         <slot name="error"><p part="status">${format(strings.error, { error: events.error })}</p></slot>
-        <button part="retry" type="button" @click=${() => events.retry()}>${strings.retry}</button>
+        ${events.recoverable ? html`<button part="retry" type="button" @click=${() => events.retry()}>${strings.retry}</button>` : nothing}
       </div>`;
     }
     if (events.status === 'loading' || events.status === 'idle') {

@@ -180,8 +180,8 @@ describe('<comet-feed>', function () {
     feed.strings = { empty: 'Noch nichts.' };
     await feed.updateComplete;
     expect(part(feed, 'status')!.textContent).to.equal('Noch nichts.');
-    // A base URL with no server behind it: history fails (404) without touching the shared connection.
-    const { element: broken } = mount<CometFeed>(`<comet-feed channel="${uniqueChannel()}"></comet-feed>`, { url: `${server.url}/nowhere` });
+    // A base URL where no server answers (loopback port 2): history fails, and may work once the server is up.
+    const { element: broken } = mount<CometFeed>(`<comet-feed channel="${uniqueChannel()}"></comet-feed>`, { url: 'http://127.0.0.1:2/comet' });
     await waitFor(() => part(broken, 'retry') !== undefined, 5000, 'error state');
     expect(broken.error).not.to.equal('');
     // The click starts a new attempt: the retry button leaves (loading) and comes back when that attempt fails too.
@@ -192,6 +192,15 @@ describe('<comet-feed>', function () {
     expect(broken.shadowRoot!.querySelector('[aria-busy="true"]')).not.to.equal(null);
     await waitFor(() => part(broken, 'retry') !== undefined, 5000, 'the second attempt to fail');
     expect(part(broken, 'retry')).to.not.equal(retry);
+  });
+
+  it('offers no Retry for an error that retrying cannot fix (a 404: the base URL is wrong)', async () => {
+    const { element: broken } = mount<CometFeed>(`<comet-feed channel="${uniqueChannel()}"></comet-feed>`, { url: `${server.url}/nowhere` });
+    await waitFor(() => broken.error !== '', 5000, 'error state');
+    await broken.updateComplete;
+    expect(broken.error).to.include(`${server.url}/nowhere/`);
+    expect(part(broken, 'status')!.textContent).to.include(broken.error);
+    expect(part(broken, 'retry')).to.equal(undefined);
   });
 
   it('has no axe violations, light and dark', async () => {

@@ -20,6 +20,8 @@ export interface CometPresenceStrings {
   /** After this client's own name. */
   you: string;
   nobody: string;
+  /** Shown instead of `nobody` when presence failed (the reason is the count's `title`). */
+  unavailable: string;
 }
 
 const DEFAULT_STRINGS: CometPresenceStrings = {
@@ -29,6 +31,7 @@ const DEFAULT_STRINGS: CometPresenceStrings = {
   moreLabel: 'more, show all {total} people online',
   you: '(you)',
   nobody: 'Nobody online',
+  unavailable: 'Presence unavailable',
 };
 
 export type CometPresenceChangeDetail = {
@@ -52,6 +55,7 @@ export type CometPresenceChangeDetail = {
  * @csspart overflow - The `+N` button.
  * @csspart panel - The popover listing everyone.
  * @csspart count - The "N online" text.
+ * @csspart error - The count when presence failed ("Presence unavailable"; the reason in its `title`).
  * @cssproperty --comet-avatar-size - Avatar diameter.
  * @cssproperty --comet-avatar-radius - Avatar corner radius (50% is round).
  * @cssproperty --comet-avatar-ring - Ring separating overlapping avatars.
@@ -186,7 +190,9 @@ export class CometPresence extends LitElement {
       </ul>
       ${this.hideCount
         ? nothing
-        : html`<span part="count" aria-hidden="true">${members.length === 0 ? strings.nobody : format(strings.count, { count: members.length })}</span>`}
+        : members.length === 0 && this.#presence.error
+          ? html`<span part="count error" role="alert" title=${this.#presence.error}>${strings.unavailable}</span>`
+          : html`<span part="count" aria-hidden="true">${members.length === 0 ? strings.nobody : format(strings.count, { count: members.length })}</span>`}
       ${hidden > 0
         ? html`<div part="panel" popover role="dialog" @toggle=${this.#onToggle} aria-label=${format(strings.label, { count: members.length })}>
             <ul>

@@ -37,7 +37,8 @@ export const statusStyles = [
       color: var(--_muted);
       font-size: 0.85em;
     }
-    [part='details'] {
+    [part='details'],
+    [part='reason'] {
       color: var(--_muted);
       font-size: 0.8em;
       overflow-wrap: anywhere;
@@ -50,7 +51,8 @@ export const statusStyles = [
       cursor: pointer;
     }
     :host([compact]) [part='label'],
-    :host([compact]) [part='transport'] {
+    :host([compact]) [part='transport'],
+    :host([compact]) [part='reason'] {
       position: absolute;
       inline-size: 1px;
       block-size: 1px;

@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { comparePositions, parsePosition, type Position } from '../../src/protocol/position.js';
+import { isHttpStatusError } from '../../src/errors/http-status-error.js';
 import { ClientController } from './client-consumer.js';
 
 /**
@@ -42,6 +43,8 @@ export class ChannelEvents implements ReactiveController {
   items: readonly CometEvent[] = [];
   status: ChannelStatus = 'idle';
   error = '';
+  /** Whether reading again may help the error: only then is Retry offered. */
+  recoverable = true;
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #options: ChannelEventsOptions;
   readonly #clients: ClientController;
@@ -88,11 +91,17 @@ export class ChannelEvents implements ReactiveController {
     this.items = [];
     this.#incoming = [];
     this.#fromHistory = new Set();
-    this.#subscription = client.subscribe(channel, (event) => {
-      this.#incoming.push(event);
-      this.#options.onLive?.(event);
-      this.#scheduleFlush();
-    });
+    try {
+      this.#subscription = client.subscribe(channel, (event) => {
+        this.#incoming.push(event);
+        this.#options.onLive?.(event);
+        this.#scheduleFlush();
+      });
+    } catch (error) {
+      // A channel no server accepts (`invalid-channel`): said in the element, where its author looks, not thrown into Lit's update.
+      this.#failed(error, false);
+      return;
+    }
     this.#subscribedTo = { client, channel };
     // History is read once the stream carries the channel: an event published
     // before that is in history, one after it arrives live, none falls between.
@@ -164,11 +173,36 @@ export class ChannelEvents implements ReactiveController {
       },
       (error: unknown) => {
         if (!current()) return;
-        this.status = 'error';
-        this.error = error instanceof Error ? error.message : String(error);
-        this.#host.requestUpdate();
+        // A refusal a retry cannot change (a 404, a refused origin) offers no Retry; nor does a client that stops
+        // (an expired fixed token closes it), now or while the error is shown.
+        const recoverable = client.state !== 'closed' && !(isHttpStatusError(error) && !error.retryable && error.status !== 401);
+        this.#failed(error, recoverable);
+        if (recoverable) this.#watchForStop(client, current);
       },
     );
+  }
+
+  #stopWatching: (() => void) | undefined;
+
+  #watchForStop(client: CometClient, current: () => boolean): void {
+    this.#stopWatching?.();
+    const onState = (): void => {
+      if (client.state !== 'closed') return;
+      this.#stopWatching?.();
+      if (current() && this.status === 'error') this.#failed(this.error, false);
+    };
+    client.addEventListener('statechange', onState);
+    this.#stopWatching = () => {
+      client.removeEventListener('statechange', onState);
+      this.#stopWatching = undefined;
+    };
+  }
+
+  #failed(error: unknown, recoverable: boolean): void {
+    this.status = 'error';
+    this.error = error instanceof Error ? error.message : String(error);
+    this.recoverable = recoverable;
+    this.#host.requestUpdate();
   }
 
   #scheduleFlush(): void {
@@ -196,6 +230,7 @@ export class ChannelEvents implements ReactiveController {
   }
 
   #unsubscribe(): void {
+    this.#stopWatching?.();
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
     this.#subscribedTo = undefined;

@@ -1,15 +1,18 @@
 import type { ContextCallback } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient } from '../../src/client/client.js';
-import { onDefaultClient } from '../../src/client/default-client.js';
+import { defaultIsAmbiguous, onDefaultClient } from '../../src/client/default-client.js';
 import { DEV, warn } from '../../src/dev.js';
 import { clientContext } from './client-context.js';
 
 /**
  * Finds the client for an element: the nearest `<comet-connection>`
- * ancestor, else the default client (configured by the script tag or by
- * `configure()`), whichever is known first and most specific.
+ * ancestor, else the page's default client: the one `configure()` set (a
+ * script tag with `data-url` does), else the first one `createClient()` made.
  */
+/** One warning per page: every element outside a connection shares the same default. */
+let ambiguityReported = false;
+
 export class ClientController implements ReactiveController {
   #fromContext: CometClient | undefined;
   #fromDefault: CometClient | undefined;
@@ -70,8 +73,12 @@ export class ClientController implements ReactiveController {
       // A script tag configures the default client as it loads: only an element still without one a moment later is a mistake.
       clearTimeout(this.#noClientWarning);
       this.#noClientWarning = setTimeout(() => {
-        if (this.#host.isConnected && !this.client) {
-          warn('no-client', `<${this.#host.localName}> has no client: put it inside a <comet-connection url="…">, or configure() a default client (a script tag with data-url does).`);
+        if (!this.#host.isConnected || this.#fromContext) return;
+        if (!this.client) {
+          warn('no-client', `<${this.#host.localName}> has no client: createClient({ url }) once in the page, put it inside a <comet-connection url="…">, or configure() a default client (a script tag with data-url does).`);
+        } else if (defaultIsAmbiguous() && !ambiguityReported) {
+          ambiguityReported = true;
+          warn('default-client-ambiguous', `<${this.#host.localName}> and the other elements outside a <comet-connection> use the first client createClient() made, but the page has made several: call configure(client) with the one they should use, or put them inside a <comet-connection>.`);
         }
       }, 3000);
     }

@@ -33,6 +33,7 @@ import {
 import { HostConnection } from './host-connection.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
 import { warnIgnoredHubOptions } from './ignored-hub-options.js';
+import { logMisconfiguration } from './misconfiguration.js';
 import { LazyPresence } from './lazy-presence.js';
 import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent, type CometClientEventMap } from './events.js';
 
@@ -201,6 +202,10 @@ export class CometClient extends EventTarget {
       },
     );
     this.#host = this.#connection.host;
+    if (DEV) {
+      this.addEventListener('error', (event) => logMisconfiguration(event.error));
+      this.addEventListener('statechange', (event) => logMisconfiguration(event.error));
+    }
     this.#stopWatchingPage = watchPageLifecycle({
       wake: () => this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab }),
       suspend: () => this.#suspend(),
@@ -574,8 +579,4 @@ export class CometClient extends EventTarget {
       }
     }
   }
-}
-
-export function createClient(options: ClientOptions): CometClient {
-  return new CometClient(options);
 }

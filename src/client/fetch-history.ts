@@ -1,6 +1,7 @@
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
-import { readRefusal } from '../errors/read-refusal.js';
+import { advice } from '../dev.js';
+import { endpointOf, readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { checkEvent } from '../protocol/check-event.js';
 
@@ -26,6 +27,7 @@ export async function fetchHistory(
   }
   if (!response.ok) throw await readRefusal(response);
   const body = (await response.json().catch(() => undefined)) as { events?: unknown } | undefined;
-  if (!Array.isArray(body?.events)) throw new HttpStatusError(502, 'bad-response', 'The history response holds no "events" array.');
+  // A page, not cometkit's JSON (a dev server's index.html for any path): the client's `url` is no push server.
+  if (!Array.isArray(body?.events)) throw new HttpStatusError(response.status, 'not-found', `${endpointOf(target.href)} answered without cometkit's "events": it is no push server.${advice("Check the client's `url`: the push server's base URL, e.g. https://push.example.com/comet.")}`);
   return body.events.map(checkEvent).filter((event): event is CometEvent => typeof event !== 'string');
 }

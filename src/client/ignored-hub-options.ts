@@ -18,6 +18,17 @@ const reported = new WeakMap<object, string>();
 
 const shown = (value: unknown): string => (value === undefined ? 'the default' : JSON.stringify(value));
 
+/**
+ * An option as it acts: a default spelled out (`withCredentials: false`,
+ * which `<comet-connection>` always passes) or a nested object with nothing
+ * set is the same as leaving the option out.
+ */
+function effective(key: (typeof HUB_OPTION_NAMES)[number], value: unknown): string | undefined {
+  if (key === 'withCredentials' && value === false) return undefined;
+  const text = JSON.stringify(value);
+  return text === '{}' ? undefined : text;
+}
+
 /** `asked`: this page's options (its client's, with the URL resolved as its hello sends it); `running`: the welcome's. */
 export function warnIgnoredHubOptions(client: object, asked: HubUpstreamOptions, running: unknown, host: HostKind, hub: string): void {
   // Both sides as the hub reads them: its checks keep the declared keys only and rebuild
@@ -25,7 +36,7 @@ export function warnIgnoredHubOptions(client: object, asked: HubUpstreamOptions,
   const mine = checkHubOptions(asked);
   const theirs = checkHubOptions(running);
   if (typeof mine === 'string' || typeof theirs === 'string') return;
-  const differing = HUB_OPTION_NAMES.filter((key) => JSON.stringify(mine[key]) !== JSON.stringify(theirs[key]));
+  const differing = HUB_OPTION_NAMES.filter((key) => effective(key, mine[key]) !== effective(key, theirs[key]));
   const inEffect = differing.map((key) => `${key}: ${shown(theirs[key])} (this page: ${shown(mine[key])})`).join('; ');
   if (reported.get(client) === inEffect) return;
   reported.set(client, inEffect);

@@ -2,6 +2,7 @@ import type { CometError } from '../errors/comet-error.js';
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { readRefusal } from '../errors/read-refusal.js';
+import { unreachableError } from '../errors/unreachable-error.js';
 
 /**
  * EventSource hides the status of a refused response: it only fires `error`
@@ -19,7 +20,7 @@ export async function diagnoseRefusal(
   try {
     response = await fetch(url, { signal, credentials: withCredentials ? 'include' : 'same-origin', headers: { Accept: 'application/json' } });
   } catch (cause) {
-    return new NetworkError('The push server could not be reached.', { cause });
+    return unreachableError(url, cause);
   }
   if (response.ok) {
     void response.body?.cancel().catch(() => {});

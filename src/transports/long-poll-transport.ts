@@ -1,5 +1,6 @@
 import type { CometError } from '../errors/comet-error.js';
 import { readRefusal } from '../errors/read-refusal.js';
+import { unreachableError } from '../errors/unreachable-error.js';
 import { MalformedFrameError } from '../errors/malformed-frame-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { readFrameValue } from './frame-reader.js';
@@ -56,7 +57,8 @@ export const longPollTransport: Transport = {
             signal: controller.signal,
           });
         } catch (cause) {
-          if (!done) finish(new NetworkError('The poll request failed.', { cause }));
+          // No answer to the first poll: the server, not this transport's path, is away.
+          if (!done) finish(first ? unreachableError(streamUrl(request, 'poll'), cause) : new NetworkError('The poll request failed.', { cause }));
           return;
         }
         if (!response.ok) {

@@ -57,11 +57,14 @@ export const sseTransport: Transport = {
         });
       }
 
+      let answered = false;
+      opened.addEventListener('open', () => (answered = true));
       opened.addEventListener('error', () => {
         if (done) return;
         // [spec] A network error leaves readyState CONNECTING (the browser would retry);
         // a refused response (status other than 200, wrong Content-Type) makes it CLOSED.
-        if (opened.readyState !== CLOSED) {
+        // A stream that never opened is asked why too: no answer at all is an unreachable server, not a cut stream.
+        if (opened.readyState !== CLOSED && answered) {
           finish(new NetworkError('The event stream was interrupted.'));
           return;
         }

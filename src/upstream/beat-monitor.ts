@@ -15,7 +15,7 @@ const BUNCH_ARRIVAL_SHARE = 0.25;
 const BEAT_MARKS = 2;
 
 /** An event is late when it takes this much longer than the stream's fastest frame (ms), or a quarter interval if more... */
-const EVENT_LATE_MIN_MS = 2000;
+export const EVENT_LATE_MIN_MS = 2000;
 /** ...and this many late events are evidence, not jitter. */
 const LATE_EVENTS = 3;
 

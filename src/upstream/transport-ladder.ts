@@ -1,7 +1,7 @@
 import type { HeartbeatFrame, HelloFrame } from '../protocol/messages.js';
 import type { TransportName } from '../protocol/transport-name.js';
 import { isStreaming, type Transport, type TransportConnection, type TransportSink } from '../transports/transport.js';
-import { BeatMonitor } from './beat-monitor.js';
+import { BeatMonitor, EVENT_LATE_MIN_MS } from './beat-monitor.js';
 import { Deadline } from './deadline.js';
 import type { DecisionReason, TransportDecision } from './ladder-decision.js';
 import type { LadderOptions, LadderStorage } from './ladder-options.js';
@@ -118,8 +118,12 @@ export class TransportLadder {
     if (!transport) return;
     this.#monitor = isStreaming(transport) ? new BeatMonitor(frame, arrivedAt) : undefined;
     // Half an interval, late by half an interval more: a pause shorter than that bunches no beats, and a
-    // loaded machine's late timers are no proxy either. Only streams are judged by their timing.
-    if (this.#monitor) this.#pauses.arm(arrivedAt, Math.max(250, frame.heartbeat / 2), Math.max(250, frame.heartbeat / 2));
+    // loaded machine's late timers are no proxy either. But no coarser than half the lateness that makes an
+    // event late: with 15 s beats, a worker suspended for 10 s (WebKit, its pages in the back/forward cache)
+    // would otherwise pass unseen, and the backlog it reads on return would look like a buffering proxy's.
+    // Only streams are judged by their timing.
+    const resolution = Math.max(250, Math.min(frame.heartbeat, EVENT_LATE_MIN_MS) / 2);
+    if (this.#monitor) this.#pauses.arm(arrivedAt, resolution, resolution);
     else this.#pauses.stop();
     this.#helloAt = arrivedAt;
     this.#openFailures = 0;

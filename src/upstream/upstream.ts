@@ -391,10 +391,13 @@ export class Upstream {
  * A refusal in the push server's own words (`broker-unavailable`,
  * `server-busy`, `too-many-streams`…) proves the transport reached the
  * server, as does any refusal retrying cannot fix: stepping down would not
- * help. A drop, a bare status (a proxy's page) or a rewritten content type
- * may be the path, and counts.
+ * help. Nor does a server that could not be reached (`unreachable`: down,
+ * or a wrong URL). A drop, a bare status (a proxy's page) or a rewritten
+ * content type may be the path, and counts.
  */
 function countsAgainstTransport(error: CometError | undefined): boolean {
+  // No server answered at all: every transport would have met the same silence.
+  if (error?.code === 'unreachable') return false;
   if (!isHttpStatusError(error)) return true;
   return error.retryable && (error.code === 'http-error' || error.code === 'bad-content-type');
 }

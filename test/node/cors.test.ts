@@ -55,7 +55,7 @@ describe('CORS with a list of allowed origins', () => {
   });
 
   it('refuses another origin with 403, readable by the page that was refused', async () => {
-    for (const [method, path] of [['GET', `/sse?ch=${uniqueChannel()}`], ['OPTIONS', '/sse'], ['POST', '/publish']] as const) {
+    for (const [method, path] of [['GET', `/sse?ch=${uniqueChannel()}`], ['POST', '/publish'], ['POST', '/presence/leave?ch=a&session=s']] as const) {
       const res = await http(`${server.base}${path}`, {
         method,
         headers: { Origin: 'https://evil.example', Authorization: `Bearer ${KEY}` },
@@ -65,6 +65,33 @@ describe('CORS with a list of allowed origins', () => {
       assert.equal(res.json<ErrorBody>().error.code, 'origin-forbidden');
       assert.equal(res.headers['access-control-allow-origin'], 'https://evil.example');
     }
+  });
+
+  it("answers a refused origin's preflight, so that the request it clears is refused in words the page can read", async () => {
+    const preflight = await http(`${server.base}/history`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], 'https://evil.example');
+    const refused = await http(`${server.base}/history?ch=a`, { headers: { Origin: 'https://evil.example', Authorization: 'Bearer x' } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json<ErrorBody>().error.code, 'origin-forbidden');
+    assert.equal(refused.headers['access-control-allow-origin'], 'https://evil.example');
+  });
+
+  it('lets the page read a 404 for a path that is no endpoint (a mistyped base path), and answers its preflight', async () => {
+    for (const origin of [APP, 'https://evil.example']) {
+      const missing = await http(`${server.base}/typo/sse?ch=a`, { headers: { Origin: origin } });
+      assert.equal(missing.status, 404);
+      assert.equal(missing.json<ErrorBody>().error.code, 'not-found');
+      assert.equal(missing.headers['access-control-allow-origin'], origin);
+      const preflight = await http(`${server.base}/typo/history`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' } });
+      assert.equal(preflight.status, 204);
+    }
+    const malformed = await http(`${server.base}/typo/sse`, { headers: { Origin: 'https://a.example;x' } });
+    assert.equal(malformed.status, 403);
+    assert.equal(malformed.headers['access-control-allow-origin'], undefined);
   });
 
   it('does not mistake a prefix or another port for an allowed origin', async () => {

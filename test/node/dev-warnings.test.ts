@@ -37,7 +37,7 @@ const text = (paths: readonly string[]): string => paths.map((path) => readFileS
 
 describe('development-build warnings', () => {
   it('are the ones the sources give warn()', () => {
-    assert.deepEqual([...codes].sort(), ['configure-replaced', 'element-defined-twice', 'hub-options-ignored', 'no-client']);
+    assert.deepEqual([...codes].sort(), ['configure-replaced', 'default-client-ambiguous', 'element-defined-twice', 'hub-options-ignored', 'misconfigured', 'no-client']);
   });
 
   it('are in the development build, each with its code', () => {

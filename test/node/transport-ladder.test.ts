@@ -166,4 +166,42 @@ describe('transport ladder', () => {
     assert.equal(storage.items.size, 0, 'back on the best transport, the memory is gone');
     l.stop();
   });
+
+  describe('our own pauses are not the path', () => {
+    // The server's default heartbeat: the pause detector's resolution must not follow it to 7.5 s.
+    const BEAT_MS = 15_000;
+
+    it("does not read the backlog a worker reads after a 10 s suspension (WebKit, its pages in the back/forward cache) as late events", (t) => {
+      t.mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 1_000_000 });
+      const { ladder: l, decisions } = ladder({ storage: null });
+      l.current;
+      l.opening();
+      l.hello(hello('sse', BEAT_MS), Date.now());
+      const suspended = Date.now();
+      // Suspended: the wall clock moves on, no timer of ours runs; the server goes on writing.
+      t.mock.timers.setTime(suspended + 10_000);
+      for (let n = 1; n <= 5; n++) assert.equal(l.event(suspended + n * 1000, Date.now()), false, `event ${n}`);
+      assert.equal(l.current?.name, 'sse');
+      assert.deepEqual(decisions.map((d) => d.reason), ['initial']);
+      l.stop();
+    });
+
+    it('still steps down for events that arrive late while our own timers run on time (a buffering proxy)', (t) => {
+      t.mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 1_000_000 });
+      const { ladder: l, decisions } = ladder({ storage: null });
+      l.current;
+      l.opening();
+      l.hello(hello('sse', BEAT_MS), Date.now());
+      let stepped = false;
+      for (let n = 1; n <= 5 && !stepped; n++) {
+        const published = Date.now();
+        // Held 5 s by the path while this side's timers keep running (a second at a time, each timer on time).
+        for (let second = 0; second < 5; second++) t.mock.timers.tick(1000);
+        stepped = l.event(published, Date.now());
+      }
+      assert.equal(stepped, true);
+      assert.equal(decisions.at(-1)!.reason, 'events-late');
+      l.stop();
+    });
+  });
 });

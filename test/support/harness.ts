@@ -91,6 +91,10 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const tokenSecret = randomBytes(32).toString('base64url');
   // A second server under /anon without tokens, so presence takes the identity the page gives (a demo setup).
   const anonymous = createCometServer({ basePath: '/anon', allowedOrigins: '*', heartbeatMs: 1000, presence: { ttlMs: 1500 } });
+  // A third under /strict that allows one origin no test page has: a page the push server refuses.
+  const strict = createCometServer({ basePath: '/strict', allowedOrigins: ['https://app.example'], heartbeatMs: 1000 });
+  // And one under /slow that beats every 15 s, the default: a pause of ours shorter than a beat must still be seen.
+  const slow = createCometServer({ basePath: '/slow', allowedOrigins: '*', heartbeatMs: 15_000 });
   const comet = createCometServer({
     basePath: '/comet',
     publishKey,
@@ -155,7 +159,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         const body = await readJson(req);
         const items = (Array.isArray(body) ? body : [body]) as PublishItem[];
         const published = [];
-        for (const item of items) published.push(await comet.publish(item?.channel, item?.data, item?.type ?? 'message'));
+        const target = path.searchParams.get('server') === 'slow' ? slow : comet;
+        for (const item of items) published.push(await target.publish(item?.channel, item?.data, item?.type ?? 'message'));
         return send(res, 200, Array.isArray(body) ? published : published[0]);
       }
       case 'POST /control/disconnect': {
@@ -319,6 +324,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }) as typeof res.end;
     }
     if (path.pathname.startsWith('/anon/')) return anonymous(req, res);
+    if (path.pathname.startsWith('/strict/')) return strict(req, res);
+    if (path.pathname.startsWith('/slow/')) return slow(req, res);
     if (path.pathname.startsWith('/grip/')) {
       if (grip) return grip.comet(req, res);
       return send(res, 404, { error: { code: 'not-found', message: `No Pushpin: ${gripSkipped}.` } });
@@ -358,6 +365,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       await grip?.comet.close();
       await grip?.pushpin.stop();
       await anonymous.close();
+      await strict.close();
+      await slow.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

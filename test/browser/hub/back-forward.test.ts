@@ -76,6 +76,44 @@ describe(`back and forward (${how})`, function () {
     });
   }
 
+  for (const host of HOSTS) {
+    it(`${host}: away for 8 s with the default 15 s beats while events are published, back on SSE with no step down (${host === 'shared-worker' && cache.works ? 'its worker suspended with the page' : 'the stream left while away'})`, async () => {
+      const channel = uniqueChannel();
+      const slow = `${server.url}/slow`;
+      const publishSlow = async (count: number): Promise<CometEvent[]> => {
+        const events: CometEvent[] = [];
+        for (let n = 0; n < count; n++) {
+          const res = await fetch(`${server.url}/control/publish?server=slow`, { method: 'POST', body: JSON.stringify({ channel, data: { n } }), headers: { 'Content-Type': 'application/json' } });
+          events.push((await res.json()) as CometEvent);
+        }
+        return events;
+      };
+      const page = await openWindowTab(`${host} slow`, { url: slow, hub: `bf-slow-${Math.random().toString(36).slice(2)}`, host, workerUrl: hubWorkerUrl, channels: [channel] });
+      opened.push(page);
+      const { tab } = page;
+      await tab.ready;
+      const before = await publishSlow(1);
+      await waitFor(() => tab.received.length === 1, 5000, 'the event before leaving');
+
+      await goAway(page, cache.works);
+      const during = await publishSlow(4);
+      // The length of the user's visit elsewhere, not a wait for a result: longer than the lateness that marks
+      // an event (4 s here), shorter than the half beat (7.5 s) the pause detector used to look at.
+      await new Promise((resolve) => setTimeout(resolve, 8000));
+      await comeBack(page, cache.works);
+      await waitFor(() => tab.received.length >= 5, 10_000, 'the events published while away');
+      await waitFor(() => tab.client.state === 'open', 10_000, 'open again');
+      const after = await publishSlow(1);
+      await waitFor(() => tab.received.length >= 6, 10_000, 'a live event after coming back');
+
+      expect(ids(tab.received)).to.deep.equal([...before, ...during, ...after].map((event) => event.id));
+      // A hub started again on return begins with its own `initial`; none may name another transport.
+      expect(tab.client.decisions.filter((decision) => decision.transport !== 'sse'), JSON.stringify(tab.client.decisions)).to.deep.equal([]);
+      expect(tab.client.transport).to.equal('sse');
+      expect(tab.errors).to.deep.equal([]);
+    });
+  }
+
   it('leader-tab: a leader put in the cache steps down, the other tab keeps receiving, and the leader catches up on return', async () => {
     const channel = uniqueChannel();
     const hub = `bf-${Math.random().toString(36).slice(2)}`;

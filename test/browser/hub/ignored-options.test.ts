@@ -77,6 +77,17 @@ describe('hub options ignored because another page started the hub (development 
     });
   }
 
+  for (const [name, host] of [
+    ['SharedWorker', { workerUrl: hubWorkerUrl }],
+    ['leader tab', { host: 'leader-tab' as const }],
+  ] as const) {
+    it(`${name}: createClient({ url }) beside a <comet-connection url> (as the React and Vue demos do) hears nothing: a default spelled out is no difference`, async () => {
+      // <comet-connection> passes withCredentials: false, which createClient() leaves to its default.
+      await join(host, { withCredentials: false }, {});
+      expect(ours(), warnings.join('\n')).to.deep.equal([]);
+    });
+  }
+
   it('a page whose hub is its own (single tab) hears nothing, whatever its options', async () => {
     const hub = uniqueChannel('t.hub');
     const client = new CometClient({ url: server.comet, hub, host: 'single-tab', transports: ['long-poll'], helloTimeoutMs: 9000 });

@@ -3,7 +3,8 @@
  * uses) held by this page, so a test sees its own connection only, with
  * quick retries so runs through a cutting proxy stay short.
  */
-import { createClient, type ClientOptions, type CometClient } from '../../../src/client/client.js';
+import type { ClientOptions, CometClient } from '../../../src/client/client.js';
+import { createClient } from '../../../src/client/default-client.js';
 import type { CometEvent } from '../../../src/protocol/messages.js';
 import { waitFor } from '../../support/env.js';
 

@@ -62,6 +62,26 @@ describe('transport ladder', function () {
     });
   }
 
+  it('a server down when the page loads and up 3 s later: the page comes back on SSE, no step down, every event once', async () => {
+    const lab = await getLab();
+    const channel = uniqueChannel();
+    const url = await lab.lateServer(3000);
+    const client = openClient({ url, hub: proxyKey('late') }, [channel]);
+    opened.push(client);
+    const errors: string[] = [];
+    client.client.addEventListener('error', (event) => errors.push(event.error.code));
+    await waitOpen(client.client, 30_000);
+    // The page tried while the server was down, and said why.
+    expect(errors).to.include('unreachable');
+    // The attempt under way as the server comes up may fail its stream and find the server answering its
+    // diagnosis a moment later ("refused once, then accepted": `network`); nothing else.
+    expect(errors.filter((code) => code !== 'unreachable' && code !== 'network')).to.deep.equal([]);
+    expect(client.client.transport).to.equal('sse');
+    expect(reasons(client.client)).to.deep.equal(['initial']);
+    expect(Object.keys(localStorage).filter((key) => key.startsWith('cometkit:transport:'))).to.deep.equal([]);
+    await deliverAll(lab, client, channel, 20);
+  });
+
   it('refuses an unknown transport name', async () => {
     const lab = await getLab();
     expect(() => openClient({ url: lab.comet, hub: proxyKey('bad'), transports: ['websocket' as never] }, [])).to.throw(/transports/);

@@ -15,6 +15,8 @@ export interface LabClient extends LabInfo {
   setCutting(key: string, minMs: number, maxMs: number): Promise<void>;
   cuts(key: string): Promise<number>;
   publishMany(events: ReadonlyArray<{ channel: string; data: unknown; type?: string }>): Promise<CometEvent[]>;
+  /** The lab server's base URL on an origin where it is down for `ms`, then up: a server started after the page. */
+  lateServer(ms: number): Promise<string>;
   /** A page on `origin` (the lab's own, or another name for it) that posts `data` to its parent. */
   posterUrl(origin: string, data: unknown): string;
 }
@@ -44,6 +46,7 @@ export async function getLab(): Promise<LabClient> {
     cuts: async (key) => (await call<{ cuts: number }>(`${lab.url}/control/cuts?key=${key}`)).cuts,
     publishMany: (events) =>
       call<CometEvent[]>(`${lab.url}/control/publish`, { method: 'POST', body: JSON.stringify(events), headers: { 'Content-Type': 'application/json' } }),
+    lateServer: async (ms) => (await call<{ comet: string }>(`${lab.url}/control/late-door?ms=${ms}`, { method: 'POST' })).comet,
     posterUrl: (origin, data) => `${origin}/poster?data=${encodeURIComponent(JSON.stringify(data))}`,
   };
 }

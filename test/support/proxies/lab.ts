@@ -14,6 +14,7 @@
  * - `POST /control/buffering?key=K&mode=buffer|pass&bytes=N`: the buffering proxy's behaviour for key K;
  * - `POST /control/cutting?key=K&minMs=A&maxMs=B`: the cutting proxy's cut window for key K;
  * - `GET /control/cuts?key=K`: responses the cutting proxy cut for K;
+ * - `POST /control/late-door?ms=N`: a new origin where the lab server is down for N ms, then up (late-door.ts);
  * - `GET /poster?data=JSON`: a page that posts `data` to its parent with target "*",
  *   to test that the iframe transport ignores what its own iframe did not send.
  */
@@ -22,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { createCometServer } from '../../../server/comet-server.js';
 import { startBufferingProxy, DEFAULT_BUFFERING, type BufferingMode } from './buffering-proxy.js';
 import { startCuttingProxy, DEFAULT_CUTTING, type CuttingMode } from './cutting-proxy.js';
+import { openLateDoor, type LateDoor } from './late-door.js';
 
 export interface LabInfo {
   /** `http://127.0.0.1:PORT`: control endpoints and the poster page. */
@@ -78,6 +80,8 @@ export async function startLab(): Promise<Lab> {
   const buffering = new Map<string, BufferingMode>();
   const cutting = new Map<string, CuttingMode>();
 
+  const doors = new Set<LateDoor>();
+  const port = (): number => (server.address() as AddressInfo).port;
   const control = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const key = url.searchParams.get('key') ?? '';
     switch (`${req.method} ${url.pathname}`) {
@@ -96,6 +100,11 @@ export async function startLab(): Promise<Lab> {
       case 'POST /control/cutting': {
         cutting.set(key, { minMs: numberParam(url, 'minMs', DEFAULT_CUTTING.minMs), maxMs: numberParam(url, 'maxMs', DEFAULT_CUTTING.maxMs) });
         return send(res, 200, cutting.get(key));
+      }
+      case 'POST /control/late-door': {
+        const door = await openLateDoor(port(), Math.min(numberParam(url, 'ms', 3000), 30_000));
+        doors.add(door);
+        return send(res, 200, { url: door.url, comet: `${door.url}/comet` });
       }
       case 'GET /control/cuts':
         return send(res, 200, { cuts: cuttingProxy.cuts(key) });
@@ -137,7 +146,7 @@ export async function startLab(): Promise<Lab> {
       historySize: comet.options.historySize,
     },
     async close() {
-      await Promise.all([bufferingProxy.close(), cuttingProxy.close()]);
+      await Promise.all([bufferingProxy.close(), cuttingProxy.close(), ...[...doors].map((door) => door.close())]);
       await comet.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
