@@ -14,6 +14,8 @@ import { http } from '../support/http-client.js';
 import { startServer, type TestServer } from '../support/node-server.js';
 import { scaleOutBinaries } from '../support/scale/binaries.js';
 import { startRedisCluster, type TestRedisCluster } from '../support/scale/redis-cluster.js';
+import { startProcess } from '../support/scale/child-process.js';
+import { fileURLToPath } from 'node:url';
 import { openSse, type SseStream } from '../support/sse-client.js';
 
 const PUBLISH_KEY = 'publish-key-for-cluster-tests';
@@ -140,6 +142,39 @@ describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-serv
       for (const room of rooms.slice(1)) assert.deepEqual(await members(room), [], room);
     } finally {
       watch.close();
+    }
+  });
+
+  it('is what cometkit-server --workers 2 uses with COMET_REDIS_CLUSTER', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('COMET_')));
+    const cli = startProcess(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../server/cli.ts', import.meta.url)), '--port', '0', '--workers', '2'], {
+      env: { ...env, COMET_REDIS_CLUSTER: cluster.urls.join(','), COMET_PUBLISH_KEY: PUBLISH_KEY },
+    });
+    try {
+      await cli.waitFor(/cometkit server on http:\/\/\S+/, 60_000);
+      const base = /cometkit server on (http:\/\/\S+)/.exec(cli.output())![1]!;
+      const channel = CHANNELS[5]!;
+      const stream = await openSse(reader.sseUrl([channel]));
+      try {
+        helloOf(await stream.next(10_000));
+        // Several publishes: the workers take connections in turn, so both publish through the cluster.
+        // A worker listens while its cluster client still learns the slot map: until then it answers 503, which publishers retry.
+        const deadline = Date.now() + 30_000;
+        for (let n = 0; n < 4; ) {
+          const res = await http(`${base}/publish`, { headers: { Authorization: `Bearer ${PUBLISH_KEY}` }, body: { channel, data: { cli: n } } });
+          if (res.status === 503 && Date.now() < deadline) {
+            await sleep(200);
+            continue;
+          }
+          assert.equal(res.status, 200, res.text);
+          n += 1;
+        }
+        assert.deepEqual((await takeEvents(stream, 4, 10_000)).map((event) => event.data), [0, 1, 2, 3].map((n) => ({ cli: n })));
+      } finally {
+        stream.close();
+      }
+    } finally {
+      await cli.stop();
     }
   });
 
