@@ -23,6 +23,8 @@ export function storageFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<Comet
   const keyPrefix = env['COMET_REDIS_PREFIX'] || undefined;
   const commandTimeoutMs = wholeNumberFromEnv(env, 'COMET_REDIS_TIMEOUT_MS');
   const maxPendingCommands = wholeNumberFromEnv(env, 'COMET_REDIS_MAX_PENDING');
+  // The history cap is the broker's own on Redis (checked by limitsFromEnv).
+  const historySize = Number(env['COMET_HISTORY_SIZE']) || undefined;
   const connection = {
     url,
     ...(keyPrefix ? { keyPrefix } : {}),
@@ -31,7 +33,7 @@ export function storageFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<Comet
   };
   const cluster = nodes.length > 0 ? { cluster: nodes.slice(1) } : {};
   return {
-    broker: redisBroker({ ...connection, ...cluster }),
+    broker: redisBroker({ ...connection, ...cluster, ...(historySize ? { historySize } : {}) }),
     presence: { store: redisPresenceStore({ ...connection, ...cluster }) },
   };
 }
