@@ -160,7 +160,7 @@ function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {
       // The chat page sends without sign-in; what it may store is checked by the demo's onSend.
       ...(demo ? { send: demoChatSends } : {}),
       // A development token names its user; the channels stay as open as on a server without tokens.
-      ...(dev ? { publicChannels: ['*'] } : {}),
+      ...(dev ? { publicChannels: ['*', 'presence:*'] } : {}),
       // The demo's pages name their own users (no sign-in), also beside --dev's tokens.
       presence: { ...limits.presence, ...storage.presence, ...(demo ? { anonymous: true } : {}) },
       // The demo's inbox runs its own actions unless a webhook is configured, and keeps security alerts unmuted.

@@ -99,10 +99,14 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const send = new SendService(broker, { ...(shared ? { idempotencyStore: shared.idempotency } : {}), ...options.send }, resolved.maxPayloadBytes);
   // A state changes on keystrokes: the client throttles, this bounds a client that does not.
   const stateLimiter = new RateLimiter({ perSecond: 10, burst: 20 });
-  const inbox = new InboxService(broker, { ...(shared ? { store: shared.inbox } : {}), ...options.inbox }, resolved.tokens !== undefined, resolved.maxPayloadBytes);
+  const inbox = new InboxService(broker, { ...(shared ? { store: shared.inbox } : {}), ...options.inbox }, resolved.maxPayloadBytes);
+  if (inbox.anonymous) {
+    console.warn("cometkit server: the anonymous inbox is on (inbox.anonymous): anyone may read and change any user's inbox with ?user=. For a demo only.");
+  }
   // Seen marks come in batches and reads one per click: this bounds a client that floods.
   const inboxLimiter = new RateLimiter({ perSecond: 20, burst: 40 });
-  const deps = { broker, reads, admission, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip };
+  const gripExpiry = gripPublisher ? gripPublisher.expiryChannel.bind(gripPublisher) : undefined;
+  const deps = { broker, reads, admission, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip, gripExpiry };
   const read = (req: IncomingMessage, url: URL) => parseStreamRequest(req, url, resolved, verify);
 
   const routes: Record<string, Partial<Record<string, Route>>> = {

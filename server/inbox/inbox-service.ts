@@ -50,8 +50,10 @@ export interface InboxOptions extends MemoryInboxStoreOptions {
   /** Where inboxes live; by default in memory, for this process (bounded by the options above). */
   readonly store?: InboxStore;
   /**
-   * Accept inbox requests without a token, the user named by `?user=` (a
-   * demo). Default: true when the server has no token secret.
+   * Accept inbox requests without a token, the user named by `?user=`, and
+   * let anyone read every inbox channel: a demo without sign-in, where
+   * anyone can read and change anyone's inbox. Default false; the server
+   * logs when it is on.
    */
   readonly anonymous?: boolean;
   /** Categories users cannot mute (security alerts, receipts): they reach every channel whatever is set. */
@@ -83,10 +85,10 @@ export class InboxService {
   readonly #actionWaitMs: number;
   readonly #clock: SnoozeClock;
 
-  constructor(broker: Broker, options: InboxOptions, hasTokenSecret: boolean, maxPayloadBytes: number) {
+  constructor(broker: Broker, options: InboxOptions, maxPayloadBytes: number) {
     this.#broker = broker;
     this.#store = options.store ?? new MemoryInboxStore(options);
-    this.anonymous = options.anonymous ?? !hasTokenSecret;
+    this.anonymous = options.anonymous ?? false;
     this.#maxPayloadBytes = maxPayloadBytes;
     this.critical = [...(options.critical ?? [])];
     for (const category of this.critical) {

@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { channelAllowed, isValidChannel } from '../../src/protocol/channel.js';
+import { isValidChannel } from '../../src/protocol/channel.js';
 import { checkCursor, type Cursor } from '../../src/protocol/cursor.js';
+import { readAllowed } from '../auth/read-access.js';
 import { MAX_TOKEN_LENGTH, type TokenClaims, type TokenVerifier } from '../auth/token.js';
-import { inboxChannel } from '../inbox/inbox-channel.js';
+import { tokenValidUntil } from '../auth/token-expiry.js';
+import { INBOX_PREFIX, inboxChannel } from '../inbox/inbox-channel.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 
@@ -12,6 +14,8 @@ export interface StreamRequest {
   readonly cursor: Cursor;
   /** The bearer, when a valid token came with the request. */
   readonly user: TokenClaims | undefined;
+  /** When the bearer's token stops being accepted (ms): what the request holds open ends then. */
+  readonly validUntil: number | undefined;
   /** Who the request came from, for per-client limits. */
   readonly client: string | undefined;
 }
@@ -49,10 +53,14 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
 
   const user = await authenticate(req, url, verify, options);
   const client = options.clientAddress(req);
-  // Every user may read their own inbox channel, whatever the token or the hook says.
+  // Every user may read their own inbox channel, whatever the token or the hook says; an anonymous
+  // inbox (a demo) is anyone's to read. Wildcards reach neither (see read-access.ts).
   const own = user ? inboxChannel(user.sub) : undefined;
   let granted = channels;
   if (options.hooks?.subscribe) {
+    // Another user's inbox is nobody's to grant, the application's hook included.
+    const reserved = channels.find((channel) => channel.startsWith(INBOX_PREFIX) && channel !== own && !options.inboxAnonymous);
+    if (reserved !== undefined) throw new HttpError(403, 'channel-forbidden', `Channel "${reserved}" is another user's inbox.`);
     // The subscribe hook replaces publicChannels and the token's channels: the application decides.
     const asked = channels.filter((channel) => channel !== own);
     if (asked.length > 0) {
@@ -61,8 +69,13 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
       for (const channel of cursor.keys()) if (!granted.includes(channel)) cursor.delete(channel);
     }
   } else {
-    const allowed = [...options.publicChannels, ...(user?.channels ?? []), ...(own ? [own] : [])];
-    const forbidden = channels.filter((channel) => !channelAllowed(allowed, channel));
+    const allowed = [
+      ...options.publicChannels,
+      ...(options.inboxAnonymous ? [`${INBOX_PREFIX}*`] : []),
+      ...(user?.channels ?? []),
+      ...(own ? [own] : []),
+    ];
+    const forbidden = channels.filter((channel) => !readAllowed(allowed, channel));
     if (forbidden.length > 0) {
       if (!user) {
         throw new HttpError(401, 'token-missing', `Channel "${forbidden[0]}" is not public: send a token (?token= or Authorization: Bearer).`);
@@ -70,7 +83,7 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
       throw new HttpError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow channel "${forbidden[0]}".`);
     }
   }
-  return { channels: granted, cursor, user, client };
+  return { channels: granted, cursor, user, validUntil: tokenValidUntil(user, options.tokens), client };
 }
 
 /** The endpoint's path below the base (`sse`, `inbox/state`), as hooks are told it. */

@@ -40,7 +40,7 @@ import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecision
 export interface ClientOptions {
   /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
   readonly url: string;
-  /** A token, or a function returning one (called again for each connection, and once more after a 401). */
+  /** A token, or a function returning one (called again for each connection, once more after a 401, and when a stream ends on its token's expiry). */
   readonly token?: TokenSource;
   /** Send cookies to a push server on another origin. Default false. */
   readonly withCredentials?: boolean;

@@ -31,10 +31,11 @@ const comet = createCometServer({
   heartbeatMs: Number(process.env['COMET_HEARTBEAT_MS'] ?? 1000),
   historySize: Number(process.env['COMET_HISTORY_SIZE'] ?? 10_000),
   pollTimeoutMs: 5000,
-  // Anonymous sends for the shared idempotency-key test (the inbox is anonymous too: no token secret).
+  // Anonymous sends for the shared idempotency-key test.
   send: { publicChannels: ['send.*'] },
-  // Critical categories, the action webhook and the snooze poll, from COMET_INBOX_* (the inbox tests set them).
-  inbox: inboxFromEnv(),
+  // Critical categories, the action webhook and the snooze poll, from COMET_INBOX_* (the inbox tests set them);
+  // anonymous, for the shared-inbox test.
+  inbox: { anonymous: true, ...inboxFromEnv() },
   // Behind the tests' nginx on loopback, as deploy/nginx/cometkit.conf advises.
   clientAddress: clientAddressBehind(trustedProxies(['127.0.0.1', '::1'])),
 });
