@@ -91,7 +91,7 @@ describe('docs/openapi.json', () => {
       },
     );
     values = {
-      '{userToken}': await signToken({ sub: 'ada', channels: ['*'], publish: ['room.*'] }, SECRET),
+      '{userToken}': await signToken({ sub: 'ada', channels: ['*', 'presence:room.*'], publish: ['room.*'] }, SECRET),
       '{publishKey}': PUBLISH_KEY,
       '{serverOrigin}': server.origin,
       '{inOneHour}': Date.now() + 3_600_000,

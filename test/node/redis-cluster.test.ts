@@ -51,7 +51,7 @@ describe('RedisBroker on a Redis Cluster', { skip: scaleOutBinaries(['redis-serv
     // Reached through two of the three masters: the client learns the rest from the slot map.
     const brokers = [redisBroker({ url: cluster.urls[1]!, cluster: [cluster.urls[2]!] }), redisBroker({ url: cluster.urls[2]!, cluster: true })];
     await Promise.all(brokers.map((broker) => broker.ready()));
-    const options = { heartbeatMs: 60_000, publishKey: PUBLISH_KEY, send: { publicChannels: ['cluster.*'] } };
+    const options = { heartbeatMs: 60_000, publishKey: PUBLISH_KEY, send: { publicChannels: ['cluster.*'] }, inbox: { anonymous: true } };
     const presence = (url: string) => ({ ttlMs: 2000, store: redisPresenceStore({ url, cluster: true }) });
     writer = await startServer({ ...options, broker: brokers[0]!, presence: presence(cluster.urls[0]!) });
     reader = await startServer({ ...options, broker: brokers[1]!, presence: presence(cluster.urls[1]!) });
