@@ -9,6 +9,7 @@ import type { PresenceOptions } from './presence/presence-service.js';
 import type { SendOptions } from './send/send-service.js';
 import type { InboxOptions } from './inbox/inbox-service.js';
 import { INBOX_PREFIX } from './inbox/inbox-channel.js';
+import type { PushOptions } from './push/push-service.js';
 import { resolveHooks, type AccessHooks, type HooksOptions } from './hooks/access-hooks.js';
 
 export interface CometServerOptions {
@@ -94,6 +95,8 @@ export interface CometServerOptions {
   readonly send?: SendOptions;
   /** Per-user notification inbox with seen/read/archived state: limits, store, anonymous use (see PROTOCOL.md, Inbox). */
   readonly inbox?: InboxOptions;
+  /** Web Push for inbox items when no tab of a device is visible: VAPID keys, allowed push services, store (see PROTOCOL.md, Push). Off without VAPID keys. */
+  readonly push?: PushOptions;
   /** The application's URLs asked whether a request may connect and which channels it may read, in any language (see PROTOCOL.md, Hooks). Default: `COMET_HOOK_CONNECT_URL`, `COMET_HOOK_SUBSCRIBE_URL`. */
   readonly hooks?: HooksOptions;
 }
