@@ -8,6 +8,7 @@ import {
   connectRedis,
   connectRedisCluster,
   gated,
+  observeRoundTrips,
   onReconnect,
   publishCommand,
   redisCommand,
@@ -175,6 +176,11 @@ export class RedisBroker implements Broker {
       throw brokerUnavailable(error, 'read the channel history');
     }
     return entries.reverse().map(([, fields]) => parseStoredEvent(fields[1]!));
+  }
+
+  /** The command connection's round trips (the subscriber's commands are rare and wait on subscriptions, not on Redis). */
+  observeRoundTrips(observe: (ms: number) => void): void {
+    observeRoundTrips(this.#commands, observe);
   }
 
   /** The inbox, idempotency keys and member states on this broker's Redis, over its command connection (closed with the broker). */

@@ -84,6 +84,7 @@ describe('docs/openapi.json', () => {
         publicChannels: ['news', 'ticker', 'room.*'],
         allowedOrigins: '*',
         inbox: { onAction: () => ({ label: 'Approved' }) },
+        metrics: true,
       },
       (comet) => {
         const tokens = devTokens(comet, SECRET);
