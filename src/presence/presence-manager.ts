@@ -129,9 +129,13 @@ export class PresenceManager {
       state = created;
       this.#channels.set(channel, state);
       // Read once the stream carries presence:<channel>; any change before that is in the roster, any after it arrives live.
-      void (created.subscription.ready ?? Promise.resolve()).then(() => {
-        if (this.#channels.get(channel) === created && !created.loaded) void this.#read(created);
-      });
+      (created.subscription.ready ?? Promise.resolve()).then(
+        () => {
+          if (this.#channels.get(channel) === created && !created.loaded) void this.#read(created);
+        },
+        // The subscription ended before it was live (a fatal refusal, the client closed): the error event says why.
+        () => {},
+      );
     }
     const current = state;
     state.handles.add(handle);
