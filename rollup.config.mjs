@@ -125,8 +125,9 @@ const elementTags = ['comet-connection', 'comet-feed', 'comet-toasts', 'comet-pr
  * Filled by the autoload modules' build, read by the loader's build after it
  * (rollup builds the list in order). Written for the loader to be small, as
  * every page fetches it: one row per module, `[name, hash, integrity,
- * ...imports]`, the file being `${name}-${hash}.js`, its integrity the
- * base64 sha256 without the constant `sha256-`, and the modules it imports
+ * ...imports]`, the file being `${name}-${hash}.js` (`${hash}.js` for a
+ * shared chunk, whose name is ''), its integrity the base64 sha256 without
+ * the constant `sha256-` and the padding `=`, and the modules it imports
  * statically given by their row. The SDK is row 0 and the elements, in
  * `elementTags` order, the rows after it, so a tag is its row's name; each
  * name and hash is written once.
@@ -259,11 +260,13 @@ const autoloadModules = {
         const row = (fileName) => rows.findIndex((chunk) => chunk.fileName === fileName);
         autoloadManifest.elements = elementTags.length;
         autoloadManifest.files = rows.map((chunk) => {
-          const [, name, hash] = /^(.+)-([\w-]{8})\.js$/.exec(chunk.fileName) ?? [];
-          if (!name || name.includes('/')) throw new Error(`dist/autoload: ${chunk.fileName} is not named name-hash.js.`);
+          const [, name = '', hash] = /^(?:(.+)-)?([\w-]{8})\.js$/.exec(chunk.fileName) ?? [];
+          if (!hash || name.includes('/') || !name !== !chunk.isEntry) throw new Error(`dist/autoload: ${chunk.fileName} is not named as rollup.config.mjs names it.`);
           // sha256, not the sha384 of browser-files.mjs: the loader carries one per module, and each is 20 B shorter.
           // The code as written: the maps are hidden, so no comment is added to it after this.
-          return [name, hash, createHash('sha256').update(chunk.code).digest('base64'), ...chunk.imports.map(row)];
+          const integrity = createHash('sha256').update(chunk.code).digest('base64');
+          // The one `=` of a sha256 in base64 is added back by the loader.
+          return [name, hash, integrity.slice(0, -1), ...chunk.imports.map(row)];
         });
       },
     },
@@ -271,9 +274,11 @@ const autoloadModules = {
   output: {
     dir: 'dist/autoload',
     format: 'es',
-    // The hash's length is fixed: the manifest splits the names on it.
+    // The hash's length is fixed: the manifest splits the names on it. Only entries are named (the loader
+    // finds an element's module by its tag): a shared chunk's name would cost the loader's table and every
+    // file importing it about 6 B brotli each, on every page.
     entryFileNames: '[name]-[hash:8].js',
-    chunkFileNames: '[name]-[hash:8].js',
+    chunkFileNames: '[hash:8].js',
     // Each file costs a request and a compression window of its own: the SDK every element needs is one chunk, and so is Lit's core.
     manualChunks: autoloadChunks,
     sourcemap: scriptTagSourcemap,

@@ -39,7 +39,7 @@ const script = document.currentScript instanceof HTMLScriptElement ? document.cu
 const base = new URL('autoload/', script?.src || location.href);
 
 /** Each module's file, by its row in the manifest. */
-const files = manifest.files.map(([name, hash]) => `${name}-${hash}.js`);
+const files = manifest.files.map(([name, hash]) => (name ? `${name}-` : '') + `${hash}.js`);
 const checked = new Map<number, Promise<unknown>>();
 
 /**
@@ -64,7 +64,7 @@ function check(file: number): Promise<unknown> {
           element.type = 'module';
           // Module requests are CORS requests without credentials, as `import()` makes them.
           element.crossOrigin = 'anonymous';
-          element.integrity = `sha256-${integrity}`;
+          element.integrity = `sha256-${integrity}=`;
           element.src = new URL(files[file]!, base).href;
           document.head.append(element);
         }),
