@@ -258,6 +258,8 @@ const autoloadModules = {
         });
         const rows = [...first, ...chunks.filter((chunk) => !first.includes(chunk))];
         const row = (fileName) => rows.findIndex((chunk) => chunk.fileName === fileName);
+        // For people and tests: which module each hashed file holds (not served, and no page needs it).
+        this.emitFile({ type: 'asset', fileName: 'names.json', source: `${JSON.stringify(Object.fromEntries(rows.map((chunk) => [chunk.fileName, chunk.name])), null, 2)}\n` });
         autoloadManifest.elements = elementTags.length;
         autoloadManifest.files = rows.map((chunk) => {
           const [, name = '', hash] = /^(?:(.+)-)?([\w-]{8})\.js$/.exec(chunk.fileName) ?? [];
@@ -276,7 +278,7 @@ const autoloadModules = {
     format: 'es',
     // The hash's length is fixed: the manifest splits the names on it. Only entries are named (the loader
     // finds an element's module by its tag): a shared chunk's name would cost the loader's table and every
-    // file importing it about 6 B brotli each, on every page.
+    // file importing it about 6 B brotli each, on every page. dist/autoload/names.json says which is which.
     entryFileNames: '[name]-[hash:8].js',
     chunkFileNames: '[hash:8].js',
     // Each file costs a request and a compression window of its own: the SDK every element needs is one chunk, and so is Lit's core.
