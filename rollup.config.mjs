@@ -262,7 +262,7 @@ const autoloadModules = {
         this.emitFile({ type: 'asset', fileName: 'names.json', source: `${JSON.stringify(Object.fromEntries(rows.map((chunk) => [chunk.fileName, chunk.name])), null, 2)}\n` });
         autoloadManifest.elements = elementTags.length;
         autoloadManifest.files = rows.map((chunk) => {
-          const [, name = '', hash] = /^(?:(.+)-)?([\w-]{8})\.js$/.exec(chunk.fileName) ?? [];
+          const [, name = '', hash] = /^(?:(.+)-)?([\w-]{6})\.js$/.exec(chunk.fileName) ?? [];
           if (!hash || name.includes('/') || !name !== !chunk.isEntry) throw new Error(`dist/autoload: ${chunk.fileName} is not named as rollup.config.mjs names it.`);
           // sha256, not the sha384 of browser-files.mjs: the loader carries one per module, and each is 20 B shorter.
           // The code as written: the maps are hidden, so no comment is added to it after this.
@@ -276,11 +276,13 @@ const autoloadModules = {
   output: {
     dir: 'dist/autoload',
     format: 'es',
-    // The hash's length is fixed: the manifest splits the names on it. Only entries are named (the loader
+    // The hash's length is fixed: the manifest splits the names on it. 6 characters (36 bits) tell a file's
+    // builds apart for caches (and a clash would fail its integrity check, not run the wrong file); each
+    // character more costs the loader's table 24 B brotli. Only entries are named (the loader
     // finds an element's module by its tag): a shared chunk's name would cost the loader's table and every
     // file importing it about 6 B brotli each, on every page. dist/autoload/names.json says which is which.
-    entryFileNames: '[name]-[hash:8].js',
-    chunkFileNames: '[hash:8].js',
+    entryFileNames: '[name]-[hash:6].js',
+    chunkFileNames: '[hash:6].js',
     // Each file costs a request and a compression window of its own: the SDK every element needs is one chunk, and so is Lit's core.
     manualChunks: autoloadChunks,
     sourcemap: scriptTagSourcemap,

@@ -72,7 +72,7 @@ describe('browser files from the push server', () => {
     for (const name of manifest.autoload) {
       const res = await http(`${server.base}/cometkit/autoload/${name}`);
       // The loader's row for a module: its name ('' for a shared chunk), its hash and its sha256 (`sha256-` and the `=` are added as it loads).
-      const [, stem = '', hash] = /^(?:(.+)-)?([\w-]{8})\.js$/.exec(name) ?? [];
+      const [, stem = '', hash] = /^(?:(.+)-)?([\w-]{6})\.js$/.exec(name) ?? [];
       const integrity = createHash('sha256').update(res.text).digest('base64');
       assert.ok(hash && loader.includes(`["${stem}","${hash}","${integrity.slice(0, -1)}"`), `the loader holds ${name} with sha256-${integrity}`);
     }
