@@ -1,3 +1,4 @@
+import type { PushStore } from '../push/push-store.js';
 import type { CometEvent, GapReason } from '../../src/protocol/messages.js';
 import type { Position } from '../../src/protocol/position.js';
 import type { InboxStore } from '../inbox/inbox-store.js';
@@ -47,6 +48,8 @@ export interface Broker {
    * that state too; a broker for one process leaves it to the memory stores.
    */
   sharedStores?(options: SharedStoreOptions): SharedStores;
+  /** A broker on a remote store tells `observe` each command's round trip (ms), for the metrics. */
+  observeRoundTrips?(observe: (ms: number) => void): void;
 }
 
 export interface SharedStoreOptions {
@@ -58,4 +61,5 @@ export interface SharedStores {
   readonly inbox: InboxStore;
   readonly idempotency: IdempotencyStore;
   readonly presenceStates: PresenceStateStore;
+  readonly push: PushStore;
 }
