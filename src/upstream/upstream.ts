@@ -8,6 +8,8 @@ import type { CometEvent, GapFrame, HelloFrame } from '../protocol/messages.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import type { TransportName } from '../protocol/transport-name.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
+import { diagnoseRefusal } from '../transports/diagnose-refusal.js';
+import { streamUrl } from '../transports/stream-url.js';
 import type { Transport, TransportConnection, TransportSink } from '../transports/transport.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Deadline } from './deadline.js';
@@ -209,7 +211,12 @@ export class Upstream {
       token = await this.#token();
     } catch (cause) {
       if (generation !== this.#generation) return;
-      this.#broken(new NetworkError('The token provider failed; retrying.', { cause }));
+      // The token route often sits beside the push server (`{url}/dev-token`), so a wrong `url` or a refused
+      // origin breaks both: the push server's own answer (no channels, so no stream) names that cause when it is one.
+      const withCredentials = this.#options.withCredentials ?? false;
+      const probe = await diagnoseRefusal(streamUrl({ url: this.#options.url, channels: [], cursor: '', token: undefined, withCredentials }, 'sse'), withCredentials, new AbortController().signal);
+      if (generation !== this.#generation) return;
+      this.#broken(['unreachable', 'not-found', 'origin-not-allowed'].includes(probe.code) ? probe : new NetworkError('The token provider failed; retrying.', { cause }));
       return;
     }
     if (generation !== this.#generation) return;
@@ -375,6 +382,8 @@ export class Upstream {
 
   #fail(error: CometError): void {
     this.#stop();
+    // Why it stopped for good is an error as much as a state: pages listening to `error` alone learn it too.
+    this.#listener.error(error);
     this.#setState('closed', error);
   }
 
