@@ -9,7 +9,6 @@ import { isAtOrBefore, parsePosition, type Position } from '../protocol/position
 import type { TransportName } from '../protocol/transport-name.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { diagnoseRefusal } from '../transports/diagnose-refusal.js';
-import { streamUrl } from '../transports/stream-url.js';
 import type { Transport, TransportConnection, TransportSink } from '../transports/transport.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Deadline } from './deadline.js';
@@ -211,12 +210,10 @@ export class Upstream {
       token = await this.#token();
     } catch (cause) {
       if (generation !== this.#generation) return;
-      // The token route often sits beside the push server (`{url}/dev-token`), so a wrong `url` or a refused
-      // origin breaks both: the push server's own answer (no channels, so no stream) names that cause when it is one.
-      const withCredentials = this.#options.withCredentials ?? false;
-      const probe = await diagnoseRefusal(streamUrl({ url: this.#options.url, channels: [], cursor: '', token: undefined, withCredentials }, 'sse'), withCredentials, new AbortController().signal);
-      if (generation !== this.#generation) return;
-      this.#broken(['unreachable', 'not-found', 'origin-not-allowed'].includes(probe.code) ? probe : new NetworkError('The token provider failed; retrying.', { cause }));
+      // The token route often sits beside the push server (`{url}/dev-token`), so a wrong `url` or a refused origin
+      // breaks both: the push server is asked too (no channels, so no stream), and any answer but that refusal names the cause.
+      const probe = await diagnoseRefusal(`${this.#options.url}/sse`, !!this.#options.withCredentials);
+      if (generation === this.#generation) this.#broken(probe.code == 'no-channels' ? new NetworkError('The token provider failed; retrying.', { cause }) : probe);
       return;
     }
     if (generation !== this.#generation) return;
