@@ -119,7 +119,7 @@ const browserEsm = (dev) => ({
 const scriptTagSourcemap = 'hidden';
 
 /** The elements the autoloading script tag knows, each built as a module of its own. */
-const elementTags = ['comet-connection', 'comet-feed', 'comet-toasts', 'comet-presence', 'comet-presence-badge', 'comet-bell', 'comet-status'];
+const elementTags = ['comet-connection', 'comet-feed', 'comet-toasts', 'comet-presence', 'comet-presence-badge', 'comet-bell', 'comet-status', 'comet-preferences'];
 
 /** Filled by the autoload modules' build, read by the loader's build after it (rollup builds the list in order). */
 const autoloadManifest = { client: '', elements: {}, files: {} };

@@ -8,7 +8,7 @@
  * props, which React 19 passes to custom elements as event listeners.
  */
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
-import type { CometBell, CometConnection, CometFeed, CometPresence, CometPresenceBadge, CometStatus, CometToasts } from './index.js';
+import type { CometBell, CometConnection, CometFeed, CometPreferences, CometPresence, CometPresenceBadge, CometStatus, CometToasts } from './index.js';
 
 /** An element's own public properties, optional, next to React's HTML attributes and any kebab-case attribute. */
 export type CometElementProps<E extends HTMLElement> = DetailedHTMLProps<HTMLAttributes<E>, E> &
@@ -25,6 +25,7 @@ declare module 'react' {
       'comet-presence-badge': CometElementProps<CometPresenceBadge>;
       'comet-bell': CometElementProps<CometBell>;
       'comet-status': CometElementProps<CometStatus>;
+      'comet-preferences': CometElementProps<CometPreferences>;
     }
   }
 }

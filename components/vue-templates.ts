@@ -12,7 +12,7 @@
  * attribute to "false", which reads as true. The types take either name.
  */
 import type { DefineComponent } from 'vue';
-import type { CometBell, CometConnection, CometFeed, CometPresence, CometPresenceBadge, CometStatus, CometToasts } from './index.js';
+import type { CometBell, CometConnection, CometFeed, CometPreferences, CometPresence, CometPresenceBadge, CometStatus, CometToasts } from './index.js';
 
 /** An element's own public properties, all optional, as a Vue component's props. */
 export type CometElementComponent<E extends HTMLElement> = DefineComponent<Partial<Omit<E, keyof HTMLElement | 'render' | 'connectedCallback' | 'disconnectedCallback'>>>;
@@ -26,5 +26,6 @@ declare module 'vue' {
     'comet-presence-badge': CometElementComponent<CometPresenceBadge>;
     'comet-bell': CometElementComponent<CometBell>;
     'comet-status': CometElementComponent<CometStatus>;
+    'comet-preferences': CometElementComponent<CometPreferences>;
   }
 }

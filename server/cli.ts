@@ -20,7 +20,8 @@ import { DEMO_CRITICAL, demoInboxAction, demoNotify } from './demo/inbox-samples
 import { HttpError, sendError } from './http/http-error.js';
 import { MissingDependencyError } from './optional-dependency.js';
 import { redisClientModule } from './redis/redis-connection.js';
-import { createStandaloneServer } from './standalone.js';
+import { createStandaloneServer, LISTEN_BACKLOG } from './standalone.js';
+import { limitsFromEnv } from './standalone/limits-from-env.js';
 import { CliUsageError, HELP, parseCli, type CliSettings } from './standalone/cli-args.js';
 import { DEV_TOKEN_PATH, DEV_TOKEN_SECONDS, devTokens } from './standalone/dev-tokens.js';
 import { listenFailure, LISTEN_FAILED_EXIT } from './standalone/listen-failure.js';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const madeKey = made['COMET_PUBLISH_KEY'] !== undefined;
   if (settings.workers > 1 && cluster.isPrimary) {
     // The demo's publisher runs in slot 1 only, or each worker would publish the demo's events.
-    runWorkers(settings.workers, (slot) => ({ ...run.env, COMET_WORKER_SLOT: String(slot) }), (address) =>
+    runWorkers(settings.workers, (slot) => ({ ...run.env, COMET_WORKER_SLOT: String(slot), COMET_WORKERS: String(settings.workers) }), (address) =>
       announce(run, madeKey, Number(address.slice(address.lastIndexOf(':') + 1)), '/comet', ` (${settings.workers} workers on Redis)`),
     );
   } else {
@@ -131,7 +132,7 @@ function serve(settings: CliSettings, madeKey: boolean): void {
     void comet.close();
     process.exit(LISTEN_FAILED_EXIT);
   });
-  server.listen(settings.port, settings.host, () => {
+  server.listen({ port: settings.port, host: settings.host, backlog: LISTEN_BACKLOG }, () => {
     // The port actually bound: PORT=0 picks a free one. Workers leave the announcement to the primary.
     if (cluster.isPrimary) announce(settings, madeKey, (server.address() as AddressInfo).port, comet.options.basePath);
   });
@@ -148,8 +149,11 @@ function serve(settings: CliSettings, madeKey: boolean): void {
 
 function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {
   try {
+    const limits = limitsFromEnv(env);
+    const storage = storageFromEnv(env);
     return createCometServer({
-      ...storageFromEnv(env),
+      ...limits,
+      ...storage,
       ...proxyFromEnv(env),
       // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
       ...(demo && !env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
@@ -158,9 +162,10 @@ function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {
       // A development token names its user; the channels stay as open as on a server without tokens.
       ...(dev ? { publicChannels: ['*'] } : {}),
       // The demo's pages name their own users (no sign-in), also beside --dev's tokens.
-      ...(demo ? { presence: { anonymous: true } } : {}),
+      presence: { ...limits.presence, ...storage.presence, ...(demo ? { anonymous: true } : {}) },
       // The demo's inbox runs its own actions unless a webhook is configured, and keeps security alerts unmuted.
       inbox: {
+        ...limits.inbox,
         ...(demo ? { anonymous: true, critical: DEMO_CRITICAL, ...(env['COMET_INBOX_WEBHOOK_URL'] ? {} : { onAction: demoInboxAction }) } : {}),
         ...inboxFromEnv(env),
       },

@@ -4,6 +4,7 @@ import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory-broker.js';
 import { createTokenVerifier } from './auth/token.js';
 import { BrokerFullError } from './broker/broker.js';
+import { CoalescedReads } from './broker/coalesced-reads.js';
 import { allowReadingAnswer, answerPreflight, applyCors } from './http/cors.js';
 import { HttpError, sendError, sendJson } from './http/http-error.js';
 import { isAbortedRequest } from './http/aborted.js';
@@ -36,6 +37,7 @@ import { SendService } from './send/send-service.js';
 import { RateLimiter } from './send/rate-limiter.js';
 import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
 import { Fanout } from './stream/fanout.js';
+import { Admission, refuseStart } from './stream/admission.js';
 import { parseStreamRequest } from './stream/stream-request.js';
 
 export interface CometServer {
@@ -80,7 +82,9 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const gripPublisher = resolved.grip ? new GripPublisher(resolved.grip, resolved.heartbeatMs) : undefined;
   const broker = gripPublisher ? new GripBroker(store, gripPublisher) : store;
   const connections = new ConnectionRegistry(resolved);
-  const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs });
+  const reads = new CoalescedReads(broker);
+  const admission = new Admission({ perSecond: resolved.maxStreamStartsPerSecond, maxDelayMs: resolved.maxStartDelayMs });
+  const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs, reads });
   // A broker for several processes shares the inbox, idempotency keys and member states as well
   // (each only where the options name no store of their own): otherwise a retried send that
   // reaches another process is stored twice, and each process has its own inbox.
@@ -96,7 +100,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const inbox = new InboxService(broker, { ...(shared ? { store: shared.inbox } : {}), ...options.inbox }, resolved.tokens !== undefined, resolved.maxPayloadBytes);
   // Seen marks come in batches and reads one per click: this bounds a client that floods.
   const inboxLimiter = new RateLimiter({ perSecond: 20, burst: 40 });
-  const deps = { broker, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip };
+  const deps = { broker, reads, admission, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip };
   const read = (req: IncomingMessage, url: URL) => parseStreamRequest(req, url, resolved, verify);
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
@@ -174,6 +178,12 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       if (!method) {
         res.setHeader('Allow', Object.keys(route).join(', '));
         throw new HttpError(405, 'method-not-allowed', `${url.pathname.slice(0, 200)} accepts ${Object.keys(route).join(', ')}, not ${String(req.method).slice(0, 20)}.`);
+      }
+      // Before the request is parsed or its token checked: a refused start must cost next to nothing.
+      // (The iframe's refusal is posted as a frame, so its route asks admission itself.)
+      if (req.method === 'GET' && path === '/sse') {
+        const delay = admission.admit();
+        if (delay !== undefined) return refuseStart(req, res, path, delay);
       }
       await method(req, res, url);
     };

@@ -75,6 +75,10 @@ export interface CometServerOptions {
   readonly bodyTimeoutMs?: number;
   /** Largest `GET {base}/history` or roster answer, in bytes; past it the oldest events or the latest arrivals are left out and `truncated` is set. Default 1 MiB. */
   readonly maxAnswerBytes?: number;
+  /** SSE and iframe streams started per second; past it a start is told when to come back (`503 server-busy` with `Retry-After`, or `retry:` for a bare EventSource), spread at this rate. Default 2000. */
+  readonly maxStreamStartsPerSecond?: number;
+  /** The latest a start refused by `maxStreamStartsPerSecond` is asked to come back (ms). Default 60000. */
+  readonly maxStartDelayMs?: number;
   /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
   readonly presence?: PresenceOptions;
   /** Behind Pushpin (GRIP): the proxy holds the connections and the server publishes to it. Default: on when `COMET_GRIP_URL` is set. */
@@ -108,6 +112,8 @@ export interface ResolvedOptions {
   readonly clientAddress: (req: IncomingMessage) => string | undefined;
   readonly bodyTimeoutMs: number;
   readonly maxAnswerBytes: number;
+  readonly maxStreamStartsPerSecond: number;
+  readonly maxStartDelayMs: number;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -175,6 +181,8 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     clientAddress: options.clientAddress ?? ((req) => req.socket.remoteAddress),
     bodyTimeoutMs: positive(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
     maxAnswerBytes: positive(options.maxAnswerBytes, 1024 * 1024, 'maxAnswerBytes'),
+    maxStreamStartsPerSecond: positive(options.maxStreamStartsPerSecond, 2000, 'maxStreamStartsPerSecond'),
+    maxStartDelayMs: positive(options.maxStartDelayMs, 60_000, 'maxStartDelayMs'),
   };
 }
 

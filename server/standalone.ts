@@ -24,6 +24,17 @@ export interface StandaloneSocketOptions {
 export const SOCKET_DEFAULTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000, socketsBesideStreams: 500 } as const;
 
 /**
+ * Connections the kernel may hold for us before we accept them. Node's
+ * default (511) is far below a restart storm: 10,000 clients connect within
+ * a second, and each one past the queue has its handshake dropped and
+ * retried by TCP after 1, 3, 7, 15, 31 s — which made a storm's time grow
+ * faster than its size (ListenOverflows counted 30,000 in one 5,000-client
+ * storm). The kernel caps it at net.core.somaxconn (4096 on current
+ * Linux; raise that too for more).
+ */
+export const LISTEN_BACKLOG = 65_535;
+
+/**
  * The HTTP server the CLI runs: the cometkit endpoints, the demo's static
  * files when `files` maps URL prefixes to folders, and JSON answers for
  * everything else, including requests Node's parser rejects. `extra`

@@ -6,17 +6,18 @@ import { emit } from '../shared/events.js';
 import { notificationText } from '../shared/notification-text.js';
 import { placeUnder } from '../shared/popover.js';
 import { RelativeTimeController, relativeTime } from '../shared/relative-time.js';
-import { format, languageOf, mergeStrings } from '../shared/strings.js';
+import { format, languageOf } from '../shared/strings.js';
+import { mergePluralStrings, plural, type PluralString } from '../shared/plural.js';
 import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
-import type { InboxViewStrings } from '../shared/inbox-view.js';
-import { LazyInboxView } from '../shared/load-inbox-view.js';
+import type { InboxViewStrings } from '../inbox/inbox-view.js';
+import { LazyInboxView } from '../inbox/load-inbox-view.js';
 
 export interface CometBellStrings {
-  /** Accessible name of the button; `{count}` unread. */
-  button: string;
-  /** With `inbox` and `count="unseen"`; `{count}` unseen. */
-  buttonUnseen: string;
+  /** Accessible name of the button; `{count}` unread; plural forms by count. */
+  button: PluralString;
+  /** With `inbox` and `count="unseen"`; `{count}` unseen; plural forms by count. */
+  buttonUnseen: PluralString;
   buttonNone: string;
   heading: string;
   markAll: string;
@@ -31,8 +32,8 @@ export interface CometBellStrings {
 }
 
 const DEFAULT_STRINGS: CometBellStrings = {
-  button: 'Notifications, {count} unread',
-  buttonUnseen: 'Notifications, {count} new',
+  button: { other: 'Notifications, {count} unread' },
+  buttonUnseen: { other: 'Notifications, {count} new' },
   buttonNone: 'Notifications',
   heading: 'Notifications',
   markAll: 'Mark all read',
@@ -63,7 +64,10 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * archive per item; items are marked seen as they become visible and read
  * when their link is opened; every change shows at once and is undone, with
  * a message, if the server refuses it; older items load as the list is
- * scrolled. Changes made on the user's other devices appear live. The local
+ * scrolled. Items show their avatar, severity, formatted text (bold,
+ * italic, code, http(s) links, built as elements), actions (pending until
+ * their result replaces them), a group's "Ada and 9 others" and count, and
+ * a snooze menu. Changes made on the user's other devices appear live. The local
  * read state above remains for servers without an inbox.
  *
  * @tagname comet-bell
@@ -102,6 +106,17 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * @csspart unseen - With `inbox`: a notification not yet seen.
  * @csspart load-older - With `inbox`: loads older notifications (also when scrolled into view).
  * @cssproperty --comet-inbox-unread - With `inbox`: background of unread items.
+ * @csspart avatar - With `inbox`: an item's avatar image, or its actor's initials (also `avatar-initials`).
+ * @csspart severity - With `inbox`: an item's severity in words; the item also has `severity-info`, `severity-success`, `severity-warning` or `severity-error`.
+ * @csspart body - With `inbox`: an item's text, with its bold, italic, code and links.
+ * @csspart body-link - With `inbox`: a link in an item's text (http(s) only).
+ * @csspart group - With `inbox`: who a group of notifications is from ("Ada and 9 others").
+ * @csspart group-count - With `inbox`: how many notifications a group holds.
+ * @csspart item-actions - With `inbox`: an item's action buttons.
+ * @csspart action - With `inbox`: one action; also `action-primary` or `action-secondary`, `action-link` for a link, `action-pending` while it runs.
+ * @csspart result - With `inbox`: what an action that ran answered, in place of the buttons.
+ * @csspart menu - With `inbox`: an item's snooze menu (`menu-button`, `menu-list`, and a `snooze` button per preset).
+ * @cssproperty --comet-inbox-info - With `inbox`: accent of items by severity (also `--comet-inbox-success`, `-warning`, `-error`).
  */
 export class CometBell extends LitElement {
   static override styles = bellStyles;
@@ -304,7 +319,7 @@ export class CometBell extends LitElement {
   }
 
   protected override render() {
-    const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
+    const strings = mergePluralStrings(DEFAULT_STRINGS, this.strings);
     const language = languageOf(this);
     const items = this.#events.items;
     const badge = this.unread > 99 ? '99+' : String(this.unread);
@@ -312,7 +327,7 @@ export class CometBell extends LitElement {
     if (items.length === 0) {
       empty = this.#events.status === 'loading' ? strings.loading : this.#events.status === 'error' ? format(strings.error, { error: this.#events.error }) : strings.empty;
     }
-    return html`<button part="button" type="button" aria-haspopup="dialog" aria-label=${this.unread > 0 ? format(this.inbox && this.count === 'unseen' ? strings.buttonUnseen : strings.button, { count: badge }) : strings.buttonNone}>
+    return html`<button part="button" type="button" aria-haspopup="dialog" aria-label=${this.unread > 0 ? plural(this.inbox && this.count === 'unseen' ? strings.buttonUnseen : strings.button, this.unread, language, { count: badge }) : strings.buttonNone}>
         <svg part="icon" viewBox="0 0 24 24" aria-hidden="true">${bellIcon}</svg>
         ${this.unread > 0 ? html`<span part="badge" aria-hidden="true">${badge}</span>` : nothing}
       </button>

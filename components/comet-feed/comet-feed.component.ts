@@ -1,4 +1,4 @@
-import type { VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
+import type { VirtualizerHostElement } from './virtualize.js';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
@@ -8,8 +8,8 @@ import { RelativeTimeController, relativeTime } from '../shared/relative-time.js
 import { format, languageOf, mergeStrings } from '../shared/strings.js';
 import { summarize } from '../shared/summarize.js';
 import { feedStyles } from './comet-feed.styles.js';
-import type { InboxViewStrings } from '../shared/inbox-view.js';
-import { LazyInboxView } from '../shared/load-inbox-view.js';
+import type { InboxViewStrings } from '../inbox/inbox-view.js';
+import { LazyInboxView } from '../inbox/load-inbox-view.js';
 
 export interface CometFeedStrings {
   /** Accessible name of the list. */
@@ -44,7 +44,7 @@ export interface FeedItemContext {
 /** Up to this many items render as plain DOM; more are virtualized. */
 const PLAIN_MAX_ITEMS = 30;
 
-type VirtualizerModule = typeof import('@lit-labs/virtualizer/virtualize.js');
+type VirtualizerModule = typeof import('./virtualize.js');
 
 /**
  * The virtualizer is the largest part of the feed and most feeds never
@@ -53,7 +53,7 @@ type VirtualizerModule = typeof import('@lit-labs/virtualizer/virtualize.js');
 let virtualizer: VirtualizerModule | undefined;
 let loadingVirtualizer: Promise<VirtualizerModule> | undefined;
 function loadVirtualizer(): Promise<VirtualizerModule> {
-  loadingVirtualizer ??= import('@lit-labs/virtualizer/virtualize.js').then((module) => (virtualizer = module));
+  loadingVirtualizer ??= import('./virtualize.js').then((module) => (virtualizer = module));
   // A failed load (offline) is tried again by the next render that needs it.
   loadingVirtualizer.catch(() => (loadingVirtualizer = undefined));
   return loadingVirtualizer;
@@ -75,7 +75,9 @@ const TOP_SLACK_PX = 4;
  * "mark all read", read/unread and archive per item, seen as items become
  * visible, endless scroll into older items (however old: the server's
  * inbox, not the channel's history), and live changes from the user's
- * other devices. A change the server refuses is undone with a message.
+ * other devices; items rich as in `<comet-bell inbox>` (avatar, severity,
+ * formatted text, actions, groups, snooze). A change the server refuses is
+ * undone with a message.
  *
  * @tagname comet-feed
  * @summary Live list of a channel's events.
@@ -112,6 +114,17 @@ const TOP_SLACK_PX = 4;
  * @csspart unseen - With `inbox`: an item not yet seen.
  * @csspart load-older - With `inbox`: loads older items (also when scrolled into view).
  * @cssproperty --comet-inbox-unread - With `inbox`: background of unread items.
+ * @csspart avatar - With `inbox`: an item's avatar image, or its actor's initials (also `avatar-initials`).
+ * @csspart severity - With `inbox`: an item's severity in words; the item also has `severity-info`, `severity-success`, `severity-warning` or `severity-error`.
+ * @csspart body - With `inbox`: an item's text, with its bold, italic, code and links.
+ * @csspart body-link - With `inbox`: a link in an item's text (http(s) only).
+ * @csspart group - With `inbox`: who a group of notifications is from ("Ada and 9 others").
+ * @csspart group-count - With `inbox`: how many notifications a group holds.
+ * @csspart item-actions - With `inbox`: an item's action buttons.
+ * @csspart action - With `inbox`: one action; also `action-primary` or `action-secondary`, `action-link` for a link, `action-pending` while it runs.
+ * @csspart result - With `inbox`: what an action that ran answered, in place of the buttons.
+ * @csspart menu - With `inbox`: an item's snooze menu (`menu-button`, `menu-list`, and a `snooze` button per preset).
+ * @cssproperty --comet-inbox-info - With `inbox`: accent of items by severity (also `--comet-inbox-success`, `-warning`, `-error`).
  */
 export class CometFeed extends LitElement {
   static override styles = feedStyles;

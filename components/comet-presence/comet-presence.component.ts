@@ -5,18 +5,19 @@ import type { PresenceChangeEvent, PresenceMember } from '../../src/presence/pre
 import { emit } from '../shared/events.js';
 import { placeUnder } from '../shared/popover.js';
 import { PresenceController, hueOf, initials } from '../shared/presence-controller.js';
-import { format, mergeStrings } from '../shared/strings.js';
+import { format, languageOf } from '../shared/strings.js';
+import { mergePluralStrings, plural, type PluralString } from '../shared/plural.js';
 import { presenceStyles } from './comet-presence.styles.js';
 
 export interface CometPresenceStrings {
-  /** Accessible name of the list, `{count}` people. */
-  label: string;
-  /** Visible count. */
-  count: string;
+  /** Accessible name of the list, `{count}` people; plural forms by count. */
+  label: PluralString;
+  /** Visible count; plural forms by count. */
+  count: PluralString;
   /** The `+N` button; `{count}` more. */
   more: string;
-  /** Read after the `+N` by assistive technology; `{total}` people. */
-  moreLabel: string;
+  /** Read after the `+N` by assistive technology; `{total}` people; plural forms by total. */
+  moreLabel: PluralString;
   /** After this client's own name. */
   you: string;
   nobody: string;
@@ -25,10 +26,10 @@ export interface CometPresenceStrings {
 }
 
 const DEFAULT_STRINGS: CometPresenceStrings = {
-  label: 'Online now: {count}',
-  count: '{count} online',
+  label: { other: 'Online now: {count}' },
+  count: { other: '{count} online' },
   more: '+{count}',
-  moreLabel: 'more, show all {total} people online',
+  moreLabel: { one: 'more, show the {total} person online', other: 'more, show all {total} people online' },
   you: '(you)',
   nobody: 'Nobody online',
   unavailable: 'Presence unavailable',
@@ -165,7 +166,7 @@ export class CometPresence extends LitElement {
   }
 
   get #strings(): CometPresenceStrings {
-    return mergeStrings(DEFAULT_STRINGS, this.strings);
+    return mergePluralStrings(DEFAULT_STRINGS, this.strings);
   }
 
   protected override render() {
@@ -177,13 +178,15 @@ export class CometPresence extends LitElement {
     const ordered = self ? [...members.filter((m) => m.user === self), ...members.filter((m) => m.user !== self)] : members;
     const shown = ordered.slice(0, max);
     const hidden = members.length - shown.length;
+    const language = languageOf(this);
+    const label = plural(strings.label, members.length, language);
     return html`<div part="base">
-      <ul part="list" aria-label=${format(strings.label, { count: members.length })}>
+      <ul part="list" aria-label=${label}>
         ${keyedList(shown, (m) => m.user, (m) => this.#avatar(m, self))}
         ${hidden > 0
           ? html`<li>
               <button part="overflow" type="button" aria-haspopup="dialog">
-                ${format(strings.more, { count: hidden })}<span class="visually-hidden"> ${format(strings.moreLabel, { count: hidden, total: members.length })}</span>
+                ${format(strings.more, { count: hidden })}<span class="visually-hidden"> ${plural(strings.moreLabel, members.length, language, { count: hidden, total: members.length })}</span>
               </button>
             </li>`
           : nothing}
@@ -192,9 +195,9 @@ export class CometPresence extends LitElement {
         ? nothing
         : members.length === 0 && this.#presence.error
           ? html`<span part="count error" role="alert" title=${this.#presence.error}>${strings.unavailable}</span>`
-          : html`<span part="count" aria-hidden="true">${members.length === 0 ? strings.nobody : format(strings.count, { count: members.length })}</span>`}
+          : html`<span part="count" aria-hidden="true">${members.length === 0 ? strings.nobody : plural(strings.count, members.length, language)}</span>`}
       ${hidden > 0
-        ? html`<div part="panel" popover role="dialog" @toggle=${this.#onToggle} aria-label=${format(strings.label, { count: members.length })}>
+        ? html`<div part="panel" popover role="dialog" @toggle=${this.#onToggle} aria-label=${label}>
             <ul>
               ${keyedList(ordered, (m) => m.user, (m) => html`<li>${m.name}${m.user === self ? ` ${strings.you}` : ''}</li>`)}
             </ul>

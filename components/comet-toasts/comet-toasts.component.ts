@@ -1,17 +1,21 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
 import type { CometClient, Subscription } from '../../src/client/client.js';
+import type { Inbox } from '../../src/inbox/inbox.js';
+import type { InboxAddedEvent } from '../../src/inbox/inbox-events.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { ClientController } from '../shared/client-consumer.js';
 import { emit } from '../shared/events.js';
 import { safeHttpUrl } from '../shared/safe-url.js';
-import { format, mergeStrings } from '../shared/strings.js';
+import { format, languageOf } from '../shared/strings.js';
+import { mergePluralStrings, plural, type PluralString } from '../shared/plural.js';
 import { summarize } from '../shared/summarize.js';
 import { toastsStyles } from './comet-toasts.styles.js';
 
 export type ToastSeverity = 'info' | 'success' | 'warning' | 'error';
 export type ToastPlacement = 'top-start' | 'top-center' | 'top-end' | 'bottom-start' | 'bottom-center' | 'bottom-end';
-export type ToastDismissReason = 'timeout' | 'close' | 'swipe' | 'escape' | 'action' | 'api';
+/** `overflow`: an old toast dropped because more than the element holds came in after it. */
+export type ToastDismissReason = 'timeout' | 'close' | 'swipe' | 'escape' | 'action' | 'api' | 'overflow';
 
 export interface ToastAction {
   /** Button text. */
@@ -23,6 +27,8 @@ export interface ToastAction {
 }
 
 export interface ToastOptions {
+  /** A toast with this id, on screen or held, is updated in place instead of a new one shown. */
+  readonly id?: string;
   readonly title?: string;
   readonly message?: string;
   /** Default `info`. `error` is announced assertively. */
@@ -34,6 +40,15 @@ export interface ToastOptions {
   readonly key?: string;
   /** The event the toast came from, when it came from the channel. */
   readonly event?: CometEvent;
+}
+
+/** What `promise()` shows for each state: a message, or toast options. */
+export type ToastContent = string | Omit<ToastOptions, 'id'>;
+
+export interface ToastPromiseMessages<T> {
+  readonly loading: ToastContent;
+  readonly success: ToastContent | ((value: T) => ToastContent);
+  readonly error: ToastContent | ((error: unknown) => ToastContent);
 }
 
 /** A toast as the element holds it; handed out in events. */
@@ -48,10 +63,13 @@ export interface Toast {
   /** How many times it was raised (duplicates coalesce). */
   readonly count: number;
   readonly event: CometEvent | undefined;
+  /** Shown by `promise()` while the promise is pending. */
+  readonly loading: boolean;
 }
 
-interface LiveToast extends Omit<Toast, 'count'> {
+interface LiveToast extends Omit<Toast, 'count' | 'loading'> {
   count: number;
+  loading: boolean;
   /** Auto-dismiss time left when paused, or the full duration before it starts. */
   remaining: number;
   startedAt: number;
@@ -64,6 +82,10 @@ export interface CometToastsStrings {
   dismiss: string;
   /** Shown for coalesced duplicates; `{count}` times. */
   count: string;
+  /** Older toasts held out of view (or dropped); `{count}`, plural forms by count. */
+  more: PluralString;
+  /** Read before a pending `promise()` toast. */
+  loading: string;
   info: string;
   success: string;
   warning: string;
@@ -74,6 +96,8 @@ const DEFAULT_STRINGS: CometToastsStrings = {
   region: 'Notifications',
   dismiss: 'Dismiss',
   count: '×{count}',
+  more: { one: '+{count} more notification', other: '+{count} more notifications' },
+  loading: 'In progress',
   info: 'Information',
   success: 'Success',
   warning: 'Warning',
@@ -81,6 +105,14 @@ const DEFAULT_STRINGS: CometToastsStrings = {
 };
 
 const ICONS: Record<ToastSeverity, string> = { info: 'i', success: '✓', warning: '!', error: '×' };
+
+/**
+ * Toasts kept out of view beyond `max`, newest first; older ones are dropped
+ * (and still counted in "+N more"). With 3 on screen for 5 s each, a burst
+ * of a hundred would otherwise take minutes to show and hold a hidden tab's
+ * every alert; this many come back in about half a minute.
+ */
+const HELD_MAX = 20;
 const SEVERITIES = new Set<string>(['info', 'success', 'warning', 'error']);
 const PLACEMENTS = new Set<string>(['top-start', 'top-center', 'top-end', 'bottom-start', 'bottom-center', 'bottom-end']);
 
@@ -115,8 +147,14 @@ export function toastFromEvent(event: CometEvent): ToastOptions {
 }
 
 /**
- * A stack of toasts, fed by a channel and by `toast()`. At most `max` are
- * visible, the rest wait in order. Auto-dismiss pauses while the pointer is
+ * A stack of toasts, fed by a channel and by `toast()`. A new toast shows
+ * at once; at most `max` are visible, the newest, and older ones step out of
+ * view into "+N more", coming back newest first as room frees up. At most 20
+ * are held that way and older ones are dropped, so a burst, or a tab hidden
+ * for hours, ends with the newest on screen and a count of the rest rather
+ * than a backlog. `toast({ id })` updates a toast in place, and
+ * `promise()` follows a promise (loading, then success or error) in one
+ * toast. Auto-dismiss pauses while the pointer is
  * over the stack, while it holds keyboard focus and while the tab is hidden.
  * Errors are announced assertively, the rest politely; identical toasts
  * coalesce into one with a count. Toasts can be swiped away.
@@ -125,12 +163,13 @@ export function toastFromEvent(event: CometEvent): ToastOptions {
  * @summary Toast notifications from a channel and from script.
  * @csspart base - The region holding the stack.
  * @csspart stack - The list of visible toasts.
- * @csspart toast - One toast; also `toast-info`, `toast-success`, `toast-warning`, `toast-error`, and `leaving` while it animates out.
+ * @csspart toast - One toast; also `toast-info`, `toast-success`, `toast-warning`, `toast-error`, `loading` while its promise is pending, and `leaving` while it animates out.
  * @csspart icon - The severity icon.
  * @csspart content - Title and message.
  * @csspart title - The title.
  * @csspart message - The message.
  * @csspart count - How many times a coalesced toast was raised.
+ * @csspart more - "+N more": toasts held out of view or dropped.
  * @csspart actions - The action buttons.
  * @csspart action - One action (a button, or a link for http(s) actions).
  * @csspart close - The dismiss button.
@@ -144,7 +183,7 @@ export function toastFromEvent(event: CometEvent): ToastOptions {
  * @cssproperty --comet-toast-duration-in - Length of the enter animation.
  * @cssproperty --comet-toast-duration-out - Length of the exit animation.
  * @event comet-toast-show - A toast became visible; `detail.toast`.
- * @event comet-toast-dismiss - A toast went; `detail.toast` and `detail.reason` (`timeout`, `close`, `swipe`, `escape`, `action`, `api`).
+ * @event comet-toast-dismiss - A toast went; `detail.toast` and `detail.reason` (`timeout`, `close`, `swipe`, `escape`, `action`, `api`, `overflow`).
  * @event comet-toast-action - An action button was pressed; `detail.toast` and `detail.action`. The toast is dismissed unless the event is cancelled.
  */
 export class CometToasts extends LitElement {
@@ -153,6 +192,7 @@ export class CometToasts extends LitElement {
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
   static override properties = {
     channel: { reflect: true },
+    inbox: { type: Boolean, reflect: true },
     placement: { reflect: true },
     max: { type: Number },
     duration: { type: Number },
@@ -166,6 +206,7 @@ export class CometToasts extends LitElement {
   constructor() {
     super();
     this.channel = '';
+    this.inbox = false;
     this.placement = 'bottom-end';
     this.max = 3;
     this.duration = 5000;
@@ -178,10 +219,17 @@ export class CometToasts extends LitElement {
   /** A channel whose events become toasts (optional: `toast()` works without one). */
   declare channel: string;
 
+  /**
+   * Also toast the user's new inbox notifications (`client.inbox()`), but not
+   * those of a category the user muted for toasts (the server flags them
+   * `toast: false`); a group that grows updates its one toast.
+   */
+  declare inbox: boolean;
+
   /** Where the stack sits: `top-start`, `top-center`, `top-end`, `bottom-start`, `bottom-center`, `bottom-end` (start and end follow the writing direction). */
   declare placement: ToastPlacement;
 
-  /** Most toasts visible at once; more wait in a queue. */
+  /** Most toasts visible at once: the newest; older ones are held out of view ("+N more"). */
   declare max: number;
 
   /** Default auto-dismiss delay in ms; 0 keeps toasts until dismissed. */
@@ -225,7 +273,10 @@ export class CometToasts extends LitElement {
     this.#announcementValue = value;
     this.requestUpdate();
   }
-  #queue: LiveToast[] = [];
+  /** Older toasts out of view, oldest first: they come back from the end. */
+  #held: LiveToast[] = [];
+  /** Toasts dropped from #held since it was last empty: still part of "+N more". */
+  #dropped = 0;
   readonly #pauses = new Set<'hover' | 'focus' | 'hidden'>();
   #subscription: Subscription | undefined;
   #subscribedTo: { client: CometClient; channel: string } | undefined;
@@ -246,57 +297,90 @@ export class CometToasts extends LitElement {
     return this.#visible.filter((t) => !t.leaving).map(snapshot);
   }
 
-  /** Toasts waiting for room, in order. */
+  /** Toasts held out of view, newest first (the order they come back in). */
   get queued(): readonly Toast[] {
-    return this.#queue.map(snapshot);
+    return this.#held.map(snapshot).reverse();
   }
 
-  /** Shows a toast (or counts a duplicate); returns its id. */
+  /** Toasts not on screen: those held and those dropped ("+N more"). */
+  get more(): number {
+    return this.#held.length + this.#dropped;
+  }
+
+  /** Shows a toast (or counts a duplicate, or updates the toast with `id`); returns its id. */
   toast(options: ToastOptions | string): string {
-    const input: ToastOptions = typeof options === 'string' ? { message: options } : options;
+    return this.#show(typeof options === 'string' ? { message: options } : options, false);
+  }
+
+  /**
+   * One toast that follows `promise`: `loading` while it is pending (kept
+   * until it settles), then `success` or `error` in its place, from the
+   * value or the reason when given as functions. Returns `promise`.
+   */
+  promise<T>(promise: Promise<T>, messages: ToastPromiseMessages<T>): Promise<T> {
+    const id = this.#show({ ...content(messages.loading), duration: 0 }, true);
+    const settle = (message: ToastContent, severity: ToastSeverity) => this.#show({ severity, ...content(message), id }, false);
+    promise.then(
+      (value) => settle(typeof messages.success === 'function' ? messages.success(value) : messages.success, 'success'),
+      (error: unknown) => settle(typeof messages.error === 'function' ? messages.error(error) : messages.error, 'error'),
+    );
+    return promise;
+  }
+
+  #show(input: ToastOptions, loading: boolean): string {
     const severity: ToastSeverity = input.severity && SEVERITIES.has(input.severity) ? input.severity : 'info';
     const title = typeof input.title === 'string' ? input.title : '';
     const message = typeof input.message === 'string' ? input.message : '';
     const key = input.key ?? `${severity}\u0000${title}\u0000${message}`;
-    const existing = [...this.#visible, ...this.#queue].find((t) => t.key === key && !t.leaving);
+    const duration = Number.isFinite(input.duration) && input.duration! >= 0 ? input.duration! : this.#defaultDuration;
+    const actions = (input.actions ?? []).filter((a) => typeof a?.label === 'string' && a.label !== '');
+    const held = [...this.#visible, ...this.#held].filter((t) => !t.leaving);
+    const existing = typeof input.id === 'string' ? held.find((t) => t.id === input.id) : held.find((t) => t.key === key);
     if (existing) {
-      existing.count += 1;
+      if (typeof input.id === 'string') Object.assign(existing, { title, message, severity, duration, actions, key, loading, event: input.event });
+      else existing.count += 1;
       if (this.#visible.includes(existing)) {
-        // A repeat is news again: its full time starts over.
+        // A repeat, or a new state, is news again: its full time starts over.
         this.#stopTimer(existing);
         existing.remaining = existing.duration;
         this.#startTimer(existing);
         this.#announce(existing);
         this.#visible = [...this.#visible];
-      }
+      } else existing.remaining = existing.duration;
       return existing.id;
     }
-    const duration = Number.isFinite(input.duration) && input.duration! >= 0 ? input.duration! : this.#defaultDuration;
     const toast: LiveToast = {
-      id: `comet-toast-${++nextId}`,
+      id: typeof input.id === 'string' ? input.id : `comet-toast-${++nextId}`,
       title,
       message,
       severity,
       duration,
-      actions: (input.actions ?? []).filter((a) => typeof a?.label === 'string' && a.label !== ''),
+      actions,
       key,
       count: 1,
       event: input.event,
+      loading,
       remaining: duration,
       startedAt: 0,
       timer: undefined,
       leaving: false,
     };
-    this.#queue.push(toast);
-    this.#fill();
+    // The newest is shown at once; the oldest on screen steps out of view to make room.
+    this.#visible = [...this.#visible, toast];
+    this.#startTimer(toast);
+    this.#announce(toast);
+    emit(this, 'comet-toast-show', { toast: snapshot(toast) });
+    this.#makeRoom();
     return toast.id;
   }
 
-  /** Dismisses one toast, visible or queued. */
+  /** Dismisses one toast, visible or held. */
   dismiss(id: string, reason: ToastDismissReason = 'api'): void {
-    const queued = this.#queue.findIndex((t) => t.id === id);
-    if (queued >= 0) {
-      const [toast] = this.#queue.splice(queued, 1);
+    const held = this.#held.findIndex((t) => t.id === id);
+    if (held >= 0) {
+      const [toast] = this.#held.splice(held, 1);
+      if (this.#held.length === 0) this.#dropped = 0;
+      this.requestUpdate();
       emit(this, 'comet-toast-dismiss', { toast: snapshot(toast!), reason });
       return;
     }
@@ -314,9 +398,10 @@ export class CometToasts extends LitElement {
     this.#fill();
   }
 
-  /** Dismisses every toast, visible and queued. */
+  /** Dismisses every toast, visible and held. */
   dismissAll(): void {
-    for (const toast of [...this.#queue]) this.dismiss(toast.id);
+    for (const toast of [...this.#held]) this.dismiss(toast.id);
+    this.#dropped = 0;
     for (const toast of [...this.#visible]) this.dismiss(toast.id);
   }
 
@@ -330,6 +415,7 @@ export class CometToasts extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#followInbox(undefined);
     document.removeEventListener('visibilitychange', this.#onVisibility);
     document.removeEventListener('keydown', this.#onHotkey);
     this.#unsubscribe();
@@ -337,9 +423,12 @@ export class CometToasts extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('channel')) this.#resubscribe();
+    if (changed.has('channel') || changed.has('inbox')) this.#resubscribe();
     if (changed.has('placement') && !PLACEMENTS.has(this.placement)) this.placement = 'bottom-end';
-    if (changed.has('max')) this.#fill();
+    if (changed.has('max')) {
+      this.#makeRoom();
+      this.#fill();
+    }
   }
 
   get #defaultDuration(): number {
@@ -354,15 +443,35 @@ export class CometToasts extends LitElement {
     return this.motion === 'reduce' || (typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches);
   }
 
+  /** Moves the oldest toasts on screen out of view while more than `max` are, and drops the oldest held beyond HELD_MAX. */
+  #makeRoom(): void {
+    const showing = this.#visible.filter((t) => !t.leaving);
+    const out = showing.slice(0, Math.max(0, showing.length - this.#max));
+    if (out.length > 0) {
+      for (const toast of out) this.#stopTimer(toast);
+      this.#visible = this.#visible.filter((t) => !out.includes(t));
+      // Older than every toast still on screen, newer than every toast held before.
+      this.#held.push(...out);
+    }
+    while (this.#held.length > HELD_MAX) {
+      const dropped = this.#held.shift()!;
+      this.#dropped += 1;
+      emit(this, 'comet-toast-dismiss', { toast: snapshot(dropped), reason: 'overflow' });
+    }
+    if (out.length > 0) this.requestUpdate();
+  }
+
+  /** Brings held toasts back, newest first, while there is room on screen. */
   #fill(): void {
-    const showing = this.#visible.filter((t) => !t.leaving).length;
-    const room = this.#max - showing;
-    if (room <= 0 || this.#queue.length === 0) return;
-    const next = this.#queue.splice(0, room);
-    this.#visible = [...this.#visible, ...next];
-    for (const toast of next) {
+    const room = this.#max - this.#visible.filter((t) => !t.leaving).length;
+    if (room <= 0 || this.#held.length === 0) return;
+    const back = this.#held.splice(-room, room);
+    if (this.#held.length === 0) this.#dropped = 0;
+    // Older than the toasts on screen: they go before them.
+    this.#visible = [...back, ...this.#visible];
+    for (const toast of back) {
+      toast.remaining = toast.duration;
       this.#startTimer(toast);
-      this.#announce(toast);
       emit(this, 'comet-toast-show', { toast: snapshot(toast) });
     }
   }
@@ -398,7 +507,7 @@ export class CometToasts extends LitElement {
   }
 
   #announce(toast: LiveToast): void {
-    const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
+    const strings = mergePluralStrings(DEFAULT_STRINGS, this.strings);
     const count = toast.count > 1 ? ` ${format(strings.count, { count: toast.count })}` : '';
     const text = `${strings[toast.severity]}: ${[toast.title, toast.message].filter(Boolean).join('. ')}${count}`;
     this.#announcement = toast.severity === 'error' ? { ...this.#announcement, assertive: text } : { ...this.#announcement, polite: text };
@@ -406,6 +515,7 @@ export class CometToasts extends LitElement {
 
   #resubscribe(): void {
     const client = this.#clients.client;
+    this.#followInbox(this.isConnected && this.inbox ? client : undefined);
     if (!this.isConnected || !client || !this.channel) {
       this.#unsubscribe();
       return;
@@ -414,6 +524,34 @@ export class CometToasts extends LitElement {
     this.#unsubscribe();
     this.#subscription = client.subscribe(this.channel, (event) => this.toast(toastFromEvent(event)));
     this.#subscribedTo = { client, channel: this.channel };
+  }
+
+  #inboxOf: CometClient | undefined;
+  #inboxFollowed: Inbox | undefined;
+  readonly #onInboxAdded = (event: InboxAddedEvent): void => {
+    const { item } = event;
+    if (item.toast === false || item.read) return;
+    const data = (typeof item.data === 'object' && item.data !== null ? item.data : {}) as Record<string, unknown>;
+    const text = (value: unknown): string | undefined => (typeof value === 'string' ? plainText(value.slice(0, 500)) : undefined);
+    this.toast({
+      id: item.group ? `inbox-group-${item.group.key}` : `inbox-${item.id}`,
+      title: text(data['title']) ?? item.type,
+      message: text(data['body']) ?? text(data['message']) ?? text(data['text']),
+      severity: item.severity,
+    });
+  };
+
+  #followInbox(client: CometClient | undefined): void {
+    if (client === this.#inboxOf) return;
+    this.#inboxFollowed?.removeEventListener('added', this.#onInboxAdded);
+    this.#inboxFollowed = undefined;
+    this.#inboxOf = client;
+    client?.inbox().then((inbox) => {
+      if (this.#inboxOf !== client) return;
+      this.#inboxFollowed = inbox;
+      inbox.addEventListener('added', this.#onInboxAdded);
+      return inbox.start();
+    }).catch(() => {});
   }
 
   #unsubscribe(): void {
@@ -488,7 +626,8 @@ export class CometToasts extends LitElement {
 
   #renderToast(toast: LiveToast, strings: CometToastsStrings) {
     return html`<li
-      part=${`toast toast-${toast.severity}${toast.leaving ? ' leaving' : ''}`}
+      part=${`toast toast-${toast.severity}${toast.loading ? ' loading' : ''}${toast.leaving ? ' leaving' : ''}`}
+      aria-busy=${toast.loading ? 'true' : 'false'}
       data-id=${toast.id}
       data-severity=${toast.severity}
       @keydown=${(event: KeyboardEvent) => this.#onKeyDown(event, toast)}
@@ -498,9 +637,9 @@ export class CometToasts extends LitElement {
       @pointercancel=${(event: PointerEvent) => this.#onPointerUp(event, toast)}
       @animationend=${(event: AnimationEvent) => toast.leaving && event.animationName === 'comet-toast-out' && this.#remove(toast)}
     >
-      <span part="icon" aria-hidden="true">${ICONS[toast.severity]}</span>
+      <span part="icon" aria-hidden="true">${toast.loading ? '…' : ICONS[toast.severity]}</span>
       <div part="content">
-        <span class="visually-hidden">${strings[toast.severity]}:</span>
+        <span class="visually-hidden">${toast.loading ? strings.loading : strings[toast.severity]}:</span>
         ${toast.title ? html`<strong part="title">${toast.title}</strong>` : nothing}
         ${toast.message ? html`<p part="message">${toast.message}</p>` : nothing}
       </div>
@@ -524,7 +663,8 @@ export class CometToasts extends LitElement {
   }
 
   protected override render() {
-    const strings = mergeStrings(DEFAULT_STRINGS, this.strings);
+    const strings = mergePluralStrings(DEFAULT_STRINGS, this.strings);
+    const more = this.more;
     return html`<section part="base" aria-label=${strings.region}>
         <ol
           part="stack"
@@ -535,6 +675,7 @@ export class CometToasts extends LitElement {
         >
           ${keyedList(this.#visible, (t) => t.id, (t) => this.#renderToast(t, strings))}
         </ol>
+        ${more > 0 ? html`<p part="more">${plural(strings.more, more, languageOf(this))}</p>` : nothing}
       </section>
       <div class="visually-hidden" role="status" aria-live="polite">${this.#announcement.polite}</div>
       <div class="visually-hidden" role="alert" aria-live="assertive">${this.#announcement.assertive}</div>`;
@@ -556,6 +697,15 @@ function matchesHotkey(event: KeyboardEvent, hotkey: string): boolean {
 }
 
 function snapshot(toast: LiveToast): Toast {
-  const { id, title, message, severity, duration, actions, key, count, event } = toast;
-  return { id, title, message, severity, duration, actions, key, count, event };
+  const { id, title, message, severity, duration, actions, key, count, event, loading } = toast;
+  return { id, title, message, severity, duration, actions, key, count, event, loading };
+}
+
+/** An inbox body's formatting marks dropped: a toast shows text only. */
+function plainText(value: string): string {
+  return value.replace(/\[([^\]]+)\]\([^()\s]+\)/g, '$1').replace(/\*\*|`/g, '');
+}
+
+function content(value: ToastContent): Omit<ToastOptions, 'id'> {
+  return typeof value === 'string' ? { message: value } : value;
 }

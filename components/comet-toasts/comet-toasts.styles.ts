@@ -154,5 +154,17 @@ export const toastsStyles = [
     [part='close']:hover {
       background: var(--_surface);
     }
+    [part='more'] {
+      inline-size: fit-content;
+      margin: 0;
+      margin-block-start: var(--comet-toast-gap, 0.5rem);
+      margin-inline-start: auto;
+      padding: 0.15rem 0.6rem;
+      font-size: 0.85em;
+      color: var(--_muted);
+      background: var(--comet-toast-background, var(--_raised));
+      border: 1px solid var(--_border);
+      border-radius: 999px;
+    }
   `,
 ];

@@ -30,15 +30,109 @@ describe('<comet-toasts>', () => {
     expect(part(element, 'message')!.textContent).to.equal('All green');
   });
 
-  it('keeps at most `max` visible and queues the rest in order', async () => {
-    const { element } = mount<CometToasts>(`<comet-toasts max="2" duration="0"></comet-toasts>`);
+  it('keeps the newest `max` visible, holds older ones out of view and brings them back newest first', async () => {
+    const { element } = mount<CometToasts>(`<comet-toasts max="2" duration="0" motion="reduce"></comet-toasts>`);
     for (const n of [1, 2, 3, 4]) element.toast({ title: `Toast ${n}` });
     await element.updateComplete;
-    expect(element.toasts.map((t) => t.title)).to.deep.equal(['Toast 1', 'Toast 2']);
-    expect(element.queued.map((t) => t.title)).to.deep.equal(['Toast 3', 'Toast 4']);
-    element.dismiss(element.toasts[0]!.id);
+    expect(element.toasts.map((t) => t.title)).to.deep.equal(['Toast 3', 'Toast 4']);
+    expect(element.queued.map((t) => t.title)).to.deep.equal(['Toast 2', 'Toast 1']);
+    expect(part(element, 'more')!.textContent).to.equal('+2 more notifications');
+    element.dismiss(element.toasts[1]!.id);
     expect(element.toasts.map((t) => t.title)).to.deep.equal(['Toast 2', 'Toast 3']);
-    expect(element.queued.map((t) => t.title)).to.deep.equal(['Toast 4']);
+    expect(element.queued.map((t) => t.title)).to.deep.equal(['Toast 1']);
+    await element.updateComplete;
+    expect(part(element, 'more')!.textContent).to.equal('+1 more notification');
+  });
+
+  it('after a burst of 100 from the server, shows the newest at once and holds a bounded few as "+N more"', async () => {
+    const channel = uniqueChannel();
+    const { element, connection } = mount<CometToasts>(`<comet-toasts channel="${channel}" motion="reduce"></comet-toasts>`);
+    await channelLive(connection, channel);
+    const newest = new Promise<void>((resolve) =>
+      element.addEventListener('comet-toast-show', (event) => (event as CustomEvent<{ toast: { title: string } }>).detail.toast.title === 'Alert 100' && resolve()),
+    );
+    await getTestServer().publishMany(Array.from({ length: 100 }, (_, n) => ({ channel, data: { title: `Alert ${n + 1}` } })));
+    await newest;
+    await element.updateComplete;
+    const shown = parts(element, 'title').map((title) => title.textContent);
+    expect(shown, 'the newest is on screen').to.include('Alert 100');
+    expect(shown).to.deep.equal(['Alert 98', 'Alert 99', 'Alert 100']);
+    expect(element.queued.length, 'held out of view').to.equal(20);
+    expect(element.queued[0]!.title, 'the next to come back').to.equal('Alert 97');
+    expect(element.more).to.equal(97);
+    expect(part(element, 'more')!.textContent).to.equal('+97 more notifications');
+  });
+
+  it('catches a hidden tab up with the newest and a count, not a backlog', async () => {
+    const { element } = mount<CometToasts>(`<comet-toasts motion="reduce"></comet-toasts>`);
+    const hidden = Object.getOwnPropertyDescriptor(Document.prototype, 'hidden')!;
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    try {
+      document.dispatchEvent(new Event('visibilitychange'));
+      for (let n = 1; n <= 500; n += 1) element.toast({ title: `While away ${n}` });
+    } finally {
+      delete (document as { hidden?: boolean }).hidden;
+      Object.defineProperty(Document.prototype, 'hidden', hidden);
+      document.dispatchEvent(new Event('visibilitychange'));
+    }
+    await element.updateComplete;
+    expect(element.toasts.map((t) => t.title)).to.deep.equal(['While away 498', 'While away 499', 'While away 500']);
+    expect(element.queued.length).to.be.at.most(20);
+    expect(part(element, 'more')!.textContent).to.equal('+497 more notifications');
+    expect(parts(element, 'toast')).to.have.length(3);
+  });
+
+  it('updates a toast in place by id', async () => {
+    const { element } = mount<CometToasts>(`<comet-toasts duration="0" motion="reduce"></comet-toasts>`);
+    const id = element.toast({ id: 'upload', title: 'Uploading…' });
+    expect(id).to.equal('upload');
+    await element.updateComplete;
+    const node = part(element, 'toast')!;
+    expect(element.toast({ id: 'upload', title: 'Uploaded', severity: 'success' })).to.equal('upload');
+    await element.updateComplete;
+    expect(element.toasts.map((t) => [t.title, t.severity])).to.deep.equal([['Uploaded', 'success']]);
+    expect(parts(element, 'toast')).to.have.length(1);
+    expect(part(element, 'toast') === node, 'the same toast, changed').to.equal(true);
+    expect(part(element, 'title')!.textContent).to.equal('Uploaded');
+  });
+
+  it('follows a promise: loading, then success or error in the same toast', async () => {
+    const { element } = mount<CometToasts>(`<comet-toasts duration="0" motion="reduce"></comet-toasts>`);
+    let resolve!: (value: string) => void;
+    const saving = new Promise<string>((done) => (resolve = done));
+    const returned = element.promise(saving, { loading: 'Saving…', success: (name) => `Saved ${name}`, error: 'Could not save' });
+    await element.updateComplete;
+    expect(element.toasts.map((t) => [t.message, t.loading])).to.deep.equal([['Saving…', true]]);
+    expect(part(element, 'toast')!.getAttribute('part')).to.contain('loading');
+    expect(part(element, 'toast')!.getAttribute('aria-busy')).to.equal('true');
+    const node = part(element, 'toast');
+    resolve('report.pdf');
+    expect(await returned).to.equal('report.pdf');
+    await element.updateComplete;
+    expect(element.toasts.map((t) => [t.message, t.severity, t.loading])).to.deep.equal([['Saved report.pdf', 'success', false]]);
+    expect(part(element, 'toast') === node, 'the same toast').to.equal(true);
+
+    const failing = element.promise(Promise.reject(new Error('disk full')), { loading: 'Saving…', success: 'Saved', error: (error) => ({ title: 'Could not save', message: (error as Error).message }) });
+    await failing.catch(() => {});
+    await element.updateComplete;
+    const failed = element.toasts.find((t) => t.title === 'Could not save')!;
+    expect([failed.message, failed.severity, failed.loading]).to.deep.equal(['disk full', 'error', false]);
+  });
+
+  it('counts "+N more" with the plural rules of the page’s language (Polish)', async () => {
+    const { element } = mount<CometToasts>(`<comet-toasts lang="pl" max="1" duration="0" motion="reduce"></comet-toasts>`);
+    element.strings = { more: { one: '+{count} powiadomienie', few: '+{count} powiadomienia', many: '+{count} powiadomień', other: '+{count} powiadomienia' } };
+    const seen: string[] = [];
+    for (let n = 1; n <= 6; n += 1) {
+      element.toast({ title: `Alert ${n}` });
+      await element.updateComplete;
+      const more = part(element, 'more')?.textContent;
+      if (more) seen.push(more);
+    }
+    expect(seen).to.deep.equal(['+1 powiadomienie', '+2 powiadomienia', '+3 powiadomienia', '+4 powiadomienia', '+5 powiadomień']);
+    element.strings = { more: 'i {count} więcej' };
+    await element.updateComplete;
+    expect(part(element, 'more')!.textContent, 'a plain string still replaces').to.equal('i 5 więcej');
   });
 
   it('coalesces duplicates into one toast with a count', async () => {
@@ -243,7 +337,9 @@ describe('<comet-toasts>', () => {
     element.toast({ title: 'Saved', message: 'Your changes are live', severity: 'success', actions: [{ label: 'View', href: 'https://example.com' }] });
     element.toast({ title: 'Payment failed', severity: 'error' });
     element.toast({ title: 'Heads up', severity: 'warning' });
+    element.promise(new Promise(() => {}), { loading: 'Publishing…', success: 'Published', error: 'Not published' });
     await element.updateComplete;
+    expect(part(element, 'more'), 'with "+N more" and a loading toast').to.not.equal(undefined);
     await expectNoAxeViolations(element);
     element.theme = 'dark';
     await element.updateComplete;

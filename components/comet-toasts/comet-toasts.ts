@@ -2,7 +2,7 @@ import { defineElement } from '../shared/define.js';
 import { CometToasts, type Toast, type ToastAction, type ToastDismissReason } from './comet-toasts.component.js';
 
 export { CometToasts, toastFromEvent } from './comet-toasts.component.js';
-export type { CometToastsStrings, Toast, ToastAction, ToastDismissReason, ToastOptions, ToastPlacement, ToastSeverity } from './comet-toasts.component.js';
+export type { CometToastsStrings, Toast, ToastAction, ToastContent, ToastDismissReason, ToastOptions, ToastPlacement, ToastPromiseMessages, ToastSeverity } from './comet-toasts.component.js';
 defineElement('comet-toasts', CometToasts);
 
 declare global {

@@ -44,4 +44,18 @@ describe('keyedList', () => {
     expect(texts()).to.deep.equal(['x', 'a']);
     expect(byText().get('a') === first.get('a'), 'a new a').to.equal(false);
   });
+
+  it('leaves no marker behind for an item that went (lit/lit#5298)', () => {
+    const comments = (): number => {
+      const walker = document.createTreeWalker(container, NodeFilter.SHOW_COMMENT);
+      let count = 0;
+      while (walker.nextNode()) count += 1;
+      return count;
+    };
+    show(['a', 'b', 'c']);
+    const start = comments();
+    for (let n = 0; n < 50; n += 1) show([`x${n}`, 'b', `y${n}`]);
+    show(['a', 'b', 'c']);
+    expect(comments()).to.equal(start);
+  });
 });

@@ -43,7 +43,7 @@ class KeyedList extends Directive {
       return part;
     });
     const stays = new Set(kept);
-    for (const part of old as ChildPart[]) if (!stays.has(part)) removePart(part);
+    for (const part of old as ChildPart[]) if (!stays.has(part)) removeWithMarkers(part);
     // The parts that stay, in their order in the page; `next` is the first one not yet passed or moved ahead.
     const staying = (old as ChildPart[]).filter((part) => stays.has(part));
     const moved = new Set<ChildPart>();
@@ -63,6 +63,18 @@ class KeyedList extends Directive {
     this.#keys = keys;
     return noChange;
   }
+}
+
+/**
+ * Lit's `removePart` leaves the part's end marker behind since lit-html 3.3.1
+ * (lit/lit#5298): one empty comment per removed item, for the life of the
+ * list. Every item part here owns both of its markers (Lit's first render and
+ * `insertPart` each create a pair), so both go.
+ */
+function removeWithMarkers(part: ChildPart): void {
+  const end = part.endNode;
+  removePart(part);
+  (end as ChildNode | null)?.remove();
 }
 
 /** Renders `items` with `template`, keeping each item's nodes by `key` (see KeyedList). */

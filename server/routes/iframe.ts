@@ -14,6 +14,7 @@ import type { Fanout } from '../stream/fanout.js';
 import { holdStream } from '../stream/held-stream.js';
 import { iframeError, iframeFormat, iframeHead, iframePreamble } from '../stream/iframe-format.js';
 import { parseStreamRequest } from '../stream/stream-request.js';
+import { busyError, type Admission } from '../stream/admission.js';
 
 export { IFRAME_PADDING_BYTES, scriptJson, scriptSafe } from '../stream/iframe-format.js';
 
@@ -53,6 +54,7 @@ export async function serveIframe(
     connections: ConnectionRegistry;
     verify: TokenVerifier | undefined;
     grip: ResolvedGripOptions | undefined;
+    admission: Admission;
   },
 ): Promise<void> {
   const { options } = deps;
@@ -72,6 +74,11 @@ export async function serveIframe(
     res.writeHead(error.status, { ...headers, ...error.headers });
     res.end(`${iframeHead(origin)}${iframeError({ status: error.status, code: error.code, message: error.message })}</body></html>`);
   };
+  const delay = deps.admission.admit();
+  if (delay !== undefined) {
+    refuse(busyError(delay));
+    return;
+  }
   let request;
   try {
     request = await parseStreamRequest(req, url, options, deps.verify);

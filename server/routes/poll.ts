@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
+import type { HistoryReader } from '../broker/coalesced-reads.js';
 import type { ResolvedGripOptions } from '../grip/grip-options.js';
 import { holdGripPoll } from '../grip/grip-poll.js';
 import { isGripRequest } from '../grip/grip-signature.js';
@@ -42,7 +43,7 @@ export async function servePoll(
   res: ServerResponse,
   url: URL,
   request: StreamRequest,
-  deps: { broker: Broker; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
+  deps: { broker: Broker; reads: HistoryReader; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
 ): Promise<void> {
   const { broker, options, connections, grip } = deps;
   const wait = holdFor(url, options.pollTimeoutMs);
@@ -110,7 +111,7 @@ export async function servePoll(
       if (events.length >= POLL_MAX_EVENTS) full = true;
       answerSoon();
     },
-  });
+  }, deps.reads);
   try {
     feed = await opening;
   } catch (error) {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { envName, flagName, LIMIT_SETTINGS } from './limits-from-env.js';
 
 /** What `cometkit-server` was asked to do, flags over environment variables. */
 export type CliRequest =
@@ -37,6 +38,10 @@ Every option has an environment variable; an option given wins over it.
   --redis-url <url>        keep events, presence and inboxes in Redis   COMET_REDIS_URL
                            (redis:// or rediss://), shared by every process
   --workers <n>            run n processes on the port (needs --redis-url)
+  --max-connections <n>    and every other cap of PROTOCOL.md's limits  COMET_MAX_CONNECTIONS
+                           table, named after its option (--presence-max-sessions,
+                           COMET_PRESENCE_MAX_SESSIONS); --workers divides the ones
+                           each process holds (see PROTOCOL.md, Setting limits)
   --dev                    development: serves GET {base}/dev-token?user=<name>,
                            a short-lived token for any user; never in production
   --demo                   the demo pages at / with generated events
@@ -66,6 +71,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        ...Object.fromEntries(LIMIT_SETTINGS.map(({ option }) => [flagName(option).slice(2), { type: 'string' as const }])),
       },
     }));
   } catch (error) {
@@ -80,6 +86,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   for (const [flag, name] of Object.entries(flagToEnv)) {
     const value = values[flag as keyof typeof flagToEnv];
     if (value !== undefined) merged[name] = value;
+  }
+
+  // Checked where they are read (limitsFromEnv), whichever way they came.
+  for (const { option } of LIMIT_SETTINGS) {
+    const value = (values as Record<string, string | boolean | undefined>)[flagName(option).slice(2)];
+    if (typeof value === 'string') merged[envName(option)] = value;
   }
 
   const portText = merged['PORT'] || '8080';

@@ -18,6 +18,8 @@ export function storageFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<Comet
   const keyPrefix = env['COMET_REDIS_PREFIX'] || undefined;
   const commandTimeoutMs = wholeNumberFromEnv(env, 'COMET_REDIS_TIMEOUT_MS');
   const maxPendingCommands = wholeNumberFromEnv(env, 'COMET_REDIS_MAX_PENDING');
+  // The history cap is the broker's own on Redis (checked by limitsFromEnv).
+  const historySize = Number(env['COMET_HISTORY_SIZE']) || undefined;
   const connection = {
     url,
     ...(keyPrefix ? { keyPrefix } : {}),
@@ -25,7 +27,7 @@ export function storageFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<Comet
     ...(maxPendingCommands !== undefined ? { maxPendingCommands } : {}),
   };
   return {
-    broker: redisBroker(connection),
+    broker: redisBroker({ ...connection, ...(historySize ? { historySize } : {}) }),
     presence: { store: redisPresenceStore(connection) },
   };
 }

@@ -3,6 +3,7 @@ import { isSamePosition } from '../../src/protocol/position.js';
 import type { CometEvent, GapFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
+import type { HistoryReader } from '../broker/coalesced-reads.js';
 import { readReplay, step } from './feed.js';
 import type { StreamFormat } from './stream-format.js';
 
@@ -81,6 +82,7 @@ const BEAT_CHECKS_PER_INTERVAL = 4;
  */
 export class Fanout {
   readonly #broker: Broker;
+  readonly #reads: HistoryReader;
   readonly #heartbeatMs: number;
   #ticker: ReturnType<typeof setInterval> | undefined;
   readonly #groups = new Map<string, Group>();
@@ -88,8 +90,9 @@ export class Fanout {
   #queue: CometEvent[] = [];
   #flushScheduled = false;
 
-  constructor(broker: Broker, options: { heartbeatMs: number }) {
+  constructor(broker: Broker, options: { heartbeatMs: number; reads?: HistoryReader }) {
     this.#broker = broker;
+    this.#reads = options.reads ?? broker;
     this.#heartbeatMs = options.heartbeatMs;
   }
 
@@ -112,7 +115,7 @@ export class Fanout {
     const { format, writer } = member;
     let replay;
     try {
-      replay = await readReplay(this.#broker, member.group.channels, from);
+      replay = await readReplay(this.#reads, member.group.channels, from);
     } catch (error) {
       this.leave(member);
       throw error;

@@ -2,6 +2,7 @@ import { formatCursor, type Cursor } from '../../src/protocol/cursor.js';
 import type { CometEvent, GapFrame } from '../../src/protocol/messages.js';
 import { formatPosition, isAtOrBefore, parsePosition, type Position } from '../../src/protocol/position.js';
 import type { Broker } from '../broker/broker.js';
+import type { HistoryReader } from '../broker/coalesced-reads.js';
 
 /** What a transport writes; each call is one frame on the wire. */
 export interface FeedSink {
@@ -28,7 +29,7 @@ export interface Replay {
  * continues from the reader's own position, or from the head for a new
  * reader; with a gap, from where the held history starts.
  */
-export async function readReplay(broker: Broker, channels: readonly string[], from: Cursor): Promise<Replay> {
+export async function readReplay(broker: HistoryReader, channels: readonly string[], from: Cursor): Promise<Replay> {
   const reads = await Promise.all(channels.map((channel) => broker.read(channel, from.get(channel))));
   const cursor: Cursor = new Map();
   const gaps: GapFrame[] = [];
@@ -91,7 +92,7 @@ export function step(cursor: Cursor, event: CometEvent): { readonly gap: GapFram
  * Reading first and subscribing after would lose whatever was published in
  * between.
  */
-export async function openFeed(broker: Broker, channels: readonly string[], from: Cursor, sink: FeedSink): Promise<Feed> {
+export async function openFeed(broker: Broker, channels: readonly string[], from: Cursor, sink: FeedSink, reads: HistoryReader = broker): Promise<Feed> {
   let cursor: Cursor = new Map();
   let live = false;
   let closed = false;
@@ -117,7 +118,7 @@ export async function openFeed(broker: Broker, channels: readonly string[], from
 
   let replay: Replay;
   try {
-    replay = await readReplay(broker, channels, from);
+    replay = await readReplay(reads, channels, from);
   } catch (error) {
     close();
     throw error;

@@ -12,12 +12,24 @@ function frame(fields: { event?: string; id?: string; data: string }): string {
 }
 
 /**
+ * A bare EventSource comes back this long after its stream drops (ms):
+ * 1 s plus up to 2 s, drawn per stream. A fixed delay brings every client
+ * of a process that went down back in the same instant, and again every
+ * second while it is down; spread, they arrive as a stream the restarted
+ * process can take. (The SDK closes its EventSource at the first error and
+ * waits its own full-jitter backoff instead.)
+ */
+export function reconnectDelayMs(random: () => number = Math.random): number {
+  return 1000 + Math.floor(random() * 2000);
+}
+
+/**
  * `text/event-stream` frames. Every frame that moves the cursor carries it
  * as `id`, so a plain EventSource reconnecting by itself resumes exactly.
  */
 export const sseFormat: StreamFormat = {
   transport: 'sse',
-  hello: (hello: HelloFrame) => `retry: 1000\n${frame({ event: 'hello', id: hello.cursor, data: JSON.stringify(hello) })}`,
+  hello: (hello: HelloFrame) => `retry: ${reconnectDelayMs()}\n${frame({ event: 'hello', id: hello.cursor, data: JSON.stringify(hello) })}`,
   gap: (gap) => frame({ event: 'gap', data: JSON.stringify(gap) }),
   event: (event, cursor) => frame({ id: cursor, data: eventJson(event) }),
   heartbeat: (time) => frame({ event: 'heartbeat', data: JSON.stringify({ time }) }),

@@ -29,5 +29,11 @@ export async function readRefusal(response: Response): Promise<HttpStatusError> 
   // The server's words name the origin and its setting; the code says what the page's author must do.
   return code === 'origin-forbidden'
     ? new HttpStatusError(response.status, 'origin-not-allowed', `${message}${advice(`List ${globalThis.location?.origin} in the push server's COMET_ALLOWED_ORIGINS (the allowedOrigins option).`)}`)
-    : new HttpStatusError(response.status, code, message);
+    : new HttpStatusError(response.status, code, message, retryAfterMs(response));
+}
+
+/** The server's Retry-After, in ms. Seconds only: the server never sends the date form, and a proxy's date would be its own clock. */
+function retryAfterMs(response: Response): number | undefined {
+  const seconds = Number(response.headers.get('retry-after') || NaN);
+  return seconds >= 0 ? seconds * 1000 : undefined;
 }

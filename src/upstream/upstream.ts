@@ -77,6 +77,8 @@ export class Upstream {
   #generation = 0;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Until when the server asked not to be tried again (its Retry-After); a wake-up does not cut that short. */
+  #notBefore = 0;
   #heartbeatMs = 0;
   /** Whether the current stream said hello: its deadline is the hello's, not the heartbeat's, until then. */
   #helloSeen = false;
@@ -160,13 +162,24 @@ export class Upstream {
     this.#reopenTimer = setTimeout(() => this.#reopen(), this.#options.batchDelayMs ?? 10);
   }
 
-  /** Reconnects now if waiting to retry (e.g. the browser came back online). */
+  /**
+   * Reconnects soon if waiting to retry (the browser came back online, the
+   * laptop woke up): within a second, drawn at random, since every client
+   * on that network or of that server wakes at once too
+   * (socket.io-client#271); never before the server's Retry-After.
+   */
   retryNow(): void {
     this.#deadline.check();
-    if (this.#retryTimer === undefined) return;
+    if (this.#retryTimer === undefined || Date.now() < this.#notBefore) return;
+    this.#retryIn(Math.random() * 1000);
+  }
+
+  #retryIn(ms: number): void {
     clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    void this.#open();
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.#open();
+    }, ms);
   }
 
   close(): void {
@@ -370,11 +383,12 @@ export class Upstream {
     }
     this.#listener.error(error);
     this.#setState(this.#state === 'connecting' ? 'connecting' : 'reconnecting', error);
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      void this.#open();
-    }, this.#backoff.next());
+    // A server that says when to come back (admission, a drain) has spread its clients over
+    // time already: its delay, plus up to a second, since Retry-After counts whole seconds.
+    const asked = isHttpStatusError(error) ? error.retryAfterMs : undefined;
+    const wait = asked === undefined ? this.#backoff.next() : asked + Math.random() * 1000;
+    this.#notBefore = asked === undefined ? 0 : Date.now() + asked;
+    this.#retryIn(wait);
   }
 
   #fail(error: CometError): void {

@@ -16,11 +16,14 @@ import { createCometServer } from '../../../server/comet-server.js';
 import { redisPresenceStore } from '../../../server/presence/redis-presence-store.js';
 import { clientAddressBehind, trustedProxies } from '../../../server/http/trusted-proxies.js';
 import { inboxFromEnv } from '../../../server/standalone/inbox-from-env.js';
+import { limitsFromEnv } from '../../../server/standalone/limits-from-env.js';
 
 const url = process.env['COMET_REDIS_URL'];
 if (!url) throw new Error('COMET_REDIS_URL is required');
 const broker = redisBroker({ url, historySize: Number(process.env['COMET_HISTORY_SIZE'] ?? 10_000) });
 const comet = createCometServer({
+  // The caps an operator sets (COMET_MAX_CONNECTIONS…); the settings below are the tests' own.
+  ...limitsFromEnv(),
   broker,
   presence: { store: redisPresenceStore({ url }), ttlMs: 3000 },
   publishKey: process.env['COMET_PUBLISH_KEY'],

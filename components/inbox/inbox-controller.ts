@@ -1,12 +1,21 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
-import type { InboxAddedEvent, InboxChangedEvent, InboxResyncEvent } from '../../src/inbox/inbox-events.js';
+import type { InboxAddedEvent, InboxChangedEvent, InboxResyncEvent, InboxSnoozedEvent, InboxUpdatedEvent } from '../../src/inbox/inbox-events.js';
 import { changeTargets, inFilter, type InboxChangeJson, type InboxCountsJson, type InboxFilter, type InboxItemJson } from '../../src/inbox/inbox-protocol.js';
-import { ClientController } from './client-consumer.js';
+import { ClientController } from '../shared/client-consumer.js';
 
 /** Items marked seen as they scroll into view are sent together after this pause. */
 const SEEN_BATCH_MS = 250;
+
+/**
+ * Items a view keeps as new ones arrive live: past it the oldest go (and
+ * "load older" brings them back), so a page open all day holds a bounded
+ * list however many arrive. Also after scrolling further: an end that loads
+ * on its own while out of sight (WebKit's IntersectionObserver in a closed
+ * popover) would otherwise raise any higher bound page by page.
+ */
+const KEEP_LIVE = 200;
 
 /** How long the echo of a change made here is waited for on the user's channel (the server sends none for a change that changed nothing). */
 const ECHO_WAIT_MS = 10_000;
@@ -44,6 +53,8 @@ export class InboxController implements ReactiveController {
   notice = '';
   next: number | null = null;
   loadingMore = false;
+  /** Items whose action was sent and whose result has not come yet: item id → action id. */
+  readonly pendingActions = new Map<number, string>();
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #enabled: () => boolean;
   readonly #pageSize: () => number;
@@ -121,6 +132,8 @@ export class InboxController implements ReactiveController {
     inbox.addEventListener('added', this.#onAdded);
     inbox.addEventListener('changed', this.#onChanged);
     inbox.addEventListener('resync', this.#onResync);
+    inbox.addEventListener('updated', this.#onUpdated);
+    inbox.addEventListener('snoozed', this.#onSnoozed);
     this.counts = inbox.counts;
     inbox.start().catch((error: unknown) => this.#fail(error));
     void this.reload();
@@ -261,6 +274,47 @@ export class InboxController implements ReactiveController {
     }
   }
 
+  /**
+   * Runs an item's action on the server. Its buttons stay pending until the
+   * item comes back with the result: in the answer, or as `updated` when the
+   * application answers later. `failure` (with `{error}`) says why it did not run.
+   */
+  async runAction(item: InboxItemJson, action: string, failure: string): Promise<void> {
+    const inbox = this.#inbox;
+    if (!inbox || this.pendingActions.has(item.id)) return;
+    this.pendingActions.set(item.id, action);
+    this.notice = '';
+    this.#host.requestUpdate();
+    try {
+      const answer = await inbox.runAction(item.id, action);
+      if (inbox !== this.#inbox) return;
+      if (answer.status === 'done') this.#replace(answer.item);
+    } catch (error) {
+      if (inbox !== this.#inbox) return;
+      this.pendingActions.delete(item.id);
+      this.notice = failure.replace('{error}', error instanceof Error ? error.message : String(error));
+      this.#host.requestUpdate();
+    }
+  }
+
+  /** Hides an item here at once and on every device until `until`; put back, with `failure`, if the server refuses. */
+  async snooze(item: InboxItemJson, until: number, failure: string): Promise<void> {
+    const inbox = this.#inbox;
+    if (!inbox) return;
+    const before = this.items;
+    this.#remove([item.id]);
+    this.notice = '';
+    this.#host.requestUpdate();
+    try {
+      this.#takeCounts(await inbox.snooze([item.id], until));
+    } catch (error) {
+      if (inbox !== this.#inbox) return;
+      this.items = before;
+      this.notice = failure.replace('{error}', error instanceof Error ? error.message : String(error));
+    }
+    this.#host.requestUpdate();
+  }
+
   markAllRead(failure: string): Promise<boolean> {
     const newest = Math.max(0, ...this.items.map((item) => item.id));
     if (newest === 0) return Promise.resolve(false);
@@ -300,10 +354,19 @@ export class InboxController implements ReactiveController {
   readonly #onAdded = (event: InboxAddedEvent): void => {
     this.#takeCounts(event.counts);
     this.#newestKnown = Math.max(this.#newestKnown, event.item.id);
-    const { item } = event;
+    const { item, replaces } = event;
     const filter = this.filter;
-    const add: ListStep = (items) => (inFilter(item, filter) && !items.some((held) => held.id === item.id) ? [item, ...items] : items);
+    // A group that grew, or a snooze that ended, takes the place of the item it replaces.
+    const add: ListStep = (held) => {
+      const items = replaces === undefined ? held : held.filter((candidate) => candidate.id !== replaces);
+      return inFilter(item, filter) && !items.some((candidate) => candidate.id === item.id) ? [item, ...items] : items;
+    };
     this.items = add(this.items);
+    if (this.items.length > KEEP_LIVE) {
+      this.items = this.items.slice(0, KEEP_LIVE);
+      // Older than the oldest kept: what "load older" asks for next.
+      this.next = this.items.at(-1)!.id;
+    }
     // A reload's page on its way may be older than this item; an older page drops it as already held.
     for (const missed of this.#inFlight) missed.push(add);
     this.#host.requestUpdate();
@@ -324,6 +387,33 @@ export class InboxController implements ReactiveController {
     if (entering) void this.reload();
     this.#host.requestUpdate();
   };
+
+  readonly #onUpdated = (event: InboxUpdatedEvent): void => {
+    this.#takeCounts(event.counts);
+    this.#replace(event.item);
+  };
+
+  readonly #onSnoozed = (event: InboxSnoozedEvent): void => {
+    this.#takeCounts(event.counts);
+    this.#remove(event.ids);
+    this.#host.requestUpdate();
+  };
+
+  /** Shows `item` as given where it is held (and on any page on its way); its action is no longer pending once it has a result or its buttons back. */
+  #replace(item: InboxItemJson): void {
+    const filter = this.filter;
+    const step: ListStep = (items) => items.map((held) => (held.id === item.id ? item : held)).filter((held) => inFilter(held, filter));
+    this.items = step(this.items);
+    for (const missed of this.#inFlight) missed.push(step);
+    this.pendingActions.delete(item.id);
+    this.#host.requestUpdate();
+  }
+
+  #remove(ids: readonly number[]): void {
+    const step: ListStep = (items) => items.filter((held) => !ids.includes(held.id));
+    this.items = step(this.items);
+    for (const missed of this.#inFlight) missed.push(step);
+  }
 
   readonly #onResync = (event: InboxResyncEvent): void => {
     this.#takeCounts(event.counts);
@@ -392,6 +482,9 @@ export class InboxController implements ReactiveController {
     inbox.removeEventListener('added', this.#onAdded);
     inbox.removeEventListener('changed', this.#onChanged);
     inbox.removeEventListener('resync', this.#onResync);
+    inbox.removeEventListener('updated', this.#onUpdated);
+    inbox.removeEventListener('snoozed', this.#onSnoozed);
+    this.pendingActions.clear();
     this.items = [];
     this.counts = undefined;
     this.status = 'idle';

@@ -1,12 +1,11 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { keyedList } from './keyed-list.js';
+import { keyedList } from '../shared/keyed-list.js';
 import { ref } from 'lit/directives/ref.js';
-import type { InboxFilter, InboxItemJson } from '../../src/inbox/inbox-protocol.js';
-import type { CometEvent } from '../../src/protocol/messages.js';
+import type { InboxFilter } from '../../src/inbox/inbox-protocol.js';
 import { InboxController } from './inbox-controller.js';
-import { notificationText } from './notification-text.js';
-import { relativeTime } from './relative-time.js';
-import { format, mergeStrings } from './strings.js';
+import { renderInboxItem, type InboxItemContext } from './inbox-item.js';
+import { mergePluralStrings, type PluralString } from '../shared/plural.js';
+import { format } from '../shared/strings.js';
 
 /** Every text of the inbox view, replaceable through the element's `inboxStrings` (i18n). */
 export interface InboxViewStrings {
@@ -38,6 +37,25 @@ export interface InboxViewStrings {
   readFailed: string;
   archiveFailed: string;
   seenFailed: string;
+  /** Read before the title of an item with a severity (its colour says nothing to a screen reader). */
+  severityInfo: string;
+  severitySuccess: string;
+  severityWarning: string;
+  severityError: string;
+  /** A group naming its latest actor: `{actor}` and `{others}`; plural forms by the number of others. */
+  groupActors: PluralString;
+  /** How many notifications a group holds, `{count}`; plural forms by count. */
+  groupCount: PluralString;
+  /** An action that did not run; `{error}`. */
+  actionFailed: string;
+  /** The snooze menu's button, and its accessible name (`{title}`). */
+  snooze: string;
+  snoozeLabel: string;
+  snoozeHour: string;
+  snoozeTomorrow: string;
+  snoozeNextWeek: string;
+  /** A snooze the server refused; `{error}`. */
+  snoozeFailed: string;
 }
 
 export const INBOX_VIEW_STRINGS: InboxViewStrings = {
@@ -66,10 +84,21 @@ export const INBOX_VIEW_STRINGS: InboxViewStrings = {
   readFailed: 'Not saved, the change was undone: {error}',
   archiveFailed: 'Not archived, the change was undone: {error}',
   seenFailed: 'Could not mark as seen: {error}',
+  severityInfo: 'Information:',
+  severitySuccess: 'Success:',
+  severityWarning: 'Warning:',
+  severityError: 'Error:',
+  groupActors: { one: '{actor} and {others} other', other: '{actor} and {others} others' },
+  groupCount: { one: '{count} notification', other: '{count} notifications' },
+  actionFailed: 'The action did not run: {error}',
+  snooze: 'Snooze',
+  snoozeLabel: 'Snooze: {title}',
+  snoozeHour: 'For an hour',
+  snoozeTomorrow: 'Until tomorrow',
+  snoozeNextWeek: 'Until next week',
+  snoozeFailed: 'Not snoozed: {error}',
 };
 
-/** An inbox item as an event, for the text helpers shared with the channel-based views. */
-const asEvent = (item: InboxItemJson): CometEvent => ({ id: String(item.id), channel: 'inbox', type: item.type, data: item.data, time: item.time });
 
 /** Loaded on first use: elements without `inbox` do not carry the inbox's code. */
 export { InboxController };
@@ -79,12 +108,8 @@ export { InboxController };
  * seen-on-screen and endless scroll. `root` is the scrolling element that
  * decides what is on screen; `onOpen` is told when an item's link is opened.
  */
-export function renderInboxView(
-  inbox: InboxController,
-  replacements: Partial<InboxViewStrings>,
-  context: { language: string; now: number; root: () => Element | null; onOpen?: (item: InboxItemJson) => void },
-): TemplateResult {
-  const strings = mergeStrings(INBOX_VIEW_STRINGS, replacements);
+export function renderInboxView(inbox: InboxController, replacements: Partial<InboxViewStrings>, context: InboxItemContext): TemplateResult {
+  const strings = mergePluralStrings(INBOX_VIEW_STRINGS, replacements);
   const views: Array<[InboxFilter, string]> = [
     ['unread', strings.unreadView],
     ['all', strings.allView],
@@ -111,7 +136,7 @@ export function renderInboxView(
     ${inbox.items.length === 0
       ? html`<p part="empty" role="status">${status}</p>`
       : html`<ul part="list">
-          ${keyedList(inbox.items, (item) => item.id, (item) => renderItem(inbox, item, strings, context))}
+          ${keyedList(inbox.items, (item) => item.id, (item) => renderInboxItem(inbox, item, strings, context))}
         </ul>`}
     ${inbox.next !== null && inbox.items.length > 0
       ? html`<button
@@ -125,37 +150,4 @@ export function renderInboxView(
         </button>`
       : nothing}
   </div>`;
-}
-
-function renderItem(
-  inbox: InboxController,
-  item: InboxItemJson,
-  strings: InboxViewStrings,
-  context: { language: string; now: number; root: () => Element | null; onOpen?: (item: InboxItemJson) => void },
-): TemplateResult {
-  const { title, body, url } = notificationText(asEvent(item));
-  const read = (value: boolean) => void inbox.change({ ids: [item.id], set: { read: value } }, strings.readFailed);
-  const archive = (value: boolean) => void inbox.change({ ids: [item.id], set: { archived: value } }, strings.archiveFailed);
-  const opened = () => {
-    if (!item.read) read(true);
-    context.onOpen?.(item);
-  };
-  return html`<li
-    part=${['item', item.read ? '' : 'unread', item.seen ? '' : 'unseen'].filter(Boolean).join(' ')}
-    data-id=${item.id}
-    ${ref((element) => element && !item.seen && inbox.observeSeen(element, context.root()))}
-  >
-    <span part="title">${item.read ? nothing : html`<span class="visually-hidden">${strings.unread}: </span>`}${title}</span>
-    <span part="actions">
-      <button part="mark-read" type="button" aria-label=${format(item.read ? strings.markUnreadLabel : strings.markReadLabel, { title })} @click=${() => read(!item.read)}>
-        ${item.read ? strings.markUnread : strings.markRead}
-      </button>
-      <button part="archive" type="button" aria-label=${format(item.archived ? strings.unarchiveLabel : strings.archiveLabel, { title })} @click=${() => archive(!item.archived)}>
-        ${item.archived ? strings.unarchive : strings.archive}
-      </button>
-    </span>
-    ${body ? html`<span part="body">${body}</span>` : nothing}
-    <time part="time" datetime=${new Date(item.time).toISOString()} title=${new Date(item.time).toLocaleString(context.language)}>${relativeTime(item.time, context.now, context.language)}</time>
-    ${url ? html`<a part="link" href=${url} target="_blank" rel="noopener noreferrer" @click=${opened}>${strings.open}</a>` : nothing}
-  </li>`;
 }

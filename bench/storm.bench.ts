@@ -1,0 +1,98 @@
+/**
+ * Restart storm: N resuming SSE clients (raw sockets, each as a bare
+ * EventSource behaves: `retry:`, Last-Event-ID) on one standalone server
+ * process (dist/server/cli.js, as deployed) on Redis; 2 events/s keep
+ * coming from a publisher on Redis; the server is killed with SIGKILL and
+ * started again. Measured: time from the restart (and from the kill) until
+ * every client holds every event published up to the restart, the
+ * restarted server's CPU until then, refusals waited out, and events lost
+ * or doubled over the run (both must be 0).
+ *
+ * `npm run bench -- storm [--clients 10000] [--runs 1] [--cpu-prof <dir>]`
+ * (at most 10,000 clients: one client process holds them all under the
+ * open-file limit). `--cpu-prof` writes the restarted server's profile.
+ */
+import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { startProcess, type RunningProcess } from '../test/support/scale/child-process.js';
+import { freePort } from '../test/support/scale/free-port.js';
+import { startRedis } from '../test/support/scale/redis-server.js';
+import { runRestartStorm, type StormResult, type StormServer } from '../test/support/scale/restart-storm.js';
+import { OPEN_FILES } from './support/child.js';
+import { percentile, printTable } from './support/stats.js';
+
+const CLI = fileURLToPath(new URL('../dist/server/cli.js', import.meta.url));
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
+
+function standaloneServer(port: number, redisUrl: string, profileDir: string | undefined): StormServer {
+  let running: RunningProcess | undefined;
+  let starts = 0;
+  return {
+    port,
+    get pid() {
+      return running?.child.pid;
+    },
+    async start() {
+      starts += 1;
+      // Only the restarted process is profiled: the storm is what it meets.
+      const profile = profileDir && starts === 2 ? `--cpu-prof --cpu-prof-dir='${profileDir}' ` : '';
+      running = startProcess('sh', ['-c', `ulimit -n ${OPEN_FILES} && exec "${process.execPath}" ${profile}'${CLI}'`], {
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COMET_REDIS_URL: redisUrl, COMET_PUBLISH_KEY: 'storm' },
+      });
+      await running.waitFor('cometkit server on', 30_000);
+    },
+    async stop(signal = 'SIGTERM') {
+      const current = running;
+      running = undefined;
+      await current?.stop(signal);
+    },
+  };
+}
+
+export default async function storm(): Promise<void> {
+  const clients = Math.min(10_000, Math.max(1, Number(option('clients') ?? 10_000)));
+  const runs = Math.min(5, Math.max(1, Number(option('runs') ?? 1)));
+  const profileDir = option('cpu-prof');
+  console.log(`\nrestart storm: ${clients} clients, ${runs} run(s), 2 events/s; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+  const results: StormResult[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const redis = await startRedis({ fsync: 'everysec' });
+    const server = standaloneServer(await freePort(), redis.url, profileDir);
+    try {
+      await server.start();
+      const result = await runRestartStorm({ clients, redis, server, log: (line) => console.log(`run ${run}: ${line}`) });
+      if (profileDir) await server.stop('SIGINT');
+      results.push(result);
+      console.log(
+        `run ${run}: caught up ${result.afterRestartMs === undefined ? `— (${result.caught} of ${result.clients})` : `${(result.afterRestartMs / 1000).toFixed(1)} s`} after the restart, ` +
+          `server CPU ${result.serverCpuMs === undefined ? '?' : (result.serverCpuMs / 1000).toFixed(1)} s, refusals ${result.refusals}, listen overflows ${result.listenOverflows ?? '?'}, lost ${result.lost}, doubled ${result.doubled}`,
+      );
+    } finally {
+      await server.stop('SIGKILL');
+      await redis.close();
+    }
+  }
+  const seconds = (values: Array<number | undefined>): string => {
+    const known = values.filter((v): v is number => v !== undefined).map((v) => v / 1000);
+    if (known.length === 0) return '—';
+    const median = percentile(known, 50).toFixed(1);
+    return known.length > 1 ? `${median} (${Math.min(...known).toFixed(1)}–${Math.max(...known).toFixed(1)})` : median;
+  };
+  printTable(`Restart storm, ${clients} resuming SSE clients, one process on Redis (median of ${runs}, range in brackets)`, [
+    {
+      clients,
+      'all caught up': `${results.filter((r) => r.afterRestartMs !== undefined).length} of ${results.length} runs`,
+      's after restart': seconds(results.map((r) => r.afterRestartMs)),
+      's after kill': seconds(results.map((r) => r.afterKillMs)),
+      'server CPU s': seconds(results.map((r) => r.serverCpuMs)),
+      refusals: results.map((r) => r.refusals).join(', '),
+      'listen overflows': results.map((r) => r.listenOverflows ?? '?').join(', '),
+      lost: results.reduce((sum, r) => sum + r.lost, 0),
+      doubled: results.reduce((sum, r) => sum + r.doubled, 0),
+    },
+  ]);
+}
