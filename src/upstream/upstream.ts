@@ -393,9 +393,9 @@ export class Upstream {
 
   #fail(error: CometError): void {
     this.#stop();
+    this.#setState('closed', error);
     // Why it stopped for good is an error as much as a state: pages listening to `error` alone learn it too.
     this.#listener.error(error);
-    this.#setState('closed', error);
   }
 
   #setState(state: ConnectionState, error?: CometError): void {
