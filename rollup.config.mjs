@@ -66,14 +66,27 @@ const workerBuild = (dev) => ({
   output: { file: dev ? 'dist/dev/worker.js' : 'dist/worker.js', format: 'es', inlineDynamicImports: true, sourcemap: true },
 });
 
+/** The service worker module (`cometkit/sw`): one file an app's own service worker imports. */
+const serviceWorkerBuild = (dev) => ({
+  input: 'src/sw.ts',
+  plugins: plugins({ dev }),
+  output: { file: dev ? 'dist/dev/sw.js' : 'dist/sw.js', format: 'es', inlineDynamicImports: true, sourcemap: true },
+});
+
 const browserEntries = {
   cometkit: 'src/index.ts',
   components: 'components/index.ts',
+  // Built with the SDK, so they import its default client from the same module an app's `cometkit` is.
+  react: 'src/bindings/react.ts',
+  vue: 'src/bindings/vue.ts',
 };
 const target = 'es2022';
 
 /** Lit and @lit/context stay external in the ESM builds so an app that uses Lit loads it once. */
 const isLit = (id) => /^(lit|lit-html|lit-element|@lit\/[^/]+|@lit-labs\/[^/]+)(\/|$)/.test(id);
+
+/** React and Vue are the app's (optional peer dependencies): never bundled. */
+const isFramework = (id) => /^(react|react-dom|vue|@vue\/[^/]+)(\/|$)/.test(id);
 
 /**
  * Production browser files get a second minifier after esbuild's: terser's
@@ -96,7 +109,7 @@ const plugins = ({ dev, browser = true, module = true }) => [
 
 const browserEsm = (dev) => ({
   input: browserEntries,
-  external: isLit,
+  external: (id) => isLit(id) || isFramework(id),
   plugins: plugins({ dev }),
   output: {
     dir: dev ? 'dist/dev' : 'dist',
@@ -281,6 +294,8 @@ export default [
   browserEsm(true),
   workerBuild(false),
   workerBuild(true),
+  serviceWorkerBuild(false),
+  serviceWorkerBuild(true),
   autoloadModules,
   autoloadLoader,
   {

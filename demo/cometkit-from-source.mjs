@@ -1,6 +1,6 @@
 /**
- * A Vite plugin that gives the demo pages `cometkit` and
- * `cometkit/components` from this repository's sources, transpiled as
+ * A Vite plugin that gives the demo pages `cometkit`, `cometkit/components`,
+ * `cometkit/react` and `cometkit/vue` from this repository's sources, transpiled as
  * rollup.config.mjs does for the production build (esbuild, es2022,
  * `__DEV__` false), so a build shows the code in the tree, never a stale
  * dist/. The package as users install it is bundled with Vite in
@@ -13,10 +13,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const entries = {
   cometkit: `${root}src/index.ts`,
   'cometkit/components': `${root}components/index.ts`,
+  'cometkit/react': `${root}src/bindings/react.ts`,
+  'cometkit/vue': `${root}src/bindings/vue.ts`,
 };
-// Types only: nothing to load at run time.
-const typesOnly = /^cometkit\/(react|vue)$/;
-const TYPES_ONLY_ID = '\0cometkit-types-only';
 const isSource = (id) => (id.startsWith(`${root}src/`) || id.startsWith(`${root}components/`)) && id.endsWith('.ts');
 
 export function cometkitFromSource() {
@@ -24,12 +23,7 @@ export function cometkitFromSource() {
     name: 'cometkit-from-source',
     enforce: 'pre',
     resolveId(source) {
-      if (Object.hasOwn(entries, source)) return entries[source];
-      if (typesOnly.test(source)) return TYPES_ONLY_ID;
-      return null;
-    },
-    load(id) {
-      return id === TYPES_ONLY_ID ? 'export {};' : null;
+      return Object.hasOwn(entries, source) ? entries[source] : null;
     },
     async transform(code, id) {
       if (!isSource(id)) return null;

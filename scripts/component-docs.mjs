@@ -147,7 +147,8 @@ const index = [
   'boolean attribute that is present reads as true. React 19 removes the attribute for `false`.',
   'In Vue, bind numbers (`:limit="10"`): a static `limit="10"` sets the property to the string `"10"`.',
   'Typed props in JSX and templates: `import type {} from \'cometkit/react\'` (or `\'cometkit/vue\'`);',
-  '`demo/react/` and `demo/vue/` are working pages.',
+  'the same entries hold hooks and composables for the SDK (`useChannel`, `usePresence`,',
+  '`useInboxCounts`; see the README). `demo/react/` and `demo/vue/` are working pages.',
   '',
 ];
 emit(join(out, 'README.md'), index.join('\n'));

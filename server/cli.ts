@@ -30,6 +30,9 @@ import { proxyFromEnv } from './standalone/proxy-from-env.js';
 import { socketsFromEnv } from './standalone/sockets-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
 import { runWorkers } from './standalone/workers.js';
+import { pushFromEnv } from './standalone/push-from-env.js';
+import { generateVapidKeys } from './push/vapid.js';
+import { loadWebPush } from './push/web-push-module.js';
 
 /** The package's folder, from the build (dist/server/cli.js) or the sources (server/cli.ts through tsx). */
 const root = (() => {
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   try {
     const request = parseCli(process.argv.slice(2), process.env);
     if (request.kind === 'help') return console.log(HELP);
+    if (request.kind === 'vapid-keys') return printVapidKeys();
     if (request.kind === 'version') return console.log((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
     settings = request.settings;
     await checkDependencies(settings);
@@ -71,10 +75,17 @@ async function main(): Promise<void> {
   }
 }
 
+/** A new pair, as lines for an environment file: the private key is a secret, and the pair is for good (a new one orphans every subscription). */
+function printVapidKeys(): void {
+  const { publicKey, privateKey } = generateVapidKeys();
+  console.log(`COMET_VAPID_PUBLIC_KEY=${publicKey}\nCOMET_VAPID_PRIVATE_KEY=${privateKey}\nCOMET_VAPID_SUBJECT=mailto:you@example.com`);
+}
+
 /** The optional packages these settings need, checked before any process starts: one line saying what to install. */
 async function checkDependencies({ env, dev }: CliSettings): Promise<void> {
   if (dev || env['COMET_TOKEN_SECRET'] || env['COMET_TOKEN_PUBLIC_KEY'] || env['COMET_TOKEN_JWKS_URL']) await loadJose();
   if (env['COMET_REDIS_URL']) redisClientModule();
+  if (env['COMET_VAPID_PUBLIC_KEY']) await loadWebPush();
 }
 
 /**
@@ -160,7 +171,7 @@ function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {
       // The chat page sends without sign-in; what it may store is checked by the demo's onSend.
       ...(demo ? { send: demoChatSends } : {}),
       // A development token names its user; the channels stay as open as on a server without tokens.
-      ...(dev ? { publicChannels: ['*'] } : {}),
+      ...(dev ? { publicChannels: ['*', 'presence:*'] } : {}),
       // The demo's pages name their own users (no sign-in), also beside --dev's tokens.
       presence: { ...limits.presence, ...storage.presence, ...(demo ? { anonymous: true } : {}) },
       // The demo's inbox runs its own actions unless a webhook is configured, and keeps security alerts unmuted.
@@ -169,6 +180,7 @@ function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {
         ...(demo ? { anonymous: true, critical: DEMO_CRITICAL, ...(env['COMET_INBOX_WEBHOOK_URL'] ? {} : { onAction: demoInboxAction }) } : {}),
         ...inboxFromEnv(env),
       },
+      push: pushFromEnv(env),
     });
   } catch (error) {
     // A setting the server cannot use (a malformed URL or origin): its message says which, a stack adds nothing.

@@ -33,6 +33,8 @@ import {
   serveInboxState,
 } from './routes/inbox.js';
 import { InboxService } from './inbox/inbox-service.js';
+import { PushService, vapidFrom } from './push/push-service.js';
+import { servePushDevices, servePushKey, servePushSubscribe, servePushUnsubscribe, servePushVisibility } from './routes/push.js';
 import { SendService } from './send/send-service.js';
 import { RateLimiter } from './send/rate-limiter.js';
 import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
@@ -97,10 +99,16 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const send = new SendService(broker, { ...(shared ? { idempotencyStore: shared.idempotency } : {}), ...options.send }, resolved.maxPayloadBytes);
   // A state changes on keystrokes: the client throttles, this bounds a client that does not.
   const stateLimiter = new RateLimiter({ perSecond: 10, burst: 20 });
-  const inbox = new InboxService(broker, { ...(shared ? { store: shared.inbox } : {}), ...options.inbox }, resolved.tokens !== undefined, resolved.maxPayloadBytes);
+  const vapid = vapidFrom(options.push);
+  const push = vapid ? new PushService(vapid, { ...(shared ? { store: shared.push } : {}), ...options.push }) : undefined;
+  const inbox = new InboxService(broker, { ...(shared ? { store: shared.inbox } : {}), ...options.inbox }, resolved.maxPayloadBytes, push);
+  if (inbox.anonymous) {
+    console.warn("cometkit server: the anonymous inbox is on (inbox.anonymous): anyone may read and change any user's inbox with ?user=. For a demo only.");
+  }
   // Seen marks come in batches and reads one per click: this bounds a client that floods.
   const inboxLimiter = new RateLimiter({ perSecond: 20, burst: 40 });
-  const deps = { broker, reads, admission, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, fanout, grip: resolved.grip };
+  const gripExpiry = gripPublisher ? gripPublisher.expiryChannel.bind(gripPublisher) : undefined;
+  const deps = { broker, reads, admission, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, push, fanout, grip: resolved.grip, gripExpiry };
   const read = (req: IncomingMessage, url: URL) => parseStreamRequest(req, url, resolved, verify);
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
@@ -126,6 +134,13 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     },
     '/inbox/action': { POST: (req, res, url) => serveInboxAction(req, res, url, deps) },
     '/inbox/snooze': { POST: (req, res, url) => serveInboxSnooze(req, res, url, deps) },
+    '/push/key': { GET: (req, res) => servePushKey(req, res, deps) },
+    '/push/subscriptions': {
+      GET: (req, res, url) => servePushDevices(req, res, url, deps),
+      POST: (req, res, url) => servePushSubscribe(req, res, url, deps),
+      DELETE: (req, res, url) => servePushUnsubscribe(req, res, url, deps),
+    },
+    '/push/visibility': { POST: (req, res, url) => servePushVisibility(req, res, url, deps) },
     '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
   };
 

@@ -40,3 +40,10 @@ export { RedisInboxStore, redisInboxStore, type RedisInboxStoreOptions } from '.
 export { RedisIdempotencyStore, redisIdempotencyStore, type RedisIdempotencyStoreOptions } from './send/redis-idempotency-store.js';
 export { RedisPresenceStateStore, redisPresenceStateStore, type RedisPresenceStateStoreOptions } from './presence/redis-presence-state-store.js';
 export type { RedisStoreOptions } from './redis/redis-store-options.js';
+export { PushService, type PushOptions } from './push/push-service.js';
+export { MemoryPushStore, type MemoryPushStoreOptions } from './push/memory-push-store.js';
+export { RedisPushStore } from './push/redis-push-store.js';
+export type { PushStore, StoredPushDevice } from './push/push-store.js';
+export { generateVapidKeys, type VapidKeys } from './push/vapid.js';
+export { KNOWN_PUSH_SERVICES } from './push/endpoint-policy.js';
+export type { PushMessage, PushNotificationMessage, PushSubscriptionJson, PushWithdrawMessage } from '../src/push/push-protocol.js';

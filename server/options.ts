@@ -8,6 +8,8 @@ import { canonicalOrigin } from './http/origin.js';
 import type { PresenceOptions } from './presence/presence-service.js';
 import type { SendOptions } from './send/send-service.js';
 import type { InboxOptions } from './inbox/inbox-service.js';
+import { INBOX_PREFIX } from './inbox/inbox-channel.js';
+import type { PushOptions } from './push/push-service.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -35,7 +37,12 @@ export interface CometServerOptions {
    * Never judged from the Host header, which a DNS-rebinding page controls.
    */
   readonly publicOrigins?: readonly string[];
-  /** Channel patterns anyone may read without a token. Default: `['*']` without a token secret, `[]` with one. */
+  /**
+   * Channel patterns anyone may read without a token. Default: `['*', 'presence:*']`
+   * without a token secret, `[]` with one. `*` reaches no `presence:` or `inbox:`
+   * channel (PROTOCOL.md, Authentication); an `inbox:` pattern is refused here (an
+   * inbox is never public: `inbox.anonymous` is the demo switch).
+   */
   readonly publicChannels?: readonly string[];
   /** Serve cometkit's browser files (script tags, their modules, the worker file) under `{basePath}/cometkit/`. Default true. */
   readonly browserFiles?: boolean;
@@ -87,6 +94,8 @@ export interface CometServerOptions {
   readonly send?: SendOptions;
   /** Per-user notification inbox with seen/read/archived state: limits, store, anonymous use (see PROTOCOL.md, Inbox). */
   readonly inbox?: InboxOptions;
+  /** Web Push for inbox items when no tab of a device is visible: VAPID keys, allowed push services, store (see PROTOCOL.md, Push). Off without VAPID keys. */
+  readonly push?: PushOptions;
 }
 
 export interface ResolvedOptions {
@@ -97,6 +106,8 @@ export interface ResolvedOptions {
   readonly tokens: TokenVerifyOptions | undefined;
   readonly publicOrigins: readonly string[];
   readonly publicChannels: readonly string[];
+  /** Inbox requests without a token name their user with `?user=`, and every inbox channel is public (a demo). */
+  readonly inboxAnonymous: boolean;
   readonly allowedOrigins: AllowedOrigins;
   readonly heartbeatMs: number;
   readonly historySize: number;
@@ -165,7 +176,8 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     tokenSecret,
     tokens,
     publicOrigins,
-    publicChannels: options.publicChannels ?? (tokens ? [] : ['*']),
+    publicChannels: checkPublicChannels(options.publicChannels ?? (tokens ? [] : ['*', 'presence:*'])),
+    inboxAnonymous: options.inbox?.anonymous ?? false,
     allowedOrigins,
     heartbeatMs: positive(options.heartbeatMs, 15_000, 'heartbeatMs'),
     historySize: positive(options.historySize, 1000, 'historySize'),
@@ -184,6 +196,16 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     maxStreamStartsPerSecond: positive(options.maxStreamStartsPerSecond, 2000, 'maxStreamStartsPerSecond'),
     maxStartDelayMs: positive(options.maxStartDelayMs, 60_000, 'maxStartDelayMs'),
   };
+}
+
+function checkPublicChannels(patterns: readonly string[]): readonly string[] {
+  const inbox = patterns.find((pattern) => pattern.startsWith(INBOX_PREFIX));
+  if (inbox !== undefined) {
+    throw new TypeError(
+      `cometkit server: publicChannels cannot make inboxes public ("${inbox.slice(0, 80)}"); each user reads their own with a token, or set inbox.anonymous: true for a demo without sign-in.`,
+    );
+  }
+  return patterns;
 }
 
 function list(text: string | undefined): string[] {

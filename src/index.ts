@@ -1,5 +1,6 @@
 export { CometClient } from './client/client.js';
-export type { ClientOptions, EventHandler, SubscribeOptions, Subscription } from './client/client.js';
+export type { ClientOptions, EventHandler, PushControl, SubscribeOptions, Subscription } from './client/client.js';
+export type { PushState, PushSubscribeOptions } from './push/push-client.js';
 export type { SendOptions } from './client/send.js';
 export type { HostKind } from './hub/port-protocol.js';
 export type { HostPreference } from './hosts/choose-host.js';

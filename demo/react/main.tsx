@@ -1,17 +1,17 @@
 /**
  * cometkit in a React 19 app: the elements in JSX (typed by `cometkit/react`)
- * and the SDK in a hook. Built with Vite (demo/vite.config.mjs); the query
- * says which server (demo/shared/page-settings.ts).
+ * and the SDK through the hooks of `cometkit/react`. Built with Vite
+ * (demo/vite.config.mjs); the query says which server (demo/shared/page-settings.ts).
  *
  * React 19 passes `channel`, `limit` and `strings` to the elements as
  * properties (the elements have them) and `hide-transport` as an attribute.
  */
-import { StrictMode, useEffect, useState } from 'react';
+import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createClient, type CometEvent } from 'cometkit';
+import { createClient } from 'cometkit';
 import 'cometkit/components';
 import type { CometFeedStrings } from 'cometkit/components';
-import type {} from 'cometkit/react';
+import { useChannel } from 'cometkit/react';
 import { latestText } from '../shared/latest-text.js';
 import { pageSettings } from '../shared/page-settings.js';
 
@@ -19,25 +19,8 @@ const { url, channels, hub } = pageSettings(location);
 const client = createClient({ url, hub });
 const feedStrings: Partial<CometFeedStrings> = { empty: 'Nothing on this channel yet.' };
 
-/** A channel's latest event through the SDK, and whether the stream carries the channel yet. */
-function useChannel(channel: string): { latest: CometEvent | undefined; live: boolean } {
-  const [state, setState] = useState<{ channel: string; latest: CometEvent | undefined; live: boolean }>({ channel, latest: undefined, live: false });
-  useEffect(() => {
-    let current = true;
-    setState({ channel, latest: undefined, live: false });
-    const subscription = client.subscribe(channel, (latest) => setState({ channel, latest, live: true }));
-    void subscription.ready.then(() => current && setState((state) => ({ ...state, live: true })));
-    return () => {
-      current = false;
-      subscription.unsubscribe();
-    };
-  }, [channel]);
-  // Until the effect has run for a new channel, the previous channel's event is not this one's.
-  return state.channel === channel ? state : { latest: undefined, live: false };
-}
-
 function LivePanel({ channel, limit, showTransport }: { channel: string; limit: number; showTransport: boolean }) {
-  const { latest, live } = useChannel(channel);
+  const { latest, live } = useChannel(channel, { client });
   return (
     <section aria-label="Live">
       <p id="latest" aria-live="polite">{latestText(channel, live, latest)}</p>

@@ -1,7 +1,7 @@
 /**
  * cometkit in a Vue 3 app: the elements in single-file components' templates
- * (typed by `cometkit/vue`, checked by vue-tsc) and the SDK in a composable
- * (use-channel.ts). Built with Vite and @vitejs/plugin-vue
+ * (typed by `cometkit/vue`, checked by vue-tsc) and the SDK through the
+ * composables of `cometkit/vue` (LivePanel.vue). Built with Vite and @vitejs/plugin-vue
  * (demo/vite.config.mjs); the query says which server (demo/shared/page-settings.ts).
  *
  * Vue sets a bound value as a property when the element has one under the

@@ -50,6 +50,7 @@ export type TokenCheck =
 export type TokenVerifier = (token: string) => Promise<TokenCheck>;
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
+export const TOKEN_EXPIRED_MESSAGE = 'The token has expired; fetch a new one.';
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
 /** A token longer than this is refused before it is decoded: no identity provider issues 8 KiB read tokens. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -93,7 +94,7 @@ function readClaims(payload: Record<string, unknown>): TokenCheck {
 
 function explain(error: unknown, algorithms: readonly string[], { errors }: Jose): TokenCheck {
   if (error instanceof errors.JWTExpired) {
-    return { ok: false, status: 401, code: 'token-expired', message: 'The token has expired; fetch a new one.' };
+    return { ok: false, status: 401, code: 'token-expired', message: TOKEN_EXPIRED_MESSAGE };
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf' && error.reason === 'check_failed') return invalid('The token is not valid yet (nbf is in the future).');

@@ -1,3 +1,4 @@
+import type { PushStore } from '../push/push-store.js';
 import type { CometEvent, GapReason } from '../../src/protocol/messages.js';
 import type { Position } from '../../src/protocol/position.js';
 import type { InboxStore } from '../inbox/inbox-store.js';
@@ -58,4 +59,5 @@ export interface SharedStores {
   readonly inbox: InboxStore;
   readonly idempotency: IdempotencyStore;
   readonly presenceStates: PresenceStateStore;
+  readonly push: PushStore;
 }

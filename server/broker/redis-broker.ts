@@ -1,3 +1,4 @@
+import { RedisPushStore } from '../push/redis-push-store.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../../src/protocol/position.js';
 import { PUBLISH, READ } from '../redis/broker-scripts.js';
@@ -164,6 +165,7 @@ export class RedisBroker implements Broker {
       inbox: new RedisInboxStore({ ...shared, ...(options.inboxMaxItemsPerUser !== undefined ? { maxItemsPerUser: options.inboxMaxItemsPerUser } : {}) }),
       idempotency: new RedisIdempotencyStore({ ...shared, ...(options.idempotencyTtlMs !== undefined ? { ttlMs: options.idempotencyTtlMs } : {}) }),
       presenceStates: new RedisPresenceStateStore(shared),
+      push: new RedisPushStore(shared),
     };
   }
 

@@ -15,6 +15,11 @@ export function beatChannel(prefix: string, transport: 'sse' | 'iframe'): string
   return `${prefix}beat:${transport}`;
 }
 
+/** The channel the streams of a transport whose tokens end in `second` (Unix seconds) also follow: their end is published on it. */
+export function expiryChannel(prefix: string, transport: 'sse' | 'iframe', second: number): string {
+  return `${prefix}expiry:${transport}:${second}`;
+}
+
 /**
  * Positions from a `Grip-Last` header (`sse:news; last-id=k3x9-42, …`): the
  * proxy names the last item it delivered on each channel when it asks the

@@ -3,9 +3,10 @@ export interface GripOptions {
   /** The proxy's GRIP control endpoint; events are published to `{controlUrl}/publish/`. Default: `COMET_GRIP_URL`. */
   readonly controlUrl: string;
   /**
-   * The key the proxy signs its requests with (Pushpin's `sig_key`). With
-   * it, only requests bearing a valid `Grip-Sig` are answered with GRIP
-   * instructions. Default: `COMET_GRIP_KEY`.
+   * The key the proxy signs its requests with (Pushpin's `sig_key`): only
+   * requests bearing a `Grip-Sig` signed with it are answered with GRIP
+   * instructions. Required: without it any client could send `Grip-Sig:
+   * anything` and be held outside the stream caps. Default: `COMET_GRIP_KEY`.
    */
   readonly signingKey?: string;
   /** Prefix of every GRIP channel name, when the proxy serves other applications too. Default `''`. */
@@ -16,7 +17,7 @@ export interface GripOptions {
 
 export interface ResolvedGripOptions {
   readonly controlUrl: string;
-  readonly signingKey: string | undefined;
+  readonly signingKey: string;
   readonly channelPrefix: string;
   readonly publishHeaders: Readonly<Record<string, string>>;
 }
@@ -31,9 +32,15 @@ export function resolveGripOptions(options: GripOptions | undefined, env: NodeJS
     throw new TypeError(`cometkit server: grip.controlUrl (COMET_GRIP_URL) must be an http(s) URL, got "${controlUrl.slice(0, 80)}".`);
   }
   if (!/^https?:$/.test(parsed.protocol)) throw new TypeError('cometkit server: grip.controlUrl (COMET_GRIP_URL) must be an http(s) URL.');
+  const signingKey = options?.signingKey ?? (env['COMET_GRIP_KEY'] || undefined);
+  if (!signingKey) {
+    throw new TypeError(
+      "cometkit server: GRIP mode (COMET_GRIP_URL) needs the proxy's signing key: set COMET_GRIP_KEY (grip.signingKey) to Pushpin's sig_key (changeme in its shipped pushpin.conf; choose your own).",
+    );
+  }
   return {
     controlUrl: controlUrl.replace(/\/+$/, ''),
-    signingKey: options?.signingKey ?? (env['COMET_GRIP_KEY'] || undefined),
+    signingKey,
     channelPrefix: options?.channelPrefix ?? '',
     publishHeaders: options?.publishHeaders ?? {},
   };

@@ -2,7 +2,8 @@ import type { CometEvent } from '../../src/protocol/messages.js';
 import { formatPosition, parsePosition, positionBefore } from '../../src/protocol/position.js';
 import { iframeFormat } from '../stream/iframe-format.js';
 import { sseFormat } from '../stream/sse-format.js';
-import { beatChannel, gripChannel } from './grip-channels.js';
+import { MAX_TIMER_MS, tokenExpired } from '../auth/token-expiry.js';
+import { beatChannel, expiryChannel, gripChannel } from './grip-channels.js';
 import type { ResolvedGripOptions } from './grip-options.js';
 
 interface GripItem {
@@ -36,6 +37,13 @@ export class GripPublisher {
   #sending: Promise<void> | undefined;
   #beat: ReturnType<typeof setInterval> | undefined;
   #failures = 0;
+  /**
+   * Seconds at which held streams' tokens end: one number per distinct second (at most the
+   * tokens' lifetime in seconds), and one timer, for the earliest.
+   */
+  readonly #expiries = new Set<number>();
+  #nextExpiry = Number.POSITIVE_INFINITY;
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ResolvedGripOptions, heartbeatMs: number) {
     this.#options = options;
@@ -45,8 +53,27 @@ export class GripPublisher {
     this.#beat.unref();
   }
 
+  /**
+   * The GRIP channel a held stream whose token ends at `validUntil` also
+   * follows. At that second the token-expired frame and a close are
+   * published on it, so the proxy ends the stream as the server would
+   * (held-stream.ts). Streams ending in the same second share the channel.
+   */
+  expiryChannel(transport: 'sse' | 'iframe', validUntil: number): string {
+    const second = Math.floor(validUntil / 1000);
+    this.#expiries.add(second);
+    if (second < this.#nextExpiry) {
+      this.#nextExpiry = second;
+      this.#armExpiry();
+    }
+    return expiryChannel(this.#options.channelPrefix, transport, second);
+  }
+
   /** Queues one event for every transport's GRIP channel. */
   event(event: CometEvent): void {
+    // An expiry whose timer runs late is published first: items reach the proxy in order,
+    // so no event published after a token's end reaches a stream held for it.
+    if (this.#nextExpiry * 1000 <= Date.now()) this.#expireDue();
     const position = parsePosition(event.id);
     if (!position) return;
     const prefix = this.#options.channelPrefix;
@@ -96,7 +123,38 @@ export class GripPublisher {
 
   async close(): Promise<void> {
     clearInterval(this.#beat);
+    clearTimeout(this.#expiryTimer);
+    this.#expiries.clear();
     await this.flushed();
+  }
+
+  /** One timer, for the earliest second; one clamped to setTimeout's longest delay fires early and waits again. */
+  #armExpiry(): void {
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    if (this.#nextExpiry === Number.POSITIVE_INFINITY) return;
+    this.#expiryTimer = setTimeout(() => this.#expireDue(), Math.min(MAX_TIMER_MS, Math.max(0, this.#nextExpiry * 1000 - Date.now())));
+    this.#expiryTimer.unref();
+  }
+
+  #expireDue(): void {
+    const now = Date.now();
+    const prefix = this.#options.channelPrefix;
+    const error = tokenExpired();
+    const body = { status: error.status, code: error.code, message: error.message };
+    for (const second of this.#expiries) {
+      if (second * 1000 > now) continue;
+      this.#expiries.delete(second);
+      this.#enqueue(
+        { channel: expiryChannel(prefix, 'sse', second), formats: { 'http-stream': { content: sseFormat.tokenExpired(body) } } },
+        { channel: expiryChannel(prefix, 'sse', second), formats: { 'http-stream': { action: 'close' } } },
+        { channel: expiryChannel(prefix, 'iframe', second), formats: { 'http-stream': { content: iframeFrames.tokenExpired(body) } } },
+        { channel: expiryChannel(prefix, 'iframe', second), formats: { 'http-stream': { action: 'close' } } },
+      );
+    }
+    this.#nextExpiry = Number.POSITIVE_INFINITY;
+    for (const second of this.#expiries) this.#nextExpiry = Math.min(this.#nextExpiry, second);
+    this.#armExpiry();
   }
 
   #enqueue(...items: GripItem[]): void {

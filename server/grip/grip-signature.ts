@@ -4,14 +4,13 @@ import type { IncomingMessage } from 'node:http';
 /**
  * True when the request came through the GRIP proxy: it bears `Grip-Sig`,
  * a JWT the proxy signs with its key (HS256, `iss` and `exp` claims). A
- * client cannot forge one without the key; without a key configured, the
- * header's presence is taken at its word (a client faking it only gets GRIP
- * headers it cannot use, and the replay it could read anyway).
+ * client cannot forge one without the key, and GRIP mode does not start
+ * without one (grip-options.ts): a header taken at its word would let any
+ * client be held by the proxy outside the stream caps.
  */
-export function isGripRequest(req: IncomingMessage, signingKey: string | undefined, now = Date.now()): boolean {
+export function isGripRequest(req: IncomingMessage, signingKey: string, now = Date.now()): boolean {
   const signature = req.headers['grip-sig'];
   if (typeof signature !== 'string' || signature === '') return false;
-  if (signingKey === undefined) return true;
   const parts = signature.split('.');
   if (parts.length !== 3) return false;
   const [header, payload, mac] = parts as [string, string, string];

@@ -10,6 +10,9 @@ import type { StreamRequest } from '../stream/stream-request.js';
 import { beatChannel, gripChannel, parseGripLast } from './grip-channels.js';
 import type { ResolvedGripOptions } from './grip-options.js';
 
+/** The GRIP channel that ends a held stream when its token ends (GripPublisher.expiryChannel). */
+export type GripExpiry = (transport: 'sse' | 'iframe', validUntil: number) => string;
+
 /** What an idle connection gets from the proxy itself when no beat came: nothing a reader sees, only bytes that keep intermediaries from timing out. */
 const KEEP_ALIVE: Record<StreamFormat['transport'], string> = { sse: ':\\n\\n', iframe: '<!-- -->\\n' };
 
@@ -30,7 +33,7 @@ export async function answerGripStream(
   request: StreamRequest,
   format: StreamFormat,
   response: { readonly headers: OutgoingHttpHeaders; readonly preamble?: string },
-  deps: { broker: Broker; options: ResolvedOptions; grip: ResolvedGripOptions },
+  deps: { broker: Broker; options: ResolvedOptions; grip: ResolvedGripOptions; gripExpiry: GripExpiry | undefined },
 ): Promise<void> {
   const { broker, options, grip } = deps;
   const from: Cursor = new Map(request.cursor);
@@ -60,6 +63,8 @@ export async function answerGripStream(
 
   const channels = request.channels.map((channel) => `${gripChannel(grip.channelPrefix, format.transport, channel)}; prev-id=${formatPosition(cursor.get(channel)!)}`);
   channels.push(beatChannel(grip.channelPrefix, format.transport));
+  // The proxy, not this process, holds the stream: it is told to end it when the token does.
+  if (request.validUntil !== undefined && deps.gripExpiry) channels.push(deps.gripExpiry(format.transport, request.validUntil));
   res.writeHead(200, {
     ...response.headers,
     'Grip-Hold': 'stream',

@@ -24,6 +24,7 @@ import {
 } from '../../src/inbox/inbox-protocol.js';
 import type { Broker } from '../broker/broker.js';
 import { HttpError } from '../http/http-error.js';
+import type { PushService } from '../push/push-service.js';
 import { ActionWebhook, type ActionWebhookOptions } from './action-webhook.js';
 import { inboxChannel } from './inbox-channel.js';
 import type { InboxPage, InboxStore } from './inbox-store.js';
@@ -50,8 +51,10 @@ export interface InboxOptions extends MemoryInboxStoreOptions {
   /** Where inboxes live; by default in memory, for this process (bounded by the options above). */
   readonly store?: InboxStore;
   /**
-   * Accept inbox requests without a token, the user named by `?user=` (a
-   * demo). Default: true when the server has no token secret.
+   * Accept inbox requests without a token, the user named by `?user=`, and
+   * let anyone read every inbox channel: a demo without sign-in, where
+   * anyone can read and change anyone's inbox. Default false; the server
+   * logs when it is on.
    */
   readonly anonymous?: boolean;
   /** Categories users cannot mute (security alerts, receipts): they reach every channel whatever is set. */
@@ -82,11 +85,14 @@ export class InboxService {
   readonly #webhook: ActionWebhook | undefined;
   readonly #actionWaitMs: number;
   readonly #clock: SnoozeClock;
+  /** Web Push, when the server has VAPID keys: items the user allows to push go to devices with no visible tab. */
+  readonly push: PushService | undefined;
 
-  constructor(broker: Broker, options: InboxOptions, hasTokenSecret: boolean, maxPayloadBytes: number) {
+  constructor(broker: Broker, options: InboxOptions, maxPayloadBytes: number, push?: PushService) {
+    this.push = push;
     this.#broker = broker;
     this.#store = options.store ?? new MemoryInboxStore(options);
-    this.anonymous = options.anonymous ?? !hasTokenSecret;
+    this.anonymous = options.anonymous ?? false;
     this.#maxPayloadBytes = maxPayloadBytes;
     this.critical = [...(options.critical ?? [])];
     for (const category of this.critical) {
@@ -125,6 +131,8 @@ export class InboxService {
     if (!reaches.inbox) return { muted: true, category: checked.category };
     const added = await this.#store.add(user, { ...checked, time: Date.now(), toast: reaches.toast });
     await this.#publishAdded(user, added);
+    // Which devices get it is decided now, with the tabs visible now; the sending does not hold up the sender.
+    if (reaches.push) await this.push?.itemAdded(user, added.item).catch((error: unknown) => console.error('cometkit server: could not decide where to push', error instanceof Error ? error.message : error));
     return added.item;
   }
 
@@ -145,6 +153,8 @@ export class InboxService {
     if (changed > 0) {
       const data: InboxChangedData = { change: applied, counts };
       await this.#broker.publish({ channel: inboxChannel(user), type: 'inbox.changed', data });
+      // Read or archived anywhere: a push still pending or shown on another device is withdrawn.
+      if (set.read === true || set.archived === true) void this.push?.itemsDone(user, applied);
     }
     return { counts, changed };
   }
@@ -211,6 +221,7 @@ export class InboxService {
   async close(): Promise<void> {
     this.#clock.stop();
     this.#webhook?.close();
+    await this.push?.close();
     await this.#store.close();
   }
 

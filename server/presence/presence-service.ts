@@ -39,6 +39,8 @@ export interface PresenceOptions {
 export interface PresenceIdentity {
   readonly user: string;
   readonly name: string;
+  /** When the token that named the user stops being accepted (ms): the session ends then at the latest. */
+  readonly validUntil?: number | undefined;
 }
 
 /**
@@ -84,9 +86,13 @@ export class PresenceService {
     this.#sweep.unref?.();
   }
 
-  /** Keeps `session` present on `channels` for another TTL; publishes a join for each channel the user was not on. */
-  async heartbeat(channels: readonly string[], identity: PresenceIdentity, session: string): Promise<void> {
+  /**
+   * Keeps `session` present on `channels` for another TTL, or until its token ends if sooner;
+   * publishes a join for each channel the user was not on. Returns how long the session holds (ms).
+   */
+  async heartbeat(channels: readonly string[], identity: PresenceIdentity, session: string): Promise<number> {
     const now = Date.now();
+    const expires = Math.min(now + this.ttlMs, identity.validUntil ?? Infinity);
     const held = this.#sessions.get(session);
     if (!held && this.#sessions.size >= this.maxSessions) {
       throw new HttpError(503, 'presence-full', `The server holds its limit of ${this.maxSessions} presence sessions; try again later.`, { 'Retry-After': '30' });
@@ -102,13 +108,14 @@ export class PresenceService {
         if (entry.size === 0) this.#sessions.delete(session);
         throw new HttpError(503, 'presence-full', `Channel "${channel}" has its limit of ${this.maxMembersPerChannel} present users.`, { 'Retry-After': '30' });
       }
-      entry.set(channel, now + this.ttlMs);
-      const joined = await this.#store.touch(channel, identity, session, now, now + this.ttlMs);
+      entry.set(channel, expires);
+      const joined = await this.#store.touch(channel, identity, session, now, expires);
       if (joined) {
         this.#members.set(channel, (this.#members.get(channel) ?? 0) + 1);
         await this.#publish(channel, 'presence.join', { user: identity.user, name: identity.name, since: now } satisfies PresenceJoinData);
       }
     }
+    return expires - now;
   }
 
   /**

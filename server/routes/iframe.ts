@@ -3,7 +3,7 @@ import type { TokenVerifier } from '../auth/token.js';
 import type { Broker } from '../broker/broker.js';
 import type { ResolvedGripOptions } from '../grip/grip-options.js';
 import { isGripRequest } from '../grip/grip-signature.js';
-import { answerGripStream } from '../grip/grip-stream.js';
+import { answerGripStream, type GripExpiry } from '../grip/grip-stream.js';
 import { originAllowed } from '../http/cors.js';
 import { HttpError } from '../http/http-error.js';
 import { NOSNIFF } from '../http/nosniff.js';
@@ -54,6 +54,7 @@ export async function serveIframe(
     connections: ConnectionRegistry;
     verify: TokenVerifier | undefined;
     grip: ResolvedGripOptions | undefined;
+    gripExpiry: GripExpiry | undefined;
     admission: Admission;
   },
 ): Promise<void> {

@@ -21,7 +21,7 @@ interface InboxDeps {
 }
 
 /** Whose inbox: the token's user; without a token, `?user=` when the server accepts anonymous inboxes. */
-async function owner(req: IncomingMessage, url: URL, deps: InboxDeps): Promise<string> {
+export async function owner(req: IncomingMessage, url: URL, deps: InboxDeps): Promise<string> {
   const claims = await authenticate(req, url, deps.verify);
   if (claims) return claims.sub;
   if (!deps.inbox.anonymous) {

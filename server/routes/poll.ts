@@ -7,7 +7,8 @@ import type { ResolvedGripOptions } from '../grip/grip-options.js';
 import { holdGripPoll } from '../grip/grip-poll.js';
 import { isGripRequest } from '../grip/grip-signature.js';
 import { eventJson } from '../broker/event-json.js';
-import { HttpError, sendJsonText } from '../http/http-error.js';
+import { HttpError, sendError, sendJsonText } from '../http/http-error.js';
+import { tokenExpired } from '../auth/token-expiry.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry, OpenStream } from '../stream/connections.js';
 import { openFeed, type Feed } from '../stream/feed.js';
@@ -70,6 +71,12 @@ export async function servePoll(
     if (answered) return;
     finish();
     if (!hello || res.destroyed) return;
+    // Held past its token's end: what arrived meanwhile is not the bearer's any more. The client
+    // polls again from the same cursor with a fresh token, so nothing is lost.
+    if (request.validUntil !== undefined && Date.now() >= request.validUntil) {
+      sendError(res, tokenExpired());
+      return;
+    }
     sendJsonText(res, 200, pollAnswerJson({ hello, gaps, events, cursor }));
   };
   /** Events published in one burst leave in one answer: wait for the current turn of the event loop to end. */
@@ -126,7 +133,8 @@ export async function servePoll(
     answerSoon();
     return;
   }
-  timer = setTimeout(answer, wait);
+  // A token that ends first ends the hold then (answered 401 token-expired).
+  timer = setTimeout(answer, request.validUntil === undefined ? wait : Math.min(wait, Math.max(0, request.validUntil - Date.now())));
 }
 
 /**

@@ -34,7 +34,7 @@ export function session(url: URL): string {
 
 /** The token's user; without a token, the `user` / `name` parameters when the server accepts anonymous presence. */
 export function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): PresenceIdentity {
-  if (request.user) return { user: request.user.sub, name: (request.user.name ?? request.user.sub).slice(0, PRESENCE_NAME_MAX) };
+  if (request.user) return { user: request.user.sub, name: (request.user.name ?? request.user.sub).slice(0, PRESENCE_NAME_MAX), validUntil: request.validUntil };
   if (!presence.anonymous) {
     throw new HttpError(401, 'token-missing', 'Presence needs a token naming the user (its sub): give createClient a token; this server does not accept anonymous presence.');
   }
@@ -53,8 +53,9 @@ export async function serveHeartbeat(req: IncomingMessage, res: ServerResponse, 
   const request = await presenceRequest(req, url, deps);
   const sessionId = session(url);
   const who = identity(request, url, deps.presence, sessionId);
-  await deps.presence.heartbeat(request.channels, who, sessionId);
-  const body: HeartbeatJson = { ttl: deps.presence.ttlMs, user: who.user, name: who.name };
+  // A session whose token ends before the TTL holds only until then: the client beats again sooner, with a fresh token.
+  const ttl = await deps.presence.heartbeat(request.channels, who, sessionId);
+  const body: HeartbeatJson = { ttl, user: who.user, name: who.name };
   sendJson(res, 200, body);
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Broker } from '../broker/broker.js';
 import type { ResolvedGripOptions } from '../grip/grip-options.js';
 import { isGripRequest } from '../grip/grip-signature.js';
-import { answerGripStream } from '../grip/grip-stream.js';
+import { answerGripStream, type GripExpiry } from '../grip/grip-stream.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry } from '../stream/connections.js';
 import type { Fanout } from '../stream/fanout.js';
@@ -16,7 +16,7 @@ export async function serveSse(
   res: ServerResponse,
   url: URL,
   request: StreamRequest,
-  deps: { broker: Broker; fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
+  deps: { broker: Broker; fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined; gripExpiry: GripExpiry | undefined },
 ): Promise<void> {
   const { grip } = deps;
   if (grip && isGripRequest(req, grip.signingKey)) {

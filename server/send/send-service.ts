@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { channelAllowed } from '../../src/protocol/channel.js';
+import { RESERVED_PREFIXES } from '../auth/read-access.js';
 import type { TokenClaims } from '../auth/token.js';
 import type { Broker, PublishInput } from '../broker/broker.js';
 import { HttpError } from '../http/http-error.js';
@@ -36,9 +37,6 @@ export interface SendOptions {
   /** Where idempotency keys live; by default in memory, for this process. */
   readonly idempotencyStore?: IdempotencyStore;
 }
-
-/** Channels whose events the server itself writes: a publish claim of `*` must not let a user forge them. */
-export const RESERVED_PREFIXES = ['presence:', 'inbox:'] as const;
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
 

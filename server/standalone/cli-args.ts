@@ -5,6 +5,7 @@ import { envName, flagName, LIMIT_SETTINGS } from './limits-from-env.js';
 export type CliRequest =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
+  | { readonly kind: 'vapid-keys' }
   | { readonly kind: 'serve'; readonly settings: CliSettings };
 
 export interface CliSettings {
@@ -45,12 +46,16 @@ Every option has an environment variable; an option given wins over it.
   --dev                    development: serves GET {base}/dev-token?user=<name>,
                            a short-lived token for any user; never in production
   --demo                   the demo pages at / with generated events
+  --vapid-keys             print a new VAPID key pair for Web Push and exit
+                           (COMET_VAPID_PUBLIC_KEY, COMET_VAPID_PRIVATE_KEY, with
+                           COMET_VAPID_SUBJECT=mailto:you@example.com)
   -h, --help               print this and exit
   -v, --version            print the version and exit
 
 Tokens, Pushpin and the other settings: COMET_TOKEN_SECRET, COMET_TOKEN_PUBLIC_KEY,
 COMET_TOKEN_JWKS_URL, COMET_TOKEN_AUDIENCE, COMET_TOKEN_ISSUER, COMET_PUBLIC_ORIGINS,
-COMET_REDIS_PREFIX, COMET_TRUST_PROXY, COMET_GRIP_URL, COMET_GRIP_KEY (see the README).`;
+COMET_REDIS_PREFIX, COMET_TRUST_PROXY, COMET_GRIP_URL, COMET_GRIP_KEY, COMET_VAPID_*,
+COMET_PUSH_ALLOWED_ENDPOINTS, COMET_PUSH_TTL_SECONDS (see the README).`;
 
 /** Reads the command line and the environment; throws CliUsageError for anything it cannot use. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRequest {
@@ -69,6 +74,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
         workers: { type: 'string' },
         dev: { type: 'boolean' },
         demo: { type: 'boolean' },
+        'vapid-keys': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
         ...Object.fromEntries(LIMIT_SETTINGS.map(({ option }) => [flagName(option).slice(2), { type: 'string' as const }])),
@@ -80,6 +86,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
+  if (values['vapid-keys']) return { kind: 'vapid-keys' };
 
   const merged: NodeJS.ProcessEnv = { ...env };
   const flagToEnv = { port: 'PORT', host: 'HOST', 'publish-key': 'COMET_PUBLISH_KEY', 'allowed-origins': 'COMET_ALLOWED_ORIGINS', 'redis-url': 'COMET_REDIS_URL' } as const;

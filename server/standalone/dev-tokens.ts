@@ -36,7 +36,8 @@ export function devTokens(comet: CometServer, secret: string) {
         throw new HttpError(400, 'bad-user', `Name the user the token is for: ${path}?user=ada (1-128 characters without control characters).`);
       }
       const token = await signToken(
-        { sub: user, name: user, channels: ['*'], publish: ['*'], exp: Math.floor(Date.now() / 1000) + DEV_TOKEN_SECONDS },
+        // `*` reaches no presence: channel (reserved): rosters are named as well. Other users' inboxes stay theirs.
+        { sub: user, name: user, channels: ['*', 'presence:*'], publish: ['*'], exp: Math.floor(Date.now() / 1000) + DEV_TOKEN_SECONDS },
         secret,
       );
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(token), 'Cache-Control': 'no-store', ...NOSNIFF });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { TransportName } from '../../src/protocol/transport-name.js';
+import { MAX_TIMER_MS, tokenExpired } from '../auth/token-expiry.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry, OpenStream } from './connections.js';
 import type { Fanout, Membership, StreamWriter } from './fanout.js';
@@ -11,6 +12,11 @@ import type { StreamRequest } from './stream-request.js';
  * is tracked for stats and targeted disconnects, fed and beaten by the
  * fan-out, and is cut when the reader stops reading (rather than buffered without
  * end) or goes away.
+ *
+ * A stream opened with a token that expires ends when the token would no
+ * longer be accepted, with the format's `token-expired` frame: nothing is
+ * written after that instant, so an event published later never reaches a
+ * bearer whose access has ended. The client resumes with a fresh token.
  *
  * Nothing is sent until the stream has read its history and says hello:
  * a stream that cannot start (the event store is unreachable) is refused
@@ -26,8 +32,10 @@ export async function holdStream(
   response: { readonly headers: OutgoingHttpHeaders; readonly preamble?: string },
   deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry },
 ): Promise<void> {
-  const stream = new HeldStream(res, request, format.transport, deps);
+  const stream = new HeldStream(res, request, format, deps);
   deps.connections.add(stream);
+  // Only once it is tracked: a stream refused by a limit never writes, and keeps no timer.
+  stream.watchExpiry();
   // One bound function per stream, not a closure over this call: what a held stream keeps is only what it needs.
   const close = stream.close.bind(stream);
   req.on('close', close);
@@ -54,6 +62,9 @@ export async function holdStream(
 class HeldStream implements StreamWriter, OpenStream {
   closed = false;
   readonly transport: TransportName;
+  readonly #format: StreamFormat;
+  readonly #validUntil: number | undefined;
+  #expiry: ReturnType<typeof setTimeout> | undefined;
   readonly channels: readonly string[];
   readonly user: string | undefined;
   readonly client: string | undefined;
@@ -65,8 +76,10 @@ class HeldStream implements StreamWriter, OpenStream {
   /** The status line, headers and preamble, sent with the first frame (the hello). */
   #head: { readonly headers: OutgoingHttpHeaders; readonly preamble: string | undefined } | undefined;
 
-  constructor(res: ServerResponse, request: StreamRequest, transport: TransportName, deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry }) {
-    this.transport = transport;
+  constructor(res: ServerResponse, request: StreamRequest, format: StreamFormat, deps: { fanout: Fanout; options: ResolvedOptions; connections: ConnectionRegistry }) {
+    this.transport = format.transport;
+    this.#format = format;
+    this.#validUntil = request.validUntil;
     this.channels = request.channels;
     this.user = request.user?.sub;
     this.client = request.client;
@@ -88,6 +101,15 @@ class HeldStream implements StreamWriter, OpenStream {
 
   write(chunk: string | Buffer): void {
     if (this.closed) return;
+    // The timer may run late on a busy loop: what would be written past the expiry is not.
+    if (this.#validUntil !== undefined && Date.now() >= this.#validUntil) {
+      this.expire();
+      return;
+    }
+    this.#send(chunk);
+  }
+
+  #send(chunk: string | Buffer): void {
     const head = this.#head;
     if (head) {
       this.#head = undefined;
@@ -102,6 +124,24 @@ class HeldStream implements StreamWriter, OpenStream {
     if (this.#stop()) this.#res.end();
   }
 
+  /** The token ended: says so in the stream's own format, then ends it. */
+  expire(): void {
+    if (this.closed) return;
+    if (this.#validUntil !== undefined && Date.now() < this.#validUntil) {
+      this.watchExpiry();
+      return;
+    }
+    const error = tokenExpired();
+    this.#send(this.#format.tokenExpired({ status: error.status, code: error.code, message: error.message }));
+    this.close();
+  }
+
+  /** Ends the stream when its token ends, if it has an `exp`. */
+  watchExpiry(): void {
+    if (this.#validUntil === undefined || this.closed) return;
+    this.#expiry = setTimeout(this.expire.bind(this), Math.min(MAX_TIMER_MS, Math.max(0, this.#validUntil - Date.now())));
+  }
+
   /** Stops a stream that could not start; a response not yet sent is left to the route, which refuses it. */
   abandon(): void {
     if (this.#stop() && !this.#head) this.#res.end();
@@ -111,6 +151,7 @@ class HeldStream implements StreamWriter, OpenStream {
   #stop(): boolean {
     if (this.closed) return false;
     this.closed = true;
+    clearTimeout(this.#expiry);
     if (this.#membership) this.#fanout.leave(this.#membership);
     this.#connections.remove(this);
     return true;

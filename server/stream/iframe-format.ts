@@ -69,6 +69,8 @@ export function iframeFormat(maxBytes: number): StreamFormat {
     gap: (gap) => script('gap', scriptJson(gap)),
     event: (event, cursor) => script('event', eventScriptJson(event), cursor),
     heartbeat: (time) => script('heartbeat', scriptJson({ time })),
+    // A refusal like any other the document posts (the transport reads its status and code), and the document's end.
+    tokenExpired: (body) => `${iframeError(body)}</body></html>`,
     rollOver: { afterBytes: maxBytes, ending: IFRAME_END },
   };
 }

@@ -33,6 +33,7 @@ export const sseFormat: StreamFormat = {
   gap: (gap) => frame({ event: 'gap', data: JSON.stringify(gap) }),
   event: (event, cursor) => frame({ id: cursor, data: eventJson(event) }),
   heartbeat: (time) => frame({ event: 'heartbeat', data: JSON.stringify({ time }) }),
+  tokenExpired: (body) => frame({ event: 'token-expired', data: JSON.stringify(body) }),
 };
 
 export const SSE_HEADERS = {

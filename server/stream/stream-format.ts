@@ -11,6 +11,8 @@ export interface StreamFormat {
   gap(gap: GapFrame): string;
   event(event: CometEvent, cursor: string): string;
   heartbeat(time: number): string;
+  /** The last frame of a stream whose token expired: the client fetches a new token and resumes. */
+  tokenExpired(body: { status: number; code: string; message: string }): string;
   /** A bounded document (the iframe's) ends with `ending` once it has written `afterBytes`. */
   readonly rollOver?: { readonly afterBytes: number; readonly ending: string };
 }

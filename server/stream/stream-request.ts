@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { channelAllowed, isValidChannel } from '../../src/protocol/channel.js';
+import { isValidChannel } from '../../src/protocol/channel.js';
 import { checkCursor, type Cursor } from '../../src/protocol/cursor.js';
+import { readAllowed } from '../auth/read-access.js';
 import type { TokenClaims, TokenVerifier } from '../auth/token.js';
-import { inboxChannel } from '../inbox/inbox-channel.js';
+import { tokenValidUntil } from '../auth/token-expiry.js';
+import { INBOX_PREFIX, inboxChannel } from '../inbox/inbox-channel.js';
 import { HttpError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 
@@ -12,6 +14,8 @@ export interface StreamRequest {
   readonly cursor: Cursor;
   /** The bearer, when a valid token came with the request. */
   readonly user: TokenClaims | undefined;
+  /** When the bearer's token stops being accepted (ms): what the request holds open ends then. */
+  readonly validUntil: number | undefined;
   /** Who the request came from, for per-client limits. */
   readonly client: string | undefined;
 }
@@ -48,16 +52,22 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
   for (const channel of cursor.keys()) if (!channels.includes(channel)) cursor.delete(channel);
 
   const user = await authenticate(req, url, verify);
-  // Every user may read their own inbox channel, whatever the token lists.
-  const allowed = [...options.publicChannels, ...(user?.channels ?? []), ...(user ? [inboxChannel(user.sub)] : [])];
-  const forbidden = channels.filter((channel) => !channelAllowed(allowed, channel));
+  // Every user may read their own inbox channel, whatever the token lists; an anonymous inbox
+  // (a demo) is anyone's to read. Wildcards reach neither (see read-access.ts).
+  const allowed = [
+    ...options.publicChannels,
+    ...(options.inboxAnonymous ? [`${INBOX_PREFIX}*`] : []),
+    ...(user?.channels ?? []),
+    ...(user ? [inboxChannel(user.sub)] : []),
+  ];
+  const forbidden = channels.filter((channel) => !readAllowed(allowed, channel));
   if (forbidden.length > 0) {
     if (!user) {
       throw new HttpError(401, 'token-missing', `Channel "${forbidden[0]}" is not public: send a token (?token= or Authorization: Bearer).`);
     }
     throw new HttpError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow channel "${forbidden[0]}".`);
   }
-  return { channels, cursor, user, client: options.clientAddress(req) };
+  return { channels, cursor, user, validUntil: tokenValidUntil(user, options.tokens), client: options.clientAddress(req) };
 }
 
 function parseCursorParam(text: string): Cursor {

@@ -10,6 +10,7 @@ import type { PresenceIdentity, PresenceOptions } from '../presence/presence-man
 import type { SendOptions } from './send.js';
 import type { ServerAccess } from './server-request.js';
 import type { Inbox } from '../inbox/inbox.js';
+import type { PushState, PushSubscribeOptions } from '../push/push-client.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
@@ -35,12 +36,21 @@ import { watchPageLifecycle } from './page-lifecycle.js';
 import { warnIgnoredHubOptions } from './ignored-hub-options.js';
 import { logMisconfiguration } from './misconfiguration.js';
 import { LazyPresence } from './lazy-presence.js';
+import { pushDevice } from './push-device.js';
 import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent, type CometClientEventMap } from './events.js';
+
+/** `client.push`: Web Push for this browser. */
+export interface PushControl {
+  /** Call from a user gesture: asks for permission, subscribes with the server's key, and tells the server this device. */
+  subscribe(options?: PushSubscribeOptions): Promise<PushState>;
+  unsubscribe(options?: PushSubscribeOptions): Promise<PushState>;
+  state(options?: PushSubscribeOptions): Promise<PushState>;
+}
 
 export interface ClientOptions {
   /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
   readonly url: string;
-  /** A token, or a function returning one (called again for each connection, and once more after a 401). */
+  /** A token, or a function returning one (called again for each connection, once more after a 401, and when a stream ends on its token's expiry). */
   readonly token?: TokenSource;
   /** Send cookies to a push server on another origin. Default false. */
   readonly withCredentials?: boolean;
@@ -192,7 +202,10 @@ export class CometClient extends EventTarget {
           this.#greeted = false;
         },
         message: (data) => this.#receive(data),
-        ready: () => this.#hello(),
+        ready: () => {
+          this.#hello();
+          this.#reportVisibility();
+        },
         lost: (error) => this.dispatchEvent(new CometErrorEvent(error)),
         failed: (error) => {
           this.#shutDown();
@@ -208,6 +221,7 @@ export class CometClient extends EventTarget {
     }
     this.#stopWatchingPage = watchPageLifecycle({
       wake: () => this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab }),
+      visibility: () => this.#reportVisibility(),
       suspend: () => this.#suspend(),
       rejoin: () => this.#rejoin(),
       leave: () => this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab }),
@@ -340,6 +354,24 @@ export class CometClient extends EventTarget {
     return this.#inbox;
   }
 
+  /**
+   * Web Push for this browser (README, Push): `subscribe()` asks for
+   * notification permission, so call it from a click or key press (browsers
+   * refuse to ask otherwise); its code loads then.
+   */
+  get push(): PushControl {
+    const run = (name: keyof PushControl, options?: PushSubscribeOptions, permission?: Promise<NotificationPermission>): Promise<PushState> =>
+      loadModule('push', () => import('../push/push-client.js')).then(({ PushClient }) =>
+        new PushClient({ ...this.#access(), user: this.#options.identity?.user, reportVisibility: () => this.#reportVisibility() })[name](options, permission),
+      );
+    return {
+      // Asked before the code loads: the user's gesture does not outlive the download in every browser.
+      subscribe: (options) => run('subscribe', options, globalThis.Notification?.requestPermission()),
+      unsubscribe: (options) => run('unsubscribe', options),
+      state: (options) => run('state', options),
+    };
+  }
+
   /** Reconnects at once if waiting between retries (e.g. after the device came back online). */
   retryNow(): void {
     this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
@@ -371,6 +403,13 @@ export class CometClient extends EventTarget {
       tab: this.#tab,
       protocolVersion: this.#version,
     };
+  }
+
+  /** For Web Push, on a browser that subscribed: the hub tells the server whether any of its tabs is visible. */
+  #reportVisibility(): void {
+    const device = pushDevice();
+    if (device === null || typeof document !== 'object') return;
+    this.#post({ cometkit: this.#version, type: 'visibility', tab: this.#tab, visible: document.visibilityState === 'visible', device, user: this.#options.identity?.user ?? null });
   }
 
   #hello(): void {

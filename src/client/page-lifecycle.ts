@@ -2,6 +2,8 @@
 export interface PageLifecycleHandlers {
   /** The page became visible or came back online: the hub should re-check its deadlines now. */
   wake(): void;
+  /** The page became visible or hidden. */
+  visibility(): void;
   /** The page may come back (back/forward cache) or is frozen: leave the hub, keep subscriptions and positions. */
   suspend(): void;
   /** Back from the cache, or thawed: join a hub again, from what this tab has. */
@@ -21,6 +23,7 @@ export function watchPageLifecycle(handlers: PageLifecycleHandlers): () => void 
   const watching = new AbortController();
   const { signal } = watching;
   const onWake = (event: Event): void => {
+    if (event.type === 'visibilitychange') handlers.visibility();
     if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
     if (event.type === 'pageshow' && (event as PageTransitionEvent).persisted) {
       handlers.rejoin();

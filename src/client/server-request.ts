@@ -11,7 +11,7 @@ export interface ServerAccess {
 }
 
 export interface JsonRequest {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path below the base URL, e.g. `send`, `inbox/state`. */
   readonly path: string;
   readonly query?: Record<string, string | number | boolean | undefined>;

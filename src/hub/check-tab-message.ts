@@ -116,6 +116,13 @@ export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION)
       if (error !== null && typeof error !== 'string') return dropped('token message has an invalid "error"');
       return { ...base, type: 'token', request, token, error };
     }
+    case 'visibility': {
+      const { visible, device, user } = data;
+      if (typeof visible !== 'boolean') return dropped('visibility message has no "visible"');
+      if (typeof device !== 'string' || !/^[A-Za-z0-9_-]{8,64}$/.test(device)) return dropped('visibility message has no valid "device"');
+      if (user !== null && (typeof user !== 'string' || user.length > 128)) return dropped('visibility message has an invalid "user"');
+      return { ...base, type: 'visibility', visible, device, user };
+    }
     case 'wake':
     case 'bye':
       return { ...base, type: envelope.type };

@@ -17,6 +17,7 @@ import {
   type TabMessage,
 } from './port-protocol.js';
 import { checkTabMessage, readForeignHello, toWireError } from './check-tab-message.js';
+import { DeviceVisibility } from './device-visibility.js';
 
 /** Where the hub sends one tab's messages: a MessagePort, a BroadcastChannel, a direct call. */
 export interface HubPeer {
@@ -94,6 +95,21 @@ export class Hub {
   /** Channels of the stream that last said hello: a tab joining them is live at once. */
   #live = new Set<string>();
   #nextRequest = 1;
+  /** For Web Push: whether any tab of this browser is visible, told to the server. */
+  readonly #visibility = new DeviceVisibility(async ({ device, user, visible }) => {
+    const options = this.#upstreamOptions;
+    if (!options) return;
+    // A plain fetch: the worker stays small, and a refused report only waits for the next one.
+    const token = await this.#token();
+    const response = await fetch(`${options.url.replace(/\/+$/, '')}/push/visibility${user ? `?user=${encodeURIComponent(user)}` : ''}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ device, visible }),
+      credentials: options.withCredentials ? 'include' : 'same-origin',
+      keepalive: true,
+    });
+    if (!response.ok) throw new Error(`push visibility ${response.status}`);
+  });
   #ignored = 0;
   #refused = 0;
   #closed = false;
@@ -143,6 +159,7 @@ export class Hub {
   close(handover = false): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#visibility.close();
     const upstream = this.#upstream;
     this.#upstream = undefined;
     upstream?.close();
@@ -212,6 +229,9 @@ export class Hub {
         return;
       case 'bye':
         this.#drop(session);
+        return;
+      case 'visibility':
+        this.#visibility.set(session.id, message.visible, message.device, message.user);
         return;
     }
   }
@@ -439,6 +459,7 @@ export class Hub {
 
   #drop(session: TabSession): void {
     this.#tabs.delete(session.id);
+    this.#visibility.drop(session.id);
     session.watch.abort();
     for (const [request, pending] of this.#pendingTokens) {
       if (pending.session !== session) continue;

@@ -109,7 +109,15 @@ export interface WakeMessage extends FromTab {
 export interface ByeMessage extends FromTab {
   readonly type: 'bye';
 }
-export type TabMessage = HelloMessage | ChannelsMessage | TokenMessage | WakeMessage | ByeMessage;
+/** Whether the tab is visible, sent only by a browser subscribed to Web Push (it has a push device id). */
+export interface VisibilityMessage extends FromTab {
+  readonly type: 'visibility';
+  readonly visible: boolean;
+  readonly device: string;
+  /** The client's `identity` user, for a server without tokens. */
+  readonly user: string | null;
+}
+export type TabMessage = HelloMessage | ChannelsMessage | TokenMessage | WakeMessage | ByeMessage | VisibilityMessage;
 /** A tab message before the tab adds its secret, in the one place that posts them. */
 export type Unsigned<T extends TabMessage> = T extends unknown ? Omit<T, 'secret'> : never;
 

@@ -59,7 +59,7 @@ export const sseTransport: Transport = {
 
       let answered = false;
       opened.addEventListener('open', () => (answered = true));
-      opened.addEventListener('error', () => {
+      const failed = (): void => {
         if (done) return;
         // [spec] A network error leaves readyState CONNECTING (the browser would retry);
         // a refused response (status other than 200, wrong Content-Type) makes it CLOSED.
@@ -70,6 +70,13 @@ export const sseTransport: Transport = {
         }
         opened.close();
         void diagnoseRefusal(url, request.withCredentials, diagnosis.signal).then(finish);
+      };
+      opened.addEventListener('error', failed);
+      // The last frame of a stream whose token expired: a refusal. The same URL now gets the
+      // server's 401 token-expired, which a token function answers with a fresh token.
+      opened.addEventListener('token-expired', () => {
+        opened.close();
+        failed();
       });
     };
 

@@ -3,6 +3,7 @@
  * package's `bin`), spawned with flags. Needs the build (`npm test` builds
  * before the Node tests).
  */
+import { checkVapidKeys } from '../../server/push/vapid.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -49,10 +50,16 @@ describe('cometkit-server', () => {
     assert.match(readFileSync(cli, 'utf8'), /^#!\/usr\/bin\/env node\n/);
     const help = await runOnce(['--help']);
     assert.equal(help.code, 0, help.stderr);
-    for (const flag of ['--port', '--host', '--publish-key', '--allowed-origins', '--redis-url', '--workers', '--dev', '--demo', '--version']) {
+    for (const flag of ['--port', '--host', '--publish-key', '--allowed-origins', '--redis-url', '--workers', '--dev', '--demo', '--vapid-keys', '--version']) {
       assert.ok(help.stdout.includes(flag), `--help names ${flag}`);
     }
     assert.doesNotMatch(help.stdout, /cometkit server on/);
+    const keys = await runOnce(['--vapid-keys']);
+    assert.equal(keys.code, 0, keys.stderr);
+    const printed = Object.fromEntries(keys.stdout.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
+    // A usable pair: the server accepts it as its VAPID keys.
+    assert.doesNotThrow(() => checkVapidKeys({ publicKey: printed['COMET_VAPID_PUBLIC_KEY']!, privateKey: printed['COMET_VAPID_PRIVATE_KEY']!, subject: printed['COMET_VAPID_SUBJECT']! }));
+    assert.doesNotMatch(keys.stdout, /cometkit server on/);
     const version = await runOnce(['-v']);
     assert.equal(version.code, 0);
     assert.equal(version.stdout.trim(), pkg.version);

@@ -1,7 +1,9 @@
 /**
  * Server-side rendering with the elements, as a Next.js or Nuxt app does it:
  * React 19 and Vue 3 render their markup in Node with `cometkit/components`
- * imported, without a DOM, a client or a connection. What the pages do in a
+ * imported, without a DOM, a client or a connection; and the hooks of
+ * `cometkit/react` and composables of `cometkit/vue` render idle there,
+ * subscribing to nothing. What the pages do in a
  * browser is tested in test/browser/frameworks.test.ts; importing every
  * entry of the packed package in Node, in test/node/package.test.ts.
  */
@@ -12,6 +14,9 @@ import { renderToString as renderReact } from 'react-dom/server';
 import { createSSRApp, h } from 'vue';
 import { renderToString as renderVue } from 'vue/server-renderer';
 import '../../components/index.js';
+import type { CometClient } from '../../src/index.js';
+import * as reactBindings from '../../src/bindings/react.js';
+import * as vueBindings from '../../src/bindings/vue.js';
 
 const strings = { empty: 'Nothing yet.' };
 
@@ -45,5 +50,45 @@ describe('server-side rendering with the elements', () => {
       html,
       '<comet-connection url="https://push.example.com/comet"><comet-status hideTransport="true"></comet-status><comet-feed channel="news" limit="10"></comet-feed></comet-connection>',
     );
+  });
+});
+
+/** A client that records what is asked of it: server rendering must ask nothing. */
+function recordingClient(): { client: CometClient; calls: string[] } {
+  const calls: string[] = [];
+  const record = (name: string) => () => {
+    calls.push(name);
+    throw new Error(`${name}() called during server rendering`);
+  };
+  return { client: { subscribe: record('subscribe'), presence: record('presence'), inbox: record('inbox') } as unknown as CometClient, calls };
+}
+
+describe('server-side rendering with the hooks and composables', () => {
+  it('imports them without a window and renders React hooks idle, touching no client', () => {
+    assert.equal(typeof (globalThis as { window?: unknown }).window, 'undefined');
+    const { client, calls } = recordingClient();
+    function Panel() {
+      const channel = reactBindings.useChannel('news', { client });
+      const presence = reactBindings.usePresence('news', { client });
+      const inbox = reactBindings.useInboxCounts({ client });
+      const fallback = reactBindings.useChannel('news');
+      return createElement('p', null, `${channel.live} ${channel.events.length} ${presence.loaded} ${String(inbox.counts)} ${fallback.live}`);
+    }
+    assert.equal(renderReact(createElement(Panel)), '<p>false 0 false undefined false</p>');
+    assert.deepEqual(calls, []);
+  });
+
+  it('renders Vue composables idle in setup(), touching no client', async () => {
+    const { client, calls } = recordingClient();
+    const app = createSSRApp({
+      setup() {
+        const channel = vueBindings.useChannel('news', { client });
+        const presence = vueBindings.usePresence('news', { client });
+        const inbox = vueBindings.useInboxCounts({ client });
+        return () => h('p', `${channel.live.value} ${channel.events.value.length} ${presence.loaded.value} ${String(inbox.counts.value)}`);
+      },
+    });
+    assert.equal(await renderVue(app), '<p>false 0 false undefined</p>');
+    assert.deepEqual(calls, []);
   });
 });

@@ -49,7 +49,9 @@ const PATHS = [
   '/comet/inbox', '/comet/inbox/notify', '/comet/inbox/preferences', '/comet/inbox/action', '/comet/inbox/snooze', '/comet/inbox/state',
 ];
 const METHODS = ['GET', 'POST', 'OPTIONS', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'BREW', 'G\x00T', 'get', ''];
-const CHANNELS = ['pub.a', 'pub.b', 'priv.x', '', '*', 'pub.*', 'a b', 'pub.' + 'x'.repeat(130), '%ff', '%00', 'presence:pub.a', 'pub.é', 'pub.a,b', '../x', '<script>'];
+/** The hashed inbox channel of the user "élodie": a user named "h.<the hash>" must not own it. */
+const HASHED_INBOX = 'inbox:h.NrrCYx0XRj1Wnq8bhp57-NQORjb9iyt3';
+const CHANNELS = ['pub.a', 'pub.b', 'priv.x', '', '*', 'pub.*', 'a b', 'pub.' + 'x'.repeat(130), '%ff', '%00', 'presence:pub.a', 'pub.é', 'pub.a,b', '../x', '<script>', 'inbox:victim', 'inbox:*', HASHED_INBOX, 'presence:priv.x', 'inbox%3Avictim'];
 const POSITIONS = () => pick(['e-1', 'zzzz-9', `${printable(3)}-${int(1e6)}`, 'e-999999999999999', 'e-' + '9'.repeat(20), '-1', 'E-1', '']);
 const CURSORS = () => pick([`pub.a=${POSITIONS()}`, `pub.a=${POSITIONS()},pub.b=${POSITIONS()}`, printable(int(40)), ',,,', '=', 'pub.a=e-1'.repeat(int(500)), encodeURIComponent(bytes(int(30)))]);
 const TOKENS = () =>
@@ -58,6 +60,8 @@ const TOKENS = () =>
     'a.b.c',
     '...',
     hs256('{"sub":"u","channels":["*"]}') + pick(['', 'A', '=', '==', '.', '%20']),
+    hs256(JSON.stringify({ sub: pick(['u', HASHED_INBOX.slice('inbox:'.length), 'h.victim']), channels: pick([['*'], ['in*'], ['i*'], ['inbox*'], ['p*', 'pres*'], ['presence*'], ['*', 'presence:pub.*']]) })),
+    hs256(JSON.stringify({ sub: 'u', channels: ['*'], exp: Math.floor(Date.now() / 1000) + pick([-60, 1, 2]) })),
     hs256('{"sub":"u","exp":"soon"}'),
     hs256('{"sub":"u","nbf":99999999999}'),
     hs256('{"sub":""}'),
@@ -182,7 +186,21 @@ function headers(payload: string, broken: boolean): string[] {
   return lines;
 }
 
+/** A well-formed read of a reserved channel with a token whose patterns are wildcards, or whose user spells a hashed inbox: always refused. */
+function reservedRead(): string {
+  const reserved = pick(['inbox:victim', HASHED_INBOX, 'presence:priv.x']);
+  const path = pick(['sse', 'iframe', 'poll', 'history', 'presence']);
+  const channel = path === 'presence' ? (reserved.startsWith('presence:') ? 'priv.x' : 'pub.a') : reserved;
+  const sub = pick(['u', HASHED_INBOX.slice('inbox:'.length), 'victim-not']);
+  const token = hs256(JSON.stringify({ sub, channels: pick([['*'], ['in*'], ['i*'], ['inbox*'], ['p*'], ['presence*'], ['*', 'pres*', 'inb*']]) }));
+  const params = new URLSearchParams({ ch: channel, wait: '0', origin: 'http://app.example' });
+  if (random() < 0.5) params.set('token', token);
+  const auth = params.has('token') ? '' : `Authorization: Bearer ${token}\r\n`;
+  return `GET /comet/${path}?${params} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Connection: close\r\n\r\n`;
+}
+
 function request(): string {
+  if (random() < 0.1) return reservedRead();
   const broken = random() < 0.2;
   const payload = random() < 0.5 ? body() : '';
   const method = broken ? pick(METHODS) : pick(['GET', 'GET', 'POST', 'POST', 'OPTIONS', 'HEAD', 'PUT']);
@@ -217,6 +235,21 @@ function checkAnswer(answer: RawAnswer, sent: string): void {
     assert.match(answer.headers['content-type'] ?? '', /^text\/html/, `a ${answer.status} that is neither JSON nor an iframe refusal; ${context}`);
     assert.match(answer.body, /p\("error",\{"status":4\d\d,"code":"[a-z-]+"/, context);
   }
+}
+
+/** Reads of others' inboxes and of private rosters, however spelled: any 2xx is a leak (the fuzz tokens' own inbox is inbox:u, never asked for). */
+function checkReserved(answer: RawAnswer, sent: string): void {
+  const line = /^GET (\/comet\/(sse|iframe|poll|history|presence))\?(\S*) HTTP\/1\.1\r\n/.exec(sent);
+  if (!line || answer.status < 200 || answer.status >= 300) return;
+  let channels: string[];
+  try {
+    channels = new URLSearchParams(line[3]).getAll('ch');
+  } catch {
+    return;
+  }
+  const read = line[2] === 'presence' ? channels.map((channel) => `presence:${channel}`) : channels;
+  const leaked = read.find((channel) => channel.startsWith('inbox:') || channel.startsWith('presence:priv'));
+  assert.equal(leaked, undefined, `a ${answer.status} reading reserved channel ${leaked}; seed ${SEED}; request ${JSON.stringify(sent.slice(0, 300))}`);
 }
 
 describe('fuzzing every endpoint with malformed requests', () => {
@@ -262,6 +295,7 @@ describe('fuzzing every endpoint with malformed requests', () => {
         answered += 1;
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         checkAnswer(answer, sent);
+        checkReserved(answer, sent);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));

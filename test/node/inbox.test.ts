@@ -216,7 +216,7 @@ describe('inbox change rate', () => {
 
 describe('inbox refusals a page can act on', () => {
   it('speak of a token or the identity option, not of wire parameters', async () => {
-    const anonymous = await startServer({});
+    const anonymous = await startServer({ inbox: { anonymous: true } });
     const withTokens = await startServer({ tokenSecret: SECRET });
     try {
       const nameless = await http(`${anonymous.base}/inbox/counts`);

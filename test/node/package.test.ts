@@ -43,7 +43,7 @@ describe('the packed package in a scratch app', () => {
 
   it('builds in prepack and ships the build, its types and the elements manifest', () => {
     assert.match(pkg.scripts['prepack'] ?? '', /npm run build/);
-    for (const file of ['dist/cometkit.js', 'dist/components.js', 'dist/worker.js', 'dist/cometkit.iife.js', 'dist/cometkit-autoload.js', 'dist/browser-files.json', 'dist/server/index.js', 'dist/types/src/index.d.ts', 'custom-elements.json', 'README.md', 'LICENSE', 'deploy/pushpin/pushpin.conf', 'deploy/pushpin/routes', 'deploy/nginx/cometkit.conf']) {
+    for (const file of ['dist/cometkit.js', 'dist/components.js', 'dist/react.js', 'dist/vue.js', 'dist/types/src/bindings/react.d.ts', 'dist/types/src/bindings/vue.d.ts', 'dist/worker.js', 'dist/cometkit.iife.js', 'dist/cometkit-autoload.js', 'dist/browser-files.json', 'dist/server/index.js', 'dist/types/src/index.d.ts', 'custom-elements.json', 'README.md', 'LICENSE', 'deploy/pushpin/pushpin.conf', 'deploy/pushpin/routes', 'deploy/nginx/cometkit.conf']) {
       assert.ok(packed.includes(file), `${file} is in the package`);
     }
     assert.ok(packed.some((file) => file.startsWith('dist/autoload/comet-feed-')), 'the autoloaded element modules are in the package');
@@ -53,15 +53,15 @@ describe('the packed package in a scratch app', () => {
     assert.ok(!packed.some((file) => file.startsWith('src/') || file.startsWith('test/')), 'no sources or tests');
   });
 
-  it('installs into an app with one copy of Lit and without the server-only jose and @redis/client', () => {
+  it('installs into an app with one copy of Lit and without the server-only jose, @redis/client and web-push', () => {
     const found: string[] = [];
     const walk = (folder: string): void => {
       for (const entry of readdirSync(folder, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         const path = join(folder, entry.name);
-        if (existsSync(join(path, 'package.json')) && ['lit', 'jose', 'client'].includes(entry.name)) {
+        if (existsSync(join(path, 'package.json')) && ['lit', 'jose', 'client', 'web-push'].includes(entry.name)) {
           const name = (JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as { name: string }).name;
-          if (['lit', 'jose', '@redis/client'].includes(name)) found.push(`${name} ${path.slice(dir.length + 1)}`);
+          if (['lit', 'jose', '@redis/client', 'web-push'].includes(name)) found.push(`${name} ${path.slice(dir.length + 1)}`);
         }
         walk(path);
       }
@@ -74,9 +74,8 @@ describe('the packed package in a scratch app', () => {
       peerDependenciesMeta: Record<string, { optional?: boolean }>;
     };
     for (const range of [...Object.values(manifest.dependencies), ...Object.values(manifest.peerDependencies)]) assert.match(range, /^\^/, 'caret ranges an app can share');
-    assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['@redis/client', 'jose', 'lit']);
-    assert.equal(manifest.peerDependenciesMeta['jose']?.optional, true);
-    assert.equal(manifest.peerDependenciesMeta['@redis/client']?.optional, true);
+    assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['@redis/client', 'jose', 'lit', 'react', 'vue', 'web-push']);
+    for (const optional of ['jose', '@redis/client', 'react', 'vue', 'web-push']) assert.equal(manifest.peerDependenciesMeta[optional]?.optional, true, `${optional} is optional`);
     assert.ok(existsSync(join(dir, 'node_modules/cometkit/LICENSE')), 'the LICENSE ships');
     // engines is about the runtime: what an app installs must fit the Node the package says it runs on.
     assert.doesNotMatch(installWarnings, /EBADENGINE|ERESOLVE|peer dep/i, installWarnings);
@@ -172,10 +171,14 @@ describe('the packed package in a scratch app', () => {
 
   it('imports every entry in Node, as server-side rendering does, without effect', () => {
     const script = `
+      // The app's own Vue sets globals of its own as it loads (__VUE_SSR_SETTERS__…): loaded first, so only cometkit's would show.
+      await import('vue');
       const before = Object.keys(globalThis).sort().join();
       const kit = await import('cometkit');
       await import('cometkit/components');
       await import('cometkit/worker');
+      const vue = await import('cometkit/vue');
+      if (typeof vue.useChannel !== 'function') throw new Error('missing cometkit/vue exports');
       const server = await import('cometkit/server');
       if (typeof kit.createClient !== 'function' || typeof server.createCometServer !== 'function') throw new Error('missing exports');
       console.log(JSON.stringify({ before, after: Object.keys(globalThis).sort().join() }));

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { checkEvent, checkHeartbeat, checkHello } from '../../src/protocol/validate.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { signToken } from '../../server/auth/token.js';
 import { MemoryBroker } from '../../server/broker/memory-broker.js';
 import type { PollResponse } from '../../server/routes/poll.js';
 import { eventOf, heartbeatOf, helloOf, takeEvents } from '../support/frames.js';
@@ -20,6 +22,9 @@ import { openSse } from '../support/sse-client.js';
 const skip = pushpinSkipReason();
 const PAGE = 'http://page.example';
 const HEARTBEAT_MS = 400;
+const TOKEN_SECRET = 'pushpin-test-token-secret';
+/** Long enough for the proxy's hold to start under load before the token ends. */
+const TOKEN_LIFETIME_S = 12;
 
 describe('through Pushpin (GRIP)', { skip }, () => {
   let store: MemoryBroker;
@@ -35,7 +40,12 @@ describe('through Pushpin (GRIP)', { skip }, () => {
     const backendPort = await freePort();
     pushpin = await startPushpin({ backendPort });
     const grip = { controlUrl: pushpin.controlUrl, signingKey: pushpin.signingKey };
-    server = await startServer({ broker: store, heartbeatMs: HEARTBEAT_MS, allowedOrigins: [PAGE], grip }, undefined, backendPort);
+    // Tokens for the expiry test; every other test reads public pp.* channels.
+    server = await startServer(
+      { broker: store, heartbeatMs: HEARTBEAT_MS, allowedOrigins: [PAGE], grip, tokenSecret: TOKEN_SECRET, tokenClockToleranceSeconds: 0, publicChannels: ['pp.*'] },
+      undefined,
+      backendPort,
+    );
     base = `${pushpin.origin}${server.comet.options.basePath}`;
     // Ready once a request makes the round trip through the proxy to the server.
     for (let tries = 0; !healthy && tries < 100; tries++) {
@@ -193,6 +203,40 @@ describe('through Pushpin (GRIP)', { skip }, () => {
     const ids = next.events.map((e) => e.id + e.channel);
     assert.ok(ids.includes(missed.id + missed.channel), 'the event published between polls');
     assert.ok(next.events.every((e) => !(e.channel === b && done.has(e.id))), 'nothing doubled');
+  });
+
+  it('SSE and iframe: the proxy ends a stream it holds with token-expired when the token ends, and writes nothing published later', async () => {
+    const channel = uniqueChannel('private');
+    const exp = Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_S;
+    const token = await signToken({ sub: 'ada', channels: [channel], exp }, TOKEN_SECRET);
+    const stream = await openSse(`${base}/sse?ch=${channel}&token=${token}`);
+    const doc = await openIframe(`${base}/iframe?${new URLSearchParams({ ch: channel, token, origin: PAGE })}`);
+    try {
+      assert.equal(stream.status, 200);
+      helloOf(await stream.next(5000));
+      await holdStarted(() => publish(channel, { warm: true }), stream);
+      await holdStartedBy(() => publish(channel, { warm: true }), (event) => doc.frames.some((frame) => (frame.frame as CometEvent | undefined)?.id === event.id));
+      assert.ok(Date.now() < exp * 1000, 'the holds started before the token ended (raise TOKEN_LIFETIME_S on a slower machine)');
+      while (Date.now() < exp * 1000) await sleep(Math.max(1, exp * 1000 - Date.now()));
+      const late = await publish(channel, { n: 'after the token ended' });
+      const rest: Array<{ event: string; data: string }> = [];
+      for (;;) {
+        try {
+          rest.push(await stream.next(10_000));
+        } catch {
+          break;
+        }
+      }
+      assert.equal(stream.ended, true, 'the stream ended');
+      assert.ok(!rest.some((frame) => frame.data.includes(late.id)), `the late event was written: ${JSON.stringify(rest)}`);
+      assert.equal(rest.filter((frame) => frame.event !== 'heartbeat').at(-1)?.event, 'token-expired', JSON.stringify(rest));
+      await doc.ended;
+      assert.ok(!doc.text().includes(late.id), 'the late event was posted');
+      assert.deepEqual(doc.frames.filter((frame) => frame.kind !== 'heartbeat').at(-1)?.frame, { status: 401, code: 'token-expired', message: 'The token has expired; fetch a new one.' });
+    } finally {
+      stream.close();
+      doc.close();
+    }
   });
 
   it('answers requests that did not come through the proxy itself, as a plain server', async () => {

@@ -27,11 +27,14 @@ document.body.append(feed);
 export const options: CometServerOptions = { basePath: '/comet' };
 `,
   // A Vue component using the elements: its template is checked against cometkit/vue by vue-tsc.
+  // The composables come from the same entry (React is an optional peer the app does not install).
   'src/App.vue': `<script setup lang="ts">
-import type {} from 'cometkit/vue';
+import { useChannel } from 'cometkit/vue';
+const { latest, live } = useChannel<{ title: string }>('news', { limit: 10 });
 </script>
 
 <template>
+  <p>{{ live ? latest?.data.title : 'Connecting…' }}</p>
   <comet-connection url="/comet" host="leader-tab">
     <comet-feed channel="news" :limit="10" theme="dark" :strings="{ empty: 'Nothing yet.' }"></comet-feed>
     <comet-status :hideTransport="true"></comet-status>

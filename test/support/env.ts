@@ -65,6 +65,8 @@ export interface TestServer {
   loseAnswer(key: string): Promise<void>;
   /** Open streams (SSE, iframe) carrying a channel that starts with `prefix`: a test's own streams, whatever else runs. */
   streams(prefix: string): Promise<number>;
+  /** Stream requests (SSE, iframe) carrying a channel that starts with `prefix` opened so far, closed or not. */
+  streamsOpened(prefix: string): Promise<number>;
   info(): Promise<HarnessInfo>;
 }
 
@@ -114,6 +116,7 @@ export function getTestServer(): TestServer {
       await post(`${url}/control/lose-answer?key=${encodeURIComponent(key)}`);
     },
     streams: async (prefix) => (await call<{ streams: number }>(`${url}/control/streams?prefix=${encodeURIComponent(prefix)}`)).streams,
+    streamsOpened: async (prefix) => (await call<{ opened: number }>(`${url}/control/streams?prefix=${encodeURIComponent(prefix)}`)).opened,
     info: () => call<HarnessInfo>(`${url}/control/info`),
   };
 }

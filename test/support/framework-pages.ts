@@ -1,6 +1,7 @@
 /**
- * The React and Vue pages of demo/, built with Vite (demo/vite.config.mjs,
- * from the sources) once per browser-test run into a temporary folder, for
+ * The React and Vue pages of demo/ and of test/pages/bindings/ (under
+ * `bindings/`), built with Vite (demo/vite.config.mjs, from the sources)
+ * once per browser-test run into a temporary folder, for
  * the test runner to serve on the test page's own origin: a test opens them
  * in same-origin iframes and reads what they show. The build starts with the
  * run, while the browsers launch; nothing is kept for the next run.
@@ -29,11 +30,18 @@ const TYPES: Record<string, string> = {
 export function buildFrameworkPages(): FrameworkPages {
   const started = performance.now();
   const folder = mkdtemp(join(tmpdir(), 'cometkit-framework-pages-'));
+  const configFile = fileURLToPath(new URL('../../demo/vite.config.mjs', import.meta.url));
   const built = folder.then(async (outDir) => {
+    await build({ configFile, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    // The hooks' and composables' test pages (test/pages/bindings/), laid out like the demo's: the same inputs from another root.
+    // React's development build: StrictMode mounts, unmounts and mounts again only there.
     await build({
-      configFile: fileURLToPath(new URL('../../demo/vite.config.mjs', import.meta.url)),
+      configFile,
+      mode: 'development',
+      define: { 'process.env.NODE_ENV': '"development"' },
+      root: fileURLToPath(new URL('../pages/bindings/', import.meta.url)),
       logLevel: 'error',
-      build: { outDir, emptyOutDir: true },
+      build: { outDir: join(outDir, 'bindings'), emptyOutDir: true },
     });
     return performance.now() - started;
   });

@@ -139,6 +139,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   const gripSkipped = pushpinSkipReason();
   /** The channel lists of stream requests still open (SSE and iframe), for GET /control/streams. */
   const openStreams = new Set<readonly string[]>();
+  /** The channel lists of every stream request so far (the last 20,000), for GET /control/streams's `opened`. */
+  const streamLog: Array<readonly string[]> = [];
   /** Idempotency keys whose next send answer is lost: the server stores the event, the page never hears back. */
   const losingAnswers = new Set<string>();
   /** Channel → time until which stream requests carrying it are refused with 503, as by a server that is down. */
@@ -198,9 +200,10 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         // Counts only the streams of one test's channels: the server's stats() counts every
         // stream of the run, and the browsers run their tests at the same time.
         const prefix = path.searchParams.get('prefix') ?? '';
+        const carries = (channels: readonly string[]): boolean => channels.some((channel) => channel.startsWith(prefix));
         let streams = 0;
-        for (const channels of openStreams) if (channels.some((channel) => channel.startsWith(prefix))) streams += 1;
-        return send(res, 200, { streams });
+        for (const channels of openStreams) if (carries(channels)) streams += 1;
+        return send(res, 200, { streams, opened: streamLog.filter(carries).length });
       }
       case 'GET /control/token': {
         const sub = path.searchParams.get('sub') || 'test-user';
@@ -309,8 +312,14 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       // Counted from its first write (the SSE hello), when the server has subscribed it: a test
       // that waits for the count and then publishes cannot publish into the gap before that.
       const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+      let logged = false;
       res.write = ((...args: unknown[]) => {
         if (!res.writableEnded) openStreams.add(channels);
+        if (!res.writableEnded && !logged) {
+          logged = true;
+          streamLog.push(channels);
+          if (streamLog.length > 20_000) streamLog.shift();
+        }
         return write(...args);
       }) as typeof res.write;
       res.once('close', () => openStreams.delete(channels));

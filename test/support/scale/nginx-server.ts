@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ export interface TestNginx {
   readonly origin: string;
   /** The protocol of each request nginx logged so far (`HTTP/2.0`, `HTTP/1.1`). */
   protocols(): Promise<string[]>;
+  /** Every access log nginx wrote (the shipped config's, the protocol log, a combined one as Debian's nginx.conf has), one after another. */
+  accessLogs(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,9 @@ export async function startNginx(upstreams: readonly number[]): Promise<TestNgin
     .replace(/listen 443 ssl http2;/, `listen 127.0.0.1:${port} ssl http2;`)
     .replace(/^( +)server_name [^;\n]+;/m, '$1server_name 127.0.0.1 localhost;')
     .replace(/^( +)ssl_certificate +\S+;/m, `$1ssl_certificate ${cert};`)
-    .replace(/^( +)ssl_certificate_key +\S+;/m, `$1ssl_certificate_key ${key};`);
+    .replace(/^( +)ssl_certificate_key +\S+;/m, `$1ssl_certificate_key ${key};`)
+    // The shipped log, in the test's folder; and the protocol log the tests read, which the location's own access_log would otherwise replace.
+    .replace(/^( +)access_log \S+ cometkit;/m, `$1access_log ${dir}/logs/cometkit.access.log cometkit;\n$1access_log ${dir}/logs/access.log protocol;`);
   if (rendered === shipped || !rendered.includes(servers) || !rendered.includes(`:${port} ssl`)) {
     throw new Error('deploy/nginx/cometkit.conf no longer has the lines the tests replace (upstream servers, listen, certificates).');
   }
@@ -55,6 +59,8 @@ events { worker_connections 2048; }
 http {
     log_format protocol '$server_protocol $request_method $uri $status $upstream_addr';
     access_log ${dir}/logs/access.log protocol;
+    # As Debian's nginx.conf does: what a site's own config inherits unless it says otherwise.
+    access_log ${dir}/logs/combined.log combined;
     client_body_temp_path ${dir}/body;
     proxy_temp_path ${dir}/proxy;
     fastcgi_temp_path ${dir}/fastcgi;
@@ -80,6 +86,10 @@ http {
     async protocols() {
       const log = await readFile(join(dir, 'logs/access.log'), 'utf8').catch(() => '');
       return log.split('\n').filter(Boolean).map((line) => line.split(' ')[0]!);
+    },
+    async accessLogs() {
+      const names = (await readdir(join(dir, 'logs'))).filter((name) => name !== 'error.log');
+      return (await Promise.all(names.map((name) => readFile(join(dir, 'logs', name), 'utf8')))).join('');
     },
     async close() {
       await running.stop('SIGQUIT');

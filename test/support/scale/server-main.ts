@@ -16,6 +16,7 @@ import { createCometServer } from '../../../server/comet-server.js';
 import { redisPresenceStore } from '../../../server/presence/redis-presence-store.js';
 import { clientAddressBehind, trustedProxies } from '../../../server/http/trusted-proxies.js';
 import { inboxFromEnv } from '../../../server/standalone/inbox-from-env.js';
+import { pushFromEnv } from '../../../server/standalone/push-from-env.js';
 import { limitsFromEnv } from '../../../server/standalone/limits-from-env.js';
 
 const url = process.env['COMET_REDIS_URL'];
@@ -31,10 +32,13 @@ const comet = createCometServer({
   heartbeatMs: Number(process.env['COMET_HEARTBEAT_MS'] ?? 1000),
   historySize: Number(process.env['COMET_HISTORY_SIZE'] ?? 10_000),
   pollTimeoutMs: 5000,
-  // Anonymous sends for the shared idempotency-key test (the inbox is anonymous too: no token secret).
+  // Anonymous sends for the shared idempotency-key test.
   send: { publicChannels: ['send.*'] },
-  // Critical categories, the action webhook and the snooze poll, from COMET_INBOX_* (the inbox tests set them).
-  inbox: inboxFromEnv(),
+  // Critical categories, the action webhook and the snooze poll, from COMET_INBOX_* (the inbox tests set them);
+  // anonymous, for the shared-inbox test.
+  inbox: { anonymous: true, ...inboxFromEnv() },
+  // Web Push from COMET_VAPID_* and COMET_PUSH_ALLOWED_ENDPOINTS (the push tests set them; off otherwise).
+  push: { ...pushFromEnv(), hiddenGraceMs: 0 },
   // Behind the tests' nginx on loopback, as deploy/nginx/cometkit.conf advises.
   clientAddress: clientAddressBehind(trustedProxies(['127.0.0.1', '::1'])),
 });
