@@ -33,6 +33,9 @@ import { runWorkers } from './standalone/workers.js';
 import { pushFromEnv } from './standalone/push-from-env.js';
 import { generateVapidKeys } from './push/vapid.js';
 import { loadWebPush } from './push/web-push-module.js';
+import { answerWorkers, workerGroupOverIpc } from './standalone/worker-ipc.js';
+import { metricsEnabled, metricsFromEnv } from './standalone/metrics-from-env.js';
+import { promClientModule } from './metrics/prom-client-module.js';
 
 /** The package's folder, from the build (dist/server/cli.js) or the sources (server/cli.ts through tsx). */
 const root = (() => {
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
   const madeKey = made['COMET_PUBLISH_KEY'] !== undefined;
   if (settings.workers > 1 && cluster.isPrimary) {
     // The demo's publisher runs in slot 1 only, or each worker would publish the demo's events.
+    answerWorkers();
     runWorkers(settings.workers, (slot) => ({ ...run.env, COMET_WORKER_SLOT: String(slot), COMET_WORKERS: String(settings.workers) }), (address) =>
       announce(run, madeKey, Number(address.slice(address.lastIndexOf(':') + 1)), '/comet', ` (${settings.workers} workers on Redis)`),
     );
@@ -86,6 +90,7 @@ async function checkDependencies({ env, dev }: CliSettings): Promise<void> {
   if (dev || env['COMET_TOKEN_SECRET'] || env['COMET_TOKEN_PUBLIC_KEY'] || env['COMET_TOKEN_JWKS_URL']) await loadJose();
   if (env['COMET_REDIS_URL']) redisClientModule();
   if (env['COMET_VAPID_PUBLIC_KEY']) await loadWebPush();
+  if (metricsEnabled(env)) promClientModule();
 }
 
 /**
@@ -166,6 +171,9 @@ function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {
       ...limits,
       ...storage,
       ...proxyFromEnv(env),
+      ...metricsFromEnv(env),
+      // A worker's /health and /metrics speak for every worker on the port.
+      ...(cluster.isWorker ? { workers: workerGroupOverIpc() } : {}),
       // The demo page may be opened from other origins (the script-tag use); a real deployment lists its sites.
       ...(demo && !env['COMET_ALLOWED_ORIGINS'] ? { allowedOrigins: '*' as const } : {}),
       // The chat page sends without sign-in; what it may store is checked by the demo's onSend.

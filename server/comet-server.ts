@@ -41,6 +41,8 @@ import { ConnectionRegistry, type StreamStats } from './stream/connections.js';
 import { Fanout } from './stream/fanout.js';
 import { Admission, refuseStart } from './stream/admission.js';
 import { parseStreamRequest } from './stream/stream-request.js';
+import { CometMetrics } from './metrics/comet-metrics.js';
+import { metricsKeyOf, serveMetrics } from './routes/metrics.js';
 
 export interface CometServer {
   /** Node request handler; `next` is called for paths outside `basePath` (Connect/Express style). */
@@ -86,7 +88,11 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const connections = new ConnectionRegistry(resolved);
   const reads = new CoalescedReads(broker);
   const admission = new Admission({ perSecond: resolved.maxStreamStartsPerSecond, maxDelayMs: resolved.maxStartDelayMs });
-  const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs, reads });
+  const metrics = options.metrics ? new CometMetrics(() => connections.stats()) : undefined;
+  const metricsKey = metrics ? metricsKeyOf(options.metrics, resolved.publishKey) : undefined;
+  if (metrics) store.observeRoundTrips?.((ms) => metrics.redisRoundTrip(ms));
+  options.workers?.attach({ stats: () => connections.stats(), metricsRegistry: metrics?.registry });
+  const fanout = new Fanout(broker, { heartbeatMs: resolved.heartbeatMs, reads, metrics });
   // A broker for several processes shares the inbox, idempotency keys and member states as well
   // (each only where the options name no store of their own): otherwise a retried send that
   // reaches another process is stored twice, and each process has its own inbox.
@@ -108,7 +114,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   // Seen marks come in batches and reads one per click: this bounds a client that floods.
   const inboxLimiter = new RateLimiter({ perSecond: 20, burst: 40 });
   const gripExpiry = gripPublisher ? gripPublisher.expiryChannel.bind(gripPublisher) : undefined;
-  const deps = { broker, reads, admission, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, push, fanout, grip: resolved.grip, gripExpiry };
+  const deps = { broker, reads, admission, options: resolved, connections, presence, verify, send, stateLimiter, inbox, inboxLimiter, push, fanout, grip: resolved.grip, gripExpiry, metrics };
   const read = (req: IncomingMessage, url: URL) => parseStreamRequest(req, url, resolved, verify);
 
   const routes: Record<string, Partial<Record<string, Route>>> = {
@@ -141,21 +147,30 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       DELETE: (req, res, url) => servePushUnsubscribe(req, res, url, deps),
     },
     '/push/visibility': { POST: (req, res, url) => servePushVisibility(req, res, url, deps) },
-    '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...connections.stats() }) },
+    '/health': { GET: async (_req, res) => sendJson(res, 200, { ok: true, ...(options.workers ? await options.workers.stats() : connections.stats()) }) },
   };
+  if (metrics && metricsKey) {
+    routes['/metrics'] = { GET: (req, res) => serveMetrics(req, res, { key: metricsKey, local: metrics, workers: options.workers }) };
+  }
 
   const files = options.browserFiles === false ? undefined : browserFiles();
 
+  // Every refusal of this handler passes here, so the metrics count each by its code.
+  const refuse = (res: ServerResponse, error: HttpError): void => {
+    metrics?.refused(error.code);
+    sendError(res, error);
+  };
+
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown): void => {
-    if (error instanceof HttpError) return sendError(res, error);
-    if (error instanceof BrokerFullError) return sendError(res, new HttpError(503, 'channels-full', error.message, { 'Retry-After': '30' }));
+    if (error instanceof HttpError) return refuse(res, error);
+    if (error instanceof BrokerFullError) return refuse(res, new HttpError(503, 'channels-full', error.message, { 'Retry-After': '30' }));
     // A client that hung up mid-request is not a server fault: nothing to answer, nothing to log.
     if (isAbortedRequest(req, error)) {
       res.destroy();
       return;
     }
     console.error('cometkit server: unexpected error', error);
-    sendError(res, new HttpError(500, 'internal', 'The server failed to handle this request; it was logged.'));
+    refuse(res, new HttpError(500, 'internal', 'The server failed to handle this request; it was logged.'));
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
@@ -164,7 +179,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       // Not a URL anyone could route: an app we are mounted in may still want to answer it.
       if (next) return next();
       res.setHeader('X-Content-Type-Options', 'nosniff');
-      return sendError(res, new HttpError(400, 'bad-request', 'The request target is not a valid URL path.'));
+      return refuse(res, new HttpError(400, 'bad-request', 'The request target is not a valid URL path.'));
     }
     const path = routePath(req, url.pathname, resolved.basePath);
     const route = path !== undefined && Object.hasOwn(routes, path) ? routes[path] : undefined;
@@ -178,7 +193,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
         return fail(req, res, error);
       }
       if (req.method === 'OPTIONS') return answerPreflight(res);
-      return sendError(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname.slice(0, 200)}.`));
+      return refuse(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname.slice(0, 200)}.`));
     }
     // nosniff is written by each answer with its status line (server/http/nosniff.ts).
     const run = async (): Promise<void> => {
@@ -198,7 +213,11 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       // (The iframe's refusal is posted as a frame, so its route asks admission itself.)
       if (req.method === 'GET' && path === '/sse') {
         const delay = admission.admit();
-        if (delay !== undefined) return refuseStart(req, res, path, delay);
+        if (delay !== undefined) {
+          // Counted here: a bare EventSource's refusal is a 200 with retry:, not an error.
+          if (req.headers['last-event-id']) metrics?.refused('server-busy');
+          return refuseStart(req, res, path, delay);
+        }
       }
       await method(req, res, url);
     };
@@ -211,8 +230,11 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     presence,
     inbox,
     // async so invalid input rejects the promise instead of throwing past a caller's `.catch()`.
-    publish: async (channel: string, data: unknown, type = 'message') =>
-      broker.publish(checkPublishInput({ channel, type, data }, 'publish()')),
+    publish: async (channel: string, data: unknown, type = 'message') => {
+      const event = await broker.publish(checkPublishInput({ channel, type, data }, 'publish()'));
+      metrics?.published(1);
+      return event;
+    },
     stats: () => connections.stats(),
     disconnect: (filter?: { channel?: string }) => {
       // Behind a GRIP proxy the streams are held there: it is asked to end them too (not counted).

@@ -10,6 +10,7 @@ import type { SendOptions } from './send/send-service.js';
 import type { InboxOptions } from './inbox/inbox-service.js';
 import { INBOX_PREFIX } from './inbox/inbox-channel.js';
 import type { PushOptions } from './push/push-service.js';
+import type { WorkerGroup } from './metrics/worker-group.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -96,6 +97,13 @@ export interface CometServerOptions {
   readonly inbox?: InboxOptions;
   /** Web Push for inbox items when no tab of a device is visible: VAPID keys, allowed push services, store (see PROTOCOL.md, Push). Off without VAPID keys. */
   readonly push?: PushOptions;
+  /**
+   * `GET {base}/metrics` in Prometheus text format (needs the prom-client package). Off by default.
+   * A scraper sends `Authorization: Bearer <key>`: `key`, or the publish key when none is given (see README, Metrics).
+   */
+  readonly metrics?: boolean | { readonly key?: string };
+  /** The processes sharing this server's port (`cometkit-server --workers N`): `/health` and `/metrics` then speak for all of them. */
+  readonly workers?: WorkerGroup;
 }
 
 export interface ResolvedOptions {

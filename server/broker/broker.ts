@@ -48,6 +48,8 @@ export interface Broker {
    * that state too; a broker for one process leaves it to the memory stores.
    */
   sharedStores?(options: SharedStoreOptions): SharedStores;
+  /** A broker on a remote store tells `observe` each command's round trip (ms), for the metrics. */
+  observeRoundTrips?(observe: (ms: number) => void): void;
 }
 
 export interface SharedStoreOptions {

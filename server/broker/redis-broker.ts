@@ -2,7 +2,7 @@ import { RedisPushStore } from '../push/redis-push-store.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../../src/protocol/position.js';
 import { PUBLISH, READ } from '../redis/broker-scripts.js';
-import { brokerUnavailable, connectRedis, gated, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
+import { brokerUnavailable, connectRedis, gated, observeRoundTrips, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
 import { RedisInboxStore } from '../inbox/redis-inbox-store.js';
 import { RedisPresenceStateStore } from '../presence/redis-presence-state-store.js';
 import { RedisIdempotencyStore } from '../send/redis-idempotency-store.js';
@@ -156,6 +156,11 @@ export class RedisBroker implements Broker {
       throw brokerUnavailable(error, 'read the channel history');
     }
     return entries.reverse().map(([, fields]) => parseStoredEvent(fields[1]!));
+  }
+
+  /** The command connection's round trips (the subscriber's commands are rare and wait on subscriptions, not on Redis). */
+  observeRoundTrips(observe: (ms: number) => void): void {
+    observeRoundTrips(this.#commands, observe);
   }
 
   /** The inbox, idempotency keys and member states on this broker's Redis, over its command connection (closed with the broker). */

@@ -15,6 +15,8 @@ export class RedisWaitError extends Error {
  */
 export class CommandGate {
   #pending = 0;
+  /** Told each answered command's round trip (ms), a late answer included: what Redis really took. */
+  onAnswer: ((ms: number) => void) | undefined;
 
   constructor(
     readonly timeoutMs: number,
@@ -30,6 +32,7 @@ export class CommandGate {
       return Promise.reject(new RedisWaitError(`${this.#pending} commands are already waiting for Redis (the limit); refused without sending.`));
     }
     this.#pending += 1;
+    const sent = performance.now();
     let running: Promise<T>;
     try {
       running = Promise.resolve(command());
@@ -39,7 +42,10 @@ export class CommandGate {
     const settled = (): void => {
       this.#pending -= 1;
     };
-    running.then(settled, settled);
+    running.then(() => {
+      settled();
+      this.onAnswer?.(performance.now() - sent);
+    }, settled);
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new RedisWaitError(`Redis did not answer within ${this.timeoutMs} ms.`)), this.timeoutMs);
       running.then(

@@ -71,6 +71,12 @@ export function gated<T>(client: RedisConnection, command: () => Promise<T> | T)
   return gate ? gate.run(command) : Promise.resolve(command());
 }
 
+/** Tells `observe` the round trip (ms) of each command answered on this connection. */
+export function observeRoundTrips(client: RedisConnection, observe: (ms: number) => void): void {
+  const gate = gates.get(client);
+  if (gate) gate.onAnswer = observe;
+}
+
 export function redisCommand<T>(client: RedisConnection, args: readonly string[]): Promise<T> {
   return gated(client, () => client.sendCommand<T>([...args]));
 }

@@ -9,6 +9,7 @@ import { isGripRequest } from '../grip/grip-signature.js';
 import { eventJson } from '../broker/event-json.js';
 import { HttpError, sendError, sendJsonText } from '../http/http-error.js';
 import { tokenExpired } from '../auth/token-expiry.js';
+import type { MetricsSink } from '../metrics/comet-metrics.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ConnectionRegistry, OpenStream } from '../stream/connections.js';
 import { openFeed, type Feed } from '../stream/feed.js';
@@ -44,7 +45,7 @@ export async function servePoll(
   res: ServerResponse,
   url: URL,
   request: StreamRequest,
-  deps: { broker: Broker; reads: HistoryReader; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined },
+  deps: { broker: Broker; reads: HistoryReader; options: ResolvedOptions; connections: ConnectionRegistry; grip: ResolvedGripOptions | undefined; metrics: MetricsSink | undefined },
 ): Promise<void> {
   const { broker, options, connections, grip } = deps;
   const wait = holdFor(url, options.pollTimeoutMs);
@@ -77,6 +78,7 @@ export async function servePoll(
       sendError(res, tokenExpired());
       return;
     }
+    deps.metrics?.gaps(gaps.length);
     sendJsonText(res, 200, pollAnswerJson({ hello, gaps, events, cursor }));
   };
   /** Events published in one burst leave in one answer: wait for the current turn of the event loop to end. */

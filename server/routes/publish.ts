@@ -5,13 +5,14 @@ import type { Broker, PublishInput } from '../broker/broker.js';
 import { dataJson } from '../broker/event-json.js';
 import { HttpError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
+import type { MetricsSink } from '../metrics/comet-metrics.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** Most events one publish request may carry. */
 export const MAX_BATCH = 100;
 const TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-function keyMatches(given: string, expected: string): boolean {
+export function keyMatches(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -50,9 +51,9 @@ export function requirePublishKey(req: IncomingMessage, options: ResolvedOptions
 export async function servePublish(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: { broker: Broker; options: ResolvedOptions },
+  deps: { broker: Broker; options: ResolvedOptions; metrics: MetricsSink | undefined },
 ): Promise<void> {
-  const { broker, options } = deps;
+  const { broker, options, metrics } = deps;
   requirePublishKey(req, options);
 
   const body = await readJsonBody(req, options.maxPayloadBytes, options.bodyTimeoutMs);
@@ -68,5 +69,6 @@ export async function servePublish(
     const event = await broker.publish(input);
     published.push({ id: event.id, channel: event.channel, type: event.type, time: event.time });
   }
+  metrics?.published(published.length);
   sendJson(res, 200, batch ? published : published[0]);
 }

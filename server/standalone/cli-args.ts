@@ -43,6 +43,9 @@ Every option has an environment variable; an option given wins over it.
                            table, named after its option (--presence-max-sessions,
                            COMET_PRESENCE_MAX_SESSIONS); --workers divides the ones
                            each process holds (see PROTOCOL.md, Setting limits)
+  --metrics                serve GET {base}/metrics (Prometheus; needs   COMET_METRICS=1
+                           prom-client) to a scraper sending Authorization:
+                           Bearer <COMET_METRICS_KEY, else the publish key>
   --dev                    development: serves GET {base}/dev-token?user=<name>,
                            a short-lived token for any user; never in production
   --demo                   the demo pages at / with generated events
@@ -75,6 +78,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
         dev: { type: 'boolean' },
         demo: { type: 'boolean' },
         'vapid-keys': { type: 'boolean' },
+        metrics: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
         ...Object.fromEntries(LIMIT_SETTINGS.map(({ option }) => [flagName(option).slice(2), { type: 'string' as const }])),
@@ -89,6 +93,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   if (values['vapid-keys']) return { kind: 'vapid-keys' };
 
   const merged: NodeJS.ProcessEnv = { ...env };
+  if (values.metrics) merged['COMET_METRICS'] = '1';
   const flagToEnv = { port: 'PORT', host: 'HOST', 'publish-key': 'COMET_PUBLISH_KEY', 'allowed-origins': 'COMET_ALLOWED_ORIGINS', 'redis-url': 'COMET_REDIS_URL' } as const;
   for (const [flag, name] of Object.entries(flagToEnv)) {
     const value = values[flag as keyof typeof flagToEnv];

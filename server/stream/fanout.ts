@@ -5,6 +5,7 @@ import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
 import type { HistoryReader } from '../broker/coalesced-reads.js';
 import { readReplay, step } from './feed.js';
+import type { MetricsSink } from '../metrics/comet-metrics.js';
 import type { StreamFormat } from './stream-format.js';
 
 /** Where a held stream's bytes go. */
@@ -84,16 +85,18 @@ export class Fanout {
   readonly #broker: Broker;
   readonly #reads: HistoryReader;
   readonly #heartbeatMs: number;
+  readonly #metrics: MetricsSink | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
   readonly #groups = new Map<string, Group>();
   readonly #channels = new Map<string, { readonly unsubscribe: () => void; readonly groups: Set<Group> }>();
   #queue: CometEvent[] = [];
   #flushScheduled = false;
 
-  constructor(broker: Broker, options: { heartbeatMs: number; reads?: HistoryReader }) {
+  constructor(broker: Broker, options: { heartbeatMs: number; reads?: HistoryReader; metrics?: MetricsSink | undefined }) {
     this.#broker = broker;
     this.#reads = options.reads ?? broker;
     this.#heartbeatMs = options.heartbeatMs;
+    this.#metrics = options.metrics;
   }
 
   /**
@@ -108,6 +111,7 @@ export class Fanout {
     const member: Membership = { group, format, writer, written: options.written ?? 0, buffered: [], cursor: new Map(), beatDue: Number.POSITIVE_INFINITY };
     group.apart.add(member);
     this.#ticker ??= setInterval(this.#beat, Math.max(1, this.#heartbeatMs / BEAT_CHECKS_PER_INTERVAL));
+    if (from.size > 0) this.#metrics?.resumed();
     return { membership: member, started: this.#start(member, from) };
   }
 
@@ -127,6 +131,7 @@ export class Fanout {
     member.beatDue = time + this.#heartbeatMs;
     this.#write(member, format.hello(hello));
     for (const gap of replay.gaps) this.#write(member, format.gap(gap));
+    this.#metrics?.gaps(replay.gaps.length);
     for (const event of replay.events) this.#writeOwn(member, event);
     const buffered = member.buffered ?? [];
     member.buffered = undefined;
@@ -234,6 +239,10 @@ export class Fanout {
       }
     }
     for (const group of touched) this.#send(group);
+    // Once per event and process, after its writes: what a subscriber waits beyond the publish.
+    if (this.#metrics && touched.size > 0) {
+      for (const event of events) if (this.#channels.has(event.channel)) this.#metrics.fannedOut(event.time);
+    }
   };
 
   /** Writes the group's outbox to every stream in step, one shared Buffer per transport; then lets streams that caught up join. */
@@ -241,6 +250,7 @@ export class Fanout {
     const outbox = group.outbox;
     group.outbox = [];
     if (outbox.length > 0) {
+      if (this.#metrics) this.#metrics.gaps(outbox.filter((entry) => 'gap' in entry).length * group.inStep.size);
       const frames = new Map<StreamFormat['transport'], SharedFrames>();
       // Streams of one transport mostly follow each other: the last format's frames are kept at hand.
       let format: StreamFormat | undefined;
@@ -289,7 +299,10 @@ export class Fanout {
   #writeOwn(member: Membership, event: CometEvent): void {
     const moved = step(member.cursor, event);
     if (!moved) return;
-    if (moved.gap) this.#write(member, member.format.gap(moved.gap));
+    if (moved.gap) {
+      this.#write(member, member.format.gap(moved.gap));
+      this.#metrics?.gaps(1);
+    }
     this.#write(member, member.format.event(event, formatCursor(member.cursor)));
     this.#rolledOver(member);
   }

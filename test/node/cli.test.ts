@@ -50,7 +50,7 @@ describe('cometkit-server', () => {
     assert.match(readFileSync(cli, 'utf8'), /^#!\/usr\/bin\/env node\n/);
     const help = await runOnce(['--help']);
     assert.equal(help.code, 0, help.stderr);
-    for (const flag of ['--port', '--host', '--publish-key', '--allowed-origins', '--redis-url', '--workers', '--dev', '--demo', '--vapid-keys', '--version']) {
+    for (const flag of ['--port', '--host', '--publish-key', '--allowed-origins', '--redis-url', '--workers', '--metrics', '--dev', '--demo', '--vapid-keys', '--version']) {
       assert.ok(help.stdout.includes(flag), `--help names ${flag}`);
     }
     assert.doesNotMatch(help.stdout, /cometkit server on/);

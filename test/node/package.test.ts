@@ -53,15 +53,15 @@ describe('the packed package in a scratch app', () => {
     assert.ok(!packed.some((file) => file.startsWith('src/') || file.startsWith('test/')), 'no sources or tests');
   });
 
-  it('installs into an app with one copy of Lit and without the server-only jose, @redis/client and web-push', () => {
+  it('installs into an app with one copy of Lit and without the server-only jose, @redis/client, web-push and prom-client', () => {
     const found: string[] = [];
     const walk = (folder: string): void => {
       for (const entry of readdirSync(folder, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         const path = join(folder, entry.name);
-        if (existsSync(join(path, 'package.json')) && ['lit', 'jose', 'client', 'web-push'].includes(entry.name)) {
+        if (existsSync(join(path, 'package.json')) && ['lit', 'jose', 'client', 'web-push', 'prom-client'].includes(entry.name)) {
           const name = (JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as { name: string }).name;
-          if (['lit', 'jose', '@redis/client', 'web-push'].includes(name)) found.push(`${name} ${path.slice(dir.length + 1)}`);
+          if (['lit', 'jose', '@redis/client', 'web-push', 'prom-client'].includes(name)) found.push(`${name} ${path.slice(dir.length + 1)}`);
         }
         walk(path);
       }
@@ -74,8 +74,8 @@ describe('the packed package in a scratch app', () => {
       peerDependenciesMeta: Record<string, { optional?: boolean }>;
     };
     for (const range of [...Object.values(manifest.dependencies), ...Object.values(manifest.peerDependencies)]) assert.match(range, /^\^/, 'caret ranges an app can share');
-    assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['@redis/client', 'jose', 'lit', 'react', 'vue', 'web-push']);
-    for (const optional of ['jose', '@redis/client', 'react', 'vue', 'web-push']) assert.equal(manifest.peerDependenciesMeta[optional]?.optional, true, `${optional} is optional`);
+    assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ['@redis/client', 'jose', 'lit', 'prom-client', 'react', 'vue', 'web-push']);
+    for (const optional of ['jose', '@redis/client', 'prom-client', 'react', 'vue', 'web-push']) assert.equal(manifest.peerDependenciesMeta[optional]?.optional, true, `${optional} is optional`);
     assert.ok(existsSync(join(dir, 'node_modules/cometkit/LICENSE')), 'the LICENSE ships');
     // engines is about the runtime: what an app installs must fit the Node the package says it runs on.
     assert.doesNotMatch(installWarnings, /EBADENGINE|ERESOLVE|peer dep/i, installWarnings);
@@ -93,6 +93,14 @@ describe('the packed package in a scratch app', () => {
     }
     assert.equal(failure.status, 2);
     assert.equal((failure.stderr ?? '').trim(), 'cometkit-server: Tokens (tokenSecret, tokenPublicKey, tokenJwksUrl, signToken, cometkit-server --dev) needs the package "jose", which is not installed. Install it beside cometkit: npm install jose');
+    failure = {};
+    try {
+      run(bin, ['--metrics', '--publish-key', 'k', '--port', '0'], dir);
+    } catch (error) {
+      failure = error as typeof failure;
+    }
+    assert.equal(failure.status, 2);
+    assert.equal((failure.stderr ?? '').trim(), 'cometkit-server: Metrics (metrics option, COMET_METRICS=1, --metrics) needs the package "prom-client", which is not installed. Install it beside cometkit: npm install prom-client');
     const script = `
       const server = await import('cometkit/server');
       try { server.redisBroker({ url: 'redis://127.0.0.1:1' }); } catch (error) { console.log(error.message); }
