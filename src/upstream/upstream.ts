@@ -8,6 +8,7 @@ import type { CometEvent, GapFrame, HelloFrame } from '../protocol/messages.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import type { TransportName } from '../protocol/transport-name.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
+import { diagnoseRefusal } from '../transports/diagnose-refusal.js';
 import type { Transport, TransportConnection, TransportSink } from '../transports/transport.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Deadline, heartbeatDeadlineMs } from './deadline.js';
@@ -221,7 +222,10 @@ export class Upstream {
       token = await this.#token();
     } catch (cause) {
       if (generation !== this.#generation) return;
-      this.#broken(new NetworkError('The token provider failed; retrying.', { cause }));
+      // The token route often sits beside the push server (`{url}/dev-token`), so a wrong `url` or a refused origin
+      // breaks both: the push server is asked too (no channels, so no stream), and any answer but that refusal names the cause.
+      const probe = await diagnoseRefusal(`${this.#options.url}/sse`, !!this.#options.withCredentials);
+      if (generation === this.#generation) this.#broken(probe.code == 'no-channels' ? new NetworkError('The token provider failed; retrying.', { cause }) : probe);
       return;
     }
     if (generation !== this.#generation) return;
@@ -388,6 +392,8 @@ export class Upstream {
   #fail(error: CometError): void {
     this.#stop();
     this.#setState('closed', error);
+    // Why it stopped for good is an error as much as a state: pages listening to `error` alone learn it too.
+    this.#listener.error(error);
   }
 
   #setState(state: ConnectionState, error?: CometError): void {
