@@ -52,7 +52,7 @@ describe('cometkit/sw in Chromium', { skip: chromium ? false : 'chromium is not 
   let worker: WebWorker;
   before(async () => {
     const script = await serviceWorkerScript();
-    server = await startServer({ push: { vapid: { ...generateVapidKeys(), subject: 'mailto:ops@example.com' } } }, (comet) => (req, res) => {
+    server = await startServer({ inbox: { anonymous: true }, push: { vapid: { ...generateVapidKeys(), subject: 'mailto:ops@example.com' } } }, (comet) => (req, res) => {
       if (req.url === '/app/sw.js') {
         res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
         return;
