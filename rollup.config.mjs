@@ -148,8 +148,18 @@ const scriptTagSourcemap = 'hidden';
 /** The elements the autoloading script tag knows, each built as a module of its own. */
 const elementTags = ['comet-connection', 'comet-feed', 'comet-toasts', 'comet-presence', 'comet-presence-badge', 'comet-bell', 'comet-status', 'comet-preferences'];
 
-/** Filled by the autoload modules' build, read by the loader's build after it (rollup builds the list in order). */
-const autoloadManifest = { client: '', elements: {}, files: {} };
+/**
+ * Filled by the autoload modules' build, read by the loader's build after it
+ * (rollup builds the list in order). Written for the loader to be small, as
+ * every page fetches it: one row per module, `[name, hash, integrity,
+ * ...imports]`, the file being `${name}-${hash}.js` (`${hash}.js` for a
+ * shared chunk, whose name is ''), its integrity the base64 sha256 without
+ * the constant `sha256-` and the padding `=`, and the modules it imports
+ * statically given by their row. The SDK is row 0 and the elements, in
+ * `elementTags` order, the rows after it, so a tag is its row's name; each
+ * name and hash is written once.
+ */
+const autoloadManifest = { elements: 0, files: [] };
 
 /**
  * What a module of dist/autoload/ calls for its lazy parts instead of
@@ -266,23 +276,40 @@ const autoloadModules = {
       renderDynamicImport: ({ targetChunk }) => (targetChunk ? { left: `${verifiedImport}(`, right: ')' } : null),
       generateBundle(_, bundle) {
         refuseImportCycles(bundle);
-        for (const chunk of Object.values(bundle)) {
-          if (chunk.type !== 'chunk') continue;
+        const chunks = Object.values(bundle).filter((chunk) => chunk.type === 'chunk');
+        const entry = (name) => chunks.find((chunk) => chunk.isEntry && chunk.name === name);
+        const first = ['client', ...elementTags].map((name) => {
+          const chunk = entry(name);
+          if (!chunk) throw new Error(`dist/autoload: no module for ${name}.`);
+          return chunk;
+        });
+        const rows = [...first, ...chunks.filter((chunk) => !first.includes(chunk))];
+        const row = (fileName) => rows.findIndex((chunk) => chunk.fileName === fileName);
+        // For people and tests: which module each hashed file holds (not served, and no page needs it).
+        this.emitFile({ type: 'asset', fileName: 'names.json', source: `${JSON.stringify(Object.fromEntries(rows.map((chunk) => [chunk.fileName, chunk.name])), null, 2)}\n` });
+        autoloadManifest.elements = elementTags.length;
+        autoloadManifest.files = rows.map((chunk) => {
+          const [, name = '', hash] = /^(?:(.+)-)?([\w-]{6})\.js$/.exec(chunk.fileName) ?? [];
+          if (!hash || name.includes('/') || !name !== !chunk.isEntry) throw new Error(`dist/autoload: ${chunk.fileName} is not named as rollup.config.mjs names it.`);
           // sha256, not the sha384 of browser-files.mjs: the loader carries one per module, and each is 20 B shorter.
           // The code as written: the maps are hidden, so no comment is added to it after this.
-          autoloadManifest.files[chunk.fileName] = [`sha256-${createHash('sha256').update(chunk.code).digest('base64')}`, chunk.imports];
-          if (!chunk.isEntry) continue;
-          if (chunk.name === 'client') autoloadManifest.client = chunk.fileName;
-          else autoloadManifest.elements[chunk.name] = chunk.fileName;
-        }
+          const integrity = createHash('sha256').update(chunk.code).digest('base64');
+          // The one `=` of a sha256 in base64 is added back by the loader.
+          return [name, hash, integrity.slice(0, -1), ...chunk.imports.map(row)];
+        });
       },
     },
   ],
   output: {
     dir: 'dist/autoload',
     format: 'es',
-    entryFileNames: '[name]-[hash].js',
-    chunkFileNames: '[name]-[hash].js',
+    // The hash's length is fixed: the manifest splits the names on it. 6 characters (36 bits) tell a file's
+    // builds apart for caches (and a clash would fail its integrity check, not run the wrong file); each
+    // character more costs the loader's table 24 B brotli. Only entries are named (the loader
+    // finds an element's module by its tag): a shared chunk's name would cost the loader's table and every
+    // file importing it about 6 B brotli each, on every page. dist/autoload/names.json says which is which.
+    entryFileNames: '[name]-[hash:6].js',
+    chunkFileNames: '[hash:6].js',
     // Each file costs a request and a compression window of its own: the SDK every element needs is one chunk, and so is Lit's core.
     manualChunks: autoloadChunks,
     sourcemap: scriptTagSourcemap,

@@ -3,7 +3,7 @@
  * `npm test`: every check the project has, cheapest first, stopping at the
  * first failure so its output is the last thing on screen.
  *
- *   typecheck → build → size budgets → Node tests → browser tests → tool checks
+ *   typecheck → build → size budgets → API reference → Node tests → browser tests → tool checks
  *
  * Each step's output is passed through as it comes, and also scanned for
  * the runners' pass/fail counts, so the run closes with one
@@ -26,6 +26,8 @@ const steps = [
   { name: 'typecheck', command: [npm, 'run', '--silent', 'typecheck'] },
   { name: 'build', command: [npm, 'run', '--silent', 'build'] },
   { name: 'size', command: [process.execPath, join(root, 'scripts/check-size.mjs')] },
+  // docs/api/ against the declarations the build has just written (`npm run docs:api` rewrites it).
+  { name: 'docs:api', command: [process.execPath, join(root, 'scripts/api-docs.mjs'), '--check'] },
   { name: 'node tests', command: [npm, 'run', '--silent', 'test:node'], count: countNodeTests },
   { name: 'browser tests', command: [npm, 'run', '--silent', 'test:browser'], count: countBrowserTests },
   { name: 'tool checks', command: [npm, 'run', '--silent', 'test:tools'] },

@@ -88,7 +88,7 @@ function printVapidKeys(): void {
 /** The optional packages these settings need, checked before any process starts: one line saying what to install. */
 async function checkDependencies({ env, dev }: CliSettings): Promise<void> {
   if (dev || env['COMET_TOKEN_SECRET'] || env['COMET_TOKEN_PUBLIC_KEY'] || env['COMET_TOKEN_JWKS_URL']) await loadJose();
-  if (env['COMET_REDIS_URL']) redisClientModule();
+  if (env['COMET_REDIS_URL'] || env['COMET_REDIS_CLUSTER']) redisClientModule();
   if (env['COMET_VAPID_PUBLIC_KEY']) await loadWebPush();
   if (metricsEnabled(env)) promClientModule();
 }

@@ -56,6 +56,8 @@ export interface CometServer {
   /** Publishes from server code, without HTTP. */
   publish(channel: string, data: unknown, type?: string): Promise<CometEvent>;
   stats(): StreamStats;
+  /** The endpoints below `basePath` and their methods (browser files and `--dev`'s token aside), e.g. to declare routes in a framework. */
+  readonly endpoints: ReadonlyArray<{ readonly path: string; readonly methods: readonly string[] }>;
   /**
    * Ends open streams (those carrying `channel`, or all); clients resume from
    * their cursors. Returns how many this process held; behind a GRIP proxy,
@@ -236,6 +238,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       return event;
     },
     stats: () => connections.stats(),
+    endpoints: Object.entries(routes).map(([path, methods]) => ({ path, methods: Object.keys(methods) })),
     disconnect: (filter?: { channel?: string }) => {
       // Behind a GRIP proxy the streams are held there: it is asked to end them too (not counted).
       gripPublisher?.disconnect(filter?.channel);
@@ -243,6 +246,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     },
     close: async () => {
       connections.disconnect();
+      resolved.hooks?.close();
       await presence.close();
       await send.close();
       await inbox.close();

@@ -20,6 +20,8 @@ export { MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, 
 export { MemoryPresenceStateStore, type PresenceStateStore } from './presence/presence-state-store.js';
 export { InboxService, type InboxActionCall, type InboxActionOutcome, type InboxOptions } from './inbox/inbox-service.js';
 export { verifyWebhookSignature, webhookSignature, type ActionWebhookOptions } from './inbox/action-webhook.js';
+export type { HooksOptions } from './hooks/access-hooks.js';
+export type { HookEndpointOptions } from './hooks/hook-endpoint.js';
 export { MemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-inbox-store.js';
 export type { InboxActionClaim, InboxAdded, InboxPage, InboxStore, InboxWoken, NewInboxItem } from './inbox/inbox-store.js';
 export { inboxChannel } from './inbox/inbox-channel.js';

@@ -11,6 +11,7 @@ import type { InboxOptions } from './inbox/inbox-service.js';
 import { INBOX_PREFIX } from './inbox/inbox-channel.js';
 import type { PushOptions } from './push/push-service.js';
 import type { WorkerGroup } from './metrics/worker-group.js';
+import { resolveHooks, type AccessHooks, type HooksOptions } from './hooks/access-hooks.js';
 
 export interface CometServerOptions {
   /** Path the endpoints live under. Default `/comet`. */
@@ -104,6 +105,8 @@ export interface CometServerOptions {
   readonly metrics?: boolean | { readonly key?: string };
   /** The processes sharing this server's port (`cometkit-server --workers N`): `/health` and `/metrics` then speak for all of them. */
   readonly workers?: WorkerGroup;
+  /** The application's URLs asked whether a request may connect and which channels it may read, in any language (see PROTOCOL.md, Hooks). Default: `COMET_HOOK_CONNECT_URL`, `COMET_HOOK_SUBSCRIBE_URL`. */
+  readonly hooks?: HooksOptions;
 }
 
 export interface ResolvedOptions {
@@ -133,6 +136,8 @@ export interface ResolvedOptions {
   readonly maxAnswerBytes: number;
   readonly maxStreamStartsPerSecond: number;
   readonly maxStartDelayMs: number;
+  /** The connect and subscribe hooks, or undefined when none is configured. */
+  readonly hooks: AccessHooks | undefined;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -203,6 +208,7 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     maxAnswerBytes: positive(options.maxAnswerBytes, 1024 * 1024, 'maxAnswerBytes'),
     maxStreamStartsPerSecond: positive(options.maxStreamStartsPerSecond, 2000, 'maxStreamStartsPerSecond'),
     maxStartDelayMs: positive(options.maxStartDelayMs, 60_000, 'maxStartDelayMs'),
+    hooks: resolveHooks(options.hooks, env),
   };
 }
 

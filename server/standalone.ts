@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { CometServer } from './comet-server.js';
 import { staticFiles } from './demo/static-files.js';
 import { answerClientError } from './http/client-error.js';
+import { allowReadingAnswer } from './http/cors.js';
 import { HttpError, sendError } from './http/http-error.js';
 import { limitSocketsPerAddress } from './http/socket-limits.js';
 import type { TrustedProxies } from './http/trusted-proxies.js';
@@ -46,7 +47,15 @@ export function createStandaloneServer(
   sockets: StandaloneSocketOptions = {},
 ): Server {
   const serveFile = files ? staticFiles(files) : undefined;
-  const notFound = (res: ServerResponse): void => sendError(res, new HttpError(404, 'not-found', 'Nothing is served at this path.'));
+  const notFound = (req: IncomingMessage, res: ServerResponse): void => {
+    // Readable by the page that asked, as the endpoints' own 404: a client given a wrong base path (`/` for `/comet`) then says so instead of "unreachable".
+    try {
+      allowReadingAnswer(req, res, comet.options.allowedOrigins);
+    } catch (error) {
+      return sendError(res, error as HttpError);
+    }
+    sendError(res, new HttpError(404, 'not-found', 'Nothing is served at this path.'));
+  };
   const headersTimeout = sockets.headersTimeoutMs ?? SOCKET_DEFAULTS.headersTimeoutMs;
   const server = createServer(
     {
@@ -60,10 +69,10 @@ export function createStandaloneServer(
     },
     (req, res) => {
       comet(req, res, () => {
-        if (!serveFile && !extra) return notFound(res);
+        if (!serveFile && !extra) return notFound(req, res);
         (async () => (await extra?.(req, res)) || (serveFile ? await serveFile(req, res) : false))().then(
           (served) => {
-            if (!served) notFound(res);
+            if (!served) notFound(req, res);
           },
           () => sendError(res, new HttpError(500, 'internal', 'The file could not be served.')),
         );

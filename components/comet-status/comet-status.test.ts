@@ -67,10 +67,15 @@ describe('<comet-status>', () => {
 
   it('explains the host and the transport decision when verbose', async () => {
     const channel = uniqueChannel();
-    const { element } = mount<CometStatus>(`<comet-status verbose></comet-status><comet-feed channel="${channel}"></comet-feed>`);
-    await waitFor(() => element.state === 'open', 5000, 'open');
+    const { element, connection } = mount<CometStatus>(`<comet-status verbose></comet-status><comet-feed channel="${channel}"></comet-feed>`);
+    const clientOf = () => (connection as HTMLElementTagNameMap['comet-connection']).client;
+    await waitFor(() => element.state === 'open' && (clientOf()?.decisions.length ?? 0) > 0, 5000, 'open, with a transport decision');
     await element.updateComplete;
-    expect(part(element, 'details')!.textContent).to.match(/^(shared-worker|leader-tab|single-tab): /);
+    const client = clientOf()!;
+    const decision = client.decisions.at(-1)!;
+    // Both halves, from the client's own record: the host and why, then the last decision and what was seen.
+    expect(part(element, 'details')!.textContent).to.equal(`${client.host}: ${client.hostReason} · ${decision.reason}: ${decision.detail}`);
+    expect(decision.detail, 'a decision says what was seen').to.not.equal('');
   });
 
   it('takes replacement strings and a compact mode', async () => {

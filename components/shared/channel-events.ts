@@ -105,7 +105,8 @@ export class ChannelEvents implements ReactiveController {
     this.#subscribedTo = { client, channel };
     // History is read once the stream carries the channel: an event published
     // before that is in history, one after it arrives live, none falls between.
-    // If the stream fails instead, history is read anyway: it may work, or it says why nothing will.
+    // If the stream fails instead (`ready` rejects, or an error event), history is read anyway: it may
+    // work, or it says why nothing will.
     const subscription = this.#subscription as Subscription & { ready?: Promise<void> };
     this.status = 'loading';
     let onError: () => void = () => {};
@@ -116,7 +117,7 @@ export class ChannelEvents implements ReactiveController {
       client.addEventListener('error', onError);
       client.addEventListener('statechange', onClosed);
     });
-    const settled = client.state === 'closed' ? Promise.resolve() : Promise.race([subscription.ready ?? Promise.resolve(), failed]);
+    const settled = client.state === 'closed' ? Promise.resolve() : Promise.race([(subscription.ready ?? Promise.resolve()).catch(() => {}), failed]);
     void settled.then(() => {
       client.removeEventListener('error', onError);
       client.removeEventListener('statechange', onClosed);

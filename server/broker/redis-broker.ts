@@ -2,7 +2,21 @@ import { RedisPushStore } from '../push/redis-push-store.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../../src/protocol/position.js';
 import { PUBLISH, READ } from '../redis/broker-scripts.js';
-import { brokerUnavailable, connectRedis, gated, observeRoundTrips, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
+import {
+  brokerUnavailable,
+  closeConnection,
+  connectRedis,
+  connectRedisCluster,
+  gated,
+  observeRoundTrips,
+  onReconnect,
+  publishCommand,
+  redisCommand,
+  REDIS_DEFAULTS,
+  subscribeChannel,
+  unsubscribeChannel,
+  type RedisConnection,
+} from '../redis/redis-connection.js';
 import { RedisInboxStore } from '../inbox/redis-inbox-store.js';
 import { RedisPresenceStateStore } from '../presence/redis-presence-state-store.js';
 import { RedisIdempotencyStore } from '../send/redis-idempotency-store.js';
@@ -10,8 +24,14 @@ import type { Broker, HistoryRead, PublishInput, SharedStoreOptions, SharedStore
 import { dataJson, parseStoredEvent } from './event-json.js';
 
 export interface RedisBrokerOptions {
-  /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). With `cluster`, one node of the cluster. */
   readonly url: string;
+  /**
+   * `url` is a node of a Redis Cluster: `true`, or a list of more nodes (`redis://host:port`, any
+   * masters) to reach it through when that one is down. The broker then routes each command by its
+   * key's slot and uses sharded pub/sub (ARCHITECTURE.md, On a Redis Cluster). Default: one server.
+   */
+  readonly cluster?: readonly string[] | boolean;
   /** Prefix of every key and pub/sub channel, to share one Redis between deployments. Default `comet:`. */
   readonly keyPrefix?: string;
   /** Events kept per channel for resuming readers. Default 1000. */
@@ -64,7 +84,6 @@ export class RedisBroker implements Broker {
   readonly #subscriber: RedisConnection;
   readonly #relays = new Map<string, Relay>();
   readonly #ready: Promise<void>;
-  #reconnects = 0;
 
   constructor(options: RedisBrokerOptions) {
     this.#prefix = options.keyPrefix ?? 'comet:';
@@ -75,16 +94,16 @@ export class RedisBroker implements Broker {
       commandTimeoutMs: options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
       maxPendingCommands: options.maxPendingCommands ?? REDIS_DEFAULTS.maxPendingCommands,
     };
-    const commands = connectRedis({ ...bounds, role: 'commands' });
-    const subscriber = connectRedis({ ...bounds, role: 'pub/sub' });
+    const clusterUrls = options.cluster === undefined || options.cluster === false ? undefined : [options.url, ...(options.cluster === true ? [] : options.cluster)];
+    // A cluster client keeps a pub/sub connection per shard of its own: one serves both roles.
+    const commands = clusterUrls ? connectRedisCluster({ ...bounds, urls: clusterUrls, role: 'commands and pub/sub' }) : connectRedis({ ...bounds, role: 'commands' });
+    const subscriber = clusterUrls ? commands : connectRedis({ ...bounds, role: 'pub/sub' });
     this.#commands = commands.client;
     this.#subscriber = subscriber.client;
     this.#ready = Promise.all([commands.ready, subscriber.ready]).then(() => undefined);
-    this.#subscriber.on('ready', () => {
-      // The first 'ready' is the first connect; later ones follow an outage, during which
-      // other processes may have published: every relay re-reads from where it stopped.
-      this.#reconnects += 1;
-      if (this.#reconnects === 1) return;
+    onReconnect(this.#subscriber, () => {
+      // After an outage (of a cluster, of one of its nodes), other processes may have
+      // published: every relay re-reads from where it stopped.
       for (const relay of this.#relays.values()) {
         this.#enqueue(relay, async () => {
           if (!(await this.#catchUp(relay, undefined))) this.#retryCatchUp(relay);
@@ -112,6 +131,7 @@ export class RedisBroker implements Broker {
         String(this.#historySize),
         String(this.#maxAgeMs),
         live,
+        publishCommand(this.#commands),
       ]);
     } catch (error) {
       throw brokerUnavailable(error, 'store the event');
@@ -189,7 +209,7 @@ export class RedisBroker implements Broker {
       // UNSUBSCRIBE per refused reader behind it.
       current.sent?.then(
         () =>
-          this.#subscriber.unsubscribe(this.#keys(channel).live, current.onMessage).catch(() => {
+          unsubscribeChannel(this.#subscriber, this.#keys(channel).live, current.onMessage).catch(() => {
             // Not connected: Redis dropped the subscription with the connection, and the
             // client forgot it with the listener, so there is nothing left to undo.
           }),
@@ -201,7 +221,7 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     for (const relay of this.#relays.values()) clearTimeout(relay.retry);
     this.#relays.clear();
-    await Promise.all([this.#commands, this.#subscriber].map((client) => client.close().catch(() => client.destroy())));
+    await Promise.all([...new Set([this.#commands, this.#subscriber])].map((client) => closeConnection(client)));
   }
 
   #openRelay(channel: string): Relay {
@@ -217,7 +237,7 @@ export class RedisBroker implements Broker {
     };
     // Gated too: a SUBSCRIBE to a Redis that does not answer would hold every reader of the channel.
     let sent: Promise<unknown> | undefined;
-    const subscribed = gated(this.#subscriber, () => (sent = Promise.resolve(this.#subscriber.subscribe(live, onMessage))))
+    const subscribed = gated(this.#subscriber, () => (sent = subscribeChannel(this.#subscriber, live, onMessage)))
       .then(() => this.#head(channel))
       .then((head) => {
         relay.last ??= head;

@@ -152,7 +152,8 @@ export class ActionWebhook {
   }
 }
 
-async function readCapped(response: Response): Promise<string> {
+/** The answer's text, or '' when it is longer than `max` bytes (the rest is not read). */
+export async function readCapped(response: Response, max = ANSWER_MAX): Promise<string> {
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -161,7 +162,7 @@ async function readCapped(response: Response): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > ANSWER_MAX) {
+    if (size > max) {
       await reader.cancel();
       return '';
     }

@@ -2,6 +2,10 @@ import { redisCommand } from '../redis/redis-connection.js';
 import type { RedisStoreOptions } from '../redis/redis-store-options.js';
 import { StoreConnection } from '../redis/store-connection.js';
 import type { PresenceStateStore } from './presence-state-store.js';
+import { LuaScript } from '../redis/lua-script.js';
+
+/** Stores a state and renews the hash's TTL at once; a script, so it runs on one server and on a cluster alike. */
+const SET_STATE = new LuaScript("redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return redis.call('PEXPIRE', KEYS[1], ARGV[3])");
 
 export interface RedisPresenceStateStoreOptions extends RedisStoreOptions {
   /** A channel's states go this long after the last one was set (ms), should every process stop before clearing them. Default 24 h. */
@@ -33,9 +37,7 @@ export class RedisPresenceStateStore implements PresenceStateStore {
       await this.#redis.run('clear the member state', (client) => redisCommand(client, ['HDEL', key, user]));
       return;
     }
-    await this.#redis.run('store the member state', (client) =>
-      client.multi().addCommand(['HSET', key, user, JSON.stringify(state)]).addCommand(['PEXPIRE', key, String(this.#ttlMs)]).exec(),
-    );
+    await this.#redis.run('store the member state', (client) => SET_STATE.run(client, [key], [user, JSON.stringify(state), String(this.#ttlMs)]));
   }
 
   async all(channel: string): Promise<ReadonlyMap<string, unknown>> {

@@ -1,10 +1,12 @@
-import { EXPIRE, LEAVE, TOUCH } from '../redis/presence-scripts.js';
-import { brokerUnavailable, connectRedis, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
+import { EXPIRE, LEAVE, LEAVE_IN_SLOT, SWEEP_ONE, TOUCH, TOUCH_IN_SLOT, UNINDEX_IF_DUE } from '../redis/presence-scripts.js';
+import { brokerUnavailable, closeConnection, connectRedis, connectRedisCluster, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
 import type { PresenceDeparture, PresenceMember, PresenceStore } from './presence-store.js';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://…`, usually the broker's. */
   readonly url: string;
+  /** `url` is a node of a Redis Cluster: `true`, or more nodes to reach it through (as `redisBroker`'s). */
+  readonly cluster?: readonly string[] | boolean;
   /** Prefix of every key; the same as the broker's. Default `comet:`. */
   readonly keyPrefix?: string;
   /** Longest wait for Redis on one command (ms). Default 1000. */
@@ -26,15 +28,19 @@ export class RedisPresenceStore implements PresenceStore {
   readonly #prefix: string;
   readonly #client: RedisConnection;
   readonly #ready: Promise<void>;
+  readonly #cluster: boolean;
 
   constructor(options: RedisPresenceStoreOptions) {
     this.#prefix = options.keyPrefix ?? 'comet:';
-    const { client, ready } = connectRedis({
-      url: options.url,
+    const bounds = {
       commandTimeoutMs: options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
       maxPendingCommands: options.maxPendingCommands ?? REDIS_DEFAULTS.maxPendingCommands,
       role: 'presence',
-    });
+    };
+    this.#cluster = options.cluster !== undefined && options.cluster !== false;
+    const { client, ready } = this.#cluster
+      ? connectRedisCluster({ ...bounds, urls: [options.url, ...(Array.isArray(options.cluster) ? options.cluster : [])] })
+      : connectRedis({ ...bounds, url: options.url });
     this.#client = client;
     this.#ready = ready;
   }
@@ -45,6 +51,21 @@ export class RedisPresenceStore implements PresenceStore {
 
   async touch(channel: string, member: { readonly user: string; readonly name: string }, session: string, now: number, expires: number): Promise<boolean> {
     const { users, sessions } = this.#keys(channel, member.user);
+    const args = [
+      member.user,
+      member.name,
+      session,
+      String(now),
+      String(expires),
+      JSON.stringify([channel, member.user, session]),
+      String(Math.max(1000, expires - now)),
+    ];
+    if (this.#cluster) {
+      const joined = await this.#run('record presence', () => TOUCH_IN_SLOT.run<number>(this.#client, [users, sessions], args));
+      // After the session: an index entry for a session not stored would only be swept as a no-op.
+      await this.#run('record presence', () => redisCommand(this.#client, ['ZADD', this.#index, args[4]!, args[5]!]));
+      return joined === 1;
+    }
     const joined = await this.#run('record presence', () =>
       TOUCH.run<number>(this.#client, [users, sessions, this.#index], [
         member.user,
@@ -61,6 +82,11 @@ export class RedisPresenceStore implements PresenceStore {
 
   async leave(channel: string, user: string, session: string): Promise<boolean> {
     const { users, sessions } = this.#keys(channel, user);
+    if (this.#cluster) {
+      const gone = await this.#run('record a departure', () => LEAVE_IN_SLOT.run<number>(this.#client, [users, sessions], [user, session]));
+      await this.#run('record a departure', () => redisCommand(this.#client, ['ZREM', this.#index, JSON.stringify([channel, user, session])]));
+      return gone === 1;
+    }
     const left = await this.#run('record a departure', () =>
       LEAVE.run<number>(this.#client, [users, sessions, this.#index], [user, session, JSON.stringify([channel, user, session])]),
     );
@@ -68,6 +94,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async expire(now: number): Promise<readonly PresenceDeparture[]> {
+    if (this.#cluster) return this.#expireBySlot(now);
     const flat = await this.#run('sweep presence', () => EXPIRE.run<string[]>(this.#client, [this.#index], [String(now), this.#prefix, String(SWEEP_BATCH)]));
     const gone: PresenceDeparture[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) gone.push({ channel: flat[i]!, user: flat[i + 1]! });
@@ -86,7 +113,29 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async close(): Promise<void> {
-    await this.#client.close().catch(() => this.#client.destroy());
+    await closeConnection(this.#client);
+  }
+
+  /** The sweep on a cluster: the index read on its slot, each session swept on its channel's. */
+  async #expireBySlot(now: number): Promise<readonly PresenceDeparture[]> {
+    const members = await this.#run('sweep presence', () => redisCommand<string[]>(this.#client, ['ZRANGEBYSCORE', this.#index, '-inf', String(now), 'LIMIT', '0', String(SWEEP_BATCH)]));
+    const gone: PresenceDeparture[] = [];
+    for (const member of members) {
+      let key: unknown;
+      try {
+        key = JSON.parse(member);
+      } catch {
+        key = undefined;
+      }
+      if (Array.isArray(key) && key.length === 3 && key.every((part) => typeof part === 'string')) {
+        const [channel, user, session] = key as [string, string, string];
+        const { users, sessions } = this.#keys(channel, user);
+        const left = await this.#run('sweep presence', () => SWEEP_ONE.run<number>(this.#client, [users, sessions], [user, session, String(now)]));
+        if (left === 1) gone.push({ channel, user });
+      }
+      await this.#run('sweep presence', () => UNINDEX_IF_DUE.run(this.#client, [this.#index], [member, String(now)]));
+    }
+    return gone;
   }
 
   get #index(): string {

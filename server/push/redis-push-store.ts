@@ -2,6 +2,10 @@ import { redisCommand } from '../redis/redis-connection.js';
 import type { RedisStoreOptions } from '../redis/redis-store-options.js';
 import { StoreConnection } from '../redis/store-connection.js';
 import { PUSHED_ITEMS_MAX, type PushStore, type StoredPushDevice } from './push-store.js';
+import { LuaScript } from '../redis/lua-script.js';
+
+/** Stores a device and renews the hash's TTL at once; a script, so it runs on one server and on a Redis Cluster alike. */
+const SET_WITH_TTL = new LuaScript("redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return redis.call('PEXPIRE', KEYS[1], ARGV[3])");
 
 /** A hash as the client hands it back: an object (RESP3) or a flat list of pairs (RESP2). */
 function pairs(reply: string[] | Record<string, string>): Array<readonly [string, string]> {
@@ -27,7 +31,7 @@ export class RedisPushStore implements PushStore {
   async put(user: string, device: StoredPushDevice, maxDevices: number): Promise<void> {
     const key = this.#key(user, 'devices');
     await this.#redis.run('store the push subscription', (client) =>
-      client.multi().addCommand(['HSET', key, device.device, JSON.stringify(device)]).addCommand(['PEXPIRE', key, String(RedisPushStore.TTL_MS)]).exec(),
+      SET_WITH_TTL.run(client, [key], [device.device, JSON.stringify(device), String(RedisPushStore.TTL_MS)]),
     );
     const stored = await this.devices(user);
     if (stored.length <= maxDevices) return;

@@ -22,7 +22,7 @@ local epoch = redis.call('HGET', KEYS[1], 'epoch')
  * Stores one event and announces it, atomically: seq from HINCRBY, the
  * envelope JSON built once here (the id and time are only known here) and
  * both stored and published as that one string.
- * ARGV: candidate epoch, channel JSON, type JSON, data JSON, max length, max age ms, pub/sub channel.
+ * ARGV: candidate epoch, channel JSON, type JSON, data JSON, max length, max age ms, pub/sub channel, PUBLISH or SPUBLISH.
  */
 export const PUBLISH = new LuaScript(`${ENSURE_EPOCH}
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
@@ -49,7 +49,8 @@ if oldest and tonumber(oldest[2][4]) < cutoff then
 end
 -- A channel nobody publishes to loses its history after max age; its meta (and so its positions) stays.
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
-redis.call('PUBLISH', ARGV[7], json)
+-- SPUBLISH on a cluster: the message stays on the shard that holds the channel's keys (same hash tag).
+redis.call(ARGV[8] or 'PUBLISH', ARGV[7], json)
 return json
 `);
 

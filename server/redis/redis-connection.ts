@@ -4,7 +4,31 @@ import { HttpError } from '../http/http-error.js';
 import { isMissing, MissingDependencyError } from '../optional-dependency.js';
 import { CommandGate } from './command-gate.js';
 
-export type RedisConnection = RedisClientType;
+import type { RedisClusterType } from '@redis/client';
+
+/** One Redis server (`connectRedis`) or a Redis Cluster (`connectRedisCluster`): use the helpers below, which work on both. */
+export type RedisConnection = RedisClientType | ClusterConnection;
+
+/**
+ * A Redis Cluster behind the calls the stores make: each command goes to the
+ * master of its first key's slot, and pub/sub is sharded (`SSUBSCRIBE`), so a
+ * channel's messages travel only through the shard that holds its keys.
+ */
+export class ClusterConnection {
+  constructor(readonly cluster: RedisClusterType) {}
+
+  sendCommand<T>(args: readonly string[]): Promise<T> {
+    return this.cluster.sendCommand<T>(firstKey(args), false, [...args]);
+  }
+}
+
+/** The key a command is routed by: EVAL/EVALSHA name theirs after the key count; the others put it first. */
+function firstKey(args: readonly string[]): string | undefined {
+  const name = args[0]?.toUpperCase();
+  if (name === 'EVAL' || name === 'EVALSHA') return Number(args[2]) > 0 ? args[3] : undefined;
+  if (name === 'PING' || name === 'TIME' || name === 'SCRIPT' || name === 'INFO') return undefined;
+  return args[1];
+}
 
 /** Defaults of every Redis connection; `COMET_REDIS_TIMEOUT_MS` and `COMET_REDIS_MAX_PENDING` set them for the standalone server. */
 export const REDIS_DEFAULTS = { commandTimeoutMs: 1000, maxPendingCommands: 1000 } as const;
@@ -29,8 +53,8 @@ const gates = new WeakMap<RedisConnection, CommandGate>();
  * given up on after `commandTimeoutMs` and at most `maxPendingCommands` wait
  * (see CommandGate): send every command through `redisCommand()` or `gated()`.
  */
-export function connectRedis(options: RedisConnectionOptions): { client: RedisConnection; ready: Promise<void> } {
-  const client: RedisConnection = redisClientModule().createClient({
+export function connectRedis(options: RedisConnectionOptions): { client: RedisClientType; ready: Promise<void> } {
+  const client: RedisClientType = redisClientModule().createClient({
     url: options.url,
     disableOfflineQueue: true,
     // The client's own bounds act on commands not yet written (and drop them from its queue);
@@ -78,7 +102,93 @@ export function observeRoundTrips(client: RedisConnection, observe: (ms: number)
 }
 
 export function redisCommand<T>(client: RedisConnection, args: readonly string[]): Promise<T> {
-  return gated(client, () => client.sendCommand<T>([...args]));
+  return gated(client, () => (client instanceof ClusterConnection ? client.sendCommand<T>(args) : client.sendCommand<T>([...args])));
+}
+
+/** Listens to a pub/sub channel: SUBSCRIBE on one server, SSUBSCRIBE (on the channel's shard) on a cluster. */
+export function subscribeChannel(client: RedisConnection, channel: string, listener: (message: string) => void): Promise<unknown> {
+  return client instanceof ClusterConnection ? client.cluster.sSubscribe(channel, listener) : client.subscribe(channel, listener);
+}
+
+export function unsubscribeChannel(client: RedisConnection, channel: string, listener: (message: string) => void): Promise<unknown> {
+  return client instanceof ClusterConnection ? client.cluster.sUnsubscribe(channel, listener) : client.unsubscribe(channel, listener);
+}
+
+/** The command a script publishes with, so a cluster's messages stay on the channel's shard. */
+export function publishCommand(client: RedisConnection): 'PUBLISH' | 'SPUBLISH' {
+  return client instanceof ClusterConnection ? 'SPUBLISH' : 'PUBLISH';
+}
+
+/**
+ * Calls `reconnected` each time the connection (or, on a cluster, a node's)
+ * is ready again after it was lost: messages published meanwhile were missed.
+ */
+export function onReconnect(client: RedisConnection, reconnected: () => void): void {
+  if (client instanceof ClusterConnection) {
+    let lost = false;
+    client.cluster.on('node-disconnect', () => (lost = true));
+    client.cluster.on('node-ready', () => {
+      if (!lost) return;
+      lost = false;
+      reconnected();
+    });
+    return;
+  }
+  let readies = 0;
+  client.on('ready', () => {
+    readies += 1;
+    if (readies > 1) reconnected();
+  });
+}
+
+export async function closeConnection(client: RedisConnection): Promise<void> {
+  const target = client instanceof ClusterConnection ? client.cluster : client;
+  await target.close().catch(() => target.destroy());
+}
+
+/**
+ * A Redis Cluster, reached through any of its masters (`urls`): the client
+ * learns the slot map and follows MOVED answers and failovers. Bounded like
+ * `connectRedis`: no offline queue, each command given up after
+ * `commandTimeoutMs`, at most `maxPendingCommands` waiting.
+ */
+export function connectRedisCluster(options: Omit<RedisConnectionOptions, 'url'> & { readonly urls: readonly string[] }): { client: RedisConnection; ready: Promise<void> } {
+  if (options.urls.length === 0) throw new TypeError('cometkit server: a Redis Cluster needs at least one node URL.');
+  const cluster = redisClientModule().createCluster({
+    rootNodes: options.urls.map((url) => ({ url })),
+    defaults: {
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: options.maxPendingCommands,
+      socket: {
+        connectTimeout: options.commandTimeoutMs,
+        reconnectStrategy: (retries: number) => Math.round(Math.random() * Math.min(2000, 50 * 2 ** Math.min(retries, 6))),
+      },
+    },
+  }) as unknown as RedisClusterType;
+  const client = new ClusterConnection(cluster);
+  gates.set(client, new CommandGate(options.commandTimeoutMs, options.maxPendingCommands));
+  let down = false;
+  cluster.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    console.error(`cometkit redis cluster (${options.role}): ${error.message}`);
+  });
+  cluster.on('node-error', (error: Error) => {
+    if (down) return;
+    down = true;
+    console.error(`cometkit redis cluster (${options.role}): a node's connection was lost, reconnecting: ${error.message}`);
+  });
+  cluster.on('node-ready', () => {
+    if (down) console.error(`cometkit redis cluster (${options.role}): connected again`);
+    down = false;
+  });
+  const ready = cluster.connect().then(
+    () => undefined,
+    (error: unknown) => {
+      console.error(`cometkit redis cluster (${options.role}): gave up connecting`, error);
+    },
+  );
+  return { client, ready };
 }
 
 /** What a caller of the HTTP API sees when Redis cannot be used: retry later, with backoff. */

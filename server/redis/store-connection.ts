@@ -1,4 +1,4 @@
-import { brokerUnavailable, connectRedis, REDIS_DEFAULTS, type RedisConnection } from './redis-connection.js';
+import { brokerUnavailable, closeConnection, connectRedis, REDIS_DEFAULTS, type RedisConnection } from './redis-connection.js';
 import type { RedisStoreOptions } from './redis-store-options.js';
 
 export type { RedisStoreOptions };
@@ -39,6 +39,6 @@ export class StoreConnection {
   }
 
   async close(): Promise<void> {
-    if (this.#owned) await this.client.close().catch(() => this.client.destroy());
+    if (this.#owned) await closeConnection(this.client);
   }
 }

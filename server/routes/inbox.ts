@@ -22,7 +22,7 @@ interface InboxDeps {
 
 /** Whose inbox: the token's user; without a token, `?user=` when the server accepts anonymous inboxes. */
 export async function owner(req: IncomingMessage, url: URL, deps: InboxDeps): Promise<string> {
-  const claims = await authenticate(req, url, deps.verify);
+  const claims = await authenticate(req, url, deps.verify, deps.options);
   if (claims) return claims.sub;
   if (!deps.inbox.anonymous) {
     throw new HttpError(

@@ -84,7 +84,9 @@ export async function serveRoster(req: IncomingMessage, res: ServerResponse, url
     }
     asRead.searchParams.append('ch', channel);
   });
-  await parseStreamRequest(req, asRead, deps.options, deps.verify);
+  const request = await parseStreamRequest(req, asRead, deps.options, deps.verify);
+  // A roster answers for every channel asked: a subscribe hook that narrows them refuses it.
+  if (request.channels.length !== new Set(derived).size) throw new HttpError(403, 'hook-refused', 'The application allows only some of these channels; ask for their rosters one at a time.');
   const rosters = await Promise.all(channels.map((channel) => deps.presence.roster(channel)));
   sendJsonText(res, 200, rosterAnswer(rosters, deps.options.maxAnswerBytes));
 }

@@ -18,7 +18,7 @@ export async function serveSend(
   url: URL,
   deps: { options: ResolvedOptions; send: SendService; verify: TokenVerifier | undefined },
 ): Promise<void> {
-  const user = await authenticate(req, url, deps.verify);
+  const user = await authenticate(req, url, deps.verify, deps.options);
   const sender = user ? `user:${user.sub}` : `address:${deps.options.clientAddress(req) ?? 'unknown'}`;
   const key = SendService.parseKey(req.headers['idempotency-key']);
   // Before the body is read: a flood is refused without buffering it.

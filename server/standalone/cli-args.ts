@@ -57,8 +57,10 @@ Every option has an environment variable; an option given wins over it.
 
 Tokens, Pushpin and the other settings: COMET_TOKEN_SECRET, COMET_TOKEN_PUBLIC_KEY,
 COMET_TOKEN_JWKS_URL, COMET_TOKEN_AUDIENCE, COMET_TOKEN_ISSUER, COMET_PUBLIC_ORIGINS,
-COMET_REDIS_PREFIX, COMET_TRUST_PROXY, COMET_GRIP_URL, COMET_GRIP_KEY, COMET_VAPID_*,
-COMET_PUSH_ALLOWED_ENDPOINTS, COMET_PUSH_TTL_SECONDS (see the README).`;
+COMET_REDIS_PREFIX, COMET_REDIS_CLUSTER (a Redis Cluster's nodes instead of --redis-url),
+COMET_HOOK_CONNECT_URL, COMET_HOOK_SUBSCRIBE_URL, COMET_HOOK_SECRET, COMET_TRUST_PROXY,
+COMET_GRIP_URL, COMET_GRIP_KEY, COMET_VAPID_*, COMET_PUSH_ALLOWED_ENDPOINTS,
+COMET_PUSH_TTL_SECONDS (see the README).`;
 
 /** Reads the command line and the environment; throws CliUsageError for anything it cannot use. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRequest {
@@ -112,7 +114,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   const workersText = values.workers ?? '1';
   const workers = Number(workersText);
   if (!/^\d+$/.test(workersText) || workers < 1 || workers > 256) throw new CliUsageError('--workers takes a whole number from 1 to 256, e.g. --workers 4.');
-  if (workers > 1 && !merged['COMET_REDIS_URL']) throw new CliUsageError('--workers needs --redis-url (COMET_REDIS_URL): processes share channels through Redis only.');
+  if (workers > 1 && !merged['COMET_REDIS_URL'] && !merged['COMET_REDIS_CLUSTER']) throw new CliUsageError('--workers needs --redis-url (COMET_REDIS_URL): processes share channels through Redis only.');
   const dev = values.dev === true;
   if (dev && (merged['COMET_TOKEN_PUBLIC_KEY'] || merged['COMET_TOKEN_JWKS_URL'])) {
     throw new CliUsageError('--dev signs its tokens with a secret (HS256): leave COMET_TOKEN_PUBLIC_KEY and COMET_TOKEN_JWKS_URL unset, or drop --dev.');

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { isValidChannel } from '../../src/protocol/channel.js';
 import { checkCursor, type Cursor } from '../../src/protocol/cursor.js';
 import { readAllowed } from '../auth/read-access.js';
-import type { TokenClaims, TokenVerifier } from '../auth/token.js';
+import { MAX_TOKEN_LENGTH, type TokenClaims, type TokenVerifier } from '../auth/token.js';
 import { tokenValidUntil } from '../auth/token-expiry.js';
 import { INBOX_PREFIX, inboxChannel } from '../inbox/inbox-channel.js';
 import { HttpError } from '../http/http-error.js';
@@ -51,23 +51,45 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
   }
   for (const channel of cursor.keys()) if (!channels.includes(channel)) cursor.delete(channel);
 
-  const user = await authenticate(req, url, verify);
-  // Every user may read their own inbox channel, whatever the token lists; an anonymous inbox
-  // (a demo) is anyone's to read. Wildcards reach neither (see read-access.ts).
-  const allowed = [
-    ...options.publicChannels,
-    ...(options.inboxAnonymous ? [`${INBOX_PREFIX}*`] : []),
-    ...(user?.channels ?? []),
-    ...(user ? [inboxChannel(user.sub)] : []),
-  ];
-  const forbidden = channels.filter((channel) => !readAllowed(allowed, channel));
-  if (forbidden.length > 0) {
-    if (!user) {
-      throw new HttpError(401, 'token-missing', `Channel "${forbidden[0]}" is not public: send a token (?token= or Authorization: Bearer).`);
+  const user = await authenticate(req, url, verify, options);
+  const client = options.clientAddress(req);
+  // Every user may read their own inbox channel, whatever the token or the hook says; an anonymous
+  // inbox (a demo) is anyone's to read. Wildcards reach neither (see read-access.ts).
+  const own = user ? inboxChannel(user.sub) : undefined;
+  let granted = channels;
+  if (options.hooks?.subscribe) {
+    // Another user's inbox is nobody's to grant, the application's hook included.
+    const reserved = channels.find((channel) => channel.startsWith(INBOX_PREFIX) && channel !== own && !options.inboxAnonymous);
+    if (reserved !== undefined) throw new HttpError(403, 'channel-forbidden', `Channel "${reserved}" is another user's inbox.`);
+    // The subscribe hook replaces publicChannels and the token's channels: the application decides.
+    const asked = channels.filter((channel) => channel !== own);
+    if (asked.length > 0) {
+      const allowed = await options.hooks.allowedChannels({ endpoint: endpointOf(url, options), client }, user, asked);
+      granted = channels.filter((channel) => channel === own || allowed.has(channel));
+      for (const channel of cursor.keys()) if (!granted.includes(channel)) cursor.delete(channel);
     }
-    throw new HttpError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow channel "${forbidden[0]}".`);
+  } else {
+    const allowed = [
+      ...options.publicChannels,
+      ...(options.inboxAnonymous ? [`${INBOX_PREFIX}*`] : []),
+      ...(user?.channels ?? []),
+      ...(own ? [own] : []),
+    ];
+    const forbidden = channels.filter((channel) => !readAllowed(allowed, channel));
+    if (forbidden.length > 0) {
+      if (!user) {
+        throw new HttpError(401, 'token-missing', `Channel "${forbidden[0]}" is not public: send a token (?token= or Authorization: Bearer).`);
+      }
+      throw new HttpError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow channel "${forbidden[0]}".`);
+    }
   }
-  return { channels, cursor, user, validUntil: tokenValidUntil(user, options.tokens), client: options.clientAddress(req) };
+  return { channels: granted, cursor, user, validUntil: tokenValidUntil(user, options.tokens), client };
+}
+
+/** The endpoint's path below the base (`sse`, `inbox/state`), as hooks are told it. */
+function endpointOf(url: URL, options: ResolvedOptions): string {
+  const path = options.basePath !== '' && url.pathname.startsWith(`${options.basePath}/`) ? url.pathname.slice(options.basePath.length) : url.pathname;
+  return path.replace(/^\/+/, '').slice(0, 100);
 }
 
 function parseCursorParam(text: string): Cursor {
@@ -76,13 +98,33 @@ function parseCursorParam(text: string): Cursor {
   return cursor;
 }
 
-/** The bearer's claims when the request carries a token; 401 when it carries a bad one. */
-export async function authenticate(req: IncomingMessage, url: URL, verify: TokenVerifier | undefined): Promise<TokenClaims | undefined> {
+/**
+ * The bearer's claims when the request carries a token; 401 when it carries a
+ * bad one. With a connect hook, the application has the last word: it may
+ * name the user (from a cookie, or a token of its own the server does not
+ * verify), keep the token's, or refuse.
+ */
+export async function authenticate(req: IncomingMessage, url: URL, verify: TokenVerifier | undefined, options: ResolvedOptions): Promise<TokenClaims | undefined> {
   const token = bearer(req, url);
+  const hooks = options.hooks?.connect ? options.hooks : undefined;
+  if (hooks) {
+    const context = { endpoint: endpointOf(url, options), client: options.clientAddress(req) };
+    if (token === undefined || token === '') return hooks.identify(req, context, undefined, undefined);
+    // Without token verification configured, the token is the application's own: it is passed on raw.
+    if (!verify) {
+      if (token.length > MAX_TOKEN_LENGTH) throw new HttpError(401, 'token-invalid', `The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
+      return hooks.identify(req, context, undefined, token);
+    }
+    return hooks.identify(req, context, await verifiedClaims(token, verify), undefined);
+  }
   if (token === undefined || token === '') return undefined;
   if (!verify) {
     throw new HttpError(401, 'token-invalid', 'This server accepts no tokens (no tokenSecret, tokenPublicKey or tokenJwksUrl is set).');
   }
+  return verifiedClaims(token, verify);
+}
+
+async function verifiedClaims(token: string, verify: TokenVerifier): Promise<TokenClaims> {
   const check = await verify(token);
   if (!check.ok) throw new HttpError(check.status, check.code, check.message, check.status === 503 ? { 'Retry-After': '5' } : {});
   return check.claims;

@@ -38,33 +38,34 @@ type CometKitModule = typeof import('./client.js').CometKit;
 const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : undefined;
 const base = new URL('autoload/', script?.src || location.href);
 
-const checked = new Map<string, Promise<unknown>>();
+/** Each module's file, by its row in the manifest. */
+const files = manifest.files.map(([name, hash]) => (name ? `${name}-` : '') + `${hash}.js`);
+const checked = new Map<number, Promise<unknown>>();
 
 /**
- * `file` and every module it imports statically, each loaded by a module
- * script with its hash and found to match. A module's script is inserted
- * only once those it imports are in: they are then in the page's module map,
- * checked, when it asks for them, so none is fetched without its hash (a
- * failed check is not kept in the map everywhere, and would be fetched again
- * unchecked). The build refuses a cycle between these modules.
+ * The module of row `file` and every module it imports statically, each
+ * loaded by a module script with its hash and found to match. A module's
+ * script is inserted only once those it imports are in: they are then in the
+ * page's module map, checked, when it asks for them, so none is fetched
+ * without its hash (a failed check is not kept in the map everywhere, and
+ * would be fetched again unchecked). The build refuses a cycle between these
+ * modules.
  */
-function check(file: string): Promise<unknown> {
+function check(file: number): Promise<unknown> {
   let done = checked.get(file);
-  // A script without a valid hash would not be checked at all: a name the build did not write is refused.
-  if (!manifest.files[file]) return Promise.reject(new Error(`${file} is not a module of this build`));
   if (!done) {
-    const [integrity, imports] = manifest.files[file];
+    const [, , integrity, ...imports] = manifest.files[file]!;
     done = Promise.all(imports.map(check)).then(
       () =>
         new Promise((loaded, failed) => {
           const element = document.createElement('script');
           element.onload = loaded;
-          element.onerror = () => failed(new Error(`${file} is not the module this loader was built with`));
+          element.onerror = () => failed(new Error(`${files[file]} is not the module this loader was built with`));
           element.type = 'module';
           // Module requests are CORS requests without credentials, as `import()` makes them.
           element.crossOrigin = 'anonymous';
-          element.integrity = integrity;
-          element.src = new URL(file, base).href;
+          element.integrity = `sha256-${integrity}=`;
+          element.src = new URL(files[file]!, base).href;
           document.head.append(element);
         }),
     );
@@ -74,11 +75,15 @@ function check(file: string): Promise<unknown> {
 }
 
 /** `import()` of a module of the autoload folder, once it and its static imports match their hashes. */
-const verifiedImport = (file: string): Promise<unknown> => check(file).then(() => import(/* @vite-ignore */ new URL(file, base).href));
+const verifiedImport = (file: number): Promise<unknown> => check(file).then(() => import(/* @vite-ignore */ new URL(files[file]!, base).href));
 // The modules' lazy parts: the build writes `cometkitImport('./name.js')` for their `import('./name.js')`.
-(self as { cometkitImport?: (specifier: string) => Promise<unknown> }).cometkitImport = (specifier) => verifiedImport(specifier.slice(2));
+(self as { cometkitImport?: (specifier: string) => Promise<unknown> }).cometkitImport = (specifier) => {
+  const file = files.indexOf(specifier.slice(2));
+  // A script without a valid hash would not be checked at all: a name the build did not write is refused.
+  return file < 0 ? Promise.reject(new Error(`${specifier} is not a module of this build`)) : verifiedImport(file);
+};
 
-function load<T>(what: string, file: string): Promise<T> {
+function load<T>(what: string, file: number): Promise<T> {
   return verifiedImport(file).catch((cause: unknown) => {
     const error = new ModuleLoadError(what, cause);
     // Seen in the console and by the page's `error` listeners; the rest of the page goes on.
@@ -89,7 +94,7 @@ function load<T>(what: string, file: string): Promise<T> {
 
 let sdk: Promise<CometKitModule> | undefined;
 function loadSdk(): Promise<CometKitModule> {
-  sdk ??= load<{ CometKit: CometKitModule }>('SDK', manifest.client).then(({ CometKit: module }) => {
+  sdk ??= load<{ CometKit: CometKitModule }>('SDK', 0).then(({ CometKit: module }) => {
     (window as { CometKit?: CometKitModule }).CometKit = module;
     document.dispatchEvent(new CustomEvent('cometkit-ready', { detail: module }));
     return module;
@@ -100,7 +105,8 @@ function loadSdk(): Promise<CometKitModule> {
 const options = scriptClientOptions(script ?? null);
 if (options) void loadSdk().then((module) => module.configure(options), () => {});
 
-const waiting = new Map(Object.entries(manifest.elements));
+// The rows after the SDK's: each element's module, named after its tag.
+const waiting = new Map(manifest.files.slice(1, manifest.elements + 1).map(([tag], index) => [tag, index + 1]));
 const selector = [...waiting.keys()].join(',');
 
 function found(tag: string): void {

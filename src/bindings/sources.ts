@@ -79,11 +79,15 @@ export function channelSource(client: CometClient, channel: string, limit: numbe
           changed();
         });
         subscription = taken;
-        void taken.ready.then(() => {
-          if (closed || snapshot.live) return;
-          snapshot = { ...snapshot, live: true };
-          changed();
-        });
+        taken.ready.then(
+          () => {
+            if (closed || snapshot.live) return;
+            snapshot = { ...snapshot, live: true };
+            changed();
+          },
+          // The subscription ended (unsubscribed, client closed, a fatal refusal): the error event says why.
+          () => {},
+        );
       } catch (error) {
         snapshot = { ...snapshot, error: asCometError(error) };
       }

@@ -14,7 +14,8 @@ import type { PushState, PushSubscribeOptions } from '../push/push-client.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
-import type { ConnectionState, TokenSource } from '../upstream/upstream.js';
+import type { ConnectionState } from '../upstream/upstream.js';
+import { resolveToken, type TokenSource } from '../upstream/token-source.js';
 import { HOST_PREFERENCES, type HostPreference } from '../hosts/choose-host.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { formatCursor } from '../protocol/cursor.js';
@@ -97,6 +98,10 @@ export interface Subscription {
    * Resolves once the stream carries this channel: events published from
    * then on reach the handler. (A subscription made while the stream is
    * re-opening for another channel is not live until the new stream is.)
+   * Rejects if that can no longer happen, with a `CometError`: `unsubscribed`
+   * when `unsubscribe()` came first, `client-closed` when the client was
+   * closed, or the fatal error that closed the connection (e.g.
+   * `token-missing`). A page that never awaits it sees no unhandled rejection.
    */
   readonly ready: Promise<void>;
   unsubscribe(): void;
@@ -105,7 +110,11 @@ export interface Subscription {
 interface Entry {
   readonly handler: EventHandler;
   readonly onGap: ((gap: GapFrame) => void) | undefined;
+  /** Settles the subscription's `ready`: resolves without a reason, rejects with one; once settled, a no-op. */
+  readonly settle: (reason?: CometError) => void;
 }
+
+const closedError = (): CometError => new CometError('client-closed', 'This client is closed.');
 
 /** Reports a throwing handler without stopping delivery to the others. */
 function report(error: unknown): void {
@@ -151,8 +160,6 @@ export class CometClient extends EventTarget {
   readonly #entries = new Map<string, Set<Entry>>();
   /** What this tab has received per channel: it drops replays, and resumes a new hub after a handover. */
   readonly #positions = new Map<string, Position>();
-  /** Channels not yet carried by the stream, and who waits for them. */
-  readonly #waiting = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   readonly #options: ClientOptions;
   readonly #internals: ClientInternals;
   /** This tab's id in the hub: a new one after each return from the cache (see #rejoin). */
@@ -262,7 +269,11 @@ export class CometClient extends EventTarget {
       throw new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" is not a valid channel.${advice('Use 1-128 of A-Z a-z 0-9 _ . : @ / -.')}`);
     }
     if (typeof handler !== 'function') throw new CometError('invalid-handler', 'subscribe() needs a handler function.');
-    const entry: Entry = { handler: handler as EventHandler, onGap: options.onGap };
+    let settle!: Entry['settle'];
+    const ready = new Promise<void>((resolve, reject) => (settle = (reason) => (reason ? reject(reason) : resolve())));
+    // Rejections are part of the contract, not failures of the page: one that nobody awaits stays quiet.
+    ready.catch(() => {});
+    const entry: Entry = { handler: handler as EventHandler, onGap: options.onGap, settle };
     let entries = this.#entries.get(channel);
     if (!entries) {
       entries = new Set();
@@ -270,19 +281,20 @@ export class CometClient extends EventTarget {
       this.#sendChannels();
     }
     entries.add(entry);
-    let active = true;
+    // Between shutting down and the `closed` state, the state change rejects it with the others.
+    if (this.#state === 'closed') settle(closedError());
+    else if (this.#positions.has(channel)) settle();
     return {
       channel,
-      ready: this.#ready(channel),
+      ready,
+      // Twice is harmless: the set no longer holds the entry, a settled promise ignores the second reason.
       unsubscribe: () => {
-        if (!active) return;
-        active = false;
+        settle(new CometError('unsubscribed', `Unsubscribed from ${channel}.`));
         entries.delete(entry);
         if (entries.size === 0 && this.#entries.get(channel) === entries) {
           this.#entries.delete(channel);
           // A channel subscribed again later starts from "now", like any new subscription.
           this.#positions.delete(channel);
-          this.#waiting.delete(channel);
           this.#sendChannels();
         }
       },
@@ -297,8 +309,7 @@ export class CometClient extends EventTarget {
   async history<Data = unknown>(channel: string, options: { limit?: number } = {}): Promise<CometEvent<Data>[]> {
     // Loaded on first use: most pages never read history.
     const { fetchHistory } = await loadModule('history', () => import('./fetch-history.js'));
-    const token = typeof this.#options.token === 'function' ? await this.#options.token() : this.#options.token;
-    const events = await fetchHistory(this.#options.url, channel, options.limit ?? 50, token, this.#options.withCredentials ?? false);
+    const events = await fetchHistory(this.#access(), channel, options.limit ?? 50);
     return events as CometEvent<Data>[];
   }
 
@@ -382,10 +393,10 @@ export class CometClient extends EventTarget {
     if (this.#closed) return;
     this.#presence?.close();
     void this.#inbox?.then((inbox) => inbox.close(), () => {});
-    this.#entries.clear();
     this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
     this.#shutDown();
     this.#setState('closed', undefined);
+    this.#entries.clear();
   }
 
   #access(): ServerAccess {
@@ -441,24 +452,9 @@ export class CometClient extends EventTarget {
     });
   }
 
-  #ready(channel: string): Promise<void> {
-    if (this.#positions.has(channel)) return Promise.resolve();
-    let waiting = this.#waiting.get(channel);
-    if (!waiting) {
-      let resolve: () => void = () => {};
-      const promise = new Promise<void>((done) => (resolve = done));
-      waiting = { promise, resolve };
-      this.#waiting.set(channel, waiting);
-    }
-    return waiting.promise;
-  }
-
   /** The channel has a position: the stream carries it. */
   #live(channel: string): void {
-    const waiting = this.#waiting.get(channel);
-    if (!waiting) return;
-    this.#waiting.delete(channel);
-    waiting.resolve();
+    for (const entry of this.#entries.get(channel) ?? []) entry.settle();
   }
 
   #sendChannels(): void {
@@ -547,7 +543,7 @@ export class CometClient extends EventTarget {
     let token: string | null = null;
     let error: string | null = null;
     try {
-      token = (typeof source === 'function' ? await source() : source) ?? null;
+      token = (await resolveToken(source)) ?? null;
     } catch (cause) {
       error = `The token function failed: ${String((cause as Error)?.message ?? cause)}`;
     }
@@ -597,6 +593,10 @@ export class CometClient extends EventTarget {
     const previous = this.#state;
     if (previous === state || previous === 'closed') return;
     this.#state = state;
+    if (state === 'closed') {
+      // Closed for good: no pending subscription can become live.
+      for (const entries of this.#entries.values()) for (const entry of entries) entry.settle(error ?? closedError());
+    }
     this.dispatchEvent(new CometStateEvent(state, previous, error));
   }
 

@@ -4,15 +4,12 @@ import { advice } from '../dev.js';
 import { endpointOf, readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { checkEvent } from '../protocol/check-event.js';
+import { resolveToken } from '../upstream/token-source.js';
+import type { ServerAccess } from './server-request.js';
 
 /** `GET {url}/history`: the last `limit` events of a channel, oldest first, each checked like a stream frame. */
-export async function fetchHistory(
-  url: string,
-  channel: string,
-  limit: number,
-  token: string | undefined,
-  withCredentials: boolean,
-): Promise<CometEvent[]> {
+export async function fetchHistory({ url, token: source, withCredentials }: ServerAccess, channel: string, limit: number): Promise<CometEvent[]> {
+  const token = await resolveToken(source);
   const target = new URL(`${url.replace(/\/+$/, '')}/history`, globalThis.location?.href);
   target.searchParams.set('ch', channel);
   target.searchParams.set('limit', String(limit));

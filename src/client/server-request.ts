@@ -1,7 +1,7 @@
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { readRefusal } from '../errors/read-refusal.js';
-import type { TokenSource } from '../upstream/upstream.js';
+import { resolveToken, type TokenSource } from '../upstream/token-source.js';
 
 /** What a page needs to call the push server's request/response endpoints itself. */
 export interface ServerAccess {
@@ -22,10 +22,6 @@ export interface JsonRequest {
   readonly purpose: string;
 }
 
-async function currentToken(source: TokenSource | undefined): Promise<string | undefined> {
-  return (typeof source === 'function' ? await source() : source) ?? undefined;
-}
-
 /**
  * One JSON request to the push server with the user's token. A 401 is tried
  * once more when the token comes from a function (it may hand out a fresh
@@ -37,7 +33,7 @@ export async function requestJson<T>(access: ServerAccess, request: JsonRequest)
   for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) target.searchParams.set(name, String(value));
   const text = request.body === undefined ? undefined : JSON.stringify(request.body);
   for (let attempt = 0; ; attempt += 1) {
-    const token = await currentToken(access.token);
+    const token = await resolveToken(access.token);
     let response: Response;
     try {
       response = await fetch(target, {

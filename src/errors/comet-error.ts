@@ -4,6 +4,7 @@ export type ClientErrorCode =
   | 'invalid-channel'
   | 'invalid-handler'
   | 'client-closed'
+  | 'unsubscribed'
   | 'hub-closed'
   | 'token-provider'
   | 'presence-failed'

@@ -1,4 +1,5 @@
 import { CometError } from '../errors/comet-error.js';
+import { isHttpStatusError } from '../errors/http-status-error.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
 import { comparePositions, type Position } from '../protocol/position.js';
@@ -90,6 +91,8 @@ export class Hub {
   #upstream: Upstream | undefined;
   /** The options of the hello that started the upstream: each welcome tells a joining tab what is in effect. */
   #upstreamOptions: HubUpstreamOptions | undefined;
+  /** The tab whose fixed token the upstream last used, if it used one. */
+  #tokenHolder: TabSession | undefined;
   /** Channels of the stream that last said hello: a tab joining them is live at once. */
   #live = new Set<string>();
   #nextRequest = 1;
@@ -347,6 +350,14 @@ export class Hub {
         },
         state: (state, previous, error) => {
           if (this.#upstream !== upstream) return;
+          const holder = this.#tokenHolder;
+          // A fixed token is its tab's alone: its refusal ends that tab, and the other tabs' tokens carry the hub on.
+          if (state == 'closed' && holder && this.#tabs.size > 1 && isHttpStatusError(error) && error.status == 401) {
+            holder.peer.post({ cometkit: this.#version, type: 'state', state, previous, transport: null, error: toWireError(error) });
+            holder.token = null;
+            this.#ensureUpstream(hello);
+            return this.#setTabChannels(holder, []);
+          }
           this.#broadcast({
             cometkit: this.#version,
             type: 'state',
@@ -467,7 +478,8 @@ export class Hub {
   async #token(): Promise<string | undefined> {
     const sessions = [...this.#tabs.values()].reverse();
     const asker = sessions.find((session) => session.tokenFunction);
-    if (!asker) return sessions.find((session) => session.token !== null)?.token ?? undefined;
+    this.#tokenHolder = asker ? undefined : sessions.find((session) => session.token !== null);
+    if (!asker) return this.#tokenHolder?.token ?? undefined;
     const request = this.#nextRequest++;
     return new Promise<string | undefined>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -4,7 +4,7 @@ import { NetworkError } from '../errors/network-error.js';
 import { readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
-import type { TokenSource } from '../upstream/upstream.js';
+import { resolveToken, type TokenSource } from '../upstream/token-source.js';
 import { checkPresenceState, invalidPresenceChannel, presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from './presence-protocol.js';
 import { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster, type PresenceMember, type RosterBinding } from './presence-roster.js';
 
@@ -129,9 +129,13 @@ export class PresenceManager {
       state = created;
       this.#channels.set(channel, state);
       // Read once the stream carries presence:<channel>; any change before that is in the roster, any after it arrives live.
-      void (created.subscription.ready ?? Promise.resolve()).then(() => {
-        if (this.#channels.get(channel) === created && !created.loaded) void this.#read(created);
-      });
+      (created.subscription.ready ?? Promise.resolve()).then(
+        () => {
+          if (this.#channels.get(channel) === created && !created.loaded) void this.#read(created);
+        },
+        // The subscription ended before it was live (a fatal refusal, the client closed): the error event says why.
+        () => {},
+      );
     }
     const current = state;
     state.handles.add(handle);
@@ -338,9 +342,8 @@ export class PresenceManager {
     });
   }
 
-  async #token(): Promise<string | undefined> {
-    const source = this.#deps.token;
-    return typeof source === 'function' ? await source() : source;
+  #token(): Promise<string | undefined> {
+    return resolveToken(this.#deps.token);
   }
 
   #url(kind: 'roster' | 'heartbeat' | 'leave' | 'state', channels: readonly string[], token?: string): URL {

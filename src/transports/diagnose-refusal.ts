@@ -13,7 +13,7 @@ import { unreachableError } from '../errors/unreachable-error.js';
 export async function diagnoseRefusal(
   url: string,
   withCredentials: boolean,
-  signal: AbortSignal,
+  signal?: AbortSignal,
   expectedType = 'text/event-stream',
 ): Promise<CometError> {
   let response: Response;

@@ -1,3 +1,9 @@
+/** Beats may be late by up to one interval plus this slack before the stream counts as dead. */
+const HEARTBEAT_SLACK_MS = 1000;
+
+/** How long a stream that beats every `intervalMs` may stay silent before it counts as dead. */
+export const heartbeatDeadlineMs = (intervalMs: number): number => intervalMs * 2 + HEARTBEAT_SLACK_MS;
+
 /**
  * A deadline on the wall clock. Timers in hidden tabs and sleeping laptops
  * fire late; when this one fires it compares `Date.now()` with the deadline,

@@ -2,7 +2,7 @@ import type { HeartbeatFrame, HelloFrame } from '../protocol/messages.js';
 import type { TransportName } from '../protocol/transport-name.js';
 import { isStreaming, type Transport, type TransportConnection, type TransportSink } from '../transports/transport.js';
 import { BeatMonitor, EVENT_LATE_MIN_MS } from './beat-monitor.js';
-import { Deadline } from './deadline.js';
+import { Deadline, heartbeatDeadlineMs } from './deadline.js';
 import type { DecisionReason, TransportDecision } from './ladder-decision.js';
 import type { LadderOptions, LadderStorage } from './ladder-options.js';
 import { PauseDetector } from './pause-detector.js';
@@ -24,7 +24,6 @@ const STORAGE_PREFIX = 'cometkit:transport:';
 const MAX_DATE_MS = 8.64e15;
 /** Healthy beats a probe must show after its hello before the ladder switches back. */
 const PROBE_BEATS = 2;
-const HEARTBEAT_SLACK_MS = 1000;
 
 /** Downgrades for these reasons describe the network path, so they are worth remembering. */
 const PATH_REASONS: ReadonlySet<DecisionReason> = new Set(['hello-timeout', 'heartbeats-late', 'heartbeats-bunched', 'events-late', 'early-closes']);
@@ -344,7 +343,7 @@ export class TransportLadder {
     this.#probe = probe;
     this.#decide('probe-started', undefined, `trying ${transport.name} next to ${this.#rungs[this.#index]?.name}`, transport.name);
     probe.deadline.arm(this.#host.helloTimeoutMs);
-    const beatDeadline = (interval: number): void => probe.deadline.arm(interval * 2 + HEARTBEAT_SLACK_MS);
+    const beatDeadline = (interval: number): void => probe.deadline.arm(heartbeatDeadlineMs(interval));
     const connection = await this.#host.openProbe(transport, {
       hello: (frame) => {
         if (probe.done || monitor) return;

@@ -8,9 +8,11 @@ import type { CometEvent, GapFrame, HelloFrame } from '../protocol/messages.js';
 import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import type { TransportName } from '../protocol/transport-name.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
+import { diagnoseRefusal } from '../transports/diagnose-refusal.js';
 import type { Transport, TransportConnection, TransportSink } from '../transports/transport.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { Deadline } from './deadline.js';
+import { Deadline, heartbeatDeadlineMs } from './deadline.js';
+import { resolveToken, type TokenSource } from './token-source.js';
 import { TransportLadder, type LadderOptions, type TransportDecision } from './transport-ladder.js';
 
 /**
@@ -22,7 +24,7 @@ import { TransportLadder, type LadderOptions, type TransportDecision } from './t
  */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-export type TokenSource = string | (() => string | Promise<string>);
+export type { TokenSource } from './token-source.js';
 
 export interface UpstreamOptions {
   /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
@@ -52,8 +54,6 @@ export interface UpstreamListener {
   hello?(channels: readonly string[]): void;
 }
 
-/** Beats may be late by up to one interval plus this slack before the stream counts as dead. */
-const HEARTBEAT_SLACK_MS = 1000;
 
 /**
  * One upstream connection: the channel set, a position per channel, the
@@ -222,7 +222,10 @@ export class Upstream {
       token = await this.#token();
     } catch (cause) {
       if (generation !== this.#generation) return;
-      this.#broken(new NetworkError('The token provider failed; retrying.', { cause }));
+      // The token route often sits beside the push server (`{url}/dev-token`), so a wrong `url` or a refused origin
+      // breaks both: the push server is asked too (no channels, so no stream), and any answer but that refusal names the cause.
+      const probe = await diagnoseRefusal(`${this.#options.url}/sse`, !!this.#options.withCredentials);
+      if (generation === this.#generation) this.#broken(probe.code == 'no-channels' ? new NetworkError('The token provider failed; retrying.', { cause }) : probe);
       return;
     }
     if (generation !== this.#generation) return;
@@ -243,9 +246,8 @@ export class Upstream {
     this.#deadline.arm(this.#options.helloTimeoutMs ?? 10_000);
   }
 
-  async #token(): Promise<string | undefined> {
-    const source = this.#options.token;
-    return typeof source === 'function' ? await source() : source;
+  #token(): Promise<string | undefined> {
+    return resolveToken(this.#options.token);
   }
 
   #sink(generation: number, channels: readonly string[]): TransportSink {
@@ -315,12 +317,12 @@ export class Upstream {
   }
 
   #armHeartbeatDeadline(): void {
-    if (this.#heartbeatMs > 0) this.#deadline.arm(this.#heartbeatMs * 2 + HEARTBEAT_SLACK_MS);
+    if (this.#heartbeatMs > 0) this.#deadline.arm(heartbeatDeadlineMs(this.#heartbeatMs));
   }
 
   #expired(): void {
     const waited = this.#helloSeen ? 'heartbeat' : 'hello';
-    const ms = waited === 'hello' ? (this.#options.helloTimeoutMs ?? 10_000) : this.#heartbeatMs * 2 + HEARTBEAT_SLACK_MS;
+    const ms = waited === 'hello' ? (this.#options.helloTimeoutMs ?? 10_000) : heartbeatDeadlineMs(this.#heartbeatMs);
     this.#generation += 1;
     this.#connection?.close();
     this.#connection = undefined;
@@ -390,6 +392,8 @@ export class Upstream {
   #fail(error: CometError): void {
     this.#stop();
     this.#setState('closed', error);
+    // Why it stopped for good is an error as much as a state: pages listening to `error` alone learn it too.
+    this.#listener.error(error);
   }
 
   #setState(state: ConnectionState, error?: CometError): void {

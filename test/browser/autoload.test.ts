@@ -11,13 +11,17 @@ import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 
 const server = getTestServer();
 
-/** Module files fetched from the autoload folder so far, by name without the content hash. */
+/** Which module each file of the autoload folder holds (shared chunks are named by their hash alone). */
+let moduleNames: Record<string, string> = {};
+
+/** Module files fetched from the autoload folder so far, by the name the build gave them. */
 function fetchedModules(): string[] {
   return performance
     .getEntriesByType('resource')
     .map((entry) => new URL(entry.name).pathname)
     .filter((path) => path.includes('/dist/autoload/'))
-    .map((path) => path.slice(path.lastIndexOf('/') + 1).replace(/-[\w-]{8}\.js$/, ''));
+    .map((path) => path.slice(path.lastIndexOf('/') + 1))
+    .map((file) => moduleNames[file] ?? file);
 }
 
 function defaultClient(): CometClient | undefined {
@@ -28,6 +32,7 @@ describe('autoloading script tag from another origin', function () {
   this.timeout(20_000);
 
   before(async () => {
+    moduleNames = (await (await fetch(`${server.url}/dist/autoload/names.json`)).json()) as Record<string, string>;
     const ready = new Promise((resolve) => document.addEventListener('cometkit-ready', resolve, { once: true }));
     const script = document.createElement('script');
     script.src = `${server.url}/dist/cometkit-autoload.js`;

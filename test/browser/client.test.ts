@@ -146,8 +146,10 @@ describe('client: resume', () => {
       // Back before the next batch, so the outage never outgrows the server's history (that would be a gap).
       await waitFor(async () => (await server.streams(channel)) === 1, 5000, 'the reconnect');
     }
-    await waitFor(() => events.length >= total, 20_000, `${total} events`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A last event after all the others: once it is in, so is any event the replays doubled (a stream delivers in order).
+    await server.publishMany([{ channel, data: 'end' }]);
+    await waitFor(() => events.at(-1)?.data === 'end', 20_000, `${total} events and the end marker (have ${events.length})`);
+    events.pop();
     expect(cuts).to.be.at.least(6);
     expect(gaps).to.deep.equal([]);
     expect(events.length).to.equal(total);

@@ -22,8 +22,9 @@ interface Stream {
 }
 
 /** A transport whose streams the test drives frame by frame. */
-function scriptedTransport(): Transport & { readonly streams: Stream[]; latest(): Stream } {
+function scriptedTransport(): Transport & { readonly streams: Stream[]; opened(count: number): Promise<Stream> } {
   const streams: Stream[] = [];
+  const waiting: Array<{ count: number; resolve: (stream: Stream) => void }> = [];
   return {
     name: 'sse',
     streams,
@@ -31,12 +32,16 @@ function scriptedTransport(): Transport & { readonly streams: Stream[]; latest()
     open(request, sink) {
       const stream: Stream = { request, sink, closed: false };
       streams.push(stream);
+      for (const waiter of waiting.filter((w) => streams.length >= w.count)) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.resolve(stream);
+      }
       return { close: () => (stream.closed = true) };
     },
-    latest() {
-      const stream = streams.at(-1);
-      assert.ok(stream, 'a stream was opened');
-      return stream;
+    /** Resolves when the `count`th stream opens: the upstream opens after its batch delay, so the test waits on the open itself. */
+    opened(count) {
+      if (streams.length >= count) return Promise.resolve(streams[count - 1]!);
+      return new Promise((resolve) => waiting.push({ count, resolve }));
     },
   };
 }
@@ -66,13 +71,11 @@ const hello = (tab: string, channels: string[], cursor: string) => ({
 });
 
 const event = (seq: number, channel = 'news'): CometEvent => ({ id: `e1-${seq}`, channel, type: 'message', data: seq, time: Date.now() });
-const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** A cursor's entries, in a fixed order: the stream may list channels in any order. */
 const entries = (cursor: string): string[] => cursor.split(',').filter(Boolean).sort();
-/** Waits past the upstream's batch delay (10 ms), so a scheduled re-open has happened. */
-const settle = (): Promise<void> => tick(40);
 
-describe('hub: a late hello with an earlier position', () => {
+// A re-open that never comes fails at the bound rather than hanging the run.
+describe('hub: a late hello with an earlier position', { timeout: 5000 }, () => {
   const hubs: Hub[] = [];
   afterEach(() => {
     for (const hub of hubs.splice(0)) hub.close();
@@ -85,8 +88,7 @@ describe('hub: a late hello with an earlier position', () => {
     const [ahead, behind] = [recordingPeer(), recordingPeer()];
 
     hub.receive(hello('ahead', ['news', 'sport'], 'news=e1-5,sport=e1-20'), () => ahead);
-    await settle();
-    const first = transport.latest();
+    const first = await transport.opened(1);
     assert.deepEqual(entries(first.request.cursor), ['news=e1-5', 'sport=e1-20']);
     first.sink.hello({ v: 1, time: Date.now(), heartbeat: 0, cursor: 'news=e1-5,sport=e1-20', transport: 'sse' });
     for (let seq = 6; seq <= 10; seq++) first.sink.event(event(seq));
@@ -96,9 +98,8 @@ describe('hub: a late hello with an earlier position', () => {
     first.sink.event(event(11));
     first.sink.event(event(21, 'sport'));
     first.sink.event(event(12));
-    await settle();
 
-    const second = transport.latest();
+    const second = await transport.opened(2);
     assert.notEqual(second, first, 'the stream is re-opened for the earlier position');
     assert.equal(first.closed, true);
     assert.deepEqual(entries(second.request.cursor), ['news=e1-3', 'sport=e1-20'], 'what the old stream read after the hello does not count');
@@ -119,17 +120,15 @@ describe('hub: a late hello with an earlier position', () => {
     const [first, late] = [recordingPeer(), recordingPeer()];
 
     hub.receive(hello('first', ['news'], ''), () => first);
-    await settle();
-    const opening = transport.latest();
+    const opening = await transport.opened(1);
     assert.equal(opening.request.cursor, '', 'the first tab starts the channel from now');
 
     // Before the server's hello, a tab arrives that has events up to 3 from a previous hub.
     hub.receive(hello('late', ['news'], 'news=e1-3'), () => late);
     opening.sink.hello({ v: 1, time: Date.now(), heartbeat: 0, cursor: 'news=e1-9', transport: 'sse' });
     opening.sink.event(event(10));
-    await settle();
 
-    const reopened = transport.latest();
+    const reopened = await transport.opened(2);
     assert.notEqual(reopened, opening, 'a stream opened without the late position is re-opened from it');
     assert.equal(reopened.request.cursor, 'news=e1-3');
     reopened.sink.hello({ v: 1, time: Date.now(), heartbeat: 0, cursor: 'news=e1-3', transport: 'sse' });

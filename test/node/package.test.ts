@@ -7,25 +7,19 @@
  * `npm pack` itself builds through `prepack`, skipped here for that reason).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { scratchFiles } from '../package/scratch-app.js';
+import { installPacked, pack, root, run, vite } from '../support/packed-package.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   version: string;
   scripts: Record<string, string>;
   sizeBudgets: Record<string, { brotli?: number }>;
 };
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const run = (file: string, args: string[], cwd: string, env: Record<string, string> = {}): string =>
-  execFileSync(file, args, { cwd, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-const vite = join(root, 'node_modules/vite/bin/vite.js');
 
 describe('the packed package in a scratch app', () => {
   let dir: string;
@@ -35,22 +29,14 @@ describe('the packed package in a scratch app', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'cometkit-package-'));
-    const [info] = JSON.parse(run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], root)) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    packed = info!.files.map((file) => file.path);
+    const packedPackage = pack(dir);
+    packed = packedPackage.files;
     for (const [name, text] of Object.entries(scratchFiles)) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), text);
     }
-    const version = (name: string): string => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-    // From the cache that `npm ci` filled: the test reaches no registry when it can help it.
     // lit named as an app on Lit names it: the package's peer, shared, not a second copy.
-    const install = spawnSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, info!.filename), `lit@${version('lit')}`, `@types/node@${version('@types/node')}`, `vue@${version('vue')}`], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    assert.equal(install.status, 0, install.stderr);
-    installWarnings = install.stderr;
+    installWarnings = installPacked(dir, packedPackage.filename, ['lit', '@types/node', 'vue']);
   });
 
   after(() => process.env['KEEP_SCRATCH'] ? console.log(dir) : rmSync(dir, { recursive: true, force: true }));

@@ -74,9 +74,16 @@ describe('cursors', () => {
     assert.equal(checkCursor('bad*=e-1'), 'cursor entry "bad*=e-1" is not of the form channel=epoch-seq');
   });
 
-  it('checkCursor and parseCursor read a good cursor alike', () => {
-    const text = 'news=k3x9-42,ticker=k3x9-7';
-    assert.deepEqual(checkCursor(text), parseCursor(text));
+  it('checkCursor reads a good cursor into its positions, one per channel', () => {
+    // Written out rather than compared with parseCursor: checkCursor returns parseCursor's result, so that comparison could not fail.
+    assert.deepEqual(
+      checkCursor('news=k3x9-42,ticker=k3x9-7'),
+      new Map([
+        ['news', { epoch: 'k3x9', seq: 42 }],
+        ['ticker', { epoch: 'k3x9', seq: 7 }],
+      ]),
+    );
+    assert.deepEqual(checkCursor('news=k3x9-1,news=k3x9-9'), new Map([['news', { epoch: 'k3x9', seq: 9 }]]), 'a repeated channel keeps its last position');
     assert.deepEqual(checkCursor(''), new Map());
   });
 

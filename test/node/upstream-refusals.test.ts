@@ -24,18 +24,31 @@ function scripted(name: TransportName): Transport & { readonly sinks: TransportS
     isSupported: () => true,
     open(_request, sink) {
       sinks.push(sink);
+      opens.dispatchEvent(new Event('open'));
       return { close: () => {} };
     },
   };
 }
 
-const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Every scripted stream's open is announced here, so a test waits on the open itself rather than polling. */
+const opens = new EventTarget();
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
-    if (waited > 2000) assert.fail(`waited 2 s for ${what}`);
-    await tick(5);
-  }
+/** Resolves once `condition` holds, re-checked on each stream the upstream opens; fails after 2 s without one. */
+function until(condition: () => boolean, what: string): Promise<void> {
+  if (condition()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const bound = setTimeout(() => {
+      opens.removeEventListener('open', check);
+      reject(new assert.AssertionError({ message: `waited 2 s for ${what}` }));
+    }, 2000);
+    function check(): void {
+      if (!condition()) return;
+      clearTimeout(bound);
+      opens.removeEventListener('open', check);
+      resolve();
+    }
+    opens.addEventListener('open', check);
+  });
 }
 
 describe('upstream: ends that count against the transport', () => {

@@ -127,6 +127,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
 
   // The transport lab: its own server with buffering and cutting proxies in front (see proxies/lab.ts).
   const lab = await startLab();
+  // Printed where a failed run's log shows it: the cutting proxy's cut times replay from it.
+  console.log(`transport lab: proxies' seed ${lab.info.seed} (COMET_LAB_SEED=${lab.info.seed} replays their cut times)`);
   // Redis, two processes and nginx, started only when a test asks (see scale/cluster-control.ts).
   const cluster = clusterControl();
   // Scripted SSE responses on a real socket, for wire cases the server never produces (wire-script.ts).

@@ -1,13 +1,15 @@
 /**
  * The built files as a compromised CDN would serve them: under
  * `/tampered/<mode>/<run>/<prefix>/dist/…`, dist/ as built, except that
- * every module whose name starts with `<prefix>-` gets a line appended that
+ * every module named `<prefix>` (its element's tag, or its chunk's name in
+ * dist/autoload/names.json: shared chunks are named by their hash) gets a line appended that
  * records, in the page, that it ran (`self.cometkitTampered`). With mode
  * `always` every answer is tampered; with `after-first` the first request for
  * a file gets it as built and later ones tampered, as a server would that
  * passes a check and then swaps the file. `<run>` keeps each test's URLs,
  * and so the browser's module map and cache, apart.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, join, normalize } from 'node:path';
@@ -16,6 +18,15 @@ import { fileURLToPath } from 'node:url';
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 const ROUTE = /^\/tampered\/(always|after-first)\/([\w-]{1,40})\/([\w-]{1,40})\/dist\/(.+)$/;
 const requests = new Map<string, number>();
+
+/** The module a file of dist/autoload/ holds, by the name the build gave it; undefined for any other file. */
+function moduleName(file: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dist, 'autoload', 'names.json'), 'utf8')) as Record<string, string>)[file];
+  } catch {
+    return undefined;
+  }
+}
 
 /** Answers a `/tampered/…` request; false for any other path. */
 export function serveTamperedDist(req: IncomingMessage, res: ServerResponse, path: URL): boolean {
@@ -33,7 +44,7 @@ export function serveTamperedDist(req: IncomingMessage, res: ServerResponse, pat
   }
   readFile(file, 'utf8').then(
     (code) => {
-      const tamper = basename(file).startsWith(`${prefix}-`) && (mode === 'always' || seen > 1);
+      const tamper = moduleName(basename(file)) === prefix && (mode === 'always' || seen > 1);
       const body = tamper ? `${code}\n;(self.cometkitTampered ??= []).push(${JSON.stringify(basename(file))});\n` : code;
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : body);
     },

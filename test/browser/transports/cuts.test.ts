@@ -42,18 +42,20 @@ describe('connection cuts', function () {
       // A last event per channel: once both arrived, everything before them was handled too.
       published.push(...(await lab.publishMany(channels.map((channel) => ({ channel, data: 'end' })))));
       const received = opened.received;
-      await waitFor(() => channels.every((channel) => received.get(channel)!.at(-1)?.data === 'end'), 30_000, `all ${published.length} events (have ${total(received)})`);
+      // Every failure names the proxy's seed: COMET_LAB_SEED=<seed> replays the same cut times.
+      const replay = `(replay: COMET_LAB_SEED=${lab.seed})`;
+      await waitFor(() => channels.every((channel) => received.get(channel)!.at(-1)?.data === 'end'), 30_000, `all ${published.length} events (have ${total(received)}) ${replay}`);
 
       for (const channel of channels) {
         const ids = received.get(channel)!.map((event) => event.id);
         const expected = published.filter((event) => event.channel === channel).map((event) => event.id);
-        expect(new Set(ids).size, `${channel}: no event twice`).to.equal(ids.length);
-        expect(ids, `${channel}: every event, in order`).to.deep.equal(expected);
+        expect(new Set(ids).size, `${channel}: no event twice ${replay}`).to.equal(ids.length);
+        expect(ids, `${channel}: every event, in order ${replay}`).to.deep.equal(expected);
       }
-      expect(total(received)).to.equal(EVENTS + 2);
+      expect(total(received), replay).to.equal(EVENTS + 2);
       // The iframe transport sees a cut only when its heartbeat deadline passes (browsers fire no
       // event for an iframe whose response broke off), so its runs go through fewer cuts.
-      expect(await lab.cuts(key), 'responses the proxy cut during the run').to.be.at.least(2);
+      expect(await lab.cuts(key), `responses the proxy cut during the run ${replay}`).to.be.at.least(2);
     });
   }
 });

@@ -26,7 +26,8 @@ interface Connection {
   active: number;
 }
 
-export async function startCuttingProxy(target: string, modeOf: (key: string) => CuttingMode): Promise<CuttingProxy> {
+/** `random(key)` draws each connection's life for `key` (seeded: see seeded-random.ts). */
+export async function startCuttingProxy(target: string, modeOf: (key: string) => CuttingMode, random: (key: string) => () => number): Promise<CuttingProxy> {
   const cuts = new Map<string, number>();
   const connections = new WeakMap<Socket, Connection>();
   const proxy = await startForwardingProxy(
@@ -47,7 +48,7 @@ export async function startCuttingProxy(target: string, modeOf: (key: string) =>
         const timer = setTimeout(() => {
           if (state.active > 0) cuts.set(key, (cuts.get(key) ?? 0) + 1);
           socket.destroy();
-        }, minMs + Math.random() * (maxMs - minMs));
+        }, minMs + random(key)() * (maxMs - minMs));
         socket.once('close', () => clearTimeout(timer));
       }
       const state = connection;

@@ -24,6 +24,7 @@ import { createCometServer } from '../../../server/comet-server.js';
 import { startBufferingProxy, DEFAULT_BUFFERING, type BufferingMode } from './buffering-proxy.js';
 import { startCuttingProxy, DEFAULT_CUTTING, type CuttingMode } from './cutting-proxy.js';
 import { openLateDoor, type LateDoor } from './late-door.js';
+import { labSeed, randomPerKey } from './seeded-random.js';
 
 export interface LabInfo {
   /** `http://127.0.0.1:PORT`: control endpoints and the poster page. */
@@ -37,6 +38,8 @@ export interface LabInfo {
   readonly heartbeatMs: number;
   readonly pollTimeoutMs: number;
   readonly historySize: number;
+  /** The proxies' random seed: `COMET_LAB_SEED=<seed>` replays a run's cut times. */
+  readonly seed: number;
 }
 
 export interface Lab {
@@ -67,7 +70,7 @@ function numberParam(url: URL, name: string, fallback: number): number {
   return value;
 }
 
-export async function startLab(): Promise<Lab> {
+export async function startLab(seed = labSeed()): Promise<Lab> {
   const comet = createCometServer({
     basePath: '/comet',
     allowedOrigins: '*',
@@ -133,7 +136,7 @@ export async function startLab(): Promise<Lab> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const bufferingProxy = await startBufferingProxy(origin, (key) => buffering.get(key) ?? DEFAULT_BUFFERING);
-  const cuttingProxy = await startCuttingProxy(origin, (key) => cutting.get(key) ?? DEFAULT_CUTTING);
+  const cuttingProxy = await startCuttingProxy(origin, (key) => cutting.get(key) ?? DEFAULT_CUTTING, randomPerKey(seed));
 
   return {
     info: {
@@ -144,6 +147,7 @@ export async function startLab(): Promise<Lab> {
       heartbeatMs: comet.options.heartbeatMs,
       pollTimeoutMs: comet.options.pollTimeoutMs,
       historySize: comet.options.historySize,
+      seed,
     },
     async close() {
       await Promise.all([bufferingProxy.close(), cuttingProxy.close(), ...[...doors].map((door) => door.close())]);
