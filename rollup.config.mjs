@@ -57,12 +57,26 @@ const noPolyfillInWorker = {
 };
 
 /**
+ * The worker and the one-file script are one file each: the hub's push
+ * visibility code, a chunk of its own in the module builds, is carried
+ * there without the wrapper an inlined `import()` costs
+ * (`load-device-visibility.worker.ts`).
+ */
+const deviceVisibilityInWorker = {
+  name: 'device-visibility-in-worker',
+  resolveId(source, importer) {
+    if (importer && source === './load-device-visibility.js') return join(dirname(importer), 'load-device-visibility.worker.ts');
+    return null;
+  },
+};
+
+/**
  * The SharedWorker script (`cometkit/worker`): one self-contained module, so
  * a site hosts a single file on its own origin (see ARCHITECTURE.md).
  */
 const workerBuild = (dev) => ({
   input: 'src/worker.ts',
-  plugins: [noPolyfillInWorker, ...plugins({ dev })],
+  plugins: [noPolyfillInWorker, deviceVisibilityInWorker, ...plugins({ dev })],
   output: { file: dev ? 'dist/dev/worker.js' : 'dist/worker.js', format: 'es', inlineDynamicImports: true, sourcemap: true },
 });
 
@@ -328,7 +342,7 @@ export default [
   {
     // The <script> tag build: one classic file, Lit inside, `window.CometKit`, elements defined.
     input: 'src/script-tag.ts',
-    plugins: [polyfillAsScript, ...plugins({ dev: false, module: false })],
+    plugins: [polyfillAsScript, deviceVisibilityInWorker, ...plugins({ dev: false, module: false })],
     // A classic script cannot load chunks: any dynamic import left (a library's lazy layout, say) is inlined.
     output: { file: 'dist/cometkit.iife.js', format: 'iife', name: 'CometKit', sourcemap: true, inlineDynamicImports: true },
   },

@@ -1,5 +1,24 @@
+import type { HubUpstreamOptions } from './port-protocol.js';
+
 /** Where the device's visibility goes: `POST {base}/push/visibility`. */
 export type VisibilityReport = (report: { device: string; user: string | null; visible: boolean }) => Promise<unknown>;
+
+/** A hub's device visibility, reported to its server with a plain fetch: a refused report only waits for the next one. */
+export function forHub(upstream: () => HubUpstreamOptions | undefined, token: () => Promise<string | undefined>): DeviceVisibility {
+  return new DeviceVisibility(async ({ device, user, visible }) => {
+    const options = upstream();
+    if (!options) return;
+    const bearer = await token();
+    const response = await fetch(`${options.url.replace(/\/+$/, '')}/push/visibility${user ? `?user=${encodeURIComponent(user)}` : ''}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
+      body: JSON.stringify({ device, visible }),
+      credentials: options.withCredentials ? 'include' : 'same-origin',
+      keepalive: true,
+    });
+    if (!response.ok) throw new Error(`push visibility ${response.status}`);
+  });
+}
 
 /** The server forgets a "visible" report after 60 s (push `visibleTtlMs`): renewed well within. */
 export const VISIBILITY_RENEW_MS = 20_000;

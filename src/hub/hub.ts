@@ -17,7 +17,8 @@ import {
   type TabMessage,
 } from './port-protocol.js';
 import { checkTabMessage, readForeignHello, toWireError } from './check-tab-message.js';
-import { DeviceVisibility } from './device-visibility.js';
+import type { DeviceVisibility } from './device-visibility.js';
+import { loadDeviceVisibility } from './load-device-visibility.js';
 
 /** Where the hub sends one tab's messages: a MessagePort, a BroadcastChannel, a direct call. */
 export interface HubPeer {
@@ -95,21 +96,13 @@ export class Hub {
   /** Channels of the stream that last said hello: a tab joining them is live at once. */
   #live = new Set<string>();
   #nextRequest = 1;
-  /** For Web Push: whether any tab of this browser is visible, told to the server. */
-  readonly #visibility = new DeviceVisibility(async ({ device, user, visible }) => {
-    const options = this.#upstreamOptions;
-    if (!options) return;
-    // A plain fetch: the worker stays small, and a refused report only waits for the next one.
-    const token = await this.#token();
-    const response = await fetch(`${options.url.replace(/\/+$/, '')}/push/visibility${user ? `?user=${encodeURIComponent(user)}` : ''}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ device, visible }),
-      credentials: options.withCredentials ? 'include' : 'same-origin',
-      keepalive: true,
-    });
-    if (!response.ok) throw new Error(`push visibility ${response.status}`);
-  });
+  /**
+   * For Web Push: whether any tab of this browser is visible, told to the
+   * server. Loaded when the first tab of a browser subscribed to push
+   * reports (its own chunk): a hub whose browser never subscribed never
+   * fetches it.
+   */
+  #visibility: Promise<DeviceVisibility | undefined> | undefined;
   #ignored = 0;
   #refused = 0;
   #closed = false;
@@ -159,7 +152,7 @@ export class Hub {
   close(handover = false): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#visibility.close();
+    void this.#visibility?.then((visibility) => visibility?.close());
     const upstream = this.#upstream;
     this.#upstream = undefined;
     upstream?.close();
@@ -231,7 +224,13 @@ export class Hub {
         this.#drop(session);
         return;
       case 'visibility':
-        this.#visibility.set(session.id, message.visible, message.device, message.user);
+        // Set, dropped and closed through the one promise, so in the order they came while the code loads.
+        this.#visibility ??= loadDeviceVisibility().then(
+          ({ forHub }) => forHub(() => this.#upstreamOptions, () => this.#token()),
+          // A failed load is tried again on the next report.
+          () => (this.#visibility = undefined),
+        );
+        void this.#visibility.then((visibility) => visibility?.set(session.id, message.visible, message.device, message.user));
         return;
     }
   }
@@ -459,7 +458,7 @@ export class Hub {
 
   #drop(session: TabSession): void {
     this.#tabs.delete(session.id);
-    this.#visibility.drop(session.id);
+    void this.#visibility?.then((visibility) => visibility?.drop(session.id));
     session.watch.abort();
     for (const [request, pending] of this.#pendingTokens) {
       if (pending.session !== session) continue;

@@ -11,6 +11,7 @@ import { createClient, type CometClient } from '../../src/index.js';
 import type { CometStateEvent } from '../../src/client/events.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 import { hubWorkerUrl } from './hub/tabs.js';
+import { PUSH_DEVICE_KEY } from '../../src/client/push-device.js';
 
 const server = getTestServer();
 
@@ -77,5 +78,32 @@ describe('lazily loaded code that fails to load', function () {
     let rejected: { name?: string; code?: string } | undefined;
     await c.history(uniqueChannel()).catch((reason: { name?: string; code?: string }) => (rejected = reason));
     expect(rejected).to.include({ name: 'ModuleLoadError', code: 'module-load-failed' });
+  });
+});
+
+describe('code only a browser subscribed to push loads', function () {
+  this.timeout(20_000);
+  const loaded = (file: string): boolean => performance.getEntriesByType('resource').some((entry) => new URL(entry.name).pathname.endsWith(file));
+  let made: CometClient | undefined;
+  afterEach(() => {
+    made?.close();
+    localStorage.removeItem(PUSH_DEVICE_KEY);
+  });
+
+  it('leaves the hub without its push visibility code, and the page without the push client, when push was never used', async () => {
+    localStorage.removeItem(PUSH_DEVICE_KEY);
+    made = createClient({ url: server.comet, hub: uniqueChannel('t.lazy'), host: 'leader-tab' });
+    made.subscribe(uniqueChannel(), () => {});
+    await waitFor(() => made!.state === 'open', 10_000, 'open');
+    expect(loaded('/leader-tab-host.ts'), 'the hub loaded').to.equal(true);
+    expect(loaded('/device-visibility.ts'), 'the visibility code').to.equal(false);
+    expect(loaded('/push-client.ts'), 'the push client').to.equal(false);
+  });
+
+  it('loads the visibility code in the hub once a tab of a subscribed browser reports', async () => {
+    localStorage.setItem(PUSH_DEVICE_KEY, 'lazy-device-1');
+    made = createClient({ url: server.comet, hub: uniqueChannel('t.lazy'), host: 'leader-tab' });
+    made.subscribe(uniqueChannel(), () => {});
+    await waitFor(() => loaded('/device-visibility.ts'), 10_000, 'the visibility code');
   });
 });
