@@ -39,11 +39,12 @@ async function freePort(): Promise<number> {
 
 /** Spawns `command`, resolving with the process once a line of its output matches `ready`. */
 function start(command: string, args: string[], cwd: string, ready: RegExp): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // NO_COLOR: Vite colours its output where `CI` is set (picocolors), which splits `127.0.0.1:<port>` with escapes.
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let output = '';
   return new Promise((resolve, reject) => {
     const seen = (chunk: Buffer): void => {
-      output += chunk.toString();
+      output += chunk.toString().replace(/\x1b\[[0-9;]*m/g, '');
       const match = output.match(ready);
       if (match) resolve({ child, output: () => output, match });
     };
