@@ -36,10 +36,11 @@ import { scriptClientOptions } from '../client/script-options.js';
 type CometKitModule = typeof import('./client.js').CometKit;
 
 const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : undefined;
-const base = new URL('autoload/', script?.src || location.href);
+// A folder per build: a cache never mixes two builds' modules, whatever it does with their plain names.
+const base = new URL(`autoload/${manifest.build}/`, script?.src || location.href);
 
-/** Each module's file, by its row in the manifest. */
-const files = manifest.files.map(([name, hash]) => (name ? `${name}-` : '') + `${hash}.js`);
+/** Each module's file, by its row in the manifest: an element's by its tag, the others by their row. */
+const files = manifest.files.map((_, row) => `${manifest.tags[row - 1] ?? row}.js`);
 const checked = new Map<number, Promise<unknown>>();
 
 /**
@@ -54,7 +55,7 @@ const checked = new Map<number, Promise<unknown>>();
 function check(file: number): Promise<unknown> {
   let done = checked.get(file);
   if (!done) {
-    const [, , integrity, ...imports] = manifest.files[file]!;
+    const [integrity, ...imports] = manifest.files[file]!;
     done = Promise.all(imports.map(check)).then(
       () =>
         new Promise((loaded, failed) => {
@@ -105,8 +106,8 @@ function loadSdk(): Promise<CometKitModule> {
 const options = scriptClientOptions(script ?? null);
 if (options) void loadSdk().then((module) => module.configure(options), () => {});
 
-// The rows after the SDK's: each element's module, named after its tag.
-const waiting = new Map(manifest.files.slice(1, manifest.elements + 1).map(([tag], index) => [tag, index + 1]));
+// The rows after the SDK's: each element's module, in the order of its tag.
+const waiting = new Map(manifest.tags.map((tag, index) => [tag, index + 1]));
 const selector = [...waiting.keys()].join(',');
 
 function found(tag: string): void {
