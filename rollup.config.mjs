@@ -177,6 +177,8 @@ function fileRow(fileName) {
  * What a module of dist/autoload/ calls for its lazy parts instead of
  * `import()`: the loader's verified import (src/autoload/loader.ts), so a
  * module loaded later is checked against its hash as the first ones are.
+ * It takes the module's row, a number where a specifier would repeat
+ * `"./` and `.js"` at every call.
  */
 const verifiedImport = 'cometkitImport';
 
@@ -285,7 +287,13 @@ const autoloadModules = {
     ...plugins({ dev: false }),
     {
       name: 'autoload-manifest',
-      renderDynamicImport: ({ targetChunk }) => (targetChunk ? { left: `${verifiedImport}(`, right: ')' } : null),
+      // `cometkitImport(row)`: the file's name is left in a comment, which the minifier then drops.
+      renderDynamicImport: ({ targetChunk }) => {
+        if (!targetChunk) return null;
+        const row = fileRow(targetChunk.fileName);
+        if (row === undefined) throw new Error(`dist/autoload: ${targetChunk.fileName} is not named as rollup.config.mjs names it.`);
+        return { left: `${verifiedImport}(/* `, right: ` */ ${row})` };
+      },
       buildStart() {
         sharedChunkRows.clear();
       },

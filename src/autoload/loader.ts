@@ -77,12 +77,10 @@ function check(file: number): Promise<unknown> {
 
 /** `import()` of a module of the autoload folder, once it and its static imports match their hashes. */
 const verifiedImport = (file: number): Promise<unknown> => check(file).then(() => import(/* @vite-ignore */ new URL(files[file]!, base).href));
-// The modules' lazy parts: the build writes `cometkitImport('./name.js')` for their `import('./name.js')`.
-(self as { cometkitImport?: (specifier: string) => Promise<unknown> }).cometkitImport = (specifier) => {
-  const file = files.indexOf(specifier.slice(2));
-  // A script without a valid hash would not be checked at all: a name the build did not write is refused.
-  return file < 0 ? Promise.reject(new Error(`${specifier} is not a module of this build`)) : verifiedImport(file);
-};
+// The modules' lazy parts: the build writes `cometkitImport(row)` for their `import('./row.js')`.
+(self as { cometkitImport?: (file: number) => Promise<unknown> }).cometkitImport = (file) =>
+  // A script without a valid hash would not be checked at all: a row the build did not write is refused.
+  manifest.files[file] ? verifiedImport(file) : Promise.reject(new Error(`${file} is not a module of this build`));
 
 function load<T>(what: string, file: number): Promise<T> {
   return verifiedImport(file).catch((cause: unknown) => {
