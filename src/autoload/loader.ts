@@ -118,13 +118,13 @@ function found(tag: string): void {
 
 /** Every not-yet-loaded cometkit element at or under `node`, and in the open shadow roots below it. */
 function discover(node: Node): void {
-  if (!(node instanceof Element || node instanceof DocumentFragment || node instanceof Document)) return;
+  // Elements, documents and fragments (shadow roots among them): text and comments hold no element.
+  if (!('querySelectorAll' in node)) return;
   if (node instanceof Element) {
-    if (waiting.has(node.localName)) found(node.localName);
+    found(node.localName);
     if (node.shadowRoot) watch(node.shadowRoot);
   }
-  if (waiting.size === 0) return;
-  for (const element of node.querySelectorAll(selector)) found(element.localName);
+  if (waiting.size > 0) for (const element of (node as ParentNode).querySelectorAll(selector)) found(element.localName);
 }
 
 const observer = new MutationObserver((records) => {
