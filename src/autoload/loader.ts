@@ -39,8 +39,8 @@ const script = document.currentScript instanceof HTMLScriptElement ? document.cu
 // A folder per build: a cache never mixes two builds' modules, whatever it does with their plain names.
 const base = new URL(`autoload/${manifest.build}/`, script?.src || location.href);
 
-/** Each module's file, by its row in the manifest: an element's by its tag, the others by their row. */
-const files = manifest.files.map((_, row) => `${manifest.tags[row - 1] ?? row}.js`);
+/** Each module's URL, by its row in the manifest: an element's file is named by its tag, the others by their row. */
+const files = manifest.files.map((_, row) => new URL(`${manifest.tags[row - 1] ?? row}.js`, base).href);
 const checked = new Map<number, Promise<unknown>>();
 
 /**
@@ -66,7 +66,7 @@ function check(file: number): Promise<unknown> {
           // Module requests are CORS requests without credentials, as `import()` makes them.
           element.crossOrigin = 'anonymous';
           element.integrity = `sha256-${integrity}=`;
-          element.src = new URL(files[file]!, base).href;
+          element.src = files[file]!;
           document.head.append(element);
         }),
     );
@@ -76,7 +76,7 @@ function check(file: number): Promise<unknown> {
 }
 
 /** `import()` of a module of the autoload folder, once it and its static imports match their hashes. */
-const verifiedImport = (file: number): Promise<unknown> => check(file).then(() => import(/* @vite-ignore */ new URL(files[file]!, base).href));
+const verifiedImport = (file: number): Promise<unknown> => check(file).then(() => import(/* @vite-ignore */ files[file]!));
 // The modules' lazy parts: the build writes `cometkitImport(row)` for their `import('./row.js')`.
 (self as { cometkitImport?: (file: number) => Promise<unknown> }).cometkitImport = (file) =>
   // A script without a valid hash would not be checked at all: a row the build did not write is refused.
