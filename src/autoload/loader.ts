@@ -6,7 +6,7 @@
  *   <script src="https://push.example.com/comet/cometkit/cometkit-autoload.js"
  *           data-url="https://push.example.com/comet"></script>
  *
- * Modules come from the `autoload/` folder next to this script, so from its
+ * Modules come from this build's folder under `autoload/` next to this script, so from its
  * origin: a script on another origin than the page needs CORS on them (the
  * reference server sends it). Elements inside shadow roots that the page's
  * own elements render are found too: every shadow root attached after this
