@@ -80,7 +80,7 @@ const verifiedImport = (file: number): Promise<unknown> => check(file).then(() =
 // The modules' lazy parts: the build writes `cometkitImport(row)` for their `import('./row.js')`.
 (self as { cometkitImport?: (file: number) => Promise<unknown> }).cometkitImport = (file) =>
   // A script without a valid hash would not be checked at all: a row the build did not write is refused.
-  manifest.files[file] ? verifiedImport(file) : Promise.reject(new Error(`${file} is not a module of this build`));
+  Number.isInteger(file) && manifest.files[file] ? verifiedImport(file) : Promise.reject(new Error(`${file} is not a module of this build`));
 
 function load<T>(what: string, file: number): Promise<T> {
   return verifiedImport(file).catch((cause: unknown) => {
