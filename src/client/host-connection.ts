@@ -159,7 +159,7 @@ export class HostConnection {
       if (host === 'shared-worker') {
         const { openSharedWorkerHost } = await loadModule('SharedWorker link', () => import('../hosts/shared-worker-host.js'));
         if (opening !== this.#opening) return;
-        link = openSharedWorkerHost(target, workerUrl, events, afterLoss ? 3000 : undefined);
+        link = openSharedWorkerHost(target, workerUrl ?? '', events, afterLoss ? 3000 : undefined);
       } else if (host === 'leader-tab') {
         const { openLeaderTabHost } = await loadModule('leader-tab hub', () => import('../hosts/leader-tab-host.js'));
         if (opening !== this.#opening) return;

@@ -15,6 +15,9 @@ import { aliveLockName, hubName, type HostLink, type HostLinkEvents, type HostTa
  */
 const FIRST_ANSWER_MS = 10_000;
 
+/** How the errors name the worker the bundler emitted: its URL is the bundler's. */
+const BUNDLED_SCRIPT = 'cometkit/worker (as bundled with the app)';
+
 /**
  * cometkit's worker file (`src/worker.ts`, built to dist/worker.js beside
  * the chunk this code is built into, dist/chunks/): `new SharedWorker(new
@@ -33,15 +36,20 @@ function startBundledWorker(name: string): SharedWorker {
 
 export function openSharedWorkerHost(
   target: HostTarget,
-  /** The worker's URL; undefined for the one the app's bundler emitted (ES module builds only: see `BUNDLED_WORKER`). */
-  workerUrl: string | undefined,
+  /**
+   * The worker's URL; '' when none was given, which the ES module builds
+   * read as the worker the app's bundler emitted (see `BUNDLED_WORKER`).
+   * Written so that the script-tag builds, where the flag is false, compile
+   * to the code they had before the bundled worker.
+   */
+  workerUrl: string,
   events: HostLinkEvents,
   /** After a lost worker: give up on this port if the hub does not answer in time (see below). */
   answerTimeoutMs?: number,
 ): HostLink {
   const name = hubName(target);
-  const worker = BUNDLED_WORKER && workerUrl === undefined ? startBundledWorker(name) : new SharedWorker(workerUrl as string, { type: 'module', name });
-  const script = workerUrl ?? 'cometkit/worker (as bundled with the app)';
+  const bundled = BUNDLED_WORKER && workerUrl === '';
+  const worker = bundled ? startBundledWorker(name) : new SharedWorker(workerUrl, { type: 'module', name });
   const port = worker.port;
   const watching = new AbortController();
   let heard = false;
@@ -55,7 +63,7 @@ export function openSharedWorkerHost(
   // [spec] `error` on the SharedWorker object fires when its script fails to load or to parse;
   // a port that never heard from the hub means the host is unusable, not merely slow.
   worker.addEventListener('error', () => {
-    if (open && !heard) events.failed(`the worker script ${script} failed to load or to start`);
+    if (open && !heard) events.failed(`the worker script ${bundled ? BUNDLED_SCRIPT : workerUrl} failed to load or to start`);
   });
   /**
    * A port gives no sign when the worker behind it dies (the browser may kill
@@ -79,7 +87,7 @@ export function openSharedWorkerHost(
   // A first worker that loads but never answers (a stale or broken worker file) is as unusable as one that fails to load.
   const silence =
     answerTimeoutMs === undefined
-      ? setTimeout(() => open && !heard && events.failed(`the worker script ${script} did not answer within ${FIRST_ANSWER_MS} ms`), FIRST_ANSWER_MS)
+      ? setTimeout(() => open && !heard && events.failed(`the worker script ${bundled ? BUNDLED_SCRIPT : workerUrl} did not answer within ${FIRST_ANSWER_MS} ms`), FIRST_ANSWER_MS)
       : setTimeout(() => open && !heard && events.lost('the restarted SharedWorker did not answer'), answerTimeoutMs);
   return {
     host: 'shared-worker',
