@@ -12,7 +12,9 @@
  * that the test reads it the same way in every engine (MiniBrowser's console
  * does not reach WebDriver). The app passes no `workerUrl`: its bundler
  * emits cometkit's worker on the app's origin, and two tabs share one
- * SharedWorker and one stream. Needs the build (`npm test` builds first).
+ * SharedWorker and one stream; under `vite` (the dev server) the page holds
+ * its connection in the SharedWorker too. Needs the build (`npm test`
+ * builds first).
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -136,6 +138,9 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
   let server: { child: ChildProcess; output: () => string; match: RegExpMatchArray };
   let preview: { child: ChildProcess };
   let previewOrigin: string;
+  /** `vite` itself, the dev server a new user starts first. */
+  let devServer: { child: ChildProcess };
+  let devOrigin: string;
   let serverBase: string;
   let publishKey: string;
   const statics: Server[] = [];
@@ -181,8 +186,9 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
     installPacked(dir, tarball.filename, ['lit', 'jose']);
 
     previewOrigin = `http://127.0.0.1:${await freePort()}`;
+    devOrigin = `http://127.0.0.1:${await freePort()}`;
     const bin = join(dir, 'node_modules/.bin/cometkit-server');
-    server = await start(bin, ['--dev', '--port', '0', '--allowed-origins', previewOrigin], dir, /cometkit server on (http:\/\/\S+)\n[\s\S]*?publish key \(new on every start[^)]*\): (\S+)\n/);
+    server = await start(bin, ['--dev', '--port', '0', '--allowed-origins', `${previewOrigin},${devOrigin}`], dir, /cometkit server on (http:\/\/\S+)\n[\s\S]*?publish key \(new on every start[^)]*\): (\S+)\n/);
     serverBase = server.match[1]!;
     publishKey = server.match[2]!;
     const serverPort = new URL(serverBase).port;
@@ -200,11 +206,14 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
       statics.push(served.server);
       entry.origin = served.origin;
     }
+    // Started once the builds are done: they rewrite src/main.ts for a moment, which the dev server would pick up.
+    devServer = await start(process.execPath, [vite, '--host', '127.0.0.1', '--port', new URL(devOrigin).port, '--strictPort'], dir, /127\.0\.0\.1:\d+/);
   });
 
   after(async () => {
     for (const stat of statics) stat.close();
     preview?.child.kill();
+    devServer?.child.kill();
     server?.child.kill();
     if (process.env['KEEP_SCRATCH']) console.log(dir);
     else if (dir) rmSync(dir, { recursive: true, force: true });
@@ -241,7 +250,11 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
           await until('the published event in the feed', async () => (await shadowText(page, 'comet-feed')).includes('Published with the key'));
 
           // The inbox started: a notification for ada reaches the README's `added` listener.
-          await until('the inbox to start', async () => (await logsOf(page)).length > 0);
+          // `inbox.start()` reads the counts, waits for the stream to carry the inbox channel, then reads them again
+          // (src/inbox/inbox.ts): the second read says a notification sent now arrives as `added`.
+          await until('the inbox live', () =>
+            page.evaluate(() => performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/inbox/counts')).length >= 2),
+          );
           const sent = await fetch(`${serverBase}/inbox/notify`, {
             method: 'POST',
             headers: { Authorization: `Bearer ${publishKey}`, 'Content-Type': 'application/json' },
@@ -286,6 +299,22 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
           await second.close();
         }
         await until('the stream closed with the last tab', async () => (await openStreams()) === 0);
+      });
+
+      it('holds the connection in the SharedWorker under `vite` (dev) too', async () => {
+        const page = await browser.open(`${devOrigin}/`);
+        try {
+          // The dev server optimizes the dependencies on the first visit and may reload the page once meanwhile.
+          const label = (): Promise<string> => shadowText(page, 'comet-status', 'label').catch(() => '');
+          await until('the page live', async () => (await label()) === 'Live', 60_000);
+          // Vite's dependency optimizer rewrote the SDK's URL to the package's own dist/dev/worker.js, served by the dev server.
+          const details = await shadowText(page, 'comet-status', 'details');
+          assert.match(details, /^shared-worker: shared-worker/, details);
+          assert.doesNotMatch(details, /not shared-worker/, details);
+          await until('the sent event in the feed', async () => (await shadowText(page, 'comet-feed').catch(() => '')).includes('Hello from Ada'));
+        } finally {
+          await page.close();
+        }
       });
 
       for (const { name, base, code, status, message } of misconfigured) {
