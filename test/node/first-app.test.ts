@@ -23,6 +23,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { build } from 'esbuild';
 import { launchEngine, wantedEngines, type DrivenBrowser, type DrivenPage } from '../support/driven-browser.js';
 import { installPacked, pack, root, run, vite } from '../support/packed-package.js';
 
@@ -61,7 +62,7 @@ function start(command: string, args: string[], cwd: string, ready: RegExp): Pro
 }
 
 /** Serves a built app's folder on a loopback port of its own: another origin, no proxy. */
-async function serveStatic(folder: string): Promise<{ server: Server; origin: string }> {
+async function serveStatic(folder: string, port = 0): Promise<{ server: Server; origin: string }> {
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
@@ -73,7 +74,7 @@ async function serveStatic(folder: string): Promise<{ server: Server; origin: st
     response.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
@@ -141,6 +142,8 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
   /** `vite` itself, the dev server a new user starts first. */
   let devServer: { child: ChildProcess };
   let devOrigin: string;
+  /** The same app bundled by esbuild, which does not know `new SharedWorker(new URL(…))`: served as built, no proxy. */
+  let esbuildOrigin: string;
   let serverBase: string;
   let publishKey: string;
   const statics: Server[] = [];
@@ -187,8 +190,9 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
 
     previewOrigin = `http://127.0.0.1:${await freePort()}`;
     devOrigin = `http://127.0.0.1:${await freePort()}`;
+    esbuildOrigin = `http://127.0.0.1:${await freePort()}`;
     const bin = join(dir, 'node_modules/.bin/cometkit-server');
-    server = await start(bin, ['--dev', '--port', '0', '--allowed-origins', `${previewOrigin},${devOrigin}`], dir, /cometkit server on (http:\/\/\S+)\n[\s\S]*?publish key \(new on every start[^)]*\): (\S+)\n/);
+    server = await start(bin, ['--dev', '--port', '0', '--allowed-origins', `${previewOrigin},${devOrigin},${esbuildOrigin}`], dir, /cometkit server on (http:\/\/\S+)\n[\s\S]*?publish key \(new on every start[^)]*\): (\S+)\n/);
     serverBase = server.match[1]!;
     publishKey = server.match[2]!;
     const serverPort = new URL(serverBase).port;
@@ -206,6 +210,28 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
       statics.push(served.server);
       entry.origin = served.origin;
     }
+    // esbuild leaves the SDK's `new URL('../worker.js', import.meta.url)` as it is: it names a file the build did not
+    // write. The server's full address in place of `/comet`, as the README says for an app without a proxy.
+    const esbuildOut = join(dir, 'dist-esbuild');
+    mkdirSync(esbuildOut, { recursive: true });
+    writeFileSync(join(dir, 'src/main-esbuild.ts'), app.get('src/main.ts')!.replaceAll("'/comet", `'${serverBase}`));
+    await build({
+      absWorkingDir: dir,
+      entryPoints: { main: 'src/main-esbuild.ts' },
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      minify: true,
+      platform: 'browser',
+      target: 'es2022',
+      outdir: join(esbuildOut, 'assets'),
+      logLevel: 'error',
+    });
+    const esbuildPage = app.get('index.html')!.replace('src="/src/main.ts"', 'src="/assets/main.js"');
+    assert.notEqual(esbuildPage, app.get('index.html'), 'the README\'s page loads src/main.ts');
+    writeFileSync(join(esbuildOut, 'index.html'), esbuildPage);
+    recordLogsIn(esbuildOut);
+    statics.push((await serveStatic(esbuildOut, Number(new URL(esbuildOrigin).port))).server);
     // Started once the builds are done: they rewrite src/main.ts for a moment, which the dev server would pick up.
     devServer = await start(process.execPath, [vite, '--host', '127.0.0.1', '--port', new URL(devOrigin).port, '--strictPort'], dir, /127\.0\.0\.1:\d+/);
   });
@@ -312,6 +338,18 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
           assert.match(details, /^shared-worker: shared-worker/, details);
           assert.doesNotMatch(details, /not shared-worker/, details);
           await until('the sent event in the feed', async () => (await shadowText(page, 'comet-feed').catch(() => '')).includes('Hello from Ada'));
+        } finally {
+          await page.close();
+        }
+      });
+
+      it('falls back to a leader tab, and works, where the bundler did not emit the worker (esbuild)', async () => {
+        const page = await browser.open(`${esbuildOrigin}/`);
+        try {
+          await until('the sent event in the feed', async () => (await shadowText(page, 'comet-feed')).includes('Hello from Ada'));
+          assert.equal(await shadowText(page, 'comet-status', 'label'), 'Live');
+          const details = await shadowText(page, 'comet-status', 'details');
+          assert.match(details, /^leader-tab: leader-tab; not shared-worker: the worker script cometkit\/worker \(as bundled with the app\) failed to load/, details);
         } finally {
           await page.close();
         }
