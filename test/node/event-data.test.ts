@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventJson, MAX_DATA_DEPTH } from '../../server/broker/event-json.js';
 import { MemoryBroker } from '../../server/broker/memory-broker.js';
-import { HttpError } from '../../server/http/http-error.js';
+import { HttpStatusError } from '../../server/http/http-error.js';
 import type { ErrorBody } from '../../src/protocol/messages.js';
 import { eventOf, helloOf } from '../support/frames.js';
 import { http } from '../support/http-client.js';
@@ -78,7 +78,7 @@ describe('event data that always serializes', () => {
     const channel = uniqueChannel();
     for (const [what, data, message] of cases) {
       await assert.rejects(server.comet.publish(channel, data), (error: unknown) => {
-        assert.ok(error instanceof HttpError, what);
+        assert.ok(error instanceof HttpStatusError, what);
         assert.equal(error.code, 'bad-data', what);
         assert.match(error.message, message, what);
         return true;
