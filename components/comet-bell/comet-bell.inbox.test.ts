@@ -141,6 +141,14 @@ describe('<comet-bell inbox>', function () {
         });
       });
     };
+    // Each change's answer, as the bell's inbox view gets it: awaited after the view's own wait, it says the view has taken it.
+    const answers: Array<Promise<unknown>> = [];
+    const update = inbox.update.bind(inbox);
+    inbox.update = (change) => {
+      const answer = update(change);
+      answers.push(answer);
+      return answer;
+    };
     try {
       bell.show();
       await waitFor(() => held.length === 1, 5000, 'the item marked seen as it shows');
@@ -151,7 +159,7 @@ describe('<comet-bell inbox>', function () {
       // The seen change reaches the server first: its answer and its echo both count the item unread still.
       await held[0]!();
       await waitFor(() => echoes.includes('seen'), 5000, 'the echo of the seen change');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await answers[0];
       await bell.updateComplete;
       expect(bell.unread, 'an earlier change\'s counts do not undo a later one').to.equal(0);
       await held[1]!();
