@@ -34,7 +34,7 @@ export class CometElement<Strings extends object> extends LitElement {
   /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
   declare theme: 'light' | 'dark' | 'auto' | undefined;
 
-  /** Replacement strings (i18n); a key left out, or not a string, keeps the default. */
+  /** Replacement strings (i18n); a key left out keeps the default. */
   declare strings: Partial<Strings>;
 
   #fromContext: CometClient | undefined;
