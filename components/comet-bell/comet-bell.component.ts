@@ -1,13 +1,14 @@
-import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
-import { keyedList } from '../shared/keyed-list.js';
+import { html, nothing, svg, type PropertyValues } from 'lit';
+import { CometElement } from '../shared/comet-element.js';
+import { keyedList } from '../lists/keyed-list.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { ChannelEvents } from '../shared/channel-events.js';
+import { ChannelEvents } from '../lists/channel-events.js';
 import { emit } from '../shared/events.js';
-import { notificationText } from '../shared/notification-text.js';
-import { placeUnder } from '../shared/popover.js';
-import { RelativeTimeController, relativeTime } from '../shared/relative-time.js';
+import { notificationText } from '../text/notification-text.js';
+import { placeUnder } from '../popover/popover.js';
+import { RelativeTimeController, relativeTime } from '../text/relative-time.js';
 import { format, languageOf } from '../shared/strings.js';
-import { mergePluralStrings, plural, type PluralString } from '../shared/plural.js';
+import { mergePluralStrings, plural, type PluralString } from '../text/plural.js';
 import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
 import type { InboxViewStrings } from '../inbox/inbox-view.js';
@@ -118,7 +119,7 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * @csspart menu - With `inbox`: an item's snooze menu (`menu-button`, `menu-list`, and a `snooze` button per preset).
  * @cssproperty --comet-inbox-info - With `inbox`: accent of items by severity (also `--comet-inbox-success`, `-warning`, `-error`).
  */
-export class CometBell extends LitElement {
+export class CometBell extends CometElement<CometBellStrings> {
   static override styles = bellStyles;
 
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
@@ -128,8 +129,6 @@ export class CometBell extends LitElement {
     storageKey: { attribute: 'storage-key' },
     unread: { type: Number, reflect: true },
     open: { type: Boolean, reflect: true },
-    theme: { reflect: true },
-    strings: { attribute: false },
     inbox: { type: Boolean, reflect: true },
     count: { reflect: true },
     inboxStrings: { attribute: false },
@@ -142,7 +141,6 @@ export class CometBell extends LitElement {
     this.storageKey = '';
     this.unread = 0;
     this.open = false;
-    this.strings = {};
     this.inbox = false;
     this.count = 'unread';
     this.inboxStrings = {};
@@ -162,12 +160,6 @@ export class CometBell extends LitElement {
 
   /** Whether the panel is open, reflected; set by the element. */
   declare open: boolean;
-
-  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-
-  /** Replacement strings (i18n). */
-  declare strings: Partial<CometBellStrings>;
 
   /**
    * Use the server's inbox (`client.inbox()`) instead of a channel: state

@@ -1,9 +1,9 @@
-import { LitElement, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
+import { CometElement } from '../shared/comet-element.js';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxPreferencesEvent } from '../../src/inbox/inbox-events.js';
 import { INBOX_DELIVERY_CHANNELS, delivery, type InboxDeliveryChannel, type InboxPreferencesJson } from '../../src/inbox/inbox-protocol.js';
-import { ClientController } from '../shared/client-consumer.js';
 import { emit } from '../shared/events.js';
 import { format, mergeStrings } from '../shared/strings.js';
 import { preferencesStyles } from './comet-preferences.styles.js';
@@ -77,22 +77,20 @@ export interface PreferenceCategory {
  * @cssproperty --comet-radius - Corner radius.
  * @event comet-preferences-change - The preferences changed, here or on another device; `detail.preferences` and `detail.critical`.
  */
-export class CometPreferences extends LitElement {
+export class CometPreferences extends CometElement<CometPreferencesStrings> {
   static override styles = preferencesStyles;
 
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
   static override properties = {
     categories: { attribute: false },
     channels: {},
-    theme: { reflect: true },
-    strings: { attribute: false },
   };
 
   constructor() {
     super();
+    this.watchClient(() => this.#follow());
     this.categories = [];
     this.channels = 'inbox toast';
-    this.strings = {};
   }
 
   /** The categories to offer, in order; categories the user set or the server keeps critical are added after them. */
@@ -100,12 +98,6 @@ export class CometPreferences extends LitElement {
 
   /** The channels offered, space-separated, of `inbox`, `toast` and `push`. */
   declare channels: string;
-
-  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-
-  /** Replacement strings (i18n). */
-  declare strings: Partial<CometPreferencesStrings>;
 
   #preferences: InboxPreferencesJson | undefined;
   #critical: readonly string[] = [];
@@ -115,7 +107,6 @@ export class CometPreferences extends LitElement {
   #message = '';
   /** Bumped by every local change: an older change's answer does not overwrite a newer one's state. */
   #changes = 0;
-  readonly #clients = new ClientController(this, () => this.#follow());
   /** Bumped by every live `preferences` event: a read that started before one is older than it and dropped. */
   #heard = 0;
   readonly #onPreferences = (event: InboxPreferencesEvent): void => {
@@ -143,7 +134,7 @@ export class CometPreferences extends LitElement {
   }
 
   #follow(): void {
-    const client = this.isConnected ? this.#clients?.client : undefined;
+    const client = this.isConnected ? this.client : undefined;
     if (client === this.#client) return;
     this.#unfollow();
     this.#client = client;
@@ -233,7 +224,7 @@ export class CometPreferences extends LitElement {
   protected override render() {
     const strings = this.#strings;
     const preferences = this.#preferences;
-    if (!this.#clients.client) return html`<p part="status" role="status">${strings.notConnected}</p>`;
+    if (!this.client) return html`<p part="status" role="status">${strings.notConnected}</p>`;
     if (!preferences) {
       return this.#status === 'error'
         ? html`<p part="status" role="alert">${this.#message}</p>`

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { PUSHED_ITEMS_MAX, type PushStore, type StoredPushDevice } from './push-store.js';
 
 interface UserPush {
@@ -84,7 +84,7 @@ export class MemoryPushStore implements PushStore {
   #user(user: string, create: boolean): UserPush | undefined {
     let entry = this.#users.get(user);
     if (!entry && create) {
-      if (this.#users.size >= this.#maxUsers) throw new HttpError(507, 'push-full', 'This server holds as many push subscriptions as it may; try again later.');
+      if (this.#users.size >= this.#maxUsers) throw new HttpStatusError(507, 'push-full', 'This server holds as many push subscriptions as it may; try again later.');
       entry = { devices: new Map(), visibleUntil: new Map(), pushed: new Map() };
       this.#users.set(user, entry);
     }

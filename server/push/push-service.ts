@@ -7,7 +7,7 @@ import {
   type PushMessage,
   type PushSubscriptionJson,
 } from '../../src/push/push-protocol.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { EndpointPolicy } from './endpoint-policy.js';
 import { MemoryPushStore, type MemoryPushStoreOptions } from './memory-push-store.js';
 import { notificationMessage } from './push-message.js';
@@ -42,7 +42,7 @@ export interface PushOptions extends MemoryPushStoreOptions {
 }
 
 /** `push` off: the routes say why. */
-export const PUSH_OFF = new HttpError(501, 'push-off', 'This server sends no Web Push: give it VAPID keys (COMET_VAPID_PUBLIC_KEY, COMET_VAPID_PRIVATE_KEY, COMET_VAPID_SUBJECT; make a pair with cometkit-server --vapid-keys).');
+export const PUSH_OFF = new HttpStatusError(501, 'push-off', 'This server sends no Web Push: give it VAPID keys (COMET_VAPID_PUBLIC_KEY, COMET_VAPID_PRIVATE_KEY, COMET_VAPID_SUBJECT; make a pair with cometkit-server --vapid-keys).');
 
 /** VAPID keys from options or the environment; undefined when none are set. */
 export function vapidFrom(options: PushOptions | undefined, env: NodeJS.ProcessEnv = process.env): VapidKeys | undefined {
@@ -119,10 +119,10 @@ export class PushService {
 
   /** A device says whether a tab of it is visible (`POST {base}/push/visibility`). */
   async visibility(user: string, body: unknown): Promise<void> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad-visibility', 'Send {"device": "<id>", "visible": true|false}.');
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpStatusError(400, 'bad-visibility', 'Send {"device": "<id>", "visible": true|false}.');
     const { device, visible } = body as Record<string, unknown>;
     const id = checkDevice(device);
-    if (typeof visible !== 'boolean') throw new HttpError(400, 'bad-visibility', '"visible" must be true or false.');
+    if (typeof visible !== 'boolean') throw new HttpStatusError(400, 'bad-visibility', '"visible" must be true or false.');
     await this.#store.setVisibleUntil(user, id, Date.now() + (visible ? this.#visibleTtlMs : this.#graceMs));
   }
 
@@ -242,12 +242,12 @@ function topic(id: number): string {
 }
 
 function checkDevice(device: unknown): string {
-  if (typeof device !== 'string' || !PUSH_DEVICE_PATTERN.test(device)) throw new HttpError(400, 'bad-device', '"device" must be 8-64 of A-Z a-z 0-9 _ - (the SDK makes one per browser).');
+  if (typeof device !== 'string' || !PUSH_DEVICE_PATTERN.test(device)) throw new HttpStatusError(400, 'bad-device', '"device" must be 8-64 of A-Z a-z 0-9 _ - (the SDK makes one per browser).');
   return device;
 }
 
-function badSubscription(message: string): HttpError {
-  return new HttpError(400, 'bad-subscription', message);
+function badSubscription(message: string): HttpStatusError {
+  return new HttpStatusError(400, 'bad-subscription', message);
 }
 
 /** A subscription as `PushSubscription.toJSON()` gives it: the endpoint allowed, the keys of the right sizes. */
