@@ -12,8 +12,9 @@ import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
 import type { InboxViewStrings } from '../inbox/inbox-view.js';
 import { LazyInboxView } from '../inbox/load-inbox-view.js';
+import { PUSH_TOGGLE_STRINGS, PushToggle, type PushToggleStrings } from '../push/push-toggle.js';
 
-export interface CometBellStrings {
+export interface CometBellStrings extends PushToggleStrings {
   /** Accessible name of the button; `{count}` unread; plural forms by count. */
   button: PluralString;
   /** With `inbox` and `count="unseen"`; `{count}` unseen; plural forms by count. */
@@ -44,6 +45,7 @@ const DEFAULT_STRINGS: CometBellStrings = {
   error: 'Could not load notifications: {error}',
   open: 'Open',
   unread: 'Unread',
+  ...PUSH_TOGGLE_STRINGS,
 };
 
 const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.6L18 12.6V9a6 6 0 0 0-6-6Zm-2.6 15.5a2.7 2.7 0 0 0 5.2 0Z" fill="currentColor"/>`;
@@ -69,6 +71,13 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * their result replaces them), a group's "Ada and 9 others" and count, and
  * a snooze menu. Changes made on the user's other devices appear live. The local
  * read state above remains for servers without an inbox.
+ *
+ * With `inbox`, the panel's foot also has this browser's Web Push switch
+ * (`client.push`, README "Push"), shown when the panel opens if the browser
+ * has Web Push and the server has VAPID keys: turning it on asks the
+ * browser's permission (a click is the gesture browsers require) and
+ * subscribes; its status says whether it is on, off, or blocked by the
+ * browser and how to allow it again. Hide it with `::part(push)`.
  *
  * @tagname comet-bell
  * @summary Notification bell with unread count and panel.
@@ -116,6 +125,10 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * @csspart action - With `inbox`: one action; also `action-primary` or `action-secondary`, `action-link` for a link, `action-pending` while it runs.
  * @csspart result - With `inbox`: what an action that ran answered, in place of the buttons.
  * @csspart menu - With `inbox`: an item's snooze menu (`menu-button`, `menu-list`, and a `snooze` button per preset).
+ * @csspart push - With `inbox`: the Web Push switch and its status, at the panel's foot.
+ * @csspart push-label - The switch's label.
+ * @csspart push-switch - The switch (a checkbox with the switch role).
+ * @csspart push-status - On, off, waiting, or blocked and how to allow it (also `push-blocked` then, or when a change failed).
  * @cssproperty --comet-inbox-info - With `inbox`: accent of items by severity (also `--comet-inbox-success`, `-warning`, `-error`).
  */
 export class CometBell extends LitElement {
@@ -202,6 +215,7 @@ export class CometBell extends LitElement {
     pageSize: () => Math.min(100, Math.max(1, this.limit)),
     strings: () => this.inboxStrings,
   });
+  readonly #push = new PushToggle(this, () => mergePluralStrings(DEFAULT_STRINGS, this.strings));
   #readState: ReadState | undefined;
   #stopReadState: (() => void) | undefined;
 
@@ -276,6 +290,8 @@ export class CometBell extends LitElement {
 
   #onToggle(event: ToggleEvent): void {
     this.open = event.newState === 'open';
+    // Looked at when the panel opens, not on load: no push code or request on a page where nobody opens it.
+    if (this.open && this.inbox) this.#push.refresh();
     if (this.open && this.panel && this.button) {
       placeUnder(this.panel, this.button);
       (this.panel.querySelector<HTMLElement>('[part="list"] button, [part="list"] a') ?? this.panel.querySelector<HTMLElement>('[part="mark-all"]'))?.focus();
@@ -286,7 +302,7 @@ export class CometBell extends LitElement {
   /** Up and down move between the panel's buttons and links; Home and End jump. */
   #onPanelKeyDown(event: KeyboardEvent): void {
     if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
-    const focusable = [...(this.panel?.querySelectorAll<HTMLElement>('button, a[href]') ?? [])].filter((el) => !(el as HTMLButtonElement).disabled);
+    const focusable = [...(this.panel?.querySelectorAll<HTMLElement>('button, a[href], input') ?? [])].filter((el) => !(el as HTMLButtonElement).disabled);
     if (focusable.length === 0) return;
     event.preventDefault();
     const index = focusable.indexOf(this.shadowRoot?.activeElement as HTMLElement);
@@ -343,6 +359,7 @@ export class CometBell extends LitElement {
           : html`<ul part="list">
               ${keyedList(items, (event) => event.id, (event) => this.#item(event, strings, language))}
             </ul>`}
+        ${this.inbox ? this.#push.render() : nothing}
       </div>`;
   }
 }

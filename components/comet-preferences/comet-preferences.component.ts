@@ -1,4 +1,4 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxPreferencesEvent } from '../../src/inbox/inbox-events.js';
@@ -7,8 +7,9 @@ import { ClientController } from '../shared/client-consumer.js';
 import { emit } from '../shared/events.js';
 import { format, mergeStrings } from '../shared/strings.js';
 import { preferencesStyles } from './comet-preferences.styles.js';
+import { PUSH_TOGGLE_STRINGS, PushToggle, type PushToggleStrings } from '../push/push-toggle.js';
 
-export interface CometPreferencesStrings {
+export interface CometPreferencesStrings extends PushToggleStrings {
   /** The form's legend. */
   heading: string;
   /** The global switch. */
@@ -45,6 +46,7 @@ const DEFAULT_STRINGS: CometPreferencesStrings = {
   error: 'Could not load your preferences: {error}',
   failed: 'Not saved, the change was undone: {error}',
   saved: 'Saved.',
+  ...PUSH_TOGGLE_STRINGS,
 };
 
 /** A category as the application names it for people. */
@@ -63,6 +65,14 @@ export interface PreferenceCategory {
  * devices. A form of native checkboxes: a table whose every box is named by
  * its row and column.
  *
+ * With `push` in `channels`, the Push column says per category whether a
+ * notification is pushed to the user's browsers, and above the table this
+ * browser's Web Push switch (`client.push`, README "Push") turns push on or
+ * off for this device: shown where the browser has Web Push and the server
+ * has VAPID keys; turning it on asks the browser's permission and
+ * subscribes; its status says whether it is on, off, or blocked by the
+ * browser and how to allow it again.
+ *
  * @tagname comet-preferences
  * @summary Notification preferences per category and channel.
  * @csspart form - The form.
@@ -72,6 +82,10 @@ export interface PreferenceCategory {
  * @csspart critical - The "always on" explanation of a critical category.
  * @csspart checkbox - One category × channel checkbox.
  * @csspart status - Loading, saved, and error messages.
+ * @csspart push - With `push` in `channels`: this browser's Web Push switch and its status.
+ * @csspart push-label - The switch's label.
+ * @csspart push-switch - The switch (a checkbox with the switch role).
+ * @csspart push-status - On, off, waiting, or blocked and how to allow it (also `push-blocked` then, or when a change failed).
  * @cssproperty --comet-accent - Colour of the checkboxes.
  * @cssproperty --comet-muted - Colour of explanations.
  * @cssproperty --comet-radius - Corner radius.
@@ -116,6 +130,7 @@ export class CometPreferences extends LitElement {
   /** Bumped by every local change: an older change's answer does not overwrite a newer one's state. */
   #changes = 0;
   readonly #clients = new ClientController(this, () => this.#follow());
+  readonly #push = new PushToggle(this, () => this.#strings, () => this.#lookAtPush());
   /** Bumped by every live `preferences` event: a read that started before one is older than it and dropped. */
   #heard = 0;
   readonly #onPreferences = (event: InboxPreferencesEvent): void => {
@@ -140,6 +155,16 @@ export class CometPreferences extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#follow();
+    this.#lookAtPush();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('channels')) this.#lookAtPush();
+  }
+
+  /** Only where push is offered: no push code or request otherwise. */
+  #lookAtPush(): void {
+    if (this.isConnected && this.#channels.includes('push')) this.#push.refresh();
   }
 
   #follow(): void {
@@ -251,6 +276,7 @@ export class CometPreferences extends LitElement {
           ${strings.enabled}
         </label>
         <p id="off" part="status" ?hidden=${preferences.enabled}>${strings.off}</p>
+        ${channels.includes('push') ? this.#push.render() : nothing}
         <table part="table">
           <thead>
             <tr>

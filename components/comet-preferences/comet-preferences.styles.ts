@@ -1,8 +1,10 @@
 import { css } from 'lit';
 import { themeStyles } from '../shared/theme.js';
+import { pushToggleStyles } from '../push/push-toggle.styles.js';
 
 export const preferencesStyles = [
   themeStyles,
+  pushToggleStyles,
   css`
     :host {
       display: block;
@@ -56,6 +58,11 @@ export const preferencesStyles = [
     [part='status'] {
       margin: 0.4rem 0 0;
       color: var(--_muted);
+    }
+    [part='push'] {
+      padding-inline: 0;
+      margin-block-end: 0.5rem;
+      border-block-start: none;
     }
     [part='status']:empty,
     [hidden] {
