@@ -12,7 +12,8 @@ import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
 import type { InboxViewStrings } from '../inbox/inbox-view.js';
 import { LazyInboxView } from '../inbox/load-inbox-view.js';
-import { PUSH_TOGGLE_STRINGS, PushToggle, type PushToggleStrings } from '../push/push-toggle.js';
+import { LazyPushToggle } from '../push/load-push-toggle.js';
+import type { PushToggleStrings } from '../push/push-toggle.js';
 
 export interface CometBellStrings extends PushToggleStrings {
   /** Accessible name of the button; `{count}` unread; plural forms by count. */
@@ -32,7 +33,10 @@ export interface CometBellStrings extends PushToggleStrings {
   unread: string;
 }
 
-const DEFAULT_STRINGS: CometBellStrings = {
+/** The bell's own strings; the push switch's come with its code. */
+type BellOwnStrings = Omit<CometBellStrings, keyof PushToggleStrings>;
+
+const DEFAULT_STRINGS: BellOwnStrings = {
   button: { other: 'Notifications, {count} unread' },
   buttonUnseen: { other: 'Notifications, {count} new' },
   buttonNone: 'Notifications',
@@ -45,7 +49,6 @@ const DEFAULT_STRINGS: CometBellStrings = {
   error: 'Could not load notifications: {error}',
   open: 'Open',
   unread: 'Unread',
-  ...PUSH_TOGGLE_STRINGS,
 };
 
 const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.6L18 12.6V9a6 6 0 0 0-6-6Zm-2.6 15.5a2.7 2.7 0 0 0 5.2 0Z" fill="currentColor"/>`;
@@ -215,7 +218,7 @@ export class CometBell extends LitElement {
     pageSize: () => Math.min(100, Math.max(1, this.limit)),
     strings: () => this.inboxStrings,
   });
-  readonly #push = new PushToggle(this, () => mergePluralStrings(DEFAULT_STRINGS, this.strings));
+  readonly #push = new LazyPushToggle(this, () => this.strings);
   #readState: ReadState | undefined;
   #stopReadState: (() => void) | undefined;
 
@@ -314,7 +317,7 @@ export class CometBell extends LitElement {
     focusable[next]!.focus();
   }
 
-  #item(event: CometEvent, strings: CometBellStrings, language: string) {
+  #item(event: CometEvent, strings: BellOwnStrings, language: string) {
     const read = this.isRead(event);
     const { title, body, url } = notificationText(event);
     return html`<li part=${read ? 'item' : 'item unread'} data-id=${event.id}>

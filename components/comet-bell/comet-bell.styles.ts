@@ -1,10 +1,8 @@
 import { css } from 'lit';
 import { themeStyles } from '../shared/theme.js';
-import { pushToggleStyles } from '../push/push-toggle.styles.js';
 
 export const bellStyles = [
   themeStyles,
-  pushToggleStyles,
   css`
     :host {
       display: inline-block;

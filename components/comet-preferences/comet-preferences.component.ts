@@ -7,7 +7,8 @@ import { ClientController } from '../shared/client-consumer.js';
 import { emit } from '../shared/events.js';
 import { format, mergeStrings } from '../shared/strings.js';
 import { preferencesStyles } from './comet-preferences.styles.js';
-import { PUSH_TOGGLE_STRINGS, PushToggle, type PushToggleStrings } from '../push/push-toggle.js';
+import { LazyPushToggle } from '../push/load-push-toggle.js';
+import type { PushToggleStrings } from '../push/push-toggle.js';
 
 export interface CometPreferencesStrings extends PushToggleStrings {
   /** The form's legend. */
@@ -32,7 +33,10 @@ export interface CometPreferencesStrings extends PushToggleStrings {
   saved: string;
 }
 
-const DEFAULT_STRINGS: CometPreferencesStrings = {
+/** The element's own strings; the push switch's come with its code. */
+type PreferencesOwnStrings = Omit<CometPreferencesStrings, keyof PushToggleStrings>;
+
+const DEFAULT_STRINGS: PreferencesOwnStrings = {
   heading: 'Notification preferences',
   enabled: 'Receive notifications',
   category: 'Category',
@@ -46,7 +50,6 @@ const DEFAULT_STRINGS: CometPreferencesStrings = {
   error: 'Could not load your preferences: {error}',
   failed: 'Not saved, the change was undone: {error}',
   saved: 'Saved.',
-  ...PUSH_TOGGLE_STRINGS,
 };
 
 /** A category as the application names it for people. */
@@ -130,7 +133,7 @@ export class CometPreferences extends LitElement {
   /** Bumped by every local change: an older change's answer does not overwrite a newer one's state. */
   #changes = 0;
   readonly #clients = new ClientController(this, () => this.#follow());
-  readonly #push = new PushToggle(this, () => this.#strings, () => this.#lookAtPush());
+  readonly #push = new LazyPushToggle(this, () => this.strings);
   /** Bumped by every live `preferences` event: a read that started before one is older than it and dropped. */
   #heard = 0;
   readonly #onPreferences = (event: InboxPreferencesEvent): void => {
@@ -216,7 +219,7 @@ export class CometPreferences extends LitElement {
     if (changed) emit(this, 'comet-preferences-change', { preferences, critical });
   }
 
-  get #strings(): CometPreferencesStrings {
+  get #strings(): PreferencesOwnStrings {
     return mergeStrings(DEFAULT_STRINGS, this.strings);
   }
 

@@ -1,9 +1,12 @@
 import { html, nothing, type ReactiveControllerHost } from 'lit';
 import type { PushState } from '../../src/push/push-client.js';
 import { ClientController } from '../shared/client-consumer.js';
-import { format } from '../shared/strings.js';
+import { format, mergeStrings } from '../shared/strings.js';
 
-/** The switch's words, part of the strings of each element that shows it. */
+// Re-exported: the switch's code and look load as one chunk.
+export { pushToggleStyles } from './push-toggle.styles.js';
+
+/** The switch's words, part of the strings of each element that shows it (`strings`). */
 export interface PushToggleStrings {
   /** The switch's label. */
   pushLabel: string;
@@ -19,7 +22,7 @@ export interface PushToggleStrings {
   pushFailed: string;
 }
 
-export const PUSH_TOGGLE_STRINGS: PushToggleStrings = {
+const PUSH_TOGGLE_STRINGS: PushToggleStrings = {
   pushLabel: 'Push notifications on this device',
   pushOn: 'On: notifications reach this device when no tab of the site is open.',
   pushOff: 'Off.',
@@ -47,18 +50,21 @@ export class PushToggle {
   /** Bumped by every check and change: an older answer does not overwrite a newer one. */
   #generation = 0;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, strings: () => PushToggleStrings, onClient: () => void = () => {}) {
+  /** `strings`: the element's replacements; the defaults fill the rest. */
+  constructor(host: ReactiveControllerHost & HTMLElement, strings: () => Partial<PushToggleStrings> | undefined) {
     this.#host = host;
-    this.#strings = strings;
+    this.#strings = () => mergeStrings(PUSH_TOGGLE_STRINGS, strings());
+    // Another client is another server, maybe without push: looked at again.
     this.#clients = new ClientController(host, () => {
       this.#state = undefined;
-      onClient();
+      this.refresh();
     });
   }
 
   /** This browser's state now (the user may have changed the permission in the browser's settings meanwhile). */
   refresh(): void {
-    const client = this.#clients.client;
+    // Also called while the client controller is made, before it is stored.
+    const client = this.#clients?.client;
     if (!client || this.#busy) return;
     const generation = ++this.#generation;
     client.push.state().then(
