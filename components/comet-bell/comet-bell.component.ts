@@ -12,8 +12,7 @@ import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
 import type { InboxViewStrings } from '../inbox/inbox-view.js';
 import { LazyInboxView } from '../inbox/load-inbox-view.js';
-import { LazyPushToggle } from '../push/load-push-toggle.js';
-import type { PushToggleStrings } from '../push/push-toggle.js';
+import type { PushToggle, PushToggleStrings } from '../push/push-toggle.js';
 
 export interface CometBellStrings extends PushToggleStrings {
   /** Accessible name of the button; `{count}` unread; plural forms by count. */
@@ -218,7 +217,9 @@ export class CometBell extends LitElement {
     pageSize: () => Math.min(100, Math.max(1, this.limit)),
     strings: () => this.inboxStrings,
   });
-  readonly #push = new LazyPushToggle(this, () => this.strings);
+  /** The Web Push switch, its code loaded the first time the element looks at push. */
+  #push: Promise<PushToggle> | undefined;
+  #pushToggle: PushToggle | undefined;
   #readState: ReadState | undefined;
   #stopReadState: (() => void) | undefined;
 
@@ -294,12 +295,18 @@ export class CometBell extends LitElement {
   #onToggle(event: ToggleEvent): void {
     this.open = event.newState === 'open';
     // Looked at when the panel opens, not on load: no push code or request on a page where nobody opens it.
-    if (this.open && this.inbox) this.#push.refresh();
+    if (this.open && this.inbox) this.#lookAtPush();
     if (this.open && this.panel && this.button) {
       placeUnder(this.panel, this.button);
       (this.panel.querySelector<HTMLElement>('[part="list"] button, [part="list"] a') ?? this.panel.querySelector<HTMLElement>('[part="mark-all"]'))?.focus();
     }
     emit(this, 'comet-bell-toggle', { open: this.open });
+  }
+
+  #lookAtPush(): void {
+    this.#push ??= import('../push/push-toggle.js').then(({ PushToggle }) => (this.#pushToggle = new PushToggle(this, () => this.strings)));
+    // A failed download may succeed on the next look.
+    this.#push.then((toggle) => toggle.refresh(), () => (this.#push = undefined));
   }
 
   /** Up and down move between the panel's buttons and links; Home and End jump. */
@@ -362,7 +369,7 @@ export class CometBell extends LitElement {
           : html`<ul part="list">
               ${keyedList(items, (event) => event.id, (event) => this.#item(event, strings, language))}
             </ul>`}
-        ${this.inbox ? this.#push.render() : nothing}
+        ${this.inbox ? this.#pushToggle?.render() : nothing}
       </div>`;
   }
 }

@@ -7,8 +7,7 @@ import { ClientController } from '../shared/client-consumer.js';
 import { emit } from '../shared/events.js';
 import { format, mergeStrings } from '../shared/strings.js';
 import { preferencesStyles } from './comet-preferences.styles.js';
-import { LazyPushToggle } from '../push/load-push-toggle.js';
-import type { PushToggleStrings } from '../push/push-toggle.js';
+import type { PushToggle, PushToggleStrings } from '../push/push-toggle.js';
 
 export interface CometPreferencesStrings extends PushToggleStrings {
   /** The form's legend. */
@@ -133,7 +132,9 @@ export class CometPreferences extends LitElement {
   /** Bumped by every local change: an older change's answer does not overwrite a newer one's state. */
   #changes = 0;
   readonly #clients = new ClientController(this, () => this.#follow());
-  readonly #push = new LazyPushToggle(this, () => this.strings);
+  /** The Web Push switch, its code loaded the first time the element looks at push. */
+  #push: Promise<PushToggle> | undefined;
+  #pushToggle: PushToggle | undefined;
   /** Bumped by every live `preferences` event: a read that started before one is older than it and dropped. */
   #heard = 0;
   readonly #onPreferences = (event: InboxPreferencesEvent): void => {
@@ -167,7 +168,10 @@ export class CometPreferences extends LitElement {
 
   /** Only where push is offered: no push code or request otherwise. */
   #lookAtPush(): void {
-    if (this.isConnected && this.#channels.includes('push')) this.#push.refresh();
+    if (!this.isConnected || !this.#channels.includes('push')) return;
+    this.#push ??= import('../push/push-toggle.js').then(({ PushToggle }) => (this.#pushToggle = new PushToggle(this, () => this.strings)));
+    // A failed download may succeed on the next look.
+    this.#push.then((toggle) => toggle.refresh(), () => (this.#push = undefined));
   }
 
   #follow(): void {
@@ -279,7 +283,7 @@ export class CometPreferences extends LitElement {
           ${strings.enabled}
         </label>
         <p id="off" part="status" ?hidden=${preferences.enabled}>${strings.off}</p>
-        ${channels.includes('push') ? this.#push.render() : nothing}
+        ${channels.includes('push') ? this.#pushToggle?.render() : nothing}
         <table part="table">
           <thead>
             <tr>

@@ -2,9 +2,7 @@ import { html, nothing, type ReactiveControllerHost } from 'lit';
 import type { PushState } from '../../src/push/push-client.js';
 import { ClientController } from '../shared/client-consumer.js';
 import { format, mergeStrings } from '../shared/strings.js';
-
-// Re-exported: the switch's code and look load as one chunk.
-export { pushToggleStyles } from './push-toggle.styles.js';
+import { pushToggleStyles } from './push-toggle.styles.js';
 
 /** The switch's words, part of the strings of each element that shows it (`strings`). */
 export interface PushToggleStrings {
@@ -39,6 +37,10 @@ const HIDDEN: ReadonlySet<PushState | undefined> = new Set([undefined, 'unsuppor
  * browser has Web Push and the server has VAPID keys; a change subscribes
  * or unsubscribes. Subscribing is called in the change event itself: the
  * browser asks for permission only during the user's gesture.
+ *
+ * Elements import it when they first look at push (the bell when its panel
+ * opens, the preferences when they offer push), so a page where nobody does
+ * never downloads it; its styles come with it.
  */
 export class PushToggle {
   readonly #host: ReactiveControllerHost;
@@ -53,6 +55,10 @@ export class PushToggle {
   /** `strings`: the element's replacements; the defaults fill the rest. */
   constructor(host: ReactiveControllerHost & HTMLElement, strings: () => Partial<PushToggleStrings> | undefined) {
     this.#host = host;
+    // Added to the element's own sheets, after its static ones.
+    const root = host.shadowRoot;
+    const sheet = pushToggleStyles.styleSheet;
+    if (root && sheet && !root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
     this.#strings = () => mergeStrings(PUSH_TOGGLE_STRINGS, strings());
     // Another client is another server, maybe without push: looked at again.
     this.#clients = new ClientController(host, () => {
