@@ -134,6 +134,8 @@ export class InboxService {
     const added = await this.#store.add(user, { ...checked, time: Date.now(), toast: reaches.toast });
     await this.#publishAdded(user, added);
     if (reaches.push) await this.#pushAdded(user, added.item, added.replaces);
+    // Not pushed, but it takes the place of an item that was: that push would show an old state of the group.
+    else if (added.replaces !== undefined) void this.push?.itemsDone(user, { ids: [added.replaces] });
     return added.item;
   }
 

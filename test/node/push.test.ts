@@ -196,6 +196,22 @@ for (const backend of storageBackends) describe(`push (${backend.name})`, { skip
     assert.equal(service.for(laptop).length, 2);
   });
 
+  it('withdraws the push of a group whose newer item the user no longer allows to push', async () => {
+    const user = await newUser(server);
+    const subscription = service.subscription();
+    await user.subscribe('device-group-muted', subscription);
+    const first = await user.notify({ title: 'Ada commented' }, { group: 'pr:9', category: 'comments' });
+    await settled();
+    assert.equal(service.for(subscription).length, 1);
+    await user.preferences({ categories: { comments: { push: false } } });
+    const second = await user.notify({ title: 'Grace commented' }, { group: 'pr:9', category: 'comments' });
+    await settled();
+    assert.equal(second.group?.count, 2);
+    const messages = service.for(subscription).map((one) => one.message);
+    assert.equal(messages.length, 2, 'nothing pushed for the newer item');
+    assert.deepEqual(messages[1], { kind: 'withdraw', ids: [first.id] });
+  });
+
   it('removes a subscription the push service says is gone (410)', async () => {
     const user = await newUser(server);
     const gone = service.subscription();
