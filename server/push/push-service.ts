@@ -146,15 +146,16 @@ export class PushService {
     if (targets.length === 0 && replaces === undefined) return;
     void this.#enqueue(user, async () => {
       // Taken in the queue: the earlier item's own push, queued before, has been recorded by now.
-      const earlier = replaces === undefined ? [] : ((await this.#store.takePushed(user, (id) => id === replaces, Date.now())).get(replaces) ?? []);
+      const taken = replaces === undefined ? undefined : (await this.#store.takePushed(user, (id) => id === replaces, Date.now())).get(replaces);
+      const earlier = taken?.devices ?? [];
       const urgency = item.severity === 'error' || item.severity === 'warning' ? 'high' : 'normal';
       const message = notificationMessage(item, earlier.length > 0 ? replaces : undefined);
       const sent = await Promise.all(targets.map((one) => this.#send(user, one, message, pushTopic(item), urgency)));
       const reached = targets.filter((_, i) => sent[i]).map((one) => one.device);
-      if (reached.length > 0) await this.#store.markPushed(user, item.id, reached, Date.now() + this.#ttlSeconds * 1000);
+      if (reached.length > 0) await this.#store.markPushed(user, item.id, reached, Date.now() + this.#ttlSeconds * 1000, pushTopic(item));
       const stale = devices.filter((one) => earlier.includes(one.device) && !targets.includes(one));
       // The earlier push's own topic: a copy the service still holds for the device is replaced by the withdraw.
-      const staleTopic = item.group ? pushTopic(item) : pushTopic({ id: replaces! });
+      const staleTopic = taken?.topic ?? pushTopic({ id: replaces! });
       await Promise.all(stale.map((one) => this.#send(user, one, { kind: 'withdraw', ids: [replaces!] }, staleTopic, 'normal')));
     });
   }
@@ -165,15 +166,16 @@ export class PushService {
       const taken = await this.#store.takePushed(user, (id) => changeTargets(target, id), Date.now());
       if (taken.size === 0) return;
       const perDevice = new Map<string, number[]>();
-      for (const [id, devices] of taken) for (const device of devices) perDevice.set(device, [...(perDevice.get(device) ?? []), id]);
+      for (const [id, { devices }] of taken) for (const device of devices) perDevice.set(device, [...(perDevice.get(device) ?? []), id]);
       const devices = await this.#store.devices(user);
       await Promise.all(
         devices
           .filter((one) => perDevice.has(one.device))
           .map((one) => {
             const ids = perDevice.get(one.device)!.sort((a, b) => a - b);
-            // One item: the same topic replaces its push where the service still holds it.
-            return this.#send(user, one, { kind: 'withdraw', ids }, ids.length === 1 ? pushTopic({ id: ids[0]! }) : undefined, 'normal');
+            // One item: the topic it was pushed under (its group's, or its own) replaces its push where the service still holds it.
+            const only = ids.length === 1 ? ids[0]! : undefined;
+            return this.#send(user, one, { kind: 'withdraw', ids }, only === undefined ? undefined : (taken.get(only)?.topic ?? pushTopic({ id: only })), 'normal');
           }),
       );
     });

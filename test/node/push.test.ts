@@ -193,6 +193,7 @@ for (const backend of storageBackends) describe(`push (${backend.name})`, { skip
     await user.read([second.id]);
     await settled();
     assert.deepEqual(service.for(phone)[2]?.message, { kind: 'withdraw', ids: [second.id] });
+    assert.equal(service.for(phone)[2]?.topic, pushB!.topic, 'under the group\'s topic, which replaces the push if the service still holds it');
     assert.equal(service.for(laptop).length, 2);
   });
 
