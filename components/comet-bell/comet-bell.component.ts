@@ -79,7 +79,9 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * has Web Push and the server has VAPID keys: turning it on asks the
  * browser's permission (a click is the gesture browsers require) and
  * subscribes; its status says whether it is on, off, or blocked by the
- * browser and how to allow it again. Hide it with `::part(push)`.
+ * browser and how to allow it again. Hide it with `::part(push)`. Its words are in
+ * `strings`: `pushLabel`, `pushOn`, `pushOff`, `pushBusy`, `pushBlocked`
+ * and `pushFailed` (`{error}`).
  *
  * @tagname comet-bell
  * @summary Notification bell with unread count and panel.

@@ -73,7 +73,9 @@ export interface PreferenceCategory {
  * off for this device: shown where the browser has Web Push and the server
  * has VAPID keys; turning it on asks the browser's permission and
  * subscribes; its status says whether it is on, off, or blocked by the
- * browser and how to allow it again.
+ * browser and how to allow it again. Its words are in
+ * `strings`: `pushLabel`, `pushOn`, `pushOff`, `pushBusy`, `pushBlocked`
+ * and `pushFailed` (`{error}`).
  *
  * @tagname comet-preferences
  * @summary Notification preferences per category and channel.
