@@ -191,7 +191,7 @@ describe('subscribing for real in Firefox, through <comet-bell>\'s push switch',
     await autopush?.close();
   });
 
-  it('a click subscribes; hidden, a notification arrives in the service worker, decrypted by the browser', async () => {
+  it('a click subscribes; hidden, a notification and its withdraw arrive in the service worker, decrypted by the browser; a click unsubscribes', async () => {
     const { server, reports } = app;
     const user = 'grace';
     const page = await openApp(browser, server, `user=${user}`);
@@ -229,5 +229,20 @@ describe('subscribing for real in Firefox, through <comet-bell>\'s push switch',
     const message = received as PushNotificationMessage;
     assert.deepEqual([message.kind, message.id, message.title, message.tag], ['notification', item.id, 'Build failed', `comet-inbox-${item.id}`]);
     await until(() => autopush.relayed[0]!.acked, 10_000, 'the browser\'s acknowledgement');
+
+    // Read on another device: the withdraw reaches the service worker the same way.
+    await http(`${server.base}/inbox/state?user=${user}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: { ids: [item.id], read: true } });
+    await server.comet.inbox!.push!.settled();
+    assert.equal(autopush.relayed.length, 2);
+    await page.waitForFunction(() => (window as unknown as { fromServiceWorker: unknown[] }).fromServiceWorker.length > 1, { timeout: 20_000 });
+    assert.deepEqual((await page.evaluate(() => (window as unknown as { fromServiceWorker: unknown[] }).fromServiceWorker))[1], { kind: 'withdraw', ids: [item.id] });
+
+    // Back on the page, the switch turns push off: the browser unregisters and the server forgets the device.
+    await page.bringToFront();
+    await page.waitForFunction(() => document.visibilityState === 'visible');
+    await toggle.click();
+    await page.waitForFunction(() => (document.querySelector('comet-bell')?.shadowRoot?.querySelector('[part="push-switch"]') as HTMLInputElement | null)?.checked === false && !(document.querySelector('comet-bell')?.shadowRoot?.querySelector('[part="push-switch"]') as HTMLInputElement).disabled, { timeout: 20_000 });
+    assert.deepEqual((await http(`${server.base}/push/subscriptions?user=${user}`)).json<PushDevicesAnswerJson>().devices, []);
+    await until(() => autopush.registered.size === 0, 10_000, 'the browser\'s unregister');
   });
 });
