@@ -20,7 +20,6 @@
  * PushManager. Both are said in README, Push.
  */
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -28,6 +27,7 @@ import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppetee
 import { CHROMIUM_FLAGS, findBrowser } from '../../scripts/find-browsers.mjs';
 import type { InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 import type { PushDevicesAnswerJson, PushNotificationMessage } from '../../src/push/push-protocol.js';
+import { MemoryPushStore } from '../../server/push/memory-push-store.js';
 import { generateVapidKeys } from '../../server/push/vapid.js';
 import { startAutopushStandIn, type AutopushStandIn } from '../support/autopush-stand-in.js';
 import { http } from '../support/http-client.js';
@@ -40,8 +40,19 @@ const vapid = { ...generateVapidKeys(), subject: 'mailto:ops@example.com' };
 const source = (path: string) => JSON.stringify(fileURLToPath(new URL(`../../${path}`, import.meta.url)));
 
 interface VisibilityReport {
-  readonly user: string | null;
-  readonly status: number;
+  readonly user: string;
+  readonly device: string;
+  readonly visible: boolean;
+}
+
+/** The server's own memory store, telling the test each visibility it stored (with `hiddenGraceMs: 0`, a hidden device's "until" is now). */
+class RecordingPushStore extends MemoryPushStore {
+  readonly reports: VisibilityReport[] = [];
+
+  override async setVisibleUntil(user: string, device: string, until: number): Promise<void> {
+    await super.setVisibleUntil(user, device, until);
+    this.reports.push({ user, device, visible: until > Date.now() });
+  }
 }
 
 /** The app's files, built from the sources: its page script, the hub's SharedWorker, and its service worker. */
@@ -77,22 +88,15 @@ cometServiceWorker({ url: '/comet', app: '/app/', user: new URL(location.href).s
 
 /** The server with the app's files, and every visibility report the hub sends, as the server answered it. */
 async function startApp(files: Map<string, string>, push: { allowed: string; ca: string }) {
-  const reports: VisibilityReport[] = [];
-  const server = await startServer({ inbox: { anonymous: true }, push: { vapid, allowedEndpoints: [push.allowed], ca: push.ca, hiddenGraceMs: 0 } }, (comet) => (req, res) => {
+  const store = new RecordingPushStore();
+  const server = await startServer({ inbox: { anonymous: true }, push: { vapid, store, allowedEndpoints: [push.allowed], ca: push.ca, hiddenGraceMs: 0 } }, (comet) => (req, res) => {
     const path = (req.url ?? '').split('?')[0]!;
     const file = files.get(path);
     if (file) return void res.writeHead(200, { 'Content-Type': 'text/javascript', 'Service-Worker-Allowed': '/app/' }).end(file);
     if (path === '/app/') return void res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>app</title><comet-bell inbox></comet-bell><script type="module" src="/app/app.js"></script>');
-    if (path.endsWith('/push/visibility')) recordReport(req, res, reports);
     comet(req, res);
   });
-  return { server, reports };
-}
-
-/** A report the server answered: stored by then. Which one it said is known from the page, visible or hidden at that moment. */
-function recordReport(req: IncomingMessage, res: ServerResponse, reports: VisibilityReport[]): void {
-  const user = new URL(req.url ?? '', 'http://x').searchParams.get('user');
-  res.once('finish', () => reports.push({ user, status: res.statusCode }));
+  return { server, reports: store.reports };
 }
 
 async function launch(engine: 'chromium' | 'firefox', serverURL?: string): Promise<Browser> {
@@ -155,8 +159,8 @@ for (const engine of ['chromium', 'firefox'] as const) {
       const stored = await http(`${server.base}/push/subscriptions?user=${user}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: { device, subscription } });
       assert.equal(stored.status, 201);
       const page = await openApp(browser, server, `user=${user}&device=${device}`);
-      // The hub's first report, with the page visible: from then on, a notification goes to the tab only.
-      await until(() => reports.some((one) => one.user === user && one.status === 200), 15_000, 'the hub\'s report');
+      // From the hub's "visible" report on, a notification goes to the tab only.
+      await until(() => reports.some((one) => one.device === device && one.visible), 15_000, 'the hub\'s "visible" report');
       await notify(server, user, 'while the page is visible');
       await server.comet.inbox!.push!.settled();
       assert.equal(service.for(subscription).length, 0, 'the visible tab shows it: no push');
@@ -164,7 +168,7 @@ for (const engine of ['chromium', 'firefox'] as const) {
 
       const reportsBefore = reports.length;
       await hide(browser, page);
-      await until(() => reports.slice(reportsBefore).some((one) => one.user === user && one.status === 200), 15_000, 'the hub\'s "hidden" report');
+      await until(() => reports.slice(reportsBefore).some((one) => one.device === device && !one.visible), 15_000, 'the hub\'s "hidden" report');
       const item = await notify(server, user, 'while the page is hidden');
       await server.comet.inbox!.push!.settled();
       const pushes = service.for(subscription);
@@ -209,15 +213,16 @@ describe('subscribing for real in Firefox, through <comet-bell>\'s push switch',
     assert.equal(devices.length, 1);
     assert.equal(devices[0]!.service, autopush.endpointOrigin);
     assert.equal(await page.evaluate(() => (window as unknown as { client: { push: { state(): Promise<string> } } }).client.push.state()), 'subscribed');
+    const device = devices[0]!.device;
 
-    await until(() => reports.some((one) => one.user === user && one.status === 200), 15_000, 'the hub\'s report');
+    await until(() => reports.some((one) => one.device === device && one.visible), 15_000, 'the hub\'s "visible" report');
     await notify(server, user, 'seen on the page');
     await server.comet.inbox!.push!.settled();
     assert.equal(autopush.relayed.length, 0, 'visible: no push');
 
     const reportsBefore = reports.length;
     await hide(browser, page);
-    await until(() => reports.slice(reportsBefore).some((one) => one.user === user && one.status === 200), 15_000, 'the hub\'s "hidden" report');
+    await until(() => reports.slice(reportsBefore).some((one) => one.device === device && !one.visible), 15_000, 'the hub\'s "hidden" report');
     const item = await notify(server, user, 'Build failed');
     await server.comet.inbox!.push!.settled();
     assert.equal(autopush.relayed.length, 1, 'exactly one push');
