@@ -4,7 +4,7 @@ import { PUSHED_ITEMS_MAX, type PushStore, type StoredPushDevice, type PushedIte
 interface UserPush {
   readonly devices: Map<string, StoredPushDevice>;
   readonly visibleUntil: Map<string, number>;
-  /** Item id → devices and expiry; insertion order is id order. */
+  /** Item id → devices, topic and expiry; insertion order is id order. */
   readonly pushed: Map<number, PushedItem & { expires: number }>;
 }
 

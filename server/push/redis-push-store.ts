@@ -16,7 +16,7 @@ function pairs(reply: string[] | Record<string, string>): Array<readonly [string
  * Push subscriptions shared by every process on one Redis, in the user's
  * slot: `{push:user}:devices` (device → subscription JSON),
  * `{push:user}:visible` (device → visible-until ms) and `{push:user}:pushed`
- * (item id → devices and expiry). Each expires 60 days after the last write:
+ * (item id → devices, topic and expiry). Each expires 60 days after the last write:
  * a browser renews its subscription when it starts, so a longer silence is a
  * browser gone.
  */
