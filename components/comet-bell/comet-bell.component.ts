@@ -13,8 +13,9 @@ import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
 import type { InboxViewStrings } from '../inbox/inbox-view.js';
 import { LazyInboxView } from '../inbox/load-inbox-view.js';
+import type { PushToggle, PushToggleStrings } from '../push/push-toggle.js';
 
-export interface CometBellStrings {
+export interface CometBellStrings extends PushToggleStrings {
   /** Accessible name of the button; `{count}` unread; plural forms by count. */
   button: PluralString;
   /** With `inbox` and `count="unseen"`; `{count}` unseen; plural forms by count. */
@@ -32,7 +33,10 @@ export interface CometBellStrings {
   unread: string;
 }
 
-const DEFAULT_STRINGS: CometBellStrings = {
+/** The bell's own strings; the push switch's come with its code. */
+type BellOwnStrings = Omit<CometBellStrings, keyof PushToggleStrings>;
+
+const DEFAULT_STRINGS: BellOwnStrings = {
   button: { other: 'Notifications, {count} unread' },
   buttonUnseen: { other: 'Notifications, {count} new' },
   buttonNone: 'Notifications',
@@ -70,6 +74,15 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * their result replaces them), a group's "Ada and 9 others" and count, and
  * a snooze menu. Changes made on the user's other devices appear live. The local
  * read state above remains for servers without an inbox.
+ *
+ * With `inbox`, the panel's foot also has this browser's Web Push switch
+ * (`client.push`, README "Push"), shown when the panel opens if the browser
+ * has Web Push and the server has VAPID keys: turning it on asks the
+ * browser's permission (a click is the gesture browsers require) and
+ * subscribes; its status says whether it is on, off, or blocked by the
+ * browser and how to allow it again. Hide it with `::part(push)`. Its words are in
+ * `strings`: `pushLabel`, `pushOn`, `pushOff`, `pushBusy`, `pushBlocked`
+ * and `pushFailed` (`{error}`).
  *
  * @tagname comet-bell
  * @summary Notification bell with unread count and panel.
@@ -117,6 +130,10 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * @csspart action - With `inbox`: one action; also `action-primary` or `action-secondary`, `action-link` for a link, `action-pending` while it runs.
  * @csspart result - With `inbox`: what an action that ran answered, in place of the buttons.
  * @csspart menu - With `inbox`: an item's snooze menu (`menu-button`, `menu-list`, and a `snooze` button per preset).
+ * @csspart push - With `inbox`: the Web Push switch and its status, at the panel's foot.
+ * @csspart push-label - The switch's label.
+ * @csspart push-switch - The switch (a checkbox with the switch role).
+ * @csspart push-status - On, off, waiting, or blocked and how to allow it (also `push-blocked` then, or when a change failed).
  * @cssproperty --comet-inbox-info - With `inbox`: accent of items by severity (also `--comet-inbox-success`, `-warning`, `-error`).
  */
 export class CometBell extends CometElement<CometBellStrings> {
@@ -194,6 +211,9 @@ export class CometBell extends CometElement<CometBellStrings> {
     pageSize: () => Math.min(100, Math.max(1, this.limit)),
     strings: () => this.inboxStrings,
   });
+  /** The Web Push switch, its code loaded the first time the element looks at push. */
+  #push: Promise<PushToggle> | undefined;
+  #pushToggle: PushToggle | undefined;
   #readState: ReadState | undefined;
   #stopReadState: (() => void) | undefined;
 
@@ -268,6 +288,8 @@ export class CometBell extends CometElement<CometBellStrings> {
 
   #onToggle(event: ToggleEvent): void {
     this.open = event.newState === 'open';
+    // Looked at when the panel opens, not on load: no push code or request on a page where nobody opens it.
+    if (this.open && this.inbox) this.#lookAtPush();
     if (this.open && this.panel && this.button) {
       placeUnder(this.panel, this.button);
       (this.panel.querySelector<HTMLElement>('[part="list"] button, [part="list"] a') ?? this.panel.querySelector<HTMLElement>('[part="mark-all"]'))?.focus();
@@ -275,10 +297,16 @@ export class CometBell extends CometElement<CometBellStrings> {
     emit(this, 'comet-bell-toggle', { open: this.open });
   }
 
+  #lookAtPush(): void {
+    this.#push ??= import('../push/push-toggle.js').then(({ PushToggle }) => (this.#pushToggle = new PushToggle(this, () => this.strings)));
+    // A failed download may succeed on the next look.
+    this.#push.then((toggle) => toggle.refresh(), () => (this.#push = undefined));
+  }
+
   /** Up and down move between the panel's buttons and links; Home and End jump. */
   #onPanelKeyDown(event: KeyboardEvent): void {
     if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
-    const focusable = [...(this.panel?.querySelectorAll<HTMLElement>('button, a[href]') ?? [])].filter((el) => !(el as HTMLButtonElement).disabled);
+    const focusable = [...(this.panel?.querySelectorAll<HTMLElement>('button, a[href], input') ?? [])].filter((el) => !(el as HTMLButtonElement).disabled);
     if (focusable.length === 0) return;
     event.preventDefault();
     const index = focusable.indexOf(this.shadowRoot?.activeElement as HTMLElement);
@@ -290,7 +318,7 @@ export class CometBell extends CometElement<CometBellStrings> {
     focusable[next]!.focus();
   }
 
-  #item(event: CometEvent, strings: CometBellStrings, language: string) {
+  #item(event: CometEvent, strings: BellOwnStrings, language: string) {
     const read = this.isRead(event);
     const { title, body, url } = notificationText(event);
     return html`<li part=${read ? 'item' : 'item unread'} data-id=${event.id}>
@@ -335,6 +363,7 @@ export class CometBell extends CometElement<CometBellStrings> {
           : html`<ul part="list">
               ${keyedList(items, (event) => event.id, (event) => this.#item(event, strings, language))}
             </ul>`}
+        ${this.inbox ? this.#pushToggle?.render() : nothing}
       </div>`;
   }
 }

@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { CometElement } from '../shared/comet-element.js';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
@@ -7,8 +7,9 @@ import { INBOX_DELIVERY_CHANNELS, delivery, type InboxDeliveryChannel, type Inbo
 import { emit } from '../shared/events.js';
 import { format, mergeStrings } from '../shared/strings.js';
 import { preferencesStyles } from './comet-preferences.styles.js';
+import type { PushToggle, PushToggleStrings } from '../push/push-toggle.js';
 
-export interface CometPreferencesStrings {
+export interface CometPreferencesStrings extends PushToggleStrings {
   /** The form's legend. */
   heading: string;
   /** The global switch. */
@@ -31,7 +32,10 @@ export interface CometPreferencesStrings {
   saved: string;
 }
 
-const DEFAULT_STRINGS: CometPreferencesStrings = {
+/** The element's own strings; the push switch's come with its code. */
+type PreferencesOwnStrings = Omit<CometPreferencesStrings, keyof PushToggleStrings>;
+
+const DEFAULT_STRINGS: PreferencesOwnStrings = {
   heading: 'Notification preferences',
   enabled: 'Receive notifications',
   category: 'Category',
@@ -63,6 +67,16 @@ export interface PreferenceCategory {
  * devices. A form of native checkboxes: a table whose every box is named by
  * its row and column.
  *
+ * With `push` in `channels`, the Push column says per category whether a
+ * notification is pushed to the user's browsers, and above the table this
+ * browser's Web Push switch (`client.push`, README "Push") turns push on or
+ * off for this device: shown where the browser has Web Push and the server
+ * has VAPID keys; turning it on asks the browser's permission and
+ * subscribes; its status says whether it is on, off, or blocked by the
+ * browser and how to allow it again. Its words are in
+ * `strings`: `pushLabel`, `pushOn`, `pushOff`, `pushBusy`, `pushBlocked`
+ * and `pushFailed` (`{error}`).
+ *
  * @tagname comet-preferences
  * @summary Notification preferences per category and channel.
  * @csspart form - The form.
@@ -72,6 +86,10 @@ export interface PreferenceCategory {
  * @csspart critical - The "always on" explanation of a critical category.
  * @csspart checkbox - One category × channel checkbox.
  * @csspart status - Loading, saved, and error messages.
+ * @csspart push - With `push` in `channels`: this browser's Web Push switch and its status.
+ * @csspart push-label - The switch's label.
+ * @csspart push-switch - The switch (a checkbox with the switch role).
+ * @csspart push-status - On, off, waiting, or blocked and how to allow it (also `push-blocked` then, or when a change failed).
  * @cssproperty --comet-accent - Colour of the checkboxes.
  * @cssproperty --comet-muted - Colour of explanations.
  * @cssproperty --comet-radius - Corner radius.
@@ -107,6 +125,9 @@ export class CometPreferences extends CometElement<CometPreferencesStrings> {
   #message = '';
   /** Bumped by every local change: an older change's answer does not overwrite a newer one's state. */
   #changes = 0;
+  /** The Web Push switch, its code loaded the first time the element looks at push. */
+  #push: Promise<PushToggle> | undefined;
+  #pushToggle: PushToggle | undefined;
   /** Bumped by every live `preferences` event: a read that started before one is older than it and dropped. */
   #heard = 0;
   readonly #onPreferences = (event: InboxPreferencesEvent): void => {
@@ -131,6 +152,19 @@ export class CometPreferences extends CometElement<CometPreferencesStrings> {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#follow();
+    this.#lookAtPush();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('channels')) this.#lookAtPush();
+  }
+
+  /** Only where push is offered: no push code or request otherwise. */
+  #lookAtPush(): void {
+    if (!this.isConnected || !this.#channels.includes('push')) return;
+    this.#push ??= import('../push/push-toggle.js').then(({ PushToggle }) => (this.#pushToggle = new PushToggle(this, () => this.strings)));
+    // A failed download may succeed on the next look.
+    this.#push.then((toggle) => toggle.refresh(), () => (this.#push = undefined));
   }
 
   #follow(): void {
@@ -182,7 +216,7 @@ export class CometPreferences extends CometElement<CometPreferencesStrings> {
     if (changed) emit(this, 'comet-preferences-change', { preferences, critical });
   }
 
-  get #strings(): CometPreferencesStrings {
+  get #strings(): PreferencesOwnStrings {
     return mergeStrings(DEFAULT_STRINGS, this.strings);
   }
 
@@ -242,6 +276,7 @@ export class CometPreferences extends CometElement<CometPreferencesStrings> {
           ${strings.enabled}
         </label>
         <p id="off" part="status" ?hidden=${preferences.enabled}>${strings.off}</p>
+        ${channels.includes('push') ? this.#pushToggle?.render() : nothing}
         <table part="table">
           <thead>
             <tr>

@@ -101,9 +101,11 @@ export class InboxService {
     this.#onAction = options.onAction;
     this.#webhook = options.webhook ? new ActionWebhook(options.webhook) : undefined;
     this.#actionWaitMs = options.actionWaitMs ?? 5000;
-    this.#clock = new SnoozeClock(this.#store, options.snoozePollMs ?? 1000, (woken) =>
-      this.#publishAdded(woken.user, { item: woken.item, replaces: woken.replaces }),
-    );
+    this.#clock = new SnoozeClock(this.#store, options.snoozePollMs ?? 1000, async (woken) => {
+      await this.#publishAdded(woken.user, { item: woken.item, replaces: woken.replaces });
+      // Back from a snooze is new to the user: pushed as a new item is, to the devices with no visible tab now.
+      if (this.push && delivery(await this.#store.preferences(woken.user), this.critical, woken.item.category).push) await this.#pushAdded(woken.user, woken.item, woken.replaces);
+    });
   }
 
   channel(user: string): string {
@@ -131,8 +133,9 @@ export class InboxService {
     if (!reaches.inbox) return { muted: true, category: checked.category };
     const added = await this.#store.add(user, { ...checked, time: Date.now(), toast: reaches.toast });
     await this.#publishAdded(user, added);
-    // Which devices get it is decided now, with the tabs visible now; the sending does not hold up the sender.
-    if (reaches.push) await this.push?.itemAdded(user, added.item).catch((error: unknown) => console.error('cometkit server: could not decide where to push', error instanceof Error ? error.message : error));
+    if (reaches.push) await this.#pushAdded(user, added.item, added.replaces);
+    // Not pushed, but it takes the place of an item that was: that push would show an old state of the group.
+    else if (added.replaces !== undefined) void this.push?.itemsDone(user, { ids: [added.replaces] });
     return added.item;
   }
 
@@ -214,6 +217,8 @@ export class InboxService {
       const data: InboxSnoozedData = { ids, until, counts };
       await this.#broker.publish({ channel: inboxChannel(user), type: 'inbox.snoozed', data });
       this.#clock.arm(until);
+      // Hidden until later on every device, the system notification too; it is pushed again when it comes back.
+      void this.push?.itemsDone(user, { ids });
     }
     return { counts, snoozed };
   }
@@ -252,6 +257,11 @@ export class InboxService {
     }
     const counts = await this.#publishUpdated(user, done);
     return { status: 'done', item: done, counts };
+  }
+
+  /** Which devices get it is decided now, with the tabs visible now; the sending does not hold up the sender. */
+  async #pushAdded(user: string, item: InboxItemJson, replaces: number | undefined): Promise<void> {
+    await this.push?.itemAdded(user, item, replaces).catch((error: unknown) => console.error('cometkit server: could not decide where to push', error instanceof Error ? error.message : error));
   }
 
   async #publishAdded(user: string, added: { item: InboxItemJson; replaces?: number }): Promise<void> {

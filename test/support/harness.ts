@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { signToken, type TokenClaims } from '../../server/auth/token.js';
 import { createCometServer, type CometServer } from '../../server/comet-server.js';
+import { generateVapidKeys } from '../../server/push/vapid.js';
 import { staticFiles } from '../../server/demo/static-files.js';
 import { HttpStatusError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
@@ -114,6 +115,9 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       },
       snoozePollMs: 100,
     },
+    // VAPID keys made per run: the push switches of <comet-bell> and <comet-preferences> show. No push
+    // service is allowed, so nothing is ever sent (the browser's real subscribing is test/node/push-browser.test.ts).
+    push: { vapid: { ...generateVapidKeys(), subject: 'mailto:tests@example.com' } },
     send: {
       // Low enough that a test reaches it in a few sends; each test sends as its own user.
       rate: { perSecond: 2, burst: 10 },
