@@ -61,7 +61,7 @@ function check(file: number): Promise<unknown> {
         new Promise((loaded, failed) => {
           const element = document.createElement('script');
           element.onload = loaded;
-          element.onerror = () => failed(new Error(`${files[file]} is not the module this loader was built with`));
+          element.onerror = () => failed(new Error(`${files[file]} is not the module of this build`));
           element.type = 'module';
           // Module requests are CORS requests without credentials, as `import()` makes them.
           element.crossOrigin = 'anonymous';
