@@ -382,7 +382,11 @@ const autoloadLoader = {
     {
       name: 'autoload-manifest-module',
       resolveId: (id) => (id === 'virtual:cometkit-autoload-manifest' ? '\0autoload-manifest' : null),
-      load: (id) => (id === '\0autoload-manifest' ? `export default ${JSON.stringify(autoloadManifest)};` : null),
+      // Three names rather than one object: the minifier shortens a variable, never a property.
+      load: (id) =>
+        id === '\0autoload-manifest'
+          ? Object.entries(autoloadManifest).map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};`).join('\n')
+          : null,
     },
     ...plugins({ dev: false, module: false }),
   ],

@@ -29,18 +29,19 @@
  * fetching it again. A module's lazy parts come through the same
  * check (`cometkitImport`, which the build calls in place of their `import()`).
  */
-import manifest from 'virtual:cometkit-autoload-manifest';
+import { build, files as rows, tags } from 'virtual:cometkit-autoload-manifest';
 import { ModuleLoadError } from '../errors/module-load-error.js';
 import { scriptClientOptions } from '../client/script-options.js';
 
 type CometKitModule = typeof import('./client.js').CometKit;
 
-const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : undefined;
+// An SVG script, or none (the loader run by other means), has no `src`: the page's URL stands in.
+const script = document.currentScript as HTMLScriptElement | null;
 // A folder per build: a cache never mixes two builds' modules, whatever it does with their plain names.
-const base = new URL(`autoload/${manifest.build}/`, script?.src || location.href);
+const base = new URL(`autoload/${build}/`, script?.src || location.href);
 
 /** Each module's URL, by its row in the manifest: an element's file is named by its tag, the others by their row. */
-const files = manifest.files.map((_, row) => new URL(`${manifest.tags[row - 1] ?? row}.js`, base).href);
+const files = rows.map((_, row) => new URL(`${tags[row - 1] ?? row}.js`, base).href);
 const checked = new Map<number, Promise<unknown>>();
 
 /**
@@ -55,7 +56,7 @@ const checked = new Map<number, Promise<unknown>>();
 function check(file: number): Promise<unknown> {
   let done = checked.get(file);
   if (!done) {
-    const [integrity, ...imports] = manifest.files[file]!;
+    const [integrity, ...imports] = rows[file]!;
     done = Promise.all(imports.map(check)).then(
       () =>
         new Promise((loaded, failed) => {
@@ -80,7 +81,7 @@ const verifiedImport = (file: number): Promise<unknown> => check(file).then(() =
 // The modules' lazy parts: the build writes `cometkitImport(row)` for their `import('./row.js')`.
 (self as { cometkitImport?: (file: number) => Promise<unknown> }).cometkitImport = (file) =>
   // A script without a valid hash would not be checked at all: a row the build did not write is refused.
-  Number.isInteger(file) && manifest.files[file] ? verifiedImport(file) : Promise.reject(new Error(`${file} is not a module of this build`));
+  Number.isInteger(file) && rows[file] ? verifiedImport(file) : Promise.reject(new Error(`${file} is not a module of this build`));
 
 function load<T>(what: string, file: number): Promise<T> {
   return verifiedImport(file).catch((cause: unknown) => {
@@ -101,11 +102,11 @@ function loadSdk(): Promise<CometKitModule> {
   return sdk;
 }
 
-const options = scriptClientOptions(script ?? null);
+const options = scriptClientOptions(script);
 if (options) void loadSdk().then((module) => module.configure(options), () => {});
 
 // The rows after the SDK's: each element's module, in the order of its tag.
-const waiting = new Map(manifest.tags.map((tag, index) => [tag, index + 1]));
+const waiting = new Map(tags.map((tag, index) => [tag, index + 1]));
 const selector = [...waiting.keys()].join(',');
 
 function found(tag: string): void {

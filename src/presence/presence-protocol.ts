@@ -16,12 +16,14 @@ export function presenceChannel(channel: string): string | undefined {
 export function checkPresenceState(announces: boolean, value: unknown): void {
   if (!announces) throw new CometError('not-announced', `Only an announcing roster can set its state.${advice('Take one with announce: true.')}`);
   let text: string | undefined;
+  let failed: { cause: unknown } | undefined;
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).', { cause });
+    failed = { cause };
   }
-  if (text === undefined) throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).');
+  // A cycle or a BigInt throws; a function or undefined gives no text: neither is JSON.
+  if (text === undefined) throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).', failed);
 }
 
 export function invalidPresenceChannel(channel: string): CometError {

@@ -70,7 +70,9 @@ describe('browser files from the push server', () => {
   it('the autoloader it serves carries the integrity hash of every module it serves, as served', async () => {
     const loader = (await http(`${server.base}/cometkit/cometkit-autoload.js`)).text;
     // The table as the build writes it into the loader (rollup.config.mjs, autoloadManifest).
-    const [, build, tags, files] = /\{build:"([\w-]+)",tags:(\[[^\]]*\]),files:(\[\[.*?\]\])\}/.exec(loader) ?? [];
+    const [, build] = /autoload\/([\w-]+)\//.exec(loader) ?? [];
+    const [tags] = /\["comet-connection"[^\]]*\]/.exec(loader) ?? [];
+    const [files] = /\[\["[A-Za-z0-9+/]{43}".*?\]\]/.exec(loader) ?? [];
     assert.ok(build && tags && files, 'the loader holds its table of modules');
     const rows = JSON.parse(files) as [string, ...number[]][];
     const tagList = JSON.parse(tags) as string[];
