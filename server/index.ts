@@ -35,7 +35,7 @@ export type {
   InboxNotification,
   InboxPreferencesJson,
   InboxPreferencesPatch,
-} from '../src/inbox/inbox-protocol.js';
+} from '../src/protocol/inbox-protocol.js';
 export { RedisBroker, redisBroker, type RedisBrokerOptions } from './broker/redis-broker.js';
 export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions } from './presence/redis-presence-store.js';
 export { RedisInboxStore, redisInboxStore, type RedisInboxStoreOptions } from './inbox/redis-inbox-store.js';
@@ -48,4 +48,4 @@ export { RedisPushStore } from './push/redis-push-store.js';
 export type { PushStore, StoredPushDevice } from './push/push-store.js';
 export { generateVapidKeys, type VapidKeys } from './push/vapid.js';
 export { KNOWN_PUSH_SERVICES } from './push/endpoint-policy.js';
-export type { PushMessage, PushNotificationMessage, PushSubscriptionJson, PushWithdrawMessage } from '../src/push/push-protocol.js';
+export type { PushMessage, PushNotificationMessage, PushSubscriptionJson, PushWithdrawMessage } from '../src/protocol/push-protocol.js';

@@ -38,4 +38,4 @@ export type {
   InboxPreferencesJson,
   InboxPreferencesPatch,
   InboxSeverity,
-} from './inbox/inbox-protocol.js';
+} from './protocol/inbox-protocol.js';

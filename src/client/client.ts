@@ -8,7 +8,7 @@ import type { LadderOptions } from '../upstream/ladder-options.js';
 import { loadModule } from '../errors/module-load-error.js';
 import type { PresenceIdentity, PresenceOptions } from '../presence/presence-manager.js';
 import type { SendOptions } from './send.js';
-import type { ServerAccess } from './server-request.js';
+import type { ServerAccess } from '../http/server-request.js';
 import type { Inbox } from '../inbox/inbox.js';
 import type { PushState, PushSubscribeOptions } from '../push/push-client.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
@@ -37,7 +37,7 @@ import { watchPageLifecycle } from './page-lifecycle.js';
 import { warnIgnoredHubOptions } from './ignored-hub-options.js';
 import { logMisconfiguration } from './misconfiguration.js';
 import { LazyPresence } from './lazy-presence.js';
-import { pushDevice } from './push-device.js';
+import { pushDevice } from '../push/push-device.js';
 import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent, type CometClientEventMap } from './events.js';
 
 /** `client.push`: Web Push for this browser. */

@@ -5,7 +5,7 @@ import { endpointOf, readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { checkEvent } from '../protocol/check-event.js';
 import { resolveToken } from '../upstream/token-source.js';
-import type { ServerAccess } from './server-request.js';
+import type { ServerAccess } from '../http/server-request.js';
 
 /** `GET {url}/history`: the last `limit` events of a channel, oldest first, each checked like a stream frame. */
 export async function fetchHistory({ url, token: source, withCredentials }: ServerAccess, channel: string, limit: number): Promise<CometEvent[]> {

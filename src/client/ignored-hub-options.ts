@@ -6,7 +6,7 @@
  * under `DEV`, so production carries none of it.
  */
 import { warn } from '../dev.js';
-import { checkHubOptions } from '../hub/check-tab-message.js';
+import { checkHubOptions } from '../hub/tab-messages.js';
 import { HUB_OPTION_KEYS, type HostKind, type HubUpstreamOptions } from '../hub/port-protocol.js';
 
 const HUB_OPTION_NAMES = ['url', ...HUB_OPTION_KEYS] as const;

@@ -4,7 +4,7 @@ import { isValidChannel } from '../protocol/channel.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { checkEvent } from '../protocol/validate.js';
 import { Backoff } from '../upstream/backoff.js';
-import { requestJson, type ServerAccess } from './server-request.js';
+import { requestJson, type ServerAccess } from '../http/server-request.js';
 
 export interface SendOptions {
   /** The event's type. Default `"message"`. */

@@ -16,7 +16,7 @@ import {
   type RefusedMessage,
   type TabMessage,
 } from './port-protocol.js';
-import { checkTabMessage, readForeignHello, toWireError } from './check-tab-message.js';
+import { checkTabMessage, readForeignHello, toWireError } from './tab-messages.js';
 import type { DeviceVisibility } from './device-visibility.js';
 import { loadDeviceVisibility } from './load-device-visibility.js';
 

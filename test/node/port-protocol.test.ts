@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { checkTabMessage, toWireError } from '../../src/hub/check-tab-message.js';
+import { checkTabMessage, toWireError } from '../../src/hub/tab-messages.js';
 import { PORT_PROTOCOL_VERSION, SDK_VERSION, checkHubMessage, fromWireError } from '../../src/hub/port-protocol.js';
 import { HttpStatusError, isHttpStatusError } from '../../src/errors/http-status-error.js';
 

@@ -1,6 +1,6 @@
 import { advice } from '../dev.js';
 import { CometError } from '../errors/comet-error.js';
-import { isValidChannel } from '../protocol/channel.js';
+import { isValidChannel } from './channel.js';
 
 /** Join and leave events of channel `c` are published on `presence:c`. */
 export const PRESENCE_PREFIX = 'presence:';
