@@ -5,7 +5,8 @@ import { readRefusal } from '../errors/read-refusal.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import { resolveToken, type TokenSource } from '../upstream/token-source.js';
-import { checkPresenceState, invalidPresenceChannel, presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from '../protocol/presence-protocol.js';
+import { presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from '../protocol/presence-protocol.js';
+import { checkPresenceState, invalidPresenceChannel } from './presence-checks.js';
 import { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster, type PresenceMember, type RosterBinding } from './presence-roster.js';
 
 /** Who this client is when the server accepts presence without tokens; a token's user always wins. */
