@@ -1,13 +1,12 @@
 import { advice } from '../dev.js';
+import type { HostPreference } from '../hub/client-options.js';
 import { HOST_KINDS, type HostKind } from '../hub/port-protocol.js';
 import { hasLocks } from './tab-lock.js';
 
-export type HostPreference = 'auto' | HostKind;
+export type { HostPreference };
 
 /** Best first. */
 const ORDER = HOST_KINDS;
-
-export const HOST_PREFERENCES: readonly HostPreference[] = ['auto', ...ORDER];
 
 export interface HostChoice {
   readonly host: HostKind;

@@ -1,68 +1,79 @@
 /**
- * The hub's side of the port protocol: checking what tabs send, and errors
- * on their way to tabs. Apart from port-protocol.ts so that a page, which
- * only reads the hub's messages, does not carry these checks.
+ * Tab → hub: every message a tab sends, declared once. The types below, the
+ * hub's check (`checkTabMessage`) and the copy it keeps all derive from this
+ * table. Apart from hub-messages.ts so that a page, which only reads the
+ * hub's messages, does not carry these checks.
  */
 import { dropped } from '../dev.js';
 import type { CometError } from '../errors/comet-error.js';
-import type { TransportName } from '../protocol/transport-name.js';
-import { TRANSPORT_NAMES } from '../protocol/transport-name.js';
-import type { BackoffOptions } from '../upstream/backoff.js';
-import { checkLadderOptions } from '../upstream/ladder-options.js';
+import { checkHubOptions, type HubUpstreamOptions } from './client-options.js';
 import {
   MAX_SDK,
-  HUB_OPTION_KEYS,
   PORT_PROTOCOL_VERSION,
   TAB_ID,
   TAB_SECRET,
+  boolean,
   channels,
-  cursorText,
+  cursor,
+  integer,
+  nullable,
   readEnvelope,
-  record,
+  readMessage,
+  sdk,
+  string,
   type Checked,
-  type HubUpstreamOptions,
-  type TabMessage,
+  type Field,
+  type MessagesOf,
   type WireError,
 } from './port-protocol.js';
 
-const nonNegative = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const options: Field<HubUpstreamOptions> = checkHubOptions;
+const device: Field<string> = (value) => (typeof value === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(value) ? value : undefined);
+const user: Field<string> = (value) => (typeof value === 'string' && value.length <= 128 ? value : undefined);
 
-type OptionCheck<T> = (value: unknown) => T | string;
-
-const optionalMs: OptionCheck<number | undefined> = (value) => (value === undefined || nonNegative(value) ? value : dropped('is not a non-negative number'));
-
-/** One check per upstream option (see HubUpstreamOptions): the value as the hub will use it, or what is wrong with it. */
-const OPTION_CHECKS: { readonly [K in (typeof HUB_OPTION_KEYS)[number]]-?: OptionCheck<HubUpstreamOptions[K]> } = {
-  withCredentials: (value) => (value === undefined || typeof value === 'boolean' ? value : dropped('is not a boolean')),
-  helloTimeoutMs: optionalMs,
-  batchDelayMs: optionalMs,
-  reconnect: (value) => {
-    if (value === undefined) return undefined;
-    const backoff = record(value);
-    if (!backoff) return dropped('is not an object');
-    const { baseDelayMs, maxDelayMs } = backoff;
-    if ((baseDelayMs !== undefined && !nonNegative(baseDelayMs)) || (maxDelayMs !== undefined && !nonNegative(maxDelayMs))) return dropped('has a delay that is not a non-negative number');
-    return { baseDelayMs, maxDelayMs } as BackoffOptions;
+export const TAB_MESSAGES = {
+  hello: {
+    sdk,
+    options,
+    /** A static token, if the tab has one. */
+    token: nullable(string),
+    /** The tab has a token function: the hub asks it with `token-request`. */
+    tokenFunction: boolean,
+    channels,
+    /** What this tab has received per channel: a new hub resumes from the earliest of these. */
+    cursor,
   },
-  transports: (value) =>
-    value === undefined || (Array.isArray(value) && value.length > 0 && value.every((t) => TRANSPORT_NAMES.includes(t as TransportName)))
-      ? (value as TransportName[] | undefined)
-      : dropped('is not a list of known transports'),
-  ladder: checkLadderOptions,
-};
+  channels: { channels },
+  token: { request: integer, token: nullable(string), error: nullable(string) },
+  /** The tab became visible, was restored, or came online: re-check deadlines now. */
+  wake: {},
+  bye: {},
+  /** Whether the tab is visible, sent only by a browser subscribed to Web Push (it has a push device id). */
+  visibility: {
+    visible: boolean,
+    device,
+    /** The client's `identity` user, for a server without tokens. */
+    user: nullable(user),
+  },
+} as const;
 
-/** The options of a hello, each checked by its own declared check; unknown keys are dropped. */
-export function checkHubOptions(value: unknown): HubUpstreamOptions | string {
-  const options = record(value);
-  if (!options || typeof options['url'] !== 'string' || options['url'] === '') return dropped('no "options.url"');
-  const checked: Record<string, unknown> = { url: options['url'] };
-  for (const key of HUB_OPTION_KEYS) {
-    const result = OPTION_CHECKS[key](options[key]);
-    if (typeof result === 'string') return dropped(`an invalid "options.${key}": ${result}`);
-    if (result !== undefined) checked[key] = result;
-  }
-  return checked as unknown as HubUpstreamOptions;
+/**
+ * Every message from a tab names it and proves it is that tab: tab ids are
+ * readable by any script of the origin (they are in the tab lock names), the
+ * secret is not (it never leaves the tab but in its own messages). The hub
+ * binds a tab id to the secret of its first hello and drops what names the id
+ * with another.
+ */
+interface FromTab {
+  readonly cometkit: number;
+  readonly tab: string;
+  readonly secret: string;
 }
+
+export type TabMessage = MessagesOf<typeof TAB_MESSAGES, FromTab>;
+export type HelloMessage = Extract<TabMessage, { type: 'hello' }>;
+/** A tab message before the tab adds its secret, in the one place that posts them. */
+export type Unsigned<T extends TabMessage> = T extends unknown ? Omit<T, 'secret'> : never;
 
 /** The tab id and SDK version of a hello of any version, to answer it even when it cannot be understood. */
 export function readForeignHello(data: Record<string, unknown>): { tab: string; sdk: string } | undefined {
@@ -71,64 +82,16 @@ export function readForeignHello(data: Record<string, unknown>): { tab: string; 
   return { tab, sdk: typeof sdk === 'string' ? sdk.slice(0, MAX_SDK) : 'unknown' };
 }
 
-/** Checks a message from a tab of this protocol version, field by field. */
+/** Checks a message from a tab of this protocol version, field by field as TAB_MESSAGES declares them. */
 export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION): Checked<TabMessage> {
   const envelope = readEnvelope(value);
   if (!envelope) return dropped('not a cometkit message');
   if (envelope.version !== version) return dropped(`port protocol v${envelope.version}`);
   const { data } = envelope;
-  const tab = data['tab'];
-  const secret = data['secret'];
+  const { tab, secret } = data;
   if (typeof tab !== 'string' || !TAB_ID.test(tab)) return dropped('no valid "tab"');
   if (typeof secret !== 'string' || !TAB_SECRET.test(secret)) return dropped('no valid "secret"');
-  const base = { cometkit: version, tab, secret };
-  switch (envelope.type) {
-    case 'hello': {
-      const options = checkHubOptions(data['options']);
-      const list = channels(data['channels']);
-      const { token, tokenFunction, cursor, sdk } = data;
-      if (typeof options === 'string') return dropped(`hello has ${options}`);
-      if (!list) return dropped('hello has no valid "channels"');
-      if (token !== null && typeof token !== 'string') return dropped('hello has an invalid "token"');
-      if (typeof tokenFunction !== 'boolean') return dropped('hello has no "tokenFunction"');
-      if (!cursorText(cursor)) return dropped('hello has no valid "cursor"');
-      if (typeof sdk !== 'string') return dropped('hello has no "sdk"');
-      return {
-        ...base,
-        type: 'hello',
-        sdk: sdk.slice(0, MAX_SDK),
-        options,
-        token,
-        tokenFunction,
-        channels: list,
-        cursor,
-      };
-    }
-    case 'channels': {
-      const list = channels(data['channels']);
-      if (!list) return dropped('channels message has no valid "channels"');
-      return { ...base, type: 'channels', channels: list };
-    }
-    case 'token': {
-      const { request, token, error } = data;
-      if (typeof request !== 'number' || !Number.isInteger(request)) return dropped('token message has no "request"');
-      if (token !== null && typeof token !== 'string') return dropped('token message has an invalid "token"');
-      if (error !== null && typeof error !== 'string') return dropped('token message has an invalid "error"');
-      return { ...base, type: 'token', request, token, error };
-    }
-    case 'visibility': {
-      const { visible, device, user } = data;
-      if (typeof visible !== 'boolean') return dropped('visibility message has no "visible"');
-      if (typeof device !== 'string' || !/^[A-Za-z0-9_-]{8,64}$/.test(device)) return dropped('visibility message has no valid "device"');
-      if (user !== null && (typeof user !== 'string' || user.length > 128)) return dropped('visibility message has an invalid "user"');
-      return { ...base, type: 'visibility', visible, device, user };
-    }
-    case 'wake':
-    case 'bye':
-      return { ...base, type: envelope.type };
-    default:
-      return dropped(`unknown message type "${envelope.type.slice(0, 40)}"`);
-  }
+  return readMessage(TAB_MESSAGES, envelope.type, data, { cometkit: version, tab, secret });
 }
 
 export function toWireError(error: CometError): WireError {

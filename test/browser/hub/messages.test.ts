@@ -7,7 +7,8 @@ import { expect } from '@esm-bundle/chai';
 import { CometClient } from '../../../src/client/client.js';
 import { hubName } from '../../../src/hosts/host-link.js';
 import { Hub, type HubPeer } from '../../../src/hub/hub.js';
-import { PORT_PROTOCOL_VERSION, SDK_VERSION, type HubMessage, type RefusedMessage } from '../../../src/hub/port-protocol.js';
+import type { HubMessage, RefusedMessage } from '../../../src/hub/hub-messages.js';
+import { PORT_PROTOCOL_VERSION, SDK_VERSION } from '../../../src/hub/port-protocol.js';
 import { sseTransport } from '../../../src/transports/sse-transport.js';
 import { getTestServer, uniqueChannel, waitFor } from '../../support/env.js';
 import { hubWorkerUrl, openTab, type TestTab } from './tabs.js';
@@ -29,7 +30,7 @@ const hello = (tab: string, channels: string[], secret = `secret-of-${tab}-01234
   token: null,
   tokenFunction: false,
   channels,
-  cursor: '',
+  cursor: new Map(),
 });
 
 /** What any script of the origin can read: the tab ids in the names of the locks every tab holds. */
@@ -56,6 +57,8 @@ const junk: unknown[] = [
   { cometkit: PORT_PROTOCOL_VERSION, type: 'hello', tab: 'bad tab id!' },
   { ...hello('t1', ['not a channel!']) },
   { ...hello('t1', ['t.ok']), cursor: 'garbage' },
+  // A cursor crosses as a Map of parsed positions: one whose position is not one is refused like text.
+  { ...hello('t1', ['t.ok']), cursor: new Map([['t.ok', { epoch: 'NOT AN EPOCH', seq: 1 }]]) },
   { cometkit: PORT_PROTOCOL_VERSION, type: 'channels', tab: 'never-said-hello', channels: ['t.x'] },
   { cometkit: PORT_PROTOCOL_VERSION, type: 'explode', tab: 't1' },
   { cometkit: PORT_PROTOCOL_VERSION + 1, type: 'channels', tab: 't1', channels: [] },
