@@ -16,7 +16,7 @@ import type { ConnectionState } from '../upstream/upstream.js';
 import { resolveToken } from '../upstream/token-source.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { PositionedEvent } from '../protocol/messages.js';
-import { isAtOrBefore, type Position } from '../protocol/position.js';
+import { isAtOrBefore, type Position } from '../protocol/position-value.js';
 import { CLIENT_OPTIONS, HUB_OPTION_NAMES, optionProblem, type ClientOptions, type HubUpstreamOptions } from '../hub/client-options.js';
 import { checkHubMessage, fromWireError, type HubMessage, type RefusedMessage } from '../hub/hub-messages.js';
 import { PORT_PROTOCOL_VERSION, SDK_VERSION, type HostKind } from '../hub/port-protocol.js';
@@ -379,7 +379,7 @@ export class CometClient extends EventTarget {
     const token = this.#options.token;
     const options: Record<string, unknown> = {};
     for (const name of HUB_OPTION_NAMES) {
-      const value: unknown = this.#options[name] ?? CLIENT_OPTIONS[name].default;
+      const value: unknown = this.#options[name] ?? (CLIENT_OPTIONS[name] as { readonly default?: unknown }).default;
       // Copied, not shared: a single-tab hub gets the message itself, and later changes to the caller's objects must not reach it.
       if (value !== undefined) options[name] = structuredClone(value);
     }

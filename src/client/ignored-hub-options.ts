@@ -6,7 +6,8 @@
  * under `DEV`, so production carries none of it.
  */
 import { warn } from '../dev.js';
-import { HUB_OPTION_NAMES, checkHubOptions, type HubOptionName, type HubUpstreamOptions } from '../hub/client-options.js';
+import { HUB_OPTION_NAMES, type HubOptionName, type HubUpstreamOptions } from '../hub/client-options.js';
+import { checkHubOptions } from '../hub/tab-messages.js';
 import type { HostKind } from '../hub/port-protocol.js';
 
 const HOST_NAMES: Record<HostKind, string> = { 'shared-worker': 'SharedWorker', 'leader-tab': 'leader tab', 'single-tab': 'this tab' };

@@ -1,4 +1,3 @@
-import { isValidChannel } from '../protocol/channel.js';
 import { record } from '../protocol/check-value.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import type { PresenceIdentity } from '../presence/presence-manager.js';
@@ -65,12 +64,14 @@ export interface ClientOptions {
 
 /** One option's entry. */
 export interface OptionEntry<T, ReachesHub extends boolean> {
-  /** The value in effect when the option is left out; undefined where the layer that uses it decides. */
-  readonly default: T | undefined;
-  /** Whether `value` (undefined, left out, included) is a value the option takes. */
-  readonly check: (value: unknown) => boolean;
-  /** How to give a valid value: the development build's advice in the error for one that is not. */
-  readonly advice: string;
+  /** The value in effect when the option is left out; absent where the layer that uses it decides. */
+  readonly default?: T;
+  /**
+   * Undefined when `value` (undefined, left out, included) is a value the
+   * option takes; else how to give one: the development build's advice, an
+   * empty string in production.
+   */
+  readonly check: (value: unknown) => string | undefined;
   /** Whether the tab copies it into its hello for the hub's Upstream (the first tab's win). */
   readonly hub: ReachesHub;
 }
@@ -87,43 +88,39 @@ export type OptionRegistry<O> = {
 /** The options whose entry says they reach the hub. */
 export type HubOptionKey<R> = { [K in keyof R]: R[K] extends { readonly hub: true } ? K : never }[keyof R];
 
+/** A check from a test of the value given and the advice for one that fails it; left out (undefined) passes unless `required`. */
+const check =
+  (test: (value: unknown) => boolean, advice: string, required = false) =>
+  (value: unknown): string | undefined =>
+    (value === undefined ? !required : test(value)) ? undefined : DEV ? advice : '';
 const nonNegative = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && value >= 0;
-const optional =
-  (check: (value: unknown) => boolean) =>
-  (value: unknown): boolean =>
-    value === undefined || check(value);
 /** An object of optional non-negative numbers, nothing else. */
 const durations = (value: unknown): boolean => {
   const fields = record(value);
   return !!fields && Object.values(fields).every((field) => field === undefined || nonNegative(field));
 };
-const text = (check: (value: string) => boolean) => (value: unknown) => typeof value === 'string' && check(value);
-const says = (text: string): string => (DEV ? text : '');
+const name = (value: unknown): boolean => typeof value === 'string' && value !== '';
 
 export const CLIENT_OPTIONS = {
-  url: { default: undefined, check: text((url) => url !== ''), advice: says('It is the base URL of the push server, e.g. "/comet".'), hub: true },
-  token: { default: undefined, check: optional((token) => typeof token === 'string' || typeof token === 'function'), advice: says('Give a string or a function returning one.'), hub: false },
-  withCredentials: { default: false, check: optional((value) => typeof value === 'boolean'), advice: says('Give true or false.'), hub: true },
-  reconnect: { default: undefined, check: optional(durations), advice: says('Give { baseDelayMs, maxDelayMs } in non-negative ms.'), hub: true },
-  helloTimeoutMs: { default: 10_000, check: optional(nonNegative), advice: says('Give non-negative ms.'), hub: true },
-  batchDelayMs: { default: 10, check: optional(nonNegative), advice: says('Give non-negative ms.'), hub: true },
-  workerUrl: { default: undefined, check: optional((value) => typeof value === 'string' || value instanceof URL), advice: says('Give the URL of the worker script on this origin.'), hub: false },
-  host: { default: 'auto', check: optional((value) => HOST_PREFERENCES.includes(value as HostPreference)), advice: says(`Use one of ${HOST_PREFERENCES.join(', ')}.`), hub: false },
-  hub: { default: 'default', check: optional(text((name) => name !== '')), advice: says('Give a non-empty name.'), hub: false },
-  identity: { default: undefined, check: optional((value) => typeof record(value)?.['user'] === 'string'), advice: says('Give { user, name? }.'), hub: false },
+  url: { check: check(name, 'It is the base URL of the push server, e.g. "/comet".', true), hub: true },
+  token: { check: check((token) => typeof token === 'string' || typeof token === 'function', 'Give a string or a function returning one.'), hub: false },
+  withCredentials: { default: false, check: check((value) => typeof value === 'boolean', 'Give true or false.'), hub: true },
+  reconnect: { check: check(durations, 'Give { baseDelayMs, maxDelayMs } in non-negative ms.'), hub: true },
+  helloTimeoutMs: { default: 10_000, check: check(nonNegative, 'Give non-negative ms.'), hub: true },
+  batchDelayMs: { default: 10, check: check(nonNegative, 'Give non-negative ms.'), hub: true },
+  workerUrl: { check: check((value) => typeof value === 'string' || value instanceof URL, 'Give the URL of the worker script on this origin.'), hub: false },
+  host: { default: 'auto', check: check((value) => HOST_PREFERENCES.includes(value as HostPreference), 'Use one of auto, shared-worker, leader-tab, single-tab.'), hub: false },
+  hub: { default: 'default', check: check(name, 'Give a non-empty name.'), hub: false },
+  identity: { check: check((value) => typeof record(value)?.['user'] === 'string', 'Give { user, name? }.'), hub: false },
   transports: {
-    default: undefined,
-    check: optional((value) => Array.isArray(value) && value.length > 0 && value.every((name) => TRANSPORT_NAMES.includes(name as TransportName))),
-    advice: says(`List one or more of ${TRANSPORT_NAMES.join(', ')}.`),
+    check: check(
+      (value) => Array.isArray(value) && value.length > 0 && value.every((transport) => TRANSPORT_NAMES.includes(transport as TransportName)),
+      'List one or more of sse, iframe, long-poll.',
+    ),
     hub: true,
   },
-  ladder: {
-    default: undefined,
-    // `storage` cannot cross a port to a worker: the hub's own is used.
-    check: optional((value) => durations(value) && !('storage' in (value as object))),
-    advice: says('Give { rememberMs, reprobeMs, earlyCloseMs, strikes } as non-negative numbers.'),
-    hub: true,
-  },
+  // `storage` cannot cross a port to a worker: the hub's own is used.
+  ladder: { check: check((value) => durations(value) && !('storage' in (value as object)), 'Give { rememberMs, reprobeMs, earlyCloseMs, strikes } as non-negative numbers.'), hub: true },
 } as const satisfies OptionRegistry<ClientOptions>;
 
 export type HubOptionName = HubOptionKey<typeof CLIENT_OPTIONS>;
@@ -133,32 +130,20 @@ export type HubUpstreamOptions = Pick<ClientOptions, HubOptionName>;
 
 /** The names of the options that reach the hub, in the registry's order. */
 export const HUB_OPTION_NAMES = (Object.keys(CLIENT_OPTIONS) as Array<keyof ClientOptions>).filter(
-  (name): name is HubOptionName => CLIENT_OPTIONS[name].hub,
+  (option): option is HubOptionName => CLIENT_OPTIONS[option].hub,
 );
 
-/** Why `value` is not a valid `name`, or undefined when it is. */
-export function optionProblem(name: keyof ClientOptions, value: unknown): string | undefined {
-  if (CLIENT_OPTIONS[name].check(value)) return undefined;
-  let shown: string | undefined;
-  try {
-    shown = JSON.stringify(value);
-  } catch {
-    // A value that cannot be shown as JSON (a cycle) is named by its type.
-  }
-  return `Invalid \`${name}\`: ${(shown ?? typeof value).slice(0, 200)}.${DEV ? ` ${CLIENT_OPTIONS[name].advice}` : ''}`;
+/** Why `value` is not a valid `option`, or undefined when it is. */
+export function optionProblem(option: keyof ClientOptions, value: unknown): string | undefined {
+  const advice = CLIENT_OPTIONS[option].check(value);
+  return advice === undefined ? undefined : `Invalid \`${option}\`${DEV ? `: ${shown(value)}. ${advice}` : '.'}`;
 }
 
-/**
- * The options of a hello, each checked by its own entry; other keys are
- * dropped. `url` is resolved by the tab, so it must be there.
- */
-export function checkHubOptions(value: unknown): HubUpstreamOptions | undefined {
-  const options = record(value);
-  if (!options) return undefined;
-  const checked: Record<string, unknown> = {};
-  for (const name of HUB_OPTION_NAMES) {
-    if (!CLIENT_OPTIONS[name].check(options[name])) return undefined;
-    if (options[name] !== undefined) checked[name] = options[name];
+/** The value as the development build's error shows it: JSON, cut short, or its type where JSON cannot say it (a cycle). */
+function shown(value: unknown): string {
+  try {
+    return String(JSON.stringify(value)).slice(0, 200);
+  } catch {
+    return typeof value;
   }
-  return checked as unknown as HubUpstreamOptions;
 }

@@ -3,8 +3,8 @@ import { HttpStatusError } from '../errors/http-status-error.js';
 import { isValidChannel } from '../protocol/channel.js';
 import { finiteNumber, record } from '../protocol/check-value.js';
 import type { Cursor } from '../protocol/cursor.js';
-import { hidePosition, type PositionedEvent, type PositionedGap } from '../protocol/messages.js';
-import { formatPosition } from '../protocol/position.js';
+import { hidePosition, type GapReason, type PositionedEvent, type PositionedGap } from '../protocol/messages.js';
+import { formatPosition } from '../protocol/position-value.js';
 import { TRANSPORT_NAMES } from '../protocol/transport-name.js';
 import { checkDecision, type TransportDecision } from '../upstream/ladder-decision.js';
 import type { ConnectionState } from '../upstream/upstream.js';
@@ -67,7 +67,7 @@ const gap: Field<PositionedGap> = (value) => {
   const at = position(frame?.['position']);
   if (!at || to !== formatPosition(at) || !isValidChannel(channel) || (from !== null && typeof from !== 'string')) return undefined;
   if (reason !== 'history-exceeded' && reason !== 'epoch-changed' && reason !== 'cursor-ahead') return undefined;
-  return { channel, from, to, reason, position: at };
+  return hidePosition({ channel, from, to, reason: reason as GapReason, position: at });
 };
 
 const decision: Field<TransportDecision> = (value) => {

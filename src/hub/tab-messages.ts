@@ -6,9 +6,10 @@
  */
 import { dropped } from '../dev.js';
 import type { CometError } from '../errors/comet-error.js';
-import { checkHubOptions, type HubUpstreamOptions } from './client-options.js';
+import { CLIENT_OPTIONS, HUB_OPTION_NAMES, type HubUpstreamOptions } from './client-options.js';
 import {
   MAX_SDK,
+  record,
   PORT_PROTOCOL_VERSION,
   TAB_ID,
   TAB_SECRET,
@@ -27,7 +28,22 @@ import {
   type WireError,
 } from './port-protocol.js';
 
-const options: Field<HubUpstreamOptions> = checkHubOptions;
+/**
+ * The options of a hello, each checked by its registry entry, as the page
+ * checked them when it was created; other keys are dropped. `url` is
+ * resolved by the tab, so it must be there.
+ */
+export const checkHubOptions: Field<HubUpstreamOptions> = (value) => {
+  const options = record(value);
+  if (!options) return undefined;
+  const checked: Record<string, unknown> = {};
+  for (const name of HUB_OPTION_NAMES) {
+    if (CLIENT_OPTIONS[name].check(options[name]) !== undefined) return undefined;
+    if (options[name] !== undefined) checked[name] = options[name];
+  }
+  return checked as unknown as HubUpstreamOptions;
+};
+const options = checkHubOptions;
 const device: Field<string> = (value) => (typeof value === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(value) ? value : undefined);
 const user: Field<string> = (value) => (typeof value === 'string' && value.length <= 128 ? value : undefined);
 
