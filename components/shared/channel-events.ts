@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import { positionOf, type CometEvent } from '../../src/protocol/messages.js';
-import { comparePositions, type Position } from '../../src/protocol/position-value.js';
+import { comparePositions, type Position } from '../../src/protocol/position.js';
 import { isHttpStatusError } from '../../src/errors/http-status-error.js';
 import { ClientController } from './client-consumer.js';
 

@@ -16,7 +16,7 @@ import type { ConnectionState } from '../upstream/upstream.js';
 import { resolveToken } from '../upstream/token-source.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { PositionedEvent } from '../protocol/messages.js';
-import { isAtOrBefore, type Position } from '../protocol/position-value.js';
+import { isAtOrBefore, type Position } from '../protocol/position.js';
 import { CLIENT_OPTIONS, HUB_OPTION_NAMES, optionProblem, type ClientOptions, type HubUpstreamOptions } from '../hub/client-options.js';
 import { checkHubMessage, fromWireError, type HubMessage, type RefusedMessage } from '../hub/hub-messages.js';
 import { PORT_PROTOCOL_VERSION, SDK_VERSION, type HostKind } from '../hub/port-protocol.js';

@@ -4,7 +4,7 @@ import { isValidChannel } from '../protocol/channel.js';
 import { finiteNumber, record } from '../protocol/check-value.js';
 import type { Cursor } from '../protocol/cursor.js';
 import { hidePosition, type GapReason, type PositionedEvent, type PositionedGap } from '../protocol/messages.js';
-import { formatPosition } from '../protocol/position-value.js';
+import { formatPosition } from '../protocol/position.js';
 import { TRANSPORT_NAMES } from '../protocol/transport-name.js';
 import { checkDecision, type TransportDecision } from '../upstream/ladder-decision.js';
 import type { ConnectionState } from '../upstream/upstream.js';

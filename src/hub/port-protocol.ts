@@ -1,7 +1,7 @@
 import { isValidChannel } from '../protocol/channel.js';
 import { record, type Checked } from '../protocol/check-value.js';
 import type { Cursor } from '../protocol/cursor.js';
-import { isEpoch, type Position } from '../protocol/position-value.js';
+import { isEpoch, type Position } from '../protocol/position.js';
 import { dropped } from '../dev.js';
 
 export { record, type Checked };

@@ -1,4 +1,4 @@
-import type { Position } from './position-value.js';
+import type { Position } from './position.js';
 import type { TransportName } from './transport-name.js';
 
 /** What a handler receives: one published event. */
