@@ -6,7 +6,7 @@
  * under `DEV`, so production carries none of it.
  */
 import { warn } from '../dev.js';
-import { HUB_OPTION_NAMES, type HubOptionName, type HubUpstreamOptions } from '../hub/client-options.js';
+import { CLIENT_OPTIONS, HUB_OPTION_NAMES, type HubOptionName, type HubUpstreamOptions } from '../hub/client-options.js';
 import { checkHubOptions } from '../hub/tab-messages.js';
 import type { HostKind } from '../hub/port-protocol.js';
 
@@ -23,7 +23,8 @@ const shown = (value: unknown): string => (value === undefined ? 'the default' :
  * set is the same as leaving the option out.
  */
 function effective(key: HubOptionName, value: unknown): string | undefined {
-  if (key === 'withCredentials' && value === false) return undefined;
+  // A hello spells out the registry's defaults; a page that left one out asked for that same value.
+  if (value === (CLIENT_OPTIONS[key] as { readonly default?: unknown }).default) return undefined;
   // Nested options in one order, so equal options compare equal whatever order each page wrote them in.
   const text = JSON.stringify(value, value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).sort() : undefined);
   return text === '{}' ? undefined : text;
