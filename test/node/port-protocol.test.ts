@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { checkTabMessage, toWireError } from '../../src/hub/tab-messages.js';
+import { checkHubOptions, checkTabMessage, toWireError } from '../../src/hub/tab-messages.js';
+import { CLIENT_OPTIONS, HUB_OPTION_NAMES, optionProblem, type ClientOptions } from '../../src/hub/client-options.js';
 import { checkHubMessage, fromWireError } from '../../src/hub/hub-messages.js';
 import { PORT_PROTOCOL_VERSION, SDK_VERSION } from '../../src/hub/port-protocol.js';
 import { HttpStatusError, isHttpStatusError } from '../../src/errors/http-status-error.js';
@@ -87,6 +88,42 @@ describe('port protocol', () => {
     assert.ok(typeof positions === 'object' && positions.type === 'positions');
     assert.deepEqual([...positions.cursor], [['news', { epoch: 'k3x9', seq: 9 }]]);
     assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'positions', cursor: 'news=k3x9-9' }), 'string');
+  });
+
+  it('checks every client option by its registry entry, where the page gives it', () => {
+    for (const name of Object.keys(CLIENT_OPTIONS) as Array<keyof ClientOptions>) {
+      // Left out is fine for every option but the URL.
+      assert.equal(optionProblem(name, undefined) === undefined, name !== 'url', name);
+    }
+    const bad: Array<[keyof ClientOptions, unknown]> = [
+      ['url', ''],
+      ['reconnect', { baseDelayMs: -1 }],
+      ['reconnect', 'fast'],
+      ['helloTimeoutMs', Number.NaN],
+      ['batchDelayMs', '10'],
+      ['withCredentials', 'yes'],
+      ['transports', []],
+      ['transports', ['websocket']],
+      ['ladder', { strikes: -2 }],
+      ['ladder', { storage: null }],
+      ['host', 'iframe'],
+      ['hub', ''],
+      ['identity', { name: 'no user' }],
+      ['token', 42],
+      ['workerUrl', 7],
+    ];
+    for (const [name, value] of bad) assert.match(optionProblem(name, value) ?? '', new RegExp(`^Invalid \`${name}\``), `${name}: ${JSON.stringify(value)}`);
+    assert.equal(optionProblem('reconnect', { baseDelayMs: 100, maxDelayMs: 1000 }), undefined);
+    assert.equal(optionProblem('workerUrl', new URL('https://example.com/worker.js')), undefined);
+  });
+
+  it('hands the hub the options its registry entries say reach it, checked again, and nothing else', () => {
+    assert.deepEqual(HUB_OPTION_NAMES, ['url', 'withCredentials', 'reconnect', 'helloTimeoutMs', 'batchDelayMs', 'transports', 'ladder']);
+    const options = { url: 'https://push.example.com/comet', batchDelayMs: 5, hub: 'mine', identity: { user: 'u' }, extra: true };
+    assert.deepEqual(checkHubOptions(options), { url: options.url, batchDelayMs: 5 });
+    assert.equal(checkHubOptions({ url: options.url, ladder: { strikes: -1 } }), undefined);
+    assert.equal(checkHubOptions({ withCredentials: true }), undefined, 'no url');
+    assert.equal(typeof checkTabMessage({ ...hello, options: { url: options.url, reconnect: { maxDelayMs: 'soon' } } }), 'string');
   });
 
   it('reads a refusal, and a welcome of another version, as a refusal', () => {
