@@ -1,8 +1,8 @@
 import { MalformedFrameError } from '../errors/malformed-frame-error.js';
-import { checkEvent, checkGap, checkHeartbeat, checkHello, parseJson } from '../protocol/validate.js';
+import { checkEvent, checkGap, checkHeartbeat, checkHello, checkReconnect, parseJson } from '../protocol/validate.js';
 import type { TransportSink } from './transport.js';
 
-export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat';
+export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat' | 'reconnect';
 
 /**
  * Checks one frame's JSON text and hands it to the sink. Returns the error
@@ -39,6 +39,13 @@ export function readFrameValue(kind: FrameKind, json: unknown, sink: TransportSi
       const frame = checkHeartbeat(json);
       if (typeof frame === 'string') return fail(frame);
       sink.heartbeat(frame);
+      return undefined;
+    }
+    case 'reconnect': {
+      // The last frame of a stream: the transport has stopped before the sink hears of it.
+      const frame = checkReconnect(json);
+      if (typeof frame === 'string') return fail(frame);
+      sink.reconnect(frame);
       return undefined;
     }
   }

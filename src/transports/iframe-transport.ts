@@ -142,6 +142,15 @@ export function createIframeTransport(): IframeTransport {
           load();
           return;
         }
+        if (kind === 'reconnect') {
+          // The server is draining: this document is its last; the next one waits the server's delay.
+          done = true;
+          window.removeEventListener('message', onMessage);
+          removeIframe();
+          const malformed = readFrameValue('reconnect', frame, sink);
+          if (malformed) sink.closed(malformed);
+          return;
+        }
         if (kind === 'error') {
           const body = frame as { status?: unknown; code?: unknown; message?: unknown } | null;
           const status = typeof body?.status === 'number' ? body.status : 500;

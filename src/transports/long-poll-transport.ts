@@ -13,6 +13,7 @@ interface PollBody {
   readonly gaps?: unknown;
   readonly events?: unknown;
   readonly cursor?: unknown;
+  readonly reconnect?: unknown;
 }
 
 
@@ -93,6 +94,13 @@ export const longPollTransport: Transport = {
           if (done) return;
         }
         if (done) return;
+        // A draining server's last answer: what it carried is read; the next poll waits the server's delay.
+        if (body.reconnect !== undefined) {
+          done = true;
+          const malformed = readFrameValue('reconnect', body.reconnect, sink);
+          if (malformed) sink.closed(malformed);
+          return;
+        }
         if (!first && body.events.length === 0 && body.gaps.length === 0) {
           const time = (body.hello as { time?: unknown } | undefined)?.time;
           readFrameValue('heartbeat', { time: typeof time === 'number' ? time : Date.now() }, sink);

@@ -72,6 +72,14 @@ export const sseTransport: Transport = {
         void diagnoseRefusal(url, request.withCredentials, diagnosis.signal).then(finish);
       };
       opened.addEventListener('error', failed);
+      // The server is draining: its delay, not this source's retry, decides when to come back.
+      opened.addEventListener('reconnect', (event) => {
+        if (done) return;
+        done = true;
+        opened.close();
+        const malformed = readFrame('reconnect', (event as MessageEvent<string>).data, sink);
+        if (malformed) sink.closed(malformed);
+      });
       // The last frame of a stream whose token expired: a refusal. The same URL now gets the
       // server's 401 token-expired, which a token function answers with a fresh token.
       opened.addEventListener('token-expired', () => {

@@ -1,5 +1,5 @@
 import type { CometError } from '../errors/comet-error.js';
-import type { CometEvent, GapFrame, HeartbeatFrame, HelloFrame } from '../protocol/messages.js';
+import type { CometEvent, GapFrame, HeartbeatFrame, HelloFrame, ReconnectFrame } from '../protocol/messages.js';
 import type { TransportName } from '../protocol/transport-name.js';
 
 /** What to open: the same for every transport, so switching transport never changes what is read. */
@@ -22,6 +22,12 @@ export interface TransportSink {
   heartbeat(frame: HeartbeatFrame): void;
   /** The stream ended by itself; `error` says why, when something went wrong. */
   closed(error?: CometError): void;
+  /**
+   * The server is going away (draining) and asked to be tried again after
+   * `frame.after` ms: the stream has ended, and nothing went wrong. Called
+   * instead of `closed`.
+   */
+  reconnect(frame: ReconnectFrame): void;
 }
 
 /** One open stream. */
