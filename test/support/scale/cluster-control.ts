@@ -33,7 +33,8 @@ export function clusterControl(): ClusterControl {
         case 'POST /control/cluster/start': {
           const { skip } = scaleOutBinaries(['redis-server', 'nginx', 'openssl']);
           if (skip) return { skip };
-          starting ??= startCluster({ processes: 2, heartbeatMs: 1000 });
+          // A short drain window: a drained page is back within 2 s.
+          starting ??= startCluster({ processes: 2, heartbeatMs: 1000, env: { COMET_DRAIN_WINDOW_MS: '2000' } });
           return { url: (await starting).url };
         }
         case 'POST /control/cluster/publish':
