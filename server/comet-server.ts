@@ -69,7 +69,9 @@ export interface CometServer {
    * poll is told to come back from its cursor after a delay drawn over
    * `windowMs` (default `drainWindowMs`, 10 s), and so is every one that
    * starts from now on, right after its hello. Resolves once this process
-   * holds none. Streams a GRIP proxy holds are the proxy's and stay open.
+   * holds none. Streams a GRIP proxy holds survive the process and stay
+   * open, except those whose token's end this process minds: they are told
+   * to come back too, so a process that stays minds it.
    * Stop accepting connections first (`server.close()`), then `close()`.
    */
   drain(options?: { windowMs?: number }): Promise<void>;
@@ -257,7 +259,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
     drain: async (drainOptions?: { windowMs?: number }) => {
       const windowMs = drainOptions?.windowMs ?? resolved.drainWindowMs;
       if (!Number.isFinite(windowMs) || windowMs <= 0) throw new TypeError(`cometkit server: drain() takes a positive windowMs, got ${windowMs}.`);
-      await connections.drain(windowMs);
+      await Promise.all([connections.drain(windowMs), gripPublisher?.drain(windowMs)]);
     },
     close: async () => {
       connections.disconnect();
