@@ -2,7 +2,7 @@ import { MalformedFrameError } from '../errors/malformed-frame-error.js';
 import { checkEvent, checkGap, checkHeartbeat, checkHello, checkReconnect, parseJson } from '../protocol/validate.js';
 import type { TransportSink } from './transport.js';
 
-export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat' | 'reconnect';
+export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat';
 
 /**
  * Checks one frame's JSON text and hands it to the sink. Returns the error
@@ -41,13 +41,6 @@ export function readFrameValue(kind: FrameKind, json: unknown, sink: TransportSi
       sink.heartbeat(frame);
       return undefined;
     }
-    case 'reconnect': {
-      // The last frame of a stream: the transport has stopped before the sink hears of it.
-      const frame = checkReconnect(json);
-      if (typeof frame === 'string') return fail(frame);
-      sink.reconnect(frame);
-      return undefined;
-    }
   }
 }
 
@@ -57,4 +50,15 @@ function safeStringify(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * A draining server's last frame, read by a transport that has stopped
+ * already: the sink learns when to come back, or that the frame was
+ * malformed (and ends as on any malformed frame).
+ */
+export function readReconnect(json: unknown, sink: TransportSink): void {
+  const after = checkReconnect(json);
+  if (typeof after === 'string') sink.closed(new MalformedFrameError(after, safeStringify(json)));
+  else sink.reconnect(after);
 }

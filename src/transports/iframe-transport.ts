@@ -4,7 +4,7 @@ import { NetworkError } from '../errors/network-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
 import { parsePosition } from '../protocol/position.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
-import { readFrameValue, type FrameKind } from './frame-reader.js';
+import { readFrameValue, readReconnect, type FrameKind } from './frame-reader.js';
 import { streamUrl } from './stream-url.js';
 import { iframeSupported } from './transport-support.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
@@ -147,8 +147,7 @@ export function createIframeTransport(): IframeTransport {
           done = true;
           window.removeEventListener('message', onMessage);
           removeIframe();
-          const malformed = readFrameValue('reconnect', frame, sink);
-          if (malformed) sink.closed(malformed);
+          readReconnect(frame, sink);
           return;
         }
         if (kind === 'error') {

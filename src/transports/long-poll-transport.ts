@@ -3,7 +3,7 @@ import { readRefusal } from '../errors/read-refusal.js';
 import { unreachableError } from '../errors/unreachable-error.js';
 import { MalformedFrameError } from '../errors/malformed-frame-error.js';
 import { NetworkError } from '../errors/network-error.js';
-import { readFrameValue } from './frame-reader.js';
+import { readFrameValue, readReconnect } from './frame-reader.js';
 import { streamUrl } from './stream-url.js';
 import { longPollSupported } from './transport-support.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
@@ -97,8 +97,7 @@ export const longPollTransport: Transport = {
         // A draining server's last answer: what it carried is read; the next poll waits the server's delay.
         if (body.reconnect !== undefined) {
           done = true;
-          const malformed = readFrameValue('reconnect', body.reconnect, sink);
-          if (malformed) sink.closed(malformed);
+          readReconnect(body.reconnect, sink);
           return;
         }
         if (!first && body.events.length === 0 && body.gaps.length === 0) {

@@ -1,7 +1,8 @@
 import { NetworkError } from '../errors/network-error.js';
 import type { CometError } from '../errors/comet-error.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
-import { readFrame, type FrameKind } from './frame-reader.js';
+import { readFrame, readReconnect, type FrameKind } from './frame-reader.js';
+import { parseJson } from '../protocol/validate.js';
 import { canUseEventSource, loadEventSource, type OpenEventSource } from './load-event-source.js';
 import { streamUrl } from './stream-url.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
@@ -77,8 +78,7 @@ export const sseTransport: Transport = {
         if (done) return;
         done = true;
         opened.close();
-        const malformed = readFrame('reconnect', (event as MessageEvent<string>).data, sink);
-        if (malformed) sink.closed(malformed);
+        readReconnect(parseJson((event as MessageEvent<string>).data), sink);
       });
       // The last frame of a stream whose token expired: a refusal. The same URL now gets the
       // server's 401 token-expired, which a token function answers with a fresh token.

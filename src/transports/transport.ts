@@ -1,5 +1,5 @@
 import type { CometError } from '../errors/comet-error.js';
-import type { CometEvent, GapFrame, HeartbeatFrame, HelloFrame, ReconnectFrame } from '../protocol/messages.js';
+import type { CometEvent, GapFrame, HeartbeatFrame, HelloFrame } from '../protocol/messages.js';
 import type { TransportName } from '../protocol/transport-name.js';
 
 /** What to open: the same for every transport, so switching transport never changes what is read. */
@@ -24,10 +24,10 @@ export interface TransportSink {
   closed(error?: CometError): void;
   /**
    * The server is going away (draining) and asked to be tried again after
-   * `frame.after` ms: the stream has ended, and nothing went wrong. Called
-   * instead of `closed`.
+   * `afterMs`: the stream has ended, and nothing went wrong. Called instead
+   * of `closed`.
    */
-  reconnect(frame: ReconnectFrame): void;
+  reconnect(afterMs: number): void;
 }
 
 /** One open stream. */

@@ -274,7 +274,19 @@ export class Upstream {
         }
         this.#armHeartbeatDeadline();
       },
-      reconnect: (frame) => current() && this.#resumeAfter(frame.after),
+      // The server is draining and said when to come back: a quiet resume, not a break. No error,
+      // no strike against the transport, no backoff step, and no change of state (a stream that was
+      // open stays `open` while it waits its turn, as over a change of channels). The server spread
+      // its clients over its window: its delay is kept to, and a wake-up does not cut it short.
+      reconnect: (afterMs) => {
+        if (!current()) return;
+        this.#generation += 1;
+        this.#connection = undefined;
+        this.#deadline.clear();
+        this.#ladder.idle();
+        this.#notBefore = Date.now() + afterMs;
+        this.#retryIn(afterMs);
+      },
       closed: (error) => {
         if (!current()) return;
         this.#connection = undefined;
@@ -364,22 +376,6 @@ export class Upstream {
       { url: this.#options.url, channels: [...this.#channels], cursor: formatCursor(this.#positions), token, withCredentials: this.#options.withCredentials ?? false },
       sink,
     );
-  }
-
-  /**
-   * The server is draining and said when to come back: a quiet resume, not
-   * a break. No error, no strike against the transport, no backoff step, and
-   * no change of state (a stream that was open stays `open` while it waits
-   * its turn, as over a change of channels); the server spread its clients
-   * over its window, so its delay is kept to, and a wake-up does not cut it short.
-   */
-  #resumeAfter(ms: number): void {
-    this.#generation += 1;
-    this.#connection = undefined;
-    this.#deadline.clear();
-    this.#ladder.idle();
-    this.#notBefore = Date.now() + ms;
-    this.#retryIn(ms);
   }
 
   /** The stream ended: retry with backoff, unless retrying cannot help. */
