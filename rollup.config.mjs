@@ -218,7 +218,7 @@ const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal|upstream\/b
  */
 const pageHub = /\/src\/hosts\/(leader-tab-host|page-transports)\.ts$/;
 /** Rendering lists (the feed, the bell and the toasts): small, and a file of their own costs more. */
-const listParts = /\/components\/shared\/(keyed-list|summarize)\.ts$/;
+const listParts = /\/components\/(lists\/keyed-list|text\/summarize)\.ts$/;
 let sdkModules;
 let sharedByEveryElement;
 /**

@@ -10,6 +10,7 @@
 import { expect } from '@esm-bundle/chai';
 import { createClient } from '../../src/index.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { openFramePage } from '../support/frame-page.js';
 import type { View } from '../pages/bindings/shared.js';
 
 const server = getTestServer();
@@ -34,17 +35,7 @@ type PageName = (typeof pages)[number]['name'];
 async function openPage(framework: PageName, settings: Record<string, string>): Promise<BindingsPage> {
   const { path } = pages.find((page) => page.name === framework)!;
   const src = `/__frameworks__/${path}/index.html?${new URLSearchParams(settings)}`;
-  const answer = await fetch(src, { cache: 'no-store' });
-  if (!answer.ok) throw new Error(`${src}: ${answer.status} ${await answer.text()}`);
-  const frame = document.createElement('iframe');
-  frame.title = `${framework} bindings page`;
-  const errors: string[] = [];
-  frame.src = src;
-  document.body.append(frame);
-  await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-  const view = frame.contentWindow!;
-  view.addEventListener('error', (event) => errors.push(String(event.error ?? event.message)));
-  view.addEventListener('unhandledrejection', (event) => errors.push(String(event.reason)));
+  const { frame, view, errors } = await openFramePage(src, `${framework} bindings page`);
   await waitFor(() => view.bindingsPage !== undefined, 8000, `the ${framework} page to start`);
   const document_ = (): Document => frame.contentDocument!;
   return {

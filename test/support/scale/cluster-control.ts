@@ -11,7 +11,7 @@
  *   GET  /control/cluster/protocols         → { protocols: { "HTTP/2.0": n, … } } as nginx logged them
  */
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../../../server/http/http-error.js';
+import { HttpStatusError } from '../../../server/http/http-error.js';
 import { scaleOutBinaries } from './binaries.js';
 import { startCluster, type PublishItem, type TestCluster } from './cluster.js';
 
@@ -24,7 +24,7 @@ export interface ClusterControl {
 export function clusterControl(): ClusterControl {
   let starting: Promise<TestCluster> | undefined;
   const cluster = (): Promise<TestCluster> => {
-    if (!starting) throw new HttpError(409, 'cluster-not-started', 'POST /control/cluster/start first.');
+    if (!starting) throw new HttpStatusError(409, 'cluster-not-started', 'POST /control/cluster/start first.');
     return starting;
   };
   return {
@@ -59,7 +59,7 @@ export function clusterControl(): ClusterControl {
           return { protocols: counts };
         }
         default:
-          throw new HttpError(404, 'not-found', `No cluster control endpoint ${req.method} ${path.pathname}.`);
+          throw new HttpStatusError(404, 'not-found', `No cluster control endpoint ${req.method} ${path.pathname}.`);
       }
     },
     async close() {
@@ -76,5 +76,5 @@ async function holderOf(running: TestCluster, prefix: string): Promise<number> {
     if (index !== -1) return index;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new HttpError(404, 'no-stream', `No process holds a stream of ${prefix}.`);
+  throw new HttpStatusError(404, 'no-stream', `No process holds a stream of ${prefix}.`);
 }
