@@ -19,7 +19,7 @@ const server = getTestServer();
 // SDK and hub gained streams that end with their token, tab secrets and Subscription.ready's
 // rejections (BENCHMARKS.md). The page measures 27.4 KiB brotli, 30.6 KiB gzip as built that day.
 // Later that day: brotli 27.5 → 27.6 KiB for the graceful drain (a reconnect frame on each transport and
-// a quiet resume in the upstream, about 150 B; BENCHMARKS.md, Rolling restarts): the page measures 27.55 KiB.
+// a quiet resume in the upstream, 134 B; BENCHMARKS.md, Rolling restarts): the page measures 27.58 KiB.
 const BUDGET_BYTES = { br: 27.6 * 1024, gzip: 31 * 1024 } as const;
 
 interface WireSize {
