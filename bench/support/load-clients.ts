@@ -93,7 +93,7 @@ function socketFor(subscriber: Subscriber): Socket {
 function openStream(subscriber: Subscriber): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = socketFor(subscriber);
-    let head = Buffer.alloc(0);
+    let head: Buffer = Buffer.alloc(0);
     let open = false;
     const fail = (): void => {
       socket.destroy();
@@ -134,7 +134,7 @@ function openStream(subscriber: Subscriber): Promise<boolean> {
 function openPoll(subscriber: Subscriber): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = socketFor(subscriber);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     let first = true;
     const fail = (): void => {
       socket.destroy();
