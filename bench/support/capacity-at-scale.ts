@@ -29,7 +29,7 @@ import { dirname } from 'node:path';
 import { loadavg } from 'node:os';
 import { startRedis, type TestRedis } from '../../test/support/scale/redis-server.js';
 import { histogramPercentile, MAX_PER_PROCESS, startFleet, type Round } from './load-fleet.js';
-import { startCometkit, startFloor, type LoadTarget } from './load-targets.js';
+import { publishRetries, startCometkit, startFloor, type LoadTarget } from './load-targets.js';
 import { printTable } from './stats.js';
 import { capacityPlot } from './capacity-plot.js';
 
@@ -67,6 +67,8 @@ export interface ScaleResult {
   /** Server CPU during the 10/s phase, in cores (1 = one core busy all the time). */
   readonly sustainedCores: number;
   readonly load: readonly [number, number];
+  /** Publishes answered 503 and sent again (counted from the first send). */
+  readonly publishRetries: number;
 }
 
 const WARM_UP = 2;
@@ -111,6 +113,7 @@ async function measure(target: ScaleTarget, size: number, options: ScaleOptions,
   const clientProcesses = Math.max(1, Math.ceil(size / PER_CLIENT_PROCESS));
   if (clientProcesses * MAX_PER_PROCESS < size) throw new Error(`too many subscribers for ${clientProcesses} client processes`);
   const load0 = loadavg()[0]!;
+  const retriesBefore = publishRetries.count;
   let redis: TestRedis | undefined;
   let server: LoadTarget | undefined;
   const fleet = startFleet(clientProcesses);
@@ -160,16 +163,19 @@ async function measure(target: ScaleTarget, size: number, options: ScaleOptions,
     const count = RATE * SECONDS;
     await fleet.arm(mark, count);
     const sentAt: number[] = [];
-    const publishes: Array<Promise<void>> = [];
+    const publishes: Array<Promise<unknown>> = [];
+    const failures: unknown[] = [];
     const cpuSustainedBefore = server.cpuMs();
     const start = now();
     for (let k = 0; k < count; k++) {
       const wait = start + (k * 1000) / RATE - now();
       if (wait > 0) await sleep(wait);
       sentAt.push(now());
-      publishes.push(server.publish(mark + k));
+      // Caught as they come: one refused publish must not end the whole run unhandled.
+      publishes.push(server.publish(mark + k).catch((error: unknown) => failures.push(error)));
     }
     await Promise.all(publishes);
+    if (failures.length > 0) throw new Error(`${failures.length} of ${count} publishes at ${RATE}/s failed; first: ${String(failures[0])}`);
     const sustainedRound = await fleet.collect(sentAt, collectMs);
     const sustainedMs = now() - start;
     const cpuSustained = server.cpuMs() - cpuSustainedBefore;
@@ -194,6 +200,7 @@ async function measure(target: ScaleTarget, size: number, options: ScaleOptions,
       sustained: summarise(sustainedRound),
       sustainedCores: cpuSustained / sustainedMs,
       load: [load0, loadavg()[0]!],
+      publishRetries: publishRetries.count - retriesBefore,
     };
   } finally {
     await fleet.stop();
@@ -218,7 +225,8 @@ export async function capacityAtScale(options: ScaleOptions): Promise<ScaleResul
         console.log(
           `${result.label} ${size}: ${result.opened} open in ${result.openSeconds.toFixed(1)} s (${result.failed} failed, ${result.retries} retried, ${result.addresses} source addresses), ` +
             `${result.kibPerConn.toFixed(1)} KiB/conn, one p99 ${result.one.p99} ms, 10/s p99 ${result.sustained.p99} ms, ` +
-            `missing ${result.one.missing + result.sustained.missing}, doubled ${result.one.doubled + result.sustained.doubled}, load ${result.load.map((n) => n.toFixed(1)).join('→')}`,
+            `missing ${result.one.missing + result.sustained.missing}, doubled ${result.one.doubled + result.sustained.doubled}, ` +
+            `publishes retried ${result.publishRetries}${result.publishRetries > 0 ? ` (${publishRetries.last})` : ''}, load ${result.load.map((n) => n.toFixed(1)).join('→')}`,
         );
       } catch (error) {
         console.log(`${target} ${size}: failed, left out of the table:`, error);

@@ -201,6 +201,9 @@ function takeAnswer(data: Buffer): { status: number; body: Buffer; used: number 
   }
 }
 
+// Orphaned (the bench or test that started us ended): drop everything rather than hold sockets with no one asking.
+process.on('disconnect', () => process.exit(0));
+
 serveRequests(async (message) => {
   switch (message.type) {
     case 'open': {

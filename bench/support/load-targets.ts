@@ -69,10 +69,22 @@ function target(running: RunningProcess, port: number, publish: (mark: number) =
   };
 }
 
+/** Publishes retried when the server says so: PROTOCOL.md asks a publisher to retry a `503` (the store busy) with backoff. */
+const PUBLISH_ATTEMPTS = 5;
+/** Publishes the server asked to be sent again, over the run. */
+export const publishRetries = { count: 0, last: '' };
+
 async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<void> {
-  const response = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
-  await response.arrayBuffer();
-  if (!response.ok) throw new Error(`publish to ${url}: ${response.status}`);
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
+    const answer = await response.text();
+    if (response.ok) return;
+    if (response.status !== 503 || attempt === PUBLISH_ATTEMPTS) throw new Error(`publish to ${url}: ${response.status} ${answer.slice(0, 200)}`);
+    publishRetries.count += 1;
+    publishRetries.last = answer.slice(0, 200);
+    const after = Number(response.headers.get('retry-after'));
+    await new Promise((resolve) => setTimeout(resolve, Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : 250 * attempt));
+  }
 }
 
 export async function startFloor(options: { workers: number }): Promise<LoadTarget> {
