@@ -8,7 +8,7 @@
  * restarted server's CPU until then, refusals waited out, and events lost
  * or doubled over the run (both must be 0).
  *
- * `npm run bench -- storm [--clients 10000] [--runs 1] [--workers N] [--cpu-prof <dir>]`.
+ * `npm run bench -- storm [--clients 10000] [--runs 1] [--workers N] [--starts-per-second N] [--cpu-prof <dir>]`.
  * Up to 10,000 clients, one server process and one client process; past
  * that (up to 100,000) the clients are spread over processes of 10,000 and
  * the server runs `--workers ⌈clients / 15,000⌉` (each under the 20,000
@@ -33,7 +33,15 @@ function option(name: string): string | undefined {
   return index === -1 ? undefined : process.argv[index + 1];
 }
 
-function standaloneServer(port: number, redisUrl: string, profileDir: string | undefined, workers: number): StormServer {
+interface Deployment {
+  readonly clients: number;
+  readonly workers: number;
+  /** The whole server's admission rate (COMET_MAX_STREAM_STARTS_PER_SECOND), else the default. */
+  readonly startsPerSecond: string | undefined;
+  readonly profileDir: string | undefined;
+}
+
+function standaloneServer(port: number, redisUrl: string, { clients, workers, startsPerSecond, profileDir }: Deployment): StormServer {
   let running: RunningProcess | undefined;
   let starts = 0;
   return {
@@ -51,9 +59,18 @@ function standaloneServer(port: number, redisUrl: string, profileDir: string | u
       const profile = profileDir && starts === 2 ? `--cpu-prof --cpu-prof-dir='${profileDir}' ` : '';
       const several = workers > 1 ? ` --workers ${workers}` : '';
       running = startProcess('sh', ['-c', `ulimit -n ${OPEN_FILES} && exec "${process.execPath}" ${profile}'${CLI}'${several}`], {
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COMET_REDIS_URL: redisUrl, COMET_PUBLISH_KEY: 'storm' },
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          COMET_REDIS_URL: redisUrl,
+          COMET_PUBLISH_KEY: 'storm',
+          // Past the default cap (10,000 in all, divided among the workers), room for the whole crowd.
+          ...(clients > 10_000 ? { COMET_MAX_CONNECTIONS: String(Math.ceil(clients * 1.5)) } : {}),
+          ...(startsPerSecond ? { COMET_MAX_STREAM_STARTS_PER_SECOND: startsPerSecond } : {}),
+        },
       });
-      await running.waitFor('cometkit server on', 30_000);
+      await running.waitFor('cometkit server on', 60_000);
     },
     async stop(signal = 'SIGTERM') {
       const current = running;
@@ -79,14 +96,16 @@ export default async function storm(): Promise<void> {
   const workers = Math.max(1, Number(option('workers') ?? Math.ceil(clients / 15_000)));
   const clientProcesses = Math.ceil(clients / 10_000);
   const profileDir = workers > 1 ? undefined : option('cpu-prof');
+  // The admission rate of the whole server (default 2,000 starts/s, divided among the workers).
+  const startsPerSecond = option('starts-per-second');
   console.log(
     `\nrestart storm: ${clients} clients from ${clientProcesses} process(es), server ${workers} process(es), ${runs} run(s), 2 events/s; ` +
-      `load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`,
+      `admission ${startsPerSecond ?? 'default (2000)'} starts/s; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`,
   );
   const results: StormResult[] = [];
   for (let run = 1; run <= runs; run++) {
     const redis = await startRedis({ fsync: 'everysec' });
-    const server = standaloneServer(await freePort(), redis.url, profileDir, workers);
+    const server = standaloneServer(await freePort(), redis.url, { clients, workers, startsPerSecond, profileDir });
     try {
       await server.start();
       const result = await runRestartStorm({
