@@ -47,6 +47,8 @@ if (cluster.isPrimary) {
   }
   for (let slot = 0; slot < workers; slot++) all.push(cluster.fork());
 } else {
+  // The primary gone (killed with the bench that started it): no worker outlives it.
+  process.on('disconnect', () => process.exit(0));
   const open = new Set<ServerResponse>();
   process.on('message', (message: { publish?: string }) => {
     if (typeof message.publish !== 'string') return;
