@@ -33,7 +33,8 @@
  * against the floor and the standalone server in as many workers as the
  * open-file limit needs (bench/support/capacity-at-scale.ts), with
  * `[--targets floor,cometkit-redis,cometkit-memory] [--per-worker 15000]
- * [--long-poll 0.1] [--plot docs/benchmarks/capacity.svg] [--json <file>]`.
+ * [--long-poll 0.1] [--plot docs/benchmarks/capacity.svg] [--json <file> [--append]]`
+ * (`--append` keeps the results in that file this run does not measure again).
  */
 import { loadavg } from 'node:os';
 import { startPushpin, freePort, hasPushpin, type Pushpin } from '../test/support/pushpin.js';
@@ -302,7 +303,7 @@ async function atScale(sizes: string): Promise<void> {
   const longPoll = Number(option('long-poll') ?? 0);
   if (!(longPoll >= 0 && longPoll <= 1)) throw new Error('--long-poll takes a share from 0 to 1');
   const plot = option('plot') ?? new URL('../docs/benchmarks/capacity.svg', import.meta.url).pathname;
-  await capacityAtScale({ sizes: parsed, targets, perWorker, longPoll, plotPath: plot === 'none' ? undefined : plot, jsonPath: option('json') });
+  await capacityAtScale({ sizes: parsed, targets, perWorker, longPoll, plotPath: plot === 'none' ? undefined : plot, jsonPath: option('json'), append: process.argv.includes('--append') });
 }
 
 export default async function capacity(): Promise<void> {

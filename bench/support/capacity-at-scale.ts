@@ -24,7 +24,7 @@
  * shared, so every time is an upper bound; the ratios against the floor of
  * the same run are the figures to compare.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadavg } from 'node:os';
 import { startRedis, type TestRedis } from '../../test/support/scale/redis-server.js';
@@ -44,6 +44,8 @@ export interface ScaleOptions {
   readonly longPoll: number;
   readonly plotPath: string | undefined;
   readonly jsonPath: string | undefined;
+  /** Keep the results already in `jsonPath` that this run does not measure again (one table and plot from several runs). */
+  readonly append: boolean;
 }
 
 export interface ScaleResult {
@@ -242,6 +244,12 @@ export async function capacityAtScale(options: ScaleOptions): Promise<ScaleResul
     }
   }
 
+  if (options.append && options.jsonPath && existsSync(options.jsonPath)) {
+    const earlier = (JSON.parse(readFileSync(options.jsonPath, 'utf8')) as { results: ScaleResult[] }).results;
+    const kept = earlier.filter((old) => !results.some((r) => r.target === old.target && r.size === old.size));
+    results.unshift(...kept);
+    results.sort((a, b) => a.size - b.size || SCALE_TARGETS.indexOf(a.target) - SCALE_TARGETS.indexOf(b.target));
+  }
   const rows = results.map((r) => {
     const floor = results.find((f) => f.target === 'floor' && f.size === r.size);
     const ratio = (mine: number, theirs: number | undefined): string => (floor && r !== floor && theirs ? (mine / theirs).toFixed(2) : '');
@@ -262,6 +270,7 @@ export async function capacityAtScale(options: ScaleOptions): Promise<ScaleResul
       '10/s cores': r.sustainedCores.toFixed(2),
       'missing/doubled': `${r.one.missing + r.sustained.missing + r.failed}/${r.one.doubled + r.sustained.doubled}`,
       load: r.load.map((n) => n.toFixed(1)).join('→'),
+      retried: r.publishRetries ?? 0,
     };
   });
   printTable('Capacity at scale: idle subscribers of one channel (times in ms)', rows);

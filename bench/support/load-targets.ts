@@ -76,7 +76,17 @@ export const publishRetries = { count: 0, last: '' };
 
 async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const response = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
+    } catch (error) {
+      // A kept-alive connection the server closed as idle just as the publish went out (its timer ran late
+      // behind a fan-out): sent again. Had it been stored after all, the subscribers would count it twice.
+      if (attempt === PUBLISH_ATTEMPTS) throw error;
+      publishRetries.count += 1;
+      publishRetries.last = String((error as { cause?: unknown }).cause ?? error);
+      continue;
+    }
     const answer = await response.text();
     if (response.ok) return;
     if (response.status !== 503 || attempt === PUBLISH_ATTEMPTS) throw new Error(`publish to ${url}: ${response.status} ${answer.slice(0, 200)}`);
