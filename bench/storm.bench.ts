@@ -8,7 +8,7 @@
  * restarted server's CPU until then, refusals waited out, and events lost
  * or doubled over the run (both must be 0).
  *
- * `npm run bench -- storm [--clients 10000] [--runs 1] [--workers N] [--starts-per-second N] [--cpu-prof <dir>]`.
+ * `npm run bench -- storm [--clients 10000] [--runs 1] [--workers N] [--starts-per-second N] [--scheduling rr|none] [--cpu-prof <dir>]`.
  * Up to 10,000 clients, one server process and one client process; past
  * that (up to 100,000) the clients are spread over processes of 10,000 and
  * the server runs `--workers ⌈clients / 15,000⌉` (each under the 20,000
@@ -38,10 +38,16 @@ interface Deployment {
   readonly workers: number;
   /** The whole server's admission rate (COMET_MAX_STREAM_STARTS_PER_SECOND), else the default. */
   readonly startsPerSecond: string | undefined;
+  /**
+   * How node:cluster hands connections to workers (NODE_CLUSTER_SCHED_POLICY): `rr`, Node's default on
+   * Linux, has the primary accept each one and hold it until a worker takes it; `none` lets every worker
+   * accept from the shared socket itself.
+   */
+  readonly scheduling: 'rr' | 'none' | undefined;
   readonly profileDir: string | undefined;
 }
 
-function standaloneServer(port: number, redisUrl: string, { clients, workers, startsPerSecond, profileDir }: Deployment): StormServer {
+function standaloneServer(port: number, redisUrl: string, { clients, workers, startsPerSecond, scheduling, profileDir }: Deployment): StormServer {
   let running: RunningProcess | undefined;
   let starts = 0;
   return {
@@ -68,6 +74,7 @@ function standaloneServer(port: number, redisUrl: string, { clients, workers, st
           // Past the default cap (10,000 in all, divided among the workers), room for the whole crowd.
           ...(clients > 10_000 ? { COMET_MAX_CONNECTIONS: String(Math.ceil(clients * 1.5)) } : {}),
           ...(startsPerSecond ? { COMET_MAX_STREAM_STARTS_PER_SECOND: startsPerSecond } : {}),
+          ...(scheduling ? { NODE_CLUSTER_SCHED_POLICY: scheduling } : {}),
         },
       });
       await running.waitFor('cometkit server on', 60_000);
@@ -98,14 +105,16 @@ export default async function storm(): Promise<void> {
   const profileDir = workers > 1 ? undefined : option('cpu-prof');
   // The admission rate of the whole server (default 2,000 starts/s, divided among the workers).
   const startsPerSecond = option('starts-per-second');
+  const scheduling = option('scheduling');
+  if (scheduling !== undefined && scheduling !== 'rr' && scheduling !== 'none') throw new Error(`--scheduling takes rr or none, not ${scheduling}`);
   console.log(
     `\nrestart storm: ${clients} clients from ${clientProcesses} process(es), server ${workers} process(es), ${runs} run(s), 2 events/s; ` +
-      `admission ${startsPerSecond ?? 'default (2000)'} starts/s; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`,
+      `admission ${startsPerSecond ?? 'default (2000)'} starts/s; cluster scheduling ${scheduling ?? 'default'}; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`,
   );
   const results: StormResult[] = [];
   for (let run = 1; run <= runs; run++) {
     const redis = await startRedis({ fsync: 'everysec' });
-    const server = standaloneServer(await freePort(), redis.url, { clients, workers, startsPerSecond, profileDir });
+    const server = standaloneServer(await freePort(), redis.url, { clients, workers, startsPerSecond, scheduling, profileDir });
     try {
       await server.start();
       const result = await runRestartStorm({
