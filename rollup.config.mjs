@@ -111,20 +111,45 @@ const isFramework = (id) => /^(react|react-dom|vue|@vue\/[^/]+)(\/|$)/.test(id);
  */
 const terserPass = (module) => terser({ module, ecma: 2022, compress: { passes: 2 }, format: { comments: false } });
 
-const plugins = ({ dev, browser = true, module = true }) => [
+const plugins = ({ dev, browser = true, module = true, bundledWorker = false }) => [
   declarePolyfillGlobals,
   nodeResolve({ browser, exportConditions: dev ? ['development'] : [], preferBuiltins: !browser }),
   commonjs(),
   // Templates minified as they ship (scripts/minify-templates.mjs).
   ...(!dev && browser ? [minifyElementTemplates()] : []),
-  esbuild({ target, minify: !dev, define: { __DEV__: String(dev) }, legalComments: 'none' }),
+  esbuild({
+    target,
+    minify: !dev,
+    define: { __DEV__: String(dev), __BUNDLED_WORKER__: String(bundledWorker) },
+    legalComments: 'none',
+  }),
   ...(!dev && browser ? [terserPass(module)] : []),
 ];
+
+/**
+ * The SharedWorker link's `new SharedWorker(new URL('../worker.js',
+ * import.meta.url), { type: 'module', … })` (src/hosts/shared-worker-host.ts)
+ * is read by an app's bundler as it is written in the built file: the
+ * expression whole (bundlers match its text; a minifier folding the two
+ * constructions into one would hide it), `type` written out, and in a chunk
+ * one folder below the worker file, so that the URL names it.
+ */
+const keepBundledWorkerPattern = {
+  name: 'keep-bundled-worker-pattern',
+  generateBundle(options, bundle) {
+    const pattern = /\bnew\s+SharedWorker\s*\(\s*new\s+URL\s*\(\s*(["'])\.\.\/worker\.js\1\s*,\s*import\.meta\.url\s*\)\s*,\s*\{\s*type\s*:\s*(["'])module\2/;
+    const holders = Object.values(bundle).filter((chunk) => chunk.type === 'chunk' && pattern.test(chunk.code));
+    const where = holders.map((chunk) => chunk.fileName);
+    if (holders.length !== 1 || !/^chunks\/[^/]+\.js$/.test(where[0])) {
+      throw new Error(`${options.dir}: the bundled worker's construction must be in one chunk of chunks/ as written in shared-worker-host.ts; found in ${JSON.stringify(where)}.`);
+    }
+  },
+};
 
 const browserEsm = (dev) => ({
   input: browserEntries,
   external: (id) => isLit(id) || isFramework(id),
-  plugins: plugins({ dev }),
+  plugins: [...plugins({ dev, bundledWorker: true }), keepBundledWorkerPattern],
   output: {
     dir: dev ? 'dist/dev' : 'dist',
     format: 'es',
@@ -193,7 +218,7 @@ const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal|upstream\/b
  */
 const pageHub = /\/src\/hosts\/(leader-tab-host|page-transports)\.ts$/;
 /** Rendering lists (the feed, the bell and the toasts): small, and a file of their own costs more. */
-const listParts = /\/components\/shared\/(keyed-list|summarize)\.ts$/;
+const listParts = /\/components\/(lists\/keyed-list|text\/summarize)\.ts$/;
 let sdkModules;
 let sharedByEveryElement;
 /**

@@ -9,10 +9,14 @@
  */
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
 import type { CometBell, CometConnection, CometFeed, CometPreferences, CometPresence, CometPresenceBadge, CometStatus, CometToasts } from './index.js';
+import type { CometElement } from './shared/comet-element.js';
+
+/** What the base element gives an element for its own controllers, never a prop (`<comet-connection>`'s `client` is one: it is no such element). */
+type InternalMembers<E> = E extends CometElement<object> ? 'client' | 'watchClient' : never;
 
 /** An element's own public properties, optional, next to React's HTML attributes and any kebab-case attribute. */
 export type CometElementProps<E extends HTMLElement> = DetailedHTMLProps<HTMLAttributes<E>, E> &
-  Partial<Omit<E, keyof HTMLElement | 'render' | 'connectedCallback' | 'disconnectedCallback'>> & { readonly [attribute: `${string}-${string}`]: unknown };
+  Partial<Omit<E, keyof HTMLElement | 'render' | 'connectedCallback' | 'disconnectedCallback' | InternalMembers<E>>> & { readonly [attribute: `${string}-${string}`]: unknown };
 
 declare module 'react' {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -13,9 +13,13 @@
  */
 import type { DefineComponent } from 'vue';
 import type { CometBell, CometConnection, CometFeed, CometPreferences, CometPresence, CometPresenceBadge, CometStatus, CometToasts } from './index.js';
+import type { CometElement } from './shared/comet-element.js';
+
+/** What the base element gives an element for its own controllers, never a prop (`<comet-connection>`'s `client` is one: it is no such element). */
+type InternalMembers<E> = E extends CometElement<object> ? 'client' | 'watchClient' : never;
 
 /** An element's own public properties, all optional, as a Vue component's props. */
-export type CometElementComponent<E extends HTMLElement> = DefineComponent<Partial<Omit<E, keyof HTMLElement | 'render' | 'connectedCallback' | 'disconnectedCallback'>>>;
+export type CometElementComponent<E extends HTMLElement> = DefineComponent<Partial<Omit<E, keyof HTMLElement | 'render' | 'connectedCallback' | 'disconnectedCallback' | InternalMembers<E>>>>;
 
 declare module 'vue' {
   interface GlobalComponents {

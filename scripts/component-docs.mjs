@@ -36,6 +36,8 @@ for (const element of elements) {
   const fields = (element.members ?? []).filter((m) => m.kind === 'field' && visible(m));
   const methods = (element.members ?? []).filter((m) => m.kind === 'method' && visible(m));
   const attributes = element.attributes ?? [];
+  // The base element's `strings` are typed by its parameter: each element's strings interface is named after it.
+  const typeOf = (field) => field.type?.text?.replace(/\bStrings\b/, `${element.name}Strings`);
   const attributeOf = new Map(attributes.map((a) => [a.fieldName, a.name]));
   const sections = [
     `# \`<${element.tagName}>\``,
@@ -56,7 +58,7 @@ for (const element of elements) {
     'Properties and attributes',
     table(
       ['property', 'attribute', 'type', 'default', 'description'],
-      fields.map((f) => [code(f.name), code(attributeOf.get(f.name)), code(f.type?.text), code(f.default), cell(f.description)]),
+      fields.map((f) => [code(f.name), code(attributeOf.get(f.name)), code(typeOf(f)), code(f.default), cell(f.description)]),
     ),
   );
   add(

@@ -17,7 +17,7 @@ import { createCometServer, type CometServer } from './comet-server.js';
 import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
 import { DEMO_CRITICAL, demoInboxAction, demoNotify } from './demo/inbox-samples.js';
-import { HttpError, sendError } from './http/http-error.js';
+import { HttpStatusError, sendError } from './http/http-error.js';
 import { MissingDependencyError } from './optional-dependency.js';
 import { redisClientModule } from './redis/redis-connection.js';
 import { createStandaloneServer, LISTEN_BACKLOG } from './standalone.js';
@@ -202,7 +202,7 @@ function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {
 function noDevTokens(basePath: string) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (!req.url?.startsWith(`${basePath}${DEV_TOKEN_PATH}`)) return false;
-    sendError(res, new HttpError(404, 'not-found', `${basePath}${DEV_TOKEN_PATH} is served only by \`cometkit-server --dev\`, for development; in production your backend signs tokens (see README, Tokens).`));
+    sendError(res, new HttpStatusError(404, 'not-found', `${basePath}${DEV_TOKEN_PATH} is served only by \`cometkit-server --dev\`, for development; in production your backend signs tokens (see README, Tokens).`));
     return true;
   };
 }

@@ -6,7 +6,7 @@ import { createTokenVerifier } from './auth/token.js';
 import { BrokerFullError } from './broker/broker.js';
 import { CoalescedReads } from './broker/coalesced-reads.js';
 import { allowReadingAnswer, answerPreflight, applyCors } from './http/cors.js';
-import { HttpError, sendError, sendJson } from './http/http-error.js';
+import { HttpStatusError, sendError, sendJson } from './http/http-error.js';
 import { isAbortedRequest } from './http/aborted.js';
 import { requestUrl } from './http/request-url.js';
 import { resolveOptions, type CometServerOptions, type ResolvedOptions } from './options.js';
@@ -158,21 +158,21 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
   const files = options.browserFiles === false ? undefined : browserFiles();
 
   // Every refusal of this handler passes here, so the metrics count each by its code.
-  const refuse = (res: ServerResponse, error: HttpError): void => {
+  const refuse = (res: ServerResponse, error: HttpStatusError): void => {
     metrics?.refused(error.code);
     sendError(res, error);
   };
 
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown): void => {
-    if (error instanceof HttpError) return refuse(res, error);
-    if (error instanceof BrokerFullError) return refuse(res, new HttpError(503, 'channels-full', error.message, { 'Retry-After': '30' }));
+    if (error instanceof HttpStatusError) return refuse(res, error);
+    if (error instanceof BrokerFullError) return refuse(res, new HttpStatusError(503, 'channels-full', error.message, { 'Retry-After': '30' }));
     // A client that hung up mid-request is not a server fault: nothing to answer, nothing to log.
     if (isAbortedRequest(req, error)) {
       res.destroy();
       return;
     }
     console.error('cometkit server: unexpected error', error);
-    refuse(res, new HttpError(500, 'internal', 'The server failed to handle this request; it was logged.'));
+    refuse(res, new HttpStatusError(500, 'internal', 'The server failed to handle this request; it was logged.'));
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
@@ -181,7 +181,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       // Not a URL anyone could route: an app we are mounted in may still want to answer it.
       if (next) return next();
       res.setHeader('X-Content-Type-Options', 'nosniff');
-      return refuse(res, new HttpError(400, 'bad-request', 'The request target is not a valid URL path.'));
+      return refuse(res, new HttpStatusError(400, 'bad-request', 'The request target is not a valid URL path.'));
     }
     const path = routePath(req, url.pathname, resolved.basePath);
     const route = path !== undefined && Object.hasOwn(routes, path) ? routes[path] : undefined;
@@ -195,7 +195,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
         return fail(req, res, error);
       }
       if (req.method === 'OPTIONS') return answerPreflight(res);
-      return refuse(res, new HttpError(404, 'not-found', `No cometkit endpoint at ${url.pathname.slice(0, 200)}.`));
+      return refuse(res, new HttpStatusError(404, 'not-found', `No cometkit endpoint at ${url.pathname.slice(0, 200)}.`));
     }
     // nosniff is written by each answer with its status line (server/http/nosniff.ts).
     const run = async (): Promise<void> => {
@@ -209,7 +209,7 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       const method = Object.hasOwn(route, name) ? route[name] : undefined;
       if (!method) {
         res.setHeader('Allow', Object.keys(route).join(', '));
-        throw new HttpError(405, 'method-not-allowed', `${url.pathname.slice(0, 200)} accepts ${Object.keys(route).join(', ')}, not ${String(req.method).slice(0, 20)}.`);
+        throw new HttpStatusError(405, 'method-not-allowed', `${url.pathname.slice(0, 200)} accepts ${Object.keys(route).join(', ')}, not ${String(req.method).slice(0, 20)}.`);
       }
       // Before the request is parsed or its token checked: a refused start must cost next to nothing.
       // (The iframe's refusal is posted as a frame, so its route asks admission itself.)

@@ -9,12 +9,18 @@ export { limitSocketsPerAddress, type SocketLimitOptions } from './http/socket-l
 export { eventJson, MAX_DATA_DEPTH } from './broker/event-json.js';
 export type { StreamStats } from './stream/connections.js';
 export { MemoryPresenceStore } from './presence/memory-presence-store.js';
-export type { PresenceDeparture, PresenceMember, PresenceStore } from './presence/presence-store.js';
-export type { PresenceIdentity, PresenceOptions, PresenceService } from './presence/presence-service.js';
+import type { PresenceMember as StoredPresenceMember } from './presence/presence-store.js';
+export type { PresenceDeparture, PresenceStore } from './presence/presence-store.js';
+export type { StoredPresenceMember };
+import type { PresenceIdentity as ServerPresenceIdentity, PresenceOptions as ServerPresenceOptions } from './presence/presence-service.js';
+export type { PresenceService } from './presence/presence-service.js';
+export type { ServerPresenceIdentity, ServerPresenceOptions };
 export type { CometEvent } from '../src/protocol/messages.js';
 export type { GripOptions } from './grip/grip-options.js';
-export { HttpError } from './http/http-error.js';
-export type { SendContext, SendOptions } from './send/send-service.js';
+export { HttpStatusError } from './http/http-error.js';
+import type { SendOptions as ServerSendOptions } from './send/send-service.js';
+export type { SendContext } from './send/send-service.js';
+export type { ServerSendOptions };
 export type { RateLimit } from './send/rate-limiter.js';
 export { MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryIdempotencyStoreOptions } from './send/idempotency-store.js';
 export { MemoryPresenceStateStore, type PresenceStateStore } from './presence/presence-state-store.js';
@@ -23,19 +29,23 @@ export { verifyWebhookSignature, webhookSignature, type ActionWebhookOptions } f
 export type { HooksOptions } from './hooks/access-hooks.js';
 export type { HookEndpointOptions } from './hooks/hook-endpoint.js';
 export { MemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-inbox-store.js';
-export type { InboxActionClaim, InboxAdded, InboxPage, InboxStore, InboxWoken, NewInboxItem } from './inbox/inbox-store.js';
+import type { InboxPage as StoredInboxPage } from './inbox/inbox-store.js';
+export type { InboxActionClaim, InboxAdded, InboxStore, InboxWoken, NewInboxItem } from './inbox/inbox-store.js';
+export type { StoredInboxPage };
 export { inboxChannel } from './inbox/inbox-channel.js';
-export type {
-  InboxActionJson,
-  InboxChangeJson,
-  InboxCountsJson,
-  InboxFilter,
-  InboxItemJson,
-  InboxMutedJson,
-  InboxNotification,
-  InboxPreferencesJson,
-  InboxPreferencesPatch,
+import type {
+  InboxActionJson as InboxAction,
+  InboxActionResultJson as InboxActionResult,
+  InboxChangeJson as InboxChange,
+  InboxCountsJson as InboxCounts,
+  InboxGroupJson as InboxGroup,
+  InboxItemJson as InboxItem,
+  InboxMutedJson as InboxMuted,
+  InboxPreferencesJson as InboxPreferences,
 } from '../src/inbox/inbox-protocol.js';
+// An item's group and action result, which InboxItem holds, as cometkit exports them.
+export type { InboxAction, InboxActionResult, InboxChange, InboxCounts, InboxGroup, InboxItem, InboxMuted, InboxPreferences };
+export type { InboxFilter, InboxNotification, InboxPreferencesPatch } from '../src/inbox/inbox-protocol.js';
 export { RedisBroker, redisBroker, type RedisBrokerOptions } from './broker/redis-broker.js';
 export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions } from './presence/redis-presence-store.js';
 export { RedisInboxStore, redisInboxStore, type RedisInboxStoreOptions } from './inbox/redis-inbox-store.js';
@@ -49,3 +59,30 @@ export type { PushStore, StoredPushDevice } from './push/push-store.js';
 export { generateVapidKeys, type VapidKeys } from './push/vapid.js';
 export { KNOWN_PUSH_SERVICES } from './push/endpoint-policy.js';
 export type { PushMessage, PushNotificationMessage, PushSubscriptionJson, PushWithdrawMessage } from '../src/push/push-protocol.js';
+
+// Renamed in this release: names the browser SDK gives something else get the server's or the
+// store's word, and wire names (`…Json`) the words of the rest of the API. The old names stay for
+// one release; `HttpError`, a value, says so once when it is used (server/deprecated-names.ts).
+export { HttpError } from './deprecated-names.js';
+/** @deprecated Renamed {@link StoredPresenceMember}: `cometkit`'s `PresenceMember` is a roster's member. The old name goes in the next release. */
+export type PresenceMember = StoredPresenceMember;
+/** @deprecated Renamed {@link ServerPresenceIdentity}: `cometkit`'s `PresenceIdentity` is a client's own. The old name goes in the next release. */
+export type PresenceIdentity = ServerPresenceIdentity;
+/** @deprecated Renamed {@link ServerPresenceOptions}: `cometkit`'s `PresenceOptions` are a roster's. The old name goes in the next release. */
+export type PresenceOptions = ServerPresenceOptions;
+/** @deprecated Renamed {@link ServerSendOptions}: `cometkit`'s `SendOptions` are one `send()`'s. The old name goes in the next release. */
+export type SendOptions = ServerSendOptions;
+/** @deprecated Renamed {@link StoredInboxPage}: `cometkit`'s `InboxPage` is the page a client reads. The old name goes in the next release. */
+export type InboxPage = StoredInboxPage;
+/** @deprecated Renamed {@link InboxAction}; the old name goes in the next release. */
+export type InboxActionJson = InboxAction;
+/** @deprecated Renamed {@link InboxChange}; the old name goes in the next release. */
+export type InboxChangeJson = InboxChange;
+/** @deprecated Renamed {@link InboxCounts}; the old name goes in the next release. */
+export type InboxCountsJson = InboxCounts;
+/** @deprecated Renamed {@link InboxItem}; the old name goes in the next release. */
+export type InboxItemJson = InboxItem;
+/** @deprecated Renamed {@link InboxMuted}; the old name goes in the next release. */
+export type InboxMutedJson = InboxMuted;
+/** @deprecated Renamed {@link InboxPreferences}; the old name goes in the next release. */
+export type InboxPreferencesJson = InboxPreferences;

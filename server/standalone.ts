@@ -3,7 +3,7 @@ import type { CometServer } from './comet-server.js';
 import { staticFiles } from './demo/static-files.js';
 import { answerClientError } from './http/client-error.js';
 import { allowReadingAnswer } from './http/cors.js';
-import { HttpError, sendError } from './http/http-error.js';
+import { HttpStatusError, sendError } from './http/http-error.js';
 import { limitSocketsPerAddress } from './http/socket-limits.js';
 import type { TrustedProxies } from './http/trusted-proxies.js';
 
@@ -52,9 +52,9 @@ export function createStandaloneServer(
     try {
       allowReadingAnswer(req, res, comet.options.allowedOrigins);
     } catch (error) {
-      return sendError(res, error as HttpError);
+      return sendError(res, error as HttpStatusError);
     }
-    sendError(res, new HttpError(404, 'not-found', 'Nothing is served at this path.'));
+    sendError(res, new HttpStatusError(404, 'not-found', 'Nothing is served at this path.'));
   };
   const headersTimeout = sockets.headersTimeoutMs ?? SOCKET_DEFAULTS.headersTimeoutMs;
   const server = createServer(
@@ -74,7 +74,7 @@ export function createStandaloneServer(
           (served) => {
             if (!served) notFound(req, res);
           },
-          () => sendError(res, new HttpError(500, 'internal', 'The file could not be served.')),
+          () => sendError(res, new HttpStatusError(500, 'internal', 'The file could not be served.')),
         );
       });
     },

@@ -9,7 +9,9 @@ export type { CometClientEventMap } from './client/events.js';
 export { configure, createClient, getDefaultClient, onDefaultClient } from './client/default-client.js';
 export { CometError, HttpStatusError, MalformedFrameError, ModuleLoadError, NetworkError, ProtocolError, StreamTimeoutError, isCometError, isHttpStatusError } from './errors/index.js';
 export type { ClientErrorCode, CometErrorCode } from './errors/index.js';
-export type { CometEvent, GapFrame, GapReason } from './protocol/messages.js';
+import type { GapFrame as Gap } from './protocol/messages.js';
+export type { CometEvent, GapReason } from './protocol/messages.js';
+export type { Gap };
 export type { TransportName } from './protocol/transport-name.js';
 export type { ConnectionState, TokenSource } from './upstream/upstream.js';
 export type { BackoffOptions } from './upstream/backoff.js';
@@ -22,20 +24,42 @@ export type { PresenceIdentity, PresenceOptions } from './presence/presence-mana
 export type { Inbox, InboxListOptions } from './inbox/inbox.js';
 export type { InboxAddedEvent, InboxChangedEvent, InboxErrorEvent, InboxPreferencesEvent, InboxResyncEvent, InboxSnoozedEvent, InboxUpdatedEvent } from './inbox/inbox-events.js';
 export type { InboxEventMap } from './inbox/inbox-events.js';
-export type {
-  InboxActionAnswerJson,
-  InboxActionJson,
-  InboxActionResultJson,
-  InboxChangeJson,
-  InboxCountsJson,
-  InboxDelivery,
-  InboxFilter,
-  InboxFlags,
-  InboxGroupJson,
-  InboxItemJson,
-  InboxPageJson,
-  InboxPreferencesAnswerJson,
-  InboxPreferencesJson,
-  InboxPreferencesPatch,
-  InboxSeverity,
+import type {
+  InboxActionAnswerJson as InboxActionAnswer,
+  InboxActionJson as InboxAction,
+  InboxActionResultJson as InboxActionResult,
+  InboxChangeJson as InboxChange,
+  InboxCountsJson as InboxCounts,
+  InboxGroupJson as InboxGroup,
+  InboxItemJson as InboxItem,
+  InboxPageJson as InboxPage,
+  InboxPreferencesAnswerJson as InboxPreferencesAnswer,
+  InboxPreferencesJson as InboxPreferences,
 } from './inbox/inbox-protocol.js';
+export type { InboxAction, InboxActionAnswer, InboxActionResult, InboxChange, InboxCounts, InboxGroup, InboxItem, InboxPage, InboxPreferences, InboxPreferencesAnswer };
+export type { InboxDelivery, InboxFilter, InboxFlags, InboxPreferencesPatch, InboxSeverity } from './inbox/inbox-protocol.js';
+
+// Renamed in this release, to the words the rest of the API uses (`gap`, an inbox's items): the old
+// names stay for one release. Types only: a renamed type costs nothing at run time, so nothing warns.
+/** @deprecated Renamed {@link Gap}; `GapFrame` goes in the next release. */
+export type GapFrame = Gap;
+/** @deprecated Renamed {@link InboxActionAnswer}; the old name goes in the next release. */
+export type InboxActionAnswerJson = InboxActionAnswer;
+/** @deprecated Renamed {@link InboxAction}; the old name goes in the next release. */
+export type InboxActionJson = InboxAction;
+/** @deprecated Renamed {@link InboxActionResult}; the old name goes in the next release. */
+export type InboxActionResultJson = InboxActionResult;
+/** @deprecated Renamed {@link InboxChange}; the old name goes in the next release. */
+export type InboxChangeJson = InboxChange;
+/** @deprecated Renamed {@link InboxCounts}; the old name goes in the next release. */
+export type InboxCountsJson = InboxCounts;
+/** @deprecated Renamed {@link InboxGroup}; the old name goes in the next release. */
+export type InboxGroupJson = InboxGroup;
+/** @deprecated Renamed {@link InboxItem}; the old name goes in the next release. */
+export type InboxItemJson = InboxItem;
+/** @deprecated Renamed {@link InboxPage}; the old name goes in the next release. */
+export type InboxPageJson = InboxPage;
+/** @deprecated Renamed {@link InboxPreferencesAnswer}; the old name goes in the next release. */
+export type InboxPreferencesAnswerJson = InboxPreferencesAnswer;
+/** @deprecated Renamed {@link InboxPreferences}; the old name goes in the next release. */
+export type InboxPreferencesJson = InboxPreferences;

@@ -10,7 +10,7 @@
  * when the item was read elsewhere; and on a click focuses or opens the
  * app and marks the item read.
  */
-import { pushTag, type PushMessage, type PushNotificationMessage } from './push/push-protocol.js';
+import { PUSH_TAG_PATTERN, pushTag, type PushMessage, type PushNotificationMessage } from './push/push-protocol.js';
 
 export interface CometServiceWorkerOptions {
   /** The cometkit server's base URL (as `createClient({ url })`). */
@@ -94,6 +94,8 @@ export function cometServiceWorker(options: CometServiceWorkerOptions, scope: Se
     (await scope.clients.matchAll({ type: 'window', includeUncontrolled: true })).filter((client) => client.url.startsWith(new URL(app).origin));
 
   const show = async (message: PushNotificationMessage): Promise<void> => {
+    // The item it takes the place of goes in any case: shown beside it, it would be the same news twice.
+    if (typeof message.replaces === 'number') await withdraw([message.replaces]);
     // A visible tab of the app shows the item itself: a system notification would be its duplicate.
     if ((await appClients()).some((client) => client.visibilityState === 'visible')) return;
     const links: Record<string, string> = {};
@@ -104,7 +106,7 @@ export function cometServiceWorker(options: CometServiceWorkerOptions, scope: Se
     const data: NotificationData = { cometkit: 1, id: message.id, links };
     const icon = safeLink(message.icon, base);
     await scope.registration.showNotification(String(message.title), {
-      tag: pushTag(message.id),
+      tag: typeof message.tag === 'string' && PUSH_TAG_PATTERN.test(message.tag) ? message.tag : pushTag(message.id),
       ...(message.body ? { body: String(message.body) } : {}),
       ...(icon ? { icon } : {}),
       data,
@@ -114,9 +116,13 @@ export function cometServiceWorker(options: CometServiceWorkerOptions, scope: Se
     } as NotificationOptions);
   };
 
+  // By the item each notification holds, and by its own tag: a group's notification has the group's tag.
   const withdraw = async (ids: readonly number[]): Promise<void> => {
     const tags = new Set(ids.map(pushTag));
-    for (const notification of await scope.registration.getNotifications()) if (tags.has(notification.tag)) notification.close();
+    for (const notification of await scope.registration.getNotifications()) {
+      const data = notification.data as NotificationData | undefined;
+      if (tags.has(notification.tag) || (data?.cometkit === 1 && ids.includes(data.id))) notification.close();
+    }
   };
 
   const markRead = async (id: number): Promise<void> => {

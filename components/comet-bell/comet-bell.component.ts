@@ -1,19 +1,21 @@
-import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
-import { keyedList } from '../shared/keyed-list.js';
+import { html, nothing, svg, type PropertyValues } from 'lit';
+import { CometElement } from '../shared/comet-element.js';
+import { keyedList } from '../lists/keyed-list.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { ChannelEvents } from '../shared/channel-events.js';
+import { ChannelEvents } from '../lists/channel-events.js';
 import { emit } from '../shared/events.js';
-import { notificationText } from '../shared/notification-text.js';
-import { placeUnder } from '../shared/popover.js';
-import { RelativeTimeController, relativeTime } from '../shared/relative-time.js';
+import { notificationText } from '../text/notification-text.js';
+import { placeUnder } from '../popover/popover.js';
+import { RelativeTimeController, relativeTime } from '../text/relative-time.js';
 import { format, languageOf } from '../shared/strings.js';
-import { mergePluralStrings, plural, type PluralString } from '../shared/plural.js';
+import { mergePluralStrings, plural, type PluralString } from '../text/plural.js';
 import { bellStyles } from './comet-bell.styles.js';
 import { ReadState } from './read-state.js';
 import type { InboxViewStrings } from '../inbox/inbox-view.js';
 import { LazyInboxView } from '../inbox/load-inbox-view.js';
+import type { PushToggle, PushToggleStrings } from '../push/push-toggle.js';
 
-export interface CometBellStrings {
+export interface CometBellStrings extends PushToggleStrings {
   /** Accessible name of the button; `{count}` unread; plural forms by count. */
   button: PluralString;
   /** With `inbox` and `count="unseen"`; `{count}` unseen; plural forms by count. */
@@ -31,7 +33,10 @@ export interface CometBellStrings {
   unread: string;
 }
 
-const DEFAULT_STRINGS: CometBellStrings = {
+/** The bell's own strings; the push switch's come with its code. */
+type BellOwnStrings = Omit<CometBellStrings, keyof PushToggleStrings>;
+
+const DEFAULT_STRINGS: BellOwnStrings = {
   button: { other: 'Notifications, {count} unread' },
   buttonUnseen: { other: 'Notifications, {count} new' },
   buttonNone: 'Notifications',
@@ -69,6 +74,15 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * their result replaces them), a group's "Ada and 9 others" and count, and
  * a snooze menu. Changes made on the user's other devices appear live. The local
  * read state above remains for servers without an inbox.
+ *
+ * With `inbox`, the panel's foot also has this browser's Web Push switch
+ * (`client.push`, README "Push"), shown when the panel opens if the browser
+ * has Web Push and the server has VAPID keys: turning it on asks the
+ * browser's permission (a click is the gesture browsers require) and
+ * subscribes; its status says whether it is on, off, or blocked by the
+ * browser and how to allow it again. Hide it with `::part(push)`. Its words are in
+ * `strings`: `pushLabel`, `pushOn`, `pushOff`, `pushBusy`, `pushBlocked`
+ * and `pushFailed` (`{error}`).
  *
  * @tagname comet-bell
  * @summary Notification bell with unread count and panel.
@@ -116,9 +130,13 @@ const bellIcon = svg`<path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h
  * @csspart action - With `inbox`: one action; also `action-primary` or `action-secondary`, `action-link` for a link, `action-pending` while it runs.
  * @csspart result - With `inbox`: what an action that ran answered, in place of the buttons.
  * @csspart menu - With `inbox`: an item's snooze menu (`menu-button`, `menu-list`, and a `snooze` button per preset).
+ * @csspart push - With `inbox`: the Web Push switch and its status, at the panel's foot.
+ * @csspart push-label - The switch's label.
+ * @csspart push-switch - The switch (a checkbox with the switch role).
+ * @csspart push-status - On, off, waiting, or blocked and how to allow it (also `push-blocked` then, or when a change failed).
  * @cssproperty --comet-inbox-info - With `inbox`: accent of items by severity (also `--comet-inbox-success`, `-warning`, `-error`).
  */
-export class CometBell extends LitElement {
+export class CometBell extends CometElement<CometBellStrings> {
   static override styles = bellStyles;
 
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
@@ -128,8 +146,6 @@ export class CometBell extends LitElement {
     storageKey: { attribute: 'storage-key' },
     unread: { type: Number, reflect: true },
     open: { type: Boolean, reflect: true },
-    theme: { reflect: true },
-    strings: { attribute: false },
     inbox: { type: Boolean, reflect: true },
     count: { reflect: true },
     inboxStrings: { attribute: false },
@@ -142,7 +158,6 @@ export class CometBell extends LitElement {
     this.storageKey = '';
     this.unread = 0;
     this.open = false;
-    this.strings = {};
     this.inbox = false;
     this.count = 'unread';
     this.inboxStrings = {};
@@ -162,12 +177,6 @@ export class CometBell extends LitElement {
 
   /** Whether the panel is open, reflected; set by the element. */
   declare open: boolean;
-
-  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-
-  /** Replacement strings (i18n). */
-  declare strings: Partial<CometBellStrings>;
 
   /**
    * Use the server's inbox (`client.inbox()`) instead of a channel: state
@@ -202,6 +211,9 @@ export class CometBell extends LitElement {
     pageSize: () => Math.min(100, Math.max(1, this.limit)),
     strings: () => this.inboxStrings,
   });
+  /** The Web Push switch, its code loaded the first time the element looks at push. */
+  #push: Promise<PushToggle> | undefined;
+  #pushToggle: PushToggle | undefined;
   #readState: ReadState | undefined;
   #stopReadState: (() => void) | undefined;
 
@@ -276,6 +288,8 @@ export class CometBell extends LitElement {
 
   #onToggle(event: ToggleEvent): void {
     this.open = event.newState === 'open';
+    // Looked at when the panel opens, not on load: no push code or request on a page where nobody opens it.
+    if (this.open && this.inbox) this.#lookAtPush();
     if (this.open && this.panel && this.button) {
       placeUnder(this.panel, this.button);
       (this.panel.querySelector<HTMLElement>('[part="list"] button, [part="list"] a') ?? this.panel.querySelector<HTMLElement>('[part="mark-all"]'))?.focus();
@@ -283,10 +297,16 @@ export class CometBell extends LitElement {
     emit(this, 'comet-bell-toggle', { open: this.open });
   }
 
+  #lookAtPush(): void {
+    this.#push ??= import('../push/push-toggle.js').then(({ PushToggle }) => (this.#pushToggle = new PushToggle(this, () => this.strings)));
+    // A failed download may succeed on the next look.
+    this.#push.then((toggle) => toggle.refresh(), () => (this.#push = undefined));
+  }
+
   /** Up and down move between the panel's buttons and links; Home and End jump. */
   #onPanelKeyDown(event: KeyboardEvent): void {
     if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
-    const focusable = [...(this.panel?.querySelectorAll<HTMLElement>('button, a[href]') ?? [])].filter((el) => !(el as HTMLButtonElement).disabled);
+    const focusable = [...(this.panel?.querySelectorAll<HTMLElement>('button, a[href], input') ?? [])].filter((el) => !(el as HTMLButtonElement).disabled);
     if (focusable.length === 0) return;
     event.preventDefault();
     const index = focusable.indexOf(this.shadowRoot?.activeElement as HTMLElement);
@@ -298,7 +318,7 @@ export class CometBell extends LitElement {
     focusable[next]!.focus();
   }
 
-  #item(event: CometEvent, strings: CometBellStrings, language: string) {
+  #item(event: CometEvent, strings: BellOwnStrings, language: string) {
     const read = this.isRead(event);
     const { title, body, url } = notificationText(event);
     return html`<li part=${read ? 'item' : 'item unread'} data-id=${event.id}>
@@ -343,6 +363,7 @@ export class CometBell extends LitElement {
           : html`<ul part="list">
               ${keyedList(items, (event) => event.id, (event) => this.#item(event, strings, language))}
             </ul>`}
+        ${this.inbox ? this.#pushToggle?.render() : nothing}
       </div>`;
   }
 }

@@ -1,10 +1,9 @@
 import { expect } from '@esm-bundle/chai';
 import '../index.js';
 import type { CometBell } from './comet-bell.js';
-import type { CometClient } from '../../src/index.js';
 import { expectNoAxeViolations, part, parts } from '../../test/support/components.js';
 import { getTestServer, waitFor } from '../../test/support/env.js';
-import { inboxDevices, removeDevices } from '../../test/support/inbox-devices.js';
+import { deviceClient, inboxDevices, removeDevices } from '../../test/support/inbox-devices.js';
 
 const server = getTestServer();
 
@@ -67,8 +66,7 @@ describe('<comet-bell inbox>', function () {
     await waitFor(() => laptop.unread === 3 && phone.unread === 3, 8000, 'three unread on both');
     laptop.show();
     await waitFor(() => titles(laptop).length === 3, 5000, 'the laptop lists three');
-    const clientOf = (bell: CometBell): CometClient => (bell.parentElement as HTMLElement & { client: CometClient }).client;
-    const [laptopInbox, phoneInbox] = await Promise.all([clientOf(laptop).inbox(), clientOf(phone).inbox()]);
+    const [laptopInbox, phoneInbox] = await Promise.all([deviceClient(laptop).inbox(), deviceClient(phone).inbox()]);
     let heardLive = false;
     let landed = false;
     laptopInbox.addEventListener('changed', (event) => (heardLive ||= event.change.set.archived === true));
@@ -125,7 +123,7 @@ describe('<comet-bell inbox>', function () {
     const [bell] = elements as [CometBell];
     await server.notify(user, { title: 'Read me' });
     await waitFor(() => bell.unread === 1, 8000, 'one unread');
-    const inbox = await (bell.parentElement as HTMLElement & { client: CometClient }).client.inbox();
+    const inbox = await deviceClient(bell).inbox();
     // Registered after the bell's own listener: when an echo is heard here, the bell has handled it.
     const echoes: string[] = [];
     inbox.addEventListener('changed', (event) => echoes.push(Object.keys(event.change.set).sort().join('+')));
@@ -141,6 +139,14 @@ describe('<comet-bell inbox>', function () {
         });
       });
     };
+    // Each change's answer, as the bell's inbox view gets it: awaited after the view's own wait, it says the view has taken it.
+    const answers: Array<Promise<unknown>> = [];
+    const update = inbox.update.bind(inbox);
+    inbox.update = (change) => {
+      const answer = update(change);
+      answers.push(answer);
+      return answer;
+    };
     try {
       bell.show();
       await waitFor(() => held.length === 1, 5000, 'the item marked seen as it shows');
@@ -151,7 +157,7 @@ describe('<comet-bell inbox>', function () {
       // The seen change reaches the server first: its answer and its echo both count the item unread still.
       await held[0]!();
       await waitFor(() => echoes.includes('seen'), 5000, 'the echo of the seen change');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await answers[0];
       await bell.updateComplete;
       expect(bell.unread, 'an earlier change\'s counts do not undo a later one').to.equal(0);
       await held[1]!();
@@ -169,7 +175,7 @@ describe('<comet-bell inbox>', function () {
     const [bell] = elements as [CometBell];
     await server.notify(user, { title: 'Keep me' });
     // The server's word that the item was seen (shown at once here, confirmed through the user's channel).
-    const inbox = await (bell.parentElement as HTMLElement & { client: CometClient }).client.inbox();
+    const inbox = await deviceClient(bell).inbox();
     let seenConfirmed = false;
     inbox.addEventListener('changed', (event) => (seenConfirmed ||= event.change.set.seen === true));
     bell.show();

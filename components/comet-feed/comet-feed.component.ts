@@ -1,12 +1,13 @@
 import type { VirtualizerHostElement } from './virtualize.js';
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { keyedList } from '../shared/keyed-list.js';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { CometElement } from '../shared/comet-element.js';
+import { keyedList } from '../lists/keyed-list.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { ChannelEvents } from '../shared/channel-events.js';
+import { ChannelEvents } from '../lists/channel-events.js';
 import { emit } from '../shared/events.js';
-import { RelativeTimeController, relativeTime } from '../shared/relative-time.js';
+import { RelativeTimeController, relativeTime } from '../text/relative-time.js';
 import { format, languageOf, mergeStrings } from '../shared/strings.js';
-import { summarize } from '../shared/summarize.js';
+import { summarize } from '../text/summarize.js';
 import { feedStyles } from './comet-feed.styles.js';
 import type { InboxViewStrings } from '../inbox/inbox-view.js';
 import { LazyInboxView } from '../inbox/load-inbox-view.js';
@@ -126,7 +127,7 @@ const TOP_SLACK_PX = 4;
  * @csspart menu - With `inbox`: an item's snooze menu (`menu-button`, `menu-list`, and a `snooze` button per preset).
  * @cssproperty --comet-inbox-info - With `inbox`: accent of items by severity (also `--comet-inbox-success`, `-warning`, `-error`).
  */
-export class CometFeed extends LitElement {
+export class CometFeed extends CometElement<CometFeedStrings> {
   static override styles = feedStyles;
 
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
@@ -134,8 +135,6 @@ export class CometFeed extends LitElement {
     channel: { reflect: true },
     limit: { type: Number },
     renderItem: { attribute: false },
-    theme: { reflect: true },
-    strings: { attribute: false },
     inbox: { type: Boolean, reflect: true },
     inboxStrings: { attribute: false },
     pending: { type: Number, reflect: true },
@@ -145,7 +144,6 @@ export class CometFeed extends LitElement {
     super();
     this.channel = '';
     this.limit = 50;
-    this.strings = {};
     this.inbox = false;
     this.inboxStrings = {};
     this.pending = 0;
@@ -159,12 +157,6 @@ export class CometFeed extends LitElement {
 
   /** Renders one item's content instead of type, text and time; must return a Lit template (text stays text). */
   declare renderItem: ((event: CometEvent, context: FeedItemContext) => TemplateResult) | undefined;
-
-  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-
-  /** Replacement strings (i18n). */
-  declare strings: Partial<CometFeedStrings>;
 
   /**
    * Show the server's inbox (`client.inbox()`) instead of a channel: the
@@ -316,7 +308,7 @@ export class CometFeed extends LitElement {
 
   #status(strings: CometFeedStrings) {
     const events = this.#events;
-    if (!events.client) return html`<p part="status" role="status">${strings.notConnected}</p>`;
+    if (!this.client) return html`<p part="status" role="status">${strings.notConnected}</p>`;
     if (events.status === 'error') {
       return html`<div role="alert">
         <slot name="error"><p part="status">${format(strings.error, { error: events.error })}</p></slot>

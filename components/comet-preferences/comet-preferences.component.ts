@@ -1,14 +1,15 @@
-import { LitElement, html, nothing } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
+import { CometElement } from '../shared/comet-element.js';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxPreferencesEvent } from '../../src/inbox/inbox-events.js';
 import { INBOX_DELIVERY_CHANNELS, delivery, type InboxDeliveryChannel, type InboxPreferencesJson } from '../../src/inbox/inbox-protocol.js';
-import { ClientController } from '../shared/client-consumer.js';
 import { emit } from '../shared/events.js';
 import { format, mergeStrings } from '../shared/strings.js';
 import { preferencesStyles } from './comet-preferences.styles.js';
+import type { PushToggle, PushToggleStrings } from '../push/push-toggle.js';
 
-export interface CometPreferencesStrings {
+export interface CometPreferencesStrings extends PushToggleStrings {
   /** The form's legend. */
   heading: string;
   /** The global switch. */
@@ -31,7 +32,10 @@ export interface CometPreferencesStrings {
   saved: string;
 }
 
-const DEFAULT_STRINGS: CometPreferencesStrings = {
+/** The element's own strings; the push switch's come with its code. */
+type PreferencesOwnStrings = Omit<CometPreferencesStrings, keyof PushToggleStrings>;
+
+const DEFAULT_STRINGS: PreferencesOwnStrings = {
   heading: 'Notification preferences',
   enabled: 'Receive notifications',
   category: 'Category',
@@ -63,6 +67,16 @@ export interface PreferenceCategory {
  * devices. A form of native checkboxes: a table whose every box is named by
  * its row and column.
  *
+ * With `push` in `channels`, the Push column says per category whether a
+ * notification is pushed to the user's browsers, and above the table this
+ * browser's Web Push switch (`client.push`, README "Push") turns push on or
+ * off for this device: shown where the browser has Web Push and the server
+ * has VAPID keys; turning it on asks the browser's permission and
+ * subscribes; its status says whether it is on, off, or blocked by the
+ * browser and how to allow it again. Its words are in
+ * `strings`: `pushLabel`, `pushOn`, `pushOff`, `pushBusy`, `pushBlocked`
+ * and `pushFailed` (`{error}`).
+ *
  * @tagname comet-preferences
  * @summary Notification preferences per category and channel.
  * @csspart form - The form.
@@ -72,27 +86,29 @@ export interface PreferenceCategory {
  * @csspart critical - The "always on" explanation of a critical category.
  * @csspart checkbox - One category × channel checkbox.
  * @csspart status - Loading, saved, and error messages.
+ * @csspart push - With `push` in `channels`: this browser's Web Push switch and its status.
+ * @csspart push-label - The switch's label.
+ * @csspart push-switch - The switch (a checkbox with the switch role).
+ * @csspart push-status - On, off, waiting, or blocked and how to allow it (also `push-blocked` then, or when a change failed).
  * @cssproperty --comet-accent - Colour of the checkboxes.
  * @cssproperty --comet-muted - Colour of explanations.
  * @cssproperty --comet-radius - Corner radius.
  * @event comet-preferences-change - The preferences changed, here or on another device; `detail.preferences` and `detail.critical`.
  */
-export class CometPreferences extends LitElement {
+export class CometPreferences extends CometElement<CometPreferencesStrings> {
   static override styles = preferencesStyles;
 
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
   static override properties = {
     categories: { attribute: false },
     channels: {},
-    theme: { reflect: true },
-    strings: { attribute: false },
   };
 
   constructor() {
     super();
+    this.watchClient(() => this.#follow());
     this.categories = [];
     this.channels = 'inbox toast';
-    this.strings = {};
   }
 
   /** The categories to offer, in order; categories the user set or the server keeps critical are added after them. */
@@ -100,12 +116,6 @@ export class CometPreferences extends LitElement {
 
   /** The channels offered, space-separated, of `inbox`, `toast` and `push`. */
   declare channels: string;
-
-  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-
-  /** Replacement strings (i18n). */
-  declare strings: Partial<CometPreferencesStrings>;
 
   #preferences: InboxPreferencesJson | undefined;
   #critical: readonly string[] = [];
@@ -115,7 +125,9 @@ export class CometPreferences extends LitElement {
   #message = '';
   /** Bumped by every local change: an older change's answer does not overwrite a newer one's state. */
   #changes = 0;
-  readonly #clients = new ClientController(this, () => this.#follow());
+  /** The Web Push switch, its code loaded the first time the element looks at push. */
+  #push: Promise<PushToggle> | undefined;
+  #pushToggle: PushToggle | undefined;
   /** Bumped by every live `preferences` event: a read that started before one is older than it and dropped. */
   #heard = 0;
   readonly #onPreferences = (event: InboxPreferencesEvent): void => {
@@ -140,10 +152,23 @@ export class CometPreferences extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#follow();
+    this.#lookAtPush();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('channels')) this.#lookAtPush();
+  }
+
+  /** Only where push is offered: no push code or request otherwise. */
+  #lookAtPush(): void {
+    if (!this.isConnected || !this.#channels.includes('push')) return;
+    this.#push ??= import('../push/push-toggle.js').then(({ PushToggle }) => (this.#pushToggle = new PushToggle(this, () => this.strings)));
+    // A failed download may succeed on the next look.
+    this.#push.then((toggle) => toggle.refresh(), () => (this.#push = undefined));
   }
 
   #follow(): void {
-    const client = this.isConnected ? this.#clients?.client : undefined;
+    const client = this.isConnected ? this.client : undefined;
     if (client === this.#client) return;
     this.#unfollow();
     this.#client = client;
@@ -191,7 +216,7 @@ export class CometPreferences extends LitElement {
     if (changed) emit(this, 'comet-preferences-change', { preferences, critical });
   }
 
-  get #strings(): CometPreferencesStrings {
+  get #strings(): PreferencesOwnStrings {
     return mergeStrings(DEFAULT_STRINGS, this.strings);
   }
 
@@ -233,7 +258,7 @@ export class CometPreferences extends LitElement {
   protected override render() {
     const strings = this.#strings;
     const preferences = this.#preferences;
-    if (!this.#clients.client) return html`<p part="status" role="status">${strings.notConnected}</p>`;
+    if (!this.client) return html`<p part="status" role="status">${strings.notConnected}</p>`;
     if (!preferences) {
       return this.#status === 'error'
         ? html`<p part="status" role="alert">${this.#message}</p>`
@@ -251,6 +276,7 @@ export class CometPreferences extends LitElement {
           ${strings.enabled}
         </label>
         <p id="off" part="status" ?hidden=${preferences.enabled}>${strings.off}</p>
+        ${channels.includes('push') ? this.#pushToggle?.render() : nothing}
         <table part="table">
           <thead>
             <tr>

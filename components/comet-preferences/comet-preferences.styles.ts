@@ -57,6 +57,11 @@ export const preferencesStyles = [
       margin: 0.4rem 0 0;
       color: var(--_muted);
     }
+    [part='push'] {
+      padding-inline: 0;
+      margin-block-end: 0.5rem;
+      border-block-start: none;
+    }
     [part='status']:empty,
     [hidden] {
       display: none;

@@ -66,6 +66,35 @@ describe('<comet-preferences>', function () {
     await waitFor(() => laptop.shadowRoot!.textContent!.includes('Saved.'), 5000, 'saved');
   });
 
+  it('with push among its channels: a Push column per category, and this browser\'s push switch where the browser has Web Push', async () => {
+    const { elements } = await inboxDevices<CometPreferences>('<comet-preferences channels="inbox toast push"></comet-preferences>', 1);
+    const [laptop] = elements as [CometPreferences];
+    laptop.categories = CATEGORIES;
+    await waitFor(() => laptop.preferences !== undefined && box(laptop, 'comments', 'push') !== null, 8000, 'the preferences');
+    expect(accessibleName(box(laptop, 'comments', 'push'))).to.equal('Comments Push');
+    expect(box(laptop, 'comments', 'push').checked).to.equal(true);
+    const hasWebPush = 'serviceWorker' in navigator && typeof PushManager === 'function' && typeof Notification === 'function';
+    if (!hasWebPush) {
+      // WebKitGTK's MiniBrowser has no PushManager: the column stays (it is the user's choice for all their devices), the switch does not.
+      await laptop.updateComplete;
+      expect(laptop.shadowRoot!.querySelector('[part="push"]')).to.equal(null);
+      return;
+    }
+    await waitFor(() => laptop.shadowRoot!.querySelector('[part="push-switch"]') !== null, 8000, 'the push switch');
+    const toggle = laptop.shadowRoot!.querySelector<HTMLInputElement>('[part="push-switch"]')!;
+    expect(toggle.getAttribute('role')).to.equal('switch');
+    // Chromium's permission may have been denied by an earlier file's request in this browser: the switch says which.
+    const blocked = Notification.permission === 'denied';
+    expect([toggle.checked, toggle.disabled]).to.deep.equal([false, blocked]);
+    expect(laptop.shadowRoot!.querySelector('[part~="push-status"]')!.textContent).to.match(blocked ? /^Blocked by this browser/ : /^Off\.$/);
+    await expectNoAxeViolations(laptop);
+    // Without push among the channels, neither the column nor the switch.
+    laptop.channels = 'inbox toast';
+    await laptop.updateComplete;
+    expect(laptop.shadowRoot!.querySelector('[part="push"]')).to.equal(null);
+    expect(box(laptop, 'comments', 'push')).to.equal(null);
+  });
+
   it('turns every category but the critical one off with the global switch, on both devices', async () => {
     const [laptop, phone] = await twoDevices();
     const toggle = laptop.shadowRoot!.querySelector<HTMLInputElement>('[part="global"] input')!;

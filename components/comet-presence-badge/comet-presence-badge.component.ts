@@ -1,6 +1,7 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { html, type PropertyValues } from 'lit';
+import { CometElement } from '../shared/comet-element.js';
 import { emit } from '../shared/events.js';
-import { PresenceController } from '../shared/presence-controller.js';
+import { PresenceController } from '../presence/presence-controller.js';
 import { format, mergeStrings } from '../shared/strings.js';
 import { badgeStyles } from './comet-presence-badge.styles.js';
 
@@ -31,7 +32,7 @@ export type CometPresenceBadgeChangeDetail = { channel: string; user: string; on
  * @cssproperty --comet-badge-ring - Ring around the dot.
  * @event comet-presence-badge-change - The user came online or went offline; `detail` has `channel`, `user`, `online`.
  */
-export class CometPresenceBadge extends LitElement {
+export class CometPresenceBadge extends CometElement<CometPresenceBadgeStrings> {
   static override styles = badgeStyles;
 
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
@@ -40,8 +41,6 @@ export class CometPresenceBadge extends LitElement {
     user: { reflect: true },
     label: {},
     online: { type: Boolean, reflect: true },
-    theme: { reflect: true },
-    strings: { attribute: false },
   };
 
   constructor() {
@@ -50,7 +49,6 @@ export class CometPresenceBadge extends LitElement {
     this.user = '';
     this.label = '';
     this.online = false;
-    this.strings = {};
   }
 
   /** The channel presence is read from. */
@@ -64,12 +62,6 @@ export class CometPresenceBadge extends LitElement {
 
   /** Whether the user is online, reflected for styling; set by the element. */
   declare online: boolean;
-
-  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-
-  /** Replacement strings (i18n). */
-  declare strings: Partial<CometPresenceBadgeStrings>;
 
   readonly #presence = new PresenceController(this, () => ({ channel: this.channel, announce: false }), () => undefined);
 

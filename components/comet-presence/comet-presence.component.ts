@@ -1,12 +1,13 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { keyedList } from '../shared/keyed-list.js';
+import { html, nothing, type PropertyValues } from 'lit';
+import { CometElement } from '../shared/comet-element.js';
+import { keyedList } from '../lists/keyed-list.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { PresenceChangeEvent, PresenceMember } from '../../src/presence/presence-roster.js';
 import { emit } from '../shared/events.js';
-import { placeUnder } from '../shared/popover.js';
-import { PresenceController, hueOf, initials } from '../shared/presence-controller.js';
+import { placeUnder } from '../popover/popover.js';
+import { PresenceController, hueOf, initials } from '../presence/presence-controller.js';
 import { format, languageOf } from '../shared/strings.js';
-import { mergePluralStrings, plural, type PluralString } from '../shared/plural.js';
+import { mergePluralStrings, plural, type PluralString } from '../text/plural.js';
 import { presenceStyles } from './comet-presence.styles.js';
 
 export interface CometPresenceStrings {
@@ -63,7 +64,7 @@ export type CometPresenceChangeDetail = {
  * @cssproperty --comet-accent - Ring around this client's own avatar.
  * @event comet-presence-change - Someone joined or left; `detail` has `channel`, `joined`, `left`, `members`.
  */
-export class CometPresence extends LitElement {
+export class CometPresence extends CometElement<CometPresenceStrings> {
   static override styles = presenceStyles;
 
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
@@ -73,8 +74,6 @@ export class CometPresence extends LitElement {
     watch: { type: Boolean },
     hideCount: { type: Boolean, attribute: 'hide-count' },
     count: { type: Number, reflect: true },
-    theme: { reflect: true },
-    strings: { attribute: false },
   };
 
   constructor() {
@@ -84,7 +83,6 @@ export class CometPresence extends LitElement {
     this.watch = false;
     this.hideCount = false;
     this.count = 0;
-    this.strings = {};
   }
 
   /** The channel whose presence is shown. */
@@ -101,12 +99,6 @@ export class CometPresence extends LitElement {
 
   /** Number of users present, reflected for styling and tests; set by the element. */
   declare count: number;
-
-  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-
-  /** Replacement strings (i18n). `{count}` and `{total}` are filled in. */
-  declare strings: Partial<CometPresenceStrings>;
 
   /** @internal */
   get panel(): HTMLElement | null {

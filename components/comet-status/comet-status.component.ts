@@ -1,10 +1,10 @@
-import { LitElement, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
+import { CometElement } from '../shared/comet-element.js';
 import type { CometClient } from '../../src/client/client.js';
 import type { CometErrorEvent, CometStateEvent } from '../../src/client/events.js';
 import type { CometError } from '../../src/errors/comet-error.js';
 import type { TransportName } from '../../src/protocol/transport-name.js';
 import type { ConnectionState } from '../../src/upstream/upstream.js';
-import { ClientController } from '../shared/client-consumer.js';
 import { emit } from '../shared/events.js';
 import { mergeStrings } from '../shared/strings.js';
 import { statusStyles } from './comet-status.styles.js';
@@ -79,7 +79,7 @@ export type CometStatusChangeDetail = { state: ConnectionState | 'none'; previou
  * @cssproperty --comet-muted - Colour of the transport name.
  * @event comet-status-change - The state changed; `detail` has `state`, `previous` and `transport`.
  */
-export class CometStatus extends LitElement {
+export class CometStatus extends CometElement<CometStatusStrings> {
   static override styles = statusStyles;
 
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
@@ -88,19 +88,17 @@ export class CometStatus extends LitElement {
     compact: { type: Boolean, reflect: true },
     verbose: { type: Boolean },
     hideTransport: { type: Boolean, attribute: 'hide-transport' },
-    theme: { reflect: true },
-    strings: { attribute: false },
     // `attribute: false` is what `state` implies; said for the manifest, whose analyzer reads an attribute otherwise.
     transport: { state: true, attribute: false },
   };
 
   constructor() {
     super();
+    this.watchClient((client) => this.#watch(client));
     this.state = 'none';
     this.compact = false;
     this.verbose = false;
     this.hideTransport = false;
-    this.strings = {};
   }
 
   /** The connection state, reflected for styling; set by the element. */
@@ -114,12 +112,6 @@ export class CometStatus extends LitElement {
 
   /** Hide the transport name. */
   declare hideTransport: boolean;
-
-  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-
-  /** Replacement strings (i18n). */
-  declare strings: Partial<CometStatusStrings>;
 
   /** The transport carrying the stream (`sse`, `iframe`, `long-poll`), or undefined before one opens; read-only, set by the element. */
   declare transport: TransportName | undefined;
@@ -143,11 +135,10 @@ export class CometStatus extends LitElement {
     this.#sync(this.state);
     if (this.verbose) this.requestUpdate();
   };
-  readonly #clients = new ClientController(this, (client) => this.#watch(client));
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#watch(this.#clients.client);
+    this.#watch(this.client);
   }
 
   override disconnectedCallback(): void {

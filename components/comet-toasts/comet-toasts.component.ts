@@ -1,15 +1,15 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { keyedList } from '../shared/keyed-list.js';
+import { html, nothing, type PropertyValues } from 'lit';
+import { CometElement } from '../shared/comet-element.js';
+import { keyedList } from '../lists/keyed-list.js';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxAddedEvent } from '../../src/inbox/inbox-events.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { ClientController } from '../shared/client-consumer.js';
 import { emit } from '../shared/events.js';
-import { safeHttpUrl } from '../shared/safe-url.js';
+import { safeHttpUrl } from '../text/safe-url.js';
 import { format, languageOf } from '../shared/strings.js';
-import { mergePluralStrings, plural, type PluralString } from '../shared/plural.js';
-import { summarize } from '../shared/summarize.js';
+import { mergePluralStrings, plural, type PluralString } from '../text/plural.js';
+import { summarize } from '../text/summarize.js';
 import { toastsStyles } from './comet-toasts.styles.js';
 
 export type ToastSeverity = 'info' | 'success' | 'warning' | 'error';
@@ -186,7 +186,7 @@ export function toastFromEvent(event: CometEvent): ToastOptions {
  * @event comet-toast-dismiss - A toast went; `detail.toast` and `detail.reason` (`timeout`, `close`, `swipe`, `escape`, `action`, `api`, `overflow`).
  * @event comet-toast-action - An action button was pressed; `detail.toast` and `detail.action`. The toast is dismissed unless the event is cancelled.
  */
-export class CometToasts extends LitElement {
+export class CometToasts extends CometElement<CometToastsStrings> {
   static override styles = toastsStyles;
 
   // Declared here rather than with decorators: the decorators' runtime would be in every element's file.
@@ -199,12 +199,11 @@ export class CometToasts extends LitElement {
     motion: { reflect: true },
     hotkey: {},
     paused: { type: Boolean, reflect: true },
-    theme: { reflect: true },
-    strings: { attribute: false },
   };
 
   constructor() {
     super();
+    this.watchClient(() => this.#resubscribe());
     this.channel = '';
     this.inbox = false;
     this.placement = 'bottom-end';
@@ -213,7 +212,6 @@ export class CometToasts extends LitElement {
     this.motion = 'auto';
     this.hotkey = 'alt+KeyT';
     this.paused = false;
-    this.strings = {};
   }
 
   /** A channel whose events become toasts (optional: `toast()` works without one). */
@@ -248,12 +246,6 @@ export class CometToasts extends LitElement {
   /** True while auto-dismiss is paused (hover, focus, hidden tab); reflected for styling and tests. */
   declare paused: boolean;
 
-  /** `light`, `dark`, `auto` (the system's setting), or unset to follow the page's `color-scheme`. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-
-  /** Replacement strings (i18n). */
-  declare strings: Partial<CometToastsStrings>;
-
   // Private state: each setter re-renders when the value changes, as `@state()` would.
   #visibleValue: LiveToast[] = [];
   get #visible(): LiveToast[] {
@@ -281,7 +273,6 @@ export class CometToasts extends LitElement {
   #subscription: Subscription | undefined;
   #subscribedTo: { client: CometClient; channel: string } | undefined;
   #swipe: { id: string; pointer: number; x: number; width: number } | undefined;
-  readonly #clients = new ClientController(this, () => this.#resubscribe());
   readonly #onVisibility = (): void => this.#setPause('hidden', document.hidden);
   readonly #onHotkey = (event: KeyboardEvent): void => {
     if (!this.hotkey || !matchesHotkey(event, this.hotkey)) return;
@@ -514,7 +505,7 @@ export class CometToasts extends LitElement {
   }
 
   #resubscribe(): void {
-    const client = this.#clients.client;
+    const client = this.client;
     this.#followInbox(this.isConnected && this.inbox ? client : undefined);
     if (!this.isConnected || !client || !this.channel) {
       this.#unsubscribe();

@@ -1,9 +1,8 @@
 import { expect } from '@esm-bundle/chai';
 import '../index.js';
 import type { CometToasts } from './comet-toasts.js';
-import type { CometClient } from '../../src/index.js';
 import { getTestServer, waitFor } from '../../test/support/env.js';
-import { inboxDevices, removeDevices } from '../../test/support/inbox-devices.js';
+import { deviceClient, inboxDevices, removeDevices } from '../../test/support/inbox-devices.js';
 
 const server = getTestServer();
 
@@ -15,7 +14,7 @@ describe('<comet-toasts inbox>', function () {
     const { user, elements } = await inboxDevices<CometToasts>('<comet-toasts inbox duration="0" motion="reduce"></comet-toasts>');
     const [laptop, phone] = elements as [CometToasts, CometToasts];
     // Muted on the phone; the server flags the category's items for every device.
-    const inbox = await (phone.parentElement as HTMLElement & { client: CometClient }).client.inbox();
+    const inbox = await deviceClient(phone).inbox();
     await inbox.start();
     await inbox.setPreferences({ categories: { digest: { toast: false } } });
     const shown: string[] = [];

@@ -1,5 +1,5 @@
 import { html, type TemplateResult } from 'lit';
-import { safeHttpUrl } from '../shared/safe-url.js';
+import { safeHttpUrl } from '../text/safe-url.js';
 
 /**
  * `**bold**`, `_italic_` (not inside a word, so snake_case stays text),

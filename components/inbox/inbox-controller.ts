@@ -1,9 +1,9 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveController } from 'lit';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxAddedEvent, InboxChangedEvent, InboxResyncEvent, InboxSnoozedEvent, InboxUpdatedEvent } from '../../src/inbox/inbox-events.js';
 import { changeTargets, inFilter, type InboxChangeJson, type InboxCountsJson, type InboxFilter, type InboxItemJson } from '../../src/inbox/inbox-protocol.js';
-import { ClientController } from '../shared/client-consumer.js';
+import type { ClientHost } from '../shared/comet-element.js';
 
 /** Items marked seen as they scroll into view are sent together after this pause. */
 const SEEN_BATCH_MS = 250;
@@ -55,10 +55,9 @@ export class InboxController implements ReactiveController {
   loadingMore = false;
   /** Items whose action was sent and whose result has not come yet: item id → action id. */
   readonly pendingActions = new Map<number, string>();
-  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #host: ClientHost;
   readonly #enabled: () => boolean;
   readonly #pageSize: () => number;
-  readonly #clients: ClientController;
   #inbox: Inbox | undefined;
   /** The client whose inbox is followed (or being loaded). */
   #client: CometClient | undefined;
@@ -91,11 +90,11 @@ export class InboxController implements ReactiveController {
   #observer: IntersectionObserver | undefined;
   #end: { element: Element; visible: boolean; observer: IntersectionObserver } | undefined;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, options: { enabled: () => boolean; pageSize: () => number }) {
+  constructor(host: ClientHost, options: { enabled: () => boolean; pageSize: () => number }) {
     this.#host = host;
     this.#enabled = options.enabled;
     this.#pageSize = options.pageSize;
-    this.#clients = new ClientController(host, () => this.sync());
+    host.watchClient(() => this.sync());
     host.addController(this);
   }
 
@@ -109,9 +108,7 @@ export class InboxController implements ReactiveController {
 
   /** Follows the inbox of the element's client while the element wants one. */
   sync(): void {
-    // Attaching the client consumer may answer at once, before the constructor has finished.
-    if (!this.#clients) return;
-    const client: CometClient | undefined = this.#clients.client;
+    const client: CometClient | undefined = this.#host.client;
     const wanted = this.#host.isConnected && this.#enabled() && client !== undefined && client.state !== 'closed';
     const target = wanted ? client : undefined;
     if (target === this.#client) return;

@@ -1,10 +1,10 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { keyedList } from '../shared/keyed-list.js';
+import { keyedList } from '../lists/keyed-list.js';
 import { ref } from 'lit/directives/ref.js';
 import type { InboxFilter } from '../../src/inbox/inbox-protocol.js';
 import { InboxController } from './inbox-controller.js';
 import { renderInboxItem, type InboxItemContext } from './inbox-item.js';
-import { mergePluralStrings, type PluralString } from '../shared/plural.js';
+import { mergePluralStrings, type PluralString } from '../text/plural.js';
 import { format } from '../shared/strings.js';
 
 /** Every text of the inbox view, replaceable through the element's `inboxStrings` (i18n). */

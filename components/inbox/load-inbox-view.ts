@@ -1,5 +1,6 @@
-import { html, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
 import type { InboxCountsJson, InboxItemJson } from '../../src/inbox/inbox-protocol.js';
+import type { ClientHost } from '../shared/comet-element.js';
 import type { InboxController } from './inbox-controller.js';
 import type { InboxViewStrings, renderInboxView } from './inbox-view.js';
 
@@ -14,12 +15,12 @@ interface Loaded {
  * never downloads it.
  */
 export class LazyInboxView {
-  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #host: ClientHost;
   readonly #options: { enabled: () => boolean; pageSize: () => number; strings: () => Partial<InboxViewStrings> };
   #loaded: Loaded | undefined;
   #loading = false;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, options: { enabled: () => boolean; pageSize: () => number; strings: () => Partial<InboxViewStrings> }) {
+  constructor(host: ClientHost, options: { enabled: () => boolean; pageSize: () => number; strings: () => Partial<InboxViewStrings> }) {
     this.#host = host;
     this.#options = options;
   }

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS, TOKEN_EXPIRED_MESSAGE, type TokenClaims, type TokenVerifyOptions } from './token.js';
 
 /**
@@ -12,8 +12,8 @@ export function tokenValidUntil(claims: TokenClaims | undefined, tokens: TokenVe
   return (claims.exp + (tokens?.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS)) * 1000;
 }
 
-export function tokenExpired(): HttpError {
-  return new HttpError(401, 'token-expired', TOKEN_EXPIRED_MESSAGE);
+export function tokenExpired(): HttpStatusError {
+  return new HttpStatusError(401, 'token-expired', TOKEN_EXPIRED_MESSAGE);
 }
 
 /** setTimeout's delay is a signed 32-bit count: a longer one fires at once. A timer for a far expiry is re-armed when it fires early. */

@@ -1,5 +1,5 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 
 /**
  * Deepest nesting of arrays and objects accepted in event data. JSON.parse
@@ -11,8 +11,8 @@ export const MAX_DATA_DEPTH = 64;
 /** The JSON of each stored event, written once at publish and reused by every frame, answer and store. */
 const envelopes = new WeakMap<CometEvent, string>();
 
-const badData = (where: string, why: string): HttpError =>
-  new HttpError(400, 'bad-data', `${where} ${why}: event data must be plain JSON (null, booleans, finite numbers, strings, arrays, objects) nested at most ${MAX_DATA_DEPTH} deep.`);
+const badData = (where: string, why: string): HttpStatusError =>
+  new HttpStatusError(400, 'bad-data', `${where} ${why}: event data must be plain JSON (null, booleans, finite numbers, strings, arrays, objects) nested at most ${MAX_DATA_DEPTH} deep.`);
 
 /**
  * Walks `data` and refuses what would not come back the same from
@@ -58,7 +58,7 @@ function walk(value: unknown, depth: number, path: string, seen: Set<object>, wh
  * before any of it is stored, so a batch is refused whole or accepted whole.
  */
 export function dataJson(data: unknown, where = 'data'): string {
-  if (data === undefined) throw new HttpError(400, 'bad-event', `${where} is missing (use null for no data).`);
+  if (data === undefined) throw new HttpStatusError(400, 'bad-event', `${where} is missing (use null for no data).`);
   walk(data, 0, where, new Set(), where);
   return JSON.stringify(data);
 }

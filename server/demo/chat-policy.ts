@@ -1,4 +1,4 @@
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import type { SendOptions } from '../send/send-service.js';
 
 export const DEMO_CHAT = 'demo.chat';
@@ -15,10 +15,10 @@ export const demoChatSends: SendOptions = {
   rate: { perSecond: 2, burst: 8 },
   onSend: ({ channel, type, data }) => {
     if (channel !== DEMO_CHAT) return undefined;
-    if (type !== 'chat.message') throw new HttpError(422, 'bad-message', 'The chat takes events of type "chat.message" only.');
+    if (type !== 'chat.message') throw new HttpStatusError(422, 'bad-message', 'The chat takes events of type "chat.message" only.');
     const { name, text } = (data ?? {}) as { name?: unknown; text?: unknown };
     const cleanText = typeof text === 'string' ? text.replace(/\p{Cc}/gu, ' ').trim().slice(0, MAX_TEXT) : '';
-    if (cleanText === '') throw new HttpError(422, 'bad-message', 'A chat message needs some text.');
+    if (cleanText === '') throw new HttpStatusError(422, 'bad-message', 'A chat message needs some text.');
     const cleanName = typeof name === 'string' ? name.replace(/\p{Cc}/gu, '').trim().slice(0, MAX_NAME) : '';
     return { name: cleanName || 'Someone', text: cleanText };
   },

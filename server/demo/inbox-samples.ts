@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CometServer } from '../comet-server.js';
-import { HttpError, sendError, sendJson } from '../http/http-error.js';
+import { HttpStatusError, sendError, sendJson } from '../http/http-error.js';
 import { requestUrl } from '../http/request-url.js';
 
 const SAMPLES = [
@@ -52,7 +52,7 @@ export function demoNotify(comet: CometServer) {
     const url = requestUrl(req);
     if (url?.pathname !== '/demo/notify') return false;
     if (req.method !== 'POST') {
-      sendError(res, new HttpError(405, 'method-not-allowed', 'POST /demo/notify?user=<user>.'));
+      sendError(res, new HttpStatusError(405, 'method-not-allowed', 'POST /demo/notify?user=<user>.'));
       return true;
     }
     const user = url.searchParams.get('user') ?? '';
@@ -60,7 +60,7 @@ export function demoNotify(comet: CometServer) {
       const item = await comet.inbox.notify(user, SAMPLES[next++ % SAMPLES.length]!);
       sendJson(res, 200, item);
     } catch (error) {
-      sendError(res, error instanceof HttpError ? error : new HttpError(500, 'internal', 'Could not add the notification.'));
+      sendError(res, error instanceof HttpStatusError ? error : new HttpStatusError(500, 'internal', 'Could not add the notification.'));
     }
     return true;
   };

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { chooseEncoding, ENCODING_SUFFIX, FILE_ENCODINGS, type FileEncoding } from '../http/accept-encoding.js';
-import { HttpError, sendError } from '../http/http-error.js';
+import { HttpStatusError, sendError } from '../http/http-error.js';
 import { requestUrl } from '../http/request-url.js';
 
 const TYPES: Record<string, string> = {
@@ -32,7 +32,7 @@ export function staticFiles(mounts: Record<string, string>) {
       if (!url) throw new URIError('not a URL path');
       pathname = decodeURIComponent(url.pathname);
     } catch {
-      sendError(res, new HttpError(400, 'bad-request', 'The path is not a valid URL path (check its %-escapes).'));
+      sendError(res, new HttpStatusError(400, 'bad-request', 'The path is not a valid URL path (check its %-escapes).'));
       return true;
     }
     // A NUL byte makes the file system calls throw rather than miss.

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isValidChannel } from '../../src/protocol/channel.js';
 import type { TokenClaims } from '../auth/token.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { HookEndpoint, type HookEndpointOptions } from './hook-endpoint.js';
 
 /**
@@ -81,7 +81,7 @@ export class AccessHooks {
       throw malformed('subscribe', '"channels" must be a list of channel names');
     }
     const allowed = new Set(asked.filter((channel) => named.includes(channel)));
-    if (allowed.size === 0) throw new HttpError(403, 'hook-refused', 'The application allows none of these channels.');
+    if (allowed.size === 0) throw new HttpStatusError(403, 'hook-refused', 'The application allows none of these channels.');
     return allowed;
   }
 
@@ -129,17 +129,17 @@ function patterns(value: unknown, field: string): string[] | undefined {
   return value as string[];
 }
 
-function refused(hook: string, answer: Record<string, unknown>): HttpError {
+function refused(hook: string, answer: Record<string, unknown>): HttpStatusError {
   const reason = typeof answer['reason'] === 'string' ? answer['reason'].replace(UNSHOWABLE, '').trim().slice(0, REASON_MAX) : '';
-  return new HttpError(403, 'hook-refused', reason !== '' ? `The application refused this request: ${reason}` : `The application's ${hook} check refused this request.`);
+  return new HttpStatusError(403, 'hook-refused', reason !== '' ? `The application refused this request: ${reason}` : `The application's ${hook} check refused this request.`);
 }
 
 /** An answer the server cannot act on is the application's fault: fail closed, as when it is down. */
 let malformedLoggedAt = -Infinity;
-function malformed(hook: string, why: string): HttpError {
+function malformed(hook: string, why: string): HttpStatusError {
   if (Date.now() - malformedLoggedAt >= 10_000) {
     malformedLoggedAt = Date.now();
     console.error(`cometkit server: the ${hook} hook answered allow with ${why}; the request is refused with 503 hook-unavailable.`);
   }
-  return new HttpError(503, 'hook-unavailable', `The application's ${hook} check answered something the server cannot use; try again shortly.`, { 'Retry-After': '5' });
+  return new HttpStatusError(503, 'hook-unavailable', `The application's ${hook} check answered something the server cannot use; try again shortly.`, { 'Retry-After': '5' });
 }

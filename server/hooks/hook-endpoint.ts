@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { readCapped, webhookSignature } from '../inbox/action-webhook.js';
 
 export interface HookEndpointOptions {
@@ -76,7 +76,7 @@ export class HookEndpoint {
     const pending = this.#underway.get(key);
     if (pending) return pending;
     if (this.#underway.size >= this.maxInFlight) {
-      throw new HttpError(503, 'hook-busy', `The application's ${this.#name} hook has ${this.maxInFlight} questions under way; try again shortly.`, { 'Retry-After': '1' });
+      throw new HttpStatusError(503, 'hook-busy', `The application's ${this.#name} hook has ${this.maxInFlight} questions under way; try again shortly.`, { 'Retry-After': '1' });
     }
     const asking = this.#post(body).finally(() => this.#underway.delete(key));
     this.#underway.set(key, asking);
@@ -135,12 +135,12 @@ export class HookEndpoint {
   }
 
   /** The client learns only that the hook failed; the operator reads why in the log. */
-  #unavailable(why: string): HttpError {
+  #unavailable(why: string): HttpStatusError {
     const now = Date.now();
     if (now - this.#loggedAt >= LOG_EVERY_MS) {
       this.#loggedAt = now;
       console.error(`cometkit server: the ${this.#name} hook at ${this.url} ${why}; requests that need it are refused with 503 hook-unavailable.`);
     }
-    return new HttpError(503, 'hook-unavailable', `The application's ${this.#name} check could not be made; try again shortly.`, { 'Retry-After': '5' });
+    return new HttpStatusError(503, 'hook-unavailable', `The application's ${this.#name} check could not be made; try again shortly.`, { 'Retry-After': '5' });
   }
 }

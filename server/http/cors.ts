@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from './http-error.js';
+import { HttpStatusError } from './http-error.js';
 import { NOSNIFF } from './nosniff.js';
 import { canonicalOrigin, isOwnOrigin } from './origin.js';
 
@@ -25,7 +25,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Al
   const origin = allowReadingAnswer(req, res, allowed);
   if (!origin || req.method === 'OPTIONS') return;
   if (!originAllowed(req, origin, allowed, publicOrigins)) {
-    throw new HttpError(403, 'origin-forbidden', `Origin ${origin} is not in the server's allowedOrigins (COMET_ALLOWED_ORIGINS).`);
+    throw new HttpStatusError(403, 'origin-forbidden', `Origin ${origin} is not in the server's allowedOrigins (COMET_ALLOWED_ORIGINS).`);
   }
 }
 
@@ -41,7 +41,7 @@ export function allowReadingAnswer(req: IncomingMessage, res: ServerResponse, al
   res.setHeader('Vary', 'Origin');
   // Sandboxed frames and file: pages send `Origin: null`: no list can name it, only `*` lets it in.
   const origin = given === 'null' && allowed === '*' ? 'null' : canonicalOrigin(given);
-  if (!origin) throw new HttpError(403, 'origin-forbidden', 'The Origin header is not an origin this server can allow (scheme://host[:port]).');
+  if (!origin) throw new HttpStatusError(403, 'origin-forbidden', 'The Origin header is not an origin this server can allow (scheme://host[:port]).');
   res.setHeader('Access-Control-Allow-Origin', origin);
   if (allowed !== '*') res.setHeader('Access-Control-Allow-Credentials', 'true');
   // A page reads how long a 429 asks it to wait, and whether a send was a replay of an earlier one.

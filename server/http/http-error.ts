@@ -2,9 +2,13 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ErrorBody } from '../../src/protocol/messages.js';
 import { NOSNIFF } from './nosniff.js';
 
-/** A request the server refuses, with a stable `code` and a message that says what to change. */
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
+/**
+ * A request the server refuses, with a stable `code` and a message that says
+ * what to change. The browser SDK receives it under the same name, as its own
+ * `HttpStatusError` with this status, code and message.
+ */
+export class HttpStatusError extends Error {
+  override readonly name = 'HttpStatusError';
   constructor(
     readonly status: number,
     readonly code: string,
@@ -32,7 +36,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   sendJsonText(res, status, JSON.stringify(body), headers);
 }
 
-export function sendError(res: ServerResponse, error: HttpError): void {
+export function sendError(res: ServerResponse, error: HttpStatusError): void {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   if (res.headersSent) {
     res.destroy();

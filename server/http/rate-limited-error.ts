@@ -1,7 +1,7 @@
-import { HttpError } from './http-error.js';
+import { HttpStatusError } from './http-error.js';
 
 /** `429` with the wait in whole seconds, as `Retry-After` wants it. */
-export class RateLimitedError extends HttpError {
+export class RateLimitedError extends HttpStatusError {
   /** `what`: what the user did too often, for the message ("sends", "state changes"). */
   constructor(retryAfterMs: number, what = 'sends') {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './http-error.js';
+import { HttpStatusError } from './http-error.js';
 
 /**
  * Reads a JSON body of at most `limit` bytes within `timeoutMs`. Larger
@@ -10,7 +10,7 @@ import { HttpError } from './http-error.js';
 export async function readJsonBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    throw new HttpError(415, 'unsupported-media-type', 'Send the body as JSON with Content-Type: application/json.');
+    throw new HttpStatusError(415, 'unsupported-media-type', 'Send the body as JSON with Content-Type: application/json.');
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
@@ -37,7 +37,7 @@ export async function readJsonBody(req: IncomingMessage, limit: number, timeoutM
       if (!req.complete) done(Object.assign(new Error('request aborted'), { code: 'ECONNABORTED' }));
     };
     const timer = setTimeout(
-      () => done(new HttpError(408, 'body-timeout', `The body did not arrive within ${timeoutMs} ms (bodyTimeoutMs).`, { Connection: 'close' })),
+      () => done(new HttpStatusError(408, 'body-timeout', `The body did not arrive within ${timeoutMs} ms (bodyTimeoutMs).`, { Connection: 'close' })),
       timeoutMs,
     );
     req.on('data', onData).on('end', onEnd).on('error', done).on('close', onClose);
@@ -45,10 +45,10 @@ export async function readJsonBody(req: IncomingMessage, limit: number, timeoutM
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new HttpError(400, 'bad-json', `The body is not valid JSON (${(error as Error).message.slice(0, 120)}).`);
+    throw new HttpStatusError(400, 'bad-json', `The body is not valid JSON (${(error as Error).message.slice(0, 120)}).`);
   }
 }
 
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'payload-too-large', `The body is larger than ${limit} bytes (maxPayloadBytes).`, { Connection: 'close' });
+function tooLarge(limit: number): HttpStatusError {
+  return new HttpStatusError(413, 'payload-too-large', `The body is larger than ${limit} bytes (maxPayloadBytes).`, { Connection: 'close' });
 }

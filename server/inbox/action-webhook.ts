@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 
 export interface ActionWebhookOptions {
   /** Where actions are posted: http(s) only, from the server's configuration, never from a request. */
@@ -85,7 +85,7 @@ export class ActionWebhook {
 
   /** Delivers `payload`; resolves to the receiver's JSON answer (undefined when it sent none). */
   async deliver(payload: object, deliveryId: string): Promise<unknown> {
-    if (this.#underway >= this.#maxQueue) throw new HttpError(503, 'webhook-busy', `${this.#maxQueue} webhook deliveries are under way; try again shortly.`, { 'Retry-After': '5' });
+    if (this.#underway >= this.#maxQueue) throw new HttpStatusError(503, 'webhook-busy', `${this.#maxQueue} webhook deliveries are under way; try again shortly.`, { 'Retry-After': '5' });
     this.#underway += 1;
     try {
       const body = JSON.stringify(payload);

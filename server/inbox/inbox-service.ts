@@ -23,7 +23,7 @@ import {
   type InboxUpdatedData,
 } from '../../src/inbox/inbox-protocol.js';
 import type { Broker } from '../broker/broker.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import type { PushService } from '../push/push-service.js';
 import { ActionWebhook, type ActionWebhookOptions } from './action-webhook.js';
 import { inboxChannel } from './inbox-channel.js';
@@ -101,9 +101,11 @@ export class InboxService {
     this.#onAction = options.onAction;
     this.#webhook = options.webhook ? new ActionWebhook(options.webhook) : undefined;
     this.#actionWaitMs = options.actionWaitMs ?? 5000;
-    this.#clock = new SnoozeClock(this.#store, options.snoozePollMs ?? 1000, (woken) =>
-      this.#publishAdded(woken.user, { item: woken.item, replaces: woken.replaces }),
-    );
+    this.#clock = new SnoozeClock(this.#store, options.snoozePollMs ?? 1000, async (woken) => {
+      await this.#publishAdded(woken.user, { item: woken.item, replaces: woken.replaces });
+      // Back from a snooze is new to the user: pushed as a new item is, to the devices with no visible tab now.
+      if (this.push && delivery(await this.#store.preferences(woken.user), this.critical, woken.item.category).push) await this.#pushAdded(woken.user, woken.item, woken.replaces);
+    });
   }
 
   channel(user: string): string {
@@ -116,8 +118,8 @@ export class InboxService {
    * the category for the inbox: nothing is stored or sent.
    */
   async notify(user: string, notification: InboxNotification): Promise<InboxItemJson | InboxMutedJson> {
-    if (typeof user !== 'string' || user === '' || user.length > 128) throw new HttpError(400, 'bad-user', 'user must be a non-empty user id of at most 128 characters.');
-    if (typeof notification !== 'object' || notification === null) throw new HttpError(400, 'bad-event', 'A notification is {type?, data, …}.');
+    if (typeof user !== 'string' || user === '' || user.length > 128) throw new HttpStatusError(400, 'bad-user', 'user must be a non-empty user id of at most 128 characters.');
+    if (typeof notification !== 'object' || notification === null) throw new HttpStatusError(400, 'bad-event', 'A notification is {type?, data, …}.');
     const checked = checkNotification(notification as unknown as Record<string, unknown>);
     let text: string | undefined;
     try {
@@ -125,14 +127,15 @@ export class InboxService {
     } catch {
       text = undefined;
     }
-    if (text === undefined) throw new HttpError(400, 'bad-data', 'A notification needs JSON data (use null for none).');
-    if (Buffer.byteLength(text) > this.#maxPayloadBytes) throw new HttpError(413, 'payload-too-large', `The notification is larger than ${this.#maxPayloadBytes} bytes (maxPayloadBytes).`);
+    if (text === undefined) throw new HttpStatusError(400, 'bad-data', 'A notification needs JSON data (use null for none).');
+    if (Buffer.byteLength(text) > this.#maxPayloadBytes) throw new HttpStatusError(413, 'payload-too-large', `The notification is larger than ${this.#maxPayloadBytes} bytes (maxPayloadBytes).`);
     const reaches = delivery(await this.#store.preferences(user), this.critical, checked.category);
     if (!reaches.inbox) return { muted: true, category: checked.category };
     const added = await this.#store.add(user, { ...checked, time: Date.now(), toast: reaches.toast });
     await this.#publishAdded(user, added);
-    // Which devices get it is decided now, with the tabs visible now; the sending does not hold up the sender.
-    if (reaches.push) await this.push?.itemAdded(user, added.item).catch((error: unknown) => console.error('cometkit server: could not decide where to push', error instanceof Error ? error.message : error));
+    if (reaches.push) await this.#pushAdded(user, added.item, added.replaces);
+    // Not pushed, but it takes the place of an item that was: that push would show an old state of the group.
+    else if (added.replaces !== undefined) void this.push?.itemsDone(user, { ids: [added.replaces] });
     return added.item;
   }
 
@@ -181,17 +184,17 @@ export class InboxService {
    * process, answer `pending` until it answered and `done` after.
    */
   async runAction(user: string, id: number, actionId: string, idempotencyKey: string): Promise<InboxActionAnswerJson> {
-    if (!this.#onAction && !this.#webhook) throw new HttpError(501, 'actions-off', 'This server runs no actions: give it inbox.onAction or an inbox webhook.');
+    if (!this.#onAction && !this.#webhook) throw new HttpStatusError(501, 'actions-off', 'This server runs no actions: give it inbox.onAction or an inbox webhook.');
     const item = await this.#store.get(user, id);
-    if (!item || item.archived || item.snoozedUntil !== undefined) throw new HttpError(404, 'no-item', `No item ${id} to act on (unknown, archived or snoozed).`);
+    if (!item || item.archived || item.snoozedUntil !== undefined) throw new HttpStatusError(404, 'no-item', `No item ${id} to act on (unknown, archived or snoozed).`);
     if (item.result) return { status: 'done', item, counts: await this.#store.counts(user) };
     const action = item.actions?.find((one) => one.id === actionId);
-    if (!action || action.url !== undefined) throw new HttpError(400, 'bad-action', `Item ${id} has no action "${actionId.slice(0, 64)}" that runs on the server.`);
+    if (!action || action.url !== undefined) throw new HttpStatusError(400, 'bad-action', `Item ${id} has no action "${actionId.slice(0, 64)}" that runs on the server.`);
     const token = randomUUID();
     // Long past any answer the application could still give: a claimer that died lets go then.
     const leaseMs = (this.#webhook?.longestMs ?? 0) + this.#actionWaitMs + 5 * 60_000;
     const claim = await this.#store.claimAction(user, id, token, leaseMs, Date.now());
-    if (claim.state === 'missing') throw new HttpError(404, 'no-item', `No item ${id} to act on (unknown, archived or snoozed).`);
+    if (claim.state === 'missing') throw new HttpStatusError(404, 'no-item', `No item ${id} to act on (unknown, archived or snoozed).`);
     if (claim.state === 'done') return { status: 'done', item: claim.item, counts: await this.#store.counts(user) };
     if (claim.state === 'running') return { status: 'pending', id };
     const run = this.#run(user, claim.item, action, idempotencyKey, token);
@@ -214,6 +217,8 @@ export class InboxService {
       const data: InboxSnoozedData = { ids, until, counts };
       await this.#broker.publish({ channel: inboxChannel(user), type: 'inbox.snoozed', data });
       this.#clock.arm(until);
+      // Hidden until later on every device, the system notification too; it is pushed again when it comes back.
+      void this.push?.itemsDone(user, { ids });
     }
     return { counts, snoozed };
   }
@@ -239,19 +244,24 @@ export class InboxService {
       const unchanged = await this.#store.finishAction(user, item.id, token, undefined);
       // Devices showing the buttons pending get the item back as it was.
       if (unchanged) await this.#publishUpdated(user, unchanged);
-      if (error instanceof HttpError) throw error;
-      throw new HttpError(502, 'action-failed', `The application did not run "${action.id}" (${error instanceof Error ? error.message : String(error)}); try again.`);
+      if (error instanceof HttpStatusError) throw error;
+      throw new HttpStatusError(502, 'action-failed', `The application did not run "${action.id}" (${error instanceof Error ? error.message : String(error)}); try again.`);
     }
     const shown = typeof label === 'string' && label.trim() !== '' ? label.trim().slice(0, INBOX_LABEL_MAX) : action.label;
     const result = { action: action.id, label: shown, time: Date.now() };
     const done = await this.#store.finishAction(user, item.id, token, result);
-    if (!done) throw new HttpError(409, 'action-taken', 'The action took longer than its claim and another request ran it; reload the item.');
+    if (!done) throw new HttpStatusError(409, 'action-taken', 'The action took longer than its claim and another request ran it; reload the item.');
     if (this.#onAction && this.#webhook) {
       // The hook decided; the webhook is told what ran, and its answer is not read.
       this.#webhook.deliver({ ...payload, item: done, result }, idempotencyKey).catch(() => undefined);
     }
     const counts = await this.#publishUpdated(user, done);
     return { status: 'done', item: done, counts };
+  }
+
+  /** Which devices get it is decided now, with the tabs visible now; the sending does not hold up the sender. */
+  async #pushAdded(user: string, item: InboxItemJson, replaces: number | undefined): Promise<void> {
+    await this.push?.itemAdded(user, item, replaces).catch((error: unknown) => console.error('cometkit server: could not decide where to push', error instanceof Error ? error.message : error));
   }
 
   async #publishAdded(user: string, added: { item: InboxItemJson; replaces?: number }): Promise<void> {
@@ -269,48 +279,48 @@ export class InboxService {
 
 /** Checks a `POST {base}/inbox/snooze` body. */
 export function checkSnooze(body: unknown, now: number): { ids: number[]; until: number } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad-snooze', 'Send {"ids": [..], "until": <server time in ms>}.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpStatusError(400, 'bad-snooze', 'Send {"ids": [..], "until": <server time in ms>}.');
   const { ids, until } = body as Record<string, unknown>;
   const id = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 1;
   if (!Array.isArray(ids) || ids.length === 0 || ids.length > INBOX_IDS_MAX || !ids.every(id)) {
-    throw new HttpError(400, 'bad-snooze', `"ids" must list 1 to ${INBOX_IDS_MAX} item ids (positive integers).`);
+    throw new HttpStatusError(400, 'bad-snooze', `"ids" must list 1 to ${INBOX_IDS_MAX} item ids (positive integers).`);
   }
   if (typeof until !== 'number' || !Number.isSafeInteger(until) || until <= now || until > now + INBOX_SNOOZE_MAX_MS) {
-    throw new HttpError(400, 'bad-snooze', '"until" must be a server time in ms in the future, at most 366 days ahead.');
+    throw new HttpStatusError(400, 'bad-snooze', '"until" must be a server time in ms in the future, at most 366 days ahead.');
   }
   return { ids: [...new Set(ids)], until };
 }
 
 /** Checks a `POST {base}/inbox/action` body. */
 export function checkActionRequest(body: unknown): { id: number; action: string } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad-action', 'Send {"id": <item id>, "action": "<action id>"}.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpStatusError(400, 'bad-action', 'Send {"id": <item id>, "action": "<action id>"}.');
   const { id, action } = body as Record<string, unknown>;
-  if (!Number.isSafeInteger(id) || (id as number) < 1) throw new HttpError(400, 'bad-action', '"id" must be an item id (a positive integer).');
-  if (typeof action !== 'string' || !INBOX_NAME_PATTERN.test(action)) throw new HttpError(400, 'bad-action', '"action" must be an action id: 1-64 of A-Z a-z 0-9 _ . : -.');
+  if (!Number.isSafeInteger(id) || (id as number) < 1) throw new HttpStatusError(400, 'bad-action', '"id" must be an item id (a positive integer).');
+  if (typeof action !== 'string' || !INBOX_NAME_PATTERN.test(action)) throw new HttpStatusError(400, 'bad-action', '"action" must be an action id: 1-64 of A-Z a-z 0-9 _ . : -.');
   return { id: id as number, action };
 }
 
 /** Checks a `POST {base}/inbox/state` body. */
 export function checkInboxChange(body: unknown): InboxChangeJson {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'bad-change', 'Send {"ids": [..] | "upTo": id, "seen"?, "read"?, "archived"?}.');
+    throw new HttpStatusError(400, 'bad-change', 'Send {"ids": [..] | "upTo": id, "seen"?, "read"?, "archived"?}.');
   }
   const { ids, upTo, seen, read, archived } = body as Record<string, unknown>;
   const set: { seen?: boolean; read?: boolean; archived?: boolean } = {};
   for (const [name, value] of [['seen', seen], ['read', read], ['archived', archived]] as const) {
     if (value === undefined) continue;
-    if (typeof value !== 'boolean') throw new HttpError(400, 'bad-change', `"${name}" must be true or false.`);
+    if (typeof value !== 'boolean') throw new HttpStatusError(400, 'bad-change', `"${name}" must be true or false.`);
     set[name] = value;
   }
-  if (Object.keys(set).length === 0) throw new HttpError(400, 'bad-change', 'Say what to change: "seen", "read" and/or "archived".');
+  if (Object.keys(set).length === 0) throw new HttpStatusError(400, 'bad-change', 'Say what to change: "seen", "read" and/or "archived".');
   const id = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 1;
-  if ((ids === undefined) === (upTo === undefined)) throw new HttpError(400, 'bad-change', 'Name the items with either "ids" or "upTo", not both.');
+  if ((ids === undefined) === (upTo === undefined)) throw new HttpStatusError(400, 'bad-change', 'Name the items with either "ids" or "upTo", not both.');
   if (upTo !== undefined) {
-    if (!id(upTo)) throw new HttpError(400, 'bad-change', '"upTo" must be an item id (a positive integer).');
+    if (!id(upTo)) throw new HttpStatusError(400, 'bad-change', '"upTo" must be an item id (a positive integer).');
     return { upTo, set };
   }
   if (!Array.isArray(ids) || ids.length === 0 || ids.length > INBOX_IDS_MAX || !ids.every(id)) {
-    throw new HttpError(400, 'bad-change', `"ids" must list 1 to ${INBOX_IDS_MAX} item ids (positive integers).`);
+    throw new HttpStatusError(400, 'bad-change', `"ids" must list 1 to ${INBOX_IDS_MAX} item ids (positive integers).`);
   }
   return { ids: [...new Set(ids)], set };
 }

@@ -11,7 +11,7 @@ import {
   type InboxPreferencesJson,
   type InboxPreferencesPatch,
 } from '../../src/inbox/inbox-protocol.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import type { InboxActionClaim, InboxAdded, InboxPage, InboxStore, InboxWoken, NewInboxItem } from './inbox-store.js';
 
 export interface MemoryInboxStoreOptions {
@@ -66,7 +66,7 @@ export class MemoryInboxStore implements InboxStore {
     const extra = Object.keys(rich).length > 0 || key !== undefined ? Buffer.byteLength(JSON.stringify({ ...rich, key })) : 0;
     const bytes = Buffer.byteLength(JSON.stringify(data) ?? 'null') + type.length + extra;
     if (this.#bytes + bytes > this.#maxBytes) {
-      throw new HttpError(507, 'inbox-full', `The inbox store holds its limit of ${this.#maxBytes} bytes (inbox.maxBytes); raise it or use a shared store.`);
+      throw new HttpStatusError(507, 'inbox-full', `The inbox store holds its limit of ${this.#maxBytes} bytes (inbox.maxBytes); raise it or use a shared store.`);
     }
     const inbox = this.#inbox(user, true)!;
     let replaces: StoredItem | undefined;
@@ -236,11 +236,11 @@ export class MemoryInboxStore implements InboxStore {
     for (const [category, channels] of Object.entries(patch.categories ?? {})) {
       categories.set(category, { ...(categories.get(category) ?? { inbox: true, toast: true, push: true }), ...channels });
     }
-    if (categories.size > maxCategories) throw new HttpError(400, 'bad-preferences', `At most ${maxCategories} categories per user.`);
+    if (categories.size > maxCategories) throw new HttpStatusError(400, 'bad-preferences', `At most ${maxCategories} categories per user.`);
     // Preferences count against maxBytes like notifications: 100 categories for each of many users is memory too.
     const grown = preferencesBytes(categories) - preferencesBytes(current.categories);
     if (grown > 0 && this.#bytes + grown > this.#maxBytes) {
-      throw new HttpError(507, 'inbox-full', `The inbox store holds its limit of ${this.#maxBytes} bytes (inbox.maxBytes); raise it or use a shared store.`);
+      throw new HttpStatusError(507, 'inbox-full', `The inbox store holds its limit of ${this.#maxBytes} bytes (inbox.maxBytes); raise it or use a shared store.`);
     }
     this.#bytes += grown;
     const next = { enabled: patch.enabled ?? current.enabled, categories };
@@ -265,7 +265,7 @@ export class MemoryInboxStore implements InboxStore {
     let inbox = this.#users.get(user);
     if (!inbox && create) {
       if (this.#users.size >= this.#maxUsers) {
-        throw new HttpError(507, 'inbox-full', `The inbox store holds ${this.#maxUsers} users (inbox.maxUsers); raise the limit or use a shared store.`);
+        throw new HttpStatusError(507, 'inbox-full', `The inbox store holds ${this.#maxUsers} users (inbox.maxUsers); raise the limit or use a shared store.`);
       }
       inbox = { lastId: 0, items: [], groups: new Map() };
       this.#users.set(user, inbox);

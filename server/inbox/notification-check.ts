@@ -7,7 +7,7 @@ import {
   type InboxActionJson,
   type InboxSeverity,
 } from '../../src/inbox/inbox-protocol.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import type { NewInboxItem } from './inbox-store.js';
 
 /**
@@ -18,7 +18,7 @@ const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\
 const GROUP_MAX = 128;
 
 const refuse = (field: string, rule: string): never => {
-  throw new HttpError(400, 'bad-notification', `"${field}" ${rule}`);
+  throw new HttpStatusError(400, 'bad-notification', `"${field}" ${rule}`);
 };
 
 /** A string of 1 to `max` characters that can be shown as text. */
@@ -75,7 +75,7 @@ function actions(value: unknown): InboxActionJson[] {
  */
 export function checkNotification(notification: Record<string, unknown>): Omit<NewInboxItem, 'time' | 'toast'> & { readonly category: string } {
   const type = notification['type'] ?? 'notification';
-  if (typeof type !== 'string' || !INBOX_NAME_PATTERN.test(type)) throw new HttpError(400, 'bad-event', 'type must be 1-64 of A-Z a-z 0-9 _ . : -.');
+  if (typeof type !== 'string' || !INBOX_NAME_PATTERN.test(type)) throw new HttpStatusError(400, 'bad-event', 'type must be 1-64 of A-Z a-z 0-9 _ . : -.');
   const checked: { -readonly [K in keyof NewInboxItem]: NewInboxItem[K] } & { category: string } = {
     type,
     data: notification['data'],

@@ -1,8 +1,8 @@
 import { INBOX_CATEGORIES_MAX, INBOX_DELIVERY_CHANNELS, INBOX_NAME_PATTERN, type InboxDelivery, type InboxPreferencesPatch } from '../../src/inbox/inbox-protocol.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 
 const refuse = (message: string): never => {
-  throw new HttpError(400, 'bad-preferences', message);
+  throw new HttpStatusError(400, 'bad-preferences', message);
 };
 
 /**
@@ -32,7 +32,7 @@ export function checkPreferencesPatch(body: unknown, critical: readonly string[]
         if (value === undefined) continue;
         if (typeof value !== 'boolean') refuse(`"${category}.${channel}" must be true or false.`);
         if (value === false && critical.includes(category)) {
-          throw new HttpError(400, 'critical-category', `"${category}" is critical for this application and cannot be muted.`);
+          throw new HttpStatusError(400, 'critical-category', `"${category}" is critical for this application and cannot be muted.`);
         }
         one[channel] = value as boolean;
       }

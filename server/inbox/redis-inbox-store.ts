@@ -10,7 +10,7 @@ import {
   type InboxPreferencesJson,
   type InboxPreferencesPatch,
 } from '../../src/inbox/inbox-protocol.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import {
   INBOX_ADD,
   INBOX_CLAIM_ACTION,
@@ -186,7 +186,7 @@ export class RedisInboxStore implements InboxStore {
     const changed = await this.#redis.run('store the preferences', (client) =>
       INBOX_SET_PREFERENCES.run<number>(client, [this.#prefsKey(user)], [String(maxCategories), String(this.#ttlMs), flag(patch.enabled, ''), ...pairs]),
     );
-    if (changed === -1) throw new HttpError(400, 'bad-preferences', `At most ${maxCategories} categories per user.`);
+    if (changed === -1) throw new HttpStatusError(400, 'bad-preferences', `At most ${maxCategories} categories per user.`);
     return { preferences: await this.preferences(user), changed: changed === 1 };
   }
 

@@ -4,7 +4,7 @@ import type { Broker } from '../broker/broker.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import type { PresenceStore } from './presence-store.js';
 import { MemoryPresenceStateStore, type PresenceStateStore } from './presence-state-store.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface PresenceOptions {
@@ -95,18 +95,18 @@ export class PresenceService {
     const expires = Math.min(now + this.ttlMs, identity.validUntil ?? Infinity);
     const held = this.#sessions.get(session);
     if (!held && this.#sessions.size >= this.maxSessions) {
-      throw new HttpError(503, 'presence-full', `The server holds its limit of ${this.maxSessions} presence sessions; try again later.`, { 'Retry-After': '30' });
+      throw new HttpStatusError(503, 'presence-full', `The server holds its limit of ${this.maxSessions} presence sessions; try again later.`, { 'Retry-After': '30' });
     }
     const added = channels.filter((channel) => !held?.has(channel));
     if ((held?.size ?? 0) + added.length > this.maxChannelsPerSession) {
-      throw new HttpError(429, 'too-many-presence-channels', `A session is present on at most ${this.maxChannelsPerSession} channels; leave some first.`);
+      throw new HttpStatusError(429, 'too-many-presence-channels', `A session is present on at most ${this.maxChannelsPerSession} channels; leave some first.`);
     }
     const entry = held ?? new Map<string, number>();
     this.#sessions.set(session, entry);
     for (const channel of channels) {
       if (!entry.has(channel) && (this.#members.get(channel) ?? 0) >= this.maxMembersPerChannel) {
         if (entry.size === 0) this.#sessions.delete(session);
-        throw new HttpError(503, 'presence-full', `Channel "${channel}" has its limit of ${this.maxMembersPerChannel} present users.`, { 'Retry-After': '30' });
+        throw new HttpStatusError(503, 'presence-full', `Channel "${channel}" has its limit of ${this.maxMembersPerChannel} present users.`, { 'Retry-After': '30' });
       }
       entry.set(channel, expires);
       const joined = await this.#store.touch(channel, identity, session, now, expires);

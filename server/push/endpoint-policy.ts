@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { PUSH_ENDPOINT_MAX } from '../../src/push/push-protocol.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 
 /**
  * The push services of the browsers that ship Web Push, by host name
@@ -119,6 +119,6 @@ export class EndpointPolicy {
   }
 }
 
-function refused(message: string): HttpError {
-  return new HttpError(400, 'push-endpoint-refused', message);
+function refused(message: string): HttpStatusError {
+  return new HttpStatusError(400, 'push-endpoint-refused', message);
 }

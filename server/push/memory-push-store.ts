@@ -1,11 +1,11 @@
-import { HttpError } from '../http/http-error.js';
-import { PUSHED_ITEMS_MAX, type PushStore, type StoredPushDevice } from './push-store.js';
+import { HttpStatusError } from '../http/http-error.js';
+import { PUSHED_ITEMS_MAX, type PushStore, type StoredPushDevice, type PushedItem } from './push-store.js';
 
 interface UserPush {
   readonly devices: Map<string, StoredPushDevice>;
   readonly visibleUntil: Map<string, number>;
-  /** Item id → devices and expiry; insertion order is id order. */
-  readonly pushed: Map<number, { devices: readonly string[]; expires: number }>;
+  /** Item id → devices, topic and expiry; insertion order is id order. */
+  readonly pushed: Map<number, PushedItem & { expires: number }>;
 }
 
 export interface MemoryPushStoreOptions {
@@ -56,21 +56,21 @@ export class MemoryPushStore implements PushStore {
     return new Set([...(entry?.visibleUntil ?? [])].filter(([, until]) => until > now).map(([device]) => device));
   }
 
-  async markPushed(user: string, id: number, devices: readonly string[], expires: number): Promise<void> {
+  async markPushed(user: string, id: number, devices: readonly string[], expires: number, topic?: string): Promise<void> {
     const entry = this.#users.get(user);
     if (!entry) return;
-    entry.pushed.set(id, { devices, expires });
+    entry.pushed.set(id, { devices, expires, ...(topic ? { topic } : {}) });
     while (entry.pushed.size > PUSHED_ITEMS_MAX) entry.pushed.delete(entry.pushed.keys().next().value!);
   }
 
-  async takePushed(user: string, matches: (id: number) => boolean, now: number): Promise<ReadonlyMap<number, readonly string[]>> {
-    const taken = new Map<number, readonly string[]>();
+  async takePushed(user: string, matches: (id: number) => boolean, now: number): Promise<ReadonlyMap<number, PushedItem>> {
+    const taken = new Map<number, PushedItem>();
     const entry = this.#users.get(user);
     if (!entry) return taken;
-    for (const [id, { devices, expires }] of entry.pushed) {
+    for (const [id, { devices, expires, topic }] of entry.pushed) {
       if (expires <= now) entry.pushed.delete(id);
       else if (matches(id)) {
-        taken.set(id, devices);
+        taken.set(id, { devices, ...(topic ? { topic } : {}) });
         entry.pushed.delete(id);
       }
     }
@@ -84,7 +84,7 @@ export class MemoryPushStore implements PushStore {
   #user(user: string, create: boolean): UserPush | undefined {
     let entry = this.#users.get(user);
     if (!entry && create) {
-      if (this.#users.size >= this.#maxUsers) throw new HttpError(507, 'push-full', 'This server holds as many push subscriptions as it may; try again later.');
+      if (this.#users.size >= this.#maxUsers) throw new HttpStatusError(507, 'push-full', 'This server holds as many push subscriptions as it may; try again later.');
       entry = { devices: new Map(), visibleUntil: new Map(), pushed: new Map() };
       this.#users.set(user, entry);
     }

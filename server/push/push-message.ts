@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { InboxItemJson } from '../../src/inbox/inbox-protocol.js';
 import { pushTag, type PushNotificationMessage } from '../../src/push/push-protocol.js';
 
@@ -9,15 +10,40 @@ function plain(text: string): string {
   return text.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\*\*|`/g, '').replace(/(^|\s)_([^_]+)_(?=\s|$)/g, '$1$2');
 }
 
-/** What a device shows for an item: title, body, icon and actions from the item, cut to fit a push. */
-export function notificationMessage(item: InboxItemJson): PushNotificationMessage {
+/** A group key as 22 base64url characters: group keys are the application's text, tags and topics are short and plain. */
+function groupDigest(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The topic of an item's pushes (RFC 8030 §5.4: at most 32 base64url
+ * characters): a newer push with the same topic replaces one the push
+ * service still holds. A group's items share one, so a device that was
+ * offline while the group grew receives only its newest item.
+ */
+export function pushTopic(item: Pick<InboxItemJson, 'id' | 'group'>): string {
+  return item.group ? `group-${groupDigest(item.group.key)}` : `item-${item.id}`;
+}
+
+/** The tag of an item's system notification: a group's items share one, so the device shows the group once. */
+export function notificationTag(item: Pick<InboxItemJson, 'id' | 'group'>): string {
+  return item.group ? `comet-group-${groupDigest(item.group.key)}` : pushTag(item.id);
+}
+
+/**
+ * What a device shows for an item: title, body, icon and actions from the
+ * item, cut to fit a push; with `replaces`, the earlier item whose
+ * notification this one takes the place of.
+ */
+export function notificationMessage(item: InboxItemJson, replaces?: number): PushNotificationMessage {
   const data = (typeof item.data === 'object' && item.data !== null ? item.data : {}) as Record<string, unknown>;
   const title = typeof data['title'] === 'string' && data['title'].trim() !== '' ? data['title'].slice(0, 200) : item.type;
   const body = typeof data['body'] === 'string' ? plain(data['body']) : undefined;
   const message: PushNotificationMessage = {
     kind: 'notification',
     id: item.id,
-    tag: pushTag(item.id),
+    tag: notificationTag(item),
+    ...(replaces !== undefined ? { replaces } : {}),
     title,
     category: item.category,
     time: item.time,

@@ -1,5 +1,5 @@
 import { Agent } from 'node:https';
-import { changeTargets, type InboxChangeJson, type InboxItemJson } from '../../src/inbox/inbox-protocol.js';
+import { changeTargets, type InboxItemJson, type InboxTarget } from '../../src/inbox/inbox-protocol.js';
 import {
   PUSH_DEVICE_PATTERN,
   PUSH_DEVICES_MAX,
@@ -7,10 +7,10 @@ import {
   type PushMessage,
   type PushSubscriptionJson,
 } from '../../src/push/push-protocol.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { EndpointPolicy } from './endpoint-policy.js';
 import { MemoryPushStore, type MemoryPushStoreOptions } from './memory-push-store.js';
-import { notificationMessage } from './push-message.js';
+import { notificationMessage, pushTopic } from './push-message.js';
 import type { PushStore, StoredPushDevice } from './push-store.js';
 import { checkVapidKeys, type VapidKeys } from './vapid.js';
 import { loadWebPush } from './web-push-module.js';
@@ -42,7 +42,7 @@ export interface PushOptions extends MemoryPushStoreOptions {
 }
 
 /** `push` off: the routes say why. */
-export const PUSH_OFF = new HttpError(501, 'push-off', 'This server sends no Web Push: give it VAPID keys (COMET_VAPID_PUBLIC_KEY, COMET_VAPID_PRIVATE_KEY, COMET_VAPID_SUBJECT; make a pair with cometkit-server --vapid-keys).');
+export const PUSH_OFF = new HttpStatusError(501, 'push-off', 'This server sends no Web Push: give it VAPID keys (COMET_VAPID_PUBLIC_KEY, COMET_VAPID_PRIVATE_KEY, COMET_VAPID_SUBJECT; make a pair with cometkit-server --vapid-keys).');
 
 /** VAPID keys from options or the environment; undefined when none are set. */
 export function vapidFrom(options: PushOptions | undefined, env: NodeJS.ProcessEnv = process.env): VapidKeys | undefined {
@@ -119,10 +119,10 @@ export class PushService {
 
   /** A device says whether a tab of it is visible (`POST {base}/push/visibility`). */
   async visibility(user: string, body: unknown): Promise<void> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad-visibility', 'Send {"device": "<id>", "visible": true|false}.');
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpStatusError(400, 'bad-visibility', 'Send {"device": "<id>", "visible": true|false}.');
     const { device, visible } = body as Record<string, unknown>;
     const id = checkDevice(device);
-    if (typeof visible !== 'boolean') throw new HttpError(400, 'bad-visibility', '"visible" must be true or false.');
+    if (typeof visible !== 'boolean') throw new HttpStatusError(400, 'bad-visibility', '"visible" must be true or false.');
     await this.#store.setVisibleUntil(user, id, Date.now() + (visible ? this.#visibleTtlMs : this.#graceMs));
   }
 
@@ -134,36 +134,48 @@ export class PushService {
   /**
    * A new inbox item the user's preferences allow to push: which devices get
    * it is decided now (those without a visible tab at this moment); the
-   * sending is queued, and this resolves before it.
+   * sending is queued, and this resolves before it. With `replaces` (a group
+   * that grew, a snooze that ended), the earlier item's push is taken back
+   * where it went: the new push closes it, and a device that does not get the
+   * new one (a tab of it is visible now) gets a silent withdraw.
    */
-  async itemAdded(user: string, item: InboxItemJson): Promise<void> {
+  async itemAdded(user: string, item: InboxItemJson, replaces?: number): Promise<void> {
     const now = Date.now();
     const [devices, visible] = await Promise.all([this.#store.devices(user), this.#store.visible(user, now)]);
     const targets = devices.filter((one) => !visible.has(one.device));
-    if (targets.length === 0) return;
+    if (targets.length === 0 && replaces === undefined) return;
     void this.#enqueue(user, async () => {
+      // Taken in the queue: the earlier item's own push, queued before, has been recorded by now.
+      const taken = replaces === undefined ? undefined : (await this.#store.takePushed(user, (id) => id === replaces, Date.now())).get(replaces);
+      const earlier = taken?.devices ?? [];
       const urgency = item.severity === 'error' || item.severity === 'warning' ? 'high' : 'normal';
-      const sent = await Promise.all(targets.map((one) => this.#send(user, one, notificationMessage(item), topic(item.id), urgency)));
+      const message = notificationMessage(item, earlier.length > 0 ? replaces : undefined);
+      const sent = await Promise.all(targets.map((one) => this.#send(user, one, message, pushTopic(item), urgency)));
       const reached = targets.filter((_, i) => sent[i]).map((one) => one.device);
-      if (reached.length > 0) await this.#store.markPushed(user, item.id, reached, Date.now() + this.#ttlSeconds * 1000);
+      if (reached.length > 0) await this.#store.markPushed(user, item.id, reached, Date.now() + this.#ttlSeconds * 1000, pushTopic(item));
+      const stale = devices.filter((one) => earlier.includes(one.device) && !targets.includes(one));
+      // The earlier push's own topic: a copy the service still holds for the device is replaced by the withdraw.
+      const staleTopic = taken?.topic ?? pushTopic({ id: replaces! });
+      await Promise.all(stale.map((one) => this.#send(user, one, { kind: 'withdraw', ids: [replaces!] }, staleTopic, 'normal')));
     });
   }
 
-  /** Items read or archived: their pushes are withdrawn from the devices they went to. */
-  itemsDone(user: string, change: InboxChangeJson): Promise<void> {
+  /** Items read, archived or snoozed: their pushes are withdrawn from the devices they went to. */
+  itemsDone(user: string, target: InboxTarget): Promise<void> {
     return this.#enqueue(user, async () => {
-      const taken = await this.#store.takePushed(user, (id) => changeTargets(change, id), Date.now());
+      const taken = await this.#store.takePushed(user, (id) => changeTargets(target, id), Date.now());
       if (taken.size === 0) return;
       const perDevice = new Map<string, number[]>();
-      for (const [id, devices] of taken) for (const device of devices) perDevice.set(device, [...(perDevice.get(device) ?? []), id]);
+      for (const [id, { devices }] of taken) for (const device of devices) perDevice.set(device, [...(perDevice.get(device) ?? []), id]);
       const devices = await this.#store.devices(user);
       await Promise.all(
         devices
           .filter((one) => perDevice.has(one.device))
           .map((one) => {
             const ids = perDevice.get(one.device)!.sort((a, b) => a - b);
-            // One item: the same topic replaces its push where the service still holds it.
-            return this.#send(user, one, { kind: 'withdraw', ids }, ids.length === 1 ? topic(ids[0]!) : undefined, 'normal');
+            // One item: the topic it was pushed under (its group's, or its own) replaces its push where the service still holds it.
+            const only = ids.length === 1 ? ids[0]! : undefined;
+            return this.#send(user, one, { kind: 'withdraw', ids }, only === undefined ? undefined : (taken.get(only)?.topic ?? pushTopic({ id: only })), 'normal');
           }),
       );
     });
@@ -236,18 +248,13 @@ export class PushService {
   }
 }
 
-/** A push's topic (RFC 8030 §5.4: at most 32 base64url characters): a newer push for the same item replaces a pending one. */
-function topic(id: number): string {
-  return `item-${id}`;
-}
-
 function checkDevice(device: unknown): string {
-  if (typeof device !== 'string' || !PUSH_DEVICE_PATTERN.test(device)) throw new HttpError(400, 'bad-device', '"device" must be 8-64 of A-Z a-z 0-9 _ - (the SDK makes one per browser).');
+  if (typeof device !== 'string' || !PUSH_DEVICE_PATTERN.test(device)) throw new HttpStatusError(400, 'bad-device', '"device" must be 8-64 of A-Z a-z 0-9 _ - (the SDK makes one per browser).');
   return device;
 }
 
-function badSubscription(message: string): HttpError {
-  return new HttpError(400, 'bad-subscription', message);
+function badSubscription(message: string): HttpStatusError {
+  return new HttpStatusError(400, 'bad-subscription', message);
 }
 
 /** A subscription as `PushSubscription.toJSON()` gives it: the endpoint allowed, the keys of the right sizes. */

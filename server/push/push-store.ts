@@ -7,6 +7,12 @@ export interface StoredPushDevice {
   readonly updated: number;
 }
 
+/** An item pushed: to which devices, and under which topic (a withdraw goes under the same, to replace a push still held). */
+export interface PushedItem {
+  readonly devices: readonly string[];
+  readonly topic?: string;
+}
+
 /**
  * Each user's push subscriptions (one per device), which devices have a
  * visible tab, and which items were pushed where (to withdraw them once
@@ -23,10 +29,10 @@ export interface PushStore {
   setVisibleUntil(user: string, device: string, until: number): Promise<void>;
   /** Devices with a visible tab at `now`. */
   visible(user: string, now: number): Promise<ReadonlySet<string>>;
-  /** Remembers that item `id` was pushed to `devices` until `expires` (the push's TTL). */
-  markPushed(user: string, id: number, devices: readonly string[], expires: number): Promise<void>;
-  /** Takes (and forgets) the pushed items that `matches` accepts, with their devices. */
-  takePushed(user: string, matches: (id: number) => boolean, now: number): Promise<ReadonlyMap<number, readonly string[]>>;
+  /** Remembers that item `id` was pushed to `devices` under `topic` until `expires` (the push's TTL). */
+  markPushed(user: string, id: number, devices: readonly string[], expires: number, topic?: string): Promise<void>;
+  /** Takes (and forgets) the pushed items that `matches` accepts, with their devices and topic. */
+  takePushed(user: string, matches: (id: number) => boolean, now: number): Promise<ReadonlyMap<number, PushedItem>>;
   close(): Promise<void>;
 }
 

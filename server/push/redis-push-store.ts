@@ -1,7 +1,7 @@
 import { redisCommand } from '../redis/redis-connection.js';
 import type { RedisStoreOptions } from '../redis/redis-store-options.js';
 import { StoreConnection } from '../redis/store-connection.js';
-import { PUSHED_ITEMS_MAX, type PushStore, type StoredPushDevice } from './push-store.js';
+import { PUSHED_ITEMS_MAX, type PushStore, type StoredPushDevice, type PushedItem } from './push-store.js';
 import { LuaScript } from '../redis/lua-script.js';
 
 /** Stores a device and renews the hash's TTL at once; a script, so it runs on one server and on a Redis Cluster alike. */
@@ -16,7 +16,7 @@ function pairs(reply: string[] | Record<string, string>): Array<readonly [string
  * Push subscriptions shared by every process on one Redis, in the user's
  * slot: `{push:user}:devices` (device → subscription JSON),
  * `{push:user}:visible` (device → visible-until ms) and `{push:user}:pushed`
- * (item id → devices and expiry). Each expires 60 days after the last write:
+ * (item id → devices, topic and expiry). Each expires 60 days after the last write:
  * a browser renews its subscription when it starts, so a longer silence is a
  * browser gone.
  */
@@ -69,26 +69,26 @@ export class RedisPushStore implements PushStore {
     return new Set(pairs(reply).filter(([, until]) => Number(until) > now).map(([device]) => device));
   }
 
-  async markPushed(user: string, id: number, devices: readonly string[], expires: number): Promise<void> {
+  async markPushed(user: string, id: number, devices: readonly string[], expires: number, topic?: string): Promise<void> {
     const key = this.#key(user, 'pushed');
     // Ids only grow: past the bound, the lowest go.
     const script = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) redis.call('PEXPIRE', KEYS[1], ARGV[3]) local ids = redis.call('HKEYS', KEYS[1]) if #ids > tonumber(ARGV[4]) then table.sort(ids, function(a, b) return tonumber(a) < tonumber(b) end) for i = 1, #ids - tonumber(ARGV[4]) do redis.call('HDEL', KEYS[1], ids[i]) end end return 0";
     await this.#redis.run('remember the pushed item', (client) =>
-      redisCommand(client, ['EVAL', script, '1', key, String(id), JSON.stringify({ devices, expires }), String(RedisPushStore.TTL_MS), String(PUSHED_ITEMS_MAX)]),
+      redisCommand(client, ['EVAL', script, '1', key, String(id), JSON.stringify({ devices, expires, ...(topic ? { topic } : {}) }), String(RedisPushStore.TTL_MS), String(PUSHED_ITEMS_MAX)]),
     );
   }
 
-  async takePushed(user: string, matches: (id: number) => boolean, now: number): Promise<ReadonlyMap<number, readonly string[]>> {
+  async takePushed(user: string, matches: (id: number) => boolean, now: number): Promise<ReadonlyMap<number, PushedItem>> {
     const key = this.#key(user, 'pushed');
     const reply = await this.#redis.run('read the pushed items', (client) => redisCommand<string[] | Record<string, string>>(client, ['HGETALL', key]));
-    const taken = new Map<number, readonly string[]>();
+    const taken = new Map<number, PushedItem>();
     for (const [field, json] of pairs(reply)) {
-      const { devices, expires } = JSON.parse(json) as { devices: string[]; expires: number };
+      const { devices, expires, topic } = JSON.parse(json) as { devices: string[]; expires: number; topic?: string };
       const id = Number(field);
       if (expires <= now || !matches(id)) continue;
       // HDEL answers 1 to one caller only: two processes reading the same change withdraw once.
       const won = await this.#redis.run('take the pushed item', (client) => redisCommand<number>(client, ['HDEL', key, field]));
-      if (won === 1) taken.set(id, devices);
+      if (won === 1) taken.set(id, { devices, ...(typeof topic === 'string' ? { topic } : {}) });
     }
     return taken;
   }

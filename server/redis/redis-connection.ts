@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { RedisClientType } from '@redis/client';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { isMissing, MissingDependencyError } from '../optional-dependency.js';
 import { CommandGate } from './command-gate.js';
 
@@ -192,9 +192,9 @@ export function connectRedisCluster(options: Omit<RedisConnectionOptions, 'url'>
 }
 
 /** What a caller of the HTTP API sees when Redis cannot be used: retry later, with backoff. */
-export function brokerUnavailable(cause: unknown, doing: string): HttpError {
-  if (cause instanceof HttpError) return cause;
-  const error = new HttpError(503, 'broker-unavailable', `The event store (Redis) is unreachable, so the server could not ${doing}. Retry with backoff.`);
+export function brokerUnavailable(cause: unknown, doing: string): HttpStatusError {
+  if (cause instanceof HttpStatusError) return cause;
+  const error = new HttpStatusError(503, 'broker-unavailable', `The event store (Redis) is unreachable, so the server could not ${doing}. Retry with backoff.`);
   (error as { cause?: unknown }).cause = cause;
   return error;
 }

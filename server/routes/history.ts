@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import type { Broker } from '../broker/broker.js';
 import { eventJson } from '../broker/event-json.js';
-import { HttpError, sendJsonText } from '../http/http-error.js';
+import { HttpStatusError, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { StreamRequest } from '../stream/stream-request.js';
 
@@ -15,7 +15,7 @@ export async function serveHistory(res: ServerResponse, url: URL, request: Strea
   const limitText = url.searchParams.get('limit') ?? '50';
   const limit = Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > deps.options.historySize) {
-    throw new HttpError(400, 'bad-limit', `limit must be a whole number from 1 to ${deps.options.historySize}, got "${limitText.slice(0, 20)}".`);
+    throw new HttpStatusError(400, 'bad-limit', `limit must be a whole number from 1 to ${deps.options.historySize}, got "${limitText.slice(0, 20)}".`);
   }
   const perChannel = await Promise.all(request.channels.map((channel) => deps.broker.recent(channel, limit)));
   sendJsonText(res, 200, historyAnswer(perChannel, deps.options.maxAnswerBytes));

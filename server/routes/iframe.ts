@@ -5,7 +5,7 @@ import type { ResolvedGripOptions } from '../grip/grip-options.js';
 import { isGripRequest } from '../grip/grip-signature.js';
 import { answerGripStream, type GripExpiry } from '../grip/grip-stream.js';
 import { originAllowed } from '../http/cors.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { NOSNIFF } from '../http/nosniff.js';
 import { canonicalOrigin } from '../http/origin.js';
 import type { ResolvedOptions } from '../options.js';
@@ -29,10 +29,10 @@ function targetOrigin(req: IncomingMessage, url: URL, options: ResolvedOptions):
   // Re-serialized from its parts: only this string reaches the CSP header and the script.
   const origin = canonicalOrigin(given);
   if (!origin || origin !== given) {
-    throw new HttpError(400, 'bad-origin', 'Name the page origin the frames are for with ?origin=<scheme://host[:port]>.');
+    throw new HttpStatusError(400, 'bad-origin', 'Name the page origin the frames are for with ?origin=<scheme://host[:port]>.');
   }
   if (!originAllowed(req, origin, options.allowedOrigins, options.publicOrigins)) {
-    throw new HttpError(403, 'origin-forbidden', `Origin ${origin} is not in the server's allowedOrigins (COMET_ALLOWED_ORIGINS).`);
+    throw new HttpStatusError(403, 'origin-forbidden', `Origin ${origin} is not in the server's allowedOrigins (COMET_ALLOWED_ORIGINS).`);
   }
   return origin;
 }
@@ -71,7 +71,7 @@ export async function serveIframe(
 
   // The page cannot read an iframe's status: a refusal (a bad token, a stream limit) is posted like any frame.
   const refuse = (error: unknown): void => {
-    if (!(error instanceof HttpError) || res.headersSent) throw error;
+    if (!(error instanceof HttpStatusError) || res.headersSent) throw error;
     res.writeHead(error.status, { ...headers, ...error.headers });
     res.end(`${iframeHead(origin)}${iframeError({ status: error.status, code: error.code, message: error.message })}</body></html>`);
   };

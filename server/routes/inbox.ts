@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INBOX_FILTERS, INBOX_PAGE_MAX, type InboxCountsAnswerJson, type InboxFilter, type InboxNotification, type InboxPageJson, type InboxSnoozeAnswerJson } from '../../src/inbox/inbox-protocol.js';
 import { PRESENCE_USER_PATTERN } from '../../src/presence/presence-protocol.js';
-import { HttpError, sendJson } from '../http/http-error.js';
+import { HttpStatusError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import { checkActionRequest, checkInboxChange, type InboxService } from '../inbox/inbox-service.js';
 import { SendService } from '../send/send-service.js';
@@ -25,7 +25,7 @@ export async function owner(req: IncomingMessage, url: URL, deps: InboxDeps): Pr
   const claims = await authenticate(req, url, deps.verify, deps.options);
   if (claims) return claims.sub;
   if (!deps.inbox.anonymous) {
-    throw new HttpError(
+    throw new HttpStatusError(
       401,
       'token-missing',
       "The inbox is a signed-in user's: give createClient a token naming the user (its sub). " +
@@ -35,7 +35,7 @@ export async function owner(req: IncomingMessage, url: URL, deps: InboxDeps): Pr
   const user = url.searchParams.get('user') ?? '';
   if (!PRESENCE_USER_PATTERN.test(user)) {
     // The client sends its `identity` option's user as ?user=: that option is what a page sets, not the parameter.
-    throw new HttpError(
+    throw new HttpStatusError(
       400,
       'bad-user',
       "The inbox needs to know whose it is: give createClient a token naming the user, or, on a server without tokens, the identity option (identity: { user: 'ada' }, 1-128 characters).",
@@ -49,7 +49,7 @@ function positiveInteger(url: URL, name: string, fallback: number | undefined, m
   if (text === null || text === '') return fallback;
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new HttpError(400, `bad-${name}`, `${name} must be an integer from 1 to ${max}.`);
+    throw new HttpStatusError(400, `bad-${name}`, `${name} must be an integer from 1 to ${max}.`);
   }
   return value;
 }
@@ -58,7 +58,7 @@ function positiveInteger(url: URL, name: string, fallback: number | undefined, m
 export async function serveInboxList(req: IncomingMessage, res: ServerResponse, url: URL, deps: InboxDeps): Promise<void> {
   const user = await owner(req, url, deps);
   const filter = (url.searchParams.get('filter') ?? 'all') as InboxFilter;
-  if (!INBOX_FILTERS.includes(filter)) throw new HttpError(400, 'bad-filter', `filter must be one of ${INBOX_FILTERS.join(', ')}.`);
+  if (!INBOX_FILTERS.includes(filter)) throw new HttpStatusError(400, 'bad-filter', `filter must be one of ${INBOX_FILTERS.join(', ')}.`);
   const limit = positiveInteger(url, 'limit', 20, INBOX_PAGE_MAX)!;
   const before = positiveInteger(url, 'before', undefined);
   const page = await deps.inbox.list(user, filter, before, limit);
@@ -86,9 +86,9 @@ export async function serveInboxState(req: IncomingMessage, res: ServerResponse,
 export async function serveInboxNotify(req: IncomingMessage, res: ServerResponse, deps: InboxDeps): Promise<void> {
   requirePublishKey(req, deps.options);
   const body = await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad-event', 'Send {"user", "type"?, "data", …}.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpStatusError(400, 'bad-event', 'Send {"user", "type"?, "data", …}.');
   const { user, ...notification } = body as Record<string, unknown>;
-  if (notification['data'] === undefined) throw new HttpError(400, 'bad-event', 'data is missing (use null for none).');
+  if (notification['data'] === undefined) throw new HttpStatusError(400, 'bad-event', 'data is missing (use null for none).');
   const answer = await deps.inbox.notify(user as string, notification as unknown as InboxNotification);
   sendJson(res, 200, answer);
 }
@@ -112,7 +112,7 @@ export async function serveInboxAction(req: IncomingMessage, res: ServerResponse
   const user = await owner(req, url, deps);
   limit(user, deps);
   const key = SendService.parseKey(req.headers['idempotency-key']);
-  if (!key) throw new HttpError(400, 'idempotency-key-missing', 'An action needs an Idempotency-Key header: one random value per click, repeated on its retries.');
+  if (!key) throw new HttpStatusError(400, 'idempotency-key-missing', 'An action needs an Idempotency-Key header: one random value per click, repeated on its retries.');
   const { id, action } = checkActionRequest(await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs));
   const answer = await deps.inbox.runAction(user, id, action, key);
   sendJson(res, answer.status === 'done' ? 200 : 202, answer);

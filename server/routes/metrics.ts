@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { NOSNIFF } from '../http/nosniff.js';
 import type { CometMetrics } from '../metrics/comet-metrics.js';
 import type { WorkerGroup } from '../metrics/worker-group.js';
@@ -21,13 +21,13 @@ export function metricsKeyOf(option: boolean | { readonly key?: string } | undef
  */
 export async function serveMetrics(req: IncomingMessage, res: ServerResponse, deps: { key: string; local: CometMetrics; workers: WorkerGroup | undefined }): Promise<void> {
   const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (!given) throw new HttpError(401, 'metrics-key-missing', 'Send the metrics key as Authorization: Bearer <key> (bearer_token in a Prometheus scrape config).');
-  if (!keyMatches(given, deps.key)) throw new HttpError(401, 'metrics-key-invalid', 'The metrics key is wrong.');
+  if (!given) throw new HttpStatusError(401, 'metrics-key-missing', 'Send the metrics key as Authorization: Bearer <key> (bearer_token in a Prometheus scrape config).');
+  if (!keyMatches(given, deps.key)) throw new HttpStatusError(401, 'metrics-key-invalid', 'The metrics key is wrong.');
   let text: string;
   try {
     text = deps.workers ? await deps.workers.metrics() : await deps.local.text();
   } catch (error) {
-    throw new HttpError(503, 'metrics-unavailable', `The metrics could not be gathered from every worker (${(error as Error).message}); scrape again.`, { 'Retry-After': '5' });
+    throw new HttpStatusError(503, 'metrics-unavailable', `The metrics could not be gathered from every worker (${(error as Error).message}); scrape again.`, { 'Retry-After': '5' });
   }
   res.writeHead(200, { 'Content-Type': deps.local.registry.contentType, 'Cache-Control': 'no-store', ...NOSNIFF });
   res.end(text);

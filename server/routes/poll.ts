@@ -7,7 +7,7 @@ import type { ResolvedGripOptions } from '../grip/grip-options.js';
 import { holdGripPoll } from '../grip/grip-poll.js';
 import { isGripRequest } from '../grip/grip-signature.js';
 import { eventJson } from '../broker/event-json.js';
-import { HttpError, sendError, sendJsonText } from '../http/http-error.js';
+import { HttpStatusError, sendError, sendJsonText } from '../http/http-error.js';
 import { tokenExpired } from '../auth/token-expiry.js';
 import type { MetricsSink } from '../metrics/comet-metrics.js';
 import type { ResolvedOptions } from '../options.js';
@@ -148,6 +148,6 @@ function holdFor(url: URL, timeout: number): number {
   const text = url.searchParams.get('wait');
   if (text === null) return timeout;
   const wait = Number(text);
-  if (!Number.isInteger(wait) || wait < 0) throw new HttpError(400, 'bad-wait', `wait must be a whole number of milliseconds, got "${text.slice(0, 20)}".`);
+  if (!Number.isInteger(wait) || wait < 0) throw new HttpStatusError(400, 'bad-wait', `wait must be a whole number of milliseconds, got "${text.slice(0, 20)}".`);
   return Math.min(wait, timeout);
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, sendJson } from '../http/http-error.js';
+import { HttpStatusError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import { RateLimitedError } from '../http/rate-limited-error.js';
 import type { RateLimiter } from '../send/rate-limiter.js';
@@ -23,11 +23,11 @@ export async function serveState(
   if (!decision.ok) throw new RateLimitedError(decision.retryAfterMs, 'state changes');
   const body = (await readJsonBody(req, deps.options.maxPayloadBytes, deps.options.bodyTimeoutMs)) as { state?: unknown } | null;
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !('state' in body)) {
-    throw new HttpError(400, 'bad-state', 'Send {"state": <JSON value>}, or {"state": null} to clear it.');
+    throw new HttpStatusError(400, 'bad-state', 'Send {"state": <JSON value>}, or {"state": null} to clear it.');
   }
   const bytes = Buffer.byteLength(JSON.stringify(body.state));
   if (bytes > deps.presence.maxStateBytes) {
-    throw new HttpError(413, 'state-too-large', `A member state is at most ${deps.presence.maxStateBytes} bytes of JSON; this one is ${bytes}. Keep it small (typing, away, a cursor).`);
+    throw new HttpStatusError(413, 'state-too-large', `A member state is at most ${deps.presence.maxStateBytes} bytes of JSON; this one is ${bytes}. Keep it small (typing, away, a cursor).`);
   }
   await deps.presence.setState(request.channels, who, sessionId, body.state);
   sendJson(res, 200, { ok: true });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PRESENCE_NAME_MAX, PRESENCE_SESSION_PATTERN, PRESENCE_USER_PATTERN, presenceChannel, type HeartbeatJson } from '../../src/presence/presence-protocol.js';
 import type { RosterJson } from '../../src/presence/presence-protocol.js';
 import type { TokenVerifier } from '../auth/token.js';
-import { HttpError, sendJson, sendJsonText } from '../http/http-error.js';
+import { HttpStatusError, sendJson, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 import type { PresenceIdentity, PresenceService } from '../presence/presence-service.js';
 import { parseStreamRequest, type StreamRequest } from '../stream/stream-request.js';
@@ -18,7 +18,7 @@ export async function presenceRequest(req: IncomingMessage, url: URL, deps: Pres
   const request = await parseStreamRequest(req, url, deps.options, deps.verify);
   for (const channel of request.channels) {
     if (presenceChannel(channel) === undefined) {
-      throw new HttpError(400, 'bad-channel', `Channel "${channel.slice(0, 80)}" cannot have presence: it starts with "presence:" or is longer than 119 characters.`);
+      throw new HttpStatusError(400, 'bad-channel', `Channel "${channel.slice(0, 80)}" cannot have presence: it starts with "presence:" or is longer than 119 characters.`);
     }
   }
   return request;
@@ -27,7 +27,7 @@ export async function presenceRequest(req: IncomingMessage, url: URL, deps: Pres
 export function session(url: URL): string {
   const value = url.searchParams.get('session') ?? '';
   if (!PRESENCE_SESSION_PATTERN.test(value)) {
-    throw new HttpError(400, 'bad-session', 'Send ?session= with 8-64 of A-Z a-z 0-9 _ -, one random id per connection.');
+    throw new HttpStatusError(400, 'bad-session', 'Send ?session= with 8-64 of A-Z a-z 0-9 _ -, one random id per connection.');
   }
   return value;
 }
@@ -36,14 +36,14 @@ export function session(url: URL): string {
 export function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): PresenceIdentity {
   if (request.user) return { user: request.user.sub, name: (request.user.name ?? request.user.sub).slice(0, PRESENCE_NAME_MAX), validUntil: request.validUntil };
   if (!presence.anonymous) {
-    throw new HttpError(401, 'token-missing', 'Presence needs a token naming the user (its sub): give createClient a token; this server does not accept anonymous presence.');
+    throw new HttpStatusError(401, 'token-missing', 'Presence needs a token naming the user (its sub): give createClient a token; this server does not accept anonymous presence.');
   }
   // Anonymous presence costs nothing to claim, so each address gets a budget.
   if (!presence.anonymousLimiter.take(request.client ?? 'unknown')) {
-    throw new HttpError(429, 'rate-limited', `Anonymous presence is limited to ${presence.anonymousLimiter.limit} requests a minute per address; slow down.`, { 'Retry-After': '5' });
+    throw new HttpStatusError(429, 'rate-limited', `Anonymous presence is limited to ${presence.anonymousLimiter.limit} requests a minute per address; slow down.`, { 'Retry-After': '5' });
   }
   const user = url.searchParams.get('user') ?? `guest-${sessionId.slice(0, 8)}`;
-  if (!PRESENCE_USER_PATTERN.test(user)) throw new HttpError(400, 'bad-user', 'user must be 1-128 characters without control characters.');
+  if (!PRESENCE_USER_PATTERN.test(user)) throw new HttpStatusError(400, 'bad-user', 'user must be 1-128 characters without control characters.');
   const name = (url.searchParams.get('name') ?? '').replace(/\p{Cc}/gu, '').slice(0, PRESENCE_NAME_MAX) || user.slice(0, PRESENCE_NAME_MAX);
   return { user, name };
 }
@@ -80,13 +80,13 @@ export async function serveRoster(req: IncomingMessage, res: ServerResponse, url
   asRead.searchParams.delete('ch');
   derived.forEach((channel, index) => {
     if (channel === undefined) {
-      throw new HttpError(400, 'bad-channel', `Channel "${String(channels[index]).slice(0, 80)}" cannot have presence: it starts with "presence:", is longer than 119 characters or is not a valid channel.`);
+      throw new HttpStatusError(400, 'bad-channel', `Channel "${String(channels[index]).slice(0, 80)}" cannot have presence: it starts with "presence:", is longer than 119 characters or is not a valid channel.`);
     }
     asRead.searchParams.append('ch', channel);
   });
   const request = await parseStreamRequest(req, asRead, deps.options, deps.verify);
   // A roster answers for every channel asked: a subscribe hook that narrows them refuses it.
-  if (request.channels.length !== new Set(derived).size) throw new HttpError(403, 'hook-refused', 'The application allows only some of these channels; ask for their rosters one at a time.');
+  if (request.channels.length !== new Set(derived).size) throw new HttpStatusError(403, 'hook-refused', 'The application allows only some of these channels; ask for their rosters one at a time.');
   const rosters = await Promise.all(channels.map((channel) => deps.presence.roster(channel)));
   sendJsonText(res, 200, rosterAnswer(rosters, deps.options.maxAnswerBytes));
 }

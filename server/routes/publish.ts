@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidChannel } from '../../src/protocol/channel.js';
 import type { Broker, PublishInput } from '../broker/broker.js';
 import { dataJson } from '../broker/event-json.js';
-import { HttpError, sendJson } from '../http/http-error.js';
+import { HttpStatusError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { MetricsSink } from '../metrics/comet-metrics.js';
 import type { ResolvedOptions } from '../options.js';
@@ -21,14 +21,14 @@ export function keyMatches(given: string, expected: string): boolean {
 /** Checks one `{ channel, type?, data }` object and serializes its data; `where` names it in the error. */
 export function checkPublishInput(value: unknown, where: string): PublishInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, 'bad-event', `${where} must be an object { "channel", "type"?, "data" }.`);
+    throw new HttpStatusError(400, 'bad-event', `${where} must be an object { "channel", "type"?, "data" }.`);
   }
   const { channel, type = 'message', data } = value as Record<string, unknown>;
   if (!isValidChannel(channel)) {
-    throw new HttpError(400, 'bad-channel', `${where}.channel must be 1-128 of A-Z a-z 0-9 _ . : @ / -.`);
+    throw new HttpStatusError(400, 'bad-channel', `${where}.channel must be 1-128 of A-Z a-z 0-9 _ . : @ / -.`);
   }
   if (typeof type !== 'string' || !TYPE_PATTERN.test(type)) {
-    throw new HttpError(400, 'bad-event', `${where}.type must be 1-64 of A-Z a-z 0-9 _ . : -.`);
+    throw new HttpStatusError(400, 'bad-event', `${where}.type must be 1-64 of A-Z a-z 0-9 _ . : -.`);
   }
   return { channel, type, data, dataJson: dataJson(data, `${where}.data`) };
 }
@@ -36,12 +36,12 @@ export function checkPublishInput(value: unknown, where: string): PublishInput {
 /** Throws unless the request carries the server's publish key (backends only). */
 export function requirePublishKey(req: IncomingMessage, options: ResolvedOptions): void {
   if (!options.publishKey) {
-    throw new HttpError(403, 'publish-disabled', 'Publishing over HTTP is off: start the server with a publishKey (COMET_PUBLISH_KEY).');
+    throw new HttpStatusError(403, 'publish-disabled', 'Publishing over HTTP is off: start the server with a publishKey (COMET_PUBLISH_KEY).');
   }
   const header = req.headers.authorization ?? '';
   const given = /^Bearer\s+(.+)$/i.exec(header)?.[1];
-  if (!given) throw new HttpError(401, 'publish-key-missing', 'Send the publish key as Authorization: Bearer <key>.');
-  if (!keyMatches(given, options.publishKey)) throw new HttpError(401, 'publish-key-invalid', 'The publish key is wrong.');
+  if (!given) throw new HttpStatusError(401, 'publish-key-missing', 'Send the publish key as Authorization: Bearer <key>.');
+  if (!keyMatches(given, options.publishKey)) throw new HttpStatusError(401, 'publish-key-invalid', 'The publish key is wrong.');
 }
 
 /**
@@ -60,7 +60,7 @@ export async function servePublish(
   const batch = Array.isArray(body);
   const items = batch ? body : [body];
   if (items.length === 0 || items.length > MAX_BATCH) {
-    throw new HttpError(400, 'bad-event', `A batch holds 1 to ${MAX_BATCH} events; this one holds ${items.length}.`);
+    throw new HttpStatusError(400, 'bad-event', `A batch holds 1 to ${MAX_BATCH} events; this one holds ${items.length}.`);
   }
   // Everything is checked and serialized before anything is published: a bad batch publishes nothing.
   const inputs = items.map((item, index) => checkPublishInput(item, batch ? `body[${index}]` : 'body'));

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { IDEMPOTENCY_COMPLETE, IDEMPOTENCY_RELEASE } from '../redis/idempotency-scripts.js';
 import { redisCommand } from '../redis/redis-connection.js';
 import type { RedisStoreOptions } from '../redis/redis-store-options.js';
@@ -121,8 +121,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 /** The claim token each record of this process holds, so only its owner releases it. */
 const tokens = new WeakMap<IdempotencyRecord, string>();
 
-function inProgress(message: string): HttpError {
-  return new HttpError(503, 'send-in-progress', message, { 'Retry-After': '1' });
+function inProgress(message: string): HttpStatusError {
+  return new HttpStatusError(503, 'send-in-progress', message, { 'Retry-After': '1' });
 }
 
 /** `createCometServer({ send: { idempotencyStore: redisIdempotencyStore({ url }) } })` */

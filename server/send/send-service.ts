@@ -5,7 +5,7 @@ import { channelAllowed } from '../../src/protocol/channel.js';
 import { RESERVED_PREFIXES } from '../auth/read-access.js';
 import type { TokenClaims } from '../auth/token.js';
 import type { Broker, PublishInput } from '../broker/broker.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryIdempotencyStoreOptions } from './idempotency-store.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import { RateLimitedError } from '../http/rate-limited-error.js';
@@ -23,7 +23,7 @@ export interface SendContext {
 export interface SendOptions {
   /**
    * Validates or transforms each send before it is stored. Return the data
-   * to store (`undefined` keeps it as sent); throw an `HttpError` to refuse
+   * to store (`undefined` keeps it as sent); throw an `HttpStatusError` to refuse
    * with its status, code and message. Anything else thrown is a bug: it is
    * logged and answered `500`.
    */
@@ -80,19 +80,19 @@ export class SendService {
   /** Throws the refusal a sender without the right to `channel` gets: 401 without a token, 403 naming the channel with one. */
   authorize(channel: string, user: TokenClaims | undefined): void {
     if (RESERVED_PREFIXES.some((prefix) => channel.startsWith(prefix))) {
-      throw new HttpError(403, 'channel-reserved', `Channel "${channel}" is written by the server only (${RESERVED_PREFIXES.join(', ')} channels); send to another channel.`);
+      throw new HttpStatusError(403, 'channel-reserved', `Channel "${channel}" is written by the server only (${RESERVED_PREFIXES.join(', ')} channels); send to another channel.`);
     }
     const allowed = [...(this.#options.publicChannels ?? []), ...(user?.publish ?? [])];
     if (channelAllowed(allowed, channel)) return;
-    if (!user) throw new HttpError(401, 'token-missing', `Sending to "${channel}" needs a token with a "publish" claim that allows it.`);
-    throw new HttpError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow sending to channel "${channel}" (its "publish" claim).`);
+    if (!user) throw new HttpStatusError(401, 'token-missing', `Sending to "${channel}" needs a token with a "publish" claim that allows it.`);
+    throw new HttpStatusError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow sending to channel "${channel}" (its "publish" claim).`);
   }
 
   /** Checks a client's `Idempotency-Key` header. */
   static parseKey(value: string | string[] | undefined): string | undefined {
     if (value === undefined || value === '') return undefined;
     if (typeof value !== 'string' || !KEY_PATTERN.test(value)) {
-      throw new HttpError(400, 'bad-idempotency-key', 'Idempotency-Key must be 8-128 of A-Z a-z 0-9 _ . : -, one random value per send, repeated on its retries.');
+      throw new HttpStatusError(400, 'bad-idempotency-key', 'Idempotency-Key must be 8-128 of A-Z a-z 0-9 _ . : -, one random value per send, repeated on its retries.');
     }
     return value;
   }
@@ -112,7 +112,7 @@ export class SendService {
     const held = await this.#keys.claim(key, mine, Date.now());
     if (held !== mine) {
       if (held.fingerprint !== fingerprint) {
-        throw new HttpError(422, 'idempotency-key-reused', 'This Idempotency-Key was used for a different send; use a new key for each send and the same key only for its retries.');
+        throw new HttpStatusError(422, 'idempotency-key-reused', 'This Idempotency-Key was used for a different send; use a new key for each send and the same key only for its retries.');
       }
       return { event: await held.event, replayed: true };
     }
@@ -140,9 +140,9 @@ export class SendService {
       try {
         returned = await this.#options.onSend({ channel: input.channel, type: input.type, data, user: request.user, req: request.req });
       } catch (error) {
-        if (error instanceof HttpError) throw error;
+        if (error instanceof HttpStatusError) throw error;
         console.error('cometkit server: onSend failed', error);
-        throw new HttpError(500, 'internal', 'The server failed to check this send; it was logged.');
+        throw new HttpStatusError(500, 'internal', 'The server failed to check this send; it was logged.');
       }
       if (returned !== undefined) data = returned;
     }
@@ -152,9 +152,9 @@ export class SendService {
     } catch {
       text = undefined;
     }
-    if (text === undefined) throw new HttpError(400, 'bad-data', 'The data to store is not JSON-serializable (onSend returned a value JSON cannot hold).');
+    if (text === undefined) throw new HttpStatusError(400, 'bad-data', 'The data to store is not JSON-serializable (onSend returned a value JSON cannot hold).');
     if (Buffer.byteLength(text) > this.#maxPayloadBytes) {
-      throw new HttpError(413, 'payload-too-large', `The data to store is larger than ${this.#maxPayloadBytes} bytes (maxPayloadBytes).`);
+      throw new HttpStatusError(413, 'payload-too-large', `The data to store is larger than ${this.#maxPayloadBytes} bytes (maxPayloadBytes).`);
     }
     return this.#broker.publish({ channel: input.channel, type: input.type, data });
   }

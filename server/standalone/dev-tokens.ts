@@ -3,7 +3,7 @@ import { PRESENCE_USER_PATTERN } from '../../src/presence/presence-protocol.js';
 import { signToken } from '../auth/token.js';
 import type { CometServer } from '../comet-server.js';
 import { applyCors } from '../http/cors.js';
-import { HttpError, sendError } from '../http/http-error.js';
+import { HttpStatusError, sendError } from '../http/http-error.js';
 import { NOSNIFF } from '../http/nosniff.js';
 import { requestUrl } from '../http/request-url.js';
 
@@ -29,11 +29,11 @@ export function devTokens(comet: CometServer, secret: string) {
       applyCors(req, res, comet.options.allowedOrigins, comet.options.publicOrigins);
       if (req.method !== 'GET') {
         res.setHeader('Allow', 'GET');
-        throw new HttpError(405, 'method-not-allowed', `${path} accepts GET: ${path}?user=<name>.`);
+        throw new HttpStatusError(405, 'method-not-allowed', `${path} accepts GET: ${path}?user=<name>.`);
       }
       const user = url.searchParams.get('user') ?? '';
       if (!PRESENCE_USER_PATTERN.test(user)) {
-        throw new HttpError(400, 'bad-user', `Name the user the token is for: ${path}?user=ada (1-128 characters without control characters).`);
+        throw new HttpStatusError(400, 'bad-user', `Name the user the token is for: ${path}?user=ada (1-128 characters without control characters).`);
       }
       const token = await signToken(
         // `*` reaches no presence: channel (reserved): rosters are named as well. Other users' inboxes stay theirs.
@@ -43,7 +43,7 @@ export function devTokens(comet: CometServer, secret: string) {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(token), 'Cache-Control': 'no-store', ...NOSNIFF });
       res.end(token);
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
+      if (!(error instanceof HttpStatusError)) throw error;
       sendError(res, error);
     }
     return true;

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseEncoding, ENCODING_SUFFIX, FILE_ENCODINGS, type FileEncoding } from '../http/accept-encoding.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { NOSNIFF } from '../http/nosniff.js';
 
 /** The folder below `{basePath}` the browser files are served from. */
@@ -62,7 +62,7 @@ export function browserFiles(dist = findDist()): (req: IncomingMessage, res: Ser
     if (served) return served;
     const path = dist && join(dist, 'browser-files.json');
     if (!path || !existsSync(path)) {
-      throw new HttpError(404, 'not-built', 'This server has no browser files: run `npm run build` in the cometkit package.');
+      throw new HttpStatusError(404, 'not-built', 'This server has no browser files: run `npm run build` in the cometkit package.');
     }
     const manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
     served = new Map();
@@ -86,10 +86,10 @@ export function browserFiles(dist = findDist()): (req: IncomingMessage, res: Ser
   return async (req, res, name) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
-      throw new HttpError(405, 'method-not-allowed', `${BROWSER_FILES_PATH}${name.slice(0, 100)} accepts GET and HEAD.`);
+      throw new HttpStatusError(405, 'method-not-allowed', `${BROWSER_FILES_PATH}${name.slice(0, 100)} accepts GET and HEAD.`);
     }
     const entry = load().get(name);
-    if (!entry) throw new HttpError(404, 'not-found', `No cometkit browser file named "${name.slice(0, 100)}".`);
+    if (!entry) throw new HttpStatusError(404, 'not-found', `No cometkit browser file named "${name.slice(0, 100)}".`);
     const coding = chooseEncoding(req.headers['accept-encoding'], entry.encodings);
     const { body, etag } = await read(entry.file, coding);
     res.setHeader('Access-Control-Allow-Origin', '*');

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import { NOSNIFF } from '../http/nosniff.js';
 
 export interface AdmissionOptions {
@@ -76,8 +76,8 @@ export function refuseStart(req: IncomingMessage, res: ServerResponse, path: str
 }
 
 /** The refusal of a start past the admission rate, for clients that read a status. */
-export function busyError(delayMs: number): HttpError {
-  return new HttpError(503, 'server-busy', 'The server is taking streams at its admission rate; come back after Retry-After seconds.', {
+export function busyError(delayMs: number): HttpStatusError {
+  return new HttpStatusError(503, 'server-busy', 'The server is taking streams at its admission rate; come back after Retry-After seconds.', {
     'Retry-After': String(Math.max(1, Math.ceil(delayMs / 1000))),
   });
 }

@@ -1,5 +1,5 @@
 import type { TransportName } from '../../src/protocol/transport-name.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 
 export interface OpenStream {
   readonly transport: TransportName;
@@ -45,13 +45,13 @@ export class ConnectionRegistry {
     const limits = this.#limits;
     const retry = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
     if (this.#streams.size >= limits.maxConnections) {
-      throw new HttpError(503, 'server-busy', `The server holds its limit of ${limits.maxConnections} open streams (maxConnections); retry shortly.`, retry);
+      throw new HttpStatusError(503, 'server-busy', `The server holds its limit of ${limits.maxConnections} open streams (maxConnections); retry shortly.`, retry);
     }
     if (stream.user !== undefined && (this.#perUser.get(stream.user) ?? 0) >= limits.maxStreamsPerUser) {
-      throw new HttpError(429, 'too-many-streams', `This user already holds ${limits.maxStreamsPerUser} open streams (maxStreamsPerUser); close some, or share one connection between tabs.`, retry);
+      throw new HttpStatusError(429, 'too-many-streams', `This user already holds ${limits.maxStreamsPerUser} open streams (maxStreamsPerUser); close some, or share one connection between tabs.`, retry);
     }
     if (stream.client !== undefined && (this.#perClient.get(stream.client) ?? 0) >= limits.maxStreamsPerClient) {
-      throw new HttpError(429, 'too-many-streams', `This address already holds ${limits.maxStreamsPerClient} open streams (maxStreamsPerClient).`, retry);
+      throw new HttpStatusError(429, 'too-many-streams', `This address already holds ${limits.maxStreamsPerClient} open streams (maxStreamsPerClient).`, retry);
     }
     this.#streams.add(stream);
     bump(this.#perUser, stream.user, 1);

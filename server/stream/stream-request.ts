@@ -5,7 +5,7 @@ import { readAllowed } from '../auth/read-access.js';
 import { MAX_TOKEN_LENGTH, type TokenClaims, type TokenVerifier } from '../auth/token.js';
 import { tokenValidUntil } from '../auth/token-expiry.js';
 import { INBOX_PREFIX, inboxChannel } from '../inbox/inbox-channel.js';
-import { HttpError } from '../http/http-error.js';
+import { HttpStatusError } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** A validated request to read channels, whatever transport carries it. */
@@ -32,13 +32,13 @@ function bearer(req: IncomingMessage, url: URL): string | undefined {
  */
 export async function parseStreamRequest(req: IncomingMessage, url: URL, options: ResolvedOptions, verify: TokenVerifier | undefined): Promise<StreamRequest> {
   const channels = [...new Set(url.searchParams.getAll('ch'))];
-  if (channels.length === 0) throw new HttpError(400, 'no-channels', 'Name at least one channel with ?ch=<channel>.');
+  if (channels.length === 0) throw new HttpStatusError(400, 'no-channels', 'Name at least one channel with ?ch=<channel>.');
   if (channels.length > options.maxChannelsPerStream) {
-    throw new HttpError(400, 'too-many-channels', `A stream carries at most ${options.maxChannelsPerStream} channels; ${channels.length} were asked for.`);
+    throw new HttpStatusError(400, 'too-many-channels', `A stream carries at most ${options.maxChannelsPerStream} channels; ${channels.length} were asked for.`);
   }
   for (const channel of channels) {
     if (!isValidChannel(channel)) {
-      throw new HttpError(400, 'bad-channel', `Channel "${String(channel).slice(0, 80)}" is not valid: use 1-128 of A-Z a-z 0-9 _ . : @ / -.`);
+      throw new HttpStatusError(400, 'bad-channel', `Channel "${String(channel).slice(0, 80)}" is not valid: use 1-128 of A-Z a-z 0-9 _ . : @ / -.`);
     }
   }
 
@@ -60,7 +60,7 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
   if (options.hooks?.subscribe) {
     // Another user's inbox is nobody's to grant, the application's hook included.
     const reserved = channels.find((channel) => channel.startsWith(INBOX_PREFIX) && channel !== own && !options.inboxAnonymous);
-    if (reserved !== undefined) throw new HttpError(403, 'channel-forbidden', `Channel "${reserved}" is another user's inbox.`);
+    if (reserved !== undefined) throw new HttpStatusError(403, 'channel-forbidden', `Channel "${reserved}" is another user's inbox.`);
     // The subscribe hook replaces publicChannels and the token's channels: the application decides.
     const asked = channels.filter((channel) => channel !== own);
     if (asked.length > 0) {
@@ -78,9 +78,9 @@ export async function parseStreamRequest(req: IncomingMessage, url: URL, options
     const forbidden = channels.filter((channel) => !readAllowed(allowed, channel));
     if (forbidden.length > 0) {
       if (!user) {
-        throw new HttpError(401, 'token-missing', `Channel "${forbidden[0]}" is not public: send a token (?token= or Authorization: Bearer).`);
+        throw new HttpStatusError(401, 'token-missing', `Channel "${forbidden[0]}" is not public: send a token (?token= or Authorization: Bearer).`);
       }
-      throw new HttpError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow channel "${forbidden[0]}".`);
+      throw new HttpStatusError(403, 'channel-forbidden', `The token of "${user.sub}" does not allow channel "${forbidden[0]}".`);
     }
   }
   return { channels: granted, cursor, user, validUntil: tokenValidUntil(user, options.tokens), client };
@@ -94,7 +94,7 @@ function endpointOf(url: URL, options: ResolvedOptions): string {
 
 function parseCursorParam(text: string): Cursor {
   const cursor = checkCursor(text);
-  if (typeof cursor === 'string') throw new HttpError(400, 'bad-cursor', `The cursor is malformed: ${cursor}.`);
+  if (typeof cursor === 'string') throw new HttpStatusError(400, 'bad-cursor', `The cursor is malformed: ${cursor}.`);
   return cursor;
 }
 
@@ -112,20 +112,20 @@ export async function authenticate(req: IncomingMessage, url: URL, verify: Token
     if (token === undefined || token === '') return hooks.identify(req, context, undefined, undefined);
     // Without token verification configured, the token is the application's own: it is passed on raw.
     if (!verify) {
-      if (token.length > MAX_TOKEN_LENGTH) throw new HttpError(401, 'token-invalid', `The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
+      if (token.length > MAX_TOKEN_LENGTH) throw new HttpStatusError(401, 'token-invalid', `The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
       return hooks.identify(req, context, undefined, token);
     }
     return hooks.identify(req, context, await verifiedClaims(token, verify), undefined);
   }
   if (token === undefined || token === '') return undefined;
   if (!verify) {
-    throw new HttpError(401, 'token-invalid', 'This server accepts no tokens (no tokenSecret, tokenPublicKey or tokenJwksUrl is set).');
+    throw new HttpStatusError(401, 'token-invalid', 'This server accepts no tokens (no tokenSecret, tokenPublicKey or tokenJwksUrl is set).');
   }
   return verifiedClaims(token, verify);
 }
 
 async function verifiedClaims(token: string, verify: TokenVerifier): Promise<TokenClaims> {
   const check = await verify(token);
-  if (!check.ok) throw new HttpError(check.status, check.code, check.message, check.status === 503 ? { 'Retry-After': '5' } : {});
+  if (!check.ok) throw new HttpStatusError(check.status, check.code, check.message, check.status === 503 ? { 'Retry-After': '5' } : {});
   return check.claims;
 }

@@ -63,9 +63,12 @@ export interface ClientOptions {
   readonly batchDelayMs?: number;
   /**
    * URL of cometkit's worker script (`cometkit/worker`, `dist/worker.js`) on
-   * the page's own origin, or of a one-line module importing it. With it, one
-   * SharedWorker holds the connection for every tab; without it, tabs elect a
-   * leader that does.
+   * the page's own origin, or of a one-line module importing it: one
+   * SharedWorker then holds the connection for every tab. Without it, the
+   * ES module build starts the worker file the app's bundler emitted (Vite,
+   * webpack 5, Parcel), and the script-tag builds have the tabs elect a
+   * leader; so do pages where the worker cannot start.
+   * `host: 'leader-tab'` turns the SharedWorker off.
    */
   readonly workerUrl?: string | URL;
   /** Where the shared connection lives. Default `'auto'`: SharedWorker, else a leader tab, else this tab alone. */

@@ -1,5 +1,6 @@
 import { advice } from '../dev.js';
 import { HOST_KINDS, type HostKind } from '../hub/port-protocol.js';
+import { BUNDLED_WORKER } from './bundled-worker.js';
 import { hasLocks } from './tab-lock.js';
 
 export type HostPreference = 'auto' | HostKind;
@@ -20,7 +21,8 @@ export function unavailable(host: HostKind, workerUrl: string | undefined): stri
   switch (host) {
     case 'shared-worker': {
       if (typeof SharedWorker !== 'function') return 'SharedWorker is not available in this browser';
-      if (workerUrl === undefined) return 'no workerUrl was given (the worker file must be on the page\'s origin)';
+      // The ES module builds start the worker file the app's bundler emitted; if it is not there, the link fails and the client falls back.
+      if (workerUrl === undefined) return BUNDLED_WORKER ? undefined : 'no workerUrl was given (the worker file must be on the page\'s origin)';
       const page = globalThis.location?.href;
       let origin: string;
       try {

@@ -1,15 +1,17 @@
 import { CometError } from '../errors/comet-error.js';
+import { isHttpStatusError } from '../errors/http-status-error.js';
 import { requestJson, type ServerAccess } from '../client/server-request.js';
 import { PUSH_DEVICE_KEY } from '../client/push-device.js';
 import type { PushKeyAnswerJson } from './push-protocol.js';
 
 /**
  * `unsupported`: no service worker or Push API here (or an iOS page not
- * added to the home screen); `denied`: the user blocked notifications;
- * `prompt`: not asked yet; `subscribed` / `unsubscribed`: this browser's
- * subscription with the server.
+ * added to the home screen); `off`: the server sends no Web Push (it has no
+ * VAPID keys); `denied`: the user blocked notifications; `prompt`: not
+ * asked yet; `subscribed` / `unsubscribed`: this browser's subscription
+ * with the server.
  */
-export type PushState = 'unsupported' | 'denied' | 'prompt' | 'subscribed' | 'unsubscribed';
+export type PushState = 'unsupported' | 'off' | 'denied' | 'prompt' | 'subscribed' | 'unsubscribed';
 
 export interface PushSubscribeOptions {
   /** The registration of the service worker that imports `cometkit/sw`. Default: `navigator.serviceWorker.ready`. */
@@ -34,6 +36,29 @@ function keyBytes(base64url: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(text, (char) => char.charCodeAt(0));
 }
 
+/**
+ * Each server's VAPID key, asked once per page (a key changes only with a
+ * restart and new keys, which `subscribe` then finds); `undefined` when the
+ * server sends no push. A failed request is not kept: it is asked again.
+ */
+const serverKeys = new Map<string, Promise<string | undefined>>();
+
+function serverKey(access: ServerAccess): Promise<string | undefined> {
+  let key = serverKeys.get(access.url);
+  if (!key) {
+    key = requestJson<PushKeyAnswerJson>(access, { method: 'GET', path: 'push/key', purpose: 'the push key' }).then(
+      ({ body }) => body.publicKey,
+      (error: unknown) => {
+        if (isHttpStatusError(error) && error.code === 'push-off') return undefined;
+        serverKeys.delete(access.url);
+        throw error;
+      },
+    );
+    serverKeys.set(access.url, key);
+  }
+  return key;
+}
+
 /** Web Push for this browser: the code behind `client.push`, loaded on first use. */
 export class PushClient {
   readonly #deps: PushDeps;
@@ -45,6 +70,7 @@ export class PushClient {
   async state(options: PushSubscribeOptions = {}): Promise<PushState> {
     const { registration } = options;
     if (!supported()) return 'unsupported';
+    if ((await serverKey(this.#deps)) === undefined) return 'off';
     if (Notification.permission === 'denied') return 'denied';
     if (Notification.permission === 'default') return 'prompt';
     const ready = registration ?? (await navigator.serviceWorker.getRegistration());
@@ -57,8 +83,11 @@ export class PushClient {
     if (!supported()) throw new CometError('push-unsupported', 'This browser has no Web Push here (on iOS, add the app to the home screen first).');
     if ((await permission) !== 'granted') return Notification.permission === 'denied' ? 'denied' : 'prompt';
     const registration = options.registration ?? (await navigator.serviceWorker.ready);
-    const { body } = await requestJson<PushKeyAnswerJson>(this.#deps, { method: 'GET', path: 'push/key', purpose: 'the push key' });
-    const key = keyBytes(body.publicKey);
+    // Asked again, not cached: a server restarted with new keys needs a new subscription.
+    serverKeys.delete(this.#deps.url);
+    const publicKey = await serverKey(this.#deps);
+    if (publicKey === undefined) return 'off';
+    const key = keyBytes(publicKey);
     let subscription = await registration.pushManager.getSubscription();
     // A subscription made for another server key cannot be used: it is replaced.
     const current = subscription?.options.applicationServerKey;

@@ -37,8 +37,14 @@ export interface PushVisibilityRequestJson {
 export interface PushNotificationMessage {
   readonly kind: 'notification';
   readonly id: number;
-  /** The notification's tag: a newer push for the same item replaces the one shown. */
+  /**
+   * The notification's tag: a newer push with the same tag replaces the one
+   * shown. An item's own (`pushTag`), or its group's, so a group that grew
+   * never shows twice on a device.
+   */
   readonly tag: string;
+  /** The item this one takes the place of (a group that grew, a snooze that ended): its notification is closed. */
+  readonly replaces?: number;
   readonly title: string;
   readonly body?: string;
   readonly icon?: string;
@@ -60,6 +66,9 @@ export type PushMessage = PushNotificationMessage | PushWithdrawMessage;
 export const PUSH_DEVICE_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 export const PUSH_ENDPOINT_MAX = 2048;
 export const PUSH_DEVICES_MAX = 20;
+
+/** A tag the service worker accepts from a push: its own prefix, short, no other app's notification. */
+export const PUSH_TAG_PATTERN = /^comet-[A-Za-z0-9_-]{1,64}$/;
 
 /** The tag of an item's notification, shared by the server (in the payload) and the service worker (to close it). */
 export function pushTag(id: number): string {

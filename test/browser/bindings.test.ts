@@ -1,5 +1,6 @@
 /**
- * `cometkit/react` (under `<StrictMode>`, React's development build) and
+ * `cometkit/react` (under `<StrictMode>`, React's development build, with
+ * React 19 and with React 18, the two majors of the peer range) and
  * `cometkit/vue`, in pages built with Vite from test/pages/bindings/ (see
  * test/support/framework-pages.ts), against the real server, counting
  * streams where the server sees them: one stream for a panel however often
@@ -9,6 +10,7 @@
 import { expect } from '@esm-bundle/chai';
 import { createClient } from '../../src/index.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { openFramePage } from '../support/frame-page.js';
 import type { View } from '../pages/bindings/shared.js';
 
 const server = getTestServer();
@@ -22,19 +24,18 @@ interface BindingsPage {
   list(selector: string): string[];
 }
 
-async function openPage(framework: 'react' | 'vue', settings: Record<string, string>): Promise<BindingsPage> {
-  const src = `/__frameworks__/bindings/${framework}/index.html?${new URLSearchParams(settings)}`;
-  const answer = await fetch(src, { cache: 'no-store' });
-  if (!answer.ok) throw new Error(`${src}: ${answer.status} ${await answer.text()}`);
-  const frame = document.createElement('iframe');
-  frame.title = `${framework} bindings page`;
-  const errors: string[] = [];
-  frame.src = src;
-  document.body.append(frame);
-  await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-  const view = frame.contentWindow!;
-  view.addEventListener('error', (event) => errors.push(String(event.error ?? event.message)));
-  view.addEventListener('unhandledrejection', (event) => errors.push(String(event.reason)));
+/** Each page as test/support/framework-pages.ts builds it; `react` is the version the React pages must hold. */
+const pages = [
+  { name: 'react', title: 'cometkit/react', path: 'bindings/react', react: /^19\./ },
+  { name: 'react18', title: 'cometkit/react on React 18', path: 'bindings-react18/react', react: /^18\./ },
+  { name: 'vue', title: 'cometkit/vue', path: 'bindings/vue', react: undefined },
+] as const;
+type PageName = (typeof pages)[number]['name'];
+
+async function openPage(framework: PageName, settings: Record<string, string>): Promise<BindingsPage> {
+  const { path } = pages.find((page) => page.name === framework)!;
+  const src = `/__frameworks__/${path}/index.html?${new URLSearchParams(settings)}`;
+  const { frame, view, errors } = await openFramePage(src, `${framework} bindings page`);
   await waitFor(() => view.bindingsPage !== undefined, 8000, `the ${framework} page to start`);
   const document_ = (): Document => frame.contentDocument!;
   return {
@@ -47,8 +48,8 @@ async function openPage(framework: 'react' | 'vue', settings: Record<string, str
   };
 }
 
-for (const framework of ['react', 'vue'] as const) {
-  describe(`cometkit/${framework}`, function () {
+for (const { name: framework, title, react } of pages) {
+  describe(title, function () {
     this.timeout(30_000);
     let page: BindingsPage | undefined;
     afterEach(() => {
@@ -69,7 +70,10 @@ for (const framework of ['react', 'vue'] as const) {
       await waitFor(() => shown.text('#live') === 'live', 8000, `the channel live (shows "${shown.text('#live')}")`);
       await waitFor(async () => (await server.streams(prefix)) === 1, 8000, 'one open stream');
       expect(await server.streamsOpened(prefix), 'streams opened for the panel').to.equal(1);
-      if (framework === 'react') expect(shown.frame.contentDocument!.body.dataset['mounts'], 'StrictMode set the effects up twice').to.equal('2');
+      if (react) {
+        expect(shown.frame.contentDocument!.body.dataset['react'], 'the React the page was built with').to.match(react);
+        expect(shown.frame.contentDocument!.body.dataset['mounts'], 'StrictMode set the effects up twice').to.equal('2');
+      }
 
       await server.publishMany([1, 2, 3].map((n) => ({ channel, data: { n } })));
       await waitFor(() => events().length >= 3, 8000, `three events (shows ${JSON.stringify(events())})`);

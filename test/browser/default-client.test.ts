@@ -10,12 +10,11 @@ import { configure, createClient, getDefaultClient, type CometClient } from '../
 import '../../components/index.js';
 import type { CometFeed } from '../../components/comet-feed/comet-feed.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { captureWarnings } from '../support/warnings.js';
 
 const server = getTestServer();
 const made: CometClient[] = [];
 const elements: Element[] = [];
-const original = console.warn;
-let warnings: string[] = [];
 
 function feedFor(channel: string, parent: Element = document.body): CometFeed {
   const feed = document.createElement('comet-feed') as CometFeed;
@@ -35,16 +34,9 @@ async function showsEvents(feed: CometFeed, channel: string): Promise<void> {
 
 describe('the default client', function () {
   this.timeout(30_000);
+  const warnings = captureWarnings({ echo: true });
 
-  beforeEach(() => {
-    warnings = [];
-    console.warn = (...args: unknown[]) => {
-      warnings.push(args.map(String).join(' '));
-      original(...args);
-    };
-  });
   afterEach(() => {
-    console.warn = original;
     for (const element of elements.splice(0)) element.remove();
     for (const client of made.splice(0)) client.close();
   });
@@ -65,7 +57,7 @@ describe('the default client', function () {
     await waitFor(() => events.length === 1, 5000, 'the subscription to get the event');
     expect(getDefaultClient()).to.equal(client);
     expect(errors).to.deep.equal([]);
-    expect(warnings.filter((text) => /^cometkit \[(no-client|default-client-ambiguous)\]/.test(text))).to.deep.equal([]);
+    expect(warnings().filter((text) => /^cometkit \[(no-client|default-client-ambiguous)\]/.test(text))).to.deep.equal([]);
   });
 
   it('an element inside a <comet-connection> uses the connection, the others the page default', async () => {
@@ -104,8 +96,8 @@ describe('the default client', function () {
     made.push(one, two);
     const feed = feedFor(channel);
     feedFor(uniqueChannel());
-    await waitFor(() => warnings.some((text) => text.startsWith('cometkit [default-client-ambiguous]')), 8000, 'the ambiguity warning');
-    expect(warnings.filter((text) => text.startsWith('cometkit [default-client-ambiguous]'))).to.have.length(1);
+    await waitFor(() => warnings().some((text) => text.startsWith('cometkit [default-client-ambiguous]')), 8000, 'the ambiguity warning');
+    expect(warnings().filter((text) => text.startsWith('cometkit [default-client-ambiguous]'))).to.have.length(1);
     configure(two);
     expect(getDefaultClient()).to.equal(two);
     await showsEvents(feed, channel);

@@ -7,9 +7,10 @@
 import { expect } from '@esm-bundle/chai';
 import { createClient, type CometClient, type CometEvent } from '../../src/index.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { ownClients } from '../support/own-clients.js';
 
 const harness = getTestServer();
-const clients: CometClient[] = [];
+const clients = ownClients();
 
 async function devServer(): Promise<string> {
   const res = await fetch(`${harness.url}/control/dev-server`, { method: 'POST' });
@@ -20,14 +21,8 @@ async function devServer(): Promise<string> {
 
 /** As the README writes it, with the dev server's address in place of the app's own /comet. */
 function readmeClient(comet: string, user: string): CometClient {
-  const made = createClient({ url: comet, token: () => fetch(`${comet}/dev-token?user=${encodeURIComponent(user)}`).then((r) => r.text()), hub: `dev-${user}` });
-  clients.push(made);
-  return made;
+  return clients.keep(createClient({ url: comet, token: () => fetch(`${comet}/dev-token?user=${encodeURIComponent(user)}`).then((r) => r.text()), hub: `dev-${user}` }));
 }
-
-afterEach(() => {
-  for (const made of clients.splice(0)) made.close();
-});
 
 describe('cometkit-server --dev with the README\'s token function', function () {
   this.timeout(60_000);

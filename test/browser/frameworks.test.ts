@@ -8,6 +8,7 @@
 import { expect } from '@esm-bundle/chai';
 import type { CometFeed, CometStatus } from '../../components/index.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { openFramePage } from '../support/frame-page.js';
 
 const server = getTestServer();
 
@@ -21,20 +22,7 @@ interface FrameworkPage {
 
 async function openPage(framework: string, settings: Record<string, string>): Promise<FrameworkPage> {
   const src = `/__frameworks__/${framework}/index.html?${new URLSearchParams(settings)}`;
-  // A build that failed answers 500 with Vite's message: say that, rather than time out on an empty frame.
-  const answer = await fetch(src, { cache: 'no-store' });
-  if (!answer.ok) throw new Error(`${src}: ${answer.status} ${await answer.text()}`);
-  const frame = document.createElement('iframe');
-  frame.title = `${framework} page`;
-  frame.style.width = '800px';
-  frame.style.height = '600px';
-  const errors: string[] = [];
-  frame.src = src;
-  document.body.append(frame);
-  await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-  const view = frame.contentWindow!;
-  view.addEventListener('error', (event) => errors.push(String(event.error ?? event.message)));
-  view.addEventListener('unhandledrejection', (event) => errors.push(String(event.reason)));
+  const { frame, errors } = await openFramePage(src, `${framework} page`, { width: '800px', height: '600px' });
   const query = <E extends Element>(selector: string): E | null => frame.contentDocument!.querySelector<E>(selector);
   await waitFor(() => query('h1') !== null, 5000, `the ${framework} app to render`);
   return {

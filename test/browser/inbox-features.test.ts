@@ -4,8 +4,6 @@
  */
 import { expect } from '@esm-bundle/chai';
 import {
-  createClient,
-  type CometClient,
   type Inbox,
   type InboxAddedEvent,
   type InboxPreferencesEvent,
@@ -13,22 +11,16 @@ import {
   type InboxUpdatedEvent,
 } from '../../src/index.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { ownClients } from '../support/own-clients.js';
 
 const server = getTestServer();
-const clients: CometClient[] = [];
+const clients = ownClients();
 
 async function device(user: string, name: string): Promise<Inbox> {
-  const token = await server.token({ sub: user });
-  const made = createClient({ url: server.comet, token, host: 'single-tab', hub: `${user}-${name}` });
-  clients.push(made);
-  const inbox = await made.inbox();
+  const inbox = await (await clients.open({ sub: user }, `${user}-${name}`)).inbox();
   await inbox.start();
   return inbox;
 }
-
-afterEach(() => {
-  for (const made of clients.splice(0)) made.close();
-});
 
 describe('client.inbox(): preferences, actions, groups, snoozes', function () {
   this.timeout(20_000);

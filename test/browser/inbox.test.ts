@@ -1,21 +1,12 @@
 /** client.inbox() against the real server, with two clients of one user that share no connection: two devices. */
 import { expect } from '@esm-bundle/chai';
-import { createClient, type CometClient, type InboxChangedEvent, type InboxCountsJson } from '../../src/index.js';
+import { type CometClient, type InboxChangedEvent, type InboxCounts } from '../../src/index.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { ownClients } from '../support/own-clients.js';
 
 const server = getTestServer();
-const clients: CometClient[] = [];
-
-async function device(user: string, name: string): Promise<CometClient> {
-  const token = await server.token({ sub: user });
-  const made = createClient({ url: server.comet, token, host: 'single-tab', hub: `${user}-${name}` });
-  clients.push(made);
-  return made;
-}
-
-afterEach(() => {
-  for (const made of clients.splice(0)) made.close();
-});
+const clients = ownClients();
+const device = (user: string, name: string): Promise<CometClient> => clients.open({ sub: user }, `${user}-${name}`);
 
 describe('client.inbox()', function () {
   this.timeout(20_000);
@@ -40,7 +31,7 @@ describe('client.inbox()', function () {
     await phone.markAllRead();
     await waitFor(() => laptop.counts?.unread === 0, 8000, 'all read on the laptop');
     await phone.archive([1]);
-    await waitFor(() => (laptop.counts as InboxCountsJson).total === 2, 8000, 'archived on the laptop');
+    await waitFor(() => (laptop.counts as InboxCounts).total === 2, 8000, 'archived on the laptop');
   });
 
   it('a new notification reaches every device with the new counts', async () => {
@@ -60,7 +51,8 @@ describe('client.inbox()', function () {
     const { historySize } = await server.info();
     const count = historySize + 15;
     await server.notify(user, { title: 'bulk' }, { count });
-    const inbox = await (await device(user, 'laptop')).inbox();
+    const laptop = await device(user, 'laptop');
+    const inbox = await laptop.inbox();
     const ids: number[] = [];
     let before: number | undefined;
     for (let pages = 0; pages < 10; pages += 1) {
@@ -71,7 +63,7 @@ describe('client.inbox()', function () {
     }
     expect(ids.length).to.equal(count);
     expect(ids.at(-1)).to.equal(1);
-    const history = await clients[0]!.history(inbox.channel!, { limit: historySize });
+    const history = await laptop.history(inbox.channel!, { limit: historySize });
     expect(history.length).to.be.at.most(historySize);
   });
 

@@ -14,13 +14,14 @@ import type { CometPresence } from '../../components/comet-presence/comet-presen
 import type { CometStatus } from '../../components/comet-status/comet-status.js';
 import { CometClient, type ClientOptions, type CometError } from '../../src/index.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { captureWarnings } from '../support/warnings.js';
 
 const server = getTestServer();
 const clients: CometClient[] = [];
 const elements: Element[] = [];
-const original = console.warn;
-let warnings: string[] = [];
 const uncaught: string[] = [];
+// Each test's own warnings: the hooks run around every test of this file.
+const warnings = captureWarnings();
 window.addEventListener('error', (event) => uncaught.push(String(event.message)));
 window.addEventListener('unhandledrejection', (event) => uncaught.push(String((event.reason as Error)?.message ?? event.reason)));
 
@@ -43,19 +44,12 @@ function mount<T extends Element>(made: CometClient, html: string): T {
 }
 
 const partText = (element: Element, name: string): string => element.shadowRoot?.querySelector(`[part~="${name}"]`)?.textContent ?? '';
-const ours = (code: string): string[] => warnings.filter((text) => text.startsWith(`cometkit [misconfigured]: ${code}:`));
+const ours = (code: string): string[] => warnings().filter((text) => text.startsWith(`cometkit [misconfigured]: ${code}:`));
 
 describe('misconfiguration, named where a user looks', function () {
   this.timeout(30_000);
 
-  beforeEach(() => {
-    warnings = [];
-    console.warn = (...args: unknown[]) => {
-      warnings.push(args.map(String).join(' '));
-    };
-  });
   afterEach(() => {
-    console.warn = original;
     for (const element of elements.splice(0)) element.remove();
     for (const made of clients.splice(0)) made.close();
   });

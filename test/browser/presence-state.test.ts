@@ -1,22 +1,12 @@
 /** Member states through two clients with connections of their own: a typing indicator appears for the other and clears. */
 import { expect } from '@esm-bundle/chai';
-import { createClient, type CometClient } from '../../src/index.js';
+import type { CometClient } from '../../src/index.js';
 import type { PresenceChangeEvent } from '../../src/presence/presence-roster.js';
-import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
+import { uniqueChannel, waitFor } from '../support/env.js';
+import { ownClients } from '../support/own-clients.js';
 
-const server = getTestServer();
-const clients: CometClient[] = [];
-
-async function member(sub: string, hub: string): Promise<CometClient> {
-  const token = await server.token({ sub, name: sub.toUpperCase(), channels: ['t.*', 'presence:t.*'] });
-  const made = createClient({ url: server.comet, token, host: 'single-tab', hub });
-  clients.push(made);
-  return made;
-}
-
-afterEach(() => {
-  for (const made of clients.splice(0)) made.close();
-});
+const clients = ownClients();
+const member = (sub: string, hub: string): Promise<CometClient> => clients.open({ sub, name: sub.toUpperCase(), channels: ['t.*', 'presence:t.*'] }, hub);
 
 describe('presence state', function () {
   this.timeout(15_000);

@@ -175,6 +175,22 @@ describe('the packed package in a scratch app', () => {
     const budget = pkg.sizeBudgets['vite: createClient + subscribe']!.brotli!;
     console.log(`# Vite bundle, createClient + subscribe: ${brotli} B brotli in ${fetched.size} file(s) (budget ${budget} B)`);
     assert.ok(brotli <= budget, `${brotli} B brotli > ${budget} B`);
+
+    // With no workerUrl, the SDK's `new SharedWorker(new URL(…, import.meta.url))` had Vite emit cometkit's worker as the app's
+    // own file: the page then fetches the SharedWorker link, never the hub and SSE (they run in the worker, one per browser).
+    const assets = readdirSync(join(dir, 'dist-spa/assets'));
+    const worker = assets.find((file) => /^worker-[\w-]+\.js$/.test(file));
+    assert.ok(worker, `Vite emitted the worker file (assets: ${JSON.stringify(assets)})`);
+    assert.match(readFileSync(join(dir, 'dist-spa/assets', worker), 'utf8'), /onconnect/, 'the emitted worker is cometkit/worker');
+    const link = Object.keys(manifest).find((key) => key.includes('/dist/chunks/shared-worker-host-'));
+    assert.ok(link, 'the SharedWorker link is a chunk of its own');
+    const withEntry = new Set(fetched);
+    visit(link);
+    const linkFiles = [...fetched].filter((file) => !withEntry.has(file));
+    assert.ok(linkFiles.some((file) => readFileSync(join(dir, 'dist-spa', file), 'utf8').includes(`/assets/${worker}`)), 'the link starts the emitted worker');
+    const sizeOf = (file: string): number => brotliCompressSync(readFileSync(join(dir, 'dist-spa', file)), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    const linkBytes = linkFiles.reduce((sum, file) => sum + sizeOf(file), 0);
+    console.log(`# Vite bundle, a subscribing page with the SharedWorker: ${brotli + linkBytes} B brotli (entry ${brotli} B, the SharedWorker link ${linkBytes} B in ${linkFiles.length} file(s)); the worker file, once per browser: ${sizeOf(`assets/${worker}`)} B`);
   });
 
   it('imports every entry in Node, as server-side rendering does, without effect', () => {

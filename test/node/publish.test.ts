@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { HttpError } from '../../server/http/http-error.js';
+import { HttpStatusError } from '../../server/http/http-error.js';
 import { epochOf, eventOf, helloOf, seqOf, takeEvents } from '../support/frames.js';
 import { http } from '../support/http-client.js';
 import { startServer, uniqueChannel, type TestServer } from '../support/node-server.js';
@@ -142,8 +142,8 @@ describe('server.publish()', () => {
     assert.doesNotThrow(() => {
       returned = server.comet.publish('not a channel', 1);
     });
-    await assert.rejects(returned!, (error: unknown) => error instanceof HttpError && error.code === 'bad-channel');
-    await assert.rejects(server.comet.publish(uniqueChannel(), undefined), (error: unknown) => error instanceof HttpError && error.code === 'bad-event');
-    await assert.rejects(server.comet.publish(uniqueChannel(), 1, 'bad type'), (error: unknown) => error instanceof HttpError);
+    await assert.rejects(returned!, (error: unknown) => error instanceof HttpStatusError && error.code === 'bad-channel');
+    await assert.rejects(server.comet.publish(uniqueChannel(), undefined), (error: unknown) => error instanceof HttpStatusError && error.code === 'bad-event');
+    await assert.rejects(server.comet.publish(uniqueChannel(), 1, 'bad type'), (error: unknown) => error instanceof HttpStatusError);
   });
 });

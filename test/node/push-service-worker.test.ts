@@ -124,6 +124,23 @@ describe('cometkit/sw in Chromium', { skip: chromium ? false : 'chromium is not 
     assert.deepEqual(await shownWhen((list) => list.length === 0), []);
   });
 
+  it('closes the item a newer one replaces (a group that grew), and shows the group under its own tag', async () => {
+    const older = await notify('Ada commented');
+    const newer = await notify('Grace commented');
+    const run = (message: PushMessage) => worker.evaluate((m) => (self as unknown as { cometkit: { push(m: unknown): Promise<void> } }).cometkit.push(m), message as never);
+    await run(notificationMessage(older));
+    assert.deepEqual((await shown()).map((one) => one.tag), [`comet-inbox-${older.id}`]);
+    await run({ ...notificationMessage(newer), tag: 'comet-group-pr7', replaces: older.id });
+    assert.deepEqual(await shown(), [{ title: 'Grace commented', body: 'Grace commented body', tag: 'comet-group-pr7' }]);
+    // Withdrawn by its item, under the group's tag.
+    await run({ kind: 'withdraw', ids: [newer.id] });
+    assert.deepEqual(await shown(), []);
+    // A tag that is not cometkit's own is not taken: another notification of the app stays untouched.
+    await run({ ...notificationMessage(older), tag: 'app-chat' });
+    assert.deepEqual((await shown()).map((one) => one.tag), [`comet-inbox-${older.id}`]);
+    await run({ kind: 'withdraw', ids: [older.id] });
+  });
+
   it('marks the item read when its notification is clicked', async () => {
     const item = await notify('click me');
     await worker.evaluate((message) => (self as unknown as { cometkit: { push(m: unknown): Promise<void> } }).cometkit.push(message), notificationMessage(item) as never);

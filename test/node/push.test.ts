@@ -38,6 +38,7 @@ async function newUser(server: TestServer) {
     devices: async () => (await http(`${server.base}/push/subscriptions`, { headers: auth })).json<PushDevicesAnswerJson>().devices.map((one) => one.device),
     visible: (device: string, visible: boolean) => http(`${server.base}/push/visibility`, { method: 'POST', headers: json, body: { device, visible } }),
     read: (ids: number[]) => http(`${server.base}/inbox/state`, { method: 'POST', headers: json, body: { ids, read: true } }),
+    snooze: (ids: number[], until: number) => http(`${server.base}/inbox/snooze`, { method: 'POST', headers: json, body: { ids, until } }),
     preferences: (body: unknown) => http(`${server.base}/inbox/preferences`, { method: 'PUT', headers: json, body }),
     notify: (data: unknown, extra: Record<string, unknown> = {}) => server.comet.inbox.notify(sub, { data, ...extra }) as Promise<InboxItemJson>,
   };
@@ -135,6 +136,81 @@ for (const backend of storageBackends) describe(`push (${backend.name})`, { skip
     const mention = await user.notify({ title: 'a mention' }, { category: 'mention' });
     await settled();
     assert.deepEqual(service.for(subscription).map((one) => (one.message as PushNotificationMessage).id), [mention.id]);
+  });
+
+  it('withdraws a snoozed item, and pushes it again when the snooze ends, to the devices with no visible tab', async () => {
+    const user = await newUser(server);
+    const phone = service.subscription();
+    const laptop = service.subscription();
+    await user.subscribe('device-snooze-phone', phone);
+    await user.subscribe('device-snooze-laptop', laptop);
+    const item = await user.notify({ title: 'Standup notes' });
+    await settled();
+    assert.equal(service.for(phone).length, 1);
+    // The laptop's tab is open by the time the snooze ends: it shows the item, the laptop gets no push.
+    await user.visible('device-snooze-laptop', true);
+    assert.equal((await user.snooze([item.id], Date.now() + 300)).status, 200);
+    await until(() => service.for(phone).length >= 3, 10_000, 'the push of the item back from its snooze');
+    await settled();
+    const [, withdrawn, back] = service.for(phone).map((one) => one.message as PushNotificationMessage | { kind: 'withdraw'; ids: number[] });
+    assert.deepEqual(withdrawn, { kind: 'withdraw', ids: [item.id] }, 'snoozed: hidden on the device too');
+    assert.equal(back?.kind, 'notification');
+    const again = back as PushNotificationMessage;
+    assert.equal(again.title, 'Standup notes');
+    assert.notEqual(again.id, item.id, 'it comes back as a new item, as the inbox shows it');
+    assert.equal(service.for(phone).length, 3);
+    assert.deepEqual(service.for(laptop).map((one) => (one.message as { kind: string }).kind), ['notification', 'withdraw'], 'pushed before its tab opened, withdrawn at the snooze, nothing while visible');
+  });
+
+  it('replaces the push of a group that grew, and withdraws it where the newer item is not pushed', async () => {
+    const user = await newUser(server);
+    const phone = service.subscription();
+    const laptop = service.subscription();
+    await user.subscribe('device-group-phone', phone);
+    await user.subscribe('device-group-laptop', laptop);
+    const first = await user.notify({ title: 'Ada commented' }, { group: 'pr:7', actor: 'Ada' });
+    await settled();
+    assert.equal(service.for(phone).length, 1);
+    assert.equal(service.for(laptop).length, 1);
+    await user.visible('device-group-laptop', true);
+    const second = await user.notify({ title: 'Grace commented' }, { group: 'pr:7', actor: 'Grace' });
+    await settled();
+    assert.equal(second.group?.count, 2, 'the newer comment folded into the group');
+    const [pushA, pushB] = service.for(phone);
+    const a = pushA!.message as PushNotificationMessage;
+    const b = pushB!.message as PushNotificationMessage;
+    assert.equal(b.id, second.id);
+    assert.equal(b.replaces, first.id, 'the service worker closes the older one');
+    assert.equal(b.tag, a.tag, 'one tag for the group: the device shows it once, whatever order pushes arrive in');
+    assert.match(b.tag, /^comet-group-[A-Za-z0-9_-]{22}$/);
+    assert.equal(pushB!.topic, pushA!.topic, 'one topic for the group: a push the service still holds is replaced');
+    assert.match(pushB!.topic!, /^group-[A-Za-z0-9_-]{22}$/);
+    const [, withdraw] = service.for(laptop);
+    assert.deepEqual(withdraw?.message, { kind: 'withdraw', ids: [first.id] }, 'the laptop shows the group on its tab: its older push goes');
+    assert.equal(withdraw?.topic, pushA!.topic);
+    assert.equal(service.for(laptop).length, 2);
+    // Reading the group's item withdraws its push from the phone, the one device it went to.
+    await user.read([second.id]);
+    await settled();
+    assert.deepEqual(service.for(phone)[2]?.message, { kind: 'withdraw', ids: [second.id] });
+    assert.equal(service.for(phone)[2]?.topic, pushB!.topic, 'under the group\'s topic, which replaces the push if the service still holds it');
+    assert.equal(service.for(laptop).length, 2);
+  });
+
+  it('withdraws the push of a group whose newer item the user no longer allows to push', async () => {
+    const user = await newUser(server);
+    const subscription = service.subscription();
+    await user.subscribe('device-group-muted', subscription);
+    const first = await user.notify({ title: 'Ada commented' }, { group: 'pr:9', category: 'comments' });
+    await settled();
+    assert.equal(service.for(subscription).length, 1);
+    await user.preferences({ categories: { comments: { push: false } } });
+    const second = await user.notify({ title: 'Grace commented' }, { group: 'pr:9', category: 'comments' });
+    await settled();
+    assert.equal(second.group?.count, 2);
+    const messages = service.for(subscription).map((one) => one.message);
+    assert.equal(messages.length, 2, 'nothing pushed for the newer item');
+    assert.deepEqual(messages[1], { kind: 'withdraw', ids: [first.id] });
   });
 
   it('removes a subscription the push service says is gone (410)', async () => {

@@ -5,7 +5,7 @@
  * the test decides how each stream ends and counts the attempts.
  */
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it, type TestContext } from 'node:test';
 import { HttpStatusError } from '../../src/errors/http-status-error.js';
 import { NetworkError } from '../../src/errors/network-error.js';
 import { readRefusal } from '../../src/errors/read-refusal.js';
@@ -28,13 +28,13 @@ function scripted(): Transport & { readonly opened: number[]; readonly sinks: Tr
   };
 }
 
-const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
-    if (waited > timeoutMs) assert.fail(`waited ${timeoutMs} ms for ${what}`);
-    await tick(5);
-  }
+/**
+ * Runs what is due on the mocked clock after `ms`, then lets the promises it settled run their
+ * callbacks (setImmediate is the real one: only setTimeout and Date are mocked).
+ */
+async function advance(t: TestContext, ms: number): Promise<void> {
+  t.mock.timers.tick(ms);
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('upstream reconnect pacing', () => {
@@ -62,26 +62,36 @@ describe('upstream reconnect pacing', () => {
     assert.equal((await readRefusal(new Response('busy', { status: 503 }))).retryAfterMs, undefined);
   });
 
-  it('waits out the server\'s Retry-After, even when woken meanwhile, where its backoff alone would retry at once', async () => {
+  it('waits out the server\'s Retry-After, even when woken meanwhile, where its backoff alone would retry at once', async (t) => {
+    // Retry-After's own spread (up to a second more) drawn at its least: the retry falls due at 1 s exactly.
+    t.mock.method(Math, 'random', () => 0);
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
     const { upstream, sse } = start({ baseDelayMs: 1, maxDelayMs: 2 });
-    await until(() => sse.sinks.length === 1, 'the first stream');
+    await advance(t, 0);
+    assert.equal(sse.sinks.length, 1, 'the first stream');
     const refused = Date.now();
     sse.sinks[0]!.closed(new HttpStatusError(503, 'server-busy', 'Busy.', 1000));
-    await tick(50);
+    await advance(t, 50);
     upstream.retryNow();
-    await until(() => sse.sinks.length === 2, 'the retry');
+    await advance(t, 949);
+    assert.equal(sse.sinks.length, 1, 'not retried before the Retry-After of 1 s, woken or not');
+    await advance(t, 1);
+    assert.equal(sse.sinks.length, 2, 'retried as the Retry-After ends');
     assert.ok(sse.opened[1]! - refused >= 1000, `retried ${sse.opened[1]! - refused} ms after a Retry-After of 1 s`);
   });
 
   it('after a wake-up, retries within a second drawn at random rather than at once', async (t) => {
     // Half of each range: the backoff waits 30 s, so only the wake-up brings the retry within the test.
     t.mock.method(Math, 'random', () => 0.5);
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
     const { upstream, sse } = start({ baseDelayMs: 60_000, maxDelayMs: 60_000 });
-    await until(() => sse.sinks.length === 1, 'the first stream');
+    await advance(t, 0);
+    assert.equal(sse.sinks.length, 1, 'the first stream');
     sse.sinks[0]!.closed(new NetworkError('The event stream was interrupted.'));
     upstream.retryNow();
-    await tick(0);
-    assert.equal(sse.sinks.length, 1, 'not opened at once on the wake-up');
-    await until(() => sse.sinks.length === 2, 'the retry after the wake-up (drawn: 500 ms)', 3000);
+    await advance(t, 499);
+    assert.equal(sse.sinks.length, 1, 'not opened at once on the wake-up, nor before the 500 ms drawn');
+    await advance(t, 1);
+    assert.equal(sse.sinks.length, 2, 'the retry after the wake-up, at the 500 ms drawn');
   });
 });

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@redis/client';
 import { RedisBroker } from '../../server/broker/redis-broker.js';
-import { HttpError } from '../../server/http/http-error.js';
+import { HttpStatusError } from '../../server/http/http-error.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { epochOf, seqOf } from '../support/frames.js';
 import { uniqueChannel, until } from '../support/node-server.js';
@@ -98,7 +98,7 @@ describe('RedisBroker', { skip: scaleOutBinaries(['redis-server']).skip }, () =>
     await redis.stop('SIGKILL');
     try {
       for (const attempt of [() => subject.publish({ channel, type: 'message', data: 'during' }), () => subject.read(channel, undefined)]) {
-        await assert.rejects(attempt, (error: unknown) => error instanceof HttpError && error.status === 503 && error.code === 'broker-unavailable');
+        await assert.rejects(attempt, (error: unknown) => error instanceof HttpStatusError && error.status === 503 && error.code === 'broker-unavailable');
       }
     } finally {
       await redis.start();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signToken, type TokenClaims } from '../../server/auth/token.js';
-import { HttpError } from '../../server/http/http-error.js';
+import { HttpStatusError } from '../../server/http/http-error.js';
 import { MemoryIdempotencyStore } from '../../server/send/idempotency-store.js';
 import { eventOf, helloOf } from '../support/frames.js';
 import { http, type HttpResult } from '../support/http-client.js';
@@ -43,7 +43,7 @@ for (const backend of storageBackends) describe(`POST /send (${backend.name})`, 
         rate: { perSecond: 5, burst: 5 },
         onSend: ({ channel, data, user }) => {
           calls += 1;
-          if ((data as { refuse?: boolean } | null)?.refuse) throw new HttpError(422, 'send-refused', 'Messages may not ask to be refused.');
+          if ((data as { refuse?: boolean } | null)?.refuse) throw new HttpStatusError(422, 'send-refused', 'Messages may not ask to be refused.');
           if ((data as { explode?: boolean } | null)?.explode) throw new Error('a bug in the hook');
           if ((data as { huge?: boolean } | null)?.huge) return 'x'.repeat(4096);
           if ((data as { bigint?: boolean } | null)?.bigint) return { n: 1n };

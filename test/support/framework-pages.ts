@@ -43,6 +43,24 @@ export function buildFrameworkPages(): FrameworkPages {
       logLevel: 'error',
       build: { outDir: join(outDir, 'bindings'), emptyOutDir: true },
     });
+    // The same React page on React 18 (the `react18`/`react-dom18` aliases): the peer range says ^18 too, and
+    // 18's StrictMode runs effects twice as 19's does. Every `react` and `react-dom` import, the hooks' and
+    // react-dom's own included, is pointed at the 18 copies, so the page holds one React, of version 18.
+    // Its input by absolute path: the alias would take `react/index.html` for a file of the package.
+    await build({
+      configFile,
+      mode: 'development',
+      define: { 'process.env.NODE_ENV': '"development"' },
+      root: fileURLToPath(new URL('../pages/bindings/', import.meta.url)),
+      resolve: {
+        alias: [
+          { find: /^react(?=\/|$)/, replacement: 'react18' },
+          { find: /^react-dom(?=\/|$)/, replacement: 'react-dom18' },
+        ],
+      },
+      logLevel: 'error',
+      build: { outDir: join(outDir, 'bindings-react18'), emptyOutDir: true, rollupOptions: { input: { react: fileURLToPath(new URL('../pages/bindings/react/index.html', import.meta.url)) } } },
+    });
     return performance.now() - started;
   });
   // Reported by the requests that wait for it; not an unhandled rejection before the first one.

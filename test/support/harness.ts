@@ -16,8 +16,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { signToken, type TokenClaims } from '../../server/auth/token.js';
 import { createCometServer, type CometServer } from '../../server/comet-server.js';
+import { generateVapidKeys } from '../../server/push/vapid.js';
 import { staticFiles } from '../../server/demo/static-files.js';
-import { HttpError } from '../../server/http/http-error.js';
+import { HttpStatusError } from '../../server/http/http-error.js';
 import type { CometServerOptions } from '../../server/options.js';
 import { startLab } from './proxies/lab.js';
 import { serveTamperedDist } from './tampered-dist.js';
@@ -65,7 +66,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'bad-json', 'The control body is not JSON.');
+    throw new HttpStatusError(400, 'bad-json', 'The control body is not JSON.');
   }
 }
 
@@ -114,11 +115,14 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       },
       snoozePollMs: 100,
     },
+    // VAPID keys made per run: the push switches of <comet-bell> and <comet-preferences> show. No push
+    // service is allowed, so nothing is ever sent (the browser's real subscribing is test/node/push-browser.test.ts).
+    push: { vapid: { ...generateVapidKeys(), subject: 'mailto:tests@example.com' } },
     send: {
       // Low enough that a test reaches it in a few sends; each test sends as its own user.
       rate: { perSecond: 2, burst: 10 },
       onSend: ({ data }) => {
-        if ((data as { refuse?: unknown } | null)?.refuse === true) throw new HttpError(422, 'send-refused', 'This server refuses sends that ask to be refused.');
+        if ((data as { refuse?: unknown } | null)?.refuse === true) throw new HttpStatusError(422, 'send-refused', 'This server refuses sends that ask to be refused.');
         return undefined;
       },
     },
@@ -230,7 +234,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       }
       case 'POST /control/dev-server/notify': {
         // The app's backend adding to a user's inbox over HTTP with the publish key, as the README shows.
-        const dev = await (devServer ?? Promise.reject(new HttpError(409, 'not-started', 'POST /control/dev-server first.')));
+        const dev = await (devServer ?? Promise.reject(new HttpStatusError(409, 'not-started', 'POST /control/dev-server first.')));
         const answer = await fetch(`${dev.comet}/inbox/notify`, {
           method: 'POST',
           headers: { Authorization: `Bearer ${dev.publishKey}`, 'Content-Type': 'application/json' },
@@ -243,19 +247,19 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
       case 'GET /control/grip':
         return send(res, 200, grip ? { url: `${grip.pushpin.origin}${grip.comet.options.basePath}` } : { url: null, reason: gripSkipped });
       case 'POST /control/grip/publish': {
-        if (!grip) throw new HttpError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
+        if (!grip) throw new HttpStatusError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
         const item = (await readJson(req)) as PublishItem;
         return send(res, 200, await grip.comet.publish(item?.channel, item?.data, item?.type ?? 'message'));
       }
       case 'POST /control/grip/disconnect': {
         // Pushpin ends the channel's streams it holds; the clients resume through it.
-        if (!grip) throw new HttpError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
+        if (!grip) throw new HttpStatusError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
         return send(res, 200, { closed: grip.comet.disconnect({ channel: path.searchParams.get('ch') ?? '' }) });
       }
       case 'GET /control/wire':
       case 'POST /control/wire': {
         const answer = await wire.control(req, res, path, () => readJson(req));
-        if (answer === undefined) throw new HttpError(400, 'bad-script', 'POST /control/wire?key=K needs { steps: [ … ] } with at least one step.');
+        if (answer === undefined) throw new HttpStatusError(400, 'bad-script', 'POST /control/wire?key=K needs { steps: [ … ] } with at least one step.');
         return send(res, 200, answer);
       }
       case 'GET /control/info': {
@@ -270,7 +274,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         return send(res, 200, info);
       }
       default:
-        throw new HttpError(404, 'not-found', `No control endpoint ${route}.`);
+        throw new HttpStatusError(404, 'not-found', `No control endpoint ${route}.`);
     }
   };
 
@@ -291,8 +295,8 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     if (serveTamperedDist(req, res, path)) return;
     if (path.pathname.startsWith('/control/')) {
       control(req, res, path).catch((error: unknown) => {
-        const status = error instanceof HttpError ? error.status : 500;
-        const code = error instanceof HttpError ? error.code : 'internal';
+        const status = error instanceof HttpStatusError ? error.status : 500;
+        const code = error instanceof HttpStatusError ? error.code : 'internal';
         send(res, status, { error: { code, message: error instanceof Error ? error.message : String(error) } });
       });
       return;

@@ -31,3 +31,10 @@ export function removeDevices(): void {
     client.close();
   }
 }
+
+/** The client of the device `element` was put on by `inboxDevices`. */
+export function deviceClient(element: HTMLElement): CometClient {
+  const device = made.find(({ wrapper }) => wrapper === element.parentElement);
+  if (!device) throw new Error(`<${element.localName}> is not on a device inboxDevices made.`);
+  return device.client;
+}

@@ -72,7 +72,8 @@ function decrypt(body: Buffer, uaPrivate: Buffer, uaPublic: Buffer, authSecret: 
   return padded.subarray(0, end);
 }
 
-function checkVapid(authorization: string | undefined, origin: string): { valid: boolean; key: string | undefined } {
+/** The VAPID JWT of a push request (RFC 8292): signed by the `k=` key, for `origin`, not expired, with a subject. */
+export function checkVapid(authorization: string | undefined, origin: string): { valid: boolean; key: string | undefined } {
   const match = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(authorization ?? '');
   if (!match) return { valid: false, key: undefined };
   const [, jwt, key] = match as unknown as [string, string, string];

@@ -8,6 +8,7 @@ import { expect } from '@esm-bundle/chai';
 import { CometClient, type ClientOptions } from '../../../src/client/client.js';
 import { getTestServer, uniqueChannel } from '../../support/env.js';
 import { hubWorkerUrl, openTab, type TestTab } from './tabs.js';
+import { captureWarnings } from '../../support/warnings.js';
 
 const server = getTestServer();
 
@@ -15,22 +16,14 @@ describe('hub options ignored because another page started the hub (development 
   this.timeout(20_000);
   const clients: CometClient[] = [];
   const tabs: TestTab[] = [];
-  const original = console.warn;
-  let warnings: string[] = [];
+  const warnings = captureWarnings();
 
-  beforeEach(() => {
-    warnings = [];
-    console.warn = (...args: unknown[]) => {
-      warnings.push(args.map(String).join(' '));
-    };
-  });
   afterEach(() => {
-    console.warn = original;
     for (const client of clients.splice(0)) client.close();
     for (const tab of tabs.splice(0)) tab.close();
   });
 
-  const ours = (): string[] => warnings.filter((text) => text.startsWith('cometkit [hub-options-ignored]'));
+  const ours = (): string[] => warnings().filter((text) => text.startsWith('cometkit [hub-options-ignored]'));
 
   /** Another page starts the hub with `options`; this page then joins it with `mine` and waits until its channel is live. */
   async function join(host: { readonly host?: 'leader-tab'; readonly workerUrl?: string }, options: TabOptions, mine: Partial<ClientOptions>): Promise<{ hub: string; client: CometClient }> {
@@ -58,7 +51,7 @@ describe('hub options ignored because another page started the hub (development 
       // (The URL is part of a hub's name: pages of two push servers never share a hub, so it never differs.)
       const { hub } = await join(host, { batchDelayMs: 5, helloTimeoutMs: 8000 }, { batchDelayMs: 5, helloTimeoutMs: 9000, transports: ['long-poll'] });
       const found = ours();
-      expect(found, warnings.join('\n')).to.have.length(1);
+      expect(found, warnings().join('\n')).to.have.length(1);
       const text = found[0]!;
       expect(text).to.contain(`this page's helloTimeoutMs, transports are ignored`);
       expect(text).to.contain(`the ${name}'s hub "${hub}"`);
@@ -73,7 +66,7 @@ describe('hub options ignored because another page started the hub (development 
     it(`${name}: a page joining with the same options hears nothing`, async () => {
       // The same options, given in another order and with the URL spelled with a trailing slash, as the hub reads them.
       await join(host, { helloTimeoutMs: 8000, transports: ['sse', 'long-poll'] }, { url: `${server.comet}/`, transports: ['sse', 'long-poll'], helloTimeoutMs: 8000 });
-      expect(ours(), warnings.join('\n')).to.deep.equal([]);
+      expect(ours(), warnings().join('\n')).to.deep.equal([]);
     });
   }
 
@@ -84,7 +77,7 @@ describe('hub options ignored because another page started the hub (development 
     it(`${name}: createClient({ url }) beside a <comet-connection url> (as the React and Vue demos do) hears nothing: a default spelled out is no difference`, async () => {
       // <comet-connection> passes withCredentials: false, which createClient() leaves to its default.
       await join(host, { withCredentials: false }, {});
-      expect(ours(), warnings.join('\n')).to.deep.equal([]);
+      expect(ours(), warnings().join('\n')).to.deep.equal([]);
     });
   }
 
@@ -93,6 +86,6 @@ describe('hub options ignored because another page started the hub (development 
     const client = new CometClient({ url: server.comet, hub, host: 'single-tab', transports: ['long-poll'], helloTimeoutMs: 9000 });
     clients.push(client);
     await client.subscribe(`${hub}.a`, () => {}).ready;
-    expect(ours(), warnings.join('\n')).to.deep.equal([]);
+    expect(ours(), warnings().join('\n')).to.deep.equal([]);
   });
 });

@@ -10,7 +10,7 @@
  *   GET  /control/cluster/protocols         → { protocols: { "HTTP/2.0": n, … } } as nginx logged them
  */
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../../../server/http/http-error.js';
+import { HttpStatusError } from '../../../server/http/http-error.js';
 import { scaleOutBinaries } from './binaries.js';
 import { startCluster, type PublishItem, type TestCluster } from './cluster.js';
 
@@ -23,7 +23,7 @@ export interface ClusterControl {
 export function clusterControl(): ClusterControl {
   let starting: Promise<TestCluster> | undefined;
   const cluster = (): Promise<TestCluster> => {
-    if (!starting) throw new HttpError(409, 'cluster-not-started', 'POST /control/cluster/start first.');
+    if (!starting) throw new HttpStatusError(409, 'cluster-not-started', 'POST /control/cluster/start first.');
     return starting;
   };
   return {
@@ -51,7 +51,7 @@ export function clusterControl(): ClusterControl {
             }
             await new Promise((resolve) => setTimeout(resolve, 25));
           }
-          throw new HttpError(404, 'no-stream', `No process holds a stream of ${prefix}.`);
+          throw new HttpStatusError(404, 'no-stream', `No process holds a stream of ${prefix}.`);
         }
         case 'GET /control/cluster/protocols': {
           const counts: Record<string, number> = {};
@@ -59,7 +59,7 @@ export function clusterControl(): ClusterControl {
           return { protocols: counts };
         }
         default:
-          throw new HttpError(404, 'not-found', `No cluster control endpoint ${req.method} ${path.pathname}.`);
+          throw new HttpStatusError(404, 'not-found', `No cluster control endpoint ${req.method} ${path.pathname}.`);
       }
     },
     async close() {

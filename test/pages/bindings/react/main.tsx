@@ -2,7 +2,7 @@
  * The hooks under `<StrictMode>` (effects mount, unmount and mount again),
  * with the page's default client: `configure()`, no `client` passed.
  */
-import { StrictMode, useEffect, useState } from 'react';
+import { StrictMode, useEffect, useState, version } from 'react';
 import { createRoot } from 'react-dom/client';
 import { configure } from 'cometkit';
 import { useChannel, useInboxCounts, usePresence } from 'cometkit/react';
@@ -11,6 +11,8 @@ import { pageQuery, type View } from '../shared.js';
 const { url, hub, channel, token, late } = pageQuery(location);
 const configureClient = (): void => void configure({ url, hub, token });
 if (!late) configureClient();
+// Which React this build holds (the test builds this page with React 19 and with React 18).
+document.body.dataset['react'] = version;
 
 /** How often a panel's effects have been set up: StrictMode sets them up twice per mount. */
 let mounts = 0;

@@ -1,4 +1,4 @@
-import { format } from './strings.js';
+import { format } from '../shared/strings.js';
 
 /**
  * A string that depends on a count: one form per plural category of the

@@ -1,9 +1,9 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveController } from 'lit';
 import type { CometClient, Subscription } from '../../src/client/client.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { comparePositions, parsePosition, type Position } from '../../src/protocol/position.js';
 import { isHttpStatusError } from '../../src/errors/http-status-error.js';
-import { ClientController } from './client-consumer.js';
+import type { ClientHost } from '../shared/comet-element.js';
 
 /**
  * Most events read from history when an element starts: a screenful many
@@ -45,9 +45,8 @@ export class ChannelEvents implements ReactiveController {
   error = '';
   /** Whether reading again may help the error: only then is Retry offered. */
   recoverable = true;
-  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #host: ClientHost;
   readonly #options: ChannelEventsOptions;
-  readonly #clients: ClientController;
   #subscription: Subscription | undefined;
   #subscribedTo: { client: CometClient; channel: string } | undefined;
   #incoming: CometEvent[] = [];
@@ -59,19 +58,12 @@ export class ChannelEvents implements ReactiveController {
    */
   #fromHistory = new Set<string>();
 
-  constructor(host: ReactiveControllerHost & HTMLElement, options: ChannelEventsOptions) {
+  constructor(host: ClientHost, options: ChannelEventsOptions) {
     this.#host = host;
     this.#options = options;
-    this.#clients = new ClientController(host, () => this.sync());
+    // Also how it connects: the element calls its watchers as it connects and finds its client.
+    host.watchClient(() => this.sync());
     host.addController(this);
-  }
-
-  get client(): CometClient | undefined {
-    return this.#clients.client;
-  }
-
-  hostConnected(): void {
-    this.sync();
   }
 
   hostDisconnected(): void {
@@ -80,7 +72,7 @@ export class ChannelEvents implements ReactiveController {
 
   /** Follows the channel and client the element asks for now; cheap when nothing changed. */
   sync(): void {
-    const client = this.#clients.client;
+    const client = this.#host.client;
     const channel = this.#options.channel();
     if (!this.#host.isConnected || !client || !channel) {
       this.#unsubscribe();

@@ -1,7 +1,7 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveController } from 'lit';
 import type { CometClient } from '../../src/client/client.js';
 import type { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster } from '../../src/presence/presence-roster.js';
-import { ClientController } from './client-consumer.js';
+import type { ClientHost } from '../shared/comet-element.js';
 
 /**
  * Holds a presence roster for an element: taken when it has a client and a
@@ -10,26 +10,22 @@ import { ClientController } from './client-consumer.js';
 export class PresenceController implements ReactiveController {
   roster: PresenceRoster | undefined;
   error = '';
-  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #host: ClientHost;
   readonly #target: () => { channel: string; announce: boolean };
   readonly #onChange: (event: PresenceChangeEvent) => void;
-  readonly #clients: ClientController;
   #taken: { client: CometClient; channel: string; announce: boolean } | undefined;
 
   constructor(
-    host: ReactiveControllerHost & HTMLElement,
+    host: ClientHost,
     target: () => { channel: string; announce: boolean },
     onChange: (event: PresenceChangeEvent) => void,
   ) {
     this.#host = host;
     this.#target = target;
     this.#onChange = onChange;
-    this.#clients = new ClientController(host, () => this.sync());
+    // Also how it connects: the element calls its watchers as it connects and finds its client.
+    host.watchClient(() => this.sync());
     host.addController(this);
-  }
-
-  hostConnected(): void {
-    this.sync();
   }
 
   hostDisconnected(): void {
@@ -38,7 +34,7 @@ export class PresenceController implements ReactiveController {
 
   /** Takes the roster the element's channel and client call for now; cheap when nothing changed. */
   sync(): void {
-    const client = this.#clients.client;
+    const client = this.#host.client;
     const { channel, announce } = this.#target();
     if (!this.#host.isConnected || !client || !channel) {
       this.#drop();
