@@ -82,11 +82,12 @@ const PER_CLIENT_PROCESS = 12_500;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const now = (): number => performance.timeOrigin + performance.now();
 
-function label(target: ScaleTarget, workers: number): string {
+function label(target: ScaleTarget, workers: number, longPoll: number): string {
   const processes = `${workers} process${workers > 1 ? 'es' : ''}`;
   if (target === 'floor') return `floor, ${processes}`;
-  if (target === 'cometkit-memory') return 'cometkit, memory, 1 process';
-  return `cometkit, Redis, ${processes}`;
+  const polls = longPoll > 0 ? `, ${Math.round(longPoll * 100)} % long-poll` : '';
+  if (target === 'cometkit-memory') return `cometkit, memory, 1 process${polls}`;
+  return `cometkit, Redis, ${processes}${polls}`;
 }
 
 function summarise(round: Round): { p50: number; p99: number; max: number; missing: number; doubled: number } {
@@ -190,7 +191,7 @@ async function measure(target: ScaleTarget, size: number, options: ScaleOptions,
 
     return {
       target,
-      label: label(target, workers),
+      label: label(target, workers, options.longPoll),
       size,
       workers,
       clientProcesses,
