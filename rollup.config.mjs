@@ -208,10 +208,10 @@ const elementEntry = /\/components\/(comet-[a-z-]+)\/\1\.ts$/;
 /**
  * Small modules the lazy parts of the SDK share (the hosts' names, reading a
  * server's refusal, the reconnect backoff), and history, which the feed and
- * the bell read as they start: a file of their own each costs more than
- * carrying them.
+ * the bell read as they start, with the edge check that parses its events'
+ * ids: a file of their own each costs more than carrying them.
  */
-const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal|upstream\/backoff|client\/fetch-history)\.ts$/;
+const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal|upstream\/backoff|client\/fetch-history|protocol\/check-event)\.ts$/;
 /**
  * The hub as a page runs it (leader tab): the leader-tab link with the hub
  * and its transports. Pages whose hub is in a SharedWorker fetch none of it.

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { InboxAddedData, InboxItemJson } from '../src/inbox/inbox-protocol.js';
+import type { InboxAddedData, InboxItemJson } from '../src/protocol/inbox-protocol.js';
 import type { CometEvent } from '../src/protocol/messages.js';
 import { follow, type Follower } from '../test/support/scale/follower.js';
 import { startRedis } from '../test/support/scale/redis-server.js';

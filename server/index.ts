@@ -42,10 +42,10 @@ import type {
   InboxItemJson as InboxItem,
   InboxMutedJson as InboxMuted,
   InboxPreferencesJson as InboxPreferences,
-} from '../src/inbox/inbox-protocol.js';
+} from '../src/protocol/inbox-protocol.js';
 // An item's group and action result, which InboxItem holds, as cometkit exports them.
 export type { InboxAction, InboxActionResult, InboxChange, InboxCounts, InboxGroup, InboxItem, InboxMuted, InboxPreferences };
-export type { InboxFilter, InboxNotification, InboxPreferencesPatch } from '../src/inbox/inbox-protocol.js';
+export type { InboxFilter, InboxNotification, InboxPreferencesPatch } from '../src/protocol/inbox-protocol.js';
 export { RedisBroker, redisBroker, type RedisBrokerOptions } from './broker/redis-broker.js';
 export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions } from './presence/redis-presence-store.js';
 export { RedisInboxStore, redisInboxStore, type RedisInboxStoreOptions } from './inbox/redis-inbox-store.js';
@@ -58,7 +58,7 @@ export { RedisPushStore } from './push/redis-push-store.js';
 export type { PushStore, StoredPushDevice } from './push/push-store.js';
 export { generateVapidKeys, type VapidKeys } from './push/vapid.js';
 export { KNOWN_PUSH_SERVICES } from './push/endpoint-policy.js';
-export type { PushMessage, PushNotificationMessage, PushSubscriptionJson, PushWithdrawMessage } from '../src/push/push-protocol.js';
+export type { PushMessage, PushNotificationMessage, PushSubscriptionJson, PushWithdrawMessage } from '../src/protocol/push-protocol.js';
 
 // Renamed in this release: names the browser SDK gives something else get the server's or the
 // store's word, and wire names (`…Json`) the words of the rest of the API. The old names stay for

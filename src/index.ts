@@ -35,9 +35,9 @@ import type {
   InboxPageJson as InboxPage,
   InboxPreferencesAnswerJson as InboxPreferencesAnswer,
   InboxPreferencesJson as InboxPreferences,
-} from './inbox/inbox-protocol.js';
+} from './protocol/inbox-protocol.js';
 export type { InboxAction, InboxActionAnswer, InboxActionResult, InboxChange, InboxCounts, InboxGroup, InboxItem, InboxPage, InboxPreferences, InboxPreferencesAnswer };
-export type { InboxDelivery, InboxFilter, InboxFlags, InboxPreferencesPatch, InboxSeverity } from './inbox/inbox-protocol.js';
+export type { InboxDelivery, InboxFilter, InboxFlags, InboxPreferencesPatch, InboxSeverity } from './protocol/inbox-protocol.js';
 
 // Renamed in this release, to the words the rest of the API uses (`gap`, an inbox's items): the old
 // names stay for one release. Types only: a renamed type costs nothing at run time, so nothing warns.

@@ -10,7 +10,7 @@
  * when the item was read elsewhere; and on a click focuses or opens the
  * app and marks the item read.
  */
-import { PUSH_TAG_PATTERN, pushTag, type PushMessage, type PushNotificationMessage } from './push/push-protocol.js';
+import { PUSH_TAG_PATTERN, pushTag, type PushMessage, type PushNotificationMessage } from './protocol/push-protocol.js';
 
 export interface CometServiceWorkerOptions {
   /** The cometkit server's base URL (as `createClient({ url })`). */

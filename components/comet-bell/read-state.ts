@@ -1,4 +1,4 @@
-import type { CometEvent } from '../../src/protocol/messages.js';
+import { positionOf, type CometEvent } from '../../src/protocol/messages.js';
 import { comparePositions, formatPosition, parsePosition, type Position } from '../../src/protocol/position.js';
 
 interface ReadSnapshot {
@@ -113,7 +113,8 @@ export class ReadState {
     // Epochs are a-z and 0-9: no key of Object's prototype.
     const newest: Record<string, Position> = {};
     for (const event of this.#shown) {
-      const position = parsePosition(event.id)!;
+      // Parsed where the event entered the browser; an event made by the page itself is read here.
+      const position = positionOf(event) ?? parsePosition(event.id)!;
       if (!(comparePositions(newest[position.epoch] ?? position, position) > 0)) newest[position.epoch] = position;
       this.#read.add(event.id);
     }

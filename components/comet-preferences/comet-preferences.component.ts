@@ -3,7 +3,7 @@ import { CometElement } from '../shared/comet-element.js';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxPreferencesEvent } from '../../src/inbox/inbox-events.js';
-import { INBOX_DELIVERY_CHANNELS, delivery, type InboxDeliveryChannel, type InboxPreferencesJson } from '../../src/inbox/inbox-protocol.js';
+import { INBOX_DELIVERY_CHANNELS, delivery, type InboxDeliveryChannel, type InboxPreferencesJson } from '../../src/protocol/inbox-protocol.js';
 import { emit } from '../shared/events.js';
 import { format, mergeStrings } from '../shared/strings.js';
 import { preferencesStyles } from './comet-preferences.styles.js';

@@ -2,7 +2,7 @@ import type { ReactiveController } from 'lit';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxAddedEvent, InboxChangedEvent, InboxResyncEvent, InboxSnoozedEvent, InboxUpdatedEvent } from '../../src/inbox/inbox-events.js';
-import { changeTargets, inFilter, type InboxChangeJson, type InboxCountsJson, type InboxFilter, type InboxItemJson } from '../../src/inbox/inbox-protocol.js';
+import { changeTargets, inFilter, type InboxChangeJson, type InboxCountsJson, type InboxFilter, type InboxItemJson } from '../../src/protocol/inbox-protocol.js';
 import type { ClientHost } from '../shared/comet-element.js';
 
 /** Items marked seen as they scroll into view are sent together after this pause. */

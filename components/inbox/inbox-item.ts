@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { ref } from 'lit/directives/ref.js';
-import type { InboxActionJson, InboxItemJson } from '../../src/inbox/inbox-protocol.js';
+import type { InboxActionJson, InboxItemJson } from '../../src/protocol/inbox-protocol.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { notificationText } from '../text/notification-text.js';
 import { relativeTime } from '../text/relative-time.js';

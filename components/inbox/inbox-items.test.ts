@@ -13,7 +13,7 @@ import { expectNoAxeViolations, part, parts } from '../../test/support/component
 import { getTestServer, waitFor } from '../../test/support/env.js';
 import { inboxDevices, removeDevices } from '../../test/support/inbox-devices.js';
 import { HOSTILE_MARKUP, HOSTILE_URLS } from '../../test/support/xss-spellings.js';
-import type { InboxItemJson } from '../../src/inbox/inbox-protocol.js';
+import type { InboxItemJson } from '../../src/protocol/inbox-protocol.js';
 import type { InboxController } from './inbox-controller.js';
 import { renderInboxItem } from './inbox-item.js';
 import { INBOX_VIEW_STRINGS } from './inbox-view.js';

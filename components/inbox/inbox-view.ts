@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { keyedList } from '../lists/keyed-list.js';
 import { ref } from 'lit/directives/ref.js';
-import type { InboxFilter } from '../../src/inbox/inbox-protocol.js';
+import type { InboxFilter } from '../../src/protocol/inbox-protocol.js';
 import { InboxController } from './inbox-controller.js';
 import { renderInboxItem, type InboxItemContext } from './inbox-item.js';
 import { mergePluralStrings, type PluralString } from '../text/plural.js';

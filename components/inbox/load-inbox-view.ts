@@ -1,5 +1,5 @@
 import { html, type TemplateResult } from 'lit';
-import type { InboxCountsJson, InboxItemJson } from '../../src/inbox/inbox-protocol.js';
+import type { InboxCountsJson, InboxItemJson } from '../../src/protocol/inbox-protocol.js';
 import type { ClientHost } from '../shared/comet-element.js';
 import type { InboxController } from './inbox-controller.js';
 import type { InboxViewStrings, renderInboxView } from './inbox-view.js';

@@ -1,7 +1,7 @@
 import type { ReactiveController } from 'lit';
 import type { CometClient, Subscription } from '../../src/client/client.js';
-import type { CometEvent } from '../../src/protocol/messages.js';
-import { comparePositions, parsePosition, type Position } from '../../src/protocol/position.js';
+import { positionOf, type CometEvent } from '../../src/protocol/messages.js';
+import { comparePositions, type Position } from '../../src/protocol/position.js';
 import { isHttpStatusError } from '../../src/errors/http-status-error.js';
 import type { ClientHost } from '../shared/comet-element.js';
 
@@ -15,12 +15,13 @@ const isBadLimit = (error: unknown): boolean => (error as { code?: unknown } | n
 
 export type ChannelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
-/** Stands for an id that is no position: of no epoch, so ordered with none. */
+/** Stands for an event without a position (one a page made itself): of no epoch, so ordered with none. */
 const NO_POSITION: Position = { epoch: '', seq: 0 };
 
 function newestFirst(a: CometEvent, b: CometEvent): number {
-  // Same time: the later position first. Two epochs are not ordered (NaN): such events keep their order.
-  return b.time - a.time || comparePositions(parsePosition(b.id) ?? NO_POSITION, parsePosition(a.id) ?? NO_POSITION) || 0;
+  // Same time: the later position first, as the client parsed it where the event entered the browser (live or
+  // history); no id is read again per comparison. Two epochs are not ordered (NaN): such events keep their order.
+  return b.time - a.time || comparePositions(positionOf(b) ?? NO_POSITION, positionOf(a) ?? NO_POSITION) || 0;
 }
 
 export interface ChannelEventsOptions {

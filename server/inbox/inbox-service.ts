@@ -21,7 +21,7 @@ import {
   type InboxPreferencesPatch,
   type InboxSnoozedData,
   type InboxUpdatedData,
-} from '../../src/inbox/inbox-protocol.js';
+} from '../../src/protocol/inbox-protocol.js';
 import type { Broker } from '../broker/broker.js';
 import { HttpStatusError } from '../http/http-error.js';
 import type { PushService } from '../push/push-service.js';

@@ -8,7 +8,7 @@ import type {
   InboxPreferencesJson,
   InboxPreferencesPatch,
   InboxSeverity,
-} from '../../src/inbox/inbox-protocol.js';
+} from '../../src/protocol/inbox-protocol.js';
 
 export interface InboxPage {
   readonly items: readonly InboxItemJson[];

@@ -10,7 +10,7 @@ import {
   type InboxItemJson,
   type InboxPreferencesJson,
   type InboxPreferencesPatch,
-} from '../../src/inbox/inbox-protocol.js';
+} from '../../src/protocol/inbox-protocol.js';
 import { HttpStatusError } from '../http/http-error.js';
 import type { InboxActionClaim, InboxAdded, InboxPage, InboxStore, InboxWoken, NewInboxItem } from './inbox-store.js';
 

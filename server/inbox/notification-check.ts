@@ -6,7 +6,7 @@ import {
   INBOX_URL_MAX,
   type InboxActionJson,
   type InboxSeverity,
-} from '../../src/inbox/inbox-protocol.js';
+} from '../../src/protocol/inbox-protocol.js';
 import { HttpStatusError } from '../http/http-error.js';
 import type { NewInboxItem } from './inbox-store.js';
 

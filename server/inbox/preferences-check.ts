@@ -1,4 +1,4 @@
-import { INBOX_CATEGORIES_MAX, INBOX_DELIVERY_CHANNELS, INBOX_NAME_PATTERN, type InboxDelivery, type InboxPreferencesPatch } from '../../src/inbox/inbox-protocol.js';
+import { INBOX_CATEGORIES_MAX, INBOX_DELIVERY_CHANNELS, INBOX_NAME_PATTERN, type InboxDelivery, type InboxPreferencesPatch } from '../../src/protocol/inbox-protocol.js';
 import { HttpStatusError } from '../http/http-error.js';
 
 const refuse = (message: string): never => {

@@ -9,7 +9,7 @@ import {
   type InboxItemJson,
   type InboxPreferencesJson,
   type InboxPreferencesPatch,
-} from '../../src/inbox/inbox-protocol.js';
+} from '../../src/protocol/inbox-protocol.js';
 import { HttpStatusError } from '../http/http-error.js';
 import {
   INBOX_ADD,

@@ -1,5 +1,5 @@
 import { formatPosition } from '../../src/protocol/position.js';
-import { presenceChannel, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from '../../src/presence/presence-protocol.js';
+import { presenceChannel, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from '../../src/protocol/presence-protocol.js';
 import type { Broker } from '../broker/broker.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import type { PresenceStore } from './presence-store.js';

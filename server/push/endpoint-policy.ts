@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { PUSH_ENDPOINT_MAX } from '../../src/push/push-protocol.js';
+import { PUSH_ENDPOINT_MAX } from '../../src/protocol/push-protocol.js';
 import { HttpStatusError } from '../http/http-error.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { InboxItemJson } from '../../src/inbox/inbox-protocol.js';
-import { pushTag, type PushNotificationMessage } from '../../src/push/push-protocol.js';
+import type { InboxItemJson } from '../../src/protocol/inbox-protocol.js';
+import { pushTag, type PushNotificationMessage } from '../../src/protocol/push-protocol.js';
 
 /** Push services take about 4 KB of payload after encryption: the JSON stays well below. */
 export const PUSH_PAYLOAD_MAX = 3000;

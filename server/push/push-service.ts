@@ -1,12 +1,12 @@
 import { Agent } from 'node:https';
-import { changeTargets, type InboxItemJson, type InboxTarget } from '../../src/inbox/inbox-protocol.js';
+import { changeTargets, type InboxItemJson, type InboxTarget } from '../../src/protocol/inbox-protocol.js';
 import {
   PUSH_DEVICE_PATTERN,
   PUSH_DEVICES_MAX,
   type PushDevicesAnswerJson,
   type PushMessage,
   type PushSubscriptionJson,
-} from '../../src/push/push-protocol.js';
+} from '../../src/protocol/push-protocol.js';
 import { HttpStatusError } from '../http/http-error.js';
 import { EndpointPolicy } from './endpoint-policy.js';
 import { MemoryPushStore, type MemoryPushStoreOptions } from './memory-push-store.js';

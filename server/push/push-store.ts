@@ -1,4 +1,4 @@
-import type { PushSubscriptionJson } from '../../src/push/push-protocol.js';
+import type { PushSubscriptionJson } from '../../src/protocol/push-protocol.js';
 
 export interface StoredPushDevice {
   readonly device: string;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { INBOX_FILTERS, INBOX_PAGE_MAX, type InboxCountsAnswerJson, type InboxFilter, type InboxNotification, type InboxPageJson, type InboxSnoozeAnswerJson } from '../../src/inbox/inbox-protocol.js';
-import { PRESENCE_USER_PATTERN } from '../../src/presence/presence-protocol.js';
+import { INBOX_FILTERS, INBOX_PAGE_MAX, type InboxCountsAnswerJson, type InboxFilter, type InboxNotification, type InboxPageJson, type InboxSnoozeAnswerJson } from '../../src/protocol/inbox-protocol.js';
+import { PRESENCE_USER_PATTERN } from '../../src/protocol/presence-protocol.js';
 import { HttpStatusError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import { checkActionRequest, checkInboxChange, type InboxService } from '../inbox/inbox-service.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PRESENCE_NAME_MAX, PRESENCE_SESSION_PATTERN, PRESENCE_USER_PATTERN, presenceChannel, type HeartbeatJson } from '../../src/presence/presence-protocol.js';
-import type { RosterJson } from '../../src/presence/presence-protocol.js';
+import { PRESENCE_NAME_MAX, PRESENCE_SESSION_PATTERN, PRESENCE_USER_PATTERN, presenceChannel, type HeartbeatJson } from '../../src/protocol/presence-protocol.js';
+import type { RosterJson } from '../../src/protocol/presence-protocol.js';
 import type { TokenVerifier } from '../auth/token.js';
 import { HttpStatusError, sendJson, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';

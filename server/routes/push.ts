@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PushKeyAnswerJson } from '../../src/push/push-protocol.js';
+import type { PushKeyAnswerJson } from '../../src/protocol/push-protocol.js';
 import type { TokenVerifier } from '../auth/token.js';
 import { sendJson } from '../http/http-error.js';
 import { RateLimitedError } from '../http/rate-limited-error.js';

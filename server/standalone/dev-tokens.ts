@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PRESENCE_USER_PATTERN } from '../../src/presence/presence-protocol.js';
+import { PRESENCE_USER_PATTERN } from '../../src/protocol/presence-protocol.js';
 import { signToken } from '../auth/token.js';
 import type { CometServer } from '../comet-server.js';
 import { applyCors } from '../http/cors.js';

@@ -6,7 +6,7 @@
  */
 import type { CometClient } from '../client/client.js';
 import { CometError, isCometError } from '../errors/comet-error.js';
-import type { InboxCountsJson } from '../inbox/inbox-protocol.js';
+import type { InboxCountsJson } from '../protocol/inbox-protocol.js';
 import type { CometEvent } from '../protocol/messages.js';
 import type { PresenceMember } from '../presence/presence-roster.js';
 import { sharedSource, type SharedSource } from './shared-source.js';

@@ -13,7 +13,7 @@
 import { computed, getCurrentScope, onScopeDispose, shallowRef, toValue, watch, type ComputedRef, type MaybeRefOrGetter, type Ref } from 'vue';
 import type { CometClient } from '../client/client.js';
 import type { CometError } from '../errors/comet-error.js';
-import type { InboxCountsJson } from '../inbox/inbox-protocol.js';
+import type { InboxCountsJson } from '../protocol/inbox-protocol.js';
 import type { PresenceMember } from '../presence/presence-roster.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { onDefaultClient } from '../client/default-client.js';

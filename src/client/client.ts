@@ -2,42 +2,33 @@ import { DEV, advice } from '../dev.js';
 import { CometError } from '../errors/comet-error.js';
 import { isValidChannel } from '../protocol/channel.js';
 import type { CometEvent, GapFrame } from '../protocol/messages.js';
-import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
+import type { TransportName } from '../protocol/transport-name.js';
 import type { TransportDecision } from '../upstream/ladder-decision.js';
-import type { LadderOptions } from '../upstream/ladder-options.js';
 import { loadModule } from '../errors/module-load-error.js';
-import type { PresenceIdentity, PresenceOptions } from '../presence/presence-manager.js';
+import type { PresenceOptions } from '../presence/presence-manager.js';
 import type { SendOptions } from './send.js';
-import type { ServerAccess } from './server-request.js';
+import type { ServerAccess } from '../http/server-request.js';
 import type { Inbox } from '../inbox/inbox.js';
 import type { PushState, PushSubscribeOptions } from '../push/push-client.js';
 import type { PresenceRoster } from '../presence/presence-roster.js';
 import type { Transport } from '../transports/transport.js';
-import type { BackoffOptions } from '../upstream/backoff.js';
 import type { ConnectionState } from '../upstream/upstream.js';
-import { resolveToken, type TokenSource } from '../upstream/token-source.js';
-import { HOST_PREFERENCES, type HostPreference } from '../hosts/choose-host.js';
+import { resolveToken } from '../upstream/token-source.js';
 import { ProtocolError } from '../errors/protocol-error.js';
-import { formatCursor } from '../protocol/cursor.js';
-import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
-import {
-  HUB_OPTION_KEYS,
-  PORT_PROTOCOL_VERSION,
-  SDK_VERSION,
-  checkHubMessage,
-  fromWireError,
-  type HostKind,
-  type CheckedHubMessage,
-  type HubUpstreamOptions,
-  type TabMessage,
-  type Unsigned,
-} from '../hub/port-protocol.js';
+import type { PositionedEvent } from '../protocol/messages.js';
+import { isAtOrBefore, type Position } from '../protocol/position.js';
+import { CLIENT_OPTIONS, HUB_OPTION_NAMES, optionProblem, type ClientOptions, type HubUpstreamOptions } from '../hub/client-options.js';
+import { checkHubMessage, fromWireError, type HubMessage, type RefusedMessage } from '../hub/hub-messages.js';
+import { PORT_PROTOCOL_VERSION, SDK_VERSION, type HostKind } from '../hub/port-protocol.js';
+import type { TabMessage, Unsigned } from '../hub/tab-messages.js';
 import { HostConnection } from './host-connection.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
 import { warnIgnoredHubOptions } from './ignored-hub-options.js';
 import { logMisconfiguration } from './misconfiguration.js';
 import { LazyPresence } from './lazy-presence.js';
-import { pushDevice } from './push-device.js';
+import { pushDevice } from '../push/push-device.js';
+
+export type { ClientOptions };
 import { CometErrorEvent, CometGapEvent, CometStateEvent, CometTransportDecisionEvent, type CometClientEventMap } from './events.js';
 
 /** `client.push`: Web Push for this browser. */
@@ -46,46 +37,6 @@ export interface PushControl {
   subscribe(options?: PushSubscribeOptions): Promise<PushState>;
   unsubscribe(options?: PushSubscribeOptions): Promise<PushState>;
   state(options?: PushSubscribeOptions): Promise<PushState>;
-}
-
-export interface ClientOptions {
-  /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
-  readonly url: string;
-  /** A token, or a function returning one (called again for each connection, once more after a 401, and when a stream ends on its token's expiry). */
-  readonly token?: TokenSource;
-  /** Send cookies to a push server on another origin. Default false. */
-  readonly withCredentials?: boolean;
-  /** Backoff between reconnects. Default 1 s base, 30 s cap, full jitter. */
-  readonly reconnect?: BackoffOptions;
-  /** How long to wait for the server's hello (ms). Default 10000. */
-  readonly helloTimeoutMs?: number;
-  /** Subscription changes within this window (ms) re-open the stream once. Default 10. */
-  readonly batchDelayMs?: number;
-  /**
-   * URL of cometkit's worker script (`cometkit/worker`, `dist/worker.js`) on
-   * the page's own origin, or of a one-line module importing it: one
-   * SharedWorker then holds the connection for every tab. Without it, the
-   * ES module build starts the worker file the app's bundler emitted (Vite,
-   * webpack 5, Parcel), and the script-tag builds have the tabs elect a
-   * leader; so do pages where the worker cannot start.
-   * `host: 'leader-tab'` turns the SharedWorker off.
-   */
-  readonly workerUrl?: string | URL;
-  /** Where the shared connection lives. Default `'auto'`: SharedWorker, else a leader tab, else this tab alone. */
-  readonly host?: HostPreference;
-  /** Clients with the same `url` and `hub` share one connection. Default `'default'`. */
-  readonly hub?: string;
-  /** Who this client is for presence when the server accepts it without a token (a demo); a token's user always wins. */
-  readonly identity?: PresenceIdentity;
-  /**
-   * Transports to use, best first. Default `['sse', 'iframe', 'long-poll']`;
-   * name one to force it, or reorder. Those the hub cannot run where it
-   * lives are skipped (a SharedWorker has no DOM for the iframe). The first
-   * tab's choice holds for the shared connection.
-   */
-  readonly transports?: readonly TransportName[];
-  /** Tuning of the transport ladder: how long a downgrade is remembered, how often a better transport is re-probed. */
-  readonly ladder?: Omit<LadderOptions, 'storage'>;
 }
 
 export type EventHandler<Data = unknown> = (event: CometEvent<Data>) => void;
@@ -190,15 +141,12 @@ export class CometClient extends EventTarget {
     super();
     this.#options = options;
     this.#internals = internals;
-    if (typeof options?.url !== 'string' || options.url === '') {
-      throw new CometError('invalid-option', `createClient() needs a \`url\`.${advice('It is the base URL of the push server, e.g. "/comet".')}`);
+    // Every option against its registry entry, here where the page can be told, rather than in a hub that could only drop the hello.
+    for (const name of Object.keys(CLIENT_OPTIONS) as Array<keyof ClientOptions>) {
+      const problem = optionProblem(name, (options as Partial<ClientOptions> | undefined)?.[name]);
+      if (problem) throw new CometError('invalid-option', problem);
     }
-    const { transports } = options;
-    if (transports !== undefined && (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !TRANSPORT_NAMES.includes(t)))) {
-      throw new CometError('invalid-option', `Invalid \`transports\`: ${JSON.stringify(transports)}.${advice(`List one or more of ${TRANSPORT_NAMES.join(', ')}.`)}`);
-    }
-    const { workerUrl, host = 'auto' } = options;
-    if (!HOST_PREFERENCES.includes(host)) throw new CometError('invalid-option', `Invalid \`host\`: ${JSON.stringify(host)}.${advice(`Use one of ${HOST_PREFERENCES.join(', ')}.`)}`);
+    const { workerUrl, host = CLIENT_OPTIONS.host.default } = options;
     this.#connection = new HostConnection(
       {
         preference: host,
@@ -413,7 +361,7 @@ export class CometClient extends EventTarget {
   #target(): { url: string; hub: string; tab: string; protocolVersion: number } {
     return {
       url: new URL(this.#options.url, globalThis.location?.href).href.replace(/\/+$/, ''),
-      hub: this.#options.hub ?? 'default',
+      hub: this.#options.hub ?? CLIENT_OPTIONS.hub.default,
       tab: this.#tab,
       protocolVersion: this.#version,
     };
@@ -429,12 +377,13 @@ export class CometClient extends EventTarget {
   #hello(): void {
     if (this.#closed || !this.#connection.linked) return;
     const token = this.#options.token;
-    const options: Record<string, unknown> = { url: this.#target().url };
-    for (const key of HUB_OPTION_KEYS) {
-      const value: unknown = this.#options[key];
+    const options: Record<string, unknown> = {};
+    for (const name of HUB_OPTION_NAMES) {
+      const value: unknown = this.#options[name] ?? (CLIENT_OPTIONS[name] as { readonly default?: unknown }).default;
       // Copied, not shared: a single-tab hub gets the message itself, and later changes to the caller's objects must not reach it.
-      if (value !== undefined) options[key] = structuredClone(value);
+      if (value !== undefined) options[name] = structuredClone(value);
     }
+    options['url'] = this.#target().url;
     const channels = [...this.#entries.keys()];
     const mine = new Map<string, Position>();
     for (const channel of channels) {
@@ -451,7 +400,7 @@ export class CometClient extends EventTarget {
       token: typeof token === 'string' ? token : null,
       tokenFunction: typeof token === 'function',
       channels,
-      cursor: formatCursor(mine),
+      cursor: mine,
     });
   }
 
@@ -477,7 +426,7 @@ export class CometClient extends EventTarget {
     this.#handle(message);
   }
 
-  #handle(message: CheckedHubMessage): void {
+  #handle(message: HubMessage | RefusedMessage): void {
     switch (message.type) {
       case 'welcome':
         if (DEV && message.options) {
@@ -505,8 +454,7 @@ export class CometClient extends EventTarget {
       case 'gap': {
         const { gap } = message;
         if (!this.#entries.has(gap.channel)) return;
-        const to = parsePosition(gap.to);
-        if (to) this.#positions.set(gap.channel, to);
+        this.#positions.set(gap.channel, gap.position);
         this.#live(gap.channel);
         for (const entry of this.#entries.get(gap.channel) ?? []) entry.onGap?.(gap);
         this.dispatchEvent(new CometGapEvent(gap));
@@ -520,7 +468,7 @@ export class CometClient extends EventTarget {
         this.dispatchEvent(new CometErrorEvent(fromWireError(message.error)));
         return;
       case 'positions':
-        for (const [channel, position] of message.positions) {
+        for (const [channel, position] of message.cursor) {
           if (!this.#entries.has(channel)) continue;
           if (!this.#positions.has(channel)) this.#positions.set(channel, position);
           this.#live(channel);
@@ -603,11 +551,11 @@ export class CometClient extends EventTarget {
     this.dispatchEvent(new CometStateEvent(state, previous, error));
   }
 
-  #deliver(event: CometEvent): void {
+  /** The event's position came across the port with it, parsed once where it entered the browser. */
+  #deliver(event: PositionedEvent): void {
     const entries = this.#entries.get(event.channel);
     if (!entries) return;
-    const position = parsePosition(event.id);
-    if (!position) return;
+    const { position } = event;
     const current = this.#positions.get(event.channel);
     // A replay after a handover, or after this tab rejoined: already delivered.
     if (current && isAtOrBefore(position, current)) return;

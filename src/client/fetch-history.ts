@@ -2,12 +2,16 @@ import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { advice } from '../dev.js';
 import { endpointOf, readRefusal } from '../errors/read-refusal.js';
-import type { CometEvent } from '../protocol/messages.js';
+import { hidePosition, type CometEvent, type PositionedEvent } from '../protocol/messages.js';
 import { checkEvent } from '../protocol/check-event.js';
 import { resolveToken } from '../upstream/token-source.js';
-import type { ServerAccess } from './server-request.js';
+import type { ServerAccess } from '../http/server-request.js';
 
-/** `GET {url}/history`: the last `limit` events of a channel, oldest first, each checked like a stream frame. */
+/**
+ * `GET {url}/history`: the last `limit` events of a channel, oldest first,
+ * each checked like a stream frame: an edge of the browser, so each id is
+ * parsed here and the position goes on with its event.
+ */
 export async function fetchHistory({ url, token: source, withCredentials }: ServerAccess, channel: string, limit: number): Promise<CometEvent[]> {
   const token = await resolveToken(source);
   const target = new URL(`${url.replace(/\/+$/, '')}/history`, globalThis.location?.href);
@@ -26,5 +30,8 @@ export async function fetchHistory({ url, token: source, withCredentials }: Serv
   const body = (await response.json().catch(() => undefined)) as { events?: unknown } | undefined;
   // A page, not cometkit's JSON (a dev server's index.html for any path): the client's `url` is no push server.
   if (!Array.isArray(body?.events)) throw new HttpStatusError(response.status, 'not-found', `${endpointOf(target.href)} answered without cometkit's "events": it is no push server.${advice("Check the client's `url`: the push server's base URL, e.g. https://push.example.com/comet.")}`);
-  return body.events.map(checkEvent).filter((event): event is CometEvent => typeof event !== 'string');
+  return body.events.flatMap((value: unknown) => {
+    const event = checkEvent(value);
+    return typeof event === 'string' ? [] : [hidePosition<PositionedEvent>(event)];
+  });
 }

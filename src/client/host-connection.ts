@@ -4,7 +4,8 @@ import { NetworkError } from '../errors/network-error.js';
 import { chooseHost, type HostPreference } from '../hosts/choose-host.js';
 import type { HostLink, HostLinkEvents, HostTarget } from '../hosts/host-link.js';
 import { holdTabLock } from '../hosts/tab-lock.js';
-import type { HostKind, TabMessage } from '../hub/port-protocol.js';
+import type { HostKind } from '../hub/port-protocol.js';
+import type { TabMessage } from '../hub/tab-messages.js';
 import type { Transport } from '../transports/transport.js';
 
 export interface HostConnectionOptions {

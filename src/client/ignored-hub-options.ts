@@ -6,10 +6,9 @@
  * under `DEV`, so production carries none of it.
  */
 import { warn } from '../dev.js';
-import { checkHubOptions } from '../hub/check-tab-message.js';
-import { HUB_OPTION_KEYS, type HostKind, type HubUpstreamOptions } from '../hub/port-protocol.js';
-
-const HUB_OPTION_NAMES = ['url', ...HUB_OPTION_KEYS] as const;
+import { CLIENT_OPTIONS, HUB_OPTION_NAMES, type HubOptionName, type HubUpstreamOptions } from '../hub/client-options.js';
+import { checkHubOptions } from '../hub/tab-messages.js';
+import type { HostKind } from '../hub/port-protocol.js';
 
 const HOST_NAMES: Record<HostKind, string> = { 'shared-worker': 'SharedWorker', 'leader-tab': 'leader tab', 'single-tab': 'this tab' };
 
@@ -23,19 +22,20 @@ const shown = (value: unknown): string => (value === undefined ? 'the default' :
  * which `<comet-connection>` always passes) or a nested object with nothing
  * set is the same as leaving the option out.
  */
-function effective(key: (typeof HUB_OPTION_NAMES)[number], value: unknown): string | undefined {
-  if (key === 'withCredentials' && value === false) return undefined;
-  const text = JSON.stringify(value);
+function effective(key: HubOptionName, value: unknown): string | undefined {
+  // A hello spells out the registry's defaults; a page that left one out asked for that same value.
+  if (value === (CLIENT_OPTIONS[key] as { readonly default?: unknown }).default) return undefined;
+  // Nested options in one order, so equal options compare equal whatever order each page wrote them in.
+  const text = JSON.stringify(value, value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).sort() : undefined);
   return text === '{}' ? undefined : text;
 }
 
 /** `asked`: this page's options (its client's, with the URL resolved as its hello sends it); `running`: the welcome's. */
 export function warnIgnoredHubOptions(client: object, asked: HubUpstreamOptions, running: unknown, host: HostKind, hub: string): void {
-  // Both sides as the hub reads them: its checks keep the declared keys only and rebuild
-  // nested options in one order, so equal options compare equal as JSON.
+  // Both sides as the hub reads them: its checks keep the declared keys only.
   const mine = checkHubOptions(asked);
   const theirs = checkHubOptions(running);
-  if (typeof mine === 'string' || typeof theirs === 'string') return;
+  if (!mine || !theirs) return;
   const differing = HUB_OPTION_NAMES.filter((key) => effective(key, mine[key]) !== effective(key, theirs[key]));
   const inEffect = differing.map((key) => `${key}: ${shown(theirs[key])} (this page: ${shown(mine[key])})`).join('; ');
   if (reported.get(client) === inEffect) return;

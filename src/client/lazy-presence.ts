@@ -1,6 +1,7 @@
 import { loadModule } from '../errors/module-load-error.js';
 import type { PresenceDeps, PresenceManager, PresenceOptions } from '../presence/presence-manager.js';
-import { checkPresenceState, invalidPresenceChannel, presenceChannel } from '../presence/presence-protocol.js';
+import { presenceChannel } from '../protocol/presence-protocol.js';
+import { checkPresenceState, invalidPresenceChannel } from '../presence/presence-checks.js';
 import { PresenceErrorEvent, PresenceRoster, type RosterBinding } from '../presence/presence-roster.js';
 
 const NOT_YET_LOADED = { members: [], loaded: false, self: undefined } as const;

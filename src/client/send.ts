@@ -1,10 +1,10 @@
 import { CometError } from '../errors/comet-error.js';
 import { HttpStatusError, isHttpStatusError } from '../errors/http-status-error.js';
 import { isValidChannel } from '../protocol/channel.js';
-import type { CometEvent } from '../protocol/messages.js';
-import { checkEvent } from '../protocol/validate.js';
+import { hidePosition, type CometEvent } from '../protocol/messages.js';
+import { checkEvent } from '../protocol/check-event.js';
 import { Backoff } from '../upstream/backoff.js';
-import { requestJson, type ServerAccess } from './server-request.js';
+import { requestJson, type ServerAccess } from '../http/server-request.js';
 
 export interface SendOptions {
   /** The event's type. Default `"message"`. */
@@ -65,7 +65,8 @@ export async function sendEvent<Data>(access: ServerAccess, channel: string, dat
       });
       const event = checkEvent(body);
       if (typeof event === 'string') throw new HttpStatusError(502, 'bad-response', `The send answer is not an event: ${event}.`);
-      return event as CometEvent<Data>;
+      // The page's copy keeps the position it was parsed into out of sight, like every event it hands on.
+      return hidePosition(event) as CometEvent<Data>;
     } catch (error) {
       if (attempt >= attempts || !answerLost(error) || options.signal?.aborted) throw error;
       const wait = backoff.next();

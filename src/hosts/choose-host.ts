@@ -1,14 +1,13 @@
 import { advice } from '../dev.js';
+import type { HostPreference } from '../hub/client-options.js';
 import { HOST_KINDS, type HostKind } from '../hub/port-protocol.js';
 import { BUNDLED_WORKER } from './bundled-worker.js';
 import { hasLocks } from './tab-lock.js';
 
-export type HostPreference = 'auto' | HostKind;
+export type { HostPreference };
 
 /** Best first. */
 const ORDER = HOST_KINDS;
-
-export const HOST_PREFERENCES: readonly HostPreference[] = ['auto', ...ORDER];
 
 export interface HostChoice {
   readonly host: HostKind;

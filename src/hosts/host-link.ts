@@ -1,4 +1,5 @@
-import type { HostKind, TabMessage } from '../hub/port-protocol.js';
+import type { HostKind } from '../hub/port-protocol.js';
+import type { TabMessage } from '../hub/tab-messages.js';
 
 /** What a host tells the tab-side client. */
 export interface HostLinkEvents {

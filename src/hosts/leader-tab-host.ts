@@ -1,5 +1,7 @@
 import { Hub, type HubPeer } from '../hub/hub.js';
-import { readEnvelope, type HubMessage, type RefusedMessage, type TabMessage } from '../hub/port-protocol.js';
+import type { HubMessage, RefusedMessage } from '../hub/hub-messages.js';
+import { readEnvelope } from '../hub/port-protocol.js';
+import type { TabMessage } from '../hub/tab-messages.js';
 import type { Transport } from '../transports/transport.js';
 import { pageTransports } from './page-transports.js';
 import { hubName, type HostLink, type HostLinkEvents, type HostTarget } from './host-link.js';

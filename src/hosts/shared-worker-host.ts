@@ -1,4 +1,4 @@
-import type { TabMessage } from '../hub/port-protocol.js';
+import type { TabMessage } from '../hub/tab-messages.js';
 import { BUNDLED_WORKER } from './bundled-worker.js';
 import { aliveLockName, hubName, type HostLink, type HostLinkEvents, type HostTarget } from './host-link.js';
 

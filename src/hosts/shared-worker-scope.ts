@@ -1,5 +1,5 @@
 import { Hub, type HubOptions, type HubPeer } from '../hub/hub.js';
-import type { HubMessage, RefusedMessage } from '../hub/port-protocol.js';
+import type { HubMessage, RefusedMessage } from '../hub/hub-messages.js';
 import type { Transport } from '../transports/transport.js';
 import { aliveLockName } from './host-link.js';
 import { watchTabLock } from './watch-tab-lock.js';

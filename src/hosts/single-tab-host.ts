@@ -1,5 +1,6 @@
 import { Hub } from '../hub/hub.js';
-import type { HubMessage, RefusedMessage, TabMessage } from '../hub/port-protocol.js';
+import type { HubMessage, RefusedMessage } from '../hub/hub-messages.js';
+import type { TabMessage } from '../hub/tab-messages.js';
 import type { Transport } from '../transports/transport.js';
 import type { HostLink, HostLinkEvents, HostTarget } from './host-link.js';
 import { pageTransports } from './page-transports.js';

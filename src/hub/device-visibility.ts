@@ -1,4 +1,4 @@
-import type { HubUpstreamOptions } from './port-protocol.js';
+import type { HubUpstreamOptions } from './client-options.js';
 
 /** Where the device's visibility goes: `POST {base}/push/visibility`. */
 export type VisibilityReport = (report: { device: string; user: string | null; visible: boolean }) => Promise<unknown>;

@@ -1,22 +1,14 @@
 import { CometError } from '../errors/comet-error.js';
 import { isHttpStatusError } from '../errors/http-status-error.js';
 import { ProtocolError } from '../errors/protocol-error.js';
-import { formatCursor, parseCursor } from '../protocol/cursor.js';
+import type { Cursor } from '../protocol/cursor.js';
 import { comparePositions, type Position } from '../protocol/position.js';
 import type { Transport } from '../transports/transport.js';
 import { Upstream, type ConnectionState } from '../upstream/upstream.js';
-import {
-  PORT_PROTOCOL_VERSION,
-  SDK_VERSION,
-  readEnvelope,
-  type HelloMessage,
-  type HostKind,
-  type HubMessage,
-  type HubUpstreamOptions,
-  type RefusedMessage,
-  type TabMessage,
-} from './port-protocol.js';
-import { checkTabMessage, readForeignHello, toWireError } from './check-tab-message.js';
+import type { HubUpstreamOptions } from './client-options.js';
+import type { HubMessage, RefusedMessage } from './hub-messages.js';
+import { PORT_PROTOCOL_VERSION, SDK_VERSION, readEnvelope, type HostKind } from './port-protocol.js';
+import { checkTabMessage, readForeignHello, toWireError, type HelloMessage, type TabMessage } from './tab-messages.js';
 import type { DeviceVisibility } from './device-visibility.js';
 import { loadDeviceVisibility } from './load-device-visibility.js';
 
@@ -298,7 +290,7 @@ export class Hub {
       host: this.#options.host,
       state: upstream.state,
       transport: upstream.transport ?? null,
-      options: this.#upstreamOptions,
+      options: this.#upstreamOptions ?? null,
     });
     for (const decision of upstream.decisions) session.peer.post({ cometkit: this.#version, type: 'decision', decision });
     this.#setTabChannels(session, message.channels);
@@ -409,7 +401,7 @@ export class Hub {
         const position = positions.get(channel);
         if (position && this.#live.has(channel)) mine.set(channel, position);
       }
-      if (mine.size > 0) session.peer.post({ cometkit: this.#version, type: 'positions', cursor: formatCursor(mine) });
+      if (mine.size > 0) session.peer.post({ cometkit: this.#version, type: 'positions', cursor: mine });
     }
   }
 
@@ -441,10 +433,9 @@ export class Hub {
    * others before the old hub died is replayed, and each tab drops what it
    * already has. Nothing is lost; nothing is shown twice.
    */
-  #resumeFrom(cursor: string, channels: ReadonlySet<string>): void {
+  #resumeFrom(reported: Cursor, channels: ReadonlySet<string>): void {
     const upstream = this.#upstream;
-    const reported = parseCursor(cursor);
-    if (!upstream || !reported) return;
+    if (!upstream) return;
     const reached = upstream.positions;
     const restore = new Map<string, Position>();
     for (const [channel, position] of reported) {

@@ -1,5 +1,5 @@
 import type { CometError } from '../errors/comet-error.js';
-import type { InboxChangeJson, InboxCountsJson, InboxItemJson, InboxPreferencesJson } from './inbox-protocol.js';
+import type { InboxChangeJson, InboxCountsJson, InboxItemJson, InboxPreferencesJson } from '../protocol/inbox-protocol.js';
 
 /**
  * `added`: a notification arrived (from this device's view: on any device

@@ -2,7 +2,7 @@ import { CometError } from '../errors/comet-error.js';
 import { HttpStatusError } from '../errors/http-status-error.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { isValidChannel } from '../protocol/channel.js';
-import { requestJson, type ServerAccess } from '../client/server-request.js';
+import { requestJson, type ServerAccess } from '../http/server-request.js';
 import {
   InboxAddedEvent,
   InboxChangedEvent,
@@ -31,7 +31,7 @@ import {
   type InboxFlags,
   type InboxItemJson,
   type InboxPageJson,
-} from './inbox-protocol.js';
+} from '../protocol/inbox-protocol.js';
 
 export interface InboxListOptions {
   /** Default `all` (not archived). */

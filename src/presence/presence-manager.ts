@@ -2,10 +2,11 @@ import { CometError } from '../errors/comet-error.js';
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { readRefusal } from '../errors/read-refusal.js';
-import type { CometEvent } from '../protocol/messages.js';
+import { positionOf, type CometEvent } from '../protocol/messages.js';
 import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
 import { resolveToken, type TokenSource } from '../upstream/token-source.js';
-import { checkPresenceState, invalidPresenceChannel, presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from './presence-protocol.js';
+import { presenceChannel, type HeartbeatJson, type PresenceJoinData, type PresenceLeaveData, type PresenceStateData, type RosterJson } from '../protocol/presence-protocol.js';
+import { checkPresenceState, invalidPresenceChannel } from './presence-checks.js';
 import { PresenceChangeEvent, PresenceErrorEvent, PresenceRoster, type PresenceMember, type RosterBinding } from './presence-roster.js';
 
 /** Who this client is when the server accepts presence without tokens; a token's user always wins. */
@@ -225,7 +226,8 @@ export class PresenceManager {
       state.buffer.push(event);
       return;
     }
-    const position = parsePosition(event.id);
+    // Parsed where the event entered the browser (the client hands presence events on with their position).
+    const position = positionOf(event) ?? parsePosition(event.id);
     if (!position) return;
     if (state.position && isAtOrBefore(position, state.position)) return;
     // The stream carries presence:<channel> only from when it re-opened with
@@ -243,7 +245,7 @@ export class PresenceManager {
     const left: PresenceMember[] = [];
     const updated: PresenceMember[] = [];
     for (const event of events) {
-      const position = parsePosition(event.id);
+      const position = positionOf(event) ?? parsePosition(event.id);
       if (!position || (state.position && isAtOrBefore(position, state.position))) continue;
       state.position = position;
       if (event.type === 'presence.join') {

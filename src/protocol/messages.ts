@@ -1,3 +1,4 @@
+import type { Position } from './position.js';
 import type { TransportName } from './transport-name.js';
 
 /** What a handler receives: one published event. */
@@ -45,4 +46,35 @@ export interface GapFrame {
 /** A 4xx/5xx JSON body, and the shape of every error frame. */
 export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string };
+}
+
+/**
+ * An event as the browser carries it once read at its edge (a transport, a
+ * history or send answer): its `id` parsed into `position` there, once, and
+ * handed on parsed through the upstream, the hub, the port, the client and
+ * the elements, none of which reads the id again.
+ */
+export interface PositionedEvent<Data = unknown> extends CometEvent<Data> {
+  readonly position: Position;
+}
+
+/** A gap with the position the stream continues after (`to`, parsed at the edge). */
+export interface PositionedGap extends GapFrame {
+  readonly position: Position;
+}
+
+/**
+ * The copy a page hands to its handlers: `position` stays on it, but not
+ * enumerable, so what the page sees, compares and serializes is the event
+ * as published. Structured cloning drops it: the hub posts the position
+ * as a field of its own message.
+ */
+export function hidePosition<T extends { readonly position: Position }>(value: T): T {
+  const { position, ...rest } = value;
+  return Object.defineProperty(rest, 'position', { value: position }) as unknown as T;
+}
+
+/** The parsed position a page's event came with (undefined for an event the page made itself). */
+export function positionOf(event: CometEvent): Position | undefined {
+  return (event as Partial<PositionedEvent>).position;
 }

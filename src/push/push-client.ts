@@ -1,8 +1,8 @@
 import { CometError } from '../errors/comet-error.js';
 import { isHttpStatusError } from '../errors/http-status-error.js';
-import { requestJson, type ServerAccess } from '../client/server-request.js';
-import { PUSH_DEVICE_KEY } from '../client/push-device.js';
-import type { PushKeyAnswerJson } from './push-protocol.js';
+import { requestJson, type ServerAccess } from '../http/server-request.js';
+import { PUSH_DEVICE_KEY } from './push-device.js';
+import type { PushKeyAnswerJson } from '../protocol/push-protocol.js';
 
 /**
  * `unsupported`: no service worker or Push API here (or an iOS page not

@@ -1,8 +1,7 @@
 import type { CometError } from '../errors/comet-error.js';
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
-import { formatCursor, parseCursor } from '../protocol/cursor.js';
-import { parsePosition } from '../protocol/position.js';
+import { formatCursor, parseCursor, type Cursor } from '../protocol/cursor.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
 import { readFrameValue, type FrameKind } from './frame-reader.js';
 import { streamUrl } from './stream-url.js';
@@ -69,7 +68,23 @@ export function createIframeTransport(): IframeTransport {
     open(request: StreamRequest, sink: TransportSink): TransportConnection {
       const pushOrigin = new URL(request.url, location.href).origin;
       const diagnosis = new AbortController();
-      let cursor = request.cursor;
+      /** Where the next document starts: held parsed, and moved by each event's and gap's own parsed position. */
+      const cursor: Cursor = parseCursor(request.cursor) ?? new Map();
+      // Events and gaps reach the sink with their positions parsed at the frame reader: the cursor takes those,
+      // rather than parsing each frame's cursor text and formatting the whole cursor again.
+      const reader: TransportSink = {
+        hello: (frame) => sink.hello(frame),
+        heartbeat: (frame) => sink.heartbeat(frame),
+        closed: (error) => sink.closed(error),
+        event: (event) => {
+          cursor.set(event.channel, event.position);
+          sink.event(event);
+        },
+        gap: (gap) => {
+          cursor.set(gap.channel, gap.position);
+          sink.gap(gap);
+        },
+      };
       let iframe: HTMLIFrameElement | undefined;
       let framesInDocument = 0;
       let ended = false;
@@ -93,7 +108,7 @@ export function createIframeTransport(): IframeTransport {
         sink.closed(error);
       };
 
-      const url = (): string => streamUrl({ ...request, cursor }, 'iframe', { origin: location.origin });
+      const url = (): string => streamUrl({ ...request, cursor: formatCursor(cursor) }, 'iframe', { origin: location.origin });
 
       const load = (): void => {
         removeIframe();
@@ -150,13 +165,15 @@ export function createIframeTransport(): IframeTransport {
         }
         const readAs = FRAME_KINDS[kind];
         if (!readAs) return;
-        const malformed = readFrameValue(readAs, frame, sink);
+        const malformed = readFrameValue(readAs, frame, reader);
         if (malformed) {
           finish(malformed);
           return;
         }
-        if (typeof frameCursor === 'string') cursor = mergeCursor(cursor, frameCursor);
-        else if (readAs === 'gap') cursor = applyGap(cursor, frame as { channel: string; to: string });
+        // A hello (and a heartbeat, should one carry it) names every channel's position, including those without an event yet.
+        if (typeof frameCursor === 'string' && (readAs === 'hello' || readAs === 'heartbeat')) {
+          for (const [channel, position] of parseCursor(frameCursor) ?? []) cursor.set(channel, position);
+        }
       };
 
       window.addEventListener('message', onMessage);
@@ -172,29 +189,6 @@ export function createIframeTransport(): IframeTransport {
       };
     },
   };
-}
-
-/** A gap moves its channel's position forward; later documents must start after it. */
-/**
- * The frame's positions over the ones held. The server's own frames carry
- * the whole cursor; through a GRIP proxy an event's frame names only its
- * own channel (every reader of the channel gets the same bytes).
- */
-function mergeCursor(cursor: string, frameCursor: string): string {
-  const held = parseCursor(cursor);
-  const update = parseCursor(frameCursor);
-  if (!update) return cursor;
-  if (!held) return frameCursor;
-  for (const [channel, position] of update) held.set(channel, position);
-  return formatCursor(held);
-}
-
-function applyGap(cursor: string, gap: { channel: string; to: string }): string {
-  const parsed = parseCursor(cursor);
-  const to = parsePosition(gap.to);
-  if (!parsed || !to) return cursor;
-  parsed.set(gap.channel, to);
-  return formatCursor(parsed);
 }
 
 /** The page's iframe transport; one counter of ignored messages for the page. */

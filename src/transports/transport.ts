@@ -1,5 +1,5 @@
 import type { CometError } from '../errors/comet-error.js';
-import type { CometEvent, GapFrame, HeartbeatFrame, HelloFrame } from '../protocol/messages.js';
+import type { HeartbeatFrame, HelloFrame, PositionedEvent, PositionedGap } from '../protocol/messages.js';
 import type { TransportName } from '../protocol/transport-name.js';
 
 /** What to open: the same for every transport, so switching transport never changes what is read. */
@@ -14,11 +14,15 @@ export interface StreamRequest {
   readonly withCredentials: boolean;
 }
 
-/** Where a transport hands what it read. Calls after `closed` are ignored by the caller. */
+/**
+ * Where a transport hands what it read. Calls after `closed` are ignored by
+ * the caller. Events and gaps come with the position their id was parsed
+ * into here, at the edge: nothing downstream reads the id again.
+ */
 export interface TransportSink {
   hello(frame: HelloFrame): void;
-  event(event: CometEvent): void;
-  gap(frame: GapFrame): void;
+  event(event: PositionedEvent): void;
+  gap(frame: PositionedGap): void;
   heartbeat(frame: HeartbeatFrame): void;
   /** The stream ended by itself; `error` says why, when something went wrong. */
   closed(error?: CometError): void;

@@ -1,8 +1,6 @@
-import { dropped } from '../dev.js';
-
 /**
- * Tuning of the transport ladder, and its check once it crossed a port to a
- * hub (the hub's side only: pages send these, they never read them).
+ * Tuning of the transport ladder. Its check, where a page gives it and where
+ * it crosses a port to a hub, is its entry in src/hub/client-options.ts.
  */
 /** The part of Web Storage the ladder uses, so a host without localStorage can hand another. */
 export interface LadderStorage {
@@ -22,19 +20,4 @@ export interface LadderOptions {
   readonly strikes?: number;
   /** Where the working transport is remembered. Default `localStorage` where usable; `null` for nowhere. */
   readonly storage?: LadderStorage | null;
-}
-
-/** Ladder options that can cross a port to a hub in a worker (storage cannot). */
-export function checkLadderOptions(value: unknown): Omit<LadderOptions, 'storage'> | undefined | string {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null) return dropped('ladder options are not an object');
-  const options = value as Record<string, unknown>;
-  const result: Record<string, number> = {};
-  for (const key of ['rememberMs', 'reprobeMs', 'earlyCloseMs', 'strikes'] as const) {
-    const v = options[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return dropped(`ladder option "${key}" is not a non-negative number`);
-    result[key] = v;
-  }
-  return result;
 }

@@ -4,8 +4,8 @@ import { NetworkError } from '../errors/network-error.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { StreamTimeoutError } from '../errors/stream-timeout-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
-import type { CometEvent, GapFrame, HelloFrame } from '../protocol/messages.js';
-import { isAtOrBefore, parsePosition, type Position } from '../protocol/position.js';
+import type { HelloFrame, PositionedEvent, PositionedGap } from '../protocol/messages.js';
+import { isAtOrBefore, type Position } from '../protocol/position.js';
 import type { TransportName } from '../protocol/transport-name.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { diagnoseRefusal } from '../transports/diagnose-refusal.js';
@@ -43,8 +43,9 @@ export interface UpstreamOptions {
 }
 
 export interface UpstreamListener {
-  event(event: CometEvent): void;
-  gap(gap: GapFrame): void;
+  /** Each event once, with the position its transport parsed from its id. */
+  event(event: PositionedEvent): void;
+  gap(gap: PositionedGap): void;
   state(state: ConnectionState, previous: ConnectionState, error: CometError | undefined): void;
   /** Something went wrong that cometkit is handling (it retries); for logs and status displays. */
   error(error: CometError): void;
@@ -262,8 +263,7 @@ export class Upstream {
       },
       gap: (frame) => {
         if (!current()) return;
-        const to = parsePosition(frame.to);
-        if (to) this.#positions.set(frame.channel, to);
+        this.#positions.set(frame.channel, frame.position);
         this.#listener.gap(frame);
       },
       heartbeat: (frame) => {
@@ -306,10 +306,9 @@ export class Upstream {
     this.#listener.hello?.(channels);
   }
 
-  #event(event: CometEvent): void {
+  #event(event: PositionedEvent): void {
     if (!this.#channels.has(event.channel)) return;
-    const position = parsePosition(event.id);
-    if (!position) return;
+    const { position } = event;
     const current = this.#positions.get(event.channel);
     if (current && isAtOrBefore(position, current)) return;
     this.#positions.set(event.channel, position);

@@ -11,7 +11,7 @@ import { createClient, type CometClient } from '../../src/index.js';
 import type { CometStateEvent } from '../../src/client/events.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 import { hubWorkerUrl } from './hub/tabs.js';
-import { PUSH_DEVICE_KEY } from '../../src/client/push-device.js';
+import { PUSH_DEVICE_KEY } from '../../src/push/push-device.js';
 
 const server = getTestServer();
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkTabMessage } from '../../src/hub/check-tab-message.js';
+import { checkTabMessage } from '../../src/hub/tab-messages.js';
 import { DeviceVisibility } from '../../src/hub/device-visibility.js';
 import { PORT_PROTOCOL_VERSION } from '../../src/hub/port-protocol.js';
 

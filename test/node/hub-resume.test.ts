@@ -11,8 +11,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Hub, type HubPeer } from '../../src/hub/hub.js';
-import { PORT_PROTOCOL_VERSION, SDK_VERSION, type HubMessage, type RefusedMessage } from '../../src/hub/port-protocol.js';
-import type { CometEvent } from '../../src/protocol/messages.js';
+import type { HubMessage, RefusedMessage } from '../../src/hub/hub-messages.js';
+import { PORT_PROTOCOL_VERSION, SDK_VERSION } from '../../src/hub/port-protocol.js';
+import { parseCursor } from '../../src/protocol/cursor.js';
+import type { PositionedEvent } from '../../src/protocol/messages.js';
 import type { StreamRequest, Transport, TransportSink } from '../../src/transports/transport.js';
 
 interface Stream {
@@ -67,10 +69,12 @@ const hello = (tab: string, channels: string[], cursor: string) => ({
   token: null,
   tokenFunction: false,
   channels,
-  cursor,
+  // A tab sends its positions parsed, as a Map (structured cloning keeps it).
+  cursor: parseCursor(cursor),
 });
 
-const event = (seq: number, channel = 'news'): CometEvent => ({ id: `e1-${seq}`, channel, type: 'message', data: seq, time: Date.now() });
+/** An event as a transport hands it up: its id already read into its position. */
+const event = (seq: number, channel = 'news'): PositionedEvent => ({ id: `e1-${seq}`, channel, type: 'message', data: seq, time: Date.now(), position: { epoch: 'e1', seq } });
 /** A cursor's entries, in a fixed order: the stream may list channels in any order. */
 const entries = (cursor: string): string[] => cursor.split(',').filter(Boolean).sort();
 

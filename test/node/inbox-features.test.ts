@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
 import { ActionWebhook, verifyWebhookSignature, webhookSignature } from '../../server/inbox/action-webhook.js';
 import type { InboxOptions } from '../../server/inbox/inbox-service.js';
-import type { InboxItemJson, InboxPreferencesAnswerJson } from '../../src/inbox/inbox-protocol.js';
+import type { InboxItemJson, InboxPreferencesAnswerJson } from '../../src/protocol/inbox-protocol.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { startServer, until, type TestServer } from '../support/node-server.js';
 import { storageBackends } from '../support/scale/storage-backends.js';

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connectRedis } from '../../server/redis/redis-connection.js';
-import type { InboxAddedData, InboxItemJson, InboxPreferencesAnswerJson, InboxUpdatedData } from '../../src/inbox/inbox-protocol.js';
+import type { InboxAddedData, InboxItemJson, InboxPreferencesAnswerJson, InboxUpdatedData } from '../../src/protocol/inbox-protocol.js';
 import { until } from '../support/node-server.js';
 import { scaleOutBinaries } from '../support/scale/binaries.js';
 import { follow, type Follower } from '../support/scale/follower.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
 import { MemoryInboxStore } from '../../server/inbox/memory-inbox-store.js';
-import type { InboxAddedData, InboxChangedData, InboxCountsJson, InboxPageJson } from '../../src/inbox/inbox-protocol.js';
+import type { InboxAddedData, InboxChangedData, InboxCountsJson, InboxPageJson } from '../../src/protocol/inbox-protocol.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { eventOf, helloOf } from '../support/frames.js';
 import { http, type HttpResult } from '../support/http-client.js';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
 import { MemoryBroker } from '../../server/broker/memory-broker.js';
 import type { ErrorBody, GapFrame } from '../../src/protocol/messages.js';
-import type { RosterJson } from '../../src/presence/presence-protocol.js';
+import type { RosterJson } from '../../src/protocol/presence-protocol.js';
 import { epochOf, gapOf, helloOf } from '../support/frames.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';

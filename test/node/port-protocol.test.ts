@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { checkTabMessage, toWireError } from '../../src/hub/check-tab-message.js';
-import { PORT_PROTOCOL_VERSION, SDK_VERSION, checkHubMessage, fromWireError } from '../../src/hub/port-protocol.js';
+import { checkHubOptions, checkTabMessage, toWireError } from '../../src/hub/tab-messages.js';
+import { CLIENT_OPTIONS, HUB_OPTION_NAMES, optionProblem, type ClientOptions } from '../../src/hub/client-options.js';
+import { checkHubMessage, fromWireError } from '../../src/hub/hub-messages.js';
+import { PORT_PROTOCOL_VERSION, SDK_VERSION } from '../../src/hub/port-protocol.js';
 import { HttpStatusError, isHttpStatusError } from '../../src/errors/http-status-error.js';
 
 const hello = {
@@ -16,7 +18,7 @@ const hello = {
   token: null,
   tokenFunction: false,
   channels: ['news'],
-  cursor: 'news=k3x9-4',
+  cursor: new Map([['news', { epoch: 'k3x9', seq: 4 }]]),
 };
 
 describe('port protocol', () => {
@@ -33,13 +35,95 @@ describe('port protocol', () => {
       { ...hello, secret: 'too-short-to-be-safe' },
       { ...hello, secret: 'has space but is long enough' },
       { ...hello, channels: ['bad channel'] },
-      { ...hello, cursor: 'news=nope' },
+      { ...hello, cursor: 'news=k3x9-4' },
+      { ...hello, cursor: new Map([['news', { epoch: 'k3x9', seq: -1 }]]) },
+      { ...hello, cursor: new Map([['news', { epoch: 'k3x9', seq: 1.5 }]]) },
+      { ...hello, cursor: new Map([['bad channel', { epoch: 'k3x9', seq: 4 }]]) },
+      { ...hello, cursor: new Map([['news', 'k3x9-4']]) },
       { ...hello, options: { url: '', withCredentials: false } },
       { ...hello, token: 42 },
       { ...hello, cometkit: PORT_PROTOCOL_VERSION + 1 },
     ]) {
       assert.equal(typeof checkTabMessage(broken), 'string', JSON.stringify(broken));
     }
+  });
+
+  it('keeps a hello\'s declared fields only, with the cursor as a copy', () => {
+    const checked = checkTabMessage(structuredClone({ ...hello, extra: 'dropped' }));
+    assert.ok(typeof checked === 'object' && checked.type === 'hello');
+    assert.equal('extra' in checked, false);
+    assert.deepEqual([...checked.cursor], [['news', { epoch: 'k3x9', seq: 4 }]]);
+    assert.notEqual(checked.cursor, hello.cursor);
+  });
+
+  it('refuses a type that is only a name on the schema\'s prototype', () => {
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      assert.equal(typeof checkTabMessage({ cometkit: PORT_PROTOCOL_VERSION, type, tab: 'abc123', secret: hello.secret }), 'string', type);
+      assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type }), 'string', type);
+    }
+  });
+
+  it('takes an event from the hub with the position its id was parsed into, and refuses one whose position is not its id\'s', () => {
+    const event = { id: 'k3x9-5', channel: 'news', type: 'message', data: { n: 5 }, time: 1, position: { epoch: 'k3x9', seq: 5 } };
+    const checked = checkHubMessage(structuredClone({ cometkit: PORT_PROTOCOL_VERSION, type: 'event', event }));
+    assert.ok(typeof checked === 'object' && checked.type === 'event');
+    assert.deepEqual(checked.event.position, { epoch: 'k3x9', seq: 5 });
+    // The page's copy is the event as published: its position is there to read, not to see.
+    assert.deepEqual(Object.keys(checked.event), ['id', 'channel', 'type', 'data', 'time']);
+    for (const broken of [
+      { ...event, position: { epoch: 'k3x9', seq: 6 } },
+      { ...event, position: { epoch: 'other', seq: 5 } },
+      { ...event, position: undefined },
+      { ...event, position: 'k3x9-5' },
+    ]) {
+      assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'event', event: broken }), 'string', JSON.stringify(broken));
+    }
+  });
+
+  it('takes a gap with the parsed position it continues after, and positions as a Map', () => {
+    const gap = { channel: 'news', from: null, to: 'k3x9-9', reason: 'history-exceeded', position: { epoch: 'k3x9', seq: 9 } };
+    assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'gap', gap }), 'object');
+    assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'gap', gap: { ...gap, to: 'k3x9-8' } }), 'string');
+    const positions = checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'positions', cursor: new Map([['news', { epoch: 'k3x9', seq: 9 }]]) });
+    assert.ok(typeof positions === 'object' && positions.type === 'positions');
+    assert.deepEqual([...positions.cursor], [['news', { epoch: 'k3x9', seq: 9 }]]);
+    assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'positions', cursor: 'news=k3x9-9' }), 'string');
+  });
+
+  it('checks every client option by its registry entry, where the page gives it', () => {
+    for (const name of Object.keys(CLIENT_OPTIONS) as Array<keyof ClientOptions>) {
+      // Left out is fine for every option but the URL.
+      assert.equal(optionProblem(name, undefined) === undefined, name !== 'url', name);
+    }
+    const bad: Array<[keyof ClientOptions, unknown]> = [
+      ['url', ''],
+      ['reconnect', { baseDelayMs: -1 }],
+      ['reconnect', 'fast'],
+      ['helloTimeoutMs', Number.NaN],
+      ['batchDelayMs', '10'],
+      ['withCredentials', 'yes'],
+      ['transports', []],
+      ['transports', ['websocket']],
+      ['ladder', { strikes: -2 }],
+      ['ladder', { storage: null }],
+      ['host', 'iframe'],
+      ['hub', ''],
+      ['identity', { name: 'no user' }],
+      ['token', 42],
+      ['workerUrl', 7],
+    ];
+    for (const [name, value] of bad) assert.match(optionProblem(name, value) ?? '', new RegExp(`^Invalid \`${name}\``), `${name}: ${JSON.stringify(value)}`);
+    assert.equal(optionProblem('reconnect', { baseDelayMs: 100, maxDelayMs: 1000 }), undefined);
+    assert.equal(optionProblem('workerUrl', new URL('https://example.com/worker.js')), undefined);
+  });
+
+  it('hands the hub the options its registry entries say reach it, checked again, and nothing else', () => {
+    assert.deepEqual(HUB_OPTION_NAMES, ['url', 'withCredentials', 'reconnect', 'helloTimeoutMs', 'batchDelayMs', 'transports', 'ladder']);
+    const options = { url: 'https://push.example.com/comet', batchDelayMs: 5, hub: 'mine', identity: { user: 'u' }, extra: true };
+    assert.deepEqual(checkHubOptions(options), { url: options.url, batchDelayMs: 5 });
+    assert.equal(checkHubOptions({ url: options.url, ladder: { strikes: -1 } }), undefined);
+    assert.equal(checkHubOptions({ withCredentials: true }), undefined, 'no url');
+    assert.equal(typeof checkTabMessage({ ...hello, options: { url: options.url, reconnect: { maxDelayMs: 'soon' } } }), 'string');
   });
 
   it('reads a refusal, and a welcome of another version, as a refusal', () => {

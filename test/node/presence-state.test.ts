@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import type { RosterJson } from '../../src/presence/presence-protocol.js';
+import type { RosterJson } from '../../src/protocol/presence-protocol.js';
 import { http } from '../support/http-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
 import { storageBackends } from '../support/scale/storage-backends.js';

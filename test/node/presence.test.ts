@@ -4,7 +4,7 @@ import { MemoryBroker } from '../../server/broker/memory-broker.js';
 import { PresenceService } from '../../server/presence/presence-service.js';
 import { signToken } from '../../server/auth/token.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
-import type { PresenceJoinData, PresenceLeaveData, RosterJson } from '../../src/presence/presence-protocol.js';
+import type { PresenceJoinData, PresenceLeaveData, RosterJson } from '../../src/protocol/presence-protocol.js';
 import { http } from '../support/http-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { CHANNEL_PATTERN, channelAllowed, channelMatches, isValidChannel } from '../../src/protocol/channel.js';
 import { MAX_CURSOR_LENGTH, checkCursor, formatCursor, parseCursor, type Cursor } from '../../src/protocol/cursor.js';
 import { checkEvent, checkGap, checkHeartbeat, checkHello, parseJson } from '../../src/protocol/validate.js';
+import { parsePosition } from '../../src/protocol/position.js';
 
 describe('channel names', () => {
   it('accepts the documented character set, 1 to 128 characters', () => {
@@ -106,9 +107,11 @@ describe('frame validation', () => {
     assert.equal(parseJson(''), undefined);
   });
 
-  it('accepts a well-formed event and keeps only its known fields', () => {
-    assert.deepEqual(checkEvent({ ...event, extra: true }), event);
-    assert.deepEqual(checkEvent({ ...event, data: null }), { ...event, data: null });
+  it('accepts a well-formed event, keeps only its known fields, and hands it on with its id parsed', () => {
+    const position = parsePosition(event.id);
+    assert.ok(position);
+    assert.deepEqual(checkEvent({ ...event, extra: true }), { ...event, position });
+    assert.deepEqual(checkEvent({ ...event, data: null }), { ...event, data: null, position });
   });
 
   it('names what is wrong with a malformed event', () => {
@@ -153,8 +156,10 @@ describe('frame validation', () => {
 
   it('checks gap frames, with a null "from" for readers the server did not know', () => {
     const gap = { channel: 'news', from: 'e-3', to: 'e-10', reason: 'history-exceeded' };
-    assert.deepEqual(checkGap(gap), gap);
-    assert.deepEqual(checkGap({ ...gap, from: null, reason: 'epoch-changed' }), { ...gap, from: null, reason: 'epoch-changed' });
+    // The position the stream continues after comes parsed, so no later layer reads `to` again.
+    const position = { epoch: 'e', seq: 10 };
+    assert.deepEqual(checkGap(gap), { ...gap, position });
+    assert.deepEqual(checkGap({ ...gap, from: null, reason: 'epoch-changed' }), { ...gap, from: null, reason: 'epoch-changed', position });
     assert.match(checkGap(1) as string, /not a JSON object/);
     assert.match(checkGap({ ...gap, channel: '' }) as string, /"channel"/);
     assert.match(checkGap({ ...gap, from: 'nope' }) as string, /"from"/);

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
 import { createCometServer } from '../../server/comet-server.js';
 import { inboxChannel } from '../../server/inbox/inbox-channel.js';
-import type { InboxPageJson } from '../../src/inbox/inbox-protocol.js';
+import type { InboxPageJson } from '../../src/protocol/inbox-protocol.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { openIframe } from '../support/iframe-client.js';
 import { startServer, uniqueChannel, type TestServer } from '../support/node-server.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
-import type { HeartbeatJson } from '../../src/presence/presence-protocol.js';
+import type { HeartbeatJson } from '../../src/protocol/presence-protocol.js';
 import { eventOf, helloOf } from '../support/frames.js';
 import { http } from '../support/http-client.js';
 import { openIframe } from '../support/iframe-client.js';

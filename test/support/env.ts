@@ -10,7 +10,7 @@
  */
 import type { CometEvent } from '../../src/protocol/messages.js';
 import type { StreamStats } from '../../server/stream/connections.js';
-import type { InboxItemJson } from '../../src/inbox/inbox-protocol.js';
+import type { InboxItemJson } from '../../src/protocol/inbox-protocol.js';
 // Type-only: erased from the browser bundle, so the Node harness is never loaded in the page.
 import type { HarnessInfo } from './harness.js';
 

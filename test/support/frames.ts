@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CometEvent, GapFrame, HeartbeatFrame, HelloFrame } from '../../src/protocol/messages.js';
-import { checkPosition, type Position } from '../../src/protocol/position.js';
+import { checkPosition, formatPosition, type Position } from '../../src/protocol/position.js';
 import { checkEvent, checkGap, checkHeartbeat, checkHello } from '../../src/protocol/validate.js';
 import type { SseFrame, SseStream } from './sse-client.js';
 
@@ -17,8 +17,25 @@ function checked<T>(frame: SseFrame, event: string, check: (value: unknown) => T
 }
 
 export const helloOf = (frame: SseFrame): HelloFrame => checked(frame, 'hello', checkHello);
-export const eventOf = (frame: SseFrame): CometEvent => checked(frame, 'message', checkEvent);
-export const gapOf = (frame: SseFrame): GapFrame => checked(frame, 'gap', checkGap);
+/**
+ * The checks hand an event or gap on as the browser's edge does, with the
+ * position its id (a gap's `to`) was parsed into: checked here against the
+ * text, then left off, so tests compare what the server wrote.
+ */
+function asWritten<T extends { readonly position: Position }>(value: T, text: string): Omit<T, 'position'> {
+  const { position, ...written } = value;
+  assert.equal(formatPosition(position), text, 'the position parsed at the edge is the one the frame names');
+  return written;
+}
+
+export const eventOf = (frame: SseFrame): CometEvent => {
+  const event = checked(frame, 'message', checkEvent);
+  return asWritten(event, event.id);
+};
+export const gapOf = (frame: SseFrame): GapFrame => {
+  const gap = checked(frame, 'gap', checkGap);
+  return asWritten(gap, gap.to);
+};
 export const heartbeatOf = (frame: SseFrame): HeartbeatFrame => checked(frame, 'heartbeat', checkHeartbeat);
 
 /** The next `count` events, skipping heartbeats; each with the stream cursor it carried as `id`. */

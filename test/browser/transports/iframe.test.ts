@@ -56,6 +56,29 @@ describe('iframe transport', function () {
     expect(document.querySelector(`iframe[src^="${lab.comet}/iframe"]`), 'the iframe after close').to.equal(null);
   });
 
+  it('loads the next document from the position of the last event it read, once a document reaches its size bound', async () => {
+    const lab = await getLab();
+    const channel = uniqueChannel();
+    opened = openClient({ url: lab.comet, hub: proxyKey('iframe'), transports: ['iframe'] }, [channel]);
+    await waitOpen(opened.client);
+    const stream = (): HTMLIFrameElement | null => document.querySelector<HTMLIFrameElement>(`iframe[src^="${lab.comet}/iframe"]`);
+    const first = stream();
+    // Past the server's bound of a document (iframeMaxBytes, 256 KiB by default): 48 events of 8 KiB, in batches.
+    const big = 'x'.repeat(8 * 1024);
+    const published: CometEvent[] = [];
+    for (let batch = 0; batch < 4; batch += 1) {
+      published.push(...(await lab.publishMany(Array.from({ length: 12 }, (_, n) => ({ channel, data: { n: batch * 12 + n, big } })))));
+    }
+    await waitFor(() => opened!.received.get(channel)!.length >= published.length, 15_000, 'every event');
+    const next = stream();
+    expect(next, 'a next document').to.not.equal(null);
+    expect(next).to.not.equal(first);
+    // The next document starts after an event the first one delivered: the transport moved its cursor with each event's position.
+    const resumed = new URL(next!.src).searchParams.get('cursor') ?? '';
+    expect(published.map((event) => `${channel}=${event.id}`)).to.include(resumed);
+    expect(opened.received.get(channel)!.map((event) => event.id)).to.deep.equal(published.map((event) => event.id));
+  });
+
   it('ignores and counts frames from a foreign origin, from another frame of the push origin, and from the page itself', async () => {
     const lab = await getLab();
     const channel = uniqueChannel();

@@ -1,6 +1,4 @@
-import { advice } from '../dev.js';
-import { CometError } from '../errors/comet-error.js';
-import { isValidChannel } from '../protocol/channel.js';
+import { isValidChannel } from './channel.js';
 
 /** Join and leave events of channel `c` are published on `presence:c`. */
 export const PRESENCE_PREFIX = 'presence:';
@@ -10,22 +8,6 @@ export function presenceChannel(channel: string): string | undefined {
   if (channel.startsWith(PRESENCE_PREFIX)) return undefined;
   const derived = PRESENCE_PREFIX + channel;
   return isValidChannel(derived) ? derived : undefined;
-}
-
-/** Checks a state for `roster.setState()` where it is called: a roster that announces, a value that is JSON. */
-export function checkPresenceState(announces: boolean, value: unknown): void {
-  if (!announces) throw new CometError('not-announced', `Only an announcing roster can set its state.${advice('Take one with announce: true.')}`);
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (cause) {
-    throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).', { cause });
-  }
-  if (text === undefined) throw new CometError('invalid-state', 'setState() needs JSON (null clears the state).');
-}
-
-export function invalidPresenceChannel(channel: string): CometError {
-  return new CometError('invalid-channel', `"${String(channel).slice(0, 80)}" cannot have presence.${advice('Use a valid channel of at most 119 characters not starting with "presence:".')}`);
 }
 
 /** Identities travel in URLs and end up on screen (as text): bounded, no control characters. */

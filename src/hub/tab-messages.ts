@@ -1,0 +1,116 @@
+/**
+ * Tab → hub: every message a tab sends, declared once. The types below, the
+ * hub's check (`checkTabMessage`) and the copy it keeps all derive from this
+ * table. Apart from hub-messages.ts so that a page, which only reads the
+ * hub's messages, does not carry these checks.
+ */
+import { dropped } from '../dev.js';
+import type { CometError } from '../errors/comet-error.js';
+import { CLIENT_OPTIONS, HUB_OPTION_NAMES, type HubUpstreamOptions } from './client-options.js';
+import {
+  MAX_SDK,
+  record,
+  PORT_PROTOCOL_VERSION,
+  TAB_ID,
+  TAB_SECRET,
+  boolean,
+  channels,
+  cursor,
+  integer,
+  nullable,
+  readEnvelope,
+  readMessage,
+  sdk,
+  string,
+  type Checked,
+  type Field,
+  type MessagesOf,
+  type WireError,
+} from './port-protocol.js';
+
+/**
+ * The options of a hello, each checked by its registry entry, as the page
+ * checked them when it was created; other keys are dropped. `url` is
+ * resolved by the tab, so it must be there.
+ */
+export const checkHubOptions: Field<HubUpstreamOptions> = (value) => {
+  const options = record(value);
+  if (!options) return undefined;
+  const checked: Record<string, unknown> = {};
+  for (const name of HUB_OPTION_NAMES) {
+    if (CLIENT_OPTIONS[name].check(options[name]) !== undefined) return undefined;
+    if (options[name] !== undefined) checked[name] = options[name];
+  }
+  return checked as unknown as HubUpstreamOptions;
+};
+const options = checkHubOptions;
+const device: Field<string> = (value) => (typeof value === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(value) ? value : undefined);
+const user: Field<string> = (value) => (typeof value === 'string' && value.length <= 128 ? value : undefined);
+
+export const TAB_MESSAGES = {
+  hello: {
+    sdk,
+    options,
+    /** A static token, if the tab has one. */
+    token: nullable(string),
+    /** The tab has a token function: the hub asks it with `token-request`. */
+    tokenFunction: boolean,
+    channels,
+    /** What this tab has received per channel: a new hub resumes from the earliest of these. */
+    cursor,
+  },
+  channels: { channels },
+  token: { request: integer, token: nullable(string), error: nullable(string) },
+  /** The tab became visible, was restored, or came online: re-check deadlines now. */
+  wake: {},
+  bye: {},
+  /** Whether the tab is visible, sent only by a browser subscribed to Web Push (it has a push device id). */
+  visibility: {
+    visible: boolean,
+    device,
+    /** The client's `identity` user, for a server without tokens. */
+    user: nullable(user),
+  },
+} as const;
+
+/**
+ * Every message from a tab names it and proves it is that tab: tab ids are
+ * readable by any script of the origin (they are in the tab lock names), the
+ * secret is not (it never leaves the tab but in its own messages). The hub
+ * binds a tab id to the secret of its first hello and drops what names the id
+ * with another.
+ */
+interface FromTab {
+  readonly cometkit: number;
+  readonly tab: string;
+  readonly secret: string;
+}
+
+export type TabMessage = MessagesOf<typeof TAB_MESSAGES, FromTab>;
+export type HelloMessage = Extract<TabMessage, { type: 'hello' }>;
+/** A tab message before the tab adds its secret, in the one place that posts them. */
+export type Unsigned<T extends TabMessage> = T extends unknown ? Omit<T, 'secret'> : never;
+
+/** The tab id and SDK version of a hello of any version, to answer it even when it cannot be understood. */
+export function readForeignHello(data: Record<string, unknown>): { tab: string; sdk: string } | undefined {
+  const { tab, sdk } = data;
+  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return undefined;
+  return { tab, sdk: typeof sdk === 'string' ? sdk.slice(0, MAX_SDK) : 'unknown' };
+}
+
+/** Checks a message from a tab of this protocol version, field by field as TAB_MESSAGES declares them. */
+export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION): Checked<TabMessage> {
+  const envelope = readEnvelope(value);
+  if (!envelope) return dropped('not a cometkit message');
+  if (envelope.version !== version) return dropped(`port protocol v${envelope.version}`);
+  const { data } = envelope;
+  const { tab, secret } = data;
+  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return dropped('no valid "tab"');
+  if (typeof secret !== 'string' || !TAB_SECRET.test(secret)) return dropped('no valid "secret"');
+  return readMessage(TAB_MESSAGES, envelope.type, data, { cometkit: version, tab, secret });
+}
+
+export function toWireError(error: CometError): WireError {
+  const status = (error as { status?: unknown }).status;
+  return { name: error.name, code: error.code, message: error.message, status: typeof status === 'number' ? status : undefined };
+}
