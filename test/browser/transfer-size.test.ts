@@ -18,7 +18,10 @@ const server = getTestServer();
 // every module it may load (1.7 KiB that no compression shortens; trimmed back by 260 B), and the
 // SDK and hub gained streams that end with their token, tab secrets and Subscription.ready's
 // rejections (BENCHMARKS.md). The page measures 27.4 KiB brotli, 30.6 KiB gzip as built that day.
-const BUDGET_BYTES = { br: 27.5 * 1024, gzip: 31 * 1024 } as const;
+// Later that day: brotli 27.5 → 27.7 KiB for the graceful drain (a reconnect frame on each transport and
+// a quiet resume in the upstream, 158 B over main's page, which measured 28,174 B, 14 B over 27.5 KiB, as
+// merged; BENCHMARKS.md, Rolling restarts): the page measures 28,332 B, 27.67 KiB.
+const BUDGET_BYTES = { br: 27.7 * 1024, gzip: 31 * 1024 } as const;
 
 interface WireSize {
   readonly sent: number;
@@ -43,7 +46,7 @@ async function sizeOnTheWire(entry: PerformanceResourceTiming): Promise<WireSize
 describe('the script-tag page on the wire', function () {
   this.timeout(30_000);
 
-  it('transfers at most 27.5 KiB (brotli) for the autoloader and one <comet-feed>', async () => {
+  it('transfers at most 27.7 KiB (brotli) for the autoloader and one <comet-feed>', async () => {
     const channel = uniqueChannel();
     const script = document.createElement('script');
     script.src = `${server.comet}/cometkit/cometkit-autoload.js`;
