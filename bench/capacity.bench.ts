@@ -27,6 +27,14 @@
  * (fresh for every size, append-only file synced every second) through
  * `COMET_REDIS_URL`, in one process or in N node:cluster workers on one
  * port; their memory is that of the whole process tree.
+ *
+ * Past one process: `--n 10000,25000,50000,100000` runs the load generator
+ * instead (several client processes, source addresses over 127.0.0.0/8)
+ * against the floor and the standalone server in as many workers as the
+ * open-file limit needs (bench/support/capacity-at-scale.ts), with
+ * `[--targets floor,cometkit-redis,cometkit-memory] [--per-worker 15000]
+ * [--long-poll 0.1] [--plot docs/benchmarks/capacity.svg] [--json <file> [--append]]`
+ * (`--append` keeps the results in that file this run does not measure again).
  */
 import { loadavg } from 'node:os';
 import { startPushpin, freePort, hasPushpin, type Pushpin } from '../test/support/pushpin.js';
@@ -34,6 +42,7 @@ import { startRedis, type TestRedis } from '../test/support/scale/redis-server.j
 import { startChild, type Child } from './support/child.js';
 import { treeRss } from './support/process-memory.js';
 import { percentile, printTable } from './support/stats.js';
+import { capacityAtScale, SCALE_TARGETS, type ScaleTarget } from './support/capacity-at-scale.js';
 
 const TARGETS = ['floor', 'cometkit', 'pushpin', 'cometkit-grip'] as const;
 type Target = (typeof TARGETS)[number];
@@ -284,7 +293,22 @@ const median = (values: number[]): number => percentile(values, 50);
 const range = (values: number[], digits = 0): string =>
   values.length < 2 ? '' : `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 
+/** `--n`: the load generator's run, past what one process holds. */
+async function atScale(sizes: string): Promise<void> {
+  const parsed = sizes.split(',').map(Number);
+  if (parsed.some((n) => !Number.isInteger(n) || n < 1 || n > 200_000)) throw new Error(`--n takes sizes from 1 to 200000, comma-separated, not ${sizes}`);
+  const targets = (option('targets')?.split(',') ?? [...SCALE_TARGETS]).filter((t): t is ScaleTarget => (SCALE_TARGETS as readonly string[]).includes(t));
+  const perWorker = Number(option('per-worker') ?? 15_000);
+  if (!(perWorker >= 100 && perWorker <= 18_000)) throw new Error('--per-worker takes 100 to 18000: a worker holds its sockets under 20,000 open files');
+  const longPoll = Number(option('long-poll') ?? 0);
+  if (!(longPoll >= 0 && longPoll <= 1)) throw new Error('--long-poll takes a share from 0 to 1');
+  const plot = option('plot') ?? new URL('../docs/benchmarks/capacity.svg', import.meta.url).pathname;
+  await capacityAtScale({ sizes: parsed, targets, perWorker, longPoll, plotPath: plot === 'none' ? undefined : plot, jsonPath: option('json'), append: process.argv.includes('--append') });
+}
+
 export default async function capacity(): Promise<void> {
+  const large = option('n');
+  if (large !== undefined) return atScale(large);
   const sizes = (option('sizes') ?? '1000,5000,10000').split(',').map(Number).filter((n) => n > 0 && n <= 10_000);
   const runs = Math.min(10, Math.max(1, Number(option('runs') ?? 3)));
   let targets = (option('targets')?.split(',') ?? [...TARGETS]).filter((t): t is Target => (TARGETS as readonly string[]).includes(t));

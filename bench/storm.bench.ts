@@ -8,9 +8,13 @@
  * restarted server's CPU until then, refusals waited out, and events lost
  * or doubled over the run (both must be 0).
  *
- * `npm run bench -- storm [--clients 10000] [--runs 1] [--cpu-prof <dir>]`
- * (at most 10,000 clients: one client process holds them all under the
- * open-file limit). `--cpu-prof` writes the restarted server's profile.
+ * `npm run bench -- storm [--clients 10000] [--runs 1] [--workers N] [--starts-per-second N] [--scheduling rr|none] [--cpu-prof <dir>]`.
+ * Up to 10,000 clients, one server process and one client process; past
+ * that (up to 100,000) the clients are spread over processes of 10,000 and
+ * the server runs `--workers ⌈clients / 15,000⌉` (each under the 20,000
+ * open files a process may hold here); SIGKILL then goes to the primary and
+ * every worker at once, and the CPU counted is the whole restarted tree's.
+ * `--cpu-prof` writes the restarted server's profile (one process only).
  */
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
@@ -19,6 +23,7 @@ import { freePort } from '../test/support/scale/free-port.js';
 import { startRedis } from '../test/support/scale/redis-server.js';
 import { runRestartStorm, type StormResult, type StormServer } from '../test/support/scale/restart-storm.js';
 import { OPEN_FILES } from './support/child.js';
+import { processTree, treeCpuMs } from './support/process-memory.js';
 import { percentile, printTable } from './support/stats.js';
 
 const CLI = fileURLToPath(new URL('../dist/server/cli.js', import.meta.url));
@@ -28,7 +33,21 @@ function option(name: string): string | undefined {
   return index === -1 ? undefined : process.argv[index + 1];
 }
 
-function standaloneServer(port: number, redisUrl: string, profileDir: string | undefined): StormServer {
+interface Deployment {
+  readonly clients: number;
+  readonly workers: number;
+  /** The whole server's admission rate (COMET_MAX_STREAM_STARTS_PER_SECOND), else the default. */
+  readonly startsPerSecond: string | undefined;
+  /**
+   * How node:cluster hands connections to workers (NODE_CLUSTER_SCHED_POLICY): `rr`, Node's default on
+   * Linux, has the primary accept each one and hold it until a worker takes it; `none` lets every worker
+   * accept from the shared socket itself.
+   */
+  readonly scheduling: 'rr' | 'none' | undefined;
+  readonly profileDir: string | undefined;
+}
+
+function standaloneServer(port: number, redisUrl: string, { clients, workers, startsPerSecond, scheduling, profileDir }: Deployment): StormServer {
   let running: RunningProcess | undefined;
   let starts = 0;
   return {
@@ -36,35 +55,77 @@ function standaloneServer(port: number, redisUrl: string, profileDir: string | u
     get pid() {
       return running?.child.pid;
     },
+    cpuMs() {
+      const pid = running?.child.pid;
+      return pid === undefined ? undefined : treeCpuMs(pid);
+    },
     async start() {
       starts += 1;
       // Only the restarted process is profiled: the storm is what it meets.
       const profile = profileDir && starts === 2 ? `--cpu-prof --cpu-prof-dir='${profileDir}' ` : '';
-      running = startProcess('sh', ['-c', `ulimit -n ${OPEN_FILES} && exec "${process.execPath}" ${profile}'${CLI}'`], {
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COMET_REDIS_URL: redisUrl, COMET_PUBLISH_KEY: 'storm' },
+      const several = workers > 1 ? ` --workers ${workers}` : '';
+      running = startProcess('sh', ['-c', `ulimit -n ${OPEN_FILES} && exec "${process.execPath}" ${profile}'${CLI}'${several}`], {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          COMET_REDIS_URL: redisUrl,
+          COMET_PUBLISH_KEY: 'storm',
+          // Past the default cap (10,000 in all, divided among the workers), room for the whole crowd.
+          ...(clients > 10_000 ? { COMET_MAX_CONNECTIONS: String(Math.ceil(clients * 1.5)) } : {}),
+          ...(startsPerSecond ? { COMET_MAX_STREAM_STARTS_PER_SECOND: startsPerSecond } : {}),
+          ...(scheduling ? { NODE_CLUSTER_SCHED_POLICY: scheduling } : {}),
+        },
       });
-      await running.waitFor('cometkit server on', 30_000);
+      await running.waitFor('cometkit server on', 60_000);
     },
     async stop(signal = 'SIGTERM') {
       const current = running;
       running = undefined;
+      // A crash of the whole server: every worker dies with the primary, none is left to close its streams.
+      if (signal === 'SIGKILL' && current?.child.pid !== undefined) {
+        for (const pid of processTree(current.child.pid).reverse()) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Gone already.
+          }
+        }
+      }
       await current?.stop(signal);
     },
   };
 }
 
 export default async function storm(): Promise<void> {
-  const clients = Math.min(10_000, Math.max(1, Number(option('clients') ?? 10_000)));
+  const clients = Math.min(100_000, Math.max(1, Number(option('clients') ?? 10_000)));
   const runs = Math.min(5, Math.max(1, Number(option('runs') ?? 1)));
-  const profileDir = option('cpu-prof');
-  console.log(`\nrestart storm: ${clients} clients, ${runs} run(s), 2 events/s; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+  const workers = Math.max(1, Number(option('workers') ?? Math.ceil(clients / 15_000)));
+  const clientProcesses = Math.ceil(clients / 10_000);
+  const profileDir = workers > 1 ? undefined : option('cpu-prof');
+  // The admission rate of the whole server (default 2,000 starts/s, divided among the workers).
+  const startsPerSecond = option('starts-per-second');
+  const scheduling = option('scheduling');
+  if (scheduling !== undefined && scheduling !== 'rr' && scheduling !== 'none') throw new Error(`--scheduling takes rr or none, not ${scheduling}`);
+  console.log(
+    `\nrestart storm: ${clients} clients from ${clientProcesses} process(es), server ${workers} process(es), ${runs} run(s), 2 events/s; ` +
+      `admission ${startsPerSecond ?? 'default (2000)'} starts/s; cluster scheduling ${scheduling ?? 'default'}; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`,
+  );
   const results: StormResult[] = [];
   for (let run = 1; run <= runs; run++) {
     const redis = await startRedis({ fsync: 'everysec' });
-    const server = standaloneServer(await freePort(), redis.url, profileDir);
+    const server = standaloneServer(await freePort(), redis.url, { clients, workers, startsPerSecond, scheduling, profileDir });
     try {
       await server.start();
-      const result = await runRestartStorm({ clients, redis, server, log: (line) => console.log(`run ${run}: ${line}`) });
+      const result = await runRestartStorm({
+        clients,
+        redis,
+        server,
+        clientProcesses,
+        // A crowd past one process's takes longer to come back: the wait scales with it (at least the 60 s of 10,000).
+        catchUpTimeoutMs: Math.max(60_000, clients * 6),
+        log: (line) => console.log(`run ${run}: ${line}`),
+      });
       if (profileDir) await server.stop('SIGINT');
       results.push(result);
       console.log(
@@ -82,7 +143,7 @@ export default async function storm(): Promise<void> {
     const median = percentile(known, 50).toFixed(1);
     return known.length > 1 ? `${median} (${Math.min(...known).toFixed(1)}–${Math.max(...known).toFixed(1)})` : median;
   };
-  printTable(`Restart storm, ${clients} resuming SSE clients, one process on Redis (median of ${runs}, range in brackets)`, [
+  printTable(`Restart storm, ${clients} resuming SSE clients, ${workers} server process(es) on Redis (median of ${runs}, range in brackets)`, [
     {
       clients,
       'all caught up': `${results.filter((r) => r.afterRestartMs !== undefined).length} of ${results.length} runs`,

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadJose } from './auth/jose.js';
+import { DRAIN_WINDOW_DEFAULT_MS } from './options.js';
 import { createCometServer, type CometServer } from './comet-server.js';
 import { demoChatSends } from './demo/chat-policy.js';
 import { startDemoGenerator } from './demo/generator.js';
@@ -30,6 +31,7 @@ import { proxyFromEnv } from './standalone/proxy-from-env.js';
 import { socketsFromEnv } from './standalone/sockets-from-env.js';
 import { storageFromEnv } from './standalone/storage-from-env.js';
 import { runWorkers } from './standalone/workers.js';
+import { stopGracefully } from './standalone/graceful-stop.js';
 import { pushFromEnv } from './standalone/push-from-env.js';
 import { generateVapidKeys } from './push/vapid.js';
 import { loadWebPush } from './push/web-push-module.js';
@@ -71,11 +73,23 @@ async function main(): Promise<void> {
   if (settings.workers > 1 && cluster.isPrimary) {
     // The demo's publisher runs in slot 1 only, or each worker would publish the demo's events.
     answerWorkers();
-    runWorkers(settings.workers, (slot) => ({ ...run.env, COMET_WORKER_SLOT: String(slot), COMET_WORKERS: String(settings.workers) }), (address) =>
-      announce(run, madeKey, Number(address.slice(address.lastIndexOf(':') + 1)), '/comet', ` (${settings.workers} workers on Redis)`),
+    runWorkers(
+      settings.workers,
+      (slot) => ({ ...run.env, COMET_WORKER_SLOT: String(slot), COMET_WORKERS: String(settings.workers) }),
+      (address) => announce(run, madeKey, Number(address.slice(address.lastIndexOf(':') + 1)), '/comet', ` (${settings.workers} workers on Redis)`),
+      drainWindowOf(run.env),
     );
   } else {
     serve(run, madeKey);
+  }
+}
+
+/** The workers' drain window, as each worker reads it (checked there: a bad value stops the worker with a message). */
+function drainWindowOf(env: NodeJS.ProcessEnv): number {
+  try {
+    return limitsFromEnv(env).drainWindowMs ?? DRAIN_WINDOW_DEFAULT_MS;
+  } catch {
+    return DRAIN_WINDOW_DEFAULT_MS;
   }
 }
 
@@ -153,14 +167,7 @@ function serve(settings: CliSettings, madeKey: boolean): void {
     if (cluster.isPrimary) announce(settings, madeKey, (server.address() as AddressInfo).port, comet.options.basePath);
   });
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      stopDemo();
-      void comet.close();
-      server.close(() => process.exit(0));
-      server.closeAllConnections();
-    });
-  }
+  stopGracefully(server, comet, { windowMs: comet.options.drainWindowMs, onStop: stopDemo });
 }
 
 function cometFromSettings({ env, demo, dev }: CliSettings): CometServer {

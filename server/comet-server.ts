@@ -64,6 +64,17 @@ export interface CometServer {
    * the proxy is asked to end the ones it holds as well.
    */
   disconnect(filter?: { channel?: string }): number;
+  /**
+   * Graceful drain, before the process stops: every open stream and held
+   * poll is told to come back from its cursor after a delay drawn over
+   * `windowMs` (default `drainWindowMs`, 10 s), and so is every one that
+   * starts from now on, right after its hello. Resolves once this process
+   * holds none. Streams a GRIP proxy holds survive the process and stay
+   * open, except those whose token's end this process minds: they are told
+   * to come back too, so a process that stays minds it.
+   * Stop accepting connections first (`server.close()`), then `close()`.
+   */
+  drain(options?: { windowMs?: number }): Promise<void>;
   /** Ends every open stream and closes the broker. */
   close(): Promise<void>;
 }
@@ -243,6 +254,12 @@ export function createCometServer(options: CometServerOptions = {}): CometServer
       // Behind a GRIP proxy the streams are held there: it is asked to end them too (not counted).
       gripPublisher?.disconnect(filter?.channel);
       return connections.disconnect(filter);
+    },
+    // async so a bad window rejects the promise rather than throwing past a caller's `.then()`.
+    drain: async (drainOptions?: { windowMs?: number }) => {
+      const windowMs = drainOptions?.windowMs ?? resolved.drainWindowMs;
+      if (!Number.isFinite(windowMs) || windowMs <= 0) throw new TypeError(`cometkit server: drain() takes a positive windowMs, got ${windowMs}.`);
+      await Promise.all([connections.drain(windowMs), gripPublisher?.drain(windowMs)]);
     },
     close: async () => {
       connections.disconnect();

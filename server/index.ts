@@ -4,6 +4,7 @@ export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory-broker.j
 export { BrokerFullError, type Broker, type HistoryRead, type PublishInput, type SharedStoreOptions, type SharedStores } from './broker/broker.js';
 export { createTokenVerifier, signToken, verifyToken, type TokenCheck, type TokenClaims, type TokenVerifier, type TokenVerifyOptions } from './auth/token.js';
 export { answerClientError } from './http/client-error.js';
+export { stopGracefully, type GracefulStopOptions } from './standalone/graceful-stop.js';
 export { clientAddressBehind, trustedProxies, type TrustedProxies } from './http/trusted-proxies.js';
 export { limitSocketsPerAddress, type SocketLimitOptions } from './http/socket-limits.js';
 export { eventJson, MAX_DATA_DEPTH } from './broker/event-json.js';

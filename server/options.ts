@@ -88,6 +88,13 @@ export interface CometServerOptions {
   readonly maxStreamStartsPerSecond?: number;
   /** The latest a start refused by `maxStreamStartsPerSecond` is asked to come back (ms). Default 60000. */
   readonly maxStartDelayMs?: number;
+  /**
+   * Graceful drain (`drain()`, and SIGTERM/SIGINT in the standalone server):
+   * each open stream is told to come back after a delay drawn over this
+   * window (ms), so a process's clients reach the others spread out. Also
+   * the standalone server's deadline for its last connections. Default 10000.
+   */
+  readonly drainWindowMs?: number;
   /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
   readonly presence?: PresenceOptions;
   /** Behind Pushpin (GRIP): the proxy holds the connections and the server publishes to it. Default: on when `COMET_GRIP_URL` is set. */
@@ -136,9 +143,13 @@ export interface ResolvedOptions {
   readonly maxAnswerBytes: number;
   readonly maxStreamStartsPerSecond: number;
   readonly maxStartDelayMs: number;
+  readonly drainWindowMs: number;
   /** The connect and subscribe hooks, or undefined when none is configured. */
   readonly hooks: AccessHooks | undefined;
 }
+
+/** See `drainWindowMs`. */
+export const DRAIN_WINDOW_DEFAULT_MS = 10_000;
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -208,6 +219,7 @@ export function resolveOptions(options: CometServerOptions, env: NodeJS.ProcessE
     maxAnswerBytes: positive(options.maxAnswerBytes, 1024 * 1024, 'maxAnswerBytes'),
     maxStreamStartsPerSecond: positive(options.maxStreamStartsPerSecond, 2000, 'maxStreamStartsPerSecond'),
     maxStartDelayMs: positive(options.maxStartDelayMs, 60_000, 'maxStartDelayMs'),
+    drainWindowMs: positive(options.drainWindowMs, DRAIN_WINDOW_DEFAULT_MS, 'drainWindowMs'),
     hooks: resolveHooks(options.hooks, env),
   };
 }

@@ -10,9 +10,10 @@
  * Every event carries `{"mark":N}`; each client records the marks it read,
  * so doubles are counted as they arrive and holes at the end. Sources are
  * spread over 127.0.0.2 and up, 1,000 clients per address, as many
- * browsers would come from many addresses.
+ * browsers would come from many addresses; with several processes of
+ * clients, each starts at its own `firstIndex` so their addresses differ.
  *
- * Requests (IPC): `open` {port, path, count}, `caughtUp` {through,
+ * Requests (IPC): `open` {port, path, count, firstIndex}, `caughtUp` {through,
  * timeoutMs} (resolves when every client has read every mark up to
  * `through`), `report` {through}, `close`.
  */
@@ -21,8 +22,12 @@ import { serveRequests } from './child.js';
 
 const MARK = '"mark":';
 const PER_ADDRESS = 1000;
-/** Marks a client can record: bounded, so a long run cannot grow without end. */
-const MAX_MARKS = 100_000;
+/**
+ * Marks a client can record: bounded, so a long run cannot grow without end
+ * (one byte each per client: 10,000 marks are 83 minutes at 2 events/s, and
+ * 50,000 clients hold 500 MB of them).
+ */
+const MAX_MARKS = 10_000;
 
 interface Client {
   readonly index: number;
@@ -54,7 +59,7 @@ const now = (): number => performance.timeOrigin + performance.now();
 
 function sourceAddress(index: number): string {
   const host = 2 + Math.floor(index / PER_ADDRESS);
-  return `127.0.${Math.floor(host / 250)}.${(host % 250) + 2}`;
+  return `127.${Math.floor(host / 62_500) % 256}.${Math.floor(host / 250) % 250}.${(host % 250) + 2}`;
 }
 
 function later(client: Client, ms: number): void {
@@ -145,12 +150,13 @@ serveRequests(async (message) => {
       port = Number(message['port']);
       path = String(message['path']);
       const count = Number(message['count']);
+      const firstIndex = Number(message['firstIndex'] ?? 0);
       const started = now();
       // In waves, as the storm's first opening is not what is measured.
       for (let done = 0; done < count; done += 500) {
         await Promise.all(
           Array.from({ length: Math.min(500, count - done) }, (_, k) => {
-            const client: Client = { index: done + k, socket: undefined, lastId: '', retryMs: 1000, marks: new Uint8Array(MAX_MARKS), contiguous: 0, doubled: 0, opens: 0, refusals: 0, deferred: 0, onHello: undefined };
+            const client: Client = { index: firstIndex + done + k, socket: undefined, lastId: '', retryMs: 1000, marks: new Uint8Array(MAX_MARKS), contiguous: 0, doubled: 0, opens: 0, refusals: 0, deferred: 0, onHello: undefined };
             clients.push(client);
             return new Promise<void>((resolve) => {
               client.onHello = resolve;

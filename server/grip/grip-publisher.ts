@@ -116,6 +116,33 @@ export class GripPublisher {
     return this.#heartbeatMs;
   }
 
+  /**
+   * This process is draining. The streams the proxy holds survive it, but
+   * the ends of their tokens are this process's timers (`expiryChannel`):
+   * the streams it minds are told to come back, each second's streams after
+   * a delay drawn over `windowMs`, so a process that stays answers them and
+   * minds their tokens from then on. Streams without a token stay open.
+   * Resolves once the proxy has the items.
+   */
+  async drain(windowMs: number, random: () => number = Math.random): Promise<void> {
+    // Tokens already ended get their refusal, not a reconnect.
+    this.#expireDue();
+    clearTimeout(this.#expiryTimer);
+    const prefix = this.#options.channelPrefix;
+    for (const second of this.#expiries) {
+      const reconnect = { after: Math.floor(random() * windowMs), reason: 'drain' };
+      this.#enqueue(
+        { channel: expiryChannel(prefix, 'sse', second), formats: { 'http-stream': { content: sseFormat.reconnect(reconnect) } } },
+        { channel: expiryChannel(prefix, 'sse', second), formats: { 'http-stream': { action: 'close' } } },
+        { channel: expiryChannel(prefix, 'iframe', second), formats: { 'http-stream': { content: iframeFrames.reconnect(reconnect) } } },
+        { channel: expiryChannel(prefix, 'iframe', second), formats: { 'http-stream': { action: 'close' } } },
+      );
+    }
+    this.#expiries.clear();
+    this.#nextExpiry = Number.POSITIVE_INFINITY;
+    await this.flushed();
+  }
+
   /** Resolves once everything queued has been sent (or failed). */
   async flushed(): Promise<void> {
     while (this.#sending) await this.#sending;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
+import type { CometEvent, GapFrame, HelloFrame, ReconnectFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
 import type { HistoryReader } from '../broker/coalesced-reads.js';
@@ -25,12 +25,15 @@ export interface PollResponse {
   readonly events: readonly CometEvent[];
   /** Where the next poll continues: the positions after the last event of this answer. */
   readonly cursor: string;
+  /** From a draining server: poll again only after this. */
+  readonly reconnect?: ReconnectFrame;
 }
 
 /** A poll answer as JSON, its events spliced in as serialized once at publish. */
 export function pollAnswerJson(answer: PollResponse): string {
   const events = answer.events.map(eventJson).join(',');
-  return `{"hello":${JSON.stringify(answer.hello)},"gaps":${JSON.stringify(answer.gaps)},"events":[${events}],"cursor":${JSON.stringify(answer.cursor)}}`;
+  const reconnect = answer.reconnect ? `,"reconnect":${JSON.stringify(answer.reconnect)}` : '';
+  return `{"hello":${JSON.stringify(answer.hello)},"gaps":${JSON.stringify(answer.gaps)},"events":[${events}],"cursor":${JSON.stringify(answer.cursor)}${reconnect}}`;
 }
 
 /**
@@ -60,6 +63,8 @@ export async function servePoll(
   let flushScheduled = false;
   let feed: Feed | undefined;
   let untrack = (): void => {};
+  /** Set when the server drains: the answer tells the client when to poll again. */
+  let reconnect: ReconnectFrame | undefined;
 
   const finish = (): void => {
     if (answered) return;
@@ -79,7 +84,7 @@ export async function servePoll(
       return;
     }
     deps.metrics?.gaps(gaps.length);
-    sendJsonText(res, 200, pollAnswerJson({ hello, gaps, events, cursor }));
+    sendJsonText(res, 200, pollAnswerJson({ hello, gaps, events, cursor, ...(reconnect ? { reconnect } : {}) }));
   };
   /** Events published in one burst leave in one answer: wait for the current turn of the event loop to end. */
   const answerSoon = (): void => {
@@ -88,7 +93,12 @@ export async function servePoll(
     setImmediate(answer);
   };
 
-  const held: OpenStream = { transport: 'long-poll', channels: request.channels, user: request.user?.sub, client: request.client, close: answer };
+  const sendAway = (afterMs: number): void => {
+    reconnect ??= { after: afterMs, reason: 'drain' };
+    // Not yet opened: answered as soon as the feed has said where the poll starts.
+    if (hello) answerSoon();
+  };
+  const held: OpenStream = { transport: 'long-poll', channels: request.channels, user: request.user?.sub, client: request.client, close: answer, reconnect: sendAway };
   connections.add(held);
   untrack = () => connections.remove(held);
   req.on('close', () => {
@@ -131,7 +141,8 @@ export async function servePoll(
     feed.close();
     return;
   }
-  if (gaps.length > 0 || events.length > 0 || wait === 0) {
+  if (connections.draining) reconnect ??= { after: connections.reconnectDelay(), reason: 'drain' };
+  if (gaps.length > 0 || events.length > 0 || wait === 0 || reconnect) {
     answerSoon();
     return;
   }

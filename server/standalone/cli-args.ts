@@ -43,6 +43,9 @@ Every option has an environment variable; an option given wins over it.
                            table, named after its option (--presence-max-sessions,
                            COMET_PRESENCE_MAX_SESSIONS); --workers divides the ones
                            each process holds (see PROTOCOL.md, Setting limits)
+  --drain-window-ms <n>    on SIGTERM or SIGINT, streams are told to     COMET_DRAIN_WINDOW_MS (10000)
+                           come back spread over this window; the process
+                           exits once they are gone, by its end at the latest
   --metrics                serve GET {base}/metrics (Prometheus; needs   COMET_METRICS=1
                            prom-client) to a scraper sending Authorization:
                            Bearer <COMET_METRICS_KEY, else the publish key>

@@ -36,6 +36,7 @@ export const LIMIT_SETTINGS: readonly LimitSetting[] = [
   { option: 'maxStreamsPerClient', perWorker: 'each' },
   { option: 'maxStreamStartsPerSecond', perWorker: 'divide' },
   { option: 'maxStartDelayMs', perWorker: 'each' },
+  { option: 'drainWindowMs', perWorker: 'each' },
   { option: 'maxBufferedBytes', perWorker: 'each' },
   { option: 'pollTimeoutMs', perWorker: 'each' },
   { option: 'iframeMaxBytes', perWorker: 'each' },

@@ -1,20 +1,23 @@
 import cluster, { type Worker } from 'node:cluster';
+import { DRAIN_WINDOW_DEFAULT_MS } from '../options.js';
 import { LISTEN_FAILED_EXIT } from './listen-failure.js';
 
 /** Quick deaths in a row after which the primary stops replacing workers: a worker that cannot start will not start on the next try either. */
 const MAX_QUICK_DEATHS = 5;
 const QUICK_MS = 2000;
+/** Beyond the drain window, for a worker to close its store and exit before the primary kills it. */
+const WORKER_STOP_GRACE_MS = 5000;
 
 /**
  * The primary of `--workers N`: forks N copies of this script sharing one
  * port (node:cluster hands connections round-robin), replaces a worker that
- * dies, and stops them all on SIGINT/SIGTERM. Workers share channels only
- * through Redis, so the caller requires COMET_REDIS_URL.
+ * dies, and on SIGINT/SIGTERM has them all drain side by side (see
+ * graceful-stop.ts). Workers share channels only through Redis, so the caller requires COMET_REDIS_URL.
  *
  * `env(slot)` gives each worker its environment; a replacement keeps its
  * slot's, so a role held by one slot (the demo's publisher) survives a crash.
  */
-export function runWorkers(count: number, env: (slot: number) => NodeJS.ProcessEnv, onAllListening: (address: string) => void): void {
+export function runWorkers(count: number, env: (slot: number) => NodeJS.ProcessEnv, onAllListening: (address: string) => void, drainWindowMs = DRAIN_WINDOW_DEFAULT_MS): void {
   const slots = new Map<Worker, { slot: number; started: number }>();
   let stopping = false;
   let quickDeaths = 0;
@@ -62,12 +65,12 @@ export function runWorkers(count: number, env: (slot: number) => NodeJS.ProcessE
     process.on(signal, () => {
       stopping = true;
       // The signal goes to each worker's process: worker.kill() would first wait for the
-      // worker's server to close, which open streams hold off. Each worker ends its streams
-      // itself on SIGTERM; one that is still there after 10 s is killed.
+      // worker's server to close, which open streams hold off. The workers drain side by side
+      // (graceful-stop.ts) and exit within their window; one still there well after it is killed.
       for (const worker of slots.keys()) worker.process.kill('SIGTERM');
       setTimeout(() => {
         for (const worker of slots.keys()) worker.process.kill('SIGKILL');
-      }, 10_000).unref();
+      }, drainWindowMs + WORKER_STOP_GRACE_MS).unref();
       if (slots.size === 0) process.exit(0);
     });
   }

@@ -9,6 +9,8 @@ export interface OpenStream {
   readonly client: string | undefined;
   /** Ends the response; the client resumes from its cursor. */
   close(): void;
+  /** Ends the response with the transport's reconnect frame: the client resumes from its cursor after `afterMs`. */
+  reconnect(afterMs: number): void;
 }
 
 export interface StreamStats {
@@ -35,9 +37,45 @@ export class ConnectionRegistry {
   readonly #perUser = new Map<string, number>();
   readonly #perClient = new Map<string, number>();
   readonly #limits: ConnectionLimits;
+  readonly #random: () => number;
+  /** While draining, the window each stream's return is drawn from (ms). */
+  #drainWindowMs: number | undefined;
+  #drained: Array<() => void> = [];
 
-  constructor(limits: ConnectionLimits = { maxConnections: Infinity, maxStreamsPerUser: Infinity, maxStreamsPerClient: Infinity }) {
+  constructor(limits: ConnectionLimits = { maxConnections: Infinity, maxStreamsPerUser: Infinity, maxStreamsPerClient: Infinity }, random: () => number = Math.random) {
     this.#limits = limits;
+    this.#random = random;
+  }
+
+  /** True once `drain()` was called: a stream that starts now is told to come back at once after its hello. */
+  get draining(): boolean {
+    return this.#drainWindowMs !== undefined;
+  }
+
+  /**
+   * When a stream of a draining server comes back (ms), uniform over the
+   * window: a process's clients then reach the others at a steady rate
+   * (N / window) instead of all in the instant it goes.
+   */
+  reconnectDelay(): number {
+    return Math.floor(this.#random() * (this.#drainWindowMs ?? 0));
+  }
+
+  /**
+   * Tells every open stream and held poll to come back after a delay drawn
+   * over `windowMs` (each ends with its transport's reconnect frame), and
+   * every one that starts from now on right after its hello. Resolves once
+   * none is open. Calling it again changes nothing but the promise.
+   */
+  drain(windowMs: number): Promise<void> {
+    this.#drainWindowMs ??= windowMs;
+    for (const stream of [...this.#streams]) stream.reconnect(this.reconnectDelay());
+    return this.#whenEmpty();
+  }
+
+  #whenEmpty(): Promise<void> {
+    if (this.#streams.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
   }
 
   /** Tracks a stream, or throws the refusal (`503 server-busy`, `429 too-many-streams`) when a limit is reached; `remove()` lets it go. */
@@ -63,6 +101,7 @@ export class ConnectionRegistry {
     if (!this.#streams.delete(stream)) return;
     bump(this.#perUser, stream.user, -1);
     bump(this.#perClient, stream.client, -1);
+    if (this.#streams.size === 0 && this.#drained.length > 0) for (const resolve of this.#drained.splice(0)) resolve();
   }
 
   stats(): StreamStats {

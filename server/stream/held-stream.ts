@@ -52,6 +52,9 @@ export async function holdStream(
     stream.abandon();
     throw error;
   }
+  // A start that reached a draining server (on a connection it accepted before) has its hello and
+  // replay, and is sent on its way like the streams that were open when the drain began.
+  if (deps.connections.draining) stream.reconnect(deps.connections.reconnectDelay());
 }
 
 /**
@@ -133,6 +136,17 @@ class HeldStream implements StreamWriter, OpenStream {
     }
     const error = tokenExpired();
     this.#send(this.#format.tokenExpired({ status: error.status, code: error.code, message: error.message }));
+    this.close();
+  }
+
+  /**
+   * The server is draining: the stream's last frame tells the client when
+   * to come back. One that has not said hello yet is left to `holdStream`,
+   * which sends it on its way once it has.
+   */
+  reconnect(afterMs: number): void {
+    if (this.closed || this.#head) return;
+    this.#send(this.#format.reconnect({ after: afterMs, reason: 'drain' }));
     this.close();
   }
 

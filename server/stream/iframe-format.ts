@@ -71,6 +71,7 @@ export function iframeFormat(maxBytes: number): StreamFormat {
     heartbeat: (time) => script('heartbeat', scriptJson({ time })),
     // A refusal like any other the document posts (the transport reads its status and code), and the document's end.
     tokenExpired: (body) => `${iframeError(body)}</body></html>`,
+    reconnect: (reconnect) => `${script('reconnect', scriptJson(reconnect))}</body></html>`,
     rollOver: { afterBytes: maxBytes, ending: IFRAME_END },
   };
 }

@@ -34,6 +34,8 @@ export const sseFormat: StreamFormat = {
   event: (event, cursor) => frame({ id: cursor, data: eventJson(event) }),
   heartbeat: (time) => frame({ event: 'heartbeat', data: JSON.stringify({ time }) }),
   tokenExpired: (body) => frame({ event: 'token-expired', data: JSON.stringify(body) }),
+  // `retry:` first: a bare EventSource, which ignores the named event, waits the same delay.
+  reconnect: (reconnect) => `retry: ${reconnect.after}\n${frame({ event: 'reconnect', data: JSON.stringify(reconnect) })}`,
 };
 
 export const SSE_HEADERS = {

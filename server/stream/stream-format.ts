@@ -1,4 +1,4 @@
-import type { CometEvent, GapFrame, HelloFrame } from '../../src/protocol/messages.js';
+import type { CometEvent, GapFrame, HelloFrame, ReconnectFrame } from '../../src/protocol/messages.js';
 
 /**
  * How one streaming transport writes its frames. Event frames depend only
@@ -13,6 +13,8 @@ export interface StreamFormat {
   heartbeat(time: number): string;
   /** The last frame of a stream whose token expired: the client fetches a new token and resumes. */
   tokenExpired(body: { status: number; code: string; message: string }): string;
+  /** The last frame of a stream whose server is draining: the client comes back from its cursor after `after` ms. */
+  reconnect(frame: ReconnectFrame): string;
   /** A bounded document (the iframe's) ends with `ending` once it has written `afterBytes`. */
   readonly rollOver?: { readonly afterBytes: number; readonly ending: string };
 }

@@ -43,6 +43,19 @@ export interface GapFrame {
   readonly reason: GapReason;
 }
 
+/**
+ * Said by a server that is going away (draining for a restart or a deploy):
+ * the stream ends after this frame, and the client comes back from its
+ * cursor after `after` ms. The server draws `after` per stream over its
+ * drain window, so its clients return spread out rather than at once.
+ */
+export interface ReconnectFrame {
+  /** Milliseconds to wait before resuming. */
+  readonly after: number;
+  /** Why: `drain` (the server process is stopping). Other values may come; every one means the same to a client. */
+  readonly reason: string;
+}
+
 /** A 4xx/5xx JSON body, and the shape of every error frame. */
 export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string };

@@ -29,3 +29,12 @@ export function checkHeartbeat(value: unknown): Checked<HeartbeatFrame> {
   if (!frame || !finiteNumber(frame['time'])) return 'heartbeat frame has no numeric "time"';
   return { time: frame['time'] };
 }
+
+/** Longest wait a reconnect frame may ask for (ms): a server's drain window is seconds; a larger value is taken as this. */
+export const MAX_RECONNECT_AFTER_MS = 300_000;
+
+/** A reconnect frame's delay (ms): its `reason` changes nothing for a client. */
+export function checkReconnect(value: unknown): Checked<number> {
+  const after = record(value)?.['after'];
+  return finiteNumber(after) && after >= 0 ? Math.min(after, MAX_RECONNECT_AFTER_MS) : 'reconnect without "after"';
+}

@@ -1,5 +1,5 @@
 import { MalformedFrameError } from '../errors/malformed-frame-error.js';
-import { checkEvent, checkGap, checkHeartbeat, checkHello, parseJson } from '../protocol/validate.js';
+import { checkEvent, checkGap, checkHeartbeat, checkHello, checkReconnect, parseJson } from '../protocol/validate.js';
 import type { TransportSink } from './transport.js';
 
 export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat';
@@ -50,4 +50,15 @@ function safeStringify(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * A draining server's last frame, read by a transport that has stopped
+ * already: the sink learns when to come back, or that the frame was
+ * malformed (and ends as on any malformed frame).
+ */
+export function readReconnect(json: unknown, sink: TransportSink): void {
+  const after = checkReconnect(json);
+  if (typeof after === 'string') sink.closed(new MalformedFrameError(after, safeStringify(json)));
+  else sink.reconnect(after);
 }

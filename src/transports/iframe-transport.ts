@@ -3,7 +3,7 @@ import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { formatCursor, parseCursor, type Cursor } from '../protocol/cursor.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
-import { readFrameValue, type FrameKind } from './frame-reader.js';
+import { readFrameValue, readReconnect, type FrameKind } from './frame-reader.js';
 import { streamUrl } from './stream-url.js';
 import { iframeSupported } from './transport-support.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
@@ -76,6 +76,7 @@ export function createIframeTransport(): IframeTransport {
         hello: (frame) => sink.hello(frame),
         heartbeat: (frame) => sink.heartbeat(frame),
         closed: (error) => sink.closed(error),
+        reconnect: (afterMs) => sink.reconnect(afterMs),
         event: (event) => {
           cursor.set(event.channel, event.position);
           sink.event(event);
@@ -155,6 +156,14 @@ export function createIframeTransport(): IframeTransport {
           // The document reached its size bound: the next one continues from the last cursor.
           ended = true;
           load();
+          return;
+        }
+        if (kind === 'reconnect') {
+          // The server is draining: this document is its last; the next one waits the server's delay.
+          done = true;
+          window.removeEventListener('message', onMessage);
+          removeIframe();
+          readReconnect(frame, sink);
           return;
         }
         if (kind === 'error') {

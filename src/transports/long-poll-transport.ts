@@ -3,7 +3,7 @@ import { readRefusal } from '../errors/read-refusal.js';
 import { unreachableError } from '../errors/unreachable-error.js';
 import { MalformedFrameError } from '../errors/malformed-frame-error.js';
 import { NetworkError } from '../errors/network-error.js';
-import { readFrameValue } from './frame-reader.js';
+import { readFrameValue, readReconnect } from './frame-reader.js';
 import { streamUrl } from './stream-url.js';
 import { longPollSupported } from './transport-support.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
@@ -13,6 +13,7 @@ interface PollBody {
   readonly gaps?: unknown;
   readonly events?: unknown;
   readonly cursor?: unknown;
+  readonly reconnect?: unknown;
 }
 
 
@@ -93,6 +94,12 @@ export const longPollTransport: Transport = {
           if (done) return;
         }
         if (done) return;
+        // A draining server's last answer: what it carried is read; the next poll waits the server's delay.
+        if (body.reconnect !== undefined) {
+          done = true;
+          readReconnect(body.reconnect, sink);
+          return;
+        }
         if (!first && body.events.length === 0 && body.gaps.length === 0) {
           const time = (body.hello as { time?: unknown } | undefined)?.time;
           readFrameValue('heartbeat', { time: typeof time === 'number' ? time : Date.now() }, sink);

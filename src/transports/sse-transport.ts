@@ -1,7 +1,8 @@
 import { NetworkError } from '../errors/network-error.js';
 import type { CometError } from '../errors/comet-error.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
-import { readFrame, type FrameKind } from './frame-reader.js';
+import { readFrame, readReconnect, type FrameKind } from './frame-reader.js';
+import { parseJson } from '../protocol/validate.js';
 import { canUseEventSource, loadEventSource, type OpenEventSource } from './load-event-source.js';
 import { streamUrl } from './stream-url.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
@@ -72,6 +73,13 @@ export const sseTransport: Transport = {
         void diagnoseRefusal(url, request.withCredentials, diagnosis.signal).then(finish);
       };
       opened.addEventListener('error', failed);
+      // The server is draining: its delay, not this source's retry, decides when to come back.
+      opened.addEventListener('reconnect', (event) => {
+        if (done) return;
+        done = true;
+        opened.close();
+        readReconnect(parseJson((event as MessageEvent<string>).data), sink);
+      });
       // The last frame of a stream whose token expired: a refusal. The same URL now gets the
       // server's 401 token-expired, which a token function answers with a fresh token.
       opened.addEventListener('token-expired', () => {

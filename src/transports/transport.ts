@@ -26,6 +26,12 @@ export interface TransportSink {
   heartbeat(frame: HeartbeatFrame): void;
   /** The stream ended by itself; `error` says why, when something went wrong. */
   closed(error?: CometError): void;
+  /**
+   * The server is going away (draining) and asked to be tried again after
+   * `afterMs`: the stream has ended, and nothing went wrong. Called instead
+   * of `closed`.
+   */
+  reconnect(afterMs: number): void;
 }
 
 /** One open stream. */

@@ -364,6 +364,10 @@ export class TransportLadder {
       event: () => {},
       gap: () => {},
       closed: (error) => fail(error ? error.message : 'the stream ended'),
+      // A draining server says nothing about the transport: tried again at the next round, not counted.
+      reconnect: () => {
+        if (end()) this.#scheduleProbe();
+      },
     });
     if (!connection) {
       end();

@@ -275,6 +275,19 @@ export class Upstream {
         }
         this.#armHeartbeatDeadline();
       },
+      // The server is draining and said when to come back: a quiet resume, not a break. No error,
+      // no strike against the transport, no backoff step, and no change of state (a stream that was
+      // open stays `open` while it waits its turn, as over a change of channels). The server spread
+      // its clients over its window: its delay is kept to, and a wake-up does not cut it short.
+      reconnect: (afterMs) => {
+        if (!current()) return;
+        this.#generation += 1;
+        this.#connection = undefined;
+        this.#deadline.clear();
+        this.#ladder.idle();
+        this.#notBefore = Date.now() + afterMs;
+        this.#retryIn(afterMs);
+      },
       closed: (error) => {
         if (!current()) return;
         this.#connection = undefined;

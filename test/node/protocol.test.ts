@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CHANNEL_PATTERN, channelAllowed, channelMatches, isValidChannel } from '../../src/protocol/channel.js';
 import { MAX_CURSOR_LENGTH, checkCursor, formatCursor, parseCursor, type Cursor } from '../../src/protocol/cursor.js';
-import { checkEvent, checkGap, checkHeartbeat, checkHello, parseJson } from '../../src/protocol/validate.js';
+import { MAX_RECONNECT_AFTER_MS, checkEvent, checkGap, checkHeartbeat, checkHello, checkReconnect, parseJson } from '../../src/protocol/validate.js';
 import { parsePosition } from '../../src/protocol/position.js';
 
 describe('channel names', () => {
@@ -166,5 +166,17 @@ describe('frame validation', () => {
     assert.match(checkGap({ ...gap, from: undefined }) as string, /"from"/);
     assert.match(checkGap({ ...gap, to: null }) as string, /"to"/);
     assert.match(checkGap({ ...gap, reason: 'lost' }) as string, /"reason"/);
+  });
+});
+
+describe('reconnect frames', () => {
+  it('takes a delay of zero or more, caps one past 5 minutes, and refuses anything else', () => {
+    assert.equal(checkReconnect({ after: 4210, reason: 'drain' }), 4210);
+    assert.equal(checkReconnect({ after: 0 }), 0, 'the reason changes nothing for a client');
+    // A server (or whatever answers in its place) cannot park a client for days with one frame.
+    assert.equal(checkReconnect({ after: 86_400_000, reason: 'drain' }), MAX_RECONNECT_AFTER_MS);
+    for (const bad of [null, 'soon', [], {}, { after: -1 }, { after: 'later' }, { after: Number.NaN }, { after: Infinity }]) {
+      assert.equal(typeof checkReconnect(bad), 'string', JSON.stringify(bad));
+    }
   });
 });

@@ -258,6 +258,44 @@ describe('through Pushpin (GRIP)', { skip }, () => {
       forged.close();
     }
   });
+
+  // Last: the server drains for good.
+  it('drain: the proxy\'s streams whose token this process minds are told to come back; the others stay open and live', async () => {
+    const privateChannel = uniqueChannel('private');
+    const publicChannel = uniqueChannel('pp');
+    const token = await signToken({ sub: 'ada', channels: [privateChannel], exp: Math.floor(Date.now() / 1000) + 600 }, TOKEN_SECRET);
+    const minded = await openSse(`${base}/sse?ch=${privateChannel}&token=${token}`);
+    const anonymous = await openSse(`${base}/sse?ch=${publicChannel}`);
+    try {
+      helloOf(await minded.next(5000));
+      helloOf(await anonymous.next(5000));
+      await holdStarted(() => publish(privateChannel, { warm: true }), minded);
+      await holdStarted(() => publish(publicChannel, { warm: true }), anonymous);
+      await server.comet.drain({ windowMs: 3000 });
+      const rest: Array<{ event: string; data: string; retry?: number | undefined }> = [];
+      for (;;) {
+        try {
+          rest.push(await minded.next(10_000));
+        } catch {
+          break;
+        }
+      }
+      assert.equal(minded.ended, true, 'the minded stream ended');
+      const last = rest.filter((frame) => frame.event !== 'heartbeat').at(-1);
+      assert.equal(last?.event, 'reconnect', JSON.stringify(rest));
+      const reconnect = JSON.parse(last!.data) as { after: number; reason: string };
+      assert.equal(reconnect.reason, 'drain');
+      assert.ok(reconnect.after >= 0 && reconnect.after < 3000);
+      assert.equal(last!.retry, reconnect.after);
+      // The proxy holds the other one: it outlives this process, and still gets what is published.
+      const live = await publish(publicChannel, 'after the drain');
+      assert.equal(eventOf(await anonymous.nextOf('message', 5000)).id, live.id);
+      assert.equal(anonymous.ended, false);
+    } finally {
+      minded.close();
+      anonymous.close();
+    }
+  });
 });
 
 /**

@@ -43,7 +43,7 @@ function openStream(transport: Transport): Recorded {
   const events: CometEvent[] = [];
   let done: (error: CometError | undefined) => void = () => {};
   const closed = new Promise<CometError | undefined>((resolve) => (done = resolve));
-  const sink: TransportSink = { hello: () => {}, event: (e) => events.push(e), gap: () => {}, heartbeat: () => {}, closed: (error) => done(error) };
+  const sink: TransportSink = { hello: () => {}, event: (e) => events.push(e), gap: () => {}, heartbeat: () => {}, closed: (error) => done(error), reconnect: () => done(undefined) };
   const connection = transport.open({ url: BASE, channels: [CHANNEL], cursor: '', token: undefined, withCredentials: false }, sink);
   open.push(connection);
   return { events, closed, connection };

@@ -13,6 +13,8 @@ export interface ClusterClient {
   streams(prefix: string): Promise<number[]>;
   /** SIGKILLs the process holding the prefix's stream, restarts it, and says which it was. */
   crash(prefix: string): Promise<number>;
+  /** SIGTERMs (drains) the process holding the prefix's stream, restarts it, and says which it was. */
+  drain(prefix: string): Promise<number>;
   protocols(): Promise<Record<string, number>>;
 }
 
@@ -32,6 +34,7 @@ export async function getCluster(): Promise<ClusterClient | { skip: string }> {
     publish: (items) => call('publish', { method: 'POST', body: JSON.stringify(items), headers: { 'Content-Type': 'application/json' } }),
     streams: async (prefix) => (await call<{ streams: number[] }>(`streams?prefix=${encodeURIComponent(prefix)}`)).streams,
     crash: async (prefix) => (await call<{ crashed: number }>(`crash?prefix=${encodeURIComponent(prefix)}`, { method: 'POST' })).crashed,
+    drain: async (prefix) => (await call<{ drained: number }>(`drain?prefix=${encodeURIComponent(prefix)}`, { method: 'POST' })).drained,
     protocols: async () => (await call<{ protocols: Record<string, number> }>('protocols')).protocols,
   };
 }

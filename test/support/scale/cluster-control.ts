@@ -7,6 +7,7 @@
  *   POST /control/cluster/publish           [{ channel, data, type? }] → events
  *   GET  /control/cluster/streams?prefix=   → { streams: [per process] }
  *   POST /control/cluster/crash?prefix=     SIGKILLs the process holding the prefix's stream, restarts it → { crashed: index }
+ *   POST /control/cluster/drain?prefix=     SIGTERMs (drains) the process holding the prefix's stream, restarts it → { drained: index }
  *   GET  /control/cluster/protocols         → { protocols: { "HTTP/2.0": n, … } } as nginx logged them
  */
 import type { IncomingMessage } from 'node:http';
@@ -32,7 +33,8 @@ export function clusterControl(): ClusterControl {
         case 'POST /control/cluster/start': {
           const { skip } = scaleOutBinaries(['redis-server', 'nginx', 'openssl']);
           if (skip) return { skip };
-          starting ??= startCluster({ processes: 2, heartbeatMs: 1000 });
+          // A short drain window: a drained page is back within 2 s.
+          starting ??= startCluster({ processes: 2, heartbeatMs: 1000, env: { COMET_DRAIN_WINDOW_MS: '2000' } });
           return { url: (await starting).url };
         }
         case 'POST /control/cluster/publish':
@@ -41,17 +43,15 @@ export function clusterControl(): ClusterControl {
           return { streams: await (await cluster()).streams(path.searchParams.get('prefix') ?? '') };
         case 'POST /control/cluster/crash': {
           const running = await cluster();
-          const prefix = path.searchParams.get('prefix') ?? '';
-          // The stream may be between two polls: look again for a while.
-          for (let attempt = 0; attempt < 200; attempt += 1) {
-            const index = (await running.streams(prefix)).findIndex((count) => count > 0);
-            if (index !== -1) {
-              await running.crash(running.processes[index]!);
-              return { crashed: index };
-            }
-            await new Promise((resolve) => setTimeout(resolve, 25));
-          }
-          throw new HttpStatusError(404, 'no-stream', `No process holds a stream of ${prefix}.`);
+          const index = await holderOf(running, path.searchParams.get('prefix') ?? '');
+          await running.crash(running.processes[index]!);
+          return { crashed: index };
+        }
+        case 'POST /control/cluster/drain': {
+          const running = await cluster();
+          const index = await holderOf(running, path.searchParams.get('prefix') ?? '');
+          await running.restart(running.processes[index]!);
+          return { drained: index };
         }
         case 'GET /control/cluster/protocols': {
           const counts: Record<string, number> = {};
@@ -66,4 +66,15 @@ export function clusterControl(): ClusterControl {
       await (await starting?.catch(() => undefined))?.close();
     },
   };
+}
+
+/** The index of the process that holds a stream of `prefix`. */
+async function holderOf(running: TestCluster, prefix: string): Promise<number> {
+  // The stream may be between two polls: look again for a while.
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const index = (await running.streams(prefix)).findIndex((count) => count > 0);
+    if (index !== -1) return index;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new HttpStatusError(404, 'no-stream', `No process holds a stream of ${prefix}.`);
 }

@@ -29,15 +29,21 @@ export interface TestCluster {
   control(process: ServerProcess, path: string): Promise<boolean>;
   /** SIGKILLs a process and starts it again on its port; crashes run one at a time. */
   crash(process: ServerProcess, downMs?: number): Promise<void>;
+  /** SIGTERMs a process (it drains: its streams are told when to come back), waits for it to exit, and starts it again on its port. */
+  restart(process: ServerProcess): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Redis, `count` server processes on it and nginx (TLS, HTTP/2) in front: the deployment README describes, on loopback. */
-export async function startCluster(options: { processes?: number; heartbeatMs?: number; fsync?: 'always' | 'everysec' } = {}): Promise<TestCluster> {
+export async function startCluster(
+  options: { processes?: number; heartbeatMs?: number; fsync?: 'always' | 'everysec'; env?: Readonly<Record<string, string>> } = {},
+): Promise<TestCluster> {
   const publishKey = randomBytes(12).toString('base64url');
   const redis = await startRedis({ fsync: options.fsync ?? 'always' });
   const processes = await Promise.all(
-    Array.from({ length: options.processes ?? 2 }, () => startServerProcess({ redisUrl: redis.url, publishKey, heartbeatMs: options.heartbeatMs ?? 1000 })),
+    Array.from({ length: options.processes ?? 2 }, () =>
+      startServerProcess({ redisUrl: redis.url, publishKey, heartbeatMs: options.heartbeatMs ?? 1000, ...(options.env ? { env: options.env } : {}) }),
+    ),
   );
   const nginx = await startNginx(processes.map((p) => p.port));
   let crashes = Promise.resolve();
@@ -126,6 +132,15 @@ export async function startCluster(options: { processes?: number; heartbeatMs?: 
       });
       crashes = crash.catch(() => undefined);
       return crash;
+    },
+    restart(target) {
+      // A draining process answers the publishes it has taken before it exits: no need to wait for them.
+      const restart = crashes.then(async () => {
+        await target.stop('SIGTERM');
+        await target.start();
+      });
+      crashes = restart.catch(() => undefined);
+      return restart;
     },
     async close() {
       await crashes;

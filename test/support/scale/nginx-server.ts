@@ -34,7 +34,9 @@ export async function startNginx(upstreams: readonly number[]): Promise<TestNgin
   const port = await freePort();
   const { cert, key } = await selfSignedCertificate(dir);
   const shipped = await readFile(SHIPPED_CONFIG, 'utf8');
-  const servers = upstreams.map((upstream) => `    server 127.0.0.1:${upstream} max_fails=1 fail_timeout=2s;`).join('\n');
+  // The shipped line's parameters (max_fails…), with the test's ports.
+  const parameters = /^ {4}server 127\.0\.0\.1:\d+( [^;\n]*)?;/m.exec(shipped)?.[1] ?? '';
+  const servers = upstreams.map((upstream) => `    server 127.0.0.1:${upstream}${parameters};`).join('\n');
   let rendered = shipped
     .replace(/^ {4}server 127\.0\.0\.1:\d+ .*\n/gm, '')
     .replace(/^(upstream cometkit \{\n(?: {4}#.*\n)*)/m, `$1${servers}\n`)

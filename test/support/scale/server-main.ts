@@ -9,6 +9,7 @@
  * POST /control/stall-sse?ms= (for that long, SSE requests get their headers
  * and nothing more, as behind a buffering proxy: clients step their
  * transport down, and back up once a probe finds SSE healthy again).
+ * SIGTERM drains it as `cometkit-server` does (COMET_DRAIN_WINDOW_MS).
  */
 import { createServer } from 'node:http';
 import { redisBroker } from '../../../server/broker/redis-broker.js';
@@ -18,6 +19,7 @@ import { clientAddressBehind, trustedProxies } from '../../../server/http/truste
 import { inboxFromEnv } from '../../../server/standalone/inbox-from-env.js';
 import { pushFromEnv } from '../../../server/standalone/push-from-env.js';
 import { limitsFromEnv } from '../../../server/standalone/limits-from-env.js';
+import { stopGracefully } from '../../../server/standalone/graceful-stop.js';
 
 const url = process.env['COMET_REDIS_URL'];
 if (!url) throw new Error('COMET_REDIS_URL is required');
@@ -84,8 +86,5 @@ const server = createServer((req, res) => {
 });
 await broker.ready();
 server.listen(Number(process.env['PORT']), '127.0.0.1', () => console.log(`listening on ${process.env['PORT']} (pid ${process.pid})`));
-process.on('SIGTERM', () => {
-  void comet.close();
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+// As cometkit-server does: SIGTERM drains the process (its streams are told when to come back) before it exits.
+stopGracefully(server, comet, { windowMs: comet.options.drainWindowMs });

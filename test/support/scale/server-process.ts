@@ -12,6 +12,8 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** What the current run wrote to stdout and stderr, for failure messages. */
+  output(): string;
 }
 
 const MAIN = fileURLToPath(new URL('./server-main.ts', import.meta.url));
@@ -50,5 +52,6 @@ export async function startServerProcess(options: { redisUrl: string; publishKey
       await current?.stop(signal);
     },
     start,
+    output: () => running?.output() ?? '',
   };
 }
