@@ -3,10 +3,10 @@ import { checkEvent, checkGap, checkHeartbeat, checkHello, checkReconnect, parse
 import type { Checked } from '../protocol/check-value.js';
 import type { TransportSink } from './transport.js';
 
-export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat';
+export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat' | 'reconnect';
 
 /** Each frame's check, named as the sink's method that takes what it returns. */
-const CHECKS: Record<FrameKind | 'reconnect', (value: unknown) => Checked<unknown>> = {
+const CHECKS: Record<FrameKind, (value: unknown) => Checked<unknown>> = {
   hello: checkHello,
   event: checkEvent,
   gap: checkGap,
@@ -24,7 +24,7 @@ export function readFrame(kind: FrameKind, text: string, sink: TransportSink): M
 }
 
 /** The same for a frame already parsed (a posted message, a poll answer's entry). */
-export function readFrameValue(kind: FrameKind | 'reconnect', json: unknown, sink: TransportSink, text?: string): MalformedFrameError | undefined {
+export function readFrameValue(kind: FrameKind, json: unknown, sink: TransportSink, text?: string): MalformedFrameError | undefined {
   const frame = CHECKS[kind](json);
   if (typeof frame === 'string') return new MalformedFrameError(frame, text ?? safeStringify(json));
   (sink[kind] as (frame: unknown) => void)(frame);
