@@ -6,7 +6,7 @@
  */
 import { dropped } from '../dev.js';
 import type { CometError } from '../errors/comet-error.js';
-import { CLIENT_OPTIONS, HUB_OPTION_NAMES, type HubUpstreamOptions } from './client-options.js';
+import { HUB_OPTIONS, HUB_OPTION_NAMES, type HubUpstreamOptions } from './client-options.js';
 import {
   MAX_SDK,
   record,
@@ -38,7 +38,7 @@ export const checkHubOptions: Field<HubUpstreamOptions> = (value) => {
   if (!options) return undefined;
   const checked: Record<string, unknown> = {};
   for (const name of HUB_OPTION_NAMES) {
-    if (CLIENT_OPTIONS[name].check(options[name]) !== undefined) return undefined;
+    if (HUB_OPTIONS[name].check(options[name]) !== undefined) return undefined;
     if (options[name] !== undefined) checked[name] = options[name];
   }
   return checked as unknown as HubUpstreamOptions;
