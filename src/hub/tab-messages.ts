@@ -7,26 +7,31 @@
 import { dropped } from '../dev.js';
 import type { CometError } from '../errors/comet-error.js';
 import { HUB_OPTIONS, HUB_OPTION_NAMES, type HubUpstreamOptions } from './client-options.js';
+import { isValidChannel } from '../protocol/channel.js';
 import {
   MAX_SDK,
   record,
   PORT_PROTOCOL_VERSION,
-  TAB_ID,
-  TAB_SECRET,
-  boolean,
-  channels,
   cursor,
   integer,
   nullable,
   readEnvelope,
   readMessage,
-  sdk,
   string,
   type Checked,
   type Field,
   type MessagesOf,
   type WireError,
 } from './port-protocol.js';
+
+export const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** At least 128 bits written in hex or base64url: too long to guess. */
+export const TAB_SECRET = /^[A-Za-z0-9_-]{22,64}$/;
+
+const boolean: Field<boolean> = (value) => (typeof value === 'boolean' ? value : undefined);
+const sdk: Field<string> = (value) => (typeof value === 'string' ? value.slice(0, MAX_SDK) : undefined);
+const channels: Field<readonly string[]> = (value) =>
+  Array.isArray(value) && value.length <= 1024 && value.every(isValidChannel) ? [...value] : undefined;
 
 /**
  * The options of a hello, each checked by its registry entry, as the page
