@@ -300,6 +300,8 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
       });
 
       it('holds the connection in a SharedWorker from the app\'s origin, one stream for two tabs, with no workerUrl', async () => {
+        // A page the previous test closed may still be letting go of its worker's stream: counted from none.
+        await until('no stream left by an earlier page', async () => (await openStreams()) === 0, 30_000);
         const first = await browser.open(`${previewOrigin}/`);
         const second = await browser.open(`${previewOrigin}/`);
         try {
@@ -311,7 +313,10 @@ describe('a first app built from the README alone', { timeout: 600_000 }, () => 
             assert.doesNotMatch(details, /not shared-worker/, details);
           }
           // Each tab subscribes to the feed's channel and starts Ada's inbox; one SharedWorker carries both tabs on one stream.
-          await until('one stream for the two tabs', async () => (await openStreams()) === 1);
+          let streams = -1;
+          await until('one stream for the two tabs', async () => (streams = await openStreams()) === 1).catch((error: Error) => {
+            throw new Error(`${error.message} (the server holds ${streams})`);
+          });
           await publish('Seen by both tabs');
           for (const page of [first, second]) {
             await until('the event in each tab\'s feed', async () => (await shadowText(page, 'comet-feed')).includes('Seen by both tabs'));
