@@ -176,20 +176,34 @@ const elementTags = ['comet-connection', 'comet-feed', 'comet-toasts', 'comet-pr
 /**
  * Filled by the autoload modules' build, read by the loader's build after it
  * (rollup builds the list in order). Written for the loader to be small, as
- * every page fetches it: one row per module, `[name, hash, integrity,
- * ...imports]`, the file being `${name}-${hash}.js` (`${hash}.js` for a
- * shared chunk, whose name is ''), its integrity the base64 sha256 without
- * the constant `sha256-` and the padding `=`, and the modules it imports
- * statically given by their row. The SDK is row 0 and the elements, in
- * `elementTags` order, the rows after it, so a tag is its row's name; each
- * name and hash is written once.
+ * every page fetches it. The modules live in a folder named by the build
+ * (`dist/autoload/${build}/`), a hash of every module's integrity, so a
+ * cache keyed by URL never holds a module of another build; inside it, a
+ * module's file is named by its row: `${tag}.js` for an element, `${row}.js`
+ * for the SDK (row 0) and every shared chunk. Each row is `[integrity,
+ * ...imports]`: the base64 sha256 without the constant `sha256-` and the
+ * padding `=`, and the rows of the modules it imports statically. The
+ * elements are rows 1 to `tags.length`, in `elementTags` order.
  */
-const autoloadManifest = { elements: 0, files: [] };
+const autoloadManifest = { build: '', tags: elementTags, files: [] };
+/** The row of each shared chunk of dist/autoload/, by the modules it holds, given as rollup names the chunk. */
+const sharedChunkRows = new Map();
+/** The row a file of dist/autoload/ is named for: 0 the SDK, 1 to 8 the elements by tag, shared chunks after. */
+function fileRow(fileName) {
+  const [, name] = /^([\w-]+)\.js$/.exec(fileName) ?? [];
+  if (name === undefined) return undefined;
+  const tag = elementTags.indexOf(name);
+  if (tag >= 0) return tag + 1;
+  const row = /^(0|[1-9]\d*)$/.test(name) ? Number(name) : -1;
+  return row === 0 || row > elementTags.length ? row : undefined;
+}
 
 /**
  * What a module of dist/autoload/ calls for its lazy parts instead of
  * `import()`: the loader's verified import (src/autoload/loader.ts), so a
  * module loaded later is checked against its hash as the first ones are.
+ * It takes the module's row, a number where a specifier would repeat
+ * `"./` and `.js"` at every call.
  */
 const verifiedImport = 'cometkitImport';
 
@@ -298,44 +312,64 @@ const autoloadModules = {
     ...plugins({ dev: false }),
     {
       name: 'autoload-manifest',
-      renderDynamicImport: ({ targetChunk }) => (targetChunk ? { left: `${verifiedImport}(`, right: ')' } : null),
+      // `cometkitImport(row)`: the file's name is left in a comment, which the minifier then drops.
+      renderDynamicImport: ({ targetChunk }) => {
+        if (!targetChunk) return null;
+        const row = fileRow(targetChunk.fileName);
+        if (row === undefined) throw new Error(`dist/autoload: ${targetChunk.fileName} is not named as rollup.config.mjs names it.`);
+        return { left: `${verifiedImport}(/* `, right: ` */ ${row})` };
+      },
+      buildStart() {
+        sharedChunkRows.clear();
+      },
       generateBundle(_, bundle) {
         refuseImportCycles(bundle);
         const chunks = Object.values(bundle).filter((chunk) => chunk.type === 'chunk');
-        const entry = (name) => chunks.find((chunk) => chunk.isEntry && chunk.name === name);
-        const first = ['client', ...elementTags].map((name) => {
-          const chunk = entry(name);
-          if (!chunk) throw new Error(`dist/autoload: no module for ${name}.`);
-          return chunk;
-        });
-        const rows = [...first, ...chunks.filter((chunk) => !first.includes(chunk))];
+        const rows = [];
+        for (const chunk of chunks) {
+          const row = fileRow(chunk.fileName);
+          if (row === undefined || rows[row]) throw new Error(`dist/autoload: ${chunk.fileName} is not named as rollup.config.mjs names it.`);
+          rows[row] = chunk;
+        }
+        if (rows.length !== chunks.length || rows.includes(undefined)) throw new Error('dist/autoload: a row has no module.');
         const row = (fileName) => rows.findIndex((chunk) => chunk.fileName === fileName);
-        // For people and tests: which module each hashed file holds (not served, and no page needs it).
-        this.emitFile({ type: 'asset', fileName: 'names.json', source: `${JSON.stringify(Object.fromEntries(rows.map((chunk) => [chunk.fileName, chunk.name])), null, 2)}\n` });
-        autoloadManifest.elements = elementTags.length;
         autoloadManifest.files = rows.map((chunk) => {
-          const [, name = '', hash] = /^(?:(.+)-)?([\w-]{6})\.js$/.exec(chunk.fileName) ?? [];
-          if (!hash || name.includes('/') || !name !== !chunk.isEntry) throw new Error(`dist/autoload: ${chunk.fileName} is not named as rollup.config.mjs names it.`);
           // sha256, not the sha384 of browser-files.mjs: the loader carries one per module, and each is 20 B shorter.
           // The code as written: the maps are hidden, so no comment is added to it after this.
           const integrity = createHash('sha256').update(chunk.code).digest('base64');
           // The one `=` of a sha256 in base64 is added back by the loader.
-          return [name, hash, integrity.slice(0, -1), ...chunk.imports.map(row)];
+          return [integrity.slice(0, -1), ...chunk.imports.map(row)];
         });
+        // Every module's hash in one: a module that changes moves the whole build to a new folder.
+        autoloadManifest.build = createHash('sha256').update(JSON.stringify(autoloadManifest.files)).digest('base64url').slice(0, 8);
+        for (const chunk of rows) {
+          // The chunk and the map asset rollup adds for it, both written again below.
+          delete bundle[chunk.fileName];
+          delete bundle[`${chunk.fileName}.map`];
+          const fileName = `${autoloadManifest.build}/${chunk.fileName}`;
+          this.emitFile({ type: 'asset', fileName, source: chunk.code });
+          if (chunk.map) {
+            // A folder deeper than rollup wrote it for: its sources are one `../` further.
+            const map = { ...chunk.map, file: chunk.fileName, sources: chunk.map.sources.map((source) => `../${source}`) };
+            this.emitFile({ type: 'asset', fileName: `${fileName}.map`, source: JSON.stringify(map) });
+          }
+        }
+        // For people and tests: which module each file holds (not served, and no page needs it).
+        this.emitFile({ type: 'asset', fileName: 'names.json', source: `${JSON.stringify(Object.fromEntries(rows.map((chunk) => [chunk.fileName, chunk.name])), null, 2)}\n` });
       },
     },
   ],
   output: {
     dir: 'dist/autoload',
     format: 'es',
-    // The hash's length is fixed: the manifest splits the names on it. 6 characters (36 bits) tell a file's
-    // builds apart for caches (and a clash would fail its integrity check, not run the wrong file); each
-    // character more costs the loader's table 24 B brotli. Only entries are named (the loader
-    // finds an element's module by its tag): a shared chunk's name would cost the loader's table and every
-    // file importing it about 6 B brotli each, on every page. dist/autoload/names.json says which is which.
-    entryFileNames: '[name]-[hash:6].js',
-    chunkFileNames: '[hash:6].js',
-    // Each file costs a request and a compression window of its own: the SDK every element needs is one chunk, and so is Lit's core.
+    // Named by row (see autoloadManifest): the loader's table holds no names, and every import of a shared
+    // chunk is a number. The folder, named by the build, is what tells a file's builds apart for caches.
+    entryFileNames: (chunk) => `${chunk.name === 'client' ? 0 : chunk.name}.js`,
+    chunkFileNames: (chunk) => {
+      const key = chunk.moduleIds.join('\n') || chunk.name;
+      if (!sharedChunkRows.has(key)) sharedChunkRows.set(key, elementTags.length + 1 + sharedChunkRows.size);
+      return `${sharedChunkRows.get(key)}.js`;
+    },
     manualChunks: autoloadChunks,
     sourcemap: scriptTagSourcemap,
   },
@@ -348,7 +382,11 @@ const autoloadLoader = {
     {
       name: 'autoload-manifest-module',
       resolveId: (id) => (id === 'virtual:cometkit-autoload-manifest' ? '\0autoload-manifest' : null),
-      load: (id) => (id === '\0autoload-manifest' ? `export default ${JSON.stringify(autoloadManifest)};` : null),
+      // Three names rather than one object: the minifier shortens a variable, never a property.
+      load: (id) =>
+        id === '\0autoload-manifest'
+          ? Object.entries(autoloadManifest).map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};`).join('\n')
+          : null,
     },
     ...plugins({ dev: false, module: false }),
   ],

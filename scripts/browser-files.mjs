@@ -6,8 +6,8 @@
  * under `{basePath}/cometkit/`) and printed, so the values can go into a
  * page's `<script integrity>`.
  *
- * The autoloader's modules (dist/autoload/) already have content-hashed
- * names from the build.
+ * The autoloader's modules (dist/autoload/<build>/) are already in a folder
+ * named by the build.
  *
  * Beside every one of these files go a brotli (`.br`, quality 11) and a gzip
  * (`.gz`, level 9) copy, made once here rather than per request: the server
@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
@@ -32,7 +32,11 @@ for (const name of ENTRY_FILES) {
     integrity: `sha384-${createHash('sha384').update(bytes).digest('base64')}`,
   };
 }
-const autoload = readdirSync(join(dist, 'autoload')).filter((name) => name.endsWith('.js'));
+// `<build>/<module>.js`, the path the loader asks for below `autoload/`.
+const autoload = readdirSync(join(dist, 'autoload'), { recursive: true })
+  .map((name) => name.split(sep).join('/'))
+  .filter((name) => name.endsWith('.js'))
+  .sort();
 writeFileSync(join(dist, 'browser-files.json'), `${JSON.stringify({ files, autoload }, null, 2)}\n`);
 
 for (const name of [...ENTRY_FILES, ...autoload.map((module) => `autoload/${module}`)]) {

@@ -47,7 +47,7 @@ function findDist(): string | undefined {
  * script tag gets its code from the server it connects to.
  *
  * Content-hashed names (`cometkit-autoload.1a2b3c4d5e.js`, everything under
- * `autoload/`) are cached for a year as immutable; the plain names are
+ * `autoload/`, whose modules are in a folder named by a hash of their build) are cached for a year as immutable; the plain names are
  * revalidated (ETag) so a deploy reaches pages at once. Each goes brotli or
  * gzip-compressed when the browser accepts it (the build's `.br` and `.gz`
  * copies; `Vary: Accept-Encoding`, an ETag per encoding); the integrity

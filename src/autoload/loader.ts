@@ -6,7 +6,7 @@
  *   <script src="https://push.example.com/comet/cometkit/cometkit-autoload.js"
  *           data-url="https://push.example.com/comet"></script>
  *
- * Modules come from the `autoload/` folder next to this script, so from its
+ * Modules come from this build's folder under `autoload/` next to this script, so from its
  * origin: a script on another origin than the page needs CORS on them (the
  * reference server sends it). Elements inside shadow roots that the page's
  * own elements render are found too: every shadow root attached after this
@@ -29,17 +29,19 @@
  * fetching it again. A module's lazy parts come through the same
  * check (`cometkitImport`, which the build calls in place of their `import()`).
  */
-import manifest from 'virtual:cometkit-autoload-manifest';
+import { build, files as rows, tags } from 'virtual:cometkit-autoload-manifest';
 import { ModuleLoadError } from '../errors/module-load-error.js';
 import { scriptClientOptions } from '../client/script-options.js';
 
 type CometKitModule = typeof import('./client.js').CometKit;
 
-const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : undefined;
-const base = new URL('autoload/', script?.src || location.href);
+// An SVG script, or none (the loader run by other means), has no `src`: the page's URL stands in.
+const script = document.currentScript as HTMLScriptElement | null;
+// A folder per build: a cache never mixes two builds' modules, whatever it does with their plain names.
+const base = new URL(`autoload/${build}/`, script?.src || location.href);
 
-/** Each module's file, by its row in the manifest. */
-const files = manifest.files.map(([name, hash]) => (name ? `${name}-` : '') + `${hash}.js`);
+/** Each module's URL, by its row in the manifest: an element's file is named by its tag, the others by their row. */
+const files = rows.map((_, row) => new URL(`${tags[row - 1] ?? row}.js`, base).href);
 const checked = new Map<number, Promise<unknown>>();
 
 /**
@@ -54,18 +56,18 @@ const checked = new Map<number, Promise<unknown>>();
 function check(file: number): Promise<unknown> {
   let done = checked.get(file);
   if (!done) {
-    const [, , integrity, ...imports] = manifest.files[file]!;
+    const [integrity, ...imports] = rows[file]!;
     done = Promise.all(imports.map(check)).then(
       () =>
         new Promise((loaded, failed) => {
           const element = document.createElement('script');
           element.onload = loaded;
-          element.onerror = () => failed(new Error(`${files[file]} is not the module this loader was built with`));
+          element.onerror = () => failed(new Error(`${files[file]} is not the module of this build`));
           element.type = 'module';
           // Module requests are CORS requests without credentials, as `import()` makes them.
           element.crossOrigin = 'anonymous';
           element.integrity = `sha256-${integrity}=`;
-          element.src = new URL(files[file]!, base).href;
+          element.src = files[file]!;
           document.head.append(element);
         }),
     );
@@ -75,13 +77,11 @@ function check(file: number): Promise<unknown> {
 }
 
 /** `import()` of a module of the autoload folder, once it and its static imports match their hashes. */
-const verifiedImport = (file: number): Promise<unknown> => check(file).then(() => import(/* @vite-ignore */ new URL(files[file]!, base).href));
-// The modules' lazy parts: the build writes `cometkitImport('./name.js')` for their `import('./name.js')`.
-(self as { cometkitImport?: (specifier: string) => Promise<unknown> }).cometkitImport = (specifier) => {
-  const file = files.indexOf(specifier.slice(2));
-  // A script without a valid hash would not be checked at all: a name the build did not write is refused.
-  return file < 0 ? Promise.reject(new Error(`${specifier} is not a module of this build`)) : verifiedImport(file);
-};
+const verifiedImport = (file: number): Promise<unknown> => check(file).then(() => import(/* @vite-ignore */ files[file]!));
+// The modules' lazy parts: the build writes `cometkitImport(row)` for their `import('./row.js')`.
+(self as { cometkitImport?: (file: number) => Promise<unknown> }).cometkitImport = (file) =>
+  // A script without a valid hash would not be checked at all: a row the build did not write is refused.
+  Number.isInteger(file) && rows[file] ? verifiedImport(file) : Promise.reject(new Error(`${file} is not a module of this build`));
 
 function load<T>(what: string, file: number): Promise<T> {
   return verifiedImport(file).catch((cause: unknown) => {
@@ -102,11 +102,11 @@ function loadSdk(): Promise<CometKitModule> {
   return sdk;
 }
 
-const options = scriptClientOptions(script ?? null);
+const options = scriptClientOptions(script);
 if (options) void loadSdk().then((module) => module.configure(options), () => {});
 
-// The rows after the SDK's: each element's module, named after its tag.
-const waiting = new Map(manifest.files.slice(1, manifest.elements + 1).map(([tag], index) => [tag, index + 1]));
+// The rows after the SDK's: each element's module, in the order of its tag.
+const waiting = new Map(tags.map((tag, index) => [tag, index + 1]));
 const selector = [...waiting.keys()].join(',');
 
 function found(tag: string): void {
@@ -119,13 +119,13 @@ function found(tag: string): void {
 
 /** Every not-yet-loaded cometkit element at or under `node`, and in the open shadow roots below it. */
 function discover(node: Node): void {
-  if (!(node instanceof Element || node instanceof DocumentFragment || node instanceof Document)) return;
+  // Elements, documents and fragments (shadow roots among them): text and comments hold no element.
+  if (!('querySelectorAll' in node)) return;
   if (node instanceof Element) {
-    if (waiting.has(node.localName)) found(node.localName);
+    found(node.localName);
     if (node.shadowRoot) watch(node.shadowRoot);
   }
-  if (waiting.size === 0) return;
-  for (const element of node.querySelectorAll(selector)) found(element.localName);
+  if (waiting.size > 0) for (const element of (node as ParentNode).querySelectorAll(selector)) found(element.localName);
 }
 
 const observer = new MutationObserver((records) => {

@@ -12,17 +12,16 @@ export function scriptClientOptions(script: HTMLOrSVGScriptElement | null): Clie
   const attribute = (name: string): string | undefined => script?.getAttribute(`data-${name}`) || undefined;
   const url = attribute('url');
   if (!url) return undefined;
-  const scriptUrl = script instanceof HTMLScriptElement && script.src ? script.src : location.href;
+  // An SVG script has no `src`: the page's URL then.
+  const scriptUrl = (script as HTMLScriptElement | null)?.src || location.href;
   const workerUrl = attribute('worker-url');
-  const host = attribute('host');
-  const hub = attribute('hub');
-  const token = attribute('token');
+  // An attribute left out is an option left out: the client reads `undefined` as its default.
   return {
     url: new URL(url, scriptUrl).href,
-    ...(token ? { token } : {}),
-    ...(workerUrl ? { workerUrl: new URL(workerUrl, location.href).href } : {}),
+    token: attribute('token'),
+    workerUrl: workerUrl && new URL(workerUrl, location.href).href,
     // Checked by the client, which throws a clear error for an unknown host.
-    ...(host ? { host: host as ClientOptions['host'] } : {}),
-    ...(hub ? { hub } : {}),
+    host: attribute('host') as ClientOptions['host'],
+    hub: attribute('hub'),
   };
 }

@@ -1,5 +1,6 @@
 import { CometError } from '../errors/comet-error.js';
 import { isHttpStatusError } from '../errors/http-status-error.js';
+import { advice } from '../dev.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { Cursor } from '../protocol/cursor.js';
 import { comparePositions, type Position } from '../protocol/position.js';
@@ -240,15 +241,16 @@ export class Hub {
       return;
     }
     this.#refused += 1;
-    const advice = 'Serve the same cometkit version to every page and worker of the site, then reload the tabs.';
+    // The fix, in the development build only (README, "Errors"): production says what is wrong, and the code.
+    const fix = advice('Serve the same cometkit version to every page and worker of the site, then reload the tabs.');
     const text =
       `This page runs cometkit ${foreign.sdk} (port protocol v${version}), but the shared hub runs cometkit ${this.#sdk} ` +
-      `(port protocol v${this.#version}). ${advice}`;
+      `(port protocol v${this.#version}).${fix}`;
     const peer = connect(foreign.tab);
     peer.post({ cometkit: this.#version, type: 'refused', sdk: this.#sdk, message: text });
     peer.close();
     const notice = toWireError(
-      new ProtocolError(`A tab running cometkit ${foreign.sdk} (port protocol v${version}) could not join this hub (v${this.#version}); it gets no events. ${advice}`),
+      new ProtocolError(`A tab running cometkit ${foreign.sdk} (port protocol v${version}) could not join this hub (v${this.#version}); it gets no events.${fix}`),
     );
     for (const session of this.#tabs.values()) session.peer.post({ cometkit: this.#version, type: 'error', error: notice });
   }

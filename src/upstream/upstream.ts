@@ -1,6 +1,7 @@
 import type { CometError } from '../errors/comet-error.js';
 import { isHttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
+import { advice } from '../dev.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { StreamTimeoutError } from '../errors/stream-timeout-error.js';
 import { formatCursor, parseCursor } from '../protocol/cursor.js';
@@ -298,7 +299,7 @@ export class Upstream {
 
   #hello(frame: HelloFrame, channels: readonly string[]): void {
     if (frame.v !== PROTOCOL_VERSION) {
-      this.#fail(new ProtocolError(`The server speaks protocol v${frame.v}; this client speaks v${PROTOCOL_VERSION}. Upgrade one of them.`));
+      this.#fail(new ProtocolError(`The server speaks protocol v${frame.v}; this client speaks v${PROTOCOL_VERSION}.${advice('Upgrade one of them.')}`));
       return;
     }
     // Channels never seen before start where the server started them, so a

@@ -17,6 +17,7 @@ interface LoaderFrame {
     errors: string[];
     cometkitTampered?: string[];
     CometKit?: { getDefaultClient(): CometClient | undefined };
+    cometkitImport?: (row: unknown) => Promise<unknown>;
   };
   readonly feed: Element;
 }
@@ -68,6 +69,21 @@ describe('autoloader integrity', function () {
     await waitFor(() => page.window.CometKit?.getDefaultClient() !== undefined, 10_000, 'the default client');
     expect(page.window.errors).to.deep.equal([]);
     expect(page.window.cometkitTampered).to.equal(undefined);
+  });
+
+  it('refuses a lazy import of a row the build did not write, and fetches nothing for it', async () => {
+    const page = await pageWithLoader('always', 'nothing');
+    await waitFor(() => page.window.CometKit?.getDefaultClient() !== undefined, 10_000, 'the default client');
+    const scripts = page.window.document.scripts.length;
+    // The modules call it with a row the build wrote; anything else on the page could call it with anything.
+    for (const row of [9_999, -1, 1.5, '0', '__proto__', 'length']) {
+      const refused = await page.window.cometkitImport!(row).then(
+        () => false,
+        (error: Error) => error.message.includes('is not a module of this build'),
+      );
+      expect(refused, `cometkitImport(${JSON.stringify(row)})`).to.equal(true);
+    }
+    expect(page.window.document.scripts.length, 'no module script added').to.equal(scripts);
   });
 
   it('refuses an element module that differs from the one it was built with, and runs none of it', async () => {

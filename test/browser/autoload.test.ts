@@ -11,7 +11,7 @@ import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 
 const server = getTestServer();
 
-/** Which module each file of the autoload folder holds (shared chunks are named by their hash alone). */
+/** Which module each file of the autoload folder holds (shared chunks are named by their row alone). */
 let moduleNames: Record<string, string> = {};
 
 /** Module files fetched from the autoload folder so far, by the name the build gave them. */

@@ -100,7 +100,7 @@ describe('components: hostile text from a server (msw)', function () {
 
   it('<comet-feed> shows a history error message with markup as text', async () => {
     const { element: feed } = mount<CometFeed>(`<comet-feed channel="${uniqueChannel()}"></comet-feed>`, { url: HOSTILE_BASE });
-    await waitFor(() => part(feed, 'retry') !== undefined, 5000, 'the error state');
+    await waitFor(() => part(feed, 'retry') !== undefined, 15_000, 'the error state');
     expect(feed.error).to.contain('History is down');
     expect(part(feed, 'status')!.textContent).to.contain('History is down: <img src=x');
     expectRenderedAsText(feed);
@@ -109,7 +109,7 @@ describe('components: hostile text from a server (msw)', function () {
   it('<comet-bell> shows a history error message with markup as text', async () => {
     const { element: bell } = mount<CometBell>(`<comet-bell channel="${uniqueChannel()}"></comet-bell>`, { url: HOSTILE_BASE });
     bell.show();
-    await waitFor(() => part(bell, 'empty')?.textContent?.includes('History is down') === true, 5000, 'the error state');
+    await waitFor(() => part(bell, 'empty')?.textContent?.includes('History is down') === true, 15_000, 'the error state');
     expectRenderedAsText(bell);
   });
 

@@ -69,12 +69,22 @@ describe('browser files from the push server', () => {
 
   it('the autoloader it serves carries the integrity hash of every module it serves, as served', async () => {
     const loader = (await http(`${server.base}/cometkit/cometkit-autoload.js`)).text;
+    // The table as the build writes it into the loader (rollup.config.mjs, autoloadManifest).
+    const [, build] = /autoload\/([\w-]+)\//.exec(loader) ?? [];
+    const [tags] = /\["comet-connection"[^\]]*\]/.exec(loader) ?? [];
+    const [files] = /\[\["[A-Za-z0-9+/]{43}".*?\]\]/.exec(loader) ?? [];
+    assert.ok(build && tags && files, 'the loader holds its table of modules');
+    const rows = JSON.parse(files) as [string, ...number[]][];
+    const tagList = JSON.parse(tags) as string[];
+    assert.equal(manifest.autoload.length, rows.length, 'one row per module served');
     for (const name of manifest.autoload) {
       const res = await http(`${server.base}/cometkit/autoload/${name}`);
-      // The loader's row for a module: its name ('' for a shared chunk), its hash and its sha256 (`sha256-` and the `=` are added as it loads).
-      const [, stem = '', hash] = /^(?:(.+)-)?([\w-]{6})\.js$/.exec(name) ?? [];
+      // A module's row: an element's by its tag, the others by the number they are named (`sha256-` and the `=` are added as it loads).
+      const [, folder, stem = ''] = /^([\w-]+)\/([\w-]+)\.js$/.exec(name) ?? [];
+      assert.equal(folder, build, `${name} is in the folder of the loader's build`);
+      const row = tagList.includes(stem) ? tagList.indexOf(stem) + 1 : Number(stem);
       const integrity = createHash('sha256').update(res.text).digest('base64');
-      assert.ok(hash && loader.includes(`["${stem}","${hash}","${integrity.slice(0, -1)}"`), `the loader holds ${name} with sha256-${integrity}`);
+      assert.equal(rows[row]?.[0], integrity.slice(0, -1), `the loader holds ${name} with sha256-${integrity}`);
     }
   });
 

@@ -2,7 +2,7 @@
  * The built files as a compromised CDN would serve them: under
  * `/tampered/<mode>/<run>/<prefix>/dist/…`, dist/ as built, except that
  * every module named `<prefix>` (its element's tag, or its chunk's name in
- * dist/autoload/names.json: shared chunks are named by their hash) gets a line appended that
+ * dist/autoload/names.json: shared chunks are named by their row) gets a line appended that
  * records, in the page, that it ran (`self.cometkitTampered`). With mode
  * `always` every answer is tampered; with `after-first` the first request for
  * a file gets it as built and later ones tampered, as a server would that
