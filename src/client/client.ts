@@ -68,7 +68,7 @@ interface Entry {
   readonly settle: (reason?: CometError) => void;
 }
 
-const closedError = (fix = ''): CometError => new CometError('client-closed', `This client is closed.${fix}`);
+const closedError = (): CometError => new CometError('client-closed', 'This client is closed.');
 
 /** Reports a throwing handler without stopping delivery to the others. */
 function report(error: unknown): void {
@@ -272,7 +272,7 @@ export class CometClient extends EventTarget {
    * answer under one idempotency key, so the event is stored once.
    */
   async send<Data = unknown>(channel: string, data: Data, options: SendOptions = {}): Promise<CometEvent<Data>> {
-    if (this.#closed) throw closedError(advice('Create a new one to send.'));
+    if (this.#closed) throw new CometError('client-closed', `This client is closed.${advice('Create a new one to send.')}`);
     // Loaded on first use: a page that only reads does not carry the send code.
     const { sendEvent } = await loadModule('send', () => import('./send.js'));
     return sendEvent(this.#access(), channel, data, options);
@@ -284,8 +284,12 @@ export class CometClient extends EventTarget {
    * devices they have. `release()` the roster when done.
    */
   presence(channel: string, options: PresenceOptions = {}): PresenceRoster {
-    if (this.#closed) throw closedError(advice('Create a new one to follow presence.'));
-    this.#presence ??= new LazyPresence({ ...this.#access(), identity: this.#options.identity, subscribe: this.#subscribeWithGap });
+    if (this.#closed) throw new CometError('client-closed', `This client is closed.${advice('Create a new one to follow presence.')}`);
+    this.#presence ??= new LazyPresence({
+      ...this.#access(),
+      identity: this.#options.identity,
+      subscribe: (presenceChannel, handler, onGap) => this.subscribe(presenceChannel, handler, { onGap }),
+    });
     return this.#presence.roster(channel, options);
   }
 
@@ -296,13 +300,13 @@ export class CometClient extends EventTarget {
    * loads on first use, hence the promise.
    */
   inbox(): Promise<Inbox> {
-    if (this.#closed) return Promise.reject(closedError(advice('Create a new one to read the inbox.')));
+    if (this.#closed) return Promise.reject(new CometError('client-closed', `This client is closed.${advice('Create a new one to read the inbox.')}`));
     this.#inbox ??= loadModule('inbox', () => import('../inbox/inbox.js')).then(
       ({ Inbox }) =>
         new Inbox({
           ...this.#access(),
           user: this.#options.identity?.user,
-          subscribe: this.#subscribeWithGap,
+          subscribe: (channel, handler, onGap) => this.subscribe(channel, handler, { onGap }),
         }),
     );
     // A failed load may succeed on the next call.
@@ -343,9 +347,6 @@ export class CometClient extends EventTarget {
     this.#setState('closed', undefined);
     this.#entries.clear();
   }
-
-  /** How presence and the inbox follow their channels: a gap makes them read their state again. */
-  #subscribeWithGap = (channel: string, handler: EventHandler, onGap: () => void): Subscription => this.subscribe(channel, handler, { onGap });
 
   #access(): ServerAccess {
     return { url: this.#options.url, token: this.#options.token, withCredentials: this.#options.withCredentials ?? false };
