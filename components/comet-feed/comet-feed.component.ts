@@ -276,16 +276,12 @@ export class CometFeed extends CometElement<CometFeedStrings> {
     this.#active = index;
     const list = this.list;
     const virtual = virtualizer && list?.[virtualizer.virtualizerRef];
-    if (virtual) {
-      virtual.element(index)?.scrollIntoView({ block: 'nearest' });
-      await this.updateComplete;
-      // layoutComplete settles only when a layout is pending; a frame covers the case where none is.
-      await Promise.race([virtual.layoutComplete, new Promise((resolve) => requestAnimationFrame(resolve))]);
-      list?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus({ preventScroll: true });
-    } else {
-      await this.updateComplete;
-      list?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus();
-    }
+    virtual?.element(index)?.scrollIntoView({ block: 'nearest' });
+    await this.updateComplete;
+    // layoutComplete settles only when a layout is pending; a frame covers the case where none is.
+    if (virtual) await Promise.race([virtual.layoutComplete, new Promise((resolve) => requestAnimationFrame(resolve))]);
+    // A virtual list has scrolled its item into view already.
+    list?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus({ preventScroll: !!virtual });
   }
 
   #renderItem(event: CometEvent, index: number, total: number, language: string): TemplateResult {

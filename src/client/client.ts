@@ -286,9 +286,7 @@ export class CometClient extends EventTarget {
   presence(channel: string, options: PresenceOptions = {}): PresenceRoster {
     if (this.#closed) throw new CometError('client-closed', `This client is closed.${advice('Create a new one to follow presence.')}`);
     this.#presence ??= new LazyPresence({
-      url: this.#options.url,
-      token: this.#options.token,
-      withCredentials: this.#options.withCredentials ?? false,
+      ...this.#access(),
       identity: this.#options.identity,
       subscribe: (presenceChannel, handler, onGap) => this.subscribe(presenceChannel, handler, { onGap }),
     });

@@ -21,7 +21,7 @@ export function unavailable(host: HostKind, workerUrl: string | undefined): stri
     case 'shared-worker': {
       if (typeof SharedWorker !== 'function') return 'SharedWorker is not available in this browser';
       // The ES module builds start the worker file the app's bundler emitted; if it is not there, the link fails and the client falls back.
-      if (workerUrl === undefined) return BUNDLED_WORKER ? undefined : 'no workerUrl was given (the worker file must be on the page\'s origin)';
+      if (workerUrl === undefined) return BUNDLED_WORKER ? undefined : `no workerUrl was given${advice("(the worker file must be on the page's origin)")}`;
       const page = globalThis.location?.href;
       let origin: string;
       try {
@@ -37,7 +37,7 @@ export function unavailable(host: HostKind, workerUrl: string | undefined): stri
     }
     case 'leader-tab':
       if (typeof BroadcastChannel !== 'function') return 'BroadcastChannel is not available';
-      if (!hasLocks()) return 'navigator.locks is not available (it needs a secure context)';
+      if (!hasLocks()) return `navigator.locks is not available${advice('(it needs a secure context)')}`;
       if (typeof document !== 'object') return 'there is no document to lead from';
       return undefined;
     case 'single-tab':

@@ -1,3 +1,4 @@
+import { advice } from '../dev.js';
 import type { CometError } from '../errors/comet-error.js';
 import { HttpStatusError } from '../errors/http-status-error.js';
 import { NetworkError } from '../errors/network-error.js';
@@ -26,7 +27,7 @@ export async function diagnoseRefusal(
     void response.body?.cancel().catch(() => {});
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith(expectedType)) {
-      return new HttpStatusError(502, 'bad-content-type', `The stream answered with Content-Type "${type}" instead of ${expectedType}; is a proxy rewriting it?`);
+      return new HttpStatusError(502, 'bad-content-type', `The stream answered with Content-Type "${type}" instead of ${expectedType}.${advice('Is a proxy rewriting it?')}`);
     }
     return new NetworkError('The stream was refused once, then accepted; retrying.');
   }

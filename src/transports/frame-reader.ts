@@ -1,8 +1,18 @@
 import { MalformedFrameError } from '../errors/malformed-frame-error.js';
 import { checkEvent, checkGap, checkHeartbeat, checkHello, checkReconnect, parseJson } from '../protocol/validate.js';
+import type { Checked } from '../protocol/check-value.js';
 import type { TransportSink } from './transport.js';
 
-export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat';
+export type FrameKind = 'hello' | 'event' | 'gap' | 'heartbeat' | 'reconnect';
+
+/** Each frame's check, named as the sink's method that takes what it returns. */
+const CHECKS: Record<FrameKind, (value: unknown) => Checked<unknown>> = {
+  hello: checkHello,
+  event: checkEvent,
+  gap: checkGap,
+  heartbeat: checkHeartbeat,
+  reconnect: checkReconnect,
+};
 
 /**
  * Checks one frame's JSON text and hands it to the sink. Returns the error
@@ -15,33 +25,10 @@ export function readFrame(kind: FrameKind, text: string, sink: TransportSink): M
 
 /** The same for a frame already parsed (a posted message, a poll answer's entry). */
 export function readFrameValue(kind: FrameKind, json: unknown, sink: TransportSink, text?: string): MalformedFrameError | undefined {
-  const fail = (reason: string): MalformedFrameError => new MalformedFrameError(reason, text ?? safeStringify(json));
-  switch (kind) {
-    case 'hello': {
-      const frame = checkHello(json);
-      if (typeof frame === 'string') return fail(frame);
-      sink.hello(frame);
-      return undefined;
-    }
-    case 'event': {
-      const frame = checkEvent(json);
-      if (typeof frame === 'string') return fail(frame);
-      sink.event(frame);
-      return undefined;
-    }
-    case 'gap': {
-      const frame = checkGap(json);
-      if (typeof frame === 'string') return fail(frame);
-      sink.gap(frame);
-      return undefined;
-    }
-    case 'heartbeat': {
-      const frame = checkHeartbeat(json);
-      if (typeof frame === 'string') return fail(frame);
-      sink.heartbeat(frame);
-      return undefined;
-    }
-  }
+  const frame = CHECKS[kind](json);
+  if (typeof frame === 'string') return new MalformedFrameError(frame, text ?? safeStringify(json));
+  (sink[kind] as (frame: unknown) => void)(frame);
+  return undefined;
 }
 
 function safeStringify(value: unknown): string {
@@ -58,7 +45,6 @@ function safeStringify(value: unknown): string {
  * malformed (and ends as on any malformed frame).
  */
 export function readReconnect(json: unknown, sink: TransportSink): void {
-  const after = checkReconnect(json);
-  if (typeof after === 'string') sink.closed(new MalformedFrameError(after, safeStringify(json)));
-  else sink.reconnect(after);
+  const malformed = readFrameValue('reconnect', json, sink);
+  if (malformed) sink.closed(malformed);
 }

@@ -1,8 +1,7 @@
 import { NetworkError } from '../errors/network-error.js';
 import type { CometError } from '../errors/comet-error.js';
 import { diagnoseRefusal } from './diagnose-refusal.js';
-import { readFrame, readReconnect, type FrameKind } from './frame-reader.js';
-import { parseJson } from '../protocol/validate.js';
+import { readFrame, type FrameKind } from './frame-reader.js';
 import { canUseEventSource, loadEventSource, type OpenEventSource } from './load-event-source.js';
 import { streamUrl } from './stream-url.js';
 import type { StreamRequest, Transport, TransportConnection, TransportSink } from './transport.js';
@@ -12,6 +11,7 @@ const FRAME_KINDS: ReadonlyArray<[string, FrameKind]> = [
   ['message', 'event'],
   ['gap', 'gap'],
   ['heartbeat', 'heartbeat'],
+  ['reconnect', 'reconnect'],
 ];
 
 /** [spec] EventSource.CLOSED; the polyfill defines its constants on the prototype only. */
@@ -55,6 +55,11 @@ export const sseTransport: Transport = {
           if (done) return;
           const malformed = readFrame(kind, (event as MessageEvent<string>).data, sink);
           if (malformed) finish(malformed);
+          // The server is draining: its delay, not this source's retry, decides when to come back.
+          else if (kind === 'reconnect') {
+            done = true;
+            opened.close();
+          }
         });
       }
 
@@ -73,13 +78,6 @@ export const sseTransport: Transport = {
         void diagnoseRefusal(url, request.withCredentials, diagnosis.signal).then(finish);
       };
       opened.addEventListener('error', failed);
-      // The server is draining: its delay, not this source's retry, decides when to come back.
-      opened.addEventListener('reconnect', (event) => {
-        if (done) return;
-        done = true;
-        opened.close();
-        readReconnect(parseJson((event as MessageEvent<string>).data), sink);
-      });
       // The last frame of a stream whose token expired: a refusal. The same URL now gets the
       // server's 401 token-expired, which a token function answers with a fresh token.
       opened.addEventListener('token-expired', () => {

@@ -137,9 +137,7 @@ export class Upstream {
   rewind(positions: ReadonlyMap<string, Position>): void {
     this.restorePositions(positions);
     if (this.#state === 'closed' || this.#connection === undefined) return;
-    this.#generation += 1;
-    this.#connection.close();
-    this.#connection = undefined;
+    this.#drop();
     clearTimeout(this.#reopenTimer);
     // Batched like a channel change: after a handover every tab says hello at once.
     this.#reopenTimer = setTimeout(() => this.#reopen(), this.#options.batchDelayMs ?? 10);
@@ -194,10 +192,15 @@ export class Upstream {
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#deadline.clear();
+    this.#drop();
+    this.#ladder.idle();
+  }
+
+  /** Forgets the stream: whatever its sink still hears is from an old generation and ignored. */
+  #drop(): void {
     this.#generation += 1;
     this.#connection?.close();
     this.#connection = undefined;
-    this.#ladder.idle();
   }
 
   #reopen(): void {
@@ -281,8 +284,7 @@ export class Upstream {
       // its clients over its window: its delay is kept to, and a wake-up does not cut it short.
       reconnect: (afterMs) => {
         if (!current()) return;
-        this.#generation += 1;
-        this.#connection = undefined;
+        this.#drop();
         this.#deadline.clear();
         this.#ladder.idle();
         this.#notBefore = Date.now() + afterMs;
@@ -336,9 +338,7 @@ export class Upstream {
   #expired(): void {
     const waited = this.#helloSeen ? 'heartbeat' : 'hello';
     const ms = waited === 'hello' ? (this.#options.helloTimeoutMs ?? 10_000) : heartbeatDeadlineMs(this.#heartbeatMs);
-    this.#generation += 1;
-    this.#connection?.close();
-    this.#connection = undefined;
+    this.#drop();
     const error = new StreamTimeoutError(waited, ms);
     // A missing hello is the mark of a buffering proxy: the next transport is tried at once.
     if (waited === 'hello' ? this.#ladder.helloTimeout(ms) : false) {
@@ -356,9 +356,7 @@ export class Upstream {
     this.#deadline.clear();
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    this.#generation += 1;
-    this.#connection?.close();
-    this.#connection = undefined;
+    this.#drop();
     void this.#open();
   }
 
