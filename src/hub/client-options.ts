@@ -104,17 +104,16 @@ const durations = (value: unknown): boolean => {
 };
 const name = (value: unknown): boolean => typeof value === 'string' && value !== '';
 
-export const CLIENT_OPTIONS = {
+/**
+ * The entries that reach the hub, apart so that the worker, which checks
+ * only these, carries none of the page's own checks.
+ */
+export const HUB_OPTIONS = {
   url: { check: check(name, 'It is the base URL of the push server, e.g. "/comet".', true), hub: true },
-  token: { check: check((token) => typeof token === 'string' || typeof token === 'function', 'Give a string or a function returning one.'), hub: false },
   withCredentials: { default: false, check: check((value) => typeof value === 'boolean', 'Give true or false.'), hub: true },
   reconnect: { check: check(durations, 'Give { baseDelayMs, maxDelayMs } in non-negative ms.'), hub: true },
   helloTimeoutMs: { default: 10_000, check: check(nonNegative, 'Give non-negative ms.'), hub: true },
   batchDelayMs: { default: 10, check: check(nonNegative, 'Give non-negative ms.'), hub: true },
-  workerUrl: { check: check((value) => typeof value === 'string' || value instanceof URL, 'Give the URL of the worker script on this origin.'), hub: false },
-  host: { default: 'auto', check: check((value) => HOST_PREFERENCES.includes(value as HostPreference), 'Use one of auto, shared-worker, leader-tab, single-tab.'), hub: false },
-  hub: { default: 'default', check: check(name, 'Give a non-empty name.'), hub: false },
-  identity: { check: check((value) => typeof record(value)?.['user'] === 'string', 'Give { user, name? }.'), hub: false },
   transports: {
     check: check(
       (value) => Array.isArray(value) && value.length > 0 && value.every((transport) => TRANSPORT_NAMES.includes(transport as TransportName)),
@@ -124,7 +123,18 @@ export const CLIENT_OPTIONS = {
   },
   // `storage` cannot cross a port to a worker: the hub's own is used.
   ladder: { check: check((value) => durations(value) && !('storage' in (value as object)), 'Give { rememberMs, reprobeMs, earlyCloseMs, strikes } as non-negative numbers.'), hub: true },
-} as const satisfies OptionRegistry<ClientOptions>;
+} as const satisfies { readonly [option: string]: OptionEntry<unknown, true> };
+
+/** The entries the page alone reads: `hub: false` each, so none is a hub option missing from `HUB_OPTION_NAMES`. */
+const PAGE_OPTIONS = {
+  token: { check: check((token) => typeof token === 'string' || typeof token === 'function', 'Give a string or a function returning one.'), hub: false },
+  workerUrl: { check: check((value) => typeof value === 'string' || value instanceof URL, 'Give the URL of the worker script on this origin.'), hub: false },
+  host: { default: 'auto', check: check((value) => HOST_PREFERENCES.includes(value as HostPreference), 'Use one of auto, shared-worker, leader-tab, single-tab.'), hub: false },
+  hub: { default: 'default', check: check(name, 'Give a non-empty name.'), hub: false },
+  identity: { check: check((value) => typeof record(value)?.['user'] === 'string', 'Give { user, name? }.'), hub: false },
+} as const satisfies { readonly [option: string]: OptionEntry<unknown, false> };
+
+export const CLIENT_OPTIONS = { ...HUB_OPTIONS, ...PAGE_OPTIONS } as const satisfies OptionRegistry<ClientOptions>;
 
 export type HubOptionName = HubOptionKey<typeof CLIENT_OPTIONS>;
 
@@ -132,9 +142,7 @@ export type HubOptionName = HubOptionKey<typeof CLIENT_OPTIONS>;
 export type HubUpstreamOptions = Pick<ClientOptions, HubOptionName>;
 
 /** The names of the options that reach the hub, in the registry's order. */
-export const HUB_OPTION_NAMES = (Object.keys(CLIENT_OPTIONS) as Array<keyof ClientOptions>).filter(
-  (option): option is HubOptionName => CLIENT_OPTIONS[option].hub,
-);
+export const HUB_OPTION_NAMES = Object.keys(HUB_OPTIONS) as HubOptionName[];
 
 /** Why `value` is not a valid `option`, or undefined when it is. */
 export function optionProblem(option: keyof ClientOptions, value: unknown): string | undefined {

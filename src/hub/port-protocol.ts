@@ -36,6 +36,11 @@ export interface WireError {
   readonly status: number | undefined;
 }
 
+/**
+ * Only a tab's messages carry these, but they stay here: where the page and
+ * the hub share one file (the one-file script, the autoloader's SDK module)
+ * the file compresses better with them beside the envelope's reader.
+ */
 export const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** At least 128 bits written in hex or base64url: too long to guess. */
 export const TAB_SECRET = /^[A-Za-z0-9_-]{22,64}$/;
@@ -87,9 +92,8 @@ export function readMessage<S extends Schema, Base extends object>(schema: S, ty
   return message as MessagesOf<S, Base>;
 }
 
-// The readers both directions use.
+// The readers both directions use; those of one direction live with its table, so a page carries none of the tab's.
 export const string: Field<string> = (value) => (typeof value === 'string' ? value : undefined);
-export const boolean: Field<boolean> = (value) => (typeof value === 'boolean' ? value : undefined);
 export const integer: Field<number> = (value) => (Number.isInteger(value) ? (value as number) : undefined);
 export const nullable =
   <T>(field: Field<T>): Field<T | null> =>
@@ -99,10 +103,6 @@ export const oneOf =
   <T>(values: readonly T[]): Field<T> =>
   (value) =>
     values.includes(value as T) ? (value as T) : undefined;
-export const sdk: Field<string> = (value) => (typeof value === 'string' ? value.slice(0, MAX_SDK) : undefined);
-
-export const channels: Field<readonly string[]> = (value) =>
-  Array.isArray(value) && value.length <= 1024 && value.every(isValidChannel) ? [...value] : undefined;
 
 /** A position as it crosses the port: already parsed where it entered the browser, so checked here, not read again. */
 export const position: Field<Position> = (value) => {

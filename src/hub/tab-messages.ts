@@ -6,27 +6,30 @@
  */
 import { dropped } from '../dev.js';
 import type { CometError } from '../errors/comet-error.js';
-import { CLIENT_OPTIONS, HUB_OPTION_NAMES, type HubUpstreamOptions } from './client-options.js';
+import { HUB_OPTIONS, HUB_OPTION_NAMES, type HubUpstreamOptions } from './client-options.js';
+import { isValidChannel } from '../protocol/channel.js';
 import {
   MAX_SDK,
   record,
   PORT_PROTOCOL_VERSION,
   TAB_ID,
   TAB_SECRET,
-  boolean,
-  channels,
   cursor,
   integer,
   nullable,
   readEnvelope,
   readMessage,
-  sdk,
   string,
   type Checked,
   type Field,
   type MessagesOf,
   type WireError,
 } from './port-protocol.js';
+
+const boolean: Field<boolean> = (value) => (typeof value === 'boolean' ? value : undefined);
+const sdk: Field<string> = (value) => (typeof value === 'string' ? value.slice(0, MAX_SDK) : undefined);
+const channels: Field<readonly string[]> = (value) =>
+  Array.isArray(value) && value.length <= 1024 && value.every(isValidChannel) ? [...value] : undefined;
 
 /**
  * The options of a hello, each checked by its registry entry, as the page
@@ -38,7 +41,7 @@ export const checkHubOptions: Field<HubUpstreamOptions> = (value) => {
   if (!options) return undefined;
   const checked: Record<string, unknown> = {};
   for (const name of HUB_OPTION_NAMES) {
-    if (CLIENT_OPTIONS[name].check(options[name]) !== undefined) return undefined;
+    if (HUB_OPTIONS[name].check(options[name]) !== undefined) return undefined;
     if (options[name] !== undefined) checked[name] = options[name];
   }
   return checked as unknown as HubUpstreamOptions;
