@@ -58,14 +58,15 @@ const noPolyfillInWorker = {
 
 /**
  * The worker and the one-file script are one file each: the hub's push
- * visibility code, a chunk of its own in the module builds, is carried
- * there without the wrapper an inlined `import()` costs
- * (`load-device-visibility.worker.ts`).
+ * visibility code and the refusal diagnosis, chunks of their own in the
+ * module builds, are carried there without the wrapper an inlined `import()`
+ * costs (`load-device-visibility.worker.ts`, `load-diagnose-refusal.worker.ts`).
  */
 const deviceVisibilityInWorker = {
   name: 'device-visibility-in-worker',
   resolveId(source, importer) {
     if (importer && source === './load-device-visibility.js') return join(dirname(importer), 'load-device-visibility.worker.ts');
+    if (importer && /^\.\.?\/(transports\/)?load-diagnose-refusal\.js$/.test(source)) return join(dirname(importer), source.replace(/\.js$/, '.worker.ts'));
     return null;
   },
 };

@@ -1,6 +1,6 @@
 import { NetworkError } from '../errors/network-error.js';
 import type { CometError } from '../errors/comet-error.js';
-import { diagnoseRefusal } from './diagnose-refusal.js';
+import { diagnoseRefusal } from './load-diagnose-refusal.js';
 import { readFrame, type FrameKind } from './frame-reader.js';
 import { canUseEventSource, loadEventSource, type OpenEventSource } from './load-event-source.js';
 import { streamUrl } from './stream-url.js';

@@ -9,7 +9,7 @@ import type { HelloFrame, PositionedEvent, PositionedGap } from '../protocol/mes
 import { isAtOrBefore, type Position } from '../protocol/position.js';
 import type { TransportName } from '../protocol/transport-name.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
-import { diagnoseRefusal } from '../transports/diagnose-refusal.js';
+import { diagnoseRefusal } from '../transports/load-diagnose-refusal.js';
 import type { Transport, TransportConnection, TransportSink } from '../transports/transport.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Deadline, heartbeatDeadlineMs } from './deadline.js';

@@ -19,7 +19,9 @@ const server = getTestServer();
 // BENCHMARKS.md). The page measured 27,636 B, under 27 KiB, before main's tab↔hub message tables and graceful
 // drain merged the same evening: 27,797 B brotli, 30,989 B gzip as built then (the integrity hashes of every
 // module are 1.7 KiB no compression shortens).
-const BUDGET_BYTES = { br: 27.2 * 1024, gzip: 30.5 * 1024 } as const;
+// 2026-12-08: brotli back to 27 KiB (27,747 → 27,642 B as built): asking a failed stream why is a chunk of its own,
+// fetched only when a stream fails (BENCHMARKS.md).
+const BUDGET_BYTES = { br: 27 * 1024, gzip: 30.5 * 1024 } as const;
 
 interface WireSize {
   readonly sent: number;
@@ -44,7 +46,7 @@ async function sizeOnTheWire(entry: PerformanceResourceTiming): Promise<WireSize
 describe('the script-tag page on the wire', function () {
   this.timeout(30_000);
 
-  it('transfers at most 27.2 KiB (brotli) for the autoloader and one <comet-feed>', async () => {
+  it('transfers at most 27 KiB (brotli) for the autoloader and one <comet-feed>', async () => {
     const channel = uniqueChannel();
     const script = document.createElement('script');
     script.src = `${server.comet}/cometkit/cometkit-autoload.js`;
