@@ -75,7 +75,7 @@ export interface OptionEntry<T, ReachesHub extends boolean> {
    * empty string in production.
    */
   readonly check: (value: unknown) => string | undefined;
-  /** Whether the tab copies it into its hello for the hub's Upstream (the first tab's win). */
+  /** Whether the tab copies it into its hello for the hub's Upstream (the first tab's win). A mark in the type alone (see `Marked`). */
   readonly hub: ReachesHub;
 }
 
@@ -105,34 +105,43 @@ const durations = (value: unknown): boolean => {
 const name = (value: unknown): boolean => typeof value === 'string' && value !== '';
 
 /**
+ * Entries with their `hub` mark in their type alone: nothing reads it at run
+ * time (the two tables say which side an option is on), so no bundle
+ * carries it, while the registry's type still sees it.
+ */
+type Marked<E, ReachesHub extends boolean> = { readonly [K in keyof E]: E[K] & { readonly hub: ReachesHub } };
+type Unmarked<ReachesHub extends boolean> = { readonly [option: string]: Omit<OptionEntry<unknown, ReachesHub>, 'hub'> };
+
+/**
  * The entries that reach the hub, apart so that the worker, which checks
  * only these, carries none of the page's own checks.
  */
-export const HUB_OPTIONS = {
-  url: { check: check(name, 'It is the base URL of the push server, e.g. "/comet".', true), hub: true },
-  withCredentials: { default: false, check: check((value) => typeof value === 'boolean', 'Give true or false.'), hub: true },
-  reconnect: { check: check(durations, 'Give { baseDelayMs, maxDelayMs } in non-negative ms.'), hub: true },
-  helloTimeoutMs: { default: 10_000, check: check(nonNegative, 'Give non-negative ms.'), hub: true },
-  batchDelayMs: { default: 10, check: check(nonNegative, 'Give non-negative ms.'), hub: true },
+const HUB_ENTRIES = {
+  url: { check: check(name, 'It is the base URL of the push server, e.g. "/comet".', true) },
+  withCredentials: { default: false, check: check((value) => typeof value === 'boolean', 'Give true or false.') },
+  reconnect: { check: check(durations, 'Give { baseDelayMs, maxDelayMs } in non-negative ms.') },
+  helloTimeoutMs: { default: 10_000, check: check(nonNegative, 'Give non-negative ms.') },
+  batchDelayMs: { default: 10, check: check(nonNegative, 'Give non-negative ms.') },
   transports: {
     check: check(
       (value) => Array.isArray(value) && value.length > 0 && value.every((transport) => TRANSPORT_NAMES.includes(transport as TransportName)),
       'List one or more of sse, iframe, long-poll.',
-    ),
-    hub: true,
+    )
   },
   // `storage` cannot cross a port to a worker: the hub's own is used.
-  ladder: { check: check((value) => durations(value) && !('storage' in (value as object)), 'Give { rememberMs, reprobeMs, earlyCloseMs, strikes } as non-negative numbers.'), hub: true },
-} as const satisfies { readonly [option: string]: OptionEntry<unknown, true> };
+  ladder: { check: check((value) => durations(value) && !('storage' in (value as object)), 'Give { rememberMs, reprobeMs, earlyCloseMs, strikes } as non-negative numbers.') },
+} as const satisfies Unmarked<true>;
+export const HUB_OPTIONS = HUB_ENTRIES as Marked<typeof HUB_ENTRIES, true>;
 
-/** The entries the page alone reads: `hub: false` each, so none is a hub option missing from `HUB_OPTION_NAMES`. */
-const PAGE_OPTIONS = {
-  token: { check: check((token) => typeof token === 'string' || typeof token === 'function', 'Give a string or a function returning one.'), hub: false },
-  workerUrl: { check: check((value) => typeof value === 'string' || value instanceof URL, 'Give the URL of the worker script on this origin.'), hub: false },
-  host: { default: 'auto', check: check((value) => HOST_PREFERENCES.includes(value as HostPreference), 'Use one of auto, shared-worker, leader-tab, single-tab.'), hub: false },
-  hub: { default: 'default', check: check(name, 'Give a non-empty name.'), hub: false },
-  identity: { check: check((value) => typeof record(value)?.['user'] === 'string', 'Give { user, name? }.'), hub: false },
-} as const satisfies { readonly [option: string]: OptionEntry<unknown, false> };
+/** The entries the page alone reads: marked `hub: false` each, so none is a hub option missing from `HUB_OPTION_NAMES`. */
+const PAGE_ENTRIES = {
+  token: { check: check((token) => typeof token === 'string' || typeof token === 'function', 'Give a string or a function returning one.') },
+  workerUrl: { check: check((value) => typeof value === 'string' || value instanceof URL, 'Give the URL of the worker script on this origin.') },
+  host: { default: 'auto', check: check((value) => HOST_PREFERENCES.includes(value as HostPreference), 'Use one of auto, shared-worker, leader-tab, single-tab.') },
+  hub: { default: 'default', check: check(name, 'Give a non-empty name.') },
+  identity: { check: check((value) => typeof record(value)?.['user'] === 'string', 'Give { user, name? }.') },
+} as const satisfies Unmarked<false>;
+const PAGE_OPTIONS = PAGE_ENTRIES as Marked<typeof PAGE_ENTRIES, false>;
 
 export const CLIENT_OPTIONS = { ...HUB_OPTIONS, ...PAGE_OPTIONS } as const satisfies OptionRegistry<ClientOptions>;
 
