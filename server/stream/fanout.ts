@@ -1,10 +1,9 @@
 import { formatCursor, type Cursor } from '../../src/protocol/cursor.js';
 import { isSamePosition } from '../../src/protocol/position.js';
-import type { CometEvent, GapFrame, PositionedEvent } from '../../src/protocol/messages.js';
+import type { CometEvent, GapFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
 import type { HistoryReader } from '../broker/coalesced-reads.js';
-import { positioned } from '../broker/event-position.js';
 import { readReplay, step } from './feed.js';
 import type { MetricsSink } from '../metrics/comet-metrics.js';
 import type { StreamFormat } from './stream-format.js';
@@ -24,7 +23,7 @@ export interface Membership {
   /** Bytes written, for formats that end their document after a bound. */
   written: number;
   /** Live events that arrived while the replay was being read; undefined once live. */
-  buffered: PositionedEvent[] | undefined;
+  buffered: CometEvent[] | undefined;
   /** The stream's own positions while it is not in step with its group. */
   cursor: Cursor;
   /** When its next heartbeat is due (ms since the epoch). */
@@ -90,7 +89,7 @@ export class Fanout {
   #ticker: ReturnType<typeof setInterval> | undefined;
   readonly #groups = new Map<string, Group>();
   readonly #channels = new Map<string, { readonly unsubscribe: () => void; readonly groups: Set<Group> }>();
-  #queue: PositionedEvent[] = [];
+  #queue: CometEvent[] = [];
   #flushScheduled = false;
 
   constructor(broker: Broker, options: { heartbeatMs: number; reads?: HistoryReader; metrics?: MetricsSink | undefined }) {
@@ -211,10 +210,7 @@ export class Fanout {
   };
 
   readonly #receive = (event: CometEvent): void => {
-    // One subscription per channel and process: the one place the fan-out takes an event's position.
-    const withPosition = positioned(event);
-    if (!withPosition) return;
-    this.#queue.push(withPosition);
+    this.#queue.push(event);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     // After the turn that published: the publisher's answer leaves first, and a burst leaves together.
@@ -300,7 +296,7 @@ export class Fanout {
     member.cursor = group.cursor;
   }
 
-  #writeOwn(member: Membership, event: PositionedEvent): void {
+  #writeOwn(member: Membership, event: CometEvent): void {
     const moved = step(member.cursor, event);
     if (!moved) return;
     if (moved.gap) {
