@@ -17,7 +17,7 @@ import { resolveToken } from '../upstream/token-source.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { PositionedEvent } from '../protocol/messages.js';
 import { isAtOrBefore, type Position } from '../protocol/position.js';
-import { CLIENT_OPTIONS, HUB_OPTION_NAMES, optionProblem, type ClientOptions, type HubUpstreamOptions } from '../hub/client-options.js';
+import { CLIENT_OPTIONS, HUB_OPTION_NAMES, optionProblem, type ClientOptions, type HubRunOptions } from '../hub/client-options.js';
 import { checkHubMessage, fromWireError, type HubMessage, type RefusedMessage } from '../hub/hub-messages.js';
 import { PORT_PROTOCOL_VERSION, SDK_VERSION, type HostKind } from '../hub/port-protocol.js';
 import type { TabMessage, Unsigned } from '../hub/tab-messages.js';
@@ -394,7 +394,7 @@ export class CometClient extends EventTarget {
       type: 'hello',
       tab: this.#tab,
       sdk: SDK_VERSION,
-      options: options as unknown as HubUpstreamOptions,
+      options: options as unknown as HubRunOptions,
       token: typeof token === 'string' ? token : null,
       tokenFunction: typeof token === 'function',
       channels,

@@ -150,6 +150,16 @@ export type HubOptionName = HubOptionKey<typeof CLIENT_OPTIONS>;
 /** The options a tab hands to the hub, as the Upstream takes them: derived from the registry, never restated. */
 export type HubUpstreamOptions = Pick<ClientOptions, HubOptionName>;
 
+/** The hub's options that have a default in their entry. */
+type DefaultedHubOption = { [K in HubOptionName]: (typeof HUB_OPTIONS)[K] extends { readonly default: unknown } ? K : never }[HubOptionName];
+
+/**
+ * A hello's options as the hub runs them: each one left out is its entry's
+ * default (`checkHubOptions` fills them in), so the Upstream, which
+ * requires them, restates none.
+ */
+export type HubRunOptions = HubUpstreamOptions & Required<Pick<ClientOptions, DefaultedHubOption>>;
+
 /** The names of the options that reach the hub, in the registry's order. */
 export const HUB_OPTION_NAMES = Object.keys(HUB_OPTIONS) as HubOptionName[];
 

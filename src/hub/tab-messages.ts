@@ -6,7 +6,7 @@
  */
 import { dropped } from '../dev.js';
 import type { CometError } from '../errors/comet-error.js';
-import { HUB_OPTIONS, HUB_OPTION_NAMES, type HubUpstreamOptions } from './client-options.js';
+import { HUB_OPTIONS, HUB_OPTION_NAMES, type HubRunOptions } from './client-options.js';
 import { isValidChannel } from '../protocol/channel.js';
 import {
   MAX_SDK,
@@ -33,18 +33,22 @@ const channels: Field<readonly string[]> = (value) =>
 
 /**
  * The options of a hello, each checked by its registry entry, as the page
- * checked them when it was created; other keys are dropped. `url` is
- * resolved by the tab, so it must be there.
+ * checked them when it was created; other keys are dropped, and one left
+ * out is its entry's default, filled in here, the one place a hub reads
+ * them. `url` is resolved by the tab, so it must be there.
  */
-export const checkHubOptions: Field<HubUpstreamOptions> = (value) => {
+export const checkHubOptions: Field<HubRunOptions> = (value) => {
   const options = record(value);
   if (!options) return undefined;
   const checked: Record<string, unknown> = {};
   for (const name of HUB_OPTION_NAMES) {
-    if (HUB_OPTIONS[name].check(options[name]) !== undefined) return undefined;
-    if (options[name] !== undefined) checked[name] = options[name];
+    const entry: { readonly check: (value: unknown) => string | undefined; readonly default?: unknown } = HUB_OPTIONS[name];
+    if (entry.check(options[name]) !== undefined) return undefined;
+    // Only undefined reaches the default: the check refused null.
+    const given = options[name] ?? entry.default;
+    if (given !== undefined) checked[name] = given;
   }
-  return checked as unknown as HubUpstreamOptions;
+  return checked as unknown as HubRunOptions;
 };
 const options = checkHubOptions;
 const device: Field<string> = (value) => (typeof value === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(value) ? value : undefined);

@@ -120,7 +120,9 @@ describe('port protocol', () => {
   it('hands the hub the options its registry entries say reach it, checked again, and nothing else', () => {
     assert.deepEqual(HUB_OPTION_NAMES, ['url', 'withCredentials', 'reconnect', 'helloTimeoutMs', 'batchDelayMs', 'transports', 'ladder']);
     const options = { url: 'https://push.example.com/comet', batchDelayMs: 5, hub: 'mine', identity: { user: 'u' }, extra: true };
-    assert.deepEqual(checkHubOptions(options), { url: options.url, batchDelayMs: 5 });
+    // What a hello leaves out is its entry's default, the one the hub's Upstream runs with.
+    assert.deepEqual(checkHubOptions(options), { url: options.url, withCredentials: false, helloTimeoutMs: 10_000, batchDelayMs: 5 });
+    assert.equal(checkHubOptions({ url: options.url, helloTimeoutMs: null }), undefined, 'null is no default');
     assert.equal(checkHubOptions({ url: options.url, ladder: { strikes: -1 } }), undefined);
     assert.equal(checkHubOptions({ withCredentials: true }), undefined, 'no url');
     assert.equal(typeof checkTabMessage({ ...hello, options: { url: options.url, reconnect: { maxDelayMs: 'soon' } } }), 'string');
