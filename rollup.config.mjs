@@ -155,7 +155,8 @@ const browserEsm = (dev) => ({
     dir: dev ? 'dist/dev' : 'dist',
     format: 'es',
     entryFileNames: '[name].js',
-    chunkFileNames: 'chunks/[name]-[hash].js',
+    chunkFileNames: 'chunks/[name]-[hash:8].js',
+    hashCharacters: 'hex',
     // Errors only streams raise get a chunk of their own: an app that imports neither drops it whole.
     manualChunks: (id) => (/src\/errors\/(malformed-frame|stream-timeout)-error\.ts$/.test(id) ? 'stream-errors' : undefined),
     sourcemap: true,
