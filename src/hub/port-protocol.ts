@@ -36,14 +36,6 @@ export interface WireError {
   readonly status: number | undefined;
 }
 
-/**
- * Only a tab's messages carry these, but they stay here: where the page and
- * the hub share one file (the one-file script, the autoloader's SDK module)
- * the file compresses better with them beside the envelope's reader.
- */
-export const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** At least 128 bits written in hex or base64url: too long to guess. */
-export const TAB_SECRET = /^[A-Za-z0-9_-]{22,64}$/;
 export const MAX_SDK = 32;
 
 /**

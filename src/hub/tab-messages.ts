@@ -12,8 +12,6 @@ import {
   MAX_SDK,
   record,
   PORT_PROTOCOL_VERSION,
-  TAB_ID,
-  TAB_SECRET,
   cursor,
   integer,
   nullable,
@@ -25,6 +23,10 @@ import {
   type MessagesOf,
   type WireError,
 } from './port-protocol.js';
+
+export const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** At least 128 bits written in hex or base64url: too long to guess. */
+export const TAB_SECRET = /^[A-Za-z0-9_-]{22,64}$/;
 
 const boolean: Field<boolean> = (value) => (typeof value === 'boolean' ? value : undefined);
 const sdk: Field<string> = (value) => (typeof value === 'string' ? value.slice(0, MAX_SDK) : undefined);
