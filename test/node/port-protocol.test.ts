@@ -90,6 +90,16 @@ describe('port protocol', () => {
     assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'positions', cursor: 'news=k3x9-9' }), 'string');
   });
 
+  it('takes a transport decision field by field, and drops one with a field no decision holds', () => {
+    const decision = { time: 1_700_000_000_000, reason: 'hello-timeout', transport: 'long-poll', previous: 'sse', detail: 'x'.repeat(600) };
+    const read = checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'decision', decision });
+    assert.ok(typeof read === 'object' && read.type === 'decision');
+    assert.deepEqual(read.decision, { ...decision, detail: 'x'.repeat(500) });
+    for (const broken of [null, [], { ...decision, time: Number.NaN }, { ...decision, reason: 'toString' }, { ...decision, transport: 'websocket' }, { ...decision, probed: 'ws' }, { ...decision, detail: 7 }]) {
+      assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'decision', decision: broken }), 'string', JSON.stringify(broken));
+    }
+  });
+
   it('checks every client option by its registry entry, where the page gives it', () => {
     for (const name of Object.keys(CLIENT_OPTIONS) as Array<keyof ClientOptions>) {
       // Left out is fine for every option but the URL.
