@@ -97,8 +97,8 @@ interface FromTab {
 
 export type TabMessage = MessagesOf<typeof TAB_MESSAGES, FromTab>;
 export type HelloMessage = Extract<TabMessage, { type: 'hello' }>;
-/** A tab message before the tab adds its secret, in the one place that posts them. */
-export type Unsigned<T extends TabMessage> = T extends unknown ? Omit<T, 'secret'> : never;
+/** A tab message as the tab writes it: the envelope (version, tab id, secret) is added in the one place that posts them. */
+export type TabMessageBody<T extends TabMessage> = T extends unknown ? Omit<T, keyof FromTab> : never;
 
 /** The tab id and SDK version of a hello of any version, to answer it even when it cannot be understood. */
 export function readForeignHello(data: Record<string, unknown>): { tab: string; sdk: string } | undefined {
