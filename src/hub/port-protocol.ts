@@ -74,7 +74,7 @@ export type MessagesOf<S extends Schema, Base> = {
 export function readMessage<S extends Schema, Base extends object>(schema: S, type: string, data: Record<string, unknown>, base: Base): Checked<MessagesOf<S, Base>> {
   // Own keys only: a type named "constructor" or "__proto__" is no message.
   const fields = Object.hasOwn(schema, type) ? schema[type] : undefined;
-  if (!fields) return dropped(`unknown message type "${type.slice(0, 40)}"`);
+  if (!fields) return dropped(`unknown message type "${type}"`);
   const message: Record<string, unknown> = { ...base, type };
   for (const name in fields) {
     const value = fields[name]!(data[name]);

@@ -111,8 +111,8 @@ export function readForeignHello(data: Record<string, unknown>): { tab: string; 
 export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION): Checked<TabMessage> {
   const envelope = readEnvelope(value);
   if (!envelope) return dropped('not a cometkit message');
-  if (envelope.version !== version) return dropped(`port protocol v${envelope.version}`);
-  const { data } = envelope;
+  const { version: sent, data } = envelope;
+  if (sent !== version) return dropped(`port protocol v${sent}`);
   const { tab, secret } = data;
   if (typeof tab !== 'string' || !TAB_ID.test(tab)) return dropped('no valid "tab"');
   if (typeof secret !== 'string' || !TAB_SECRET.test(secret)) return dropped('no valid "secret"');
