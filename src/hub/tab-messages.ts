@@ -102,9 +102,9 @@ export type TabMessageBody<T extends TabMessage> = T extends unknown ? Omit<T, k
 
 /** The tab id and SDK version of a hello of any version, to answer it even when it cannot be understood. */
 export function readForeignHello(data: Record<string, unknown>): { tab: string; sdk: string } | undefined {
-  const { tab, sdk } = data;
+  const { tab } = data;
   if (typeof tab !== 'string' || !TAB_ID.test(tab)) return undefined;
-  return { tab, sdk: typeof sdk === 'string' ? sdk.slice(0, MAX_SDK) : 'unknown' };
+  return { tab, sdk: sdk(data['sdk']) ?? 'unknown' };
 }
 
 /** Checks a message from a tab of this protocol version, field by field as TAB_MESSAGES declares them. */
