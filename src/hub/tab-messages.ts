@@ -24,9 +24,14 @@ import {
   type WireError,
 } from './port-protocol.js';
 
-export const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A string `pattern` matches whole. */
+const matching =
+  (pattern: RegExp): Field<string> =>
+  (value) =>
+    typeof value === 'string' && pattern.test(value) ? value : undefined;
+const tabId = matching(/^[A-Za-z0-9_-]{1,64}$/);
 /** At least 128 bits written in hex or base64url: too long to guess. */
-export const TAB_SECRET = /^[A-Za-z0-9_-]{22,64}$/;
+const tabSecret = matching(/^[A-Za-z0-9_-]{22,64}$/);
 
 const boolean: Field<boolean> = (value) => (typeof value === 'boolean' ? value : undefined);
 const sdk: Field<string> = (value) => (typeof value === 'string' ? value.slice(0, MAX_SDK) : undefined);
@@ -53,7 +58,7 @@ export const checkHubOptions: Field<HubRunOptions> = (value) => {
   return checked as unknown as HubRunOptions;
 };
 const options = checkHubOptions;
-const device: Field<string> = (value) => (typeof value === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(value) ? value : undefined);
+const device = matching(/^[A-Za-z0-9_-]{8,64}$/);
 const user: Field<string> = (value) => (typeof value === 'string' && value.length <= 128 ? value : undefined);
 
 export const TAB_MESSAGES = {
@@ -102,9 +107,8 @@ export type TabMessageBody<T extends TabMessage> = T extends unknown ? Omit<T, k
 
 /** The tab id and SDK version of a hello of any version, to answer it even when it cannot be understood. */
 export function readForeignHello(data: Record<string, unknown>): { tab: string; sdk: string } | undefined {
-  const { tab } = data;
-  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return undefined;
-  return { tab, sdk: sdk(data['sdk']) ?? 'unknown' };
+  const tab = tabId(data['tab']);
+  return tab ? { tab, sdk: sdk(data['sdk']) ?? 'unknown' } : undefined;
 }
 
 /** Checks a message from a tab of this protocol version, field by field as TAB_MESSAGES declares them. */
@@ -113,9 +117,10 @@ export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION)
   if (!envelope) return dropped('not a cometkit message');
   const { version: sent, data } = envelope;
   if (sent !== version) return dropped(`port protocol v${sent}`);
-  const { tab, secret } = data;
-  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return dropped('no valid "tab"');
-  if (typeof secret !== 'string' || !TAB_SECRET.test(secret)) return dropped('no valid "secret"');
+  const tab = tabId(data['tab']);
+  const secret = tabSecret(data['secret']);
+  if (!tab) return dropped('no valid "tab"');
+  if (!secret) return dropped('no valid "secret"');
   return readMessage(TAB_MESSAGES, envelope.type, data, { cometkit: version, tab, secret });
 }
 
