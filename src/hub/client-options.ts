@@ -1,4 +1,4 @@
-import { record } from '../protocol/check-value.js';
+import { finiteNumber, record } from '../protocol/check-value.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import type { PresenceIdentity } from '../presence/presence-manager.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
@@ -96,7 +96,7 @@ const check =
   (test: (value: unknown) => boolean, advice: string, required = false) =>
   (value: unknown): string | undefined =>
     (value === undefined ? !required : test(value)) ? undefined : DEV ? advice : '';
-const nonNegative = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const nonNegative = (value: unknown): boolean => finiteNumber(value) && value >= 0;
 /** An object of optional non-negative numbers, nothing else. */
 const durations = (value: unknown): boolean => {
   const fields = record(value);

@@ -132,6 +132,7 @@ export function fromWireError(wire: WireError): CometError {
     return error;
   }
   const error = new CometError(wire.code, wire.message);
-  Object.defineProperty(error, 'name', { value: wire.name, enumerable: false, configurable: true, writable: true });
+  // `name` is the instance's own field (writable, configurable): only its value and enumerability change.
+  Object.defineProperty(error, 'name', { value: wire.name, enumerable: false });
   return error;
 }

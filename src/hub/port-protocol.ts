@@ -47,8 +47,9 @@ export function readEnvelope(value: unknown): { version: number; type: string; d
   if (!data) return undefined;
   const version = data['cometkit'];
   const type = data['type'];
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || typeof type !== 'string') return undefined;
-  return { version, type, data };
+  // Number.isInteger is false for anything but a number.
+  if (!Number.isInteger(version) || (version as number) < 1 || typeof type !== 'string') return undefined;
+  return { version: version as number, type, data };
 }
 
 /**

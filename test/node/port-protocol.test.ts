@@ -151,5 +151,9 @@ describe('port protocol', () => {
     assert.ok(isHttpStatusError(rebuilt));
     assert.equal(rebuilt.message, original.message);
     assert.equal(rebuilt.retryable, true);
+    // Any other error keeps its name, which a guard reads, as a non-enumerable field that can still be changed.
+    const other = fromWireError({ name: 'StreamTimeoutError', code: 'stream-timeout', message: 'No hello.', status: undefined });
+    assert.equal(other.name, 'StreamTimeoutError');
+    assert.deepEqual(Object.getOwnPropertyDescriptor(other, 'name'), { value: 'StreamTimeoutError', enumerable: false, configurable: true, writable: true });
   });
 });
