@@ -138,7 +138,7 @@ async function setUp(target: Target): Promise<Setup> {
     redis = await startRedis({ fsync: 'everysec' });
     child = startChild(script, [mode, heartbeat, '--workers', String(workers)], ['--expose-gc'], { ...process.env, COMET_REDIS_URL: redis.url });
   } else {
-    child = startChild(script, mode === 'cometkit-grip' ? [mode, heartbeat, pushpin!.controlUrl] : [mode, heartbeat], ['--expose-gc']);
+    child = startChild(script, mode === 'cometkit-grip' ? [mode, heartbeat, pushpin!.controlUrl, pushpin!.signingKey] : [mode, heartbeat], ['--expose-gc']);
   }
   const clustered = target === 'cometkit' && workers > 1;
   const { port } = await child.ask<{ port: number }>({ type: 'listen', port: backendPort });

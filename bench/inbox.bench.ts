@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { InboxAddedData, InboxItemJson } from '../src/protocol/inbox-protocol.js';
+import type { InboxAddedData, InboxItem } from '../src/protocol/inbox-protocol.js';
 import type { CometEvent } from '../src/protocol/messages.js';
 import { follow, type Follower } from '../test/support/scale/follower.js';
 import { startRedis } from '../test/support/scale/redis-server.js';
@@ -47,7 +47,7 @@ export default async function inboxBench(): Promise<void> {
       if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
-    const notify = (notification: Record<string, unknown>) => call<InboxItemJson>(a.origin, '/inbox/notify', { body: { user, ...notification }, headers: { Authorization: `Bearer ${publishKey}` } });
+    const notify = (notification: Record<string, unknown>) => call<InboxItem>(a.origin, '/inbox/notify', { body: { user, ...notification }, headers: { Authorization: `Bearer ${publishKey}` } });
     const { channel } = await call<{ channel: string }>(a.origin, `/inbox/counts?user=${user}`);
     const onA = follow([a.origin], [channel]);
     const onB = follow([b.origin], [channel]);
@@ -76,7 +76,7 @@ export default async function inboxBench(): Promise<void> {
 
       start = performance.now();
       await call(a.origin, `/inbox/action?user=${user}`, { body: { id: item.id, action: 'ok' }, headers: { 'Idempotency-Key': `bench-action-${i}-${user}` } });
-      const updated = (event: CometEvent) => event.type === 'inbox.updated' && (event.data as { item: InboxItemJson }).item.id === item.id;
+      const updated = (event: CometEvent) => event.type === 'inbox.updated' && (event.data as { item: InboxItem }).item.id === item.id;
       const [onAAt, onBAt] = await Promise.all([arrival(onA, updated), arrival(onB, updated)]);
       actions.push(Math.max(onAAt, onBAt) - start);
       // Two changes a round: paced under the per-user limit (20 a second), which is not what is measured.

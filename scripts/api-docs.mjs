@@ -83,48 +83,42 @@ const KIND_TITLE = { Function: 'Functions', Class: 'Classes', Interface: 'Interf
 const MEMBER_KINDS = new Set(['Property', 'PropertySignature', 'Method', 'MethodSignature', 'Constructor', 'ConstructSignature', 'CallSignature', 'IndexSignature', 'EnumMember']);
 
 /**
- * An entry may export a declaration under another name (`export type { InboxItemJson as InboxItem }`,
- * a rename that keeps the old name as a deprecated alias): signatures say the name the entry exports.
- * Maps each declared name to its exported one, for the declarations exported under another name.
+ * Every declaration under the name its entry exports. One exported under another name
+ * (`export type { InboxItemJson as InboxItem }`) keeps the other name in editors' hovers and the
+ * compiler's errors, and in this page's signatures: rename the declaration instead, and keep an
+ * old name as a deprecated alias at the entry.
  */
-function exportedNames(items) {
-  const names = new Map();
+function checkDeclaredNames(entry, items) {
+  const renamed = [];
   for (const item of items) {
     const declared = /^(?:declare\s+)?(?:abstract\s+)?(?:interface|class|type|function|const|enum)\s+([\w$]+)/.exec(signature(item))?.[1];
-    if (declared && declared !== item.name) names.set(declared, item.name);
+    if (declared && declared !== item.name) renamed.push(`${item.name} (declared as ${declared})`);
   }
-  return names;
+  if (renamed.length > 0) throw new Error(`${entry.name} exports declarations under other names: ${renamed.join(', ')}. Give each declaration its public name; an old name stays as a deprecated alias at the entry.`);
 }
 
-/** A signature in the entry's names; an alias keeps its own (old) name. */
-function named(item, names) {
-  const text = signature(item);
-  if (names.size === 0) return text;
-  return text.replace(/[\w$]+/g, (word) => (word !== item.name && names.has(word) ? names.get(word) : word));
-}
-
-function renderMember(member, names) {
+function renderMember(member) {
   const text = commentText(member.docComment).replace(/\n+/g, ' ');
-  return `- \`${named(member, names).replace(/\s+/g, ' ')}\`${text ? ` — ${text}` : ''}`;
+  return `- \`${signature(member).replace(/\s+/g, ' ')}\`${text ? ` — ${text}` : ''}`;
 }
 
-function renderItem(item, names) {
+function renderItem(item) {
   // Overloads share a name: one block each, in declaration order.
-  const lines = [`### ${item.name}`, '', '```ts', named(item, names), '```', ''];
+  const lines = [`### ${item.name}`, '', '```ts', signature(item), '```', ''];
   const text = commentText(item.docComment);
   if (text) lines.push(text, '');
   const members = (item.members ?? []).filter((member) => MEMBER_KINDS.has(member.kind) && !member.isProtected);
-  if (members.length > 0) lines.push(...members.map((member) => renderMember(member, names)), '');
+  if (members.length > 0) lines.push(...members.map(renderMember), '');
   return lines.join('\n');
 }
 
 function renderPage(entry, model) {
   const items = model.members.flatMap((point) => point.members ?? []);
-  const names = exportedNames(items);
+  checkDeclaredNames(entry, items);
   const sections = [];
   for (const kind of KIND_ORDER) {
     const ofKind = items.filter((item) => item.kind === kind).sort((a, b) => a.name.localeCompare(b.name));
-    if (ofKind.length > 0) sections.push(`## ${KIND_TITLE[kind]}\n\n${ofKind.map((item) => renderItem(item, names)).join('\n')}`);
+    if (ofKind.length > 0) sections.push(`## ${KIND_TITLE[kind]}\n\n${ofKind.map(renderItem).join('\n')}`);
   }
   const others = items.filter((item) => !KIND_ORDER.includes(item.kind));
   if (others.length > 0) throw new Error(`api-docs.mjs cannot render ${others.map((item) => `${item.kind} ${item.name}`).join(', ')}: add the kind.`);

@@ -10,18 +10,12 @@ export { limitSocketsPerAddress, type SocketLimitOptions } from './http/socket-l
 export { eventJson, MAX_DATA_DEPTH } from './broker/event-json.js';
 export type { StreamStats } from './stream/connections.js';
 export { MemoryPresenceStore } from './presence/memory-presence-store.js';
-import type { PresenceMember as StoredPresenceMember } from './presence/presence-store.js';
-export type { PresenceDeparture, PresenceStore } from './presence/presence-store.js';
-export type { StoredPresenceMember };
-import type { PresenceIdentity as ServerPresenceIdentity, PresenceOptions as ServerPresenceOptions } from './presence/presence-service.js';
-export type { PresenceService } from './presence/presence-service.js';
-export type { ServerPresenceIdentity, ServerPresenceOptions };
+export type { PresenceDeparture, PresenceStore, StoredPresenceMember } from './presence/presence-store.js';
+export type { PresenceService, ServerPresenceIdentity, ServerPresenceOptions } from './presence/presence-service.js';
 export type { CometEvent } from '../src/protocol/messages.js';
 export type { GripOptions } from './grip/grip-options.js';
 export { HttpStatusError } from './http/http-error.js';
-import type { SendOptions as ServerSendOptions } from './send/send-service.js';
-export type { SendContext } from './send/send-service.js';
-export type { ServerSendOptions };
+export type { SendContext, ServerSendOptions } from './send/send-service.js';
 export type { RateLimit } from './send/rate-limiter.js';
 export { MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryIdempotencyStoreOptions } from './send/idempotency-store.js';
 export { MemoryPresenceStateStore, type PresenceStateStore } from './presence/presence-state-store.js';
@@ -30,22 +24,10 @@ export { verifyWebhookSignature, webhookSignature, type ActionWebhookOptions } f
 export type { HooksOptions } from './hooks/access-hooks.js';
 export type { HookEndpointOptions } from './hooks/hook-endpoint.js';
 export { MemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-inbox-store.js';
-import type { InboxPage as StoredInboxPage } from './inbox/inbox-store.js';
-export type { InboxActionClaim, InboxAdded, InboxStore, InboxWoken, NewInboxItem } from './inbox/inbox-store.js';
-export type { StoredInboxPage };
+export type { InboxActionClaim, InboxAdded, InboxStore, InboxWoken, NewInboxItem, StoredInboxPage } from './inbox/inbox-store.js';
 export { inboxChannel } from './inbox/inbox-channel.js';
-import type {
-  InboxActionJson as InboxAction,
-  InboxActionResultJson as InboxActionResult,
-  InboxChangeJson as InboxChange,
-  InboxCountsJson as InboxCounts,
-  InboxGroupJson as InboxGroup,
-  InboxItemJson as InboxItem,
-  InboxMutedJson as InboxMuted,
-  InboxPreferencesJson as InboxPreferences,
-} from '../src/protocol/inbox-protocol.js';
 // An item's group and action result, which InboxItem holds, as cometkit exports them.
-export type { InboxAction, InboxActionResult, InboxChange, InboxCounts, InboxGroup, InboxItem, InboxMuted, InboxPreferences };
+export type { InboxAction, InboxActionResult, InboxChange, InboxCounts, InboxGroup, InboxItem, InboxMuted, InboxPreferences } from '../src/protocol/inbox-protocol.js';
 export type { InboxFilter, InboxNotification, InboxPreferencesPatch } from '../src/protocol/inbox-protocol.js';
 export { RedisBroker, redisBroker, type RedisBrokerOptions } from './broker/redis-broker.js';
 export { RedisPresenceStore, redisPresenceStore, type RedisPresenceStoreOptions } from './presence/redis-presence-store.js';
@@ -65,6 +47,11 @@ export type { PushMessage, PushNotificationMessage, PushSubscriptionJson, PushWi
 // store's word, and wire names (`…Json`) the words of the rest of the API. The old names stay for
 // one release; `HttpError`, a value, says so once when it is used (server/deprecated-names.ts).
 export { HttpError } from './deprecated-names.js';
+import type { InboxAction, InboxChange, InboxCounts, InboxItem, InboxMuted, InboxPreferences } from '../src/protocol/inbox-protocol.js';
+import type { StoredInboxPage } from './inbox/inbox-store.js';
+import type { ServerPresenceIdentity, ServerPresenceOptions } from './presence/presence-service.js';
+import type { StoredPresenceMember } from './presence/presence-store.js';
+import type { ServerSendOptions } from './send/send-service.js';
 /** @deprecated Renamed {@link StoredPresenceMember}: `cometkit`'s `PresenceMember` is a roster's member. The old name goes in the next release. */
 export type PresenceMember = StoredPresenceMember;
 /** @deprecated Renamed {@link ServerPresenceIdentity}: `cometkit`'s `PresenceIdentity` is a client's own. The old name goes in the next release. */

@@ -5,8 +5,8 @@ import { resolveGripOptions, type GripOptions, type ResolvedGripOptions } from '
 import type { TokenVerifyOptions } from './auth/token.js';
 import type { AllowedOrigins } from './http/cors.js';
 import { canonicalOrigin } from './http/origin.js';
-import type { PresenceOptions } from './presence/presence-service.js';
-import type { SendOptions } from './send/send-service.js';
+import type { ServerPresenceOptions } from './presence/presence-service.js';
+import type { ServerSendOptions } from './send/send-service.js';
 import type { InboxOptions } from './inbox/inbox-service.js';
 import { INBOX_PREFIX } from './inbox/inbox-channel.js';
 import type { PushOptions } from './push/push-service.js';
@@ -96,11 +96,11 @@ export interface CometServerOptions {
    */
   readonly drainWindowMs?: number;
   /** Presence: heartbeat TTL, anonymous identities, where it is stored (see PROTOCOL.md, Presence). */
-  readonly presence?: PresenceOptions;
+  readonly presence?: ServerPresenceOptions;
   /** Behind Pushpin (GRIP): the proxy holds the connections and the server publishes to it. Default: on when `COMET_GRIP_URL` is set. */
   readonly grip?: GripOptions;
   /** Client sends (`POST {base}/send`): the `onSend` hook, anonymous channels, rate limit, idempotency keys (see PROTOCOL.md, Send). */
-  readonly send?: SendOptions;
+  readonly send?: ServerSendOptions;
   /** Per-user notification inbox with seen/read/archived state: limits, store, anonymous use (see PROTOCOL.md, Inbox). */
   readonly inbox?: InboxOptions;
   /** Web Push for inbox items when no tab of a device is visible: VAPID keys, allowed push services, store (see PROTOCOL.md, Push). Off without VAPID keys. */

@@ -9,9 +9,7 @@ export type { CometClientEventMap } from './client/events.js';
 export { configure, createClient, getDefaultClient, onDefaultClient } from './client/default-client.js';
 export { CometError, HttpStatusError, MalformedFrameError, ModuleLoadError, NetworkError, ProtocolError, StreamTimeoutError, isCometError, isHttpStatusError } from './errors/index.js';
 export type { ClientErrorCode, CometErrorCode } from './errors/index.js';
-import type { GapFrame as Gap } from './protocol/messages.js';
-export type { CometEvent, GapReason } from './protocol/messages.js';
-export type { Gap };
+export type { CometEvent, Gap, GapReason } from './protocol/messages.js';
 export type { TransportName } from './protocol/transport-name.js';
 export type { ConnectionState, TokenSource } from './upstream/upstream.js';
 export type { BackoffOptions } from './upstream/backoff.js';
@@ -24,23 +22,28 @@ export type { PresenceIdentity, PresenceOptions } from './presence/presence-mana
 export type { Inbox, InboxListOptions } from './inbox/inbox.js';
 export type { InboxAddedEvent, InboxChangedEvent, InboxErrorEvent, InboxPreferencesEvent, InboxResyncEvent, InboxSnoozedEvent, InboxUpdatedEvent } from './inbox/inbox-events.js';
 export type { InboxEventMap } from './inbox/inbox-events.js';
-import type {
-  InboxActionAnswerJson as InboxActionAnswer,
-  InboxActionJson as InboxAction,
-  InboxActionResultJson as InboxActionResult,
-  InboxChangeJson as InboxChange,
-  InboxCountsJson as InboxCounts,
-  InboxGroupJson as InboxGroup,
-  InboxItemJson as InboxItem,
-  InboxPageJson as InboxPage,
-  InboxPreferencesAnswerJson as InboxPreferencesAnswer,
-  InboxPreferencesJson as InboxPreferences,
+export type {
+  InboxAction,
+  InboxActionAnswer,
+  InboxActionResult,
+  InboxChange,
+  InboxCounts,
+  InboxDelivery,
+  InboxFilter,
+  InboxFlags,
+  InboxGroup,
+  InboxItem,
+  InboxPage,
+  InboxPreferences,
+  InboxPreferencesAnswer,
+  InboxPreferencesPatch,
+  InboxSeverity,
 } from './protocol/inbox-protocol.js';
-export type { InboxAction, InboxActionAnswer, InboxActionResult, InboxChange, InboxCounts, InboxGroup, InboxItem, InboxPage, InboxPreferences, InboxPreferencesAnswer };
-export type { InboxDelivery, InboxFilter, InboxFlags, InboxPreferencesPatch, InboxSeverity } from './protocol/inbox-protocol.js';
 
 // Renamed in this release, to the words the rest of the API uses (`gap`, an inbox's items): the old
 // names stay for one release. Types only: a renamed type costs nothing at run time, so nothing warns.
+import type { Gap } from './protocol/messages.js';
+import type { InboxAction, InboxActionAnswer, InboxActionResult, InboxChange, InboxCounts, InboxGroup, InboxItem, InboxPage, InboxPreferences, InboxPreferencesAnswer } from './protocol/inbox-protocol.js';
 /** @deprecated Renamed {@link Gap}; `GapFrame` goes in the next release. */
 export type GapFrame = Gap;
 /** @deprecated Renamed {@link InboxActionAnswer}; the old name goes in the next release. */

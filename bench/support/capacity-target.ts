@@ -1,7 +1,7 @@
 /**
  * The server under test in the capacity benchmark, in a process of its own
  * (so its memory is its own): `floor <heartbeat ms>`, `cometkit <heartbeat ms>`,
- * `cometkit-grip <heartbeat ms> <control URL>` or `grip-backend`. Answers
+ * `cometkit-grip <heartbeat ms> <control URL> <signing key>` or `grip-backend`. Answers
  * `listen`, `memory` and `streams` over IPC.
  *
  * cometkit takes its storage from the environment as the standalone server
@@ -17,7 +17,7 @@ import { storageFromEnv } from '../../server/standalone/storage-from-env.js';
 import { runWorkers } from '../../server/standalone/workers.js';
 import { serveRequests } from './child.js';
 
-const [mode, heartbeat, controlUrl] = process.argv.slice(2);
+const [mode, heartbeat, controlUrl, signingKey] = process.argv.slice(2);
 const workersArg = process.argv.indexOf('--workers');
 const workers = workersArg === -1 ? 1 : Number(process.argv[workersArg + 1]);
 const primaryOfWorkers = workers > 1 && cluster.isPrimary;
@@ -86,7 +86,7 @@ if (mode === 'floor') {
     // Opening is not what is measured here (the storm bench measures admission): every start is taken.
     maxStreamStartsPerSecond: 1_000_000,
     ...storageFromEnv(),
-    ...(mode === 'cometkit-grip' ? { grip: { controlUrl: controlUrl! } } : {}),
+    ...(mode === 'cometkit-grip' ? { grip: { controlUrl: controlUrl!, signingKey: signingKey! } } : {}),
   });
   streams = () => comet.stats().streams;
   handler = (req, res) => comet(req, res);

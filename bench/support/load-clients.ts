@@ -20,9 +20,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { serveRequests } from './child.js';
+import { ArrivalLog, openUntilHello, sourceAddress, type Arrivals } from './raw-sse.js';
 
-const MARK = Buffer.from('"mark":');
-const HELLO = Buffer.from('event: hello');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_RETRIES = 5;
 /** Bounds what one client buffers of an answer it has not finished reading. */
@@ -30,99 +29,26 @@ const MAX_PENDING_BYTES = 1 << 20;
 
 type Transport = 'sse' | 'long-poll';
 
-interface Subscriber {
+interface Subscriber extends Arrivals {
   readonly index: number;
   socket: Socket | undefined;
-  /** Arrival time of each armed mark (slot = mark - first), 0 while not seen. */
-  arrivals: Float64Array;
-  seen: number;
-  doubled: number;
   /** Long-poll: the cursor of the last answer. */
   cursor: string;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
 let subscribers: Subscriber[] = [];
-let armed = { first: 0, count: 0 };
-let complete = 0;
-let onComplete: (() => void) | undefined;
+const log = new ArrivalLog(() => subscribers);
 let closing = false;
 let port = 0;
 let channel = '';
 let perAddress = 1000;
 
-/** 127.0.0.2 and up, `perAddress` subscribers each; a range never reaches 127.255.255.255. */
-function sourceAddress(index: number, per: number): string {
-  const host = 2 + Math.floor(index / per);
-  return `127.${Math.floor(host / 62_500) % 256}.${Math.floor(host / 250) % 250}.${(host % 250) + 2}`;
-}
-
-function record(subscriber: Subscriber, chunk: Buffer): void {
-  if (armed.count === 0) return;
-  const at = now();
-  for (let index = chunk.indexOf(MARK); index !== -1; index = chunk.indexOf(MARK, index + MARK.length)) {
-    let value = 0;
-    for (let i = index + MARK.length; i < chunk.length; i++) {
-      const digit = chunk[i]! - 48;
-      if (digit < 0 || digit > 9) break;
-      value = value * 10 + digit;
-    }
-    const slot = value - armed.first;
-    if (slot < 0 || slot >= armed.count) continue;
-    if (subscriber.arrivals[slot] !== 0) {
-      subscriber.doubled += 1;
-      continue;
-    }
-    subscriber.arrivals[slot] = at;
-    subscriber.seen += 1;
-    if (subscriber.seen === armed.count) {
-      complete += 1;
-      if (complete === subscribers.length) onComplete?.();
-    }
-  }
-}
-
-function socketFor(subscriber: Subscriber): Socket {
-  const socket = connect({ host: '127.0.0.1', port, localAddress: sourceAddress(subscriber.index, perAddress) });
-  socket.setNoDelay(true);
-  subscriber.socket = socket;
-  return socket;
-}
-
 /** An SSE stream: resolves true at its hello, false if it was refused or broke before. */
-function openStream(subscriber: Subscriber): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = socketFor(subscriber);
-    let head: Buffer = Buffer.alloc(0);
-    let open = false;
-    const fail = (): void => {
-      socket.destroy();
-      resolve(false);
-    };
-    socket.on('error', fail);
-    socket.on('close', () => {
-      if (!open) resolve(false);
-    });
-    socket.setTimeout(60_000, fail);
-    socket.on('connect', () =>
-      socket.write(`GET /comet/sse?ch=${channel} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`),
-    );
-    socket.on('data', (chunk: Buffer) => {
-      if (open) return record(subscriber, chunk);
-      head = Buffer.concat([head, chunk]);
-      if (head.length > MAX_PENDING_BYTES) return fail();
-      const end = head.indexOf(HEAD_END);
-      if (end === -1) return;
-      if (!head.subarray(0, 12).toString().endsWith(' 200')) return fail();
-      if (head.indexOf(HELLO, end) === -1) return;
-      open = true;
-      socket.setTimeout(0);
-      socket.removeListener('error', fail);
-      socket.on('error', () => {});
-      head = Buffer.alloc(0);
-      resolve(true);
-    });
-  });
+async function openStream(subscriber: Subscriber): Promise<boolean> {
+  const target = { port, path: `/comet/sse?ch=${channel}`, localAddress: sourceAddress(subscriber.index, perAddress) };
+  subscriber.socket = await openUntilHello(target, 60_000, (chunk) => log.record(subscriber, chunk));
+  return subscriber.socket !== undefined;
 }
 
 /**
@@ -133,7 +59,9 @@ function openStream(subscriber: Subscriber): Promise<boolean> {
  */
 function openPoll(subscriber: Subscriber): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = socketFor(subscriber);
+    const socket = connect({ host: '127.0.0.1', port, localAddress: sourceAddress(subscriber.index, perAddress) });
+    socket.setNoDelay(true);
+    subscriber.socket = socket;
     let pending: Buffer = Buffer.alloc(0);
     let first = true;
     const fail = (): void => {
@@ -163,7 +91,7 @@ function openPoll(subscriber: Subscriber): Promise<boolean> {
         const cursor = /"cursor":"([^"]*)"/.exec(text.slice(text.lastIndexOf('"cursor":')));
         if (!cursor) return fail();
         subscriber.cursor = cursor[1]!;
-        if (!first) record(subscriber, answer.body);
+        if (!first) log.record(subscriber, answer.body);
         if (first) {
           first = false;
           socket.setTimeout(0);
@@ -236,33 +164,18 @@ serveRequests(async (message) => {
       return { opened: subscribers.length, failed, retries, ms: now() - started };
     }
     case 'arm': {
-      armed = { first: Number(message['first']), count: Number(message['count']) };
-      complete = 0;
-      for (const subscriber of subscribers) {
-        subscriber.arrivals = new Float64Array(armed.count);
-        subscriber.seen = 0;
-      }
+      log.arm(Number(message['first']), Number(message['count']));
       return {};
     }
     case 'collect': {
-      const timeoutMs = Number(message['timeoutMs']);
-      if (complete < subscribers.length) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, timeoutMs);
-          onComplete = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        onComplete = undefined;
-      }
+      await log.complete(Number(message['timeoutMs']));
       // Latencies (arrival - the mark's send time, whole ms) as a histogram: 100,000 subscribers × 50 marks
       // would be 5 million numbers over IPC; a histogram is a few thousand and gives every percentile.
       const sentAt = message['sentAt'] as number[];
       const histogram: Record<number, number> = {};
       let missing = 0;
       for (const subscriber of subscribers) {
-        for (let slot = 0; slot < armed.count; slot++) {
+        for (let slot = 0; slot < log.count; slot++) {
           const at = subscriber.arrivals[slot]!;
           if (at === 0) {
             missing += 1;
@@ -273,7 +186,7 @@ serveRequests(async (message) => {
         }
       }
       const doubled = subscribers.reduce((sum, subscriber) => sum + subscriber.doubled, 0);
-      armed = { first: 0, count: 0 };
+      log.disarm();
       return { histogram, missing, doubled, subscribers: subscribers.length };
     }
     case 'close': {

@@ -15,11 +15,10 @@
  * Requests (IPC): `open` {ports, path, count}, `caughtUp` {through,
  * timeoutMs}, `report` {through, since}, `close`.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { serveRequests } from './child.js';
+import { MarkBook, openRawSse, sourceAddress, sseFields, type MarkLedger } from './raw-sse.js';
 
-const MARK = '"mark":';
-const PER_ADDRESS = 1000;
 const MAX_MARKS = 100_000;
 
 interface Client {
@@ -28,9 +27,7 @@ interface Client {
   attempt: number;
   lastId: string;
   retryMs: number;
-  readonly marks: Uint8Array;
-  contiguous: number;
-  doubled: number;
+  readonly marks: MarkLedger;
   failures: number;
   onHello: (() => void) | undefined;
 }
@@ -39,86 +36,36 @@ let ports: number[] = [];
 let path = '';
 let clients: Client[] = [];
 let stopping = false;
-let waiting: { through: number; resolve: () => void } | undefined;
-let caught = 0;
+const book = new MarkBook(MAX_MARKS);
 /** When each hello arrived (ms since the epoch): the reconnect rate is read from these. */
 const hellos: number[] = [];
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-function sourceAddress(index: number): string {
-  const host = 2 + Math.floor(index / PER_ADDRESS);
-  return `127.0.${Math.floor(host / 250)}.${(host % 250) + 2}`;
-}
-
 function openClient(client: Client): void {
   if (stopping) return;
   const port = ports[(client.index + client.attempt) % ports.length]!;
   client.attempt += 1;
-  const socket = connect({ host: '127.0.0.1', port, localAddress: sourceAddress(client.index) });
-  client.socket = socket;
-  let head = '';
-  let open = false;
-  let rest = '';
-  let retried = false;
-  const retry = (failed: boolean): void => {
-    if (retried) return;
-    retried = true;
-    if (failed) client.failures += 1;
-    socket.destroy();
-    if (!stopping) setTimeout(() => openClient(client), client.retryMs).unref();
-  };
-  socket.setNoDelay(true);
-  socket.setEncoding('utf8');
-  socket.on('error', () => retry(true));
-  socket.on('close', () => retry(false));
-  socket.on('connect', () => {
-    const resume = client.lastId ? `Last-Event-ID: ${client.lastId}\r\n` : '';
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n${resume}\r\n`);
-  });
-  socket.on('data', (chunk: string) => {
-    if (!open) {
-      head += chunk;
-      const end = head.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      if (Number(head.slice(9, 12)) !== 200) {
-        retry(true);
-        return;
-      }
-      open = true;
-      chunk = head.slice(end + 4);
-      head = '';
-    }
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop()!;
-    for (const line of lines) {
-      if (line.startsWith('id: ')) client.lastId = line.slice(4);
-      else if (line.startsWith('retry: ')) client.retryMs = Number(line.slice(7)) || client.retryMs;
-      else if (line.startsWith('event: hello')) {
-        hellos.push(now());
-        client.onHello?.();
-        client.onHello = undefined;
-      } else if (line.startsWith('data: ')) {
-        const at = line.indexOf(MARK);
-        if (at !== -1) record(client, Number.parseInt(line.slice(at + MARK.length), 10));
-      }
-    }
-  });
-}
-
-function record(client: Client, mark: number): void {
-  if (!(mark > 0 && mark < MAX_MARKS)) return;
-  if (client.marks[mark]) {
-    client.doubled += 1;
-    return;
-  }
-  client.marks[mark] = 1;
-  const before = client.contiguous;
-  while (client.marks[client.contiguous + 1]) client.contiguous += 1;
-  if (waiting && before < waiting.through && client.contiguous >= waiting.through) {
-    caught += 1;
-    if (caught === clients.length) waiting.resolve();
-  }
+  client.socket = openRawSse(
+    { port, path, localAddress: sourceAddress(client.index), lastEventId: client.lastId },
+    {
+      body: sseFields({
+        id: (id) => (client.lastId = id),
+        retry: (ms) => (client.retryMs = ms),
+        hello: () => {
+          hellos.push(now());
+          client.onHello?.();
+          client.onHello = undefined;
+        },
+        mark: (mark) => book.record(client.marks, mark),
+      }),
+      end: ({ status, failed }) => {
+        // A refusal counts as a failed connect, as does a socket error; a stream that ends does not.
+        if (failed || (status !== 0 && status !== 200)) client.failures += 1;
+        if (!stopping) setTimeout(() => openClient(client), client.retryMs).unref();
+      },
+    },
+  );
 }
 
 process.on('disconnect', () => process.exit(0));
@@ -133,7 +80,7 @@ serveRequests(async (message) => {
       for (let done = 0; done < count; done += 500) {
         await Promise.all(
           Array.from({ length: Math.min(500, count - done) }, (_, k) => {
-            const client: Client = { index: done + k, socket: undefined, attempt: 0, lastId: '', retryMs: 1000, marks: new Uint8Array(MAX_MARKS), contiguous: 0, doubled: 0, failures: 0, onHello: undefined };
+            const client: Client = { index: done + k, socket: undefined, attempt: 0, lastId: '', retryMs: 1000, marks: book.add(), failures: 0, onHello: undefined };
             clients.push(client);
             return new Promise<void>((resolve) => {
               client.onHello = resolve;
@@ -145,40 +92,20 @@ serveRequests(async (message) => {
       return { opened: clients.length, ms: now() - started };
     }
     case 'caughtUp': {
-      const through = Number(message['through']);
-      caught = clients.filter((client) => client.contiguous >= through).length;
-      if (caught < clients.length) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Number(message['timeoutMs']));
-          waiting = {
-            through,
-            resolve: () => {
-              clearTimeout(timer);
-              resolve();
-            },
-          };
-        });
-        waiting = undefined;
-      }
+      const caught = await book.caughtUp(Number(message['through']), Number(message['timeoutMs']));
       return { caught, of: clients.length, at: now() };
     }
     case 'report': {
       const through = Number(message['through']);
       const since = Number(message['since'] ?? 0);
-      let lost = 0;
-      let doubled = 0;
-      let failures = 0;
-      for (const client of clients) {
-        for (let mark = 1; mark <= through; mark++) if (!client.marks[mark]) lost += 1;
-        doubled += client.doubled;
-        failures += client.failures;
-      }
-      return { lost, doubled, failures, hellos: hellos.filter((at) => at >= since) };
+      const failures = clients.reduce((sum, client) => sum + client.failures, 0);
+      return { lost: book.lost(through), doubled: book.doubled(), failures, hellos: hellos.filter((at) => at >= since) };
     }
     case 'close': {
       stopping = true;
       for (const client of clients) client.socket?.destroy();
       clients = [];
+      book.clear();
       return {};
     }
     default:

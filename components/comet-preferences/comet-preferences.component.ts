@@ -3,7 +3,7 @@ import { CometElement } from '../shared/comet-element.js';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxPreferencesEvent } from '../../src/inbox/inbox-events.js';
-import type { InboxDeliveryChannel, InboxPreferencesJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxDeliveryChannel, InboxPreferences } from '../../src/protocol/inbox-protocol.js';
 import { INBOX_DELIVERY_CHANNELS, delivery } from '../../src/protocol/inbox-delivery.js';
 import { emit } from '../shared/events.js';
 import { format, mergeStrings } from '../shared/strings.js';
@@ -118,7 +118,7 @@ export class CometPreferences extends CometElement<CometPreferencesStrings> {
   /** The channels offered, space-separated, of `inbox`, `toast` and `push`. */
   declare channels: string;
 
-  #preferences: InboxPreferencesJson | undefined;
+  #preferences: InboxPreferences | undefined;
   #critical: readonly string[] = [];
   #inbox: Inbox | undefined;
   #client: CometClient | undefined;
@@ -141,7 +141,7 @@ export class CometPreferences extends CometElement<CometPreferencesStrings> {
   };
 
   /** The preferences as shown, once loaded. */
-  get preferences(): InboxPreferencesJson | undefined {
+  get preferences(): InboxPreferences | undefined {
     return this.#preferences;
   }
 
@@ -207,7 +207,7 @@ export class CometPreferences extends CometElement<CometPreferencesStrings> {
     this.#client = undefined;
   }
 
-  #take(preferences: InboxPreferencesJson, critical: readonly string[], saved = false): void {
+  #take(preferences: InboxPreferences, critical: readonly string[], saved = false): void {
     const before = this.#preferences;
     const changed = saved || (before !== undefined && JSON.stringify([before, this.#critical]) !== JSON.stringify([preferences, critical]));
     this.#preferences = preferences;

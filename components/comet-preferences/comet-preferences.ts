@@ -10,6 +10,6 @@ declare global {
     'comet-preferences': CometPreferences;
   }
   interface HTMLElementEventMap {
-    'comet-preferences-change': CustomEvent<{ preferences: import('../../src/protocol/inbox-protocol.js').InboxPreferencesJson; critical: readonly string[] }>;
+    'comet-preferences-change': CustomEvent<{ preferences: import('../../src/protocol/inbox-protocol.js').InboxPreferences; critical: readonly string[] }>;
   }
 }

@@ -2,7 +2,7 @@ import type { ReactiveController } from 'lit';
 import type { CometClient } from '../../src/client/client.js';
 import type { Inbox } from '../../src/inbox/inbox.js';
 import type { InboxAddedEvent, InboxChangedEvent, InboxResyncEvent, InboxSnoozedEvent, InboxUpdatedEvent } from '../../src/inbox/inbox-events.js';
-import { changeTargets, inFilter, type InboxChangeJson, type InboxCountsJson, type InboxFilter, type InboxItemJson } from '../../src/protocol/inbox-protocol.js';
+import { changeTargets, inFilter, type InboxChange, type InboxCounts, type InboxFilter, type InboxItem } from '../../src/protocol/inbox-protocol.js';
 import type { ClientHost } from '../shared/comet-element.js';
 
 /** Items marked seen as they scroll into view are sent together after this pause. */
@@ -21,16 +21,16 @@ const KEEP_LIVE = 200;
 const ECHO_WAIT_MS = 10_000;
 
 /** Something that happened to the list while a page was on its way: replayed on that page when it comes. */
-type ListStep = (items: InboxItemJson[]) => InboxItemJson[];
+type ListStep = (items: InboxItem[]) => InboxItem[];
 
 /** Sets the flags of `change` on the items it targets; those that leave `filter` go. Applying it twice changes nothing. */
-function applyChange(items: readonly InboxItemJson[], change: InboxChangeJson, filter: InboxFilter): InboxItemJson[] {
+function applyChange(items: readonly InboxItem[], change: InboxChange, filter: InboxFilter): InboxItem[] {
   const set = change.set.read === true ? { ...change.set, seen: true } : change.set;
   return items.map((item) => (changeTargets(change, item.id) ? { ...item, ...set } : item)).filter((item) => inFilter(item, filter));
 }
 
 /** Names a change by what it targets and sets, as the server echoes it (it marks what is read as seen too). */
-function changeKey(change: InboxChangeJson): string {
+function changeKey(change: InboxChange): string {
   const { seen, read, archived } = change.set;
   const target = 'upTo' in change ? `upTo ${change.upTo}` : `ids ${[...new Set(change.ids)].sort((a, b) => a - b).join(',')}`;
   return `${target} seen=${read === true ? '' : String(seen)} read=${String(read)} archived=${String(archived)}`;
@@ -43,8 +43,8 @@ function changeKey(change: InboxChangeJson): string {
  * server refuses them.
  */
 export class InboxController implements ReactiveController {
-  items: InboxItemJson[] = [];
-  counts: InboxCountsJson | undefined;
+  items: InboxItem[] = [];
+  counts: InboxCounts | undefined;
   filter: InboxFilter = 'all';
   status: 'idle' | 'loading' | 'ready' | 'error' = 'idle';
   /** Why the view could not be loaded; empty when it could. */
@@ -235,7 +235,7 @@ export class InboxController implements ReactiveController {
    * puts back what was shown, says why (`failure` with `{error}`), and
    * reloads the view from the server.
    */
-  async change(change: InboxChangeJson, failure: string): Promise<boolean> {
+  async change(change: InboxChange, failure: string): Promise<boolean> {
     const inbox = this.#inbox;
     if (!inbox) return false;
     const before = { items: this.items, counts: this.counts };
@@ -276,7 +276,7 @@ export class InboxController implements ReactiveController {
    * item comes back with the result: in the answer, or as `updated` when the
    * application answers later. `failure` (with `{error}`) says why it did not run.
    */
-  async runAction(item: InboxItemJson, action: string, failure: string): Promise<void> {
+  async runAction(item: InboxItem, action: string, failure: string): Promise<void> {
     const inbox = this.#inbox;
     if (!inbox || this.pendingActions.has(item.id)) return;
     this.pendingActions.set(item.id, action);
@@ -295,7 +295,7 @@ export class InboxController implements ReactiveController {
   }
 
   /** Hides an item here at once and on every device until `until`; put back, with `failure`, if the server refuses. */
-  async snooze(item: InboxItemJson, until: number, failure: string): Promise<void> {
+  async snooze(item: InboxItem, until: number, failure: string): Promise<void> {
     const inbox = this.#inbox;
     if (!inbox) return;
     const before = this.items;
@@ -397,7 +397,7 @@ export class InboxController implements ReactiveController {
   };
 
   /** Shows `item` as given where it is held (and on any page on its way); its action is no longer pending once it has a result or its buttons back. */
-  #replace(item: InboxItemJson): void {
+  #replace(item: InboxItem): void {
     const filter = this.filter;
     const step: ListStep = (items) => items.map((held) => (held.id === item.id ? item : held)).filter((held) => inFilter(held, filter));
     this.items = step(this.items);
@@ -418,13 +418,13 @@ export class InboxController implements ReactiveController {
   };
 
   /** Counts the server sent on its own: shown, unless changes made here are still unsettled. */
-  #takeCounts(counts: InboxCountsJson): void {
+  #takeCounts(counts: InboxCounts): void {
     if (this.#unsettled > 0) this.#countsPassedOver = true;
     else this.counts = counts;
   }
 
   /** Sets the flags on the items held, and on any page on its way; those that leave the view go. */
-  #apply(change: InboxChangeJson, counts: InboxCountsJson | undefined): void {
+  #apply(change: InboxChange, counts: InboxCounts | undefined): void {
     const filter = this.filter;
     const step: ListStep = (items) => applyChange(items, change, filter);
     this.items = step(this.items);
@@ -433,7 +433,7 @@ export class InboxController implements ReactiveController {
   }
 
   /** What the counts will be once the server applied `change`, from the items held: shown until the answer comes. */
-  #optimisticCounts(change: InboxChangeJson): InboxCountsJson | undefined {
+  #optimisticCounts(change: InboxChange): InboxCounts | undefined {
     const counts = this.counts;
     if (!counts) return undefined;
     let { total, unseen, unread } = counts;

@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { ref } from 'lit/directives/ref.js';
-import type { InboxActionJson, InboxItemJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxAction, InboxItem } from '../../src/protocol/inbox-protocol.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { notificationText } from '../text/notification-text.js';
 import { relativeTime } from '../text/relative-time.js';
@@ -15,11 +15,11 @@ export interface InboxItemContext {
   readonly language: string;
   readonly now: number;
   readonly root: () => Element | null;
-  readonly onOpen?: (item: InboxItemJson) => void;
+  readonly onOpen?: (item: InboxItem) => void;
 }
 
 /** An inbox item as an event, for the text helpers shared with the channel-based views. */
-const asEvent = (item: InboxItemJson): CometEvent => ({ id: String(item.id), channel: 'inbox', type: item.type, data: item.data, time: item.time });
+const asEvent = (item: InboxItem): CometEvent => ({ id: String(item.id), channel: 'inbox', type: item.type, data: item.data, time: item.time });
 
 /** What a screen reader hears for each severity (the colour alone says nothing to it). */
 const SEVERITY_TEXT: Record<string, (strings: InboxViewStrings) => string> = {
@@ -61,7 +61,7 @@ function snoozePresets(now: number, strings: InboxViewStrings): Array<[string, n
  * server keeps the latest few actors, each once: one actor named means
  * everyone was that one (or nobody else was named), not "and 9 others".
  */
-function groupSummary(item: InboxItemJson, strings: InboxViewStrings, language: string): string {
+function groupSummary(item: InboxItem, strings: InboxViewStrings, language: string): string {
   const count = item.group?.count ?? 1;
   const actors = item.group?.actors ?? [];
   const first = actors[0] ?? item.actor;
@@ -70,7 +70,7 @@ function groupSummary(item: InboxItemJson, strings: InboxViewStrings, language: 
   return others === 0 ? first : plural(strings.groupActors, others, language, { actor: first, others });
 }
 
-function renderAction(inbox: InboxController, item: InboxItemJson, action: InboxActionJson, strings: InboxViewStrings): TemplateResult | typeof nothing {
+function renderAction(inbox: InboxController, item: InboxItem, action: InboxAction, strings: InboxViewStrings): TemplateResult | typeof nothing {
   const kind = action.kind === 'primary' ? 'primary' : 'secondary';
   if (action.url !== undefined) {
     const href = safeHttpUrl(action.url);
@@ -87,7 +87,7 @@ function renderAction(inbox: InboxController, item: InboxItemJson, action: Inbox
 }
 
 /** One inbox item: avatar, severity, title, formatted body, group, actions or their result, and its own buttons and snooze menu. */
-export function renderInboxItem(inbox: InboxController, item: InboxItemJson, strings: InboxViewStrings, context: InboxItemContext): TemplateResult {
+export function renderInboxItem(inbox: InboxController, item: InboxItem, strings: InboxViewStrings, context: InboxItemContext): TemplateResult {
   const { title, body, url } = notificationText(asEvent(item));
   const read = (value: boolean) => void inbox.change({ ids: [item.id], set: { read: value } }, strings.readFailed);
   const archive = (value: boolean) => void inbox.change({ ids: [item.id], set: { archived: value } }, strings.archiveFailed);

@@ -13,7 +13,7 @@ import { expectNoAxeViolations, part, parts } from '../../test/support/component
 import { getTestServer, waitFor } from '../../test/support/env.js';
 import { inboxDevices, removeDevices } from '../../test/support/inbox-devices.js';
 import { HOSTILE_MARKUP, HOSTILE_URLS } from '../../test/support/xss-spellings.js';
-import type { InboxItemJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxItem } from '../../src/protocol/inbox-protocol.js';
 import type { InboxController } from './inbox-controller.js';
 import { renderInboxItem } from './inbox-item.js';
 import { INBOX_VIEW_STRINGS } from './inbox-view.js';
@@ -82,7 +82,7 @@ describe('inbox items: rich, actions, groups, snooze', function () {
     document.body.append(container);
     try {
       const inbox = { pendingActions: new Map(), observeSeen: () => {} } as unknown as InboxController;
-      const hostile: InboxItemJson[] = HOSTILE_URLS.map((url, n) => ({
+      const hostile: InboxItem[] = HOSTILE_URLS.map((url, n) => ({
         id: n + 1, type: 'x', data: { title: HOSTILE_MARKUP[0], body: `[a](${url})` }, time: Date.now(), seen: true, read: false, archived: false, category: 'x', toast: true,
         avatar: url, actor: HOSTILE_MARKUP[1], severity: 'error" onmouseover="window.__pwned=true' as 'error',
         actions: [{ id: 'go', label: HOSTILE_MARKUP[2]!, kind: 'primary', url }],

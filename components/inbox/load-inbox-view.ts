@@ -1,5 +1,5 @@
 import { html, type TemplateResult } from 'lit';
-import type { InboxCountsJson, InboxItemJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxCounts, InboxItem } from '../../src/protocol/inbox-protocol.js';
 import type { ClientHost } from '../shared/comet-element.js';
 import type { InboxController } from './inbox-controller.js';
 import type { InboxViewStrings, renderInboxView } from './inbox-view.js';
@@ -26,7 +26,7 @@ export class LazyInboxView {
   }
 
   /** Counts from the server, once the inbox is followed. */
-  get counts(): InboxCountsJson | undefined {
+  get counts(): InboxCounts | undefined {
     return this.#loaded?.controller.counts;
   }
 
@@ -49,7 +49,7 @@ export class LazyInboxView {
     });
   }
 
-  render(context: { language: string; now: number; root: () => Element | null; onOpen?: (item: InboxItemJson) => void }): TemplateResult {
+  render(context: { language: string; now: number; root: () => Element | null; onOpen?: (item: InboxItem) => void }): TemplateResult {
     const loaded = this.#loaded;
     if (!loaded) return html`<p part="empty" role="status">${this.#options.strings().loading ?? 'Loading…'}</p>`;
     return loaded.render(loaded.controller, this.#options.strings(), context);

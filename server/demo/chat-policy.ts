@@ -1,5 +1,5 @@
 import { HttpStatusError } from '../http/http-error.js';
-import type { SendOptions } from '../send/send-service.js';
+import type { ServerSendOptions } from '../send/send-service.js';
 
 export const DEMO_CHAT = 'demo.chat';
 const MAX_TEXT = 500;
@@ -10,7 +10,7 @@ const MAX_NAME = 64;
  * sign-in), and `onSend` keeps what is stored to a name and a trimmed text,
  * so a page cannot push arbitrary objects into everyone's chat.
  */
-export const demoChatSends: SendOptions = {
+export const demoChatSends: ServerSendOptions = {
   publicChannels: [DEMO_CHAT],
   rate: { perSecond: 2, burst: 8 },
   onSend: ({ channel, type, data }) => {

@@ -6,17 +6,17 @@ import {
   INBOX_LABEL_MAX,
   INBOX_NAME_PATTERN,
   INBOX_SNOOZE_MAX_MS,
-  type InboxActionAnswerJson,
-  type InboxActionJson,
+  type InboxActionAnswer,
+  type InboxAction,
   type InboxAddedData,
-  type InboxChangeJson,
+  type InboxChange,
   type InboxChangedData,
-  type InboxCountsJson,
+  type InboxCounts,
   type InboxFilter,
-  type InboxItemJson,
-  type InboxMutedJson,
+  type InboxItem,
+  type InboxMuted,
   type InboxNotification,
-  type InboxPreferencesAnswerJson,
+  type InboxPreferencesAnswer,
   type InboxPreferencesData,
   type InboxPreferencesPatch,
   type InboxSnoozedData,
@@ -27,7 +27,7 @@ import { HttpStatusError } from '../http/http-error.js';
 import type { PushService } from '../push/push-service.js';
 import { ActionWebhook, type ActionWebhookOptions } from './action-webhook.js';
 import { inboxChannel } from './inbox-channel.js';
-import type { InboxPage, InboxStore } from './inbox-store.js';
+import type { InboxStore, StoredInboxPage } from './inbox-store.js';
 import { MemoryInboxStore, type MemoryInboxStoreOptions } from './memory-inbox-store.js';
 import { checkNotification } from './notification-check.js';
 import { checkPreferencesPatch } from './preferences-check.js';
@@ -36,8 +36,8 @@ import { SnoozeClock } from './snooze-clock.js';
 /** What `inbox.onAction` is called with: the item as it was when the action was claimed. */
 export interface InboxActionCall {
   readonly user: string;
-  readonly item: InboxItemJson;
-  readonly action: InboxActionJson;
+  readonly item: InboxItem;
+  readonly action: InboxAction;
   /** The request's `Idempotency-Key`: the same for every retry of one click. */
   readonly idempotencyKey: string;
 }
@@ -117,7 +117,7 @@ export class InboxService {
    * tells the user's devices. Answers `{ muted: true }` when the user muted
    * the category for the inbox: nothing is stored or sent.
    */
-  async notify(user: string, notification: InboxNotification): Promise<InboxItemJson | InboxMutedJson> {
+  async notify(user: string, notification: InboxNotification): Promise<InboxItem | InboxMuted> {
     if (typeof user !== 'string' || user === '' || user.length > 128) throw new HttpStatusError(400, 'bad-user', 'user must be a non-empty user id of at most 128 characters.');
     if (typeof notification !== 'object' || notification === null) throw new HttpStatusError(400, 'bad-event', 'A notification is {type?, data, …}.');
     const checked = checkNotification(notification as unknown as Record<string, unknown>);
@@ -139,18 +139,18 @@ export class InboxService {
     return added.item;
   }
 
-  list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<InboxPage> {
+  list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<StoredInboxPage> {
     return this.#store.list(user, filter, before, limit);
   }
 
-  counts(user: string): Promise<InboxCountsJson> {
+  counts(user: string): Promise<InboxCounts> {
     return this.#store.counts(user);
   }
 
   /** Applies a checked change; publishes it when it changed anything. Reading an item also sees it. */
-  async update(user: string, change: InboxChangeJson): Promise<{ counts: InboxCountsJson; changed: number }> {
+  async update(user: string, change: InboxChange): Promise<{ counts: InboxCounts; changed: number }> {
     const set = change.set.read === true ? { ...change.set, seen: true } : change.set;
-    const applied: InboxChangeJson = 'upTo' in change ? { upTo: change.upTo, set } : { ids: change.ids, set };
+    const applied: InboxChange = 'upTo' in change ? { upTo: change.upTo, set } : { ids: change.ids, set };
     const changed = await this.#store.update(user, applied);
     const counts = await this.#store.counts(user);
     if (changed > 0) {
@@ -162,15 +162,15 @@ export class InboxService {
     return { counts, changed };
   }
 
-  async preferences(user: string): Promise<InboxPreferencesAnswerJson> {
+  async preferences(user: string): Promise<InboxPreferencesAnswer> {
     return { channel: inboxChannel(user), preferences: await this.#store.preferences(user), critical: this.critical };
   }
 
   /** Merges a patch (checked here: a critical category cannot be muted); the user's devices hear of a change. */
-  async setPreferences(user: string, body: unknown): Promise<InboxPreferencesAnswerJson> {
+  async setPreferences(user: string, body: unknown): Promise<InboxPreferencesAnswer> {
     const patch: InboxPreferencesPatch = checkPreferencesPatch(body, this.critical);
     const { preferences, changed } = await this.#store.setPreferences(user, patch, INBOX_CATEGORIES_MAX);
-    const answer: InboxPreferencesAnswerJson = { channel: inboxChannel(user), preferences, critical: this.critical };
+    const answer: InboxPreferencesAnswer = { channel: inboxChannel(user), preferences, critical: this.critical };
     if (changed) {
       const data: InboxPreferencesData = answer;
       await this.#broker.publish({ channel: inboxChannel(user), type: 'inbox.preferences', data });
@@ -183,7 +183,7 @@ export class InboxService {
    * claims the item and calls the application; others, from any device or
    * process, answer `pending` until it answered and `done` after.
    */
-  async runAction(user: string, id: number, actionId: string, idempotencyKey: string): Promise<InboxActionAnswerJson> {
+  async runAction(user: string, id: number, actionId: string, idempotencyKey: string): Promise<InboxActionAnswer> {
     if (!this.#onAction && !this.#webhook) throw new HttpStatusError(501, 'actions-off', 'This server runs no actions: give it inbox.onAction or an inbox webhook.');
     const item = await this.#store.get(user, id);
     if (!item || item.archived || item.snoozedUntil !== undefined) throw new HttpStatusError(404, 'no-item', `No item ${id} to act on (unknown, archived or snoozed).`);
@@ -209,7 +209,7 @@ export class InboxService {
   }
 
   /** Hides items until `until` on every device; they come back unread then. */
-  async snooze(user: string, body: unknown): Promise<{ counts: InboxCountsJson; snoozed: number }> {
+  async snooze(user: string, body: unknown): Promise<{ counts: InboxCounts; snoozed: number }> {
     const { ids, until } = checkSnooze(body, Date.now());
     const snoozed = await this.#store.snooze(user, ids, until);
     const counts = await this.#store.counts(user);
@@ -230,7 +230,7 @@ export class InboxService {
     await this.#store.close();
   }
 
-  async #run(user: string, item: InboxItemJson, action: InboxActionJson, idempotencyKey: string, token: string): Promise<InboxActionAnswerJson> {
+  async #run(user: string, item: InboxItem, action: InboxAction, idempotencyKey: string, token: string): Promise<InboxActionAnswer> {
     const payload = { type: 'inbox.action', user, id: item.id, action: action.id, item, time: Date.now() };
     let label: unknown;
     try {
@@ -260,16 +260,16 @@ export class InboxService {
   }
 
   /** Which devices get it is decided now, with the tabs visible now; the sending does not hold up the sender. */
-  async #pushAdded(user: string, item: InboxItemJson, replaces: number | undefined): Promise<void> {
+  async #pushAdded(user: string, item: InboxItem, replaces: number | undefined): Promise<void> {
     await this.push?.itemAdded(user, item, replaces).catch((error: unknown) => console.error('cometkit server: could not decide where to push', error instanceof Error ? error.message : error));
   }
 
-  async #publishAdded(user: string, added: { item: InboxItemJson; replaces?: number }): Promise<void> {
+  async #publishAdded(user: string, added: { item: InboxItem; replaces?: number }): Promise<void> {
     const data: InboxAddedData = { item: added.item, counts: await this.#store.counts(user), ...(added.replaces !== undefined ? { replaces: added.replaces } : {}) };
     await this.#broker.publish({ channel: inboxChannel(user), type: 'inbox.added', data });
   }
 
-  async #publishUpdated(user: string, item: InboxItemJson): Promise<InboxCountsJson> {
+  async #publishUpdated(user: string, item: InboxItem): Promise<InboxCounts> {
     const counts = await this.#store.counts(user);
     const data: InboxUpdatedData = { item, counts };
     await this.#broker.publish({ channel: inboxChannel(user), type: 'inbox.updated', data });
@@ -301,7 +301,7 @@ export function checkActionRequest(body: unknown): { id: number; action: string 
 }
 
 /** Checks a `POST {base}/inbox/state` body. */
-export function checkInboxChange(body: unknown): InboxChangeJson {
+export function checkInboxChange(body: unknown): InboxChange {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpStatusError(400, 'bad-change', 'Send {"ids": [..] | "upTo": id, "seen"?, "read"?, "archived"?}.');
   }

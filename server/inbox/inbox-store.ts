@@ -1,17 +1,17 @@
 import type {
-  InboxActionJson,
-  InboxActionResultJson,
-  InboxChangeJson,
-  InboxCountsJson,
+  InboxAction,
+  InboxActionResult,
+  InboxChange,
+  InboxCounts,
   InboxFilter,
-  InboxItemJson,
-  InboxPreferencesJson,
+  InboxItem,
+  InboxPreferences,
   InboxPreferencesPatch,
   InboxSeverity,
 } from '../../src/protocol/inbox-protocol.js';
 
-export interface InboxPage {
-  readonly items: readonly InboxItemJson[];
+export interface StoredInboxPage {
+  readonly items: readonly InboxItem[];
   readonly next: number | null;
 }
 
@@ -27,14 +27,14 @@ export interface NewInboxItem {
   readonly severity?: InboxSeverity;
   readonly avatar?: string;
   readonly actor?: string;
-  readonly actions?: readonly InboxActionJson[];
+  readonly actions?: readonly InboxAction[];
   /** A group key: collapses into the group's unread item. */
   readonly group?: string;
 }
 
 /** What an add did: a new item, which may take the place of an earlier one of its group. */
 export interface InboxAdded {
-  readonly item: InboxItemJson;
+  readonly item: InboxItem;
   readonly replaces?: number;
 }
 
@@ -45,13 +45,13 @@ export interface InboxAdded {
  * archived or snoozed).
  */
 export type InboxActionClaim =
-  | { readonly state: 'claimed' | 'running' | 'done'; readonly item: InboxItemJson }
+  | { readonly state: 'claimed' | 'running' | 'done'; readonly item: InboxItem }
   | { readonly state: 'missing' };
 
 /** A snoozed item back: `item` is new, unread and unseen, and takes the place of `replaces`. */
 export interface InboxWoken {
   readonly user: string;
-  readonly item: InboxItemJson;
+  readonly item: InboxItem;
   readonly replaces: number;
 }
 
@@ -69,13 +69,13 @@ export interface InboxStore {
    */
   add(user: string, notification: NewInboxItem): Promise<InboxAdded>;
   /** Items of `filter` with ids below `before` (all when absent), newest first, at most `limit`. Snoozed items are only in `snoozed`. */
-  list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<InboxPage>;
+  list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<StoredInboxPage>;
   /** Over items neither archived nor snoozed; a group is one item. */
-  counts(user: string): Promise<InboxCountsJson>;
+  counts(user: string): Promise<InboxCounts>;
   /** Applies a change to items not snoozed; returns how many items it changed. */
-  update(user: string, change: InboxChangeJson): Promise<number>;
+  update(user: string, change: InboxChange): Promise<number>;
   /** One item, snoozed or not (with `snoozedUntil`). */
-  get(user: string, id: number): Promise<InboxItemJson | undefined>;
+  get(user: string, id: number): Promise<InboxItem | undefined>;
   /**
    * Claims the item's action run for `token`, for `leaseMs` (a claimer that
    * died lets go then). At most one claim holds at a time, and none once a
@@ -87,7 +87,7 @@ export interface InboxStore {
    * its actions; without, the claim is let go so the action may run again.
    * Returns the item as it is after, undefined when the claim was not `token`'s.
    */
-  finishAction(user: string, id: number, token: string, result: InboxActionResultJson | undefined): Promise<InboxItemJson | undefined>;
+  finishAction(user: string, id: number, token: string, result: InboxActionResult | undefined): Promise<InboxItem | undefined>;
   /** Hides items (not archived) until `until`, or moves the time of ones snoozed; returns how many. */
   snooze(user: string, ids: readonly number[], until: number): Promise<number>;
   /**
@@ -98,11 +98,11 @@ export interface InboxStore {
   /** When the next snooze of this process's store ends, for a store that can tell (memory); shared stores are polled. */
   nextWake?(): number | undefined;
   /** The user's preferences; every category on for a user who set none. */
-  preferences(user: string): Promise<InboxPreferencesJson>;
+  preferences(user: string): Promise<InboxPreferences>;
   /**
    * Merges a checked patch: channels it names change, others stay. Refuses
    * (`400 bad-preferences`) one that would hold more than `maxCategories`.
    */
-  setPreferences(user: string, patch: InboxPreferencesPatch, maxCategories: number): Promise<{ readonly preferences: InboxPreferencesJson; readonly changed: boolean }>;
+  setPreferences(user: string, patch: InboxPreferencesPatch, maxCategories: number): Promise<{ readonly preferences: InboxPreferences; readonly changed: boolean }>;
   close(): Promise<void>;
 }

@@ -2,17 +2,17 @@ import {
   changeTargets,
   inFilter,
   INBOX_GROUP_ACTORS,
-  type InboxActionResultJson,
-  type InboxChangeJson,
-  type InboxCountsJson,
+  type InboxActionResult,
+  type InboxChange,
+  type InboxCounts,
   type InboxDelivery,
   type InboxFilter,
-  type InboxItemJson,
-  type InboxPreferencesJson,
+  type InboxItem,
+  type InboxPreferences,
   type InboxPreferencesPatch,
 } from '../../src/protocol/inbox-protocol.js';
 import { HttpStatusError } from '../http/http-error.js';
-import type { InboxActionClaim, InboxAdded, InboxPage, InboxStore, InboxWoken, NewInboxItem } from './inbox-store.js';
+import type { InboxActionClaim, InboxAdded, InboxStore, InboxWoken, NewInboxItem, StoredInboxPage } from './inbox-store.js';
 
 export interface MemoryInboxStoreOptions {
   /** Items kept per user; adding one more drops the oldest. Default 500. */
@@ -25,7 +25,7 @@ export interface MemoryInboxStoreOptions {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-interface StoredItem extends Mutable<InboxItemJson> {
+interface StoredItem extends Mutable<InboxItem> {
   bytes: number;
   claim?: { token: string; expires: number };
 }
@@ -111,9 +111,9 @@ export class MemoryInboxStore implements InboxStore {
     return this.#bytes;
   }
 
-  async list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<InboxPage> {
+  async list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<StoredInboxPage> {
     const items = this.#users.get(user)?.items ?? [];
-    const page: InboxItemJson[] = [];
+    const page: InboxItem[] = [];
     let index = items.length - 1;
     for (; index >= 0 && page.length < limit; index -= 1) {
       const item = items[index]!;
@@ -126,7 +126,7 @@ export class MemoryInboxStore implements InboxStore {
     return { items: page, next: more && page.length > 0 ? page[page.length - 1]!.id : null };
   }
 
-  async counts(user: string): Promise<InboxCountsJson> {
+  async counts(user: string): Promise<InboxCounts> {
     let total = 0;
     let unseen = 0;
     let unread = 0;
@@ -139,7 +139,7 @@ export class MemoryInboxStore implements InboxStore {
     return { total, unseen, unread };
   }
 
-  async update(user: string, change: InboxChangeJson): Promise<number> {
+  async update(user: string, change: InboxChange): Promise<number> {
     let changed = 0;
     for (const item of this.#users.get(user)?.items ?? []) {
       if (!changeTargets(change, item.id) || item.snoozedUntil !== undefined) continue;
@@ -156,7 +156,7 @@ export class MemoryInboxStore implements InboxStore {
     return changed;
   }
 
-  async get(user: string, id: number): Promise<InboxItemJson | undefined> {
+  async get(user: string, id: number): Promise<InboxItem | undefined> {
     const item = this.#find(this.#users.get(user), id);
     return item && publicItem(item);
   }
@@ -170,7 +170,7 @@ export class MemoryInboxStore implements InboxStore {
     return { state: 'claimed', item: publicItem(item) };
   }
 
-  async finishAction(user: string, id: number, token: string, result: InboxActionResultJson | undefined): Promise<InboxItemJson | undefined> {
+  async finishAction(user: string, id: number, token: string, result: InboxActionResult | undefined): Promise<InboxItem | undefined> {
     const item = this.#find(this.#users.get(user), id);
     if (!item || item.claim?.token !== token) return undefined;
     delete item.claim;
@@ -224,12 +224,12 @@ export class MemoryInboxStore implements InboxStore {
     return this.#nextWake;
   }
 
-  async preferences(user: string): Promise<InboxPreferencesJson> {
+  async preferences(user: string): Promise<InboxPreferences> {
     const preferences = this.#users.get(user)?.preferences;
     return { enabled: preferences?.enabled ?? true, categories: Object.fromEntries(preferences?.categories ?? []) };
   }
 
-  async setPreferences(user: string, patch: InboxPreferencesPatch, maxCategories: number): Promise<{ preferences: InboxPreferencesJson; changed: boolean }> {
+  async setPreferences(user: string, patch: InboxPreferencesPatch, maxCategories: number): Promise<{ preferences: InboxPreferences; changed: boolean }> {
     const inbox = this.#inbox(user, true)!;
     const current = inbox.preferences ?? { enabled: true, categories: new Map<string, InboxDelivery>() };
     const categories = new Map(current.categories);
@@ -305,7 +305,7 @@ function preferencesBytes(categories: ReadonlyMap<string, InboxDelivery>): numbe
   return bytes;
 }
 
-function publicItem(stored: StoredItem): InboxItemJson {
+function publicItem(stored: StoredItem): InboxItem {
   const { bytes: _bytes, claim: _claim, ...item } = stored;
   if (item.result) delete item.actions;
   return item;

@@ -4,7 +4,7 @@ import {
   INBOX_NAME_PATTERN,
   INBOX_SEVERITIES,
   INBOX_URL_MAX,
-  type InboxActionJson,
+  type InboxAction,
   type InboxSeverity,
 } from '../../src/protocol/inbox-protocol.js';
 import { HttpStatusError } from '../http/http-error.js';
@@ -50,14 +50,14 @@ function name(value: unknown, field: string): string {
   return value as string;
 }
 
-function actions(value: unknown): InboxActionJson[] {
+function actions(value: unknown): InboxAction[] {
   if (!Array.isArray(value) || value.length > INBOX_ACTIONS_MAX) return refuse('actions', `must be a list of at most ${INBOX_ACTIONS_MAX} actions.`);
-  const checked: InboxActionJson[] = [];
+  const checked: InboxAction[] = [];
   for (const [index, action] of value.entries()) {
     const field = `actions[${index}]`;
     if (typeof action !== 'object' || action === null || Array.isArray(action)) refuse(field, 'must be {"id", "label", "kind", "url"?}.');
     const { id, label, kind, url } = action as Record<string, unknown>;
-    const one: { id: string; label: string; kind: InboxActionJson['kind']; url?: string } = {
+    const one: { id: string; label: string; kind: InboxAction['kind']; url?: string } = {
       id: name(id, `${field}.id`),
       label: text(label, `${field}.label`, INBOX_LABEL_MAX),
       kind: kind === 'primary' || kind === 'secondary' ? kind : refuse(`${field}.kind`, 'must be "primary" or "secondary".'),

@@ -1,13 +1,13 @@
 import {
   INBOX_GROUP_ACTORS,
-  type InboxActionResultJson,
-  type InboxChangeJson,
-  type InboxCountsJson,
+  type InboxActionResult,
+  type InboxChange,
+  type InboxCounts,
   type InboxDelivery,
   type InboxFilter,
-  type InboxGroupJson,
-  type InboxItemJson,
-  type InboxPreferencesJson,
+  type InboxGroup,
+  type InboxItem,
+  type InboxPreferences,
   type InboxPreferencesPatch,
 } from '../../src/protocol/inbox-protocol.js';
 import { HttpStatusError } from '../http/http-error.js';
@@ -28,7 +28,7 @@ import {
 import { redisCommand } from '../redis/redis-connection.js';
 import type { RedisStoreOptions } from '../redis/redis-store-options.js';
 import { StoreConnection } from '../redis/store-connection.js';
-import type { InboxActionClaim, InboxAdded, InboxPage, InboxStore, InboxWoken, NewInboxItem } from './inbox-store.js';
+import type { InboxActionClaim, InboxAdded, InboxStore, InboxWoken, NewInboxItem, StoredInboxPage } from './inbox-store.js';
 
 export interface RedisInboxStoreOptions extends RedisStoreOptions {
   /** Items kept per user; adding one more drops the oldest. Default 500. */
@@ -89,23 +89,23 @@ export class RedisInboxStore implements InboxStore {
     return replaces > 0 ? { item, replaces } : { item };
   }
 
-  async list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<InboxPage> {
+  async list(user: string, filter: InboxFilter, before: number | undefined, limit: number): Promise<StoredInboxPage> {
     const reply = await this.#redis.run('read the inbox', (client) =>
       INBOX_LIST.run<[number, ...string[]]>(client, this.#keys(user), [filter, before === undefined ? '' : String(before), String(limit)]),
     );
     const [more, ...parts] = reply;
-    const page: InboxItemJson[] = [];
+    const page: InboxItem[] = [];
     for (let i = 0; i + PART_COUNT <= parts.length; i += PART_COUNT) page.push(build(parts.slice(i, i + PART_COUNT)));
     return { items: page, next: more === 1 && page.length > 0 ? page[page.length - 1]!.id : null };
   }
 
-  async counts(user: string): Promise<InboxCountsJson> {
+  async counts(user: string): Promise<InboxCounts> {
     const reply = await this.#redis.run('read the inbox counts', (client) => redisCommand<Array<string | null>>(client, ['HMGET', this.#keys(user)[0]!, 'total', 'unseen', 'unread']));
     const [total, unseen, unread] = reply.map((value) => Number(value ?? 0));
     return { total: total!, unseen: unseen!, unread: unread! };
   }
 
-  async update(user: string, change: InboxChangeJson): Promise<number> {
+  async update(user: string, change: InboxChange): Promise<number> {
     const flag = (value: boolean | undefined): string => (value === undefined ? '' : value ? '1' : '0');
     const target = 'upTo' in change ? ['upTo', String(change.upTo)] : ['ids', change.ids.join(',')];
     return this.#redis.run('change the inbox', (client) =>
@@ -113,7 +113,7 @@ export class RedisInboxStore implements InboxStore {
     );
   }
 
-  async get(user: string, id: number): Promise<InboxItemJson | undefined> {
+  async get(user: string, id: number): Promise<InboxItem | undefined> {
     const parts = await this.#redis.run('read the inbox', (client) => INBOX_GET.run<string[]>(client, this.#keys(user), [String(id)]));
     return parts.length === PART_COUNT ? build(parts) : undefined;
   }
@@ -127,7 +127,7 @@ export class RedisInboxStore implements InboxStore {
     return item ? { state, item } : { state: 'missing' };
   }
 
-  async finishAction(user: string, id: number, token: string, result: InboxActionResultJson | undefined): Promise<InboxItemJson | undefined> {
+  async finishAction(user: string, id: number, token: string, result: InboxActionResult | undefined): Promise<InboxItem | undefined> {
     const ended = await this.#redis.run('end the action', (client) =>
       INBOX_FINISH_ACTION.run<number>(client, this.#keys(user), [String(id), token, result ? JSON.stringify(result) : '']),
     );
@@ -167,7 +167,7 @@ export class RedisInboxStore implements InboxStore {
     return woken;
   }
 
-  async preferences(user: string): Promise<InboxPreferencesJson> {
+  async preferences(user: string): Promise<InboxPreferences> {
     const pairs = await this.#redis.run('read the preferences', (client) => INBOX_GET_PREFERENCES.run<string[]>(client, [this.#prefsKey(user)], []));
     let enabled = true;
     const categories: Array<[string, InboxDelivery]> = [];
@@ -180,7 +180,7 @@ export class RedisInboxStore implements InboxStore {
     return { enabled, categories: Object.fromEntries(categories) };
   }
 
-  async setPreferences(user: string, patch: InboxPreferencesPatch, maxCategories: number): Promise<{ preferences: InboxPreferencesJson; changed: boolean }> {
+  async setPreferences(user: string, patch: InboxPreferencesPatch, maxCategories: number): Promise<{ preferences: InboxPreferences; changed: boolean }> {
     const flag = (value: boolean | undefined, unchanged: string): string => (value === undefined ? unchanged : value ? '1' : '0');
     const pairs = Object.entries(patch.categories ?? {}).flatMap(([category, channels]) => [category, flag(channels.inbox, '-') + flag(channels.toast, '-') + flag(channels.push, '-')]);
     const changed = await this.#redis.run('store the preferences', (client) =>
@@ -217,21 +217,21 @@ export class RedisInboxStore implements InboxStore {
 }
 
 /** An item from its stored parts: flags, item JSON, group JSON or '', result JSON or '', snoozed until or ''. */
-function build([flags, json, group, result, until]: readonly (string | number)[]): InboxItemJson {
-  const stored = JSON.parse(String(json)) as Record<string, unknown> & Pick<InboxItemJson, 'id' | 'type' | 'time'>;
+function build([flags, json, group, result, until]: readonly (string | number)[]): InboxItem {
+  const stored = JSON.parse(String(json)) as Record<string, unknown> & Pick<InboxItem, 'id' | 'type' | 'time'>;
   const state = String(flags);
   const item: Record<string, unknown> = { category: stored.type, toast: true, ...stored, seen: state[0] === '1', read: state[1] === '1', archived: state[2] === '1' };
   if (group) {
     const parsed = JSON.parse(String(group)) as { key: string; count: number; actors: unknown };
     // cjson writes an empty list as {}.
-    item['group'] = { key: parsed.key, count: parsed.count, actors: Array.isArray(parsed.actors) ? parsed.actors : [] } satisfies InboxGroupJson;
+    item['group'] = { key: parsed.key, count: parsed.count, actors: Array.isArray(parsed.actors) ? parsed.actors : [] } satisfies InboxGroup;
   }
   if (result) {
-    item['result'] = JSON.parse(String(result)) as InboxActionResultJson;
+    item['result'] = JSON.parse(String(result)) as InboxActionResult;
     delete item['actions'];
   }
   if (until !== '' && until !== undefined) item['snoozedUntil'] = Number(until);
-  return item as unknown as InboxItemJson;
+  return item as unknown as InboxItem;
 }
 
 /** `createCometServer({ inbox: { store: redisInboxStore({ url }) } })` */

@@ -1,4 +1,4 @@
-import type { PresenceDeparture, PresenceMember, PresenceStore } from './presence-store.js';
+import type { PresenceDeparture, PresenceStore, StoredPresenceMember } from './presence-store.js';
 
 interface UserEntry {
   name: string;
@@ -53,7 +53,7 @@ export class MemoryPresenceStore implements PresenceStore {
     return gone;
   }
 
-  async roster(channel: string): Promise<readonly PresenceMember[]> {
+  async roster(channel: string): Promise<readonly StoredPresenceMember[]> {
     return [...(this.#channels.get(channel) ?? [])].map(([user, entry]) => ({ user, name: entry.name, since: entry.since }));
   }
 

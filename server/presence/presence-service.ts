@@ -7,7 +7,7 @@ import { MemoryPresenceStateStore, type PresenceStateStore } from './presence-st
 import { HttpStatusError } from '../http/http-error.js';
 import { RateLimiter } from './rate-limiter.js';
 
-export interface PresenceOptions {
+export interface ServerPresenceOptions {
   /**
    * Milliseconds a session stays present after its last heartbeat; clients
    * beat every third of it. Default 90000: a background tab whose timers
@@ -36,7 +36,7 @@ export interface PresenceOptions {
   readonly stateStore?: PresenceStateStore;
 }
 
-export interface PresenceIdentity {
+export interface ServerPresenceIdentity {
   readonly user: string;
   readonly name: string;
   /** When the token that named the user stops being accepted (ms): the session ends then at the latest. */
@@ -68,7 +68,7 @@ export class PresenceService {
   readonly #broker: Broker;
   readonly #sweep: ReturnType<typeof setInterval>;
 
-  constructor(broker: Broker, options: PresenceOptions, hasTokenSecret: boolean) {
+  constructor(broker: Broker, options: ServerPresenceOptions, hasTokenSecret: boolean) {
     const ttl = options.ttlMs ?? 90_000;
     if (!Number.isFinite(ttl) || ttl < 100) throw new TypeError(`cometkit server: presence.ttlMs must be at least 100, got ${ttl}.`);
     this.ttlMs = ttl;
@@ -90,7 +90,7 @@ export class PresenceService {
    * Keeps `session` present on `channels` for another TTL, or until its token ends if sooner;
    * publishes a join for each channel the user was not on. Returns how long the session holds (ms).
    */
-  async heartbeat(channels: readonly string[], identity: PresenceIdentity, session: string): Promise<number> {
+  async heartbeat(channels: readonly string[], identity: ServerPresenceIdentity, session: string): Promise<number> {
     const now = Date.now();
     const expires = Math.min(now + this.ttlMs, identity.validUntil ?? Infinity);
     const held = this.#sessions.get(session);
@@ -123,7 +123,7 @@ export class PresenceService {
    * heartbeat so that only a present member carries one; publishes
    * `presence.state` when it changed.
    */
-  async setState(channels: readonly string[], identity: PresenceIdentity, session: string, state: unknown): Promise<void> {
+  async setState(channels: readonly string[], identity: ServerPresenceIdentity, session: string, state: unknown): Promise<void> {
     await this.heartbeat(channels, identity, session);
     const stored = state === null ? undefined : state;
     for (const channel of channels) {

@@ -1,5 +1,5 @@
 /** One user present on a channel, however many sessions (tabs, browsers) they have open. */
-export interface PresenceMember {
+export interface StoredPresenceMember {
   /** User id: the token's `sub`, or the demo identity of an anonymous server. */
   readonly user: string;
   /** Display name: the token's `name`, else the user id. */
@@ -32,6 +32,6 @@ export interface PresenceStore {
   /** Ends every session whose expiry is at or before `now`; returns the users left with no session. */
   expire(now: number): Promise<readonly PresenceDeparture[]>;
   /** Users present on `channel`, earliest arrival first. */
-  roster(channel: string): Promise<readonly PresenceMember[]>;
+  roster(channel: string): Promise<readonly StoredPresenceMember[]>;
   close(): Promise<void>;
 }

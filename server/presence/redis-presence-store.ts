@@ -1,6 +1,6 @@
 import { EXPIRE, LEAVE, LEAVE_IN_SLOT, SWEEP_ONE, TOUCH, TOUCH_IN_SLOT, UNINDEX_IF_DUE } from '../redis/presence-scripts.js';
 import { brokerUnavailable, closeConnection, connectRedis, connectRedisCluster, redisCommand, REDIS_DEFAULTS, type RedisConnection } from '../redis/redis-connection.js';
-import type { PresenceDeparture, PresenceMember, PresenceStore } from './presence-store.js';
+import type { PresenceDeparture, PresenceStore, StoredPresenceMember } from './presence-store.js';
 
 export interface RedisPresenceStoreOptions {
   /** `redis://…`, usually the broker's. */
@@ -101,11 +101,11 @@ export class RedisPresenceStore implements PresenceStore {
     return gone;
   }
 
-  async roster(channel: string): Promise<readonly PresenceMember[]> {
+  async roster(channel: string): Promise<readonly StoredPresenceMember[]> {
     const reply = await this.#run('read presence', () => redisCommand<string[] | Record<string, string>>(this.#client, ['HGETALL', this.#keys(channel, '').users]));
     // The client hands a hash back as an object (RESP3) or as a flat list of pairs (RESP2).
     const entries = Array.isArray(reply) ? Array.from({ length: reply.length / 2 }, (_, i) => [reply[2 * i]!, reply[2 * i + 1]!] as const) : Object.entries(reply);
-    const members: PresenceMember[] = entries.map(([user, json]) => {
+    const members: StoredPresenceMember[] = entries.map(([user, json]) => {
       const { name, since } = JSON.parse(json) as { name: string; since: number };
       return { user, name, since };
     });

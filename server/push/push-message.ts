@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { InboxItemJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxItem } from '../../src/protocol/inbox-protocol.js';
 import { pushTag, type PushNotificationMessage } from '../../src/protocol/push-protocol.js';
 
 /** Push services take about 4 KB of payload after encryption: the JSON stays well below. */
@@ -21,12 +21,12 @@ function groupDigest(key: string): string {
  * service still holds. A group's items share one, so a device that was
  * offline while the group grew receives only its newest item.
  */
-export function pushTopic(item: Pick<InboxItemJson, 'id' | 'group'>): string {
+export function pushTopic(item: Pick<InboxItem, 'id' | 'group'>): string {
   return item.group ? `group-${groupDigest(item.group.key)}` : `item-${item.id}`;
 }
 
 /** The tag of an item's system notification: a group's items share one, so the device shows the group once. */
-export function notificationTag(item: Pick<InboxItemJson, 'id' | 'group'>): string {
+export function notificationTag(item: Pick<InboxItem, 'id' | 'group'>): string {
   return item.group ? `comet-group-${groupDigest(item.group.key)}` : pushTag(item.id);
 }
 
@@ -35,7 +35,7 @@ export function notificationTag(item: Pick<InboxItemJson, 'id' | 'group'>): stri
  * item, cut to fit a push; with `replaces`, the earlier item whose
  * notification this one takes the place of.
  */
-export function notificationMessage(item: InboxItemJson, replaces?: number): PushNotificationMessage {
+export function notificationMessage(item: InboxItem, replaces?: number): PushNotificationMessage {
   const data = (typeof item.data === 'object' && item.data !== null ? item.data : {}) as Record<string, unknown>;
   const title = typeof data['title'] === 'string' && data['title'].trim() !== '' ? data['title'].slice(0, 200) : item.type;
   const body = typeof data['body'] === 'string' ? plain(data['body']) : undefined;

@@ -1,5 +1,5 @@
 import { Agent } from 'node:https';
-import { changeTargets, type InboxItemJson, type InboxTarget } from '../../src/protocol/inbox-protocol.js';
+import { changeTargets, type InboxItem, type InboxTarget } from '../../src/protocol/inbox-protocol.js';
 import {
   PUSH_DEVICE_PATTERN,
   PUSH_DEVICES_MAX,
@@ -139,7 +139,7 @@ export class PushService {
    * where it went: the new push closes it, and a device that does not get the
    * new one (a tab of it is visible now) gets a silent withdraw.
    */
-  async itemAdded(user: string, item: InboxItemJson, replaces?: number): Promise<void> {
+  async itemAdded(user: string, item: InboxItem, replaces?: number): Promise<void> {
     const now = Date.now();
     const [devices, visible] = await Promise.all([this.#store.devices(user), this.#store.visible(user, now)]);
     const targets = devices.filter((one) => !visible.has(one.device));

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { INBOX_FILTERS, INBOX_PAGE_MAX, type InboxCountsAnswerJson, type InboxFilter, type InboxNotification, type InboxPageJson, type InboxSnoozeAnswerJson } from '../../src/protocol/inbox-protocol.js';
+import { INBOX_FILTERS, INBOX_PAGE_MAX, type InboxCountsAnswerJson, type InboxFilter, type InboxNotification, type InboxPage, type InboxSnoozeAnswerJson } from '../../src/protocol/inbox-protocol.js';
 import { PRESENCE_USER_PATTERN } from '../../src/protocol/presence-protocol.js';
 import { HttpStatusError, sendJson } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
@@ -62,7 +62,7 @@ export async function serveInboxList(req: IncomingMessage, res: ServerResponse, 
   const limit = positiveInteger(url, 'limit', 20, INBOX_PAGE_MAX)!;
   const before = positiveInteger(url, 'before', undefined);
   const page = await deps.inbox.list(user, filter, before, limit);
-  const body: InboxPageJson = { channel: deps.inbox.channel(user), items: page.items, next: page.next, counts: await deps.inbox.counts(user) };
+  const body: InboxPage = { channel: deps.inbox.channel(user), items: page.items, next: page.next, counts: await deps.inbox.counts(user) };
   sendJson(res, 200, body);
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CometEvent, GapFrame, HelloFrame, ReconnectFrame } from '../../src/protocol/messages.js';
+import type { CometEvent, Gap, HelloFrame, ReconnectFrame } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
 import type { HistoryReader } from '../broker/coalesced-reads.js';
@@ -21,7 +21,7 @@ export const POLL_MAX_EVENTS = 500;
 /** The body of every `GET {base}/poll` answer. */
 export interface PollResponse {
   readonly hello: HelloFrame;
-  readonly gaps: readonly GapFrame[];
+  readonly gaps: readonly Gap[];
   readonly events: readonly CometEvent[];
   /** Where the next poll continues: the positions after the last event of this answer. */
   readonly cursor: string;
@@ -55,7 +55,7 @@ export async function servePoll(
   if (grip && wait > 0 && isGripRequest(req, grip.signingKey) && (await holdGripPoll(res, request, wait, { ...deps, grip }))) return;
   let hello: HelloFrame | undefined;
   let cursor = '';
-  const gaps: GapFrame[] = [];
+  const gaps: Gap[] = [];
   const events: CometEvent[] = [];
   let full = false;
   let answered = false;

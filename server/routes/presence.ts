@@ -4,7 +4,7 @@ import type { RosterJson } from '../../src/protocol/presence-protocol.js';
 import type { TokenVerifier } from '../auth/token.js';
 import { HttpStatusError, sendJson, sendJsonText } from '../http/http-error.js';
 import type { ResolvedOptions } from '../options.js';
-import type { PresenceIdentity, PresenceService } from '../presence/presence-service.js';
+import type { PresenceService, ServerPresenceIdentity } from '../presence/presence-service.js';
 import { parseStreamRequest, type StreamRequest } from '../stream/stream-request.js';
 
 export interface PresenceDeps {
@@ -33,7 +33,7 @@ export function session(url: URL): string {
 }
 
 /** The token's user; without a token, the `user` / `name` parameters when the server accepts anonymous presence. */
-export function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): PresenceIdentity {
+export function identity(request: StreamRequest, url: URL, presence: PresenceService, sessionId: string): ServerPresenceIdentity {
   if (request.user) return { user: request.user.sub, name: (request.user.name ?? request.user.sub).slice(0, PRESENCE_NAME_MAX), validUntil: request.validUntil };
   if (!presence.anonymous) {
     throw new HttpStatusError(401, 'token-missing', 'Presence needs a token naming the user (its sub): give createClient a token; this server does not accept anonymous presence.');

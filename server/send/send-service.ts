@@ -20,7 +20,7 @@ export interface SendContext {
   readonly req: IncomingMessage;
 }
 
-export interface SendOptions {
+export interface ServerSendOptions {
   /**
    * Validates or transforms each send before it is stored. Return the data
    * to store (`undefined` keeps it as sent); throw an `HttpStatusError` to refuse
@@ -56,12 +56,12 @@ export interface SendRequest {
  */
 export class SendService {
   readonly #broker: Broker;
-  readonly #options: SendOptions;
+  readonly #options: ServerSendOptions;
   readonly #maxPayloadBytes: number;
   readonly #limiter: RateLimiter;
   readonly #keys: IdempotencyStore;
 
-  constructor(broker: Broker, options: SendOptions, maxPayloadBytes: number) {
+  constructor(broker: Broker, options: ServerSendOptions, maxPayloadBytes: number) {
     this.#broker = broker;
     this.#options = options;
     this.#maxPayloadBytes = maxPayloadBytes;

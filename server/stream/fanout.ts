@@ -1,6 +1,6 @@
 import { formatCursor, type Cursor } from '../../src/protocol/cursor.js';
 import { isSamePosition } from '../../src/protocol/position.js';
-import type { CometEvent, GapFrame } from '../../src/protocol/messages.js';
+import type { CometEvent, Gap } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
 import type { HistoryReader } from '../broker/coalesced-reads.js';
@@ -46,7 +46,7 @@ interface Group {
   /** Streams still replaying, or ahead of or behind the group (they format their own frames). */
   readonly apart: Set<Membership>;
   /** Frames for `inStep` since the last flush: events with the group's cursor after each, and gaps. */
-  outbox: Array<{ readonly event: CometEvent; readonly cursor: string } | { readonly gap: GapFrame }>;
+  outbox: Array<{ readonly event: CometEvent; readonly cursor: string } | { readonly gap: Gap }>;
 }
 
 /** One event burst's frames in one format: each frame (for bounded documents) and all of them in one Buffer. */

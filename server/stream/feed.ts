@@ -1,5 +1,5 @@
 import { formatCursor, type Cursor } from '../../src/protocol/cursor.js';
-import type { CometEvent, GapFrame } from '../../src/protocol/messages.js';
+import type { CometEvent, Gap } from '../../src/protocol/messages.js';
 import { formatPosition, isAtOrBefore, parsePosition, type Position } from '../../src/protocol/position.js';
 import type { Broker } from '../broker/broker.js';
 import type { HistoryReader } from '../broker/coalesced-reads.js';
@@ -7,7 +7,7 @@ import type { HistoryReader } from '../broker/coalesced-reads.js';
 /** What a transport writes; each call is one frame on the wire. */
 export interface FeedSink {
   start(cursor: string): void;
-  gap(gap: GapFrame): void;
+  gap(gap: Gap): void;
   event(event: CometEvent, cursor: string): void;
 }
 
@@ -20,7 +20,7 @@ export interface Feed {
 /** Where a reader starts: the positions after any gaps, the gaps, and the history to replay. */
 export interface Replay {
   readonly cursor: Cursor;
-  readonly gaps: readonly GapFrame[];
+  readonly gaps: readonly Gap[];
   readonly events: readonly CometEvent[];
 }
 
@@ -32,7 +32,7 @@ export interface Replay {
 export async function readReplay(broker: HistoryReader, channels: readonly string[], from: Cursor): Promise<Replay> {
   const reads = await Promise.all(channels.map((channel) => broker.read(channel, from.get(channel))));
   const cursor: Cursor = new Map();
-  const gaps: GapFrame[] = [];
+  const gaps: Gap[] = [];
   const events: CometEvent[] = [];
   channels.forEach((channel, index) => {
     const read = reads[index]!;
@@ -64,7 +64,7 @@ export function advance(cursor: Cursor, event: CometEvent): boolean {
  * longer held — the process's live feed was cut for longer than the history
  * reaches. The reader is told, as it is when a replay cannot reach its position.
  */
-export function step(cursor: Cursor, event: CometEvent): { readonly gap: GapFrame | undefined } | undefined {
+export function step(cursor: Cursor, event: CometEvent): { readonly gap: Gap | undefined } | undefined {
   const position = parsePosition(event.id);
   const current = cursor.get(event.channel);
   if (!position || (current && isAtOrBefore(position, current))) return undefined;

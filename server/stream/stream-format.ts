@@ -1,4 +1,4 @@
-import type { CometEvent, GapFrame, HelloFrame, ReconnectFrame } from '../../src/protocol/messages.js';
+import type { CometEvent, Gap, HelloFrame, ReconnectFrame } from '../../src/protocol/messages.js';
 
 /**
  * How one streaming transport writes its frames. Event frames depend only
@@ -8,7 +8,7 @@ import type { CometEvent, GapFrame, HelloFrame, ReconnectFrame } from '../../src
 export interface StreamFormat {
   readonly transport: 'sse' | 'iframe';
   hello(hello: HelloFrame): string;
-  gap(gap: GapFrame): string;
+  gap(gap: Gap): string;
   event(event: CometEvent, cursor: string): string;
   heartbeat(time: number): string;
   /** The last frame of a stream whose token expired: the client fetches a new token and resumes. */

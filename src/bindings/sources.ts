@@ -6,7 +6,7 @@
  */
 import type { CometClient } from '../client/client.js';
 import { CometError, isCometError } from '../errors/comet-error.js';
-import type { InboxCountsJson } from '../protocol/inbox-protocol.js';
+import type { InboxCounts } from '../protocol/inbox-protocol.js';
 import type { CometEvent } from '../protocol/messages.js';
 import type { PresenceMember } from '../presence/presence-roster.js';
 import { sharedSource, type SharedSource } from './shared-source.js';
@@ -35,7 +35,7 @@ export interface PresenceSnapshot {
 
 export interface InboxCountsSnapshot {
   /** `unseen`, `unread` and `total` (not archived), once known; kept current by live changes. */
-  readonly counts: InboxCountsJson | undefined;
+  readonly counts: InboxCounts | undefined;
   /** Why the inbox could not be read or followed. */
   readonly error: CometError | undefined;
 }

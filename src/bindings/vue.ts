@@ -13,7 +13,7 @@
 import { computed, getCurrentScope, onScopeDispose, shallowRef, toValue, watch, type ComputedRef, type MaybeRefOrGetter, type Ref } from 'vue';
 import type { CometClient } from '../client/client.js';
 import type { CometError } from '../errors/comet-error.js';
-import type { InboxCountsJson } from '../protocol/inbox-protocol.js';
+import type { InboxCounts } from '../protocol/inbox-protocol.js';
 import type { PresenceMember } from '../presence/presence-roster.js';
 import type { CometEvent } from '../protocol/messages.js';
 import { onDefaultClient } from '../client/default-client.js';
@@ -55,7 +55,7 @@ export interface PresenceRefs {
 }
 
 export interface InboxCountsRefs {
-  readonly counts: ComputedRef<InboxCountsJson | undefined>;
+  readonly counts: ComputedRef<InboxCounts | undefined>;
   readonly error: ComputedRef<CometError | undefined>;
 }
 

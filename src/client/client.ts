@@ -1,7 +1,7 @@
 import { DEV, advice } from '../dev.js';
 import { CometError } from '../errors/comet-error.js';
 import { isValidChannel } from '../protocol/channel.js';
-import type { CometEvent, GapFrame } from '../protocol/messages.js';
+import type { CometEvent, Gap } from '../protocol/messages.js';
 import type { TransportName } from '../protocol/transport-name.js';
 import type { TransportDecision } from '../upstream/ladder-decision.js';
 import { loadModule } from '../errors/module-load-error.js';
@@ -43,7 +43,7 @@ export type EventHandler<Data = unknown> = (event: CometEvent<Data>) => void;
 
 export interface SubscribeOptions {
   /** Called when the server could not replay everything this channel missed. */
-  readonly onGap?: (gap: GapFrame) => void;
+  readonly onGap?: (gap: Gap) => void;
 }
 
 export interface Subscription {
@@ -63,7 +63,7 @@ export interface Subscription {
 
 interface Entry {
   readonly handler: EventHandler;
-  readonly onGap: ((gap: GapFrame) => void) | undefined;
+  readonly onGap: ((gap: Gap) => void) | undefined;
   /** Settles the subscription's `ready`: resolves without a reason, rejects with one; once settled, a no-op. */
   readonly settle: (reason?: CometError) => void;
 }

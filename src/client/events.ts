@@ -1,5 +1,5 @@
 import type { CometError } from '../errors/comet-error.js';
-import type { GapFrame } from '../protocol/messages.js';
+import type { Gap } from '../protocol/messages.js';
 import type { TransportDecision } from '../upstream/ladder-decision.js';
 import type { ConnectionState } from '../upstream/upstream.js';
 
@@ -31,9 +31,9 @@ export class CometErrorEvent extends Event {
 
 /** `gap`: the server could not replay every event after the last one seen on `gap.channel`. */
 export class CometGapEvent extends Event {
-  declare readonly gap: GapFrame;
+  declare readonly gap: Gap;
 
-  constructor(gap: GapFrame) {
+  constructor(gap: Gap) {
     super('gap');
     this.gap = gap;
   }

@@ -1,5 +1,5 @@
 import type { CometError } from '../errors/comet-error.js';
-import type { InboxChangeJson, InboxCountsJson, InboxItemJson, InboxPreferencesJson } from '../protocol/inbox-protocol.js';
+import type { InboxChange, InboxCounts, InboxItem, InboxPreferences } from '../protocol/inbox-protocol.js';
 
 /**
  * `added`: a notification arrived (from this device's view: on any device
@@ -8,8 +8,8 @@ import type { InboxChangeJson, InboxCountsJson, InboxItemJson, InboxPreferencesJ
  */
 export class InboxAddedEvent extends Event {
   constructor(
-    readonly item: InboxItemJson,
-    readonly counts: InboxCountsJson,
+    readonly item: InboxItem,
+    readonly counts: InboxCounts,
     readonly replaces?: number,
   ) {
     super('added');
@@ -19,8 +19,8 @@ export class InboxAddedEvent extends Event {
 /** `updated`: an item changed in place (an action ran, or one that failed gave its buttons back); show `item` as given. */
 export class InboxUpdatedEvent extends Event {
   constructor(
-    readonly item: InboxItemJson,
-    readonly counts: InboxCountsJson,
+    readonly item: InboxItem,
+    readonly counts: InboxCounts,
   ) {
     super('updated');
   }
@@ -31,7 +31,7 @@ export class InboxSnoozedEvent extends Event {
   constructor(
     readonly ids: readonly number[],
     readonly until: number,
-    readonly counts: InboxCountsJson,
+    readonly counts: InboxCounts,
   ) {
     super('snoozed');
   }
@@ -40,7 +40,7 @@ export class InboxSnoozedEvent extends Event {
 /** `preferences`: the user's preferences changed, here or on another device. */
 export class InboxPreferencesEvent extends Event {
   constructor(
-    readonly preferences: InboxPreferencesJson,
+    readonly preferences: InboxPreferences,
     readonly critical: readonly string[],
   ) {
     super('preferences');
@@ -50,8 +50,8 @@ export class InboxPreferencesEvent extends Event {
 /** `changed`: items changed state, here or on another device; apply `change` to the items shown. */
 export class InboxChangedEvent extends Event {
   constructor(
-    readonly change: InboxChangeJson,
-    readonly counts: InboxCountsJson,
+    readonly change: InboxChange,
+    readonly counts: InboxCounts,
   ) {
     super('changed');
   }
@@ -59,7 +59,7 @@ export class InboxChangedEvent extends Event {
 
 /** `resync`: changes may have been missed (a gap, a fresh start); reload what is shown. `counts` is current. */
 export class InboxResyncEvent extends Event {
-  constructor(readonly counts: InboxCountsJson) {
+  constructor(readonly counts: InboxCounts) {
     super('resync');
   }
 }

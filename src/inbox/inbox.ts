@@ -16,21 +16,21 @@ import {
 import {
   INBOX_IDS_MAX,
   INBOX_PAGE_MAX,
-  type InboxActionAnswerJson,
+  type InboxActionAnswer,
   type InboxAddedData,
-  type InboxPreferencesAnswerJson,
+  type InboxPreferencesAnswer,
   type InboxPreferencesPatch,
   type InboxSnoozeAnswerJson,
   type InboxSnoozedData,
   type InboxUpdatedData,
-  type InboxChangeJson,
+  type InboxChange,
   type InboxChangedData,
   type InboxCountsAnswerJson,
-  type InboxCountsJson,
+  type InboxCounts,
   type InboxFilter,
   type InboxFlags,
-  type InboxItemJson,
-  type InboxPageJson,
+  type InboxItem,
+  type InboxPage,
 } from '../protocol/inbox-protocol.js';
 
 export interface InboxListOptions {
@@ -55,9 +55,9 @@ export interface Inbox {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
-const isItem = (value: unknown): value is InboxItemJson => typeof value === 'object' && value !== null && Number.isSafeInteger((value as InboxItemJson).id);
-const isPreferences = (value: unknown): value is InboxPreferencesAnswerJson => {
-  const answer = value as InboxPreferencesAnswerJson | null;
+const isItem = (value: unknown): value is InboxItem => typeof value === 'object' && value !== null && Number.isSafeInteger((value as InboxItem).id);
+const isPreferences = (value: unknown): value is InboxPreferencesAnswer => {
+  const answer = value as InboxPreferencesAnswer | null;
   return typeof answer?.preferences?.enabled === 'boolean' && typeof answer.preferences.categories === 'object' && Array.isArray(answer.critical);
 };
 
@@ -67,7 +67,7 @@ function randomKey(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const isCounts = (value: unknown): value is InboxCountsJson =>
+const isCounts = (value: unknown): value is InboxCounts =>
   typeof value === 'object' && value !== null && ['total', 'unseen', 'unread'].every((key) => Number.isFinite((value as Record<string, unknown>)[key]));
 
 /**
@@ -77,7 +77,7 @@ const isCounts = (value: unknown): value is InboxCountsJson =>
  */
 export class Inbox extends EventTarget {
   readonly #deps: InboxDeps;
-  #counts: InboxCountsJson | undefined;
+  #counts: InboxCounts | undefined;
   #channel: string | undefined;
   #subscription: { unsubscribe(): void; readonly ready: Promise<void> } | undefined;
   #started: Promise<void> | undefined;
@@ -91,7 +91,7 @@ export class Inbox extends EventTarget {
   }
 
   /** Counts of items not archived (`unseen`, `unread`, `total`), once known; kept current by live changes. */
-  get counts(): InboxCountsJson | undefined {
+  get counts(): InboxCounts | undefined {
     return this.#counts;
   }
 
@@ -110,10 +110,10 @@ export class Inbox extends EventTarget {
   }
 
   /** One page, newest first; `next` is the `before` of the following (older) page, null at the end. */
-  async list(options: InboxListOptions = {}): Promise<InboxPageJson> {
+  async list(options: InboxListOptions = {}): Promise<InboxPage> {
     const limit = options.limit ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > INBOX_PAGE_MAX) throw new CometError('invalid-option', `limit must be an integer from 1 to ${INBOX_PAGE_MAX}.`);
-    const { body } = await requestJson<InboxPageJson>(this.#deps, {
+    const { body } = await requestJson<InboxPage>(this.#deps, {
       method: 'GET',
       path: 'inbox',
       query: { filter: options.filter ?? 'all', before: options.before, limit, user: this.#deps.user },
@@ -125,28 +125,28 @@ export class Inbox extends EventTarget {
     return body;
   }
 
-  markSeen(ids: readonly number[]): Promise<InboxCountsJson> {
+  markSeen(ids: readonly number[]): Promise<InboxCounts> {
     return this.update({ ids, set: { seen: true } });
   }
 
   /** Read items are seen too. */
-  markRead(ids: readonly number[], read = true): Promise<InboxCountsJson> {
+  markRead(ids: readonly number[], read = true): Promise<InboxCounts> {
     return this.update({ ids, set: { read } });
   }
 
-  archive(ids: readonly number[], archived = true): Promise<InboxCountsJson> {
+  archive(ids: readonly number[], archived = true): Promise<InboxCounts> {
     return this.update({ ids, set: { archived } });
   }
 
   /** Marks every item up to the newest this inbox has seen as read (the newest on the server when none yet). */
-  async markAllRead(): Promise<InboxCountsJson> {
+  async markAllRead(): Promise<InboxCounts> {
     if (this.#newest === 0) await this.list({ limit: 1 });
     if (this.#newest === 0) return this.#counts ?? { total: 0, unseen: 0, unread: 0 };
     return this.update({ upTo: this.#newest, set: { read: true } });
   }
 
   /** Applies a change on the server; resolves to the new counts. Rejects with the server's refusal. */
-  async update(change: InboxChangeJson): Promise<InboxCountsJson> {
+  async update(change: InboxChange): Promise<InboxCounts> {
     const flags: InboxFlags = change.set;
     const body: Record<string, unknown> = { ...flags };
     if ('upTo' in change) body['upTo'] = change.upTo;
@@ -168,7 +168,7 @@ export class Inbox extends EventTarget {
   }
 
   /** The user's preferences per category and channel, and the categories the application keeps unmuted. */
-  async preferences(): Promise<InboxPreferencesAnswerJson> {
+  async preferences(): Promise<InboxPreferencesAnswer> {
     return this.#preferencesRequest('GET', undefined);
   }
 
@@ -178,7 +178,7 @@ export class Inbox extends EventTarget {
    * critical category, changing nothing. The user's other devices get a
    * `preferences` event.
    */
-  setPreferences(patch: InboxPreferencesPatch): Promise<InboxPreferencesAnswerJson> {
+  setPreferences(patch: InboxPreferencesPatch): Promise<InboxPreferencesAnswer> {
     return this.#preferencesRequest('PUT', patch);
   }
 
@@ -189,12 +189,12 @@ export class Inbox extends EventTarget {
    * (the item then comes as an `updated` event). A lost answer is asked
    * again with the same idempotency key.
    */
-  async runAction(id: number, action: string): Promise<InboxActionAnswerJson> {
+  async runAction(id: number, action: string): Promise<InboxActionAnswer> {
     // The server checks id and action (400 bad-action says what is wrong): nothing to repeat here.
     const key = randomKey();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { body } = await requestJson<InboxActionAnswerJson>(this.#deps, {
+        const { body } = await requestJson<InboxActionAnswer>(this.#deps, {
           method: 'POST',
           path: 'inbox/action',
           query: { user: this.#deps.user },
@@ -212,7 +212,7 @@ export class Inbox extends EventTarget {
   }
 
   /** Hides items (1-500 ids) on every device of the user until `until` (a Date, or server time in ms); they come back unread. */
-  async snooze(ids: readonly number[], until: number | Date): Promise<InboxCountsJson> {
+  async snooze(ids: readonly number[], until: number | Date): Promise<InboxCounts> {
     const at = typeof until === 'number' ? until : until.getTime();
     const { body } = await requestJson<InboxSnoozeAnswerJson>(this.#deps, {
       method: 'POST',
@@ -233,8 +233,8 @@ export class Inbox extends EventTarget {
     this.#subscription = undefined;
   }
 
-  async #preferencesRequest(method: 'GET' | 'PUT', patch: InboxPreferencesPatch | undefined): Promise<InboxPreferencesAnswerJson> {
-    const { body } = await requestJson<InboxPreferencesAnswerJson>(this.#deps, {
+  async #preferencesRequest(method: 'GET' | 'PUT', patch: InboxPreferencesPatch | undefined): Promise<InboxPreferencesAnswer> {
+    const { body } = await requestJson<InboxPreferencesAnswer>(this.#deps, {
       method,
       path: 'inbox/preferences',
       query: { user: this.#deps.user },

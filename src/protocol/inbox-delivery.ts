@@ -1,4 +1,4 @@
-import type { InboxDelivery, InboxDeliveryChannel, InboxPreferencesJson } from './inbox-protocol.js';
+import type { InboxDelivery, InboxDeliveryChannel, InboxPreferences } from './inbox-protocol.js';
 
 /**
  * Which channels a category's notifications reach: read by the server when
@@ -11,7 +11,7 @@ import type { InboxDelivery, InboxDeliveryChannel, InboxPreferencesJson } from '
 export const INBOX_DELIVERY_CHANNELS: readonly InboxDeliveryChannel[] = ['inbox', 'toast', 'push'];
 
 /** What a category gets under `preferences`, critical categories reaching everything. */
-export function delivery(preferences: InboxPreferencesJson, critical: readonly string[], category: string): InboxDelivery {
+export function delivery(preferences: InboxPreferences, critical: readonly string[], category: string): InboxDelivery {
   if (critical.includes(category)) return { inbox: true, toast: true, push: true };
   if (!preferences.enabled) return { inbox: false, toast: false, push: false };
   // Own keys only: a category named "constructor" is not Object.prototype's.

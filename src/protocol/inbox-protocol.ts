@@ -2,7 +2,7 @@
  * The inbox's JSON, shared by the server and the SDK (PROTOCOL.md, Inbox).
  * Item ids are per user and only grow: a newer item has a larger id.
  */
-export interface InboxItemJson {
+export interface InboxItem {
   readonly id: number;
   readonly type: string;
   /** `title` and `body` (strings) are what elements show; `body` may use {@link INBOX_FORMATTING}. */
@@ -20,13 +20,13 @@ export interface InboxItemJson {
   /** Who caused it (a display name). */
   readonly actor?: string;
   /** At most {@link INBOX_ACTIONS_MAX}; absent once one ran (`result` says which). */
-  readonly actions?: readonly InboxActionJson[];
+  readonly actions?: readonly InboxAction[];
   /** False when the user muted toasts for the category: show it in lists, never as a toast. */
   readonly toast: boolean;
   /** Notifications of one group key collapsed into this item while it was unread. */
-  readonly group?: InboxGroupJson;
+  readonly group?: InboxGroup;
   /** The action that ran, and what the application answered. */
-  readonly result?: InboxActionResultJson;
+  readonly result?: InboxActionResult;
   /** While snoozed (only in the `snoozed` view): hidden from other lists and counts until then (ms). */
   readonly snoozedUntil?: number;
 }
@@ -37,7 +37,7 @@ export const INBOX_SEVERITIES: readonly InboxSeverity[] = ['info', 'success', 'w
 export type InboxActionKind = 'primary' | 'secondary';
 
 /** A button on an item. With `url` it is a link (http(s) only) and does not reach the server. */
-export interface InboxActionJson {
+export interface InboxAction {
   /** 1-64 of A-Z a-z 0-9 _ . : - */
   readonly id: string;
   /** 1-{@link INBOX_LABEL_MAX} characters, shown as text. */
@@ -46,7 +46,7 @@ export interface InboxActionJson {
   readonly url?: string;
 }
 
-export interface InboxGroupJson {
+export interface InboxGroup {
   readonly key: string;
   /** Notifications collapsed into the item, this one included. */
   readonly count: number;
@@ -54,7 +54,7 @@ export interface InboxGroupJson {
   readonly actors: readonly string[];
 }
 
-export interface InboxActionResultJson {
+export interface InboxActionResult {
   /** The action's `id`. */
   readonly action: string;
   /** What to show instead of the buttons ("Approved"). */
@@ -64,7 +64,7 @@ export interface InboxActionResultJson {
 }
 
 /** Counts over items not archived. */
-export interface InboxCountsJson {
+export interface InboxCounts {
   readonly total: number;
   readonly unseen: number;
   readonly unread: number;
@@ -84,29 +84,29 @@ export interface InboxFlags {
 /** Which items a change applies to: some ids, or every item up to an id (inclusive). */
 export type InboxTarget = { readonly ids: readonly number[] } | { readonly upTo: number };
 
-export type InboxChangeJson = InboxTarget & { readonly set: InboxFlags };
+export type InboxChange = InboxTarget & { readonly set: InboxFlags };
 
 /** `GET {base}/inbox` */
-export interface InboxPageJson {
+export interface InboxPage {
   /** The user's own channel: `inbox.added` and `inbox.changed` events arrive there. */
   readonly channel: string;
   /** Newest first. */
-  readonly items: readonly InboxItemJson[];
+  readonly items: readonly InboxItem[];
   /** Pass as `before` for the next (older) page; null when there is none. */
   readonly next: number | null;
-  readonly counts: InboxCountsJson;
+  readonly counts: InboxCounts;
 }
 
 /** `GET {base}/inbox/counts` and the answer of `POST {base}/inbox/state`. */
 export interface InboxCountsAnswerJson {
   readonly channel: string;
-  readonly counts: InboxCountsJson;
+  readonly counts: InboxCounts;
 }
 
 /** `data` of `inbox.added` on the user's channel. */
 export interface InboxAddedData {
-  readonly item: InboxItemJson;
-  readonly counts: InboxCountsJson;
+  readonly item: InboxItem;
+  readonly counts: InboxCounts;
   /**
    * An item this one takes the place of (a group that grew, a snooze that
    * ended): drop it. Ids only grow, so the new item sorts as the newest.
@@ -116,19 +116,19 @@ export interface InboxAddedData {
 
 /** `data` of `inbox.updated`: the item changed in place (an action ran); show it as given. */
 export interface InboxUpdatedData {
-  readonly item: InboxItemJson;
-  readonly counts: InboxCountsJson;
+  readonly item: InboxItem;
+  readonly counts: InboxCounts;
 }
 
 /** `data` of `inbox.snoozed`: these items are gone from every list until `until`, when each comes back as `inbox.added` with `replaces`. */
 export interface InboxSnoozedData {
   readonly ids: readonly number[];
   readonly until: number;
-  readonly counts: InboxCountsJson;
+  readonly counts: InboxCounts;
 }
 
 /** `data` of `inbox.preferences`: the user's preferences changed (on any device). */
-export type InboxPreferencesData = InboxPreferencesAnswerJson;
+export type InboxPreferencesData = InboxPreferencesAnswer;
 
 /** What `notify` takes (`POST {base}/inbox/notify` adds `user`). */
 export interface InboxNotification {
@@ -142,13 +142,13 @@ export interface InboxNotification {
   readonly avatar?: string;
   /** 1-{@link INBOX_LABEL_MAX} characters. */
   readonly actor?: string;
-  readonly actions?: readonly InboxActionJson[];
+  readonly actions?: readonly InboxAction[];
   /** 1-128 characters: notifications with one key collapse into one unread item. */
   readonly group?: string;
 }
 
 /** The answer of `notify` when the user muted the category for the inbox: nothing was stored. */
-export interface InboxMutedJson {
+export interface InboxMuted {
   readonly muted: true;
   readonly category: string;
 }
@@ -162,7 +162,7 @@ export interface InboxDelivery {
 
 export type InboxDeliveryChannel = keyof InboxDelivery;
 
-export interface InboxPreferencesJson {
+export interface InboxPreferences {
   /** False: every category but the critical ones is muted on every channel. */
   readonly enabled: boolean;
   /** Categories the user set; one not listed reaches every channel. */
@@ -176,9 +176,9 @@ export interface InboxPreferencesPatch {
 }
 
 /** `GET` and `PUT {base}/inbox/preferences`, and `inbox.preferences` events. */
-export interface InboxPreferencesAnswerJson {
+export interface InboxPreferencesAnswer {
   readonly channel: string;
-  readonly preferences: InboxPreferencesJson;
+  readonly preferences: InboxPreferences;
   /** Categories the application declared critical: they reach every channel whatever is set. */
   readonly critical: readonly string[];
 }
@@ -195,8 +195,8 @@ export interface InboxActionRequestJson {
  * (another request is running it, or the webhook is being delivered): the
  * item then arrives as `inbox.updated`.
  */
-export type InboxActionAnswerJson =
-  | { readonly status: 'done'; readonly item: InboxItemJson; readonly counts: InboxCountsJson }
+export type InboxActionAnswer =
+  | { readonly status: 'done'; readonly item: InboxItem; readonly counts: InboxCounts }
   | { readonly status: 'pending'; readonly id: number };
 
 /** `POST {base}/inbox/snooze` */
@@ -208,15 +208,15 @@ export interface InboxSnoozeRequestJson {
 
 export interface InboxSnoozeAnswerJson {
   readonly channel: string;
-  readonly counts: InboxCountsJson;
+  readonly counts: InboxCounts;
   /** Items snoozed (unknown, archived or already snoozed ids are left out). */
   readonly snoozed: number;
 }
 
 /** `data` of `inbox.changed` on the user's channel: apply `change` to the items held. */
 export interface InboxChangedData {
-  readonly change: InboxChangeJson;
-  readonly counts: InboxCountsJson;
+  readonly change: InboxChange;
+  readonly counts: InboxCounts;
 }
 
 export const INBOX_PAGE_MAX = 100;
@@ -238,7 +238,7 @@ export function changeTargets(change: InboxTarget, id: number): boolean {
 }
 
 /** Does `item` belong in the view of `filter`? */
-export function inFilter(item: Pick<InboxItemJson, 'read' | 'archived' | 'snoozedUntil'>, filter: InboxFilter): boolean {
+export function inFilter(item: Pick<InboxItem, 'read' | 'archived' | 'snoozedUntil'>, filter: InboxFilter): boolean {
   if ((item.snoozedUntil !== undefined) !== (filter === 'snoozed')) return false;
   if (filter === 'snoozed') return true;
   if (filter === 'archived') return item.archived;

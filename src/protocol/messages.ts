@@ -34,7 +34,7 @@ export interface HeartbeatFrame {
 export type GapReason = 'history-exceeded' | 'epoch-changed' | 'cursor-ahead';
 
 /** Said when the server cannot replay everything after the reader's position. */
-export interface GapFrame {
+export interface Gap {
   readonly channel: string;
   /** The reader's position, or null when it had none the server knew. */
   readonly from: string | null;
@@ -72,7 +72,7 @@ export interface PositionedEvent<Data = unknown> extends CometEvent<Data> {
 }
 
 /** A gap with the position the stream continues after (`to`, parsed at the edge). */
-export interface PositionedGap extends GapFrame {
+export interface PositionedGap extends Gap {
   readonly position: Position;
 }
 

@@ -5,7 +5,7 @@
  */
 import { expect } from '@esm-bundle/chai';
 import { createClient, type ClientOptions, type CometClient } from '../../src/index.js';
-import type { CometEvent, GapFrame } from '../../src/protocol/messages.js';
+import type { CometEvent, Gap } from '../../src/protocol/messages.js';
 import { parsePosition } from '../../src/protocol/position.js';
 import { getTestServer, uniqueChannel, waitFor } from '../support/env.js';
 
@@ -135,7 +135,7 @@ describe('client: resume', () => {
     const channel = uniqueChannel();
     const c = client();
     const events = await collect(c, channel);
-    const gaps: GapFrame[] = [];
+    const gaps: Gap[] = [];
     c.addEventListener('gap', (event) => gaps.push(event.gap));
     const total = 600;
     let cuts = 0;
@@ -193,9 +193,9 @@ describe('client: resume', () => {
     const channel = uniqueChannel();
     const c = client();
     const events: CometEvent[] = [];
-    const gaps: GapFrame[] = [];
+    const gaps: Gap[] = [];
     c.subscribe(channel, (event) => events.push(event), { onGap: (gap) => gaps.push(gap) });
-    const clientGaps: GapFrame[] = [];
+    const clientGaps: Gap[] = [];
     c.addEventListener('gap', (event) => clientGaps.push(event.gap));
     await waitFor(() => c.state === 'open', 5000, 'open');
     const first = await server.publish(channel, 0);

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
 import { ActionWebhook, verifyWebhookSignature, webhookSignature } from '../../server/inbox/action-webhook.js';
 import type { InboxOptions } from '../../server/inbox/inbox-service.js';
-import type { InboxItemJson, InboxPreferencesAnswerJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxItem, InboxPreferencesAnswer } from '../../src/protocol/inbox-protocol.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { startServer, until, type TestServer } from '../support/node-server.js';
 import { storageBackends } from '../support/scale/storage-backends.js';
@@ -130,7 +130,7 @@ for (const backend of storageBackends) describe(`inbox features (${backend.name}
       assert.match(res.json<{ error: { message: string } }>().error.message, new RegExp(`^"${field.replace(/[[\]]/g, '\\$&')}"`));
     }
     assert.equal((await ada.list()).json<{ items: unknown[] }>().items.length, 0, 'nothing was stored');
-    const good = (await ada.notify({ category: 'reviews', severity: 'error', avatar: 'https://example.com/a.png', actor: 'Ada Lovelace', actions: approve, group: 'pr:1' })).json<InboxItemJson>();
+    const good = (await ada.notify({ category: 'reviews', severity: 'error', avatar: 'https://example.com/a.png', actor: 'Ada Lovelace', actions: approve, group: 'pr:1' })).json<InboxItem>();
     assert.deepEqual([good.category, good.severity, good.avatar, good.actor, good.actions, good.group], ['reviews', 'error', 'https://example.com/a.png', 'Ada Lovelace', approve, { key: 'pr:1', count: 1, actors: ['Ada Lovelace'] }]);
   });
 
@@ -143,19 +143,19 @@ for (const backend of storageBackends) describe(`inbox features (${backend.name}
     }
     const critical = await ada.setPreferences({ enabled: false, categories: { comments: { toast: false }, security: { push: false } } });
     assert.deepEqual([critical.status, code(critical)], [400, 'critical-category']);
-    assert.deepEqual((await ada.preferences()).json<InboxPreferencesAnswerJson>().preferences, { enabled: true, categories: {} });
+    assert.deepEqual((await ada.preferences()).json<InboxPreferencesAnswer>().preferences, { enabled: true, categories: {} });
     // Names of Object.prototype's members are categories like any other.
     const odd = await ada.setPreferences(JSON.parse('{"categories": {"__proto__": {"inbox": false}, "constructor": {"toast": false}}}'));
     assert.equal(odd.status, 200);
-    assert.deepEqual(odd.json<InboxPreferencesAnswerJson>().preferences.categories, JSON.parse('{"__proto__": {"inbox": false, "toast": true, "push": true}, "constructor": {"inbox": true, "toast": false, "push": true}}'));
-    assert.deepEqual((await ada.notify({ type: 'constructor' })).json<InboxItemJson>().toast, false);
+    assert.deepEqual(odd.json<InboxPreferencesAnswer>().preferences.categories, JSON.parse('{"__proto__": {"inbox": false, "toast": true, "push": true}, "constructor": {"inbox": true, "toast": false, "push": true}}'));
+    assert.deepEqual((await ada.notify({ type: 'constructor' })).json<InboxItem>().toast, false);
     assert.deepEqual((await ada.notify({ type: '__proto__' })).json(), { muted: true, category: '__proto__' });
-    assert.deepEqual((await ada.notify({ type: 'toString' })).json<InboxItemJson>().toast, true, 'a category not set reaches every channel');
+    assert.deepEqual((await ada.notify({ type: 'toString' })).json<InboxItem>().toast, true, 'a category not set reaches every channel');
   });
 
   it('runs an action once for requests racing from several devices, with the hook\'s label trimmed to 64 characters', async () => {
     const ada = user(server, newSub());
-    const item = (await ada.notify({ actions: approve })).json<InboxItemJson>();
+    const item = (await ada.notify({ actions: approve })).json<InboxItem>();
     const before = ran.length;
     let open!: () => void;
     gate = new Promise((resolve) => (open = resolve));
@@ -166,19 +166,19 @@ for (const backend of storageBackends) describe(`inbox features (${backend.name}
     gate = undefined;
     await Promise.all(racing);
     assert.equal(ran.length - before, 1, 'the hook ran once');
-    const done = answers.filter((res) => res.status === 200).map((res) => res.json<{ item: InboxItemJson }>().item);
+    const done = answers.filter((res) => res.status === 200).map((res) => res.json<{ item: InboxItem }>().item);
     assert.equal(done.length, 1);
     assert.deepEqual(answers.filter((res) => res.status === 202).map((res) => res.json()), [0, 1, 2].map(() => ({ status: 'pending', id: item.id })));
     assert.equal(done[0]!.result!.label, 'Approved '.repeat(20).trim().slice(0, 64));
     assert.equal(done[0]!.actions, undefined);
     const later = await ada.action({ id: item.id, action: 'approve' }, 'device-9-click');
-    assert.deepEqual([later.status, later.json<{ item: InboxItemJson }>().item.result?.action], [200, 'approve']);
+    assert.deepEqual([later.status, later.json<{ item: InboxItem }>().item.result?.action], [200, 'approve']);
     assert.equal(ran.length - before, 1, 'still once');
   });
 
   it('lets go of an action the hook failed (502 action-failed): it may run again', async () => {
     const ada = user(server, newSub());
-    const item = (await ada.notify({ actions: approve })).json<InboxItemJson>();
+    const item = (await ada.notify({ actions: approve })).json<InboxItem>();
     fail = true;
     const failed = await ada.action({ id: item.id, action: 'approve' });
     fail = false;
@@ -189,7 +189,7 @@ for (const backend of storageBackends) describe(`inbox features (${backend.name}
 
   it('refuses actions without a key, with a bad one, on a link, an unknown action or item, or a snoozed one', async () => {
     const ada = user(server, newSub());
-    const item = (await ada.notify({ actions: approve })).json<InboxItemJson>();
+    const item = (await ada.notify({ actions: approve })).json<InboxItem>();
     const cases: Array<[HttpResult, number, string]> = [
       [await ada.action({ id: item.id, action: 'approve' }, null), 400, 'idempotency-key-missing'],
       [await ada.action({ id: item.id, action: 'approve' }, 'short'), 400, 'bad-idempotency-key'],
@@ -230,9 +230,9 @@ describe('inbox action webhook', () => {
     const server = await withWebhook(hook.url);
     try {
       const ada = user(server, newSub());
-      const item = (await ada.notify({ actions: approve })).json<InboxItemJson>();
+      const item = (await ada.notify({ actions: approve })).json<InboxItem>();
       const res = await ada.action({ id: item.id, action: 'approve' });
-      assert.deepEqual([res.status, res.json<{ item: InboxItemJson }>().item.result?.label], [200, 'Merged']);
+      assert.deepEqual([res.status, res.json<{ item: InboxItem }>().item.result?.label], [200, 'Merged']);
       assert.equal(hook.requests.length, 3);
       for (const { body, signature } of hook.requests) {
         const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature)!;
@@ -260,11 +260,11 @@ describe('inbox action webhook', () => {
         const server = await withWebhook(hook.url);
         try {
           const ada = user(server, newSub());
-          const item = (await ada.notify({ actions: approve })).json<InboxItemJson>();
+          const item = (await ada.notify({ actions: approve })).json<InboxItem>();
           const res = await ada.action({ id: item.id, action: 'approve' });
           assert.deepEqual([res.status, code(res)], [502, 'action-failed']);
           assert.equal(hook.requests.length, tries);
-          const listed = (await ada.list()).json<{ items: InboxItemJson[] }>().items[0]!;
+          const listed = (await ada.list()).json<{ items: InboxItem[] }>().items[0]!;
           assert.deepEqual([listed.result, listed.actions?.length], [undefined, 2]);
         } finally {
           await server.close();
@@ -285,13 +285,13 @@ describe('inbox action webhook', () => {
     const bigServer = await withWebhook(big.url);
     try {
       const ada = user(server, newSub());
-      const item = (await ada.notify({ actions: approve })).json<InboxItemJson>();
+      const item = (await ada.notify({ actions: approve })).json<InboxItem>();
       const res = await ada.action({ id: item.id, action: 'approve' });
       assert.deepEqual([res.status, code(res)], [502, 'action-failed']);
       const bob = user(bigServer, newSub());
-      const other = (await bob.notify({ actions: approve })).json<InboxItemJson>();
+      const other = (await bob.notify({ actions: approve })).json<InboxItem>();
       const answered = await bob.action({ id: other.id, action: 'approve' });
-      assert.deepEqual([answered.status, answered.json<{ item: InboxItemJson }>().item.result?.label], [200, 'Approve'], 'the action\'s own label');
+      assert.deepEqual([answered.status, answered.json<{ item: InboxItem }>().item.result?.label], [200, 'Approve'], 'the action\'s own label');
     } finally {
       await Promise.all([server.close(), bigServer.close()]);
       await big.close();
@@ -305,7 +305,7 @@ describe('inbox action webhook', () => {
     const server = await withWebhook(hook.url, { maxQueue: 1 });
     try {
       const ada = user(server, newSub());
-      const items = [(await ada.notify({ actions: approve })).json<InboxItemJson>(), (await ada.notify({ actions: approve })).json<InboxItemJson>()];
+      const items = [(await ada.notify({ actions: approve })).json<InboxItem>(), (await ada.notify({ actions: approve })).json<InboxItem>()];
       const first = ada.action({ id: items[0]!.id, action: 'approve' });
       await until(() => hook.requests.length === 1, 10_000, 'the first delivery');
       const second = await ada.action({ id: items[1]!.id, action: 'approve' });
@@ -341,7 +341,7 @@ describe('inbox action webhook', () => {
     const server = await startServer({ tokenSecret: SECRET, publishKey: KEY });
     try {
       const ada = user(server, newSub());
-      const item = (await ada.notify({ actions: approve })).json<InboxItemJson>();
+      const item = (await ada.notify({ actions: approve })).json<InboxItem>();
       const res = await ada.action({ id: item.id, action: 'approve' });
       assert.deepEqual([res.status, code(res)], [501, 'actions-off']);
     } finally {

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connectRedis } from '../../server/redis/redis-connection.js';
-import type { InboxAddedData, InboxItemJson, InboxPreferencesAnswerJson, InboxUpdatedData } from '../../src/protocol/inbox-protocol.js';
+import type { InboxAddedData, InboxItem, InboxPreferencesAnswer, InboxUpdatedData } from '../../src/protocol/inbox-protocol.js';
 import { until } from '../support/node-server.js';
 import { scaleOutBinaries } from '../support/scale/binaries.js';
 import { follow, type Follower } from '../support/scale/follower.js';
@@ -90,7 +90,7 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
     return { status: res.status, body: (await res.json()) as T };
   }
   const notify = async (origin: string, user: string, notification: Record<string, unknown>) => {
-    const res = await call<InboxItemJson | { muted: true }>(origin, '/inbox/notify', { body: { user, ...notification }, headers: { Authorization: `Bearer ${publishKey}` } });
+    const res = await call<InboxItem | { muted: true }>(origin, '/inbox/notify', { body: { user, ...notification }, headers: { Authorization: `Bearer ${publishKey}` } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return res.body;
   };
@@ -111,20 +111,20 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
     const user = newUser();
     const phone = await device(user, [b.origin]);
     try {
-      const put = (origin: string, body: unknown) => call<InboxPreferencesAnswerJson>(origin, `/inbox/preferences?user=${user}`, { method: 'PUT', body });
+      const put = (origin: string, body: unknown) => call<InboxPreferencesAnswer>(origin, `/inbox/preferences?user=${user}`, { method: 'PUT', body });
       assert.equal((await put(a.origin, { categories: { marketing: { inbox: false }, comments: { toast: false } } })).status, 200);
       const refused = await put(a.origin, { categories: { security: { toast: false } } });
       assert.deepEqual([refused.status, (refused.body as unknown as { error: { code: string } }).error.code], [400, 'critical-category']);
       assert.deepEqual(await notify(b.origin, user, { type: 'promo', category: 'marketing', data: { title: 'Sale' } }), { muted: true, category: 'marketing' });
-      const comment = (await notify(b.origin, user, { type: 'comments', data: { title: 'Ada replied' } })) as InboxItemJson;
+      const comment = (await notify(b.origin, user, { type: 'comments', data: { title: 'Ada replied' } })) as InboxItem;
       assert.deepEqual([comment.category, comment.toast], ['comments', false]);
       assert.equal((await put(b.origin, { enabled: false })).status, 200);
       assert.deepEqual(await notify(a.origin, user, { type: 'comments', data: { title: 'muted now' } }), { muted: true, category: 'comments' });
-      const alert = (await notify(a.origin, user, { type: 'login', category: 'security', data: { title: 'New sign-in' } })) as InboxItemJson;
+      const alert = (await notify(a.origin, user, { type: 'login', category: 'security', data: { title: 'New sign-in' } })) as InboxItem;
       assert.deepEqual([alert.category, alert.toast], ['security', true]);
       await put(a.origin, { enabled: true });
       await marker(phone, a.origin, user);
-      const seen = phone.events.map((event) => [event.type, event.type === 'inbox.added' ? (event.data as InboxAddedData).item.category : (event.data as InboxPreferencesAnswerJson).preferences.enabled]);
+      const seen = phone.events.map((event) => [event.type, event.type === 'inbox.added' ? (event.data as InboxAddedData).item.category : (event.data as InboxPreferencesAnswer).preferences.enabled]);
       assert.deepEqual(seen, [
         ['inbox.preferences', true],
         ['inbox.added', 'comments'],
@@ -133,7 +133,7 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
         ['inbox.preferences', true],
         ['inbox.added', 'marker'],
       ]);
-      const { body } = await call<InboxPreferencesAnswerJson>(b.origin, `/inbox/preferences?user=${user}`);
+      const { body } = await call<InboxPreferencesAnswer>(b.origin, `/inbox/preferences?user=${user}`);
       assert.deepEqual(body.preferences, { enabled: true, categories: { marketing: { inbox: false, toast: true, push: true }, comments: { inbox: true, toast: false, push: true } } });
       assert.deepEqual(body.critical, ['security']);
       assert.deepEqual(phone.gaps, []);
@@ -146,9 +146,9 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
     const user = newUser();
     const [laptop, phone] = [await device(user, [a.origin]), await device(user, [b.origin])];
     try {
-      const item = (await notify(a.origin, user, { type: 'review', data: { title: 'Merge #12?' }, actions: [{ id: 'approve', label: 'Approve', kind: 'primary' }, { id: 'open', label: 'Open', kind: 'secondary', url: 'https://example.com/12' }] })) as InboxItemJson;
-      const click = (origin: string, key: string) => call<{ status: string; item?: InboxItemJson }>(origin, `/inbox/action?user=${user}`, { body: { id: item.id, action: 'approve' }, headers: { 'Idempotency-Key': key } });
-      const answers: Array<{ status: number; body: { status: string; item?: InboxItemJson } }> = [];
+      const item = (await notify(a.origin, user, { type: 'review', data: { title: 'Merge #12?' }, actions: [{ id: 'approve', label: 'Approve', kind: 'primary' }, { id: 'open', label: 'Open', kind: 'secondary', url: 'https://example.com/12' }] })) as InboxItem;
+      const click = (origin: string, key: string) => call<{ status: string; item?: InboxItem }>(origin, `/inbox/action?user=${user}`, { body: { id: item.id, action: 'approve' }, headers: { 'Idempotency-Key': key } });
+      const answers: Array<{ status: number; body: { status: string; item?: InboxItem } }> = [];
       const both = [click(a.origin, 'laptop-click-1'), click(b.origin, 'phone-click-1')].map((request) => request.then((answer) => answers.push(answer)));
       await until(() => receiver.deliveries.length === 1 && answers.length === 1, 10_000, 'one delivery, and the other click answered pending');
       assert.deepEqual([answers[0]!.status, answers[0]!.body.status], [202, 'pending']);
@@ -184,7 +184,7 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
     try {
       const actors = ['Ada', 'Bob', 'Cy', 'Dee', 'Eve', 'Fay', 'Gus', 'Hal', 'Ida', 'Jo'];
       for (const [n, actor] of actors.entries()) await notify(n % 2 ? a.origin : b.origin, user, { type: 'reply', group: 'thread:7', actor, data: { title: `${actor} replied` } });
-      const { body } = await call<{ items: InboxItemJson[]; counts: unknown }>(a.origin, `/inbox?user=${user}`);
+      const { body } = await call<{ items: InboxItem[]; counts: unknown }>(a.origin, `/inbox?user=${user}`);
       assert.deepEqual(body.items.map((item) => [item.group, (item.data as { title: string }).title]), [[{ key: 'thread:7', count: 10, actors: ['Jo', 'Ida', 'Hal'] }, 'Jo replied']]);
       assert.deepEqual(body.counts, { total: 1, unseen: 1, unread: 1 });
       await until(() => phone.events.length === 10, 10_000, 'ten inbox.added on the phone');
@@ -200,8 +200,8 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
     const user = newUser();
     const [laptop, phone] = [await device(user, [a.origin, b.origin]), await device(user, [b.origin, a.origin])];
     try {
-      const items: InboxItemJson[] = [];
-      for (const n of [1, 2]) items.push((await notify(a.origin, user, { type: 'note', data: { title: `n${n}` } })) as InboxItemJson);
+      const items: InboxItem[] = [];
+      for (const n of [1, 2]) items.push((await notify(a.origin, user, { type: 'note', data: { title: `n${n}` } })) as InboxItem);
       await call(a.origin, `/inbox/state?user=${user}`, { body: { ids: [items[0]!.id, items[1]!.id], read: true } });
       const soon = await call<{ snoozed: number }>(b.origin, `/inbox/snooze?user=${user}`, { body: { ids: [items[0]!.id], until: Date.now() + 300 } });
       const later = await call<{ snoozed: number; counts: unknown }>(a.origin, `/inbox/snooze?user=${user}`, { body: { ids: [items[1]!.id], until: Date.now() + 12_000 } });
@@ -220,7 +220,7 @@ describe('inbox features on two processes on one Redis', { skip }, () => {
       assert.notEqual(stillSnoozed, null, 'the second snooze was still waiting when every process was gone');
       await a.start();
       for (const reader of [laptop, phone]) await until(() => backOn(reader, items[1]!.id) !== undefined, 45_000, 'the second snooze back on both devices after the restart');
-      const { body } = await call<{ items: InboxItemJson[]; counts: unknown }>(a.origin, `/inbox?user=${user}`);
+      const { body } = await call<{ items: InboxItem[]; counts: unknown }>(a.origin, `/inbox?user=${user}`);
       assert.deepEqual(body.items.map((item) => [item.read, (item.data as { title: string }).title]), [[false, 'n2'], [false, 'n1']]);
       assert.deepEqual(body.counts, { total: 2, unseen: 2, unread: 2 });
       assert.equal(laptop.events.filter((event) => event.type === 'inbox.added' && (event.data as InboxAddedData).replaces !== undefined).length, 2, 'each snooze came back once');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
 import { MemoryInboxStore } from '../../server/inbox/memory-inbox-store.js';
-import type { InboxAddedData, InboxChangedData, InboxCountsJson, InboxPageJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxAddedData, InboxChangedData, InboxCounts, InboxPage } from '../../src/protocol/inbox-protocol.js';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { eventOf, helloOf } from '../support/frames.js';
 import { http, type HttpResult } from '../support/http-client.js';
@@ -38,7 +38,7 @@ for (const backend of storageBackends) describe(`inbox (${backend.name})`, { ski
       sub,
       token,
       list: (query = '') => http(`${server.base}/inbox?${query}`, { headers: auth }),
-      counts: async () => (await http(`${server.base}/inbox/counts`, { headers: auth })).json<{ counts: InboxCountsJson }>().counts,
+      counts: async () => (await http(`${server.base}/inbox/counts`, { headers: auth })).json<{ counts: InboxCounts }>().counts,
       change: (body: unknown) => http(`${server.base}/inbox/state`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body }),
       notify: (n: number) => Promise.all(Array.from({ length: n }, (_, i) => server.comet.inbox.notify(sub, { data: { title: `n${i + 1}` } }))),
     };
@@ -47,13 +47,13 @@ for (const backend of storageBackends) describe(`inbox (${backend.name})`, { ski
   it('lists newest first, in pages, and counts unseen and unread', async () => {
     const user = await newUser();
     await user.notify(5);
-    const first = (await user.list('limit=2')).json<InboxPageJson>();
+    const first = (await user.list('limit=2')).json<InboxPage>();
     assert.deepEqual(first.items.map((i) => i.id), [5, 4]);
     assert.equal(first.channel, `inbox:${user.sub}`);
     assert.deepEqual(first.counts, { total: 5, unseen: 5, unread: 5 });
-    const second = (await user.list(`limit=2&before=${first.next}`)).json<InboxPageJson>();
+    const second = (await user.list(`limit=2&before=${first.next}`)).json<InboxPage>();
     assert.deepEqual(second.items.map((i) => i.id), [3, 2]);
-    const last = (await user.list(`limit=2&before=${second.next}`)).json<InboxPageJson>();
+    const last = (await user.list(`limit=2&before=${second.next}`)).json<InboxPage>();
     assert.deepEqual(last.items.map((i) => i.id), [1]);
     assert.equal(last.next, null);
   });
@@ -67,10 +67,10 @@ for (const backend of storageBackends) describe(`inbox (${backend.name})`, { ski
     assert.deepEqual(await user.counts(), { total: 6, unseen: 3, unread: 5 });
     await user.change({ ids: [1], archived: true });
     assert.deepEqual(await user.counts(), { total: 5, unseen: 2, unread: 4 });
-    assert.deepEqual((await user.list('filter=archived')).json<InboxPageJson>().items.map((i) => i.id), [1]);
-    assert.deepEqual((await user.list('filter=unread')).json<InboxPageJson>().items.map((i) => i.id), [5, 4, 3, 2]);
+    assert.deepEqual((await user.list('filter=archived')).json<InboxPage>().items.map((i) => i.id), [1]);
+    assert.deepEqual((await user.list('filter=unread')).json<InboxPage>().items.map((i) => i.id), [5, 4, 3, 2]);
     await user.change({ upTo: 4, read: true });
-    assert.deepEqual((await user.list('filter=unread')).json<InboxPageJson>().items.map((i) => i.id), [5]);
+    assert.deepEqual((await user.list('filter=unread')).json<InboxPage>().items.map((i) => i.id), [5]);
     assert.deepEqual(await user.counts(), { total: 5, unseen: 1, unread: 1 });
   });
 
@@ -108,7 +108,7 @@ for (const backend of storageBackends) describe(`inbox (${backend.name})`, { ski
   it('keeps at most maxItemsPerUser items, dropping the oldest', async () => {
     const user = await newUser();
     await user.notify(35);
-    const page = (await user.list('limit=100')).json<InboxPageJson>();
+    const page = (await user.list('limit=100')).json<InboxPage>();
     assert.equal(page.items.length, 30);
     assert.equal(page.items.at(-1)!.id, 6);
   });
@@ -140,7 +140,7 @@ for (const backend of storageBackends) describe(`inbox (${backend.name})`, { ski
     const notify = (body: unknown, key = KEY) => http(`${server.base}/inbox/notify`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body });
     const res = await notify({ user: user.sub, type: 'comment', data: { title: 'Ada replied' } });
     assert.equal(res.status, 200, res.text);
-    assert.equal((await user.list()).json<InboxPageJson>().items[0]!.type, 'comment');
+    assert.equal((await user.list()).json<InboxPage>().items[0]!.type, 'comment');
     assert.equal(code(await notify({ user: user.sub, data: 1 }, 'wrong')), 'publish-key-invalid');
     assert.equal(code(await notify({ user: '', data: 1 })), 'bad-user');
     assert.equal(code(await notify({ user: user.sub })), 'bad-event');
@@ -150,7 +150,7 @@ for (const backend of storageBackends) describe(`inbox (${backend.name})`, { ski
     const sub = 'Zoë Example';
     const token = await signToken({ sub }, SECRET);
     await server.comet.inbox.notify(sub, { data: 1 });
-    const page = (await http(`${server.base}/inbox`, { headers: { Authorization: `Bearer ${token}` } })).json<InboxPageJson>();
+    const page = (await http(`${server.base}/inbox`, { headers: { Authorization: `Bearer ${token}` } })).json<InboxPage>();
     assert.match(page.channel, /^inbox:h\.[A-Za-z0-9_-]+$/);
     const stream = await openSse(server.sseUrl([page.channel], { token }));
     helloOf(await stream.next());

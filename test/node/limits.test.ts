@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
 import { MemoryBroker } from '../../server/broker/memory-broker.js';
-import type { ErrorBody, GapFrame } from '../../src/protocol/messages.js';
+import type { ErrorBody, Gap } from '../../src/protocol/messages.js';
 import type { RosterJson } from '../../src/protocol/presence-protocol.js';
 import { epochOf, gapOf, helloOf } from '../support/frames.js';
 import { http, type HttpResult } from '../support/http-client.js';
@@ -103,7 +103,7 @@ describe('memory broker bounds', () => {
       } finally {
         stream.close();
       }
-      const poll = (await http(`${server.base}/poll?ch=${channel}&cursor=${channel}=${ahead}&wait=0`)).json<{ gaps: GapFrame[]; cursor: string }>();
+      const poll = (await http(`${server.base}/poll?ch=${channel}&cursor=${channel}=${ahead}&wait=0`)).json<{ gaps: Gap[]; cursor: string }>();
       assert.equal(poll.gaps[0]?.reason, 'cursor-ahead');
       assert.equal(poll.cursor, `${channel}=${last.id}`);
     } finally {

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { CHROMIUM_FLAGS, findBrowser } from '../../scripts/find-browsers.mjs';
-import type { InboxItemJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxItem } from '../../src/protocol/inbox-protocol.js';
 import type { PushDevicesAnswerJson, PushNotificationMessage } from '../../src/protocol/push-protocol.js';
 import { MemoryPushStore } from '../../server/push/memory-push-store.js';
 import { generateVapidKeys } from '../../server/push/vapid.js';
@@ -133,7 +133,7 @@ async function hide(browser: Browser, page: Page): Promise<Page> {
   return other;
 }
 
-const notify = (server: TestServer, user: string, title: string) => server.comet.inbox!.notify(user, { data: { title } }) as Promise<InboxItemJson>;
+const notify = (server: TestServer, user: string, title: string) => server.comet.inbox!.notify(user, { data: { title } }) as Promise<InboxItem>;
 
 for (const engine of ['chromium', 'firefox'] as const) {
   describe(`push visibility end to end in ${engine}`, { skip: findBrowser(engine) ? false : `${engine} is not installed` }, () => {

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type CDPSession, type Page, type WebWorker } from 'puppeteer-core';
 import { CHROMIUM_FLAGS, findBrowser } from '../../scripts/find-browsers.mjs';
-import type { InboxItemJson, InboxPageJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxItem, InboxPage } from '../../src/protocol/inbox-protocol.js';
 import type { PushMessage } from '../../src/protocol/push-protocol.js';
 import { notificationMessage } from '../../server/push/push-message.js';
 import { generateVapidKeys } from '../../server/push/vapid.js';
@@ -90,7 +90,7 @@ describe('cometkit/sw in Chromium', { skip: chromium ? false : 'chromium is not 
 
   const deliver = (message: PushMessage) => cdp.send('ServiceWorker.deliverPushMessage', { origin: server.origin, registrationId, data: JSON.stringify(message) });
   const shown = () => worker.evaluate(async () => (await (self as unknown as { registration: ServiceWorkerRegistration }).registration.getNotifications()).map((one) => ({ title: one.title, body: one.body, tag: one.tag })));
-  const notify = async (title: string): Promise<InboxItemJson> => (await server.comet.inbox.notify(USER, { data: { title, body: `**${title}** body` } })) as InboxItemJson;
+  const notify = async (title: string): Promise<InboxItem> => (await server.comet.inbox.notify(USER, { data: { title, body: `**${title}** body` } })) as InboxItem;
 
   /** Polls the worker's notifications (each poll a round trip to the worker) until `done` holds. */
   const shownWhen = async (done: (list: Awaited<ReturnType<typeof shown>>) => boolean) => {
@@ -150,7 +150,7 @@ describe('cometkit/sw in Chromium', { skip: chromium ? false : 'chromium is not 
       const [notification] = (await scope.registration.getNotifications()).filter((one) => one.tag === tag);
       await scope.cometkit.click(notification!, '');
     }, `comet-inbox-${item.id}`);
-    const page1 = (await http(`${server.base}/inbox?user=${USER}&filter=unread`)).json<InboxPageJson>();
+    const page1 = (await http(`${server.base}/inbox?user=${USER}&filter=unread`)).json<InboxPage>();
     assert.ok(!page1.items.some((one) => one.id === item.id), 'the clicked item is read');
     assert.deepEqual(await shown(), []);
   });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
 import { generateVapidKeys } from '../../server/push/vapid.js';
-import type { InboxItemJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxItem } from '../../src/protocol/inbox-protocol.js';
 import type { PushDevicesAnswerJson, PushNotificationMessage } from '../../src/protocol/push-protocol.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { startServer, until, type TestServer } from '../support/node-server.js';
@@ -40,7 +40,7 @@ async function newUser(server: TestServer) {
     read: (ids: number[]) => http(`${server.base}/inbox/state`, { method: 'POST', headers: json, body: { ids, read: true } }),
     snooze: (ids: number[], until: number) => http(`${server.base}/inbox/snooze`, { method: 'POST', headers: json, body: { ids, until } }),
     preferences: (body: unknown) => http(`${server.base}/inbox/preferences`, { method: 'PUT', headers: json, body }),
-    notify: (data: unknown, extra: Record<string, unknown> = {}) => server.comet.inbox.notify(sub, { data, ...extra }) as Promise<InboxItemJson>,
+    notify: (data: unknown, extra: Record<string, unknown> = {}) => server.comet.inbox.notify(sub, { data, ...extra }) as Promise<InboxItem>,
   };
 }
 
@@ -369,9 +369,9 @@ describe('push on two processes on one Redis', { skip: scaleOutBinaries(['redis-
     assert.equal((await http(on(a, '/push/subscriptions'), { method: 'POST', body: { device: 'device-two-1', subscription } })).status, 201);
     // The device's tab reports to the other process.
     assert.equal((await http(on(b, '/push/visibility'), { method: 'POST', body: { device: 'device-two-1', visible: true } })).status, 200);
-    const seen = (await notify(a, 'while visible')).json<InboxItemJson>();
+    const seen = (await notify(a, 'while visible')).json<InboxItem>();
     await http(on(b, '/push/visibility'), { method: 'POST', body: { device: 'device-two-1', visible: false } });
-    const pushed = (await notify(a, 'after hidden')).json<InboxItemJson>();
+    const pushed = (await notify(a, 'after hidden')).json<InboxItem>();
     // Each user's pushes leave a process in order: once the second is here, the first would have been.
     await until(() => service.for(subscription).length >= 1, 10_000, 'the push');
     assert.deepEqual(service.for(subscription).map((one) => (one.message as PushNotificationMessage).id), [pushed.id]);

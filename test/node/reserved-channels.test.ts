@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../server/auth/token.js';
 import { createCometServer } from '../../server/comet-server.js';
 import { inboxChannel } from '../../server/inbox/inbox-channel.js';
-import type { InboxPageJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxPage } from '../../src/protocol/inbox-protocol.js';
 import { http, type HttpResult } from '../support/http-client.js';
 import { openIframe } from '../support/iframe-client.js';
 import { startServer, uniqueChannel, type TestServer } from '../support/node-server.js';
@@ -99,7 +99,7 @@ for (const backend of storageBackends) describe(`reserved channels (${backend.na
     const victimChannel = server.comet.inbox.channel(victim);
     const attacker = victimChannel.slice('inbox:'.length);
     const attackerToken = await token(attacker);
-    const page = (await http(`${server.base}/inbox`, { headers: { Authorization: `Bearer ${attackerToken}` } })).json<InboxPageJson>();
+    const page = (await http(`${server.base}/inbox`, { headers: { Authorization: `Bearer ${attackerToken}` } })).json<InboxPage>();
     assert.notEqual(page.channel, victimChannel);
     await server.comet.inbox.notify(victim, { data: { link: 'https://app.example/reset?code=secret' } });
     for (const how of READS) {
@@ -177,7 +177,7 @@ describe('publicChannels and the anonymous inbox', () => {
     const demo = await startServer({ inbox: { anonymous: true } });
     try {
       assert.ok(warn.mock.calls.some((call) => /anonymous inbox is on/.test(String(call.arguments[0]))), 'logged');
-      const page = (await http(`${demo.base}/inbox?user=ada`)).json<InboxPageJson>();
+      const page = (await http(`${demo.base}/inbox?user=ada`)).json<InboxPage>();
       assert.equal(page.channel, 'inbox:ada');
       assert.equal((await read(demo, 'history', 'inbox:ada')).status, 200);
     } finally {

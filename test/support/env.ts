@@ -10,7 +10,7 @@
  */
 import type { CometEvent } from '../../src/protocol/messages.js';
 import type { StreamStats } from '../../server/stream/connections.js';
-import type { InboxItemJson } from '../../src/protocol/inbox-protocol.js';
+import type { InboxItem } from '../../src/protocol/inbox-protocol.js';
 // Type-only: erased from the browser bundle, so the Node harness is never loaded in the page.
 import type { HarnessInfo } from './harness.js';
 
@@ -58,7 +58,7 @@ export interface TestServer {
   stats(): Promise<StreamStats>;
   /** Adds `count` notifications (default 1) to `user`'s inbox, `data` getting `n: 1…count` when counting; resolves to the items. */
   /** `options` beyond `count` are the notification's fields (type, category, actions, group…). */
-  notify(user: string, data: unknown, options?: { type?: string; count?: number } & Record<string, unknown>): Promise<InboxItemJson[]>;
+  notify(user: string, data: unknown, options?: { type?: string; count?: number } & Record<string, unknown>): Promise<InboxItem[]>;
   /** Refuses `user`'s inbox changes with 503 for `ms`, as an inbox store that is down would. */
   inboxOutage(user: string, ms: number): Promise<void>;
   /** The next send with this idempotency key is stored, but its answer is lost (the connection drops). */
@@ -108,7 +108,7 @@ export function getTestServer(): TestServer {
       return (await call<{ token: string }>(`${url}/control/token?${query}`)).token;
     },
     stats: () => call<StreamStats>(`${url}/control/stats`),
-    notify: (user, data, options = {}) => post<InboxItemJson[]>(`${url}/control/notify`, { user, data, ...options }),
+    notify: (user, data, options = {}) => post<InboxItem[]>(`${url}/control/notify`, { user, data, ...options }),
     inboxOutage: async (user, ms) => {
       await post(`${url}/control/inbox-outage?user=${encodeURIComponent(user)}&ms=${ms}`);
     },

@@ -4,7 +4,7 @@
  * refuse fails the server's tests too.
  */
 import assert from 'node:assert/strict';
-import type { CometEvent, GapFrame, HeartbeatFrame, HelloFrame } from '../../src/protocol/messages.js';
+import type { CometEvent, Gap, HeartbeatFrame, HelloFrame } from '../../src/protocol/messages.js';
 import { checkPosition, formatPosition, type Position } from '../../src/protocol/position.js';
 import { checkEvent, checkGap, checkHeartbeat, checkHello } from '../../src/protocol/validate.js';
 import type { SseFrame, SseStream } from './sse-client.js';
@@ -32,7 +32,7 @@ export const eventOf = (frame: SseFrame): CometEvent => {
   const event = checked(frame, 'message', checkEvent);
   return asWritten(event, event.id);
 };
-export const gapOf = (frame: SseFrame): GapFrame => {
+export const gapOf = (frame: SseFrame): Gap => {
   const gap = checked(frame, 'gap', checkGap);
   return asWritten(gap, gap.to);
 };

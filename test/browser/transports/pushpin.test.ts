@@ -51,7 +51,15 @@ describe('through Pushpin (GRIP)', function () {
       }
       for (const channel of channels) published.push(await control<CometEvent>('publish', { channel, data: 'end' }));
       const received = opened.received;
-      await waitFor(() => channels.every((channel) => received.get(channel)!.at(-1)?.data === 'end'), 30_000, 'both channels to reach their last event');
+      await waitFor(() => channels.every((channel) => received.get(channel)!.at(-1)?.data === 'end'), 30_000, 'both channels to reach their last event').catch((error: Error) => {
+        // Which events never came says which hop lost them (a hold, a hint, a resume).
+        const missing = channels.map((channel) => {
+          const got = new Set(received.get(channel)!.map((event) => event.id));
+          const lost = published.filter((event) => event.channel === channel && !got.has(event.id)).map((event) => event.id);
+          return `${channel}: ${got.size} received, missing ${lost.join(' ') || 'none'}`;
+        });
+        throw new Error(`${error.message} (transport ${opened!.client.transport}, state ${opened!.client.state}; ${missing.join('; ')})`);
+      });
 
       for (const channel of channels) {
         const ids = received.get(channel)!.map((event) => event.id);
