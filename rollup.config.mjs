@@ -155,6 +155,8 @@ const browserEsm = (dev) => ({
     dir: dev ? 'dist/dev' : 'dist',
     format: 'es',
     entryFileNames: '[name].js',
+    // The hash only has to change with the chunk: 32 bits in hex do that, and cost brotli less than
+    // rollup's 48 in base64url (random characters are what it cannot shorten; the SDK's chunk names ten).
     chunkFileNames: 'chunks/[name]-[hash:8].js',
     hashCharacters: 'hex',
     // Errors only streams raise get a chunk of their own: an app that imports neither drops it whole.
