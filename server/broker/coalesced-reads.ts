@@ -1,6 +1,7 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { comparePositions, parsePosition, type Position } from '../../src/protocol/position.js';
+import { comparePositions, type Position } from '../../src/protocol/position.js';
 import type { Broker, HistoryRead } from './broker.js';
+import { positioned } from './event-position.js';
 
 export type HistoryReader = Pick<Broker, 'read'>;
 
@@ -116,7 +117,8 @@ class Splitter {
 
   /** Index of the first event past `seq`: the events are in seq order. */
   #firstAfter(seq: number): number {
-    const seqs = (this.#seqs ??= this.#read.events.map((event: CometEvent) => parsePosition(event.id)?.seq ?? 0));
+    // The brokers' events come with their positions: nothing is parsed here.
+    const seqs = (this.#seqs ??= this.#read.events.map((event: CometEvent) => positioned(event)?.position.seq ?? 0));
     let low = 0;
     let high = seqs.length;
     while (low < high) {

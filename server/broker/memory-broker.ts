@@ -2,6 +2,7 @@ import type { CometEvent } from '../../src/protocol/messages.js';
 import { comparePositions, formatPosition, isEpoch, type Position } from '../../src/protocol/position.js';
 import { BrokerFullError, type Broker, type HistoryRead, type PublishInput } from './broker.js';
 import { dataJson, sealEvent } from './event-json.js';
+import { withPosition } from './event-position.js';
 
 interface HeldEvent {
   readonly event: CometEvent;
@@ -87,13 +88,12 @@ export class MemoryBroker implements Broker {
       this.#channels.set(input.channel, state);
     }
     state.seq += 1;
-    const event: CometEvent = {
-      id: formatPosition({ epoch: state.epoch, seq: state.seq }),
-      channel: input.channel,
-      type: input.type,
-      data: input.data,
-      time: Date.now(),
-    };
+    // Minted here: the position is known, and travels with the event unparsed.
+    const position = { epoch: state.epoch, seq: state.seq };
+    const event: CometEvent = withPosition(
+      { id: formatPosition(position), channel: input.channel, type: input.type, data: input.data, time: Date.now() },
+      position,
+    );
     const bytes = Buffer.byteLength(sealEvent(event, json));
     state.held.push({ event, bytes });
     state.heldBytes += bytes;

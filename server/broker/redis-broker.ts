@@ -1,6 +1,6 @@
 import { RedisPushStore } from '../push/redis-push-store.js';
-import type { CometEvent } from '../../src/protocol/messages.js';
-import { comparePositions, isAtOrBefore, parsePosition, type Position } from '../../src/protocol/position.js';
+import type { CometEvent, PositionedEvent } from '../../src/protocol/messages.js';
+import { comparePositions, isAtOrBefore, type Position } from '../../src/protocol/position.js';
 import { PUBLISH, READ } from '../redis/broker-scripts.js';
 import {
   brokerUnavailable,
@@ -22,6 +22,7 @@ import { RedisPresenceStateStore } from '../presence/redis-presence-state-store.
 import { RedisIdempotencyStore } from '../send/redis-idempotency-store.js';
 import type { Broker, HistoryRead, PublishInput, SharedStoreOptions, SharedStores } from './broker.js';
 import { dataJson, parseStoredEvent } from './event-json.js';
+import { positioned } from './event-position.js';
 
 export interface RedisBrokerOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). With `cluster`, one node of the cluster. */
@@ -136,7 +137,9 @@ export class RedisBroker implements Broker {
     } catch (error) {
       throw brokerUnavailable(error, 'store the event');
     }
-    return parseStoredEvent(json);
+    const event = storedEvent(json);
+    if (!event) throw new Error(`cometkit redis broker: the publish script answered an event without a valid id: ${json.slice(0, 120)}`);
+    return event;
   }
 
   async read(channel: string, after: Position | undefined): Promise<HistoryRead> {
@@ -156,7 +159,7 @@ export class RedisBroker implements Broker {
     }
     const [epoch, seq, oldest, ...entries] = reply;
     const head: Position = { epoch, seq };
-    const events = entries.map(parseStoredEvent);
+    const events = storedEvents(entries);
     if (!after) return { events: [], head };
     const lastForgotten: Position = { epoch, seq: oldest - 1 };
     const behind = comparePositions(head, after);
@@ -175,7 +178,7 @@ export class RedisBroker implements Broker {
     } catch (error) {
       throw brokerUnavailable(error, 'read the channel history');
     }
-    return entries.reverse().map(([, fields]) => parseStoredEvent(fields[1]!));
+    return storedEvents(entries.reverse().map(([, fields]) => fields[1]!));
   }
 
   /** The command connection's round trips (the subscriber's commands are rare and wait on subscriptions, not on Redis). */
@@ -227,13 +230,13 @@ export class RedisBroker implements Broker {
   #openRelay(channel: string): Relay {
     const live = this.#keys(channel).live;
     const onMessage = (message: string): void => {
-      let event: CometEvent;
+      let event: PositionedEvent | undefined;
       try {
-        event = parseStoredEvent(message);
+        event = storedEvent(message);
       } catch {
         return;
       }
-      this.#enqueue(relay, () => this.#receive(relay, event));
+      if (event) this.#enqueue(relay, () => this.#receive(relay, event));
     };
     // Gated too: a SUBSCRIBE to a Redis that does not answer would hold every reader of the channel.
     let sent: Promise<unknown> | undefined;
@@ -253,9 +256,8 @@ export class RedisBroker implements Broker {
     return relay;
   }
 
-  async #receive(relay: Relay, event: CometEvent): Promise<void> {
-    const position = parsePosition(event.id);
-    if (!position) return;
+  async #receive(relay: Relay, event: PositionedEvent): Promise<void> {
+    const { position } = event;
     // NaN without a last position, or across epochs: a new history starts with this event.
     const ahead = relay.last ? comparePositions(position, relay.last) : NaN;
     if (ahead <= 0) return;
@@ -269,7 +271,7 @@ export class RedisBroker implements Broker {
       }
       if (relay.last && isAtOrBefore(position, relay.last)) return;
     }
-    this.#deliver(relay, event, position);
+    this.#deliver(relay, event);
   }
 
   /**
@@ -286,9 +288,8 @@ export class RedisBroker implements Broker {
       return false;
     }
     for (const [, fields] of entries) {
-      const event = parseStoredEvent(fields[1]!);
-      const position = parsePosition(event.id);
-      if (position && comparePositions(position, relay.last!) > 0) this.#deliver(relay, event, position);
+      const event = storedEvent(fields[1]!);
+      if (event && comparePositions(event.position, relay.last!) > 0) this.#deliver(relay, event);
     }
     return true;
   }
@@ -306,8 +307,8 @@ export class RedisBroker implements Broker {
     relay.retry.unref?.();
   }
 
-  #deliver(relay: Relay, event: CometEvent, position: Position): void {
-    relay.last = position;
+  #deliver(relay: Relay, event: PositionedEvent): void {
+    relay.last = event.position;
     for (const listener of relay.listeners) listener(event);
   }
 
@@ -332,6 +333,24 @@ export class RedisBroker implements Broker {
 /** `createCometServer({ broker: redisBroker({ url }) })` */
 export function redisBroker(options: RedisBrokerOptions): RedisBroker {
   return new RedisBroker(options);
+}
+
+/**
+ * An event as Redis holds it (a publish's answer, the log, pub/sub): where
+ * its id enters this process, and is parsed, once (event-position.ts).
+ * Undefined for one whose id names no position: nothing could order it.
+ */
+function storedEvent(json: string): PositionedEvent | undefined {
+  return positioned(parseStoredEvent(json));
+}
+
+function storedEvents(entries: readonly string[]): PositionedEvent[] {
+  const events: PositionedEvent[] = [];
+  for (const json of entries) {
+    const event = storedEvent(json);
+    if (event) events.push(event);
+  }
+  return events;
 }
 
 function newEpoch(): string {

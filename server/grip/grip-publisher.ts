@@ -1,5 +1,6 @@
 import type { CometEvent } from '../../src/protocol/messages.js';
-import { formatPosition, parsePosition, positionBefore } from '../../src/protocol/position.js';
+import { formatPosition, positionBefore } from '../../src/protocol/position.js';
+import { positioned } from '../broker/event-position.js';
 import { iframeFormat } from '../stream/iframe-format.js';
 import { sseFormat } from '../stream/sse-format.js';
 import { MAX_TIMER_MS, tokenExpired } from '../auth/token-expiry.js';
@@ -74,7 +75,8 @@ export class GripPublisher {
     // An expiry whose timer runs late is published first: items reach the proxy in order,
     // so no event published after a token's end reaches a stream held for it.
     if (this.#nextExpiry * 1000 <= Date.now()) this.#expireDue();
-    const position = parsePosition(event.id);
+    // The broker's event comes with its position: `prev-id` is derived from it, not from the id's text.
+    const position = positioned(event)?.position;
     if (!position) return;
     const prefix = this.#options.channelPrefix;
     // The SDK keeps its own whole cursor; an item's id can only name its own channel's position

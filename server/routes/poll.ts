@@ -98,7 +98,13 @@ export async function servePoll(
     // Not yet opened: answered as soon as the feed has said where the poll starts.
     if (hello) answerSoon();
   };
-  const held: OpenStream = { transport: 'long-poll', channels: request.channels, user: request.user?.sub, client: request.client, close: answer, reconnect: sendAway };
+  /** Set when the poll is ended (a disconnect) before its feed said where it starts: answered once it has. */
+  let ended = false;
+  const end = (): void => {
+    if (hello) answer();
+    else ended = true;
+  };
+  const held: OpenStream = { transport: 'long-poll', channels: request.channels, user: request.user?.sub, client: request.client, close: end, reconnect: sendAway };
   connections.add(held);
   untrack = () => connections.remove(held);
   req.on('close', () => {
@@ -142,7 +148,7 @@ export async function servePoll(
     return;
   }
   if (connections.draining) reconnect ??= { after: connections.reconnectDelay(), reason: 'drain' };
-  if (gaps.length > 0 || events.length > 0 || wait === 0 || reconnect) {
+  if (gaps.length > 0 || events.length > 0 || wait === 0 || reconnect || ended) {
     answerSoon();
     return;
   }

@@ -1,9 +1,10 @@
 import { formatCursor, type Cursor } from '../../src/protocol/cursor.js';
 import { isSamePosition } from '../../src/protocol/position.js';
-import type { CometEvent, Gap } from '../../src/protocol/messages.js';
+import type { CometEvent, Gap, PositionedEvent } from '../../src/protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import type { Broker } from '../broker/broker.js';
 import type { HistoryReader } from '../broker/coalesced-reads.js';
+import { positioned } from '../broker/event-position.js';
 import { readReplay, step } from './feed.js';
 import type { MetricsSink } from '../metrics/comet-metrics.js';
 import type { StreamFormat } from './stream-format.js';
@@ -23,7 +24,7 @@ export interface Membership {
   /** Bytes written, for formats that end their document after a bound. */
   written: number;
   /** Live events that arrived while the replay was being read; undefined once live. */
-  buffered: CometEvent[] | undefined;
+  buffered: PositionedEvent[] | undefined;
   /** The stream's own positions while it is not in step with its group. */
   cursor: Cursor;
   /** When its next heartbeat is due (ms since the epoch). */
@@ -89,7 +90,7 @@ export class Fanout {
   #ticker: ReturnType<typeof setInterval> | undefined;
   readonly #groups = new Map<string, Group>();
   readonly #channels = new Map<string, { readonly unsubscribe: () => void; readonly groups: Set<Group> }>();
-  #queue: CometEvent[] = [];
+  #queue: PositionedEvent[] = [];
   #flushScheduled = false;
 
   constructor(broker: Broker, options: { heartbeatMs: number; reads?: HistoryReader; metrics?: MetricsSink | undefined }) {
@@ -210,7 +211,10 @@ export class Fanout {
   };
 
   readonly #receive = (event: CometEvent): void => {
-    this.#queue.push(event);
+    // One subscription per channel and process: the one place the fan-out takes an event's position.
+    const withPosition = positioned(event);
+    if (!withPosition) return;
+    this.#queue.push(withPosition);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     // After the turn that published: the publisher's answer leaves first, and a burst leaves together.
@@ -296,7 +300,7 @@ export class Fanout {
     member.cursor = group.cursor;
   }
 
-  #writeOwn(member: Membership, event: CometEvent): void {
+  #writeOwn(member: Membership, event: PositionedEvent): void {
     const moved = step(member.cursor, event);
     if (!moved) return;
     if (moved.gap) {

@@ -1,8 +1,9 @@
 import { formatCursor, type Cursor } from '../../src/protocol/cursor.js';
-import type { CometEvent, Gap } from '../../src/protocol/messages.js';
-import { formatPosition, isAtOrBefore, parsePosition, type Position } from '../../src/protocol/position.js';
+import type { CometEvent, Gap, PositionedEvent } from '../../src/protocol/messages.js';
+import { formatPosition, isAtOrBefore, type Position } from '../../src/protocol/position.js';
 import type { Broker } from '../broker/broker.js';
 import type { HistoryReader } from '../broker/coalesced-reads.js';
+import { positioned, positionedEvents } from '../broker/event-position.js';
 
 /** What a transport writes; each call is one frame on the wire. */
 export interface FeedSink {
@@ -17,11 +18,11 @@ export interface Feed {
   close(): void;
 }
 
-/** Where a reader starts: the positions after any gaps, the gaps, and the history to replay. */
+/** Where a reader starts: the positions after any gaps, the gaps, and the history to replay (with their positions). */
 export interface Replay {
   readonly cursor: Cursor;
   readonly gaps: readonly Gap[];
-  readonly events: readonly CometEvent[];
+  readonly events: readonly PositionedEvent[];
 }
 
 /**
@@ -33,7 +34,7 @@ export async function readReplay(broker: HistoryReader, channels: readonly strin
   const reads = await Promise.all(channels.map((channel) => broker.read(channel, from.get(channel))));
   const cursor: Cursor = new Map();
   const gaps: Gap[] = [];
-  const events: CometEvent[] = [];
+  const events: PositionedEvent[] = [];
   channels.forEach((channel, index) => {
     const read = reads[index]!;
     const after = from.get(channel);
@@ -42,7 +43,7 @@ export async function readReplay(broker: HistoryReader, channels: readonly strin
       gaps.push({ channel, from: after ? formatPosition(after) : null, to: formatPosition(start), reason: read.gap.reason });
     }
     cursor.set(channel, start);
-    events.push(...read.events);
+    events.push(...positionedEvents(read.events));
   });
   return { cursor, gaps, events };
 }
@@ -51,7 +52,7 @@ export async function readReplay(broker: HistoryReader, channels: readonly strin
  * Moves `cursor` past `event` and returns true, or returns false when the
  * cursor already holds it (a replay overlapping live delivery).
  */
-export function advance(cursor: Cursor, event: CometEvent): boolean {
+export function advance(cursor: Cursor, event: PositionedEvent): boolean {
   return step(cursor, event) !== undefined;
 }
 
@@ -64,10 +65,10 @@ export function advance(cursor: Cursor, event: CometEvent): boolean {
  * longer held — the process's live feed was cut for longer than the history
  * reaches. The reader is told, as it is when a replay cannot reach its position.
  */
-export function step(cursor: Cursor, event: CometEvent): { readonly gap: Gap | undefined } | undefined {
-  const position = parsePosition(event.id);
+export function step(cursor: Cursor, event: PositionedEvent): { readonly gap: Gap | undefined } | undefined {
+  const { position } = event;
   const current = cursor.get(event.channel);
-  if (!position || (current && isAtOrBefore(position, current))) return undefined;
+  if (current && isAtOrBefore(position, current)) return undefined;
   cursor.set(event.channel, position);
   if (!current) return { gap: undefined };
   const sameEpoch = position.epoch === current.epoch;
@@ -96,19 +97,21 @@ export async function openFeed(broker: Broker, channels: readonly string[], from
   let cursor: Cursor = new Map();
   let live = false;
   let closed = false;
-  const buffered: CometEvent[] = [];
+  const buffered: PositionedEvent[] = [];
 
-  const deliver = (event: CometEvent): void => {
+  const deliver = (event: PositionedEvent): void => {
     const moved = step(cursor, event);
     if (!moved) return;
     if (moved.gap) sink.gap(moved.gap);
     sink.event(event, formatCursor(cursor));
   };
   const unsubscribes = channels.map((channel) =>
-    broker.subscribe(channel, (event) => {
+    broker.subscribe(channel, (event: CometEvent) => {
       if (closed) return;
-      if (live) deliver(event);
-      else buffered.push(event);
+      const withPosition = positioned(event);
+      if (!withPosition) return;
+      if (live) deliver(withPosition);
+      else buffered.push(withPosition);
     }),
   );
   const close = (): void => {

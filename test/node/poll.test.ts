@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import type { CometEvent } from '../../src/protocol/messages.js';
 import { checkEvent, checkGap, checkHello } from '../../src/protocol/validate.js';
 import { signToken } from '../../server/auth/token.js';
+import type { HistoryRead } from '../../server/broker/broker.js';
+import { MemoryBroker } from '../../server/broker/memory-broker.js';
+import type { Position } from '../../src/protocol/position.js';
 import { POLL_MAX_EVENTS, type PollResponse } from '../../server/routes/poll.js';
 import { http } from '../support/http-client.js';
 import { openSse } from '../support/sse-client.js';
@@ -145,5 +148,52 @@ describe('long-poll', () => {
     } finally {
       sse.close();
     }
+  });
+});
+
+/** A store whose history reads wait for the test: a poll stays in its opening for as long as the test likes. */
+class GatedBroker extends MemoryBroker {
+  readsWaiting = 0;
+  #open: Promise<void> | undefined;
+  #release = (): void => {};
+
+  hold(): void {
+    this.#open = new Promise((resolve) => (this.#release = resolve));
+  }
+
+  release(): void {
+    this.#open = undefined;
+    this.#release();
+  }
+
+  override async read(channel: string, after: Position | undefined): Promise<HistoryRead> {
+    if (this.#open) {
+      this.readsWaiting += 1;
+      await this.#open;
+    }
+    return super.read(channel, after);
+  }
+}
+
+describe('long-poll ended while its feed opens', () => {
+  const broker = new GatedBroker();
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ broker, pollTimeoutMs: 60_000, publicChannels: ['test.*'] });
+  });
+  after(() => server.close());
+
+  it('is answered once the feed has opened, not left hanging (a disconnect during a slow history read)', { timeout: 15_000 }, async () => {
+    const channel = uniqueChannel();
+    const first = await poll(pollUrl(server, [channel], { wait: '0' }));
+    broker.hold();
+    const pending = poll(pollUrl(server, [channel], { cursor: first.cursor }));
+    await until(() => broker.readsWaiting === 1, 2000, 'the poll to wait on its history read');
+    assert.equal(server.comet.disconnect({ channel }), 1, 'the opening poll is one of the streams ended');
+    broker.release();
+    // Held for a minute otherwise: the answer comes now, empty, with the cursor it was given.
+    const answer = await pending;
+    assert.deepEqual(answer.events, []);
+    assert.equal(answer.cursor, first.cursor);
   });
 });

@@ -25,6 +25,7 @@ import { serveTamperedDist } from './tampered-dist.js';
 import { clusterControl } from './scale/cluster-control.js';
 import { pushpinSkipReason, startPushpin, waitForHolds, type Pushpin } from './pushpin.js';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { requestTrace } from './request-trace.js';
 import { wireScripts } from './wire-script.js';
 
 export interface Harness {
@@ -140,6 +141,7 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
   /** `cometkit-server --dev` in a process of its own, started by the first test that asks (POST /control/dev-server). */
   let devServer: Promise<DevServer> | undefined;
   let url = '';
+  const gripTrace = requestTrace();
   /** A third server under /grip behind a private Pushpin (when installed): the Pushpin tests' server. */
   let grip: { readonly comet: CometServer; readonly pushpin: Pushpin } | undefined;
   const gripSkipped = pushpinSkipReason();
@@ -251,6 +253,12 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
         const item = (await readJson(req)) as PublishItem;
         return send(res, 200, await grip.comet.publish(item?.channel, item?.data, item?.type ?? 'message'));
       }
+      case 'GET /control/grip/trace': {
+        // What the server answered the proxy for these channels, and the proxy's own log lines naming them.
+        if (!grip) throw new HttpStatusError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
+        const channels = path.searchParams.getAll('ch');
+        return send(res, 200, { server: gripTrace.lines(channels), pushpin: grip.pushpin.logs(channels) });
+      }
       case 'POST /control/grip/disconnect': {
         // Pushpin ends the channel's streams it holds; the clients resume through it.
         if (!grip) throw new HttpStatusError(404, 'not-found', `No Pushpin: ${gripSkipped}.`);
@@ -342,7 +350,10 @@ export async function startHarness(overrides: Partial<CometServerOptions> = {}, 
     if (path.pathname.startsWith('/strict/')) return strict(req, res);
     if (path.pathname.startsWith('/slow/')) return slow(req, res);
     if (path.pathname.startsWith('/grip/')) {
-      if (grip) return grip.comet(req, res);
+      if (grip) {
+        gripTrace.record(req, res);
+        return grip.comet(req, res);
+      }
       return send(res, 404, { error: { code: 'not-found', message: `No Pushpin: ${gripSkipped}.` } });
     }
     comet(req, res);

@@ -29,8 +29,8 @@ export interface Pushpin {
   readonly signingKey: string;
   /** The runner's process id (its services are its children), to measure their memory. */
   readonly pid: number;
-  /** The tail of Pushpin's logs, for a failure message. */
-  logs(): string;
+  /** The tail of Pushpin's logs, for a failure message; with `grep`, only the lines naming one of those strings. */
+  logs(grep?: readonly string[]): string;
   stop(): Promise<void>;
 }
 
@@ -111,23 +111,29 @@ export async function startPushpin(options: PushpinOptions): Promise<Pushpin> {
   const command = `${options.openFiles ? `ulimit -n ${options.openFiles} && ` : ''}exec pushpin --config ${join(dir, 'pushpin.conf')} --merge-output`;
   const child: ChildProcess = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   reapOnExit(child, { group: true });
+  // Enough of the merged log to find one test's lines in after a failure.
   let output = '';
   const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-8000);
+    output += chunk.toString();
+    if (output.length > 4_000_000) output = output.slice(-2_000_000);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const tail = (): string => {
+  const tail = (grep?: readonly string[]): string => {
     let files = '';
     for (const name of ['pushpin-proxy.log', 'pushpin-handler.log', 'condure.log', 'zurl.log']) {
       try {
-        files += `--- ${name}\n${readFileSync(join(logs, name), 'utf8').slice(-2000)}\n`;
+        const text = readFileSync(join(logs, name), 'utf8');
+        const kept = grep ? text.split('\n').filter((line) => grep.some((word) => line.includes(word))).slice(-60).join('\n') : text.slice(-2000);
+        files += `--- ${name}\n${kept}\n`;
       } catch {
         // Not every service writes a file at every log level.
       }
     }
-    return `${output}\n${files}`;
+    if (!grep) return `${output.slice(-8000)}\n${files}`;
+    const named = output.split('\n').filter((line) => grep.some((word) => line.includes(word)));
+    return `${named.slice(-80).join('\n')}\n${files}`;
   };
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {

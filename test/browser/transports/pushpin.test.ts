@@ -51,14 +51,19 @@ describe('through Pushpin (GRIP)', function () {
       }
       for (const channel of channels) published.push(await control<CometEvent>('publish', { channel, data: 'end' }));
       const received = opened.received;
-      await waitFor(() => channels.every((channel) => received.get(channel)!.at(-1)?.data === 'end'), 30_000, 'both channels to reach their last event').catch((error: Error) => {
+      await waitFor(() => channels.every((channel) => received.get(channel)!.at(-1)?.data === 'end'), 30_000, 'both channels to reach their last event').catch(async (error: Error) => {
         // Which events never came says which hop lost them (a hold, a hint, a resume).
         const missing = channels.map((channel) => {
           const got = new Set(received.get(channel)!.map((event) => event.id));
           const lost = published.filter((event) => event.channel === channel && !got.has(event.id)).map((event) => event.id);
           return `${channel}: ${got.size} received, missing ${lost.join(' ') || 'none'}`;
         });
-        throw new Error(`${error.message} (transport ${opened!.client.transport}, state ${opened!.client.state}; ${missing.join('; ')})`);
+        const query = channels.map((channel) => `ch=${encodeURIComponent(channel)}`).join('&');
+        const trace = await fetch(`${getTestServer().url}/control/grip/trace?${query}`, { cache: 'no-store' }).then((res) => res.json() as Promise<{ server: string[]; pushpin: string }>);
+        throw new Error(
+          `${error.message} (transport ${opened!.client.transport}, state ${opened!.client.state}; ${missing.join('; ')})\n` +
+            `what the server answered the proxy:\n${trace.server.slice(-40).join('\n')}\nthe proxy's log:\n${trace.pushpin}`,
+        );
       });
 
       for (const channel of channels) {
