@@ -155,7 +155,10 @@ const browserEsm = (dev) => ({
     dir: dev ? 'dist/dev' : 'dist',
     format: 'es',
     entryFileNames: '[name].js',
-    chunkFileNames: 'chunks/[name]-[hash].js',
+    // The hash only has to change with the chunk: 32 bits in hex do that, and cost brotli less than
+    // rollup's 48 in base64url (random characters are what it cannot shorten; the SDK's chunk names ten).
+    chunkFileNames: 'chunks/[name]-[hash:8].js',
+    hashCharacters: 'hex',
     // Errors only streams raise get a chunk of their own: an app that imports neither drops it whole.
     manualChunks: (id) => (/src\/errors\/(malformed-frame|stream-timeout)-error\.ts$/.test(id) ? 'stream-errors' : undefined),
     sourcemap: true,
@@ -232,6 +235,14 @@ const smallSdkParts = /\/src\/(hosts\/host-link|errors\/read-refusal|upstream\/b
  * and its transports. Pages whose hub is in a SharedWorker fetch none of it.
  */
 const pageHub = /\/src\/hosts\/(leader-tab-host|page-transports)\.ts$/;
+/**
+ * The inbox's wire declarations go with the SDK's inbox, the one module of the SDK that imports them; the
+ * elements' inbox view, their other importer, runs only once that inbox has loaded. A file of their own (254 B)
+ * cost the loader an integrity hash more than they weigh. The inbox's requests helper, which presence and
+ * sends import too, stays a file of its own rather than be pulled in with them.
+ */
+const inboxParts = /\/src\/(inbox\/inbox|inbox\/inbox-events|protocol\/inbox-protocol)\.ts$/;
+const serverRequest = /\/src\/http\/server-request\.ts$/;
 /** Rendering lists (the feed, the bell and the toasts): small, and a file of their own costs more. */
 const listParts = /\/components\/(lists\/keyed-list|text\/summarize)\.ts$/;
 let sdkModules;
@@ -261,6 +272,8 @@ function autoloadChunks(id, { getModuleInfo, getModuleIds }) {
     sharedByEveryElement = new Set(perElement.length === 0 ? [] : [...perElement[0]].filter((moduleId) => perElement.every((closure) => closure.has(moduleId))));
   }
   if (pageHub.test(id)) return 'page-hub';
+  if (inboxParts.test(id)) return 'inbox';
+  if (serverRequest.test(id)) return 'server-request';
   if (contextProvider.test(id)) return 'context-provider';
   if (sdkModules.has(id) || smallSdkParts.test(id) || litCore.test(id) || listParts.test(id)) return 'runtime';
   if (sharedByEveryElement.has(id) && /\/components\/shared\//.test(id)) return 'runtime';

@@ -9,9 +9,11 @@ export const DEV: boolean = typeof __DEV__ !== 'undefined' && __DEV__;
 /**
  * Why a message that crossed a port was dropped. Whoever receives it drops
  * what it cannot read whatever the reason, so only the development build
- * (and the tests) carry the reasons; production says "dropped".
+ * (and the tests) carry the reasons; production says "dropped". A reason
+ * may quote what was received, so it is cut short here, where production
+ * does not reach: a call site that cut it would leave that call behind.
  */
-export const dropped = (reason: string): string => (DEV ? reason : 'dropped');
+export const dropped = (reason: string): string => (DEV ? reason.slice(0, 120) : 'dropped');
 
 /**
  * How to fix an error, appended to its message in the development build

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { delivery } from '../../src/protocol/inbox-delivery.js';
 import {
-  delivery,
   INBOX_CATEGORIES_MAX,
   INBOX_IDS_MAX,
   INBOX_LABEL_MAX,

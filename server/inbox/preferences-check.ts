@@ -1,4 +1,5 @@
-import { INBOX_CATEGORIES_MAX, INBOX_DELIVERY_CHANNELS, INBOX_NAME_PATTERN, type InboxDelivery, type InboxPreferencesPatch } from '../../src/protocol/inbox-protocol.js';
+import { INBOX_CATEGORIES_MAX, INBOX_NAME_PATTERN, type InboxDelivery, type InboxPreferencesPatch } from '../../src/protocol/inbox-protocol.js';
+import { INBOX_DELIVERY_CHANNELS } from '../../src/protocol/inbox-delivery.js';
 import { HttpStatusError } from '../http/http-error.js';
 
 const refuse = (message: string): never => {

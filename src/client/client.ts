@@ -17,10 +17,10 @@ import { resolveToken } from '../upstream/token-source.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { PositionedEvent } from '../protocol/messages.js';
 import { isAtOrBefore, type Position } from '../protocol/position.js';
-import { CLIENT_OPTIONS, HUB_OPTION_NAMES, optionProblem, type ClientOptions, type HubUpstreamOptions } from '../hub/client-options.js';
+import { CLIENT_OPTIONS, HUB_OPTION_NAMES, optionProblem, type ClientOptions, type HubRunOptions } from '../hub/client-options.js';
 import { checkHubMessage, fromWireError, type HubMessage, type RefusedMessage } from '../hub/hub-messages.js';
 import { PORT_PROTOCOL_VERSION, SDK_VERSION, type HostKind } from '../hub/port-protocol.js';
-import type { TabMessage, Unsigned } from '../hub/tab-messages.js';
+import type { TabMessage, TabMessageBody } from '../hub/tab-messages.js';
 import { HostConnection } from './host-connection.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
 import { warnIgnoredHubOptions } from './ignored-hub-options.js';
@@ -178,11 +178,11 @@ export class CometClient extends EventTarget {
       this.addEventListener('statechange', (event) => logMisconfiguration(event.error));
     }
     this.#stopWatchingPage = watchPageLifecycle({
-      wake: () => this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab }),
+      wake: () => this.#post({ type: 'wake' }),
       visibility: () => this.#reportVisibility(),
       suspend: () => this.#suspend(),
       rejoin: () => this.#rejoin(),
-      leave: () => this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab }),
+      leave: () => this.#post({ type: 'bye' }),
     });
     void this.#connection.start();
   }
@@ -334,7 +334,7 @@ export class CometClient extends EventTarget {
 
   /** Reconnects at once if waiting between retries (e.g. after the device came back online). */
   retryNow(): void {
-    this.#post({ cometkit: this.#version, type: 'wake', tab: this.#tab });
+    this.#post({ type: 'wake' });
   }
 
   /** Closes this client; its subscriptions stop receiving. The shared connection stays for other tabs. */
@@ -342,7 +342,7 @@ export class CometClient extends EventTarget {
     if (this.#closed) return;
     this.#presence?.close();
     void this.#inbox?.then((inbox) => inbox.close(), () => {});
-    this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
+    this.#post({ type: 'bye' });
     this.#shutDown();
     this.#setState('closed', undefined);
     this.#entries.clear();
@@ -369,7 +369,7 @@ export class CometClient extends EventTarget {
   #reportVisibility(): void {
     const device = pushDevice();
     if (device === null || typeof document !== 'object') return;
-    this.#post({ cometkit: this.#version, type: 'visibility', tab: this.#tab, visible: document.visibilityState === 'visible', device, user: this.#options.identity?.user ?? null });
+    this.#post({ type: 'visibility', visible: document.visibilityState === 'visible', device, user: this.#options.identity?.user ?? null });
   }
 
   #hello(): void {
@@ -390,11 +390,9 @@ export class CometClient extends EventTarget {
     }
     this.#greeted = true;
     this.#post({
-      cometkit: this.#version,
       type: 'hello',
-      tab: this.#tab,
       sdk: SDK_VERSION,
-      options: options as unknown as HubUpstreamOptions,
+      options: options as unknown as HubRunOptions,
       token: typeof token === 'string' ? token : null,
       tokenFunction: typeof token === 'function',
       channels,
@@ -409,11 +407,11 @@ export class CometClient extends EventTarget {
 
   #sendChannels(): void {
     if (!this.#greeted) return;
-    this.#post({ cometkit: this.#version, type: 'channels', tab: this.#tab, channels: [...this.#entries.keys()] });
+    this.#post({ type: 'channels', channels: [...this.#entries.keys()] });
   }
 
-  #post(message: Unsigned<TabMessage>): void {
-    if (!this.#closed) this.#connection.post({ ...message, secret: this.#secret } as TabMessage);
+  #post(message: TabMessageBody<TabMessage>): void {
+    if (!this.#closed) this.#connection.post({ ...message, cometkit: this.#version, tab: this.#tab, secret: this.#secret } as TabMessage);
   }
 
   #receive(data: unknown): void {
@@ -496,7 +494,7 @@ export class CometClient extends EventTarget {
     } catch (cause) {
       error = `The token function failed: ${String((cause as Error)?.message ?? cause)}`;
     }
-    this.#post({ cometkit: this.#version, type: 'token', tab: this.#tab, request, token, error });
+    this.#post({ type: 'token', request, token, error });
   }
 
   #shutDown(): void {
@@ -513,7 +511,7 @@ export class CometClient extends EventTarget {
   #suspend(): void {
     if (this.#closed || this.#suspended) return;
     this.#suspended = true;
-    this.#post({ cometkit: this.#version, type: 'bye', tab: this.#tab });
+    this.#post({ type: 'bye' });
     this.#connection.suspend();
     this.#greeted = false;
     // Nothing can arrive until the page is back and has rejoined: not `open`, whatever the hub said last.

@@ -1,4 +1,4 @@
-import { record } from '../protocol/check-value.js';
+import { finiteNumber, record } from '../protocol/check-value.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 import type { PresenceIdentity } from '../presence/presence-manager.js';
 import type { BackoffOptions } from '../upstream/backoff.js';
@@ -96,7 +96,7 @@ const check =
   (test: (value: unknown) => boolean, advice: string, required = false) =>
   (value: unknown): string | undefined =>
     (value === undefined ? !required : test(value)) ? undefined : DEV ? advice : '';
-const nonNegative = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const nonNegative = (value: unknown): boolean => finiteNumber(value) && value >= 0;
 /** An object of optional non-negative numbers, nothing else. */
 const durations = (value: unknown): boolean => {
   const fields = record(value);
@@ -149,6 +149,16 @@ export type HubOptionName = HubOptionKey<typeof CLIENT_OPTIONS>;
 
 /** The options a tab hands to the hub, as the Upstream takes them: derived from the registry, never restated. */
 export type HubUpstreamOptions = Pick<ClientOptions, HubOptionName>;
+
+/** The hub's options that have a default in their entry. */
+type DefaultedHubOption = { [K in HubOptionName]: (typeof HUB_OPTIONS)[K] extends { readonly default: unknown } ? K : never }[HubOptionName];
+
+/**
+ * A hello's options as the hub runs them: each one left out is its entry's
+ * default (`checkHubOptions` fills them in), so the Upstream, which
+ * requires them, restates none.
+ */
+export type HubRunOptions = HubUpstreamOptions & Required<Pick<ClientOptions, DefaultedHubOption>>;
 
 /** The names of the options that reach the hub, in the registry's order. */
 export const HUB_OPTION_NAMES = Object.keys(HUB_OPTIONS) as HubOptionName[];

@@ -6,7 +6,7 @@ import type { Cursor } from '../protocol/cursor.js';
 import { hidePosition, type GapReason, type PositionedEvent, type PositionedGap } from '../protocol/messages.js';
 import { formatPosition } from '../protocol/position.js';
 import { TRANSPORT_NAMES } from '../protocol/transport-name.js';
-import { checkDecision, type TransportDecision } from '../upstream/ladder-decision.js';
+import { readDecision } from '../upstream/ladder-decision.js';
 import type { ConnectionState } from '../upstream/upstream.js';
 import type { HubUpstreamOptions } from './client-options.js';
 import { DEV, dropped } from '../dev.js';
@@ -70,11 +70,6 @@ const gap: Field<PositionedGap> = (value) => {
   return hidePosition({ channel, from, to, reason: reason as GapReason, position: at });
 };
 
-const decision: Field<TransportDecision> = (value) => {
-  const checked = checkDecision(value);
-  return typeof checked === 'string' ? undefined : checked;
-};
-
 /** Read only by the development build, where they are checked (ignored-hub-options.ts); production keeps none. */
 const welcomeOptions: Field<HubUpstreamOptions | null> = (value) => (DEV ? ((value ?? null) as HubUpstreamOptions | null) : null);
 
@@ -98,7 +93,7 @@ export const HUB_MESSAGES = {
   positions: { cursor: cursor as Field<Cursor> },
   'token-request': { request: integer },
   /** One decision of the transport ladder; a new tab gets the trail so far after its welcome. */
-  decision: { decision },
+  decision: { decision: readDecision },
 } as const;
 
 /** The hub speaks another port protocol version: nothing else will be exchanged. Frozen: read whatever its version. */
@@ -137,6 +132,7 @@ export function fromWireError(wire: WireError): CometError {
     return error;
   }
   const error = new CometError(wire.code, wire.message);
-  Object.defineProperty(error, 'name', { value: wire.name, enumerable: false, configurable: true, writable: true });
+  // `name` is the instance's own field (writable, configurable): only its value and enumerability change.
+  Object.defineProperty(error, 'name', { value: wire.name, enumerable: false });
   return error;
 }

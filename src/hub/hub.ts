@@ -6,7 +6,7 @@ import type { Cursor } from '../protocol/cursor.js';
 import { comparePositions, type Position } from '../protocol/position.js';
 import type { Transport } from '../transports/transport.js';
 import { Upstream, type ConnectionState } from '../upstream/upstream.js';
-import type { HubUpstreamOptions } from './client-options.js';
+import type { HubRunOptions } from './client-options.js';
 import type { HubMessage, RefusedMessage } from './hub-messages.js';
 import { PORT_PROTOCOL_VERSION, SDK_VERSION, readEnvelope, type HostKind } from './port-protocol.js';
 import { checkTabMessage, readForeignHello, toWireError, type HelloMessage, type TabMessage } from './tab-messages.js';
@@ -83,7 +83,7 @@ export class Hub {
   readonly #pendingTokens = new Map<number, PendingToken>();
   #upstream: Upstream | undefined;
   /** The options of the hello that started the upstream: each welcome tells a joining tab what is in effect. */
-  #upstreamOptions: HubUpstreamOptions | undefined;
+  #upstreamOptions: HubRunOptions | undefined;
   /** The tab whose fixed token the upstream last used, if it used one. */
   #tokenHolder: TabSession | undefined;
   /** Channels of the stream that last said hello: a tab joining them is live at once. */
@@ -324,7 +324,6 @@ export class Hub {
     const upstream = new Upstream(
       {
         ...options,
-        withCredentials: options.withCredentials ?? false,
         // An empty token is sent as none (see streamUrl); the upstream needs a string from a function.
         token: async () => (await this.#token()) ?? '',
         transports,

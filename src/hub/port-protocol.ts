@@ -36,14 +36,6 @@ export interface WireError {
   readonly status: number | undefined;
 }
 
-/**
- * Only a tab's messages carry these, but they stay here: where the page and
- * the hub share one file (the one-file script, the autoloader's SDK module)
- * the file compresses better with them beside the envelope's reader.
- */
-export const TAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** At least 128 bits written in hex or base64url: too long to guess. */
-export const TAB_SECRET = /^[A-Za-z0-9_-]{22,64}$/;
 export const MAX_SDK = 32;
 
 /**
@@ -55,8 +47,9 @@ export function readEnvelope(value: unknown): { version: number; type: string; d
   if (!data) return undefined;
   const version = data['cometkit'];
   const type = data['type'];
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || typeof type !== 'string') return undefined;
-  return { version, type, data };
+  // Number.isInteger is false for anything but a number.
+  if (!Number.isInteger(version) || (version as number) < 1 || typeof type !== 'string') return undefined;
+  return { version: version as number, type, data };
 }
 
 /**
@@ -82,7 +75,7 @@ export type MessagesOf<S extends Schema, Base> = {
 export function readMessage<S extends Schema, Base extends object>(schema: S, type: string, data: Record<string, unknown>, base: Base): Checked<MessagesOf<S, Base>> {
   // Own keys only: a type named "constructor" or "__proto__" is no message.
   const fields = Object.hasOwn(schema, type) ? schema[type] : undefined;
-  if (!fields) return dropped(`unknown message type "${type.slice(0, 40)}"`);
+  if (!fields) return dropped(`unknown message type "${type}"`);
   const message: Record<string, unknown> = { ...base, type };
   for (const name in fields) {
     const value = fields[name]!(data[name]);

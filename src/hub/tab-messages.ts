@@ -6,14 +6,12 @@
  */
 import { dropped } from '../dev.js';
 import type { CometError } from '../errors/comet-error.js';
-import { HUB_OPTIONS, HUB_OPTION_NAMES, type HubUpstreamOptions } from './client-options.js';
+import { HUB_OPTIONS, HUB_OPTION_NAMES, type HubRunOptions } from './client-options.js';
 import { isValidChannel } from '../protocol/channel.js';
 import {
   MAX_SDK,
   record,
   PORT_PROTOCOL_VERSION,
-  TAB_ID,
-  TAB_SECRET,
   cursor,
   integer,
   nullable,
@@ -26,6 +24,15 @@ import {
   type WireError,
 } from './port-protocol.js';
 
+/** A string `pattern` matches whole. */
+const matching =
+  (pattern: RegExp): Field<string> =>
+  (value) =>
+    typeof value === 'string' && pattern.test(value) ? value : undefined;
+const tabId = matching(/^[A-Za-z0-9_-]{1,64}$/);
+/** At least 128 bits written in hex or base64url: too long to guess. */
+const tabSecret = matching(/^[A-Za-z0-9_-]{22,64}$/);
+
 const boolean: Field<boolean> = (value) => (typeof value === 'boolean' ? value : undefined);
 const sdk: Field<string> = (value) => (typeof value === 'string' ? value.slice(0, MAX_SDK) : undefined);
 const channels: Field<readonly string[]> = (value) =>
@@ -33,21 +40,25 @@ const channels: Field<readonly string[]> = (value) =>
 
 /**
  * The options of a hello, each checked by its registry entry, as the page
- * checked them when it was created; other keys are dropped. `url` is
- * resolved by the tab, so it must be there.
+ * checked them when it was created; other keys are dropped, and one left
+ * out is its entry's default, filled in here, the one place a hub reads
+ * them. `url` is resolved by the tab, so it must be there.
  */
-export const checkHubOptions: Field<HubUpstreamOptions> = (value) => {
+export const checkHubOptions: Field<HubRunOptions> = (value) => {
   const options = record(value);
   if (!options) return undefined;
   const checked: Record<string, unknown> = {};
   for (const name of HUB_OPTION_NAMES) {
-    if (HUB_OPTIONS[name].check(options[name]) !== undefined) return undefined;
-    if (options[name] !== undefined) checked[name] = options[name];
+    const entry: { readonly check: (value: unknown) => string | undefined; readonly default?: unknown } = HUB_OPTIONS[name];
+    if (entry.check(options[name]) !== undefined) return undefined;
+    // Only undefined reaches the default: the check refused null.
+    const given = options[name] ?? entry.default;
+    if (given !== undefined) checked[name] = given;
   }
-  return checked as unknown as HubUpstreamOptions;
+  return checked as unknown as HubRunOptions;
 };
 const options = checkHubOptions;
-const device: Field<string> = (value) => (typeof value === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(value) ? value : undefined);
+const device = matching(/^[A-Za-z0-9_-]{8,64}$/);
 const user: Field<string> = (value) => (typeof value === 'string' && value.length <= 128 ? value : undefined);
 
 export const TAB_MESSAGES = {
@@ -91,25 +102,25 @@ interface FromTab {
 
 export type TabMessage = MessagesOf<typeof TAB_MESSAGES, FromTab>;
 export type HelloMessage = Extract<TabMessage, { type: 'hello' }>;
-/** A tab message before the tab adds its secret, in the one place that posts them. */
-export type Unsigned<T extends TabMessage> = T extends unknown ? Omit<T, 'secret'> : never;
+/** A tab message as the tab writes it: the envelope (version, tab id, secret) is added in the one place that posts them. */
+export type TabMessageBody<T extends TabMessage> = T extends unknown ? Omit<T, keyof FromTab> : never;
 
 /** The tab id and SDK version of a hello of any version, to answer it even when it cannot be understood. */
 export function readForeignHello(data: Record<string, unknown>): { tab: string; sdk: string } | undefined {
-  const { tab, sdk } = data;
-  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return undefined;
-  return { tab, sdk: typeof sdk === 'string' ? sdk.slice(0, MAX_SDK) : 'unknown' };
+  const tab = tabId(data['tab']);
+  return tab ? { tab, sdk: sdk(data['sdk']) ?? 'unknown' } : undefined;
 }
 
 /** Checks a message from a tab of this protocol version, field by field as TAB_MESSAGES declares them. */
 export function checkTabMessage(value: unknown, version = PORT_PROTOCOL_VERSION): Checked<TabMessage> {
   const envelope = readEnvelope(value);
   if (!envelope) return dropped('not a cometkit message');
-  if (envelope.version !== version) return dropped(`port protocol v${envelope.version}`);
-  const { data } = envelope;
-  const { tab, secret } = data;
-  if (typeof tab !== 'string' || !TAB_ID.test(tab)) return dropped('no valid "tab"');
-  if (typeof secret !== 'string' || !TAB_SECRET.test(secret)) return dropped('no valid "secret"');
+  const { version: sent, data } = envelope;
+  if (sent !== version) return dropped(`port protocol v${sent}`);
+  const tab = tabId(data['tab']);
+  const secret = tabSecret(data['secret']);
+  if (!tab) return dropped('no valid "tab"');
+  if (!secret) return dropped('no valid "secret"');
   return readMessage(TAB_MESSAGES, envelope.type, data, { cometkit: version, tab, secret });
 }
 

@@ -12,6 +12,7 @@ export function record(value: unknown): Record<string, unknown> | undefined {
 }
 
 export function finiteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
+  // Number.isFinite, unlike the global isFinite, is false for anything but a number.
+  return Number.isFinite(value);
 }
 

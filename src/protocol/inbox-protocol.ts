@@ -161,7 +161,6 @@ export interface InboxDelivery {
 }
 
 export type InboxDeliveryChannel = keyof InboxDelivery;
-export const INBOX_DELIVERY_CHANNELS: readonly InboxDeliveryChannel[] = ['inbox', 'toast', 'push'];
 
 export interface InboxPreferences {
   /** False: every category but the critical ones is muted on every channel. */
@@ -232,14 +231,6 @@ export const INBOX_SNOOZE_MAX_MS = 366 * 24 * 60 * 60 * 1000;
 export const INBOX_FORMATTING = ['**bold**', '_italic_', '`code`', '[text](https://…)'] as const;
 /** `type`, `category` and an action's `id`. */
 export const INBOX_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-/** What a category gets under `preferences`, critical categories reaching everything. */
-export function delivery(preferences: InboxPreferences, critical: readonly string[], category: string): InboxDelivery {
-  if (critical.includes(category)) return { inbox: true, toast: true, push: true };
-  if (!preferences.enabled) return { inbox: false, toast: false, push: false };
-  // Own keys only: a category named "constructor" is not Object.prototype's.
-  return Object.hasOwn(preferences.categories, category) ? preferences.categories[category]! : { inbox: true, toast: true, push: true };
-}
 
 /** Does `change` apply to `item`? */
 export function changeTargets(change: InboxTarget, id: number): boolean {

@@ -3,7 +3,7 @@
  * check, apart from the ladder itself, so the page that only reads them
  * does not load the ladder that makes them.
  */
-import { dropped } from '../dev.js';
+import { finiteNumber, record } from '../protocol/check-value.js';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/transport-name.js';
 
 /**
@@ -61,15 +61,15 @@ const DECISION_REASONS: ReadonlySet<string> = new Set<DecisionReason>([
   'probe-healthy',
 ]);
 
-/** Checks a decision that crossed a port (hub → tab), field by field. */
-export function checkDecision(value: unknown): TransportDecision | string {
-  if (typeof value !== 'object' || value === null) return dropped('decision is not an object');
-  const { time, reason, transport, previous, probed, detail } = value as Record<string, unknown>;
+/**
+ * Reads a decision that crossed a port (hub → tab), field by field: the
+ * decision, or undefined when a field is not what a decision holds (the
+ * hub's message reader then drops the message and says which field).
+ */
+export function readDecision(value: unknown): TransportDecision | undefined {
+  const { time, reason, transport, previous, probed, detail } = record(value) ?? {};
   const name = (v: unknown): boolean => v === undefined || TRANSPORT_NAMES.includes(v as TransportName);
-  if (typeof time !== 'number' || !Number.isFinite(time)) return dropped('decision has no "time"');
-  if (typeof reason !== 'string' || !DECISION_REASONS.has(reason)) return dropped('decision has an unknown "reason"');
-  if (!name(transport) || !name(previous) || !name(probed)) return dropped('decision names an unknown transport');
-  if (typeof detail !== 'string') return dropped('decision has no "detail"');
+  if (!finiteNumber(time) || !DECISION_REASONS.has(reason as string) || !name(transport) || !name(previous) || !name(probed) || typeof detail !== 'string') return undefined;
   return {
     time,
     reason: reason as DecisionReason,

@@ -31,16 +31,21 @@ export interface UpstreamOptions {
   /** Base URL of the push server's endpoints, e.g. `https://push.example.com/comet`. */
   readonly url: string;
   readonly token?: TokenSource;
-  readonly withCredentials?: boolean;
+  readonly withCredentials: boolean;
   /** In order of preference; the ladder starts at the first supported one and steps down on trouble. */
   readonly transports: readonly Transport[];
   /** Tuning of the transport ladder: memory TTL, re-probe delay, strikes. */
   readonly ladder?: LadderOptions;
   readonly reconnect?: BackoffOptions;
-  /** How long to wait for the server's hello (ms). Default 10000. */
-  readonly helloTimeoutMs?: number;
-  /** Subscription changes within this window (ms) re-open the stream once. Default 10. */
-  readonly batchDelayMs?: number;
+  /**
+   * How long to wait for the server's hello (ms). This and the other two
+   * plain values are required: their defaults are the client options'
+   * (src/hub/client-options.ts), which the hub fills in, so that no layer
+   * restates them.
+   */
+  readonly helloTimeoutMs: number;
+  /** Subscription changes within this window (ms) re-open the stream once. */
+  readonly batchDelayMs: number;
 }
 
 export interface UpstreamListener {
@@ -96,7 +101,7 @@ export class Upstream {
     this.#backoff = new Backoff(options.reconnect);
     this.#deadline = new Deadline(() => this.#expired());
     this.#ladder = new TransportLadder(options.transports, pushOrigin(options.url), options.ladder ?? {}, {
-      helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+      helloTimeoutMs: options.helloTimeoutMs,
       openProbe: (transport, sink) => this.#openProbe(transport, sink),
       switchNow: () => this.#switchTransport(),
       decision: (decision) => listener.decision?.(decision),
@@ -140,7 +145,7 @@ export class Upstream {
     this.#drop();
     clearTimeout(this.#reopenTimer);
     // Batched like a channel change: after a handover every tab says hello at once.
-    this.#reopenTimer = setTimeout(() => this.#reopen(), this.#options.batchDelayMs ?? 10);
+    this.#reopenTimer = setTimeout(() => this.#reopen(), this.#options.batchDelayMs);
   }
 
   /** Replaces the channel set; the stream is re-opened once for a burst of changes. */
@@ -158,7 +163,7 @@ export class Upstream {
       this.#reopen();
       return;
     }
-    this.#reopenTimer = setTimeout(() => this.#reopen(), this.#options.batchDelayMs ?? 10);
+    this.#reopenTimer = setTimeout(() => this.#reopen(), this.#options.batchDelayMs);
   }
 
   /**
@@ -229,7 +234,7 @@ export class Upstream {
       if (generation !== this.#generation) return;
       // The token route often sits beside the push server (`{url}/dev-token`), so a wrong `url` or a refused origin
       // breaks both: the push server is asked too (no channels, so no stream), and any answer but that refusal names the cause.
-      const probe = await diagnoseRefusal(`${this.#options.url}/sse`, !!this.#options.withCredentials);
+      const probe = await diagnoseRefusal(`${this.#options.url}/sse`, this.#options.withCredentials);
       if (generation === this.#generation) this.#broken(probe.code == 'no-channels' ? new NetworkError('The token provider failed; retrying.', { cause }) : probe);
       return;
     }
@@ -244,11 +249,11 @@ export class Upstream {
         channels,
         cursor: formatCursor(this.#positions),
         token,
-        withCredentials: this.#options.withCredentials ?? false,
+        withCredentials: this.#options.withCredentials,
       },
       this.#sink(generation, channels),
     );
-    this.#deadline.arm(this.#options.helloTimeoutMs ?? 10_000);
+    this.#deadline.arm(this.#options.helloTimeoutMs);
   }
 
   #token(): Promise<string | undefined> {
@@ -337,7 +342,7 @@ export class Upstream {
 
   #expired(): void {
     const waited = this.#helloSeen ? 'heartbeat' : 'hello';
-    const ms = waited === 'hello' ? (this.#options.helloTimeoutMs ?? 10_000) : heartbeatDeadlineMs(this.#heartbeatMs);
+    const ms = waited === 'hello' ? this.#options.helloTimeoutMs : heartbeatDeadlineMs(this.#heartbeatMs);
     this.#drop();
     const error = new StreamTimeoutError(waited, ms);
     // A missing hello is the mark of a buffering proxy: the next transport is tried at once.
@@ -371,7 +376,7 @@ export class Upstream {
     }
     if (this.#state !== 'open') return undefined;
     return transport.open(
-      { url: this.#options.url, channels: [...this.#channels], cursor: formatCursor(this.#positions), token, withCredentials: this.#options.withCredentials ?? false },
+      { url: this.#options.url, channels: [...this.#channels], cursor: formatCursor(this.#positions), token, withCredentials: this.#options.withCredentials },
       sink,
     );
   }

@@ -135,4 +135,12 @@ describe('autoloading script tag from another origin', function () {
       connection.remove();
     }
   });
+
+  it('loads the inbox as one checked module, its wire declarations in it rather than in a file of their own', async () => {
+    expect(fetchedModules()).to.not.include('inbox');
+    const inbox = await defaultClient()!.inbox();
+    expect(inbox.counts, 'an inbox, not yet started').to.equal(undefined);
+    expect(fetchedModules().filter((name) => name === 'inbox')).to.have.length(1);
+    expect(fetchedModules()).to.not.include('inbox-protocol');
+  });
 });

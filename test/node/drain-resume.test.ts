@@ -59,7 +59,7 @@ describe('SDK: a drain is a quiet resume', () => {
     const errors: CometError[] = [];
     const states: ConnectionState[] = [];
     const upstream = new Upstream(
-      { url, transports: [longPollTransport], ladder: { storage: null }, batchDelayMs: 0 },
+      { url, transports: [longPollTransport], ladder: { storage: null }, batchDelayMs: 0, helloTimeoutMs: 10_000, withCredentials: false },
       { event: (event) => events.push(event), gap: () => assert.fail('no gap'), state: (state) => states.push(state), error: (error) => errors.push(error) },
     );
     const published: CometEvent[] = [];

@@ -90,6 +90,16 @@ describe('port protocol', () => {
     assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'positions', cursor: 'news=k3x9-9' }), 'string');
   });
 
+  it('takes a transport decision field by field, and drops one with a field no decision holds', () => {
+    const decision = { time: 1_700_000_000_000, reason: 'hello-timeout', transport: 'long-poll', previous: 'sse', detail: 'x'.repeat(600) };
+    const read = checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'decision', decision });
+    assert.ok(typeof read === 'object' && read.type === 'decision');
+    assert.deepEqual(read.decision, { ...decision, detail: 'x'.repeat(500) });
+    for (const broken of [null, [], { ...decision, time: Number.NaN }, { ...decision, reason: 'toString' }, { ...decision, transport: 'websocket' }, { ...decision, probed: 'ws' }, { ...decision, detail: 7 }]) {
+      assert.equal(typeof checkHubMessage({ cometkit: PORT_PROTOCOL_VERSION, type: 'decision', decision: broken }), 'string', JSON.stringify(broken));
+    }
+  });
+
   it('checks every client option by its registry entry, where the page gives it', () => {
     for (const name of Object.keys(CLIENT_OPTIONS) as Array<keyof ClientOptions>) {
       // Left out is fine for every option but the URL.
@@ -120,7 +130,9 @@ describe('port protocol', () => {
   it('hands the hub the options its registry entries say reach it, checked again, and nothing else', () => {
     assert.deepEqual(HUB_OPTION_NAMES, ['url', 'withCredentials', 'reconnect', 'helloTimeoutMs', 'batchDelayMs', 'transports', 'ladder']);
     const options = { url: 'https://push.example.com/comet', batchDelayMs: 5, hub: 'mine', identity: { user: 'u' }, extra: true };
-    assert.deepEqual(checkHubOptions(options), { url: options.url, batchDelayMs: 5 });
+    // What a hello leaves out is its entry's default, the one the hub's Upstream runs with.
+    assert.deepEqual(checkHubOptions(options), { url: options.url, withCredentials: false, helloTimeoutMs: 10_000, batchDelayMs: 5 });
+    assert.equal(checkHubOptions({ url: options.url, helloTimeoutMs: null }), undefined, 'null is no default');
     assert.equal(checkHubOptions({ url: options.url, ladder: { strikes: -1 } }), undefined);
     assert.equal(checkHubOptions({ withCredentials: true }), undefined, 'no url');
     assert.equal(typeof checkTabMessage({ ...hello, options: { url: options.url, reconnect: { maxDelayMs: 'soon' } } }), 'string');
@@ -139,5 +151,9 @@ describe('port protocol', () => {
     assert.ok(isHttpStatusError(rebuilt));
     assert.equal(rebuilt.message, original.message);
     assert.equal(rebuilt.retryable, true);
+    // Any other error keeps its name, which a guard reads, as a non-enumerable field that can still be changed.
+    const other = fromWireError({ name: 'StreamTimeoutError', code: 'stream-timeout', message: 'No hello.', status: undefined });
+    assert.equal(other.name, 'StreamTimeoutError');
+    assert.deepEqual(Object.getOwnPropertyDescriptor(other, 'name'), { value: 'StreamTimeoutError', enumerable: false, configurable: true, writable: true });
   });
 });

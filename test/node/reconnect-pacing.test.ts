@@ -46,7 +46,7 @@ describe('upstream reconnect pacing', () => {
   function start(reconnect: { baseDelayMs: number; maxDelayMs: number }): { upstream: Upstream; sse: ReturnType<typeof scripted> } {
     const sse = scripted();
     const upstream = new Upstream(
-      { url: 'http://127.0.0.1:1/comet', transports: [sse], reconnect, ladder: { storage: null }, batchDelayMs: 0 },
+      { url: 'http://127.0.0.1:1/comet', transports: [sse], reconnect, ladder: { storage: null }, batchDelayMs: 0, helloTimeoutMs: 10_000, withCredentials: false },
       { event: () => {}, gap: () => {}, state: () => {}, error: () => {} },
     );
     upstreams.push(upstream);

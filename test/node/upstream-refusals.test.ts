@@ -62,7 +62,7 @@ describe('upstream: ends that count against the transport', () => {
     const poll = scripted('long-poll');
     const errors: CometError[] = [];
     const upstream = new Upstream(
-      { url: 'http://127.0.0.1:1/comet', transports: [sse, poll], reconnect: { baseDelayMs: 1, maxDelayMs: 2 }, ladder: { storage: null }, batchDelayMs: 0 },
+      { url: 'http://127.0.0.1:1/comet', transports: [sse, poll], reconnect: { baseDelayMs: 1, maxDelayMs: 2 }, ladder: { storage: null }, batchDelayMs: 0, helloTimeoutMs: 10_000, withCredentials: false },
       { event: () => {}, gap: () => {}, state: () => {}, error: (error) => errors.push(error) },
     );
     upstreams.push(upstream);
