@@ -332,3 +332,14 @@ export class ArrivalLog {
     this.#count = 0;
   }
 }
+
+/**
+ * Opens `count` clients in waves of `wave`, each wave awaited before the next:
+ * a storm's first opening is not what is measured, and 10,000 connects at
+ * once would overflow the listen backlog. `open(index)` resolves at its hello.
+ */
+export async function openInWaves(count: number, open: (index: number) => Promise<void>, wave = 500): Promise<void> {
+  for (let done = 0; done < count; done += wave) {
+    await Promise.all(Array.from({ length: Math.min(wave, count - done) }, (_, k) => open(done + k)));
+  }
+}

@@ -17,7 +17,7 @@
  */
 import type { Socket } from 'node:net';
 import { serveRequests } from './child.js';
-import { MarkBook, openRawSse, sourceAddress, sseFields, type MarkLedger } from './raw-sse.js';
+import { MarkBook, openInWaves, openRawSse, sourceAddress, sseFields, type MarkLedger } from './raw-sse.js';
 
 const MAX_MARKS = 100_000;
 
@@ -77,18 +77,14 @@ serveRequests(async (message) => {
       path = String(message['path']);
       const count = Number(message['count']);
       const started = now();
-      for (let done = 0; done < count; done += 500) {
-        await Promise.all(
-          Array.from({ length: Math.min(500, count - done) }, (_, k) => {
-            const client: Client = { index: done + k, socket: undefined, attempt: 0, lastId: '', retryMs: 1000, marks: book.add(), failures: 0, onHello: undefined };
-            clients.push(client);
-            return new Promise<void>((resolve) => {
-              client.onHello = resolve;
-              openClient(client);
-            });
-          }),
-        );
-      }
+      await openInWaves(count, (index) => {
+        const client: Client = { index, socket: undefined, attempt: 0, lastId: '', retryMs: 1000, marks: book.add(), failures: 0, onHello: undefined };
+        clients.push(client);
+        return new Promise<void>((resolve) => {
+          client.onHello = resolve;
+          openClient(client);
+        });
+      });
       return { opened: clients.length, ms: now() - started };
     }
     case 'caughtUp': {

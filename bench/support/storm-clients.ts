@@ -19,7 +19,7 @@
  */
 import type { Socket } from 'node:net';
 import { serveRequests } from './child.js';
-import { MarkBook, openRawSse, sourceAddress, sseFields, type MarkLedger } from './raw-sse.js';
+import { MarkBook, openInWaves, openRawSse, sourceAddress, sseFields, type MarkLedger } from './raw-sse.js';
 
 /**
  * Marks a client can record: bounded, so a long run cannot grow without end
@@ -98,19 +98,14 @@ serveRequests(async (message) => {
       const count = Number(message['count']);
       const firstIndex = Number(message['firstIndex'] ?? 0);
       const started = now();
-      // In waves, as the storm's first opening is not what is measured.
-      for (let done = 0; done < count; done += 500) {
-        await Promise.all(
-          Array.from({ length: Math.min(500, count - done) }, (_, k) => {
-            const client: Client = { index: firstIndex + done + k, socket: undefined, lastId: '', retryMs: 1000, marks: book.add(), opens: 0, refusals: 0, deferred: 0, onHello: undefined };
-            clients.push(client);
-            return new Promise<void>((resolve) => {
-              client.onHello = resolve;
-              openClient(client);
-            });
-          }),
-        );
-      }
+      await openInWaves(count, (index) => {
+        const client: Client = { index: firstIndex + index, socket: undefined, lastId: '', retryMs: 1000, marks: book.add(), opens: 0, refusals: 0, deferred: 0, onHello: undefined };
+        clients.push(client);
+        return new Promise<void>((resolve) => {
+          client.onHello = resolve;
+          openClient(client);
+        });
+      });
       return { opened: clients.length, ms: now() - started };
     }
     case 'caughtUp': {
