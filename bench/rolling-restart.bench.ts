@@ -17,7 +17,6 @@
  * `npm run bench -- rolling [--clients 5000] [--window 10000]`
  * (at most 10,000 clients: one client process holds them all).
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RedisBroker } from '../server/broker/redis-broker.js';
@@ -25,6 +24,7 @@ import { startProcess, type RunningProcess } from '../test/support/scale/child-p
 import { freePort } from '../test/support/scale/free-port.js';
 import { startRedis, type TestRedis } from '../test/support/scale/redis-server.js';
 import { OPEN_FILES, startChild, type Child } from './support/child.js';
+import { processCpuMs } from './support/process-memory.js';
 import { printTable } from './support/stats.js';
 
 const CLI = fileURLToPath(new URL('../dist/server/cli.js', import.meta.url));
@@ -38,16 +38,6 @@ function option(name: string): string | undefined {
   return index === -1 ? undefined : process.argv[index + 1];
 }
 
-/** CPU time (user + system) of a process so far (ms); undefined once it is gone or where /proc is missing. */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 interface Server {
   readonly port: number;
@@ -87,7 +77,7 @@ function meterCpu(servers: readonly Server[]): { stop(): number[] } {
   const read = (): number => {
     let spent = 0;
     for (const { pid } of servers) {
-      const cpu = cpuMs(pid);
+      const cpu = processCpuMs(pid);
       if (pid === undefined || cpu === undefined) continue;
       spent += cpu - (last.get(pid) ?? 0);
       last.set(pid, cpu);

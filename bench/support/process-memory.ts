@@ -8,20 +8,32 @@ interface ProcessStat {
   readonly cpuMs: number;
 }
 
+/** One process's /proc stat; undefined once it is gone (or where /proc is missing). */
+function readStat(pid: number | string): ProcessStat | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces: fields start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { parent: Number(fields[1]), rss: Number(fields[21]) * 4096, cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 };
+  } catch {
+    return undefined;
+  }
+}
+
 function processTable(): Map<number, ProcessStat> {
   const table = new Map<number, ProcessStat>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // The command name is in parentheses and may hold spaces: fields start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(name), { parent: Number(fields[1]), rss: Number(fields[21]) * 4096, cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 });
-    } catch {
-      // The process ended while we looked.
-    }
+    // A process that ended while we looked is left out.
+    const stat = readStat(name);
+    if (stat) table.set(Number(name), stat);
   }
   return table;
+}
+
+/** CPU time (user + system, ms) used so far by one process; undefined once it is gone or where /proc is missing. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  return pid === undefined ? undefined : readStat(pid)?.cpuMs;
 }
 
 /** A process and all its descendants, from /proc (Linux). */

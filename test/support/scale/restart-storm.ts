@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { RedisBroker } from '../../../server/broker/redis-broker.js';
 import { startChild } from '../../../bench/support/child.js';
+import { processCpuMs } from '../../../bench/support/process-memory.js';
 import type { TestRedis } from './redis-server.js';
 
 export interface StormServer {
@@ -75,16 +76,6 @@ export function listenOverflows(): number | undefined {
   return undefined;
 }
 
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    // Fields 14 and 15 (utime, stime) in clock ticks, 100 per second on Linux.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Several processes of storm clients asked as one: counts summed, times the latest. */
 function clientGroup(processes: number): { ask<T extends Record<string, number>>(message: Record<string, unknown>, timeoutMs?: number): Promise<T>; stop(): Promise<void> } {
@@ -161,7 +152,7 @@ export async function runRestartStorm(options: StormOptions): Promise<StormResul
     await sleep(1000);
     await options.server.start();
     const restartedAt = performance.timeOrigin + performance.now();
-    const serverCpu = (): number | undefined => (options.server.cpuMs ? options.server.cpuMs() : cpuMs(options.server.pid));
+    const serverCpu = (): number | undefined => (options.server.cpuMs ? options.server.cpuMs() : processCpuMs(options.server.pid));
     const cpuBefore = serverCpu() ?? 0;
     const through = mark;
     log(`killed, restarted after ${(restartedAt - killedAt).toFixed(0)} ms; catching up through event ${through}`);
