@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { CometEvent, ReconnectFrame } from '../../src/protocol/messages.js';
@@ -17,7 +16,7 @@ import { openIframe } from '../support/iframe-client.js';
 import { startServer, uniqueChannel, until, type TestServer } from '../support/node-server.js';
 import { scaleOutBinaries } from '../support/scale/binaries.js';
 import { startProcess } from '../support/scale/child-process.js';
-import { freePort } from '../support/scale/free-port.js';
+import { accepts, freePort } from '../support/scale/free-port.js';
 import { startRedis, type TestRedis } from '../support/scale/redis-server.js';
 import { openSse, StreamEndedError, type SseFrame } from '../support/sse-client.js';
 
@@ -119,17 +118,6 @@ describe('drain: every transport is told when to come back', () => {
   });
 });
 
-/** Whether anything accepts a connection on the port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 const cleanEnv = (): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('COMET_') && name !== 'PORT' && name !== 'HOST'));
 

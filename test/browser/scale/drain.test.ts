@@ -9,10 +9,9 @@
  */
 import { expect } from '@esm-bundle/chai';
 import type { CometClient } from '../../../src/client/client.js';
-import type { CometEvent } from '../../../src/protocol/messages.js';
 import type { TransportName } from '../../../src/protocol/transport-name.js';
 import { uniqueChannel, waitFor } from '../../support/env.js';
-import { getCluster, type ClusterClient } from '../../support/scale/cluster-client.js';
+import { alternatingPublisher, getCluster, type ClusterClient } from '../../support/scale/cluster-client.js';
 import { hubWorkerUrl } from '../hub/tabs.js';
 import { forgetTransportMemory, openClient, total, waitOpen, type TestClient } from '../transports/clients.js';
 
@@ -58,7 +57,7 @@ describe('a drain behind nginx (TLS, HTTP/2)', function () {
     it(`${host}, ${transport}: the serving process drained and restarted, the page resumes on ${transport} with nothing lost or doubled, and reports nothing`, async () => {
       forgetTransportMemory();
       const prefix = uniqueChannel('t.drain');
-      const channels = [`${prefix}.a`, `${prefix}.b`];
+      const channels = [`${prefix}.a`, `${prefix}.b`] as const;
       opened = openClient(
         {
           url: cluster.url,
@@ -75,11 +74,7 @@ describe('a drain behind nginx (TLS, HTTP/2)', function () {
       await waitOpen(client, 20_000);
       expect(client.transport).to.equal(transport);
       const seen = watch(client);
-      const published: CometEvent[] = [];
-      const publish = async (count: number): Promise<void> => {
-        const from = published.length;
-        published.push(...(await cluster.publish(Array.from({ length: count }, (_, i) => ({ channel: channels[(from + i) % 2]!, data: { n: from + i } })))));
-      };
+      const { published, publish } = alternatingPublisher(cluster, channels);
 
       await publish(BEFORE);
       await waitFor(() => total(received) === BEFORE, 15_000, `the first ${BEFORE} events (have ${total(received)})`);

@@ -6,10 +6,9 @@
  * order kept.
  */
 import { expect } from '@esm-bundle/chai';
-import type { CometEvent } from '../../../src/protocol/messages.js';
 import type { TransportName } from '../../../src/protocol/transport-name.js';
 import { uniqueChannel, waitFor } from '../../support/env.js';
-import { getCluster, type ClusterClient } from '../../support/scale/cluster-client.js';
+import { alternatingPublisher, getCluster, type ClusterClient } from '../../support/scale/cluster-client.js';
 import { forgetTransportMemory, openClient, total, waitOpen, type TestClient } from '../transports/clients.js';
 
 const BEFORE = 40;
@@ -38,16 +37,12 @@ describe('two processes on Redis behind nginx (TLS, HTTP/2)', function () {
     it(`${transport}: the serving process killed mid-stream, the client re-routed to the other, nothing lost or doubled, in order`, async () => {
       forgetTransportMemory();
       const prefix = uniqueChannel('t.scale');
-      const channels = [`${prefix}.a`, `${prefix}.b`];
+      const channels = [`${prefix}.a`, `${prefix}.b`] as const;
       opened = openClient({ url: cluster.url, hub: `scale-${transport}-${prefix}`, transports: [transport], helloTimeoutMs: 5000 }, channels);
       await waitOpen(opened.client, 20_000);
       expect(opened.client.transport).to.equal(transport);
       const received = opened.received;
-      const published: CometEvent[] = [];
-      const publish = async (count: number): Promise<void> => {
-        const from = published.length;
-        published.push(...(await cluster.publish(Array.from({ length: count }, (_, i) => ({ channel: channels[(from + i) % 2]!, data: { n: from + i } })))));
-      };
+      const { published, publish } = alternatingPublisher(cluster, channels);
 
       await publish(BEFORE);
       await waitFor(() => total(received) === BEFORE, 15_000, `the first ${BEFORE} events (have ${total(received)})`);

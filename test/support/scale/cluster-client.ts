@@ -38,3 +38,19 @@ export async function getCluster(): Promise<ClusterClient | { skip: string }> {
     protocols: async () => (await call<{ protocols: Record<string, number> }>('protocols')).protocols,
   };
 }
+
+/**
+ * A numbered publisher over two channels, alternating, for the cluster's
+ * resume tests: `publish(count)` sends the next `count` events
+ * (`{ n }` counting from 0) and `published` holds every event sent, in order.
+ */
+export function alternatingPublisher(cluster: ClusterClient, channels: readonly [string, string]): { readonly published: CometEvent[]; publish(count: number): Promise<void> } {
+  const published: CometEvent[] = [];
+  return {
+    published,
+    async publish(count) {
+      const from = published.length;
+      published.push(...(await cluster.publish(Array.from({ length: count }, (_, i) => ({ channel: channels[(from + i) % 2]!, data: { n: from + i } })))));
+    },
+  };
+}

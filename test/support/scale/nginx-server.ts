@@ -1,11 +1,10 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findBinary } from './binaries.js';
 import { startProcess, type RunningProcess } from './child-process.js';
-import { freePort } from './free-port.js';
+import { accepts, freePort } from './free-port.js';
 import { selfSignedCertificate } from './tls-certificate.js';
 
 export interface TestNginx {
@@ -100,13 +99,3 @@ http {
   };
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
